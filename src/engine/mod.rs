@@ -1,0 +1,1 @@
+//! The lab database engine (being written).
