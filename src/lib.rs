@@ -6,4 +6,6 @@
 //! compiled only for wasm32) renders [`view::View`]s built from it.
 
 pub mod engine;
+pub mod lab;
 pub mod sim;
+pub mod view;

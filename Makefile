@@ -1,0 +1,16 @@
+# Two commands for a fresh machine; each installs what is missing first.
+.PHONY: serve test dist bench
+
+serve: ## install what is missing, then serve the app at http://127.0.0.1:8080
+	scripts/setup.sh
+	PATH="$(CURDIR)/node_modules/.bin:$$HOME/.cargo/bin:$$PATH" trunk serve
+
+test: ## install what is missing (Chromium too), then run every test
+	scripts/test.sh
+
+dist: ## the release build in dist/, with its gzipped size
+	scripts/setup.sh
+	scripts/build-release.sh
+
+bench: ## criterion benchmarks of the world and the engine
+	cargo bench

@@ -1,0 +1,18 @@
+//! The browser UI: Yew function components that draw a [`View`](replication_lab::view::View)
+//! of the core and send user actions back to it. Compiled only for wasm32.
+//!
+//! The UI keeps no simulation state of its own: its state is a reducer ([`state`]) over the
+//! core's [`Lab`](replication_lab::lab::Lab); every component draws from the view it is given.
+
+mod app;
+mod cluster;
+mod header;
+mod inspector;
+mod node;
+mod state;
+mod transport;
+
+/// Mounts the app on the page's `<body>`.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,105 @@
+//! One node on the diagram. Its role shows as a shape and a word (leader = hexagon,
+//! follower = circle, client = rounded square, applier = diamond), never by colour alone.
+//! It is a button: Enter or Space selects it, like a click.
+
+use replication_lab::view::{NodeKind, NodeStatus, NodeView, Role};
+use yew::prelude::*;
+
+const RADIUS: f64 = 46.0;
+
+#[derive(Properties, PartialEq)]
+pub struct NodeShapeProps {
+    pub node: NodeView,
+    pub x: f64,
+    pub y: f64,
+    pub selected: bool,
+    pub on_select: Callback<u32>,
+}
+
+#[component]
+pub fn NodeShape(props: &NodeShapeProps) -> Html {
+    let node = &props.node;
+    let id = node.id;
+    let onclick = {
+        let on_select = props.on_select.clone();
+        Callback::from(move |_: MouseEvent| on_select.emit(id))
+    };
+    let onkeydown = {
+        let on_select = props.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                on_select.emit(id);
+            }
+        })
+    };
+    let crashed = node.status == NodeStatus::Crashed;
+    let role_word = match (node.kind, node.role) {
+        (NodeKind::Client, _) => "client",
+        (NodeKind::Applier, _) => "applier",
+        (NodeKind::Database, Role::Leader) => "leader",
+        (NodeKind::Database, _) => "follower",
+    };
+    let label = format!(
+        "{}, {}{}, {}",
+        node.name,
+        role_word,
+        if crashed { ", crashed" } else { "" },
+        node.state
+    );
+    let class = classes!(
+        "node",
+        format!("node-{role_word}"),
+        crashed.then_some("crashed"),
+        props.selected.then_some("selected"),
+    );
+    let transform = format!("translate({:.1} {:.1})", props.x, props.y);
+
+    html! {
+        <g class={class} transform={transform} role="button" tabindex="0"
+            aria-label={label} aria-pressed={props.selected.to_string()}
+            onclick={onclick} onkeydown={onkeydown}>
+            { shape(node.kind, node.role) }
+            <text class="node-name" y="-4" text-anchor="middle">{ node.name.clone() }</text>
+            <text class="node-role" y="14" text-anchor="middle">
+                { if crashed { "crashed".to_string() } else { role_word.to_string() } }
+            </text>
+            <text class="node-state" y={(RADIUS + 20.0).to_string()} text-anchor="middle">
+                { node.state.clone() }
+            </text>
+            if !node.format.is_empty() {
+                <text class="node-format" x={(RADIUS + 6.0).to_string()} y={(-RADIUS + 8.0).to_string()}>
+                    { node.format.clone() }
+                </text>
+            }
+        </g>
+    }
+}
+
+/// The outline for a node's kind and role, centred on the origin.
+fn shape(kind: NodeKind, role: Role) -> Html {
+    match (kind, role) {
+        (NodeKind::Database, Role::Leader) => {
+            let points = (0..6)
+                .map(|i| {
+                    let angle = std::f64::consts::FRAC_PI_3 * i as f64;
+                    format!("{:.1},{:.1}", RADIUS * angle.cos(), RADIUS * angle.sin())
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            html! { <polygon class="shape" points={points} /> }
+        }
+        (NodeKind::Database, _) => html! { <circle class="shape" r={RADIUS.to_string()} /> },
+        (NodeKind::Client, _) => {
+            let side = RADIUS * 1.5;
+            html! {
+                <rect class="shape" x={(-side / 2.0).to_string()} y={(-side / 2.0).to_string()}
+                    width={side.to_string()} height={side.to_string()} rx="12" />
+            }
+        }
+        (NodeKind::Applier, _) => {
+            let r = RADIUS;
+            html! { <polygon class="shape" points={format!("0,{} {r},0 0,{r} {},0", -r, -r)} /> }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! What the UI draws: a plain-data picture of the lab at one virtual time.
+//!
+//! A [`View`] is built by the core from its world and handed to the UI, which never reaches
+//! into the world itself. Everything here is owned data (no borrows, no handles), so the UI can
+//! keep it in its state, compare it, and re-render from it. Positions on screen are computed
+//! here too ([`layout`]), in an abstract canvas of [`CANVAS_WIDTH`] x [`CANVAS_HEIGHT`] units,
+//! so that the geometry is tested on the host like everything else.
+//!
+//! Messages in flight carry their send and delivery times: the UI places each one at
+//! [`MessageView::progress`] of its link, which is what makes any speed, a step back or a jump
+//! on the timeline exact.
+//!
+//! This module must not know about yew, the DOM or the wall clock.
+
+use std::fmt;
+
+/// Width of the abstract canvas the layout places nodes in.
+pub const CANVAS_WIDTH: f64 = 1000.0;
+/// Height of the abstract canvas the layout places nodes in.
+pub const CANVAS_HEIGHT: f64 = 560.0;
+
+/// Virtual time in microseconds, as the view reports it.
+pub type Micros = u64;
+
+/// Formats virtual time the way the transport bar shows it: `10.450 s`.
+pub fn format_time(t: Micros) -> String {
+    format!("{}.{:03} s", t / 1_000_000, (t / 1_000) % 1_000)
+}
+
+/// The lab at one virtual time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct View {
+    /// The virtual time this view shows, in microseconds.
+    pub time: Micros,
+    /// Every node, in a stable order (the order they were created).
+    pub nodes: Vec<NodeView>,
+    /// The links the diagram draws (replication and client connections).
+    pub links: Vec<LinkView>,
+    /// Messages in flight at `time`.
+    pub messages: Vec<MessageView>,
+}
+
+impl View {
+    /// The node with this id, if there is one.
+    pub fn node(&self, id: u32) -> Option<&NodeView> {
+        self.nodes.iter().find(|node| node.id == id)
+    }
+
+    /// The current leader, if one is up or known.
+    pub fn leader(&self) -> Option<&NodeView> {
+        self.nodes.iter().find(|node| node.role == Role::Leader)
+    }
+}
+
+/// What kind of process a node runs; decides its shape on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NodeKind {
+    /// A database server: a leader or a follower. Its role can change on failover.
+    Database,
+    /// An application client that sends SQL to the leader (or reads from a follower).
+    Client,
+    /// The trigger-based replication daemon that polls the leader's changelog table.
+    Applier,
+}
+
+/// The replication role of a database node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Accepts writes and ships its log. Drawn as a filled hexagon.
+    Leader,
+    /// Applies what its leader ships. Drawn as a circle.
+    Follower,
+    /// Not a database (a client or the applier).
+    None,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Leader => "leader",
+            Role::Follower => "follower",
+            Role::None => "",
+        })
+    }
+}
+
+/// Whether a node is running. Crashed nodes are drawn dashed and labelled "crashed".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeStatus {
+    Up,
+    Crashed,
+}
+
+/// One node as the diagram and the inspector show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeView {
+    pub id: u32,
+    /// The name people read: `leader`, `follower-1`, `client-1`.
+    pub name: String,
+    pub kind: NodeKind,
+    pub role: Role,
+    pub status: NodeStatus,
+    /// A short state word under the name (`streaming`, `catching up`, `accepting writes`).
+    pub state: String,
+    /// The node's log position, rendered the way its replication method prints it
+    /// (`0/016B37C8` for WAL, `binlog.000001:1735` for statements), or empty.
+    pub position: String,
+    /// The storage-format version of the node's database (`v16`), or empty.
+    pub format: String,
+}
+
+/// The kind of a link between two nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// Leader to follower (or applier to follower): the replication stream.
+    Replication,
+    /// Client to the node it sends requests to.
+    Client,
+}
+
+/// A link the diagram draws between two nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkView {
+    pub from: u32,
+    pub to: u32,
+    pub kind: LinkKind,
+    /// True while a partition cuts this link in at least one direction.
+    pub cut: bool,
+}
+
+/// What a message carries; decides how it is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    /// Replication data (log records, snapshot chunks): a filled marker.
+    Data,
+    /// Acknowledgements: a hollow marker.
+    Ack,
+    /// Heartbeats and keep-alives: a small dot.
+    Heartbeat,
+    /// Client requests and replies.
+    Client,
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageView {
+    pub id: u64,
+    pub from: u32,
+    pub to: u32,
+    pub sent: Micros,
+    pub delivers: Micros,
+    pub kind: MessageKind,
+    /// A short label drawn beside the marker (`INSERT id=8`, `ack 0/016B37C8`).
+    pub label: String,
+}
+
+impl MessageView {
+    /// How far along its link the message is at time `t`: 0 at its send time, 1 at delivery.
+    pub fn progress(&self, t: Micros) -> f64 {
+        if self.delivers <= self.sent {
+            return 1.0;
+        }
+        let done = t.saturating_sub(self.sent) as f64 / (self.delivers - self.sent) as f64;
+        done.clamp(0.0, 1.0)
+    }
+}
+
+/// A point on the abstract canvas.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Point {
+    /// The point a fraction `f` of the way from `self` to `other`.
+    pub fn lerp(self, other: Point, f: f64) -> Point {
+        Point {
+            x: self.x + (other.x - self.x) * f,
+            y: self.y + (other.y - self.y) * f,
+        }
+    }
+}
+
+/// Where each node sits on the canvas: clients in a row at the top, the leader in the middle,
+/// followers and the applier in a row at the bottom. Returns `(node id, centre)` in view order.
+pub fn layout(view: &View) -> Vec<(u32, Point)> {
+    let top: Vec<&NodeView> = view
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Client)
+        .collect();
+    let middle: Vec<&NodeView> = view
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Database && n.role == Role::Leader)
+        .collect();
+    let bottom: Vec<&NodeView> = view
+        .nodes
+        .iter()
+        .filter(|n| {
+            n.kind == NodeKind::Applier || (n.kind == NodeKind::Database && n.role != Role::Leader)
+        })
+        .collect();
+    let mut placed = Vec::with_capacity(view.nodes.len());
+    for (row, y) in [(top, 0.14), (middle, 0.46), (bottom, 0.80)] {
+        let count = row.len() as f64;
+        for (i, node) in row.into_iter().enumerate() {
+            let x = CANVAS_WIDTH * (i as f64 + 1.0) / (count + 1.0);
+            placed.push((
+                node.id,
+                Point {
+                    x,
+                    y: CANVAS_HEIGHT * y,
+                },
+            ));
+        }
+    }
+    // Keep the caller's order: the view's node order.
+    placed.sort_by_key(|(id, _)| view.nodes.iter().position(|n| n.id == *id));
+    placed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: u32, kind: NodeKind, role: Role) -> NodeView {
+        NodeView {
+            id,
+            name: format!("n{id}"),
+            kind,
+            role,
+            status: NodeStatus::Up,
+            state: String::new(),
+            position: String::new(),
+            format: String::new(),
+        }
+    }
+
+    fn message(sent: Micros, delivers: Micros) -> MessageView {
+        MessageView {
+            id: 1,
+            from: 0,
+            to: 1,
+            sent,
+            delivers,
+            kind: MessageKind::Data,
+            label: String::new(),
+        }
+    }
+
+    #[test]
+    fn progress_interpolates_between_send_and_delivery() {
+        let m = message(1_000, 3_000);
+        assert_eq!(m.progress(0), 0.0);
+        assert_eq!(m.progress(1_000), 0.0);
+        assert_eq!(m.progress(2_000), 0.5);
+        assert_eq!(m.progress(3_000), 1.0);
+        assert_eq!(m.progress(9_000), 1.0);
+        assert_eq!(message(5, 5).progress(0), 1.0);
+    }
+
+    #[test]
+    fn layout_puts_clients_above_the_leader_above_followers() {
+        let view = View {
+            time: 0,
+            nodes: vec![
+                node(0, NodeKind::Database, Role::Leader),
+                node(1, NodeKind::Database, Role::Follower),
+                node(2, NodeKind::Database, Role::Follower),
+                node(3, NodeKind::Client, Role::None),
+            ],
+            links: vec![],
+            messages: vec![],
+        };
+        let placed = layout(&view);
+        let ids: Vec<u32> = placed.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, vec![0, 1, 2, 3], "layout keeps the view's order");
+        let y = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| p.y);
+        assert!(y(3) < y(0) && y(0) < y(1));
+        assert_eq!(y(1), y(2));
+        let x1 = placed[1].1.x;
+        let x2 = placed[2].1.x;
+        assert!(x1 < x2, "followers spread left to right");
+        for (_, p) in &placed {
+            assert!(p.x > 0.0 && p.x < CANVAS_WIDTH && p.y > 0.0 && p.y < CANVAS_HEIGHT);
+        }
+    }
+
+    #[test]
+    fn time_formats_as_seconds_with_milliseconds() {
+        assert_eq!(format_time(10_450_123), "10.450 s");
+        assert_eq!(format_time(0), "0.000 s");
+    }
+}

@@ -1,0 +1,54 @@
+// A tiny static file server on loopback for the end-to-end tests: serves dist/ under a
+// sub-path (as a GitHub Pages project page would), plus a host page that embeds the lab in an
+// iframe (as a documentation site would). No dependencies beyond Node itself.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+export const APP_PATH = '/docs/replication-lab/';
+
+const EMBED_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Docs page</title></head>
+<body><h1>Chapter 5: Replication</h1>
+<iframe id="lab" title="Replication Lab" src="${APP_PATH}" width="960" height="600"></iframe>
+</body></html>`;
+
+/** Serves `root` at APP_PATH and the embedding page at /embed.html; resolves to the base URL. */
+export function serve(root) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    if (url.pathname === '/embed.html') {
+      res.writeHead(200, { 'content-type': TYPES['.html'] });
+      res.end(EMBED_PAGE);
+      return;
+    }
+    if (!url.pathname.startsWith(APP_PATH)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    let rel = decodeURIComponent(url.pathname.slice(APP_PATH.length)) || 'index.html';
+    rel = normalize(rel).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(join(root, rel));
+      res.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({ base: `http://127.0.0.1:${port}`, close: () => server.close() });
+    });
+  });
+}
