@@ -15,9 +15,9 @@
 use std::fmt;
 
 /// Width of the abstract canvas the layout places nodes in.
-pub const CANVAS_WIDTH: f64 = 1000.0;
+pub const CANVAS_WIDTH: f64 = 800.0;
 /// Height of the abstract canvas the layout places nodes in.
-pub const CANVAS_HEIGHT: f64 = 560.0;
+pub const CANVAS_HEIGHT: f64 = 620.0;
 
 /// Virtual time in microseconds, as the view reports it.
 pub type Micros = u64;
@@ -203,7 +203,7 @@ pub fn layout(view: &View) -> Vec<(u32, Point)> {
         })
         .collect();
     let mut placed = Vec::with_capacity(view.nodes.len());
-    for (row, y) in [(top, 0.14), (middle, 0.46), (bottom, 0.80)] {
+    for (row, y) in [(top, 0.13), (middle, 0.42), (bottom, 0.74)] {
         let count = row.len() as f64;
         for (i, node) in row.into_iter().enumerate() {
             let x = CANVAS_WIDTH * (i as f64 + 1.0) / (count + 1.0);

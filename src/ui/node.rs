@@ -5,7 +5,7 @@
 use replication_lab::view::{NodeKind, NodeStatus, NodeView, Role};
 use yew::prelude::*;
 
-const RADIUS: f64 = 46.0;
+const RADIUS: f64 = 52.0;
 
 #[derive(Properties, PartialEq)]
 pub struct NodeShapeProps {
@@ -60,11 +60,13 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
             aria-label={label} aria-pressed={props.selected.to_string()}
             onclick={onclick} onkeydown={onkeydown}>
             { shape(node.kind, node.role) }
-            <text class="node-name" y="-4" text-anchor="middle">{ node.name.clone() }</text>
-            <text class="node-role" y="14" text-anchor="middle">
-                { if crashed { "crashed".to_string() } else { role_word.to_string() } }
+            <text class="node-role" y="6" text-anchor="middle">
+                { if crashed { "crashed" } else { role_word } }
             </text>
-            <text class="node-state" y={(RADIUS + 20.0).to_string()} text-anchor="middle">
+            <text class="node-name" y={(RADIUS + 24.0).to_string()} text-anchor="middle">
+                { node.name.clone() }
+            </text>
+            <text class="node-state" y={(RADIUS + 44.0).to_string()} text-anchor="middle">
                 { node.state.clone() }
             </text>
             if !node.format.is_empty() {

@@ -31,6 +31,10 @@ export function serve(root) {
       res.end(EMBED_PAGE);
       return;
     }
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end(); // the host page's own icon: not the lab's concern
+      return;
+    }
     if (!url.pathname.startsWith(APP_PATH)) {
       res.writeHead(404).end('not found');
       return;

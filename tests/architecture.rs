@@ -1,0 +1,124 @@
+//! The architecture's invariants, checked on the source itself (see ARCHITECTURE.md):
+//! the core never names the UI crates, never reads the wall clock, never draws OS entropy,
+//! and never iterates a hash map (whose order would make traces differ between runs).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Everything under `src/` that is the core: not `src/ui/`, not `src/main.rs`.
+fn core_sources() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n == "ui") {
+                    continue;
+                }
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("src/main.rs")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    files.sort();
+    files
+}
+
+/// Lines of core code that contain any of `needles`, as `path:line: text`.
+fn offending_lines(needles: &[&str]) -> Vec<String> {
+    let mut hits = Vec::new();
+    for path in core_sources() {
+        let text = fs::read_to_string(&path).unwrap_or_default();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if needles.iter().any(|n| code.contains(n)) {
+                hits.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+fn the_scan_sees_the_core() {
+    let files = core_sources();
+    assert!(
+        files.iter().any(|p| p.ends_with("src/lib.rs")),
+        "the architecture scan found no core files: {files:?}"
+    );
+    assert!(!files
+        .iter()
+        .any(|p| p.components().any(|c| c.as_os_str() == "ui")));
+}
+
+#[test]
+fn the_core_never_names_the_ui_crates() {
+    let hits = offending_lines(&["yew", "web_sys", "gloo", "wasm_bindgen", "js_sys"]);
+    assert!(
+        hits.is_empty(),
+        "the core must stay pure:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
+fn the_core_never_reads_the_wall_clock_or_os_entropy() {
+    let hits = offending_lines(&[
+        "std::time",
+        "SystemTime",
+        "Instant",
+        "getrandom",
+        "thread_rng",
+        "from_entropy",
+        "from_os_rng",
+        "OsRng",
+        "StdRng",
+    ]);
+    assert!(
+        hits.is_empty(),
+        "the core must be deterministic:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
+fn the_core_uses_ordered_maps() {
+    let hits = offending_lines(&["HashMap", "HashSet"]);
+    assert!(
+        hits.is_empty(),
+        "use BTreeMap/BTreeSet so iteration order is deterministic:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
+fn ui_crates_are_wasm32_only_dependencies() {
+    let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .expect("Cargo.toml is readable");
+    let core_deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .expect("Cargo.toml has a [dependencies] table");
+    for ui_crate in [
+        "yew",
+        "web-sys",
+        "gloo",
+        "console_error_panic_hook",
+        "wasm-bindgen",
+    ] {
+        assert!(
+            !core_deps.contains(ui_crate),
+            "{ui_crate} must be a wasm32-only target dependency, not a core one"
+        );
+    }
+}
