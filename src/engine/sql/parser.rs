@@ -974,14 +974,12 @@ impl Parser<'_> {
             }
         }
         let end = self.expect_symbol(")")?;
-        let max_args = if function == Function::Rand { 1 } else { 0 };
-        if args.len() > max_args {
+        if !args.is_empty() {
             return Err(SqlError::at(
                 ErrorKind::Syntax,
                 format!(
-                    "{} takes {} but was given {}",
+                    "{} takes no arguments but was given {}",
                     function.name(),
-                    if max_args == 0 { "no arguments" } else { "at most one argument (a seed)" },
                     args.len()
                 ),
                 name_tok.span.to(end),
