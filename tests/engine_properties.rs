@@ -3,7 +3,9 @@
 //! the same bytes.
 
 use proptest::prelude::*;
-use replication_lab::engine::{compare_pages, Database, ExecOptions, FormatVersion, SeededEnv, Session};
+use replication_lab::engine::{
+    compare_pages, Database, ExecOptions, FormatVersion, SeededEnv, Session,
+};
 
 const TABLES: &[&str] = &[
     "CREATE TABLE t (id SERIAL PRIMARY KEY, name TEXT, n INTEGER NOT NULL DEFAULT 0, ok BOOLEAN, at TIMESTAMP DEFAULT NOW())",
@@ -57,7 +59,9 @@ fn statement() -> impl Strategy<Value = String> {
 fn statement_prefix() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("INSERT INTO t (name, n) VALUES ('a''b', (1 + (2 * 3)) - -4)".to_string()),
-        Just("UPDATE t SET name = 'x' WHERE NOT (id = 1 OR n <> 2) ORDER BY id LIMIT 1".to_string()),
+        Just(
+            "UPDATE t SET name = 'x' WHERE NOT (id = 1 OR n <> 2) ORDER BY id LIMIT 1".to_string()
+        ),
         Just("SELECT id, n * 2 AS d FROM t WHERE at > '2020-01-01' ORDER BY d DESC".to_string()),
     ]
 }

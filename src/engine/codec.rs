@@ -62,7 +62,10 @@ impl<'a> Reader<'a> {
         if self.at == self.bytes.len() {
             Ok(())
         } else {
-            Err(format!("{} unexpected trailing bytes", self.bytes.len() - self.at))
+            Err(format!(
+                "{} unexpected trailing bytes",
+                self.bytes.len() - self.at
+            ))
         }
     }
 }
@@ -231,7 +234,9 @@ pub fn decode_table_def(bytes: &[u8], location: RowLocation) -> Result<TableDef,
     }
     r.done()?;
     if primary_key >= columns.len() {
-        return Err(format!("table {name}: primary key column {primary_key} out of range"));
+        return Err(format!(
+            "table {name}: primary key column {primary_key} out of range"
+        ));
     }
     Ok(TableDef {
         id,
@@ -285,8 +290,14 @@ mod tests {
         let a = encode_row(FormatVersion::V16, &row());
         let b = encode_row(FormatVersion::V17, &row());
         assert_ne!(a, b);
-        assert_eq!(decode_row(FormatVersion::V16, &schema(), &a).unwrap(), row());
-        assert_eq!(decode_row(FormatVersion::V17, &schema(), &b).unwrap(), row());
+        assert_eq!(
+            decode_row(FormatVersion::V16, &schema(), &a).unwrap(),
+            row()
+        );
+        assert_eq!(
+            decode_row(FormatVersion::V17, &schema(), &b).unwrap(),
+            row()
+        );
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub fn compare_pages(left: &Database, right: &Database) -> PageComparison {
     for n in 0..l.max(r) {
         match (left.page(n), right.page(n)) {
             (Some(a), Some(b)) => {
-                let diffs: Vec<usize> = (0..a.len().min(b.len())).filter(|&i| a[i] != b[i]).collect();
+                let diffs: Vec<usize> = (0..a.len().min(b.len()))
+                    .filter(|&i| a[i] != b[i])
+                    .collect();
                 if let Some(&first) = diffs.first() {
                     differences.push(PageDifference {
                         page: n,
@@ -81,12 +83,16 @@ pub struct RowComparison {
 
 impl RowComparison {
     pub fn identical(&self) -> bool {
-        self.tables_only_left.is_empty() && self.tables_only_right.is_empty() && self.differences.is_empty()
+        self.tables_only_left.is_empty()
+            && self.tables_only_right.is_empty()
+            && self.differences.is_empty()
     }
 }
 
 fn named_rows(db: &Database, table: &str) -> Vec<(Value, Vec<(String, Value)>)> {
-    let Some(schema) = db.schema(table) else { return vec![] };
+    let Some(schema) = db.schema(table) else {
+        return vec![];
+    };
     let names = schema.column_names();
     let pk = schema.primary_key;
     db.rows(table)
@@ -131,11 +137,13 @@ pub fn compare_rows(left: &Database, right: &Database) -> RowComparison {
             };
             match order {
                 std::cmp::Ordering::Less => {
-                    out.differences.push(diff(&l[i].0, Some(l[i].1.clone()), None, vec![]));
+                    out.differences
+                        .push(diff(&l[i].0, Some(l[i].1.clone()), None, vec![]));
                     i += 1;
                 }
                 std::cmp::Ordering::Greater => {
-                    out.differences.push(diff(&r[j].0, None, Some(r[j].1.clone()), vec![]));
+                    out.differences
+                        .push(diff(&r[j].0, None, Some(r[j].1.clone()), vec![]));
                     j += 1;
                 }
                 std::cmp::Ordering::Equal => {
@@ -143,13 +151,22 @@ pub fn compare_rows(left: &Database, right: &Database) -> RowComparison {
                         .1
                         .iter()
                         .filter(|(name, v)| {
-                            r[j].1.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, rv)| rv) != Some(v)
+                            r[j].1
+                                .iter()
+                                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                                .map(|(_, rv)| rv)
+                                != Some(v)
                         })
                         .map(|(n, _)| n.clone())
                         .collect();
                     let extra = r[j].1.len() != l[i].1.len();
                     if !columns.is_empty() || extra {
-                        out.differences.push(diff(&l[i].0, Some(l[i].1.clone()), Some(r[j].1.clone()), columns));
+                        out.differences.push(diff(
+                            &l[i].0,
+                            Some(l[i].1.clone()),
+                            Some(r[j].1.clone()),
+                            columns,
+                        ));
                     }
                     i += 1;
                     j += 1;

@@ -15,7 +15,7 @@
 //! The catalog and key index are derived from pages and rebuilt whenever pages change, also
 //! after replaying another node's changes.
 
-use super::catalog::{TableSchema};
+use super::catalog::TableSchema;
 use super::env::{Env, ExecOptions};
 use super::error::{ErrorKind, SqlError};
 use super::eval::StatementContext;
@@ -102,7 +102,8 @@ impl Database {
         env: &mut dyn Env,
         options: &ExecOptions,
     ) -> Result<StatementReport, SqlError> {
-        self.execute_inner(session, sql, env, options).map_err(|e| e.locate(sql))
+        self.execute_inner(session, sql, env, options)
+            .map_err(|e| e.locate(sql))
     }
 
     /// Runs one statement in a session of its own (autocommit) with no overrides.
@@ -246,9 +247,16 @@ impl Database {
             let changes = match base {
                 Some(b) if !full => diff(b.bytes(), page.bytes())
                     .into_iter()
-                    .map(|(offset, bytes)| PageChange::Write { page: n, offset, bytes })
+                    .map(|(offset, bytes)| PageChange::Write {
+                        page: n,
+                        offset,
+                        bytes,
+                    })
                     .collect(),
-                _ => vec![PageChange::FullPage { page: n, image: page.bytes().to_vec() }],
+                _ => vec![PageChange::FullPage {
+                    page: n,
+                    image: page.bytes().to_vec(),
+                }],
             };
             for change in changes {
                 let size = change.wal_size();
@@ -267,7 +275,11 @@ impl Database {
             records,
         };
         self.apply(&changes)?;
-        Ok(Some(CommitReport { changes, row_changes, ddl }))
+        Ok(Some(CommitReport {
+            changes,
+            row_changes,
+            ddl,
+        }))
     }
 
     /// Replays physical changes (this node's own commit, or a leader's on a WAL-shipping
@@ -287,7 +299,9 @@ impl Database {
             let n = r.change.page();
             let total = old_len + new_pages.len();
             let page: &mut Page = if (n as usize) < old_len {
-                touched.entry(n).or_insert_with(|| self.pages[n as usize].clone())
+                touched
+                    .entry(n)
+                    .or_insert_with(|| self.pages[n as usize].clone())
             } else if (n as usize) < total {
                 &mut new_pages[n as usize - old_len]
             } else if n as usize == total && r.change.is_full_page() {
@@ -295,19 +309,29 @@ impl Database {
                 let last = new_pages.len() - 1;
                 &mut new_pages[last]
             } else {
-                return fail(format!("WAL record at {} touches page {n}, which does not exist", r.lsn));
+                return fail(format!(
+                    "WAL record at {} touches page {n}, which does not exist",
+                    r.lsn
+                ));
             };
             match &r.change {
                 PageChange::FullPage { image, .. } => {
                     if image.len() != PAGE_SIZE {
-                        return fail(format!("full-page image at {} has {} bytes", r.lsn, image.len()));
+                        return fail(format!(
+                            "full-page image at {} has {} bytes",
+                            r.lsn,
+                            image.len()
+                        ));
                     }
                     page.write_bytes(0, image);
                 }
                 PageChange::Write { offset, bytes, .. } => {
                     let end = usize::from(*offset) + bytes.len();
                     if end > PAGE_SIZE {
-                        return fail(format!("WAL record at {} writes past the end of page {n}", r.lsn));
+                        return fail(format!(
+                            "WAL record at {} writes past the end of page {n}",
+                            r.lsn
+                        ));
                     }
                     page.write_bytes(usize::from(*offset), bytes);
                 }
@@ -315,12 +339,17 @@ impl Database {
         }
         // Check the result before making it durable.
         for (n, p) in &touched {
-            p.check(*n).or_else(|e| fail(format!("after replay: {e}")))?;
+            p.check(*n)
+                .or_else(|e| fail(format!("after replay: {e}")))?;
         }
         for (i, p) in new_pages.iter().enumerate() {
-            p.check((old_len + i) as u32).or_else(|e| fail(format!("after replay: {e}")))?;
+            p.check((old_len + i) as u32)
+                .or_else(|e| fail(format!("after replay: {e}")))?;
         }
-        let saved: Vec<(u32, Page)> = touched.keys().map(|&n| (n, self.pages[n as usize].clone())).collect();
+        let saved: Vec<(u32, Page)> = touched
+            .keys()
+            .map(|&n| (n, self.pages[n as usize].clone()))
+            .collect();
         for (n, p) in touched {
             self.pages[n as usize] = p;
         }
@@ -358,7 +387,12 @@ impl Database {
 
     /// Table schemas in creation order.
     pub fn tables(&self) -> Vec<&TableSchema> {
-        self.derived.catalog.tables.values().map(|t| &t.schema).collect()
+        self.derived
+            .catalog
+            .tables
+            .values()
+            .map(|t| &t.schema)
+            .collect()
     }
 
     pub fn schema(&self, table: &str) -> Option<&TableSchema> {
@@ -367,13 +401,19 @@ impl Database {
 
     /// The next AUTO_INCREMENT value of a table.
     pub fn next_auto_increment(&self, table: &str) -> Option<i64> {
-        self.derived.catalog.find(table).map(|t| t.next_auto_increment)
+        self.derived
+            .catalog
+            .find(table)
+            .map(|t| t.next_auto_increment)
     }
 
     /// A table's rows in primary-key order.
     pub fn rows(&self, table: &str) -> Result<Vec<Vec<Value>>, SqlError> {
         let def = self.derived.catalog.find(table).ok_or_else(|| {
-            SqlError::new(ErrorKind::UnknownTable, format!("unknown table \"{table}\""))
+            SqlError::new(
+                ErrorKind::UnknownTable,
+                format!("unknown table \"{table}\""),
+            )
         })?;
         let Some(index) = self.derived.indexes.get(&def.id) else {
             return Ok(vec![]);
@@ -419,7 +459,11 @@ impl Database {
         for (n, p) in self.pages.iter().enumerate() {
             p.check(n as u32)?;
             if p.lsn() >= self.wal_end.0 {
-                return Err(format!("page {n} has LSN {} at or past the WAL end {}", Lsn(p.lsn()), self.wal_end));
+                return Err(format!(
+                    "page {n} has LSN {} at or past the WAL end {}",
+                    Lsn(p.lsn()),
+                    self.wal_end
+                ));
             }
         }
         let rebuilt = load(self.format, &self.pages)?;
@@ -427,13 +471,25 @@ impl Database {
             return Err("the in-memory catalog or key index differs from the pages".into());
         }
         for def in self.derived.catalog.tables.values() {
-            let index = self.derived.indexes.get(&def.id).ok_or("a table has no index")?;
+            let index = self
+                .derived
+                .indexes
+                .get(&def.id)
+                .ok_or("a table has no index")?;
             for (key, loc) in index {
                 let row = self.row(&def.schema.name, key).ok_or_else(|| {
-                    format!("key {} of {} is not reachable at {loc:?}", key.to_sql(), def.schema.name)
+                    format!(
+                        "key {} of {} is not reachable at {loc:?}",
+                        key.to_sql(),
+                        def.schema.name
+                    )
                 })?;
                 if &row[def.schema.primary_key] != key {
-                    return Err(format!("key {} of {} leads to another row", key.to_sql(), def.schema.name));
+                    return Err(format!(
+                        "key {} of {} leads to another row",
+                        key.to_sql(),
+                        def.schema.name
+                    ));
                 }
             }
         }

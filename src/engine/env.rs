@@ -100,7 +100,10 @@ mod tests {
         assert_eq!(a.random_u64(), b.random_u64());
         assert_eq!(a.now_micros(), 100);
         assert_eq!(a.now_micros(), 1_100);
-        assert_ne!(SeededEnv::new(8, 0).random_u64(), SeededEnv::new(7, 0).random_u64());
+        assert_ne!(
+            SeededEnv::new(8, 0).random_u64(),
+            SeededEnv::new(7, 0).random_u64()
+        );
     }
 
     #[test]

@@ -167,8 +167,12 @@ mod tests {
     fn locates_line_and_character_column() {
         let sql = "SELECT *\nFROM é oders";
         let at = sql.find("oders").unwrap();
-        let e = SqlError::at(ErrorKind::UnknownTable, "unknown table \"oders\"", Span::new(at, at + 5))
-            .locate(sql);
+        let e = SqlError::at(
+            ErrorKind::UnknownTable,
+            "unknown table \"oders\"",
+            Span::new(at, at + 5),
+        )
+        .locate(sql);
         assert_eq!(e.to_string(), "unknown table \"oders\" at 2:8");
     }
 

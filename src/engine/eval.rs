@@ -4,7 +4,7 @@
 
 use super::catalog::{ColumnSchema, TableSchema};
 use super::env::{Env, ExecOptions, MysqlRand};
-use super::error::{ErrorKind, SqlError, Span};
+use super::error::{ErrorKind, Span, SqlError};
 use super::format::{format_uuid, parse_timestamp};
 use super::report::{ContextValues, FunctionValue};
 use super::sql::ast::{BinaryOp, Expr, ExprKind, Function, UnaryOp};
@@ -119,7 +119,14 @@ pub fn resolve(
             return;
         }
         if let ExprKind::Column { qualifier, name } = &e.kind {
-            result = column_index(schema, qualifiers, qualifier.as_ref().map(|q| (q.name.as_str(), q.span)), &name.name, e.span).map(|_| ());
+            result = column_index(
+                schema,
+                qualifiers,
+                qualifier.as_ref().map(|q| (q.name.as_str(), q.span)),
+                &name.name,
+                e.span,
+            )
+            .map(|_| ());
         }
     });
     result
@@ -133,7 +140,11 @@ fn column_index(
     span: Span,
 ) -> Result<usize, SqlError> {
     if let Some((q, qspan)) = qualifier {
-        if !qualifiers.iter().flatten().any(|n| n.eq_ignore_ascii_case(q)) {
+        if !qualifiers
+            .iter()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(q))
+        {
             return Err(SqlError::at(
                 ErrorKind::UnknownTable,
                 format!("unknown table \"{q}\" in a column reference"),
@@ -141,15 +152,21 @@ fn column_index(
             ));
         }
     }
-    schema
-        .and_then(|s| s.column_index(name))
-        .ok_or_else(|| {
-            SqlError::at(ErrorKind::UnknownColumn, format!("unknown column \"{name}\""), span)
-        })
+    schema.and_then(|s| s.column_index(name)).ok_or_else(|| {
+        SqlError::at(
+            ErrorKind::UnknownColumn,
+            format!("unknown column \"{name}\""),
+            span,
+        )
+    })
 }
 
 fn mismatch(message: String, span: Span) -> SqlError {
-    SqlError::at(ErrorKind::TypeMismatch, format!("type mismatch: {message}"), span)
+    SqlError::at(
+        ErrorKind::TypeMismatch,
+        format!("type mismatch: {message}"),
+        span,
+    )
 }
 
 fn overflow(span: Span) -> SqlError {
@@ -172,14 +189,20 @@ pub fn eval(
                 &name.name,
                 expr.span,
             )?;
-            Ok(row.and_then(|r| r.values.get(i)).cloned().unwrap_or(Value::Null))
+            Ok(row
+                .and_then(|r| r.values.get(i))
+                .cloned()
+                .unwrap_or(Value::Null))
         }
         ExprKind::Call { function, .. } => Ok(match function {
             Function::Now => cx.now(),
             Function::Rand => cx.rand(),
             Function::Uuid => cx.uuid(),
         }),
-        ExprKind::IsNull { expr: inner, negated } => {
+        ExprKind::IsNull {
+            expr: inner,
+            negated,
+        } => {
             let v = eval(inner, row, cx)?;
             Ok(Value::Boolean(v.is_null() != *negated))
         }
@@ -187,11 +210,15 @@ pub fn eval(
             let v = eval(inner, row, cx)?;
             match (op, v) {
                 (_, Value::Null) => Ok(Value::Null),
-                (UnaryOp::Neg, Value::Integer(i)) => {
-                    i.checked_neg().map(Value::Integer).ok_or_else(|| overflow(expr.span))
-                }
+                (UnaryOp::Neg, Value::Integer(i)) => i
+                    .checked_neg()
+                    .map(Value::Integer)
+                    .ok_or_else(|| overflow(expr.span)),
                 (UnaryOp::Not, Value::Boolean(b)) => Ok(Value::Boolean(!b)),
-                (UnaryOp::Neg, v) => Err(mismatch(format!("cannot negate {}", v.type_name()), expr.span)),
+                (UnaryOp::Neg, v) => Err(mismatch(
+                    format!("cannot negate {}", v.type_name()),
+                    expr.span,
+                )),
                 (UnaryOp::Not, v) => Err(mismatch(
                     format!("NOT needs a BOOLEAN but got {}", v.type_name()),
                     expr.span,
@@ -228,7 +255,11 @@ fn truth(v: Value, op: BinaryOp, span: Span) -> Result<Option<bool>, SqlError> {
         Value::Null => Ok(None),
         Value::Boolean(b) => Ok(Some(b)),
         v => Err(mismatch(
-            format!("{} needs BOOLEAN operands but got {}", op.symbol(), v.type_name()),
+            format!(
+                "{} needs BOOLEAN operands but got {}",
+                op.symbol(),
+                v.type_name()
+            ),
             span,
         )),
     }
@@ -259,7 +290,12 @@ fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Value, SqlErro
         _ => {
             let bad = || {
                 mismatch(
-                    format!("cannot apply {} to {} and {}", op.symbol(), l.type_name(), r.type_name()),
+                    format!(
+                        "cannot apply {} to {} and {}",
+                        op.symbol(),
+                        l.type_name(),
+                        r.type_name()
+                    ),
                     span,
                 )
             };
@@ -267,7 +303,11 @@ fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Value, SqlErro
                 (Value::Integer(a), Value::Integer(b)) => {
                     let (a, b) = (*a, *b);
                     if matches!(op, Div | Mod) && b == 0 {
-                        return Err(SqlError::at(ErrorKind::Arithmetic, "division by zero", span));
+                        return Err(SqlError::at(
+                            ErrorKind::Arithmetic,
+                            "division by zero",
+                            span,
+                        ));
                     }
                     match op {
                         Add => a.checked_add(b),
@@ -279,9 +319,13 @@ fn binary(op: BinaryOp, l: Value, r: Value, span: Span) -> Result<Value, SqlErro
                     .map(Value::Integer)
                 }
                 // Timestamp arithmetic in microseconds.
-                (Value::Timestamp(t), Value::Integer(d)) if matches!(op, Add | Sub) => {
-                    if op == Add { t.checked_add(*d) } else { t.checked_sub(*d) }.map(Value::Timestamp)
+                (Value::Timestamp(t), Value::Integer(d)) if matches!(op, Add | Sub) => if op == Add
+                {
+                    t.checked_add(*d)
+                } else {
+                    t.checked_sub(*d)
                 }
+                .map(Value::Timestamp),
                 (Value::Integer(d), Value::Timestamp(t)) if op == Add => {
                     t.checked_add(*d).map(Value::Timestamp)
                 }
@@ -320,15 +364,26 @@ pub fn coerce(value: Value, column: &ColumnSchema, span: Span) -> Result<Value, 
                 Ok(value)
             }
         }
-        (Value::Text(s), DataType::Timestamp) => parse_timestamp(s).map(Value::Timestamp).ok_or_else(|| {
-            mismatch(
-                format!("column \"{}\" is TIMESTAMP but {} is not a timestamp", column.name, value.to_sql()),
-                span,
-            )
-        }),
+        (Value::Text(s), DataType::Timestamp) => {
+            parse_timestamp(s).map(Value::Timestamp).ok_or_else(|| {
+                mismatch(
+                    format!(
+                        "column \"{}\" is TIMESTAMP but {} is not a timestamp",
+                        column.name,
+                        value.to_sql()
+                    ),
+                    span,
+                )
+            })
+        }
         (v, t) if v.data_type() == Some(t) => Ok(value),
         (v, t) => Err(mismatch(
-            format!("column \"{}\" is {t} but the value {} is {}", column.name, v.to_sql(), v.type_name()),
+            format!(
+                "column \"{}\" is {t} but the value {} is {}",
+                column.name,
+                v.to_sql(),
+                v.type_name()
+            ),
             span,
         )),
     }
@@ -341,8 +396,12 @@ mod tests {
     use crate::engine::sql::{ast::SelectItem, ast::Statement, parse};
 
     fn eval_sql(expr: &str) -> Result<Value, SqlError> {
-        let Ok(Statement::Select(s)) = parse(&format!("SELECT {expr}")) else { panic!("{expr}") };
-        let SelectItem::Expr { expr, .. } = &s.items[0] else { panic!() };
+        let Ok(Statement::Select(s)) = parse(&format!("SELECT {expr}")) else {
+            panic!("{expr}")
+        };
+        let SelectItem::Expr { expr, .. } = &s.items[0] else {
+            panic!()
+        };
         let mut env = SeededEnv::new(1, 1_000);
         let mut cx = StatementContext::new(&mut env, ExecOptions::default());
         eval(expr, None, &mut cx)
@@ -362,15 +421,28 @@ mod tests {
 
     #[test]
     fn overflow_and_division_by_zero_are_errors() {
-        for e in ["9223372036854775807 + 1", "-9223372036854775808 - 1", "-(-9223372036854775808)", "-9223372036854775808 / -1", "1 / 0", "1 % 0"] {
+        for e in [
+            "9223372036854775807 + 1",
+            "-9223372036854775808 - 1",
+            "-(-9223372036854775808)",
+            "-9223372036854775808 / -1",
+            "1 / 0",
+            "1 % 0",
+        ] {
             assert_eq!(eval_sql(e).unwrap_err().kind, ErrorKind::Arithmetic, "{e}");
         }
     }
 
     #[test]
     fn type_mismatches_are_named() {
-        assert_eq!(eval_sql("1 = 'a'").unwrap_err().message, "type mismatch: cannot compare INTEGER with TEXT");
-        assert_eq!(eval_sql("'a' + 1").unwrap_err().message, "type mismatch: cannot apply + to TEXT and INTEGER");
+        assert_eq!(
+            eval_sql("1 = 'a'").unwrap_err().message,
+            "type mismatch: cannot compare INTEGER with TEXT"
+        );
+        assert_eq!(
+            eval_sql("'a' + 1").unwrap_err().message,
+            "type mismatch: cannot apply + to TEXT and INTEGER"
+        );
         assert!(eval_sql("1 AND TRUE").is_err());
     }
 
@@ -385,8 +457,15 @@ mod tests {
         assert_eq!(cx.values.timestamp, Some(5_000));
         let seeds = cx.values.rand_seeds;
         let mut env2 = SeededEnv::new(99, 0);
-        let opts = ExecOptions { rand_seeds: seeds, timestamp: Some(5_000), insert_id: None };
+        let opts = ExecOptions {
+            rand_seeds: seeds,
+            timestamp: Some(5_000),
+            insert_id: None,
+        };
         let mut cx2 = StatementContext::new(&mut env2, opts);
-        assert_eq!((cx2.now(), cx2.rand(), cx2.rand()), (Value::Timestamp(5_000), a, b));
+        assert_eq!(
+            (cx2.now(), cx2.rand(), cx2.rand()),
+            (Value::Timestamp(5_000), a, b)
+        );
     }
 }

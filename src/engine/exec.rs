@@ -4,7 +4,7 @@
 //! database's business, not this module's.
 
 use super::catalog::{ColumnDefault, ColumnSchema, TableDef, TableSchema};
-use super::error::{ErrorKind, SqlError, Span};
+use super::error::{ErrorKind, Span, SqlError};
 use super::eval::{coerce, eval, resolve, RowScope, StatementContext};
 use super::report::{Ddl, ResultSet, RowChange, RowOp, StatementKind, UnsafeReason};
 use super::sql::ast::*;
@@ -79,7 +79,10 @@ fn check_name(name: &Ident) -> Result<(), SqlError> {
     if name.name.len() > MAX_NAME_BYTES {
         return Err(SqlError::at(
             ErrorKind::TooLarge,
-            format!("name \"{}...\" is longer than {MAX_NAME_BYTES} bytes", name.name.chars().take(20).collect::<String>()),
+            format!(
+                "name \"{}...\" is longer than {MAX_NAME_BYTES} bytes",
+                name.name.chars().take(20).collect::<String>()
+            ),
             name.span,
         ));
     }
@@ -102,11 +105,18 @@ fn create_table(c: &CreateTable, sql: &str, store: &mut Store<'_>) -> Result<Out
     let mut columns: Vec<ColumnSchema> = Vec::new();
     let mut primary_key: Option<usize> = None;
     let two_keys = |span| {
-        SqlError::at(ErrorKind::Syntax, format!("table \"{}\" has more than one primary key", c.name.name), span)
+        SqlError::at(
+            ErrorKind::Syntax,
+            format!("table \"{}\" has more than one primary key", c.name.name),
+            span,
+        )
     };
     for (i, def) in c.columns.iter().enumerate() {
         check_name(&def.name)?;
-        if columns.iter().any(|col| col.name.eq_ignore_ascii_case(&def.name.name)) {
+        if columns
+            .iter()
+            .any(|col| col.name.eq_ignore_ascii_case(&def.name.name))
+        {
             return Err(SqlError::at(
                 ErrorKind::Syntax,
                 format!("column \"{}\" is declared twice", def.name.name),
@@ -152,19 +162,30 @@ fn create_table(c: &CreateTable, sql: &str, store: &mut Store<'_>) -> Result<Out
         let i = columns
             .iter()
             .position(|col| col.name.eq_ignore_ascii_case(&pk.name))
-            .ok_or_else(|| SqlError::at(ErrorKind::UnknownColumn, format!("unknown column \"{}\"", pk.name), pk.span))?;
+            .ok_or_else(|| {
+                SqlError::at(
+                    ErrorKind::UnknownColumn,
+                    format!("unknown column \"{}\"", pk.name),
+                    pk.span,
+                )
+            })?;
         if primary_key.is_some_and(|p| p != i) {
             return Err(two_keys(pk.span));
         }
         primary_key = Some(i);
     }
-    let autos: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].auto_increment).collect();
+    let autos: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].auto_increment)
+        .collect();
     if primary_key.is_none() && autos.len() == 1 {
         // `id SERIAL` alone: the serial column is the key.
         primary_key = Some(autos[0]);
     }
     let Some(primary_key) = primary_key else {
-        return Err(SqlError::unsupported("a table without a PRIMARY KEY", c.name.span));
+        return Err(SqlError::unsupported(
+            "a table without a PRIMARY KEY",
+            c.name.span,
+        ));
     };
     columns[primary_key].not_null = true;
     if let Some(&a) = autos.iter().find(|&&a| a != primary_key) {
@@ -174,7 +195,9 @@ fn create_table(c: &CreateTable, sql: &str, store: &mut Store<'_>) -> Result<Out
             c.columns[a].name.span,
         ));
     }
-    if columns[primary_key].auto_increment && columns[primary_key].data_type != super::value::DataType::Integer {
+    if columns[primary_key].auto_increment
+        && columns[primary_key].data_type != super::value::DataType::Integer
+    {
         return Err(SqlError::at(
             ErrorKind::TypeMismatch,
             "type mismatch: an AUTO_INCREMENT column must be INTEGER",
@@ -206,7 +229,11 @@ impl super::env::Env for NoEnv {
     }
 }
 
-fn insert(ins: &Insert, store: &mut Store<'_>, cx: &mut StatementContext<'_>) -> Result<Outcome, SqlError> {
+fn insert(
+    ins: &Insert,
+    store: &mut Store<'_>,
+    cx: &mut StatementContext<'_>,
+) -> Result<Outcome, SqlError> {
     let mut out = Outcome::new(StatementKind::Insert);
     let def = find_table(store, &ins.table)?;
     let schema = &def.schema;
@@ -216,7 +243,11 @@ fn insert(ins: &Insert, store: &mut Store<'_>, cx: &mut StatementContext<'_>) ->
             let mut t = Vec::new();
             for c in cols {
                 let i = schema.column_index(&c.name).ok_or_else(|| {
-                    SqlError::at(ErrorKind::UnknownColumn, format!("unknown column \"{}\"", c.name), c.span)
+                    SqlError::at(
+                        ErrorKind::UnknownColumn,
+                        format!("unknown column \"{}\"", c.name),
+                        c.span,
+                    )
                 })?;
                 if t.contains(&i) {
                     return Err(SqlError::at(
@@ -236,7 +267,11 @@ fn insert(ins: &Insert, store: &mut Store<'_>, cx: &mut StatementContext<'_>) ->
         if row.len() != targets.len() {
             return Err(SqlError::at(
                 ErrorKind::Syntax,
-                format!("INSERT has {} values for {} columns", row.len(), targets.len()),
+                format!(
+                    "INSERT has {} values for {} columns",
+                    row.len(),
+                    targets.len()
+                ),
                 row_span,
             ));
         }
@@ -251,7 +286,10 @@ fn insert(ins: &Insert, store: &mut Store<'_>, cx: &mut StatementContext<'_>) ->
                 Some((Value::Null | Value::Integer(0), span)) if col.auto_increment => {
                     (Value::Integer(generate_id(cx, &mut counter, span)?), span)
                 }
-                None if col.auto_increment => (Value::Integer(generate_id(cx, &mut counter, row_span)?), row_span),
+                None if col.auto_increment => (
+                    Value::Integer(generate_id(cx, &mut counter, row_span)?),
+                    row_span,
+                ),
                 Some((v, span)) => {
                     let v = coerce(v, col, span)?;
                     if let (true, Value::Integer(n)) = (col.auto_increment, &v) {
@@ -267,26 +305,50 @@ fn insert(ins: &Insert, store: &mut Store<'_>, cx: &mut StatementContext<'_>) ->
             };
             values.push(coerce(value, col, span)?);
         }
-        store.insert(def.id, &values).map_err(|e| e.or_at(row_span))?;
+        store
+            .insert(def.id, &values)
+            .map_err(|e| e.or_at(row_span))?;
         out.rows_affected += 1;
-        out.row_changes.push(row_change(&def, RowOp::Insert, values[schema.primary_key].clone(), None, Some(values)));
+        out.row_changes.push(row_change(
+            &def,
+            RowOp::Insert,
+            values[schema.primary_key].clone(),
+            None,
+            Some(values),
+        ));
     }
     store.set_next_auto_increment(def.id, counter)?;
     if cx.rand_calls > 0 && out.rows_affected > 1 {
-        out.unsafe_reasons.push(UnsafeReason::RandOnSeveralRows { rows: out.rows_affected });
+        out.unsafe_reasons.push(UnsafeReason::RandOnSeveralRows {
+            rows: out.rows_affected,
+        });
     }
     Ok(out)
 }
 
-fn generate_id(cx: &mut StatementContext<'_>, counter: &mut i64, span: Span) -> Result<i64, SqlError> {
+fn generate_id(
+    cx: &mut StatementContext<'_>,
+    counter: &mut i64,
+    span: Span,
+) -> Result<i64, SqlError> {
     let id = cx.next_insert_id(*counter);
     *counter = (*counter).max(id.checked_add(1).ok_or_else(|| {
-        SqlError::at(ErrorKind::Arithmetic, "AUTO_INCREMENT ran out of integers", span)
+        SqlError::at(
+            ErrorKind::Arithmetic,
+            "AUTO_INCREMENT ran out of integers",
+            span,
+        )
     })?);
     Ok(id)
 }
 
-fn row_change(def: &TableDef, op: RowOp, key: Value, before: Option<Vec<Value>>, after: Option<Vec<Value>>) -> RowChange {
+fn row_change(
+    def: &TableDef,
+    op: RowOp,
+    key: Value,
+    before: Option<Vec<Value>>,
+    after: Option<Vec<Value>>,
+) -> RowChange {
     RowChange {
         table: def.schema.name.clone(),
         op,
@@ -303,14 +365,21 @@ fn qualifiers(def: &TableDef) -> [Option<&str>; 2] {
 }
 
 /// WHERE's verdict on one row: only TRUE keeps it.
-fn keep(filter: Option<&Expr>, row: &RowScope<'_>, cx: &mut StatementContext<'_>) -> Result<bool, SqlError> {
+fn keep(
+    filter: Option<&Expr>,
+    row: &RowScope<'_>,
+    cx: &mut StatementContext<'_>,
+) -> Result<bool, SqlError> {
     let Some(f) = filter else { return Ok(true) };
     match eval(f, Some(row), cx)? {
         Value::Boolean(b) => Ok(b),
         Value::Null => Ok(false),
         v => Err(SqlError::at(
             ErrorKind::TypeMismatch,
-            format!("type mismatch: WHERE needs a BOOLEAN but got {}", v.type_name()),
+            format!(
+                "type mismatch: WHERE needs a BOOLEAN but got {}",
+                v.type_name()
+            ),
             f.span,
         )),
     }
@@ -349,7 +418,11 @@ fn target_rows(
     }
     let mut hits: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     for (_, values) in store.scan(def.id)? {
-        let scope = RowScope { schema: &def.schema, qualifiers: q, values: &values };
+        let scope = RowScope {
+            schema: &def.schema,
+            qualifiers: q,
+            values: &values,
+        };
         if keep(filter, &scope, cx)? {
             let mut keys = Vec::with_capacity(order_by.len());
             for o in order_by {
@@ -365,53 +438,89 @@ fn target_rows(
     Ok(hits.into_iter().map(|(_, v)| v).collect())
 }
 
-fn flag_update_delete(out: &mut Outcome, order_by: &[OrderItem], limit: Option<Limit>, cx: &StatementContext<'_>) {
+fn flag_update_delete(
+    out: &mut Outcome,
+    order_by: &[OrderItem],
+    limit: Option<Limit>,
+    cx: &StatementContext<'_>,
+) {
     if limit.is_some() && order_by.is_empty() {
         out.unsafe_reasons.push(UnsafeReason::LimitWithoutOrderBy);
     }
     if cx.rand_calls > 0 && out.rows_affected > 1 {
-        out.unsafe_reasons.push(UnsafeReason::RandOnSeveralRows { rows: out.rows_affected });
+        out.unsafe_reasons.push(UnsafeReason::RandOnSeveralRows {
+            rows: out.rows_affected,
+        });
     }
 }
 
-fn update(u: &Update, store: &mut Store<'_>, cx: &mut StatementContext<'_>) -> Result<Outcome, SqlError> {
+fn update(
+    u: &Update,
+    store: &mut Store<'_>,
+    cx: &mut StatementContext<'_>,
+) -> Result<Outcome, SqlError> {
     let mut out = Outcome::new(StatementKind::Update);
     let def = find_table(store, &u.table)?;
     let q = qualifiers(&def);
     let mut sets = Vec::new();
     for (col, expr) in &u.assignments {
         let i = def.schema.column_index(&col.name).ok_or_else(|| {
-            SqlError::at(ErrorKind::UnknownColumn, format!("unknown column \"{}\"", col.name), col.span)
+            SqlError::at(
+                ErrorKind::UnknownColumn,
+                format!("unknown column \"{}\"", col.name),
+                col.span,
+            )
         })?;
         resolve(expr, Some(&def.schema), q)?;
         sets.push((i, expr));
     }
     let rows = target_rows(&def, u.filter.as_ref(), &u.order_by, u.limit, store, cx)?;
     for old in rows {
-        let scope = RowScope { schema: &def.schema, qualifiers: q, values: &old };
+        let scope = RowScope {
+            schema: &def.schema,
+            qualifiers: q,
+            values: &old,
+        };
         let mut new = old.clone();
         for (i, expr) in &sets {
             // Every SET sees the old row, as in PostgreSQL.
-            new[*i] = coerce(eval(expr, Some(&scope), cx)?, &def.schema.columns[*i], expr.span)?;
+            new[*i] = coerce(
+                eval(expr, Some(&scope), cx)?,
+                &def.schema.columns[*i],
+                expr.span,
+            )?;
         }
         let key = old[def.schema.primary_key].clone();
-        let span = u.assignments.first().map_or(u.table.span, |(c, e)| c.span.to(e.span));
-        store.update(def.id, &key, &new).map_err(|e| e.or_at(span))?;
+        let span = u
+            .assignments
+            .first()
+            .map_or(u.table.span, |(c, e)| c.span.to(e.span));
+        store
+            .update(def.id, &key, &new)
+            .map_err(|e| e.or_at(span))?;
         let pk = def.schema.primary_key;
         if def.schema.columns[pk].auto_increment {
             if let Value::Integer(n) = new[pk] {
-                let next = store.table(def.id)?.next_auto_increment.max(n.saturating_add(1));
+                let next = store
+                    .table(def.id)?
+                    .next_auto_increment
+                    .max(n.saturating_add(1));
                 store.set_next_auto_increment(def.id, next)?;
             }
         }
         out.rows_affected += 1;
-        out.row_changes.push(row_change(&def, RowOp::Update, key, Some(old), Some(new)));
+        out.row_changes
+            .push(row_change(&def, RowOp::Update, key, Some(old), Some(new)));
     }
     flag_update_delete(&mut out, &u.order_by, u.limit, cx);
     Ok(out)
 }
 
-fn delete(d: &Delete, store: &mut Store<'_>, cx: &mut StatementContext<'_>) -> Result<Outcome, SqlError> {
+fn delete(
+    d: &Delete,
+    store: &mut Store<'_>,
+    cx: &mut StatementContext<'_>,
+) -> Result<Outcome, SqlError> {
     let mut out = Outcome::new(StatementKind::Delete);
     let def = find_table(store, &d.table)?;
     let rows = target_rows(&def, d.filter.as_ref(), &d.order_by, d.limit, store, cx)?;
@@ -419,7 +528,8 @@ fn delete(d: &Delete, store: &mut Store<'_>, cx: &mut StatementContext<'_>) -> R
         let key = old[def.schema.primary_key].clone();
         store.delete(def.id, &key)?;
         out.rows_affected += 1;
-        out.row_changes.push(row_change(&def, RowOp::Delete, key, Some(old), None));
+        out.row_changes
+            .push(row_change(&def, RowOp::Delete, key, Some(old), None));
     }
     flag_update_delete(&mut out, &d.order_by, d.limit, cx);
     Ok(out)
@@ -432,7 +542,11 @@ enum SortKey<'a> {
     Expr(&'a Expr),
 }
 
-fn select(s: &Select, store: &Store<'_>, cx: &mut StatementContext<'_>) -> Result<Outcome, SqlError> {
+fn select(
+    s: &Select,
+    store: &Store<'_>,
+    cx: &mut StatementContext<'_>,
+) -> Result<Outcome, SqlError> {
     let mut out = Outcome::new(StatementKind::Select);
     let def = match &s.from {
         Some(t) => Some(find_table(store, &t.name)?),
@@ -440,7 +554,10 @@ fn select(s: &Select, store: &Store<'_>, cx: &mut StatementContext<'_>) -> Resul
     };
     let schema = def.as_ref().map(|d| &d.schema);
     let q = match (&def, &s.from) {
-        (Some(d), Some(t)) => [Some(d.schema.name.as_str()), t.alias.as_ref().map(|a| a.name.as_str())],
+        (Some(d), Some(t)) => [
+            Some(d.schema.name.as_str()),
+            t.alias.as_ref().map(|a| a.name.as_str()),
+        ],
         _ => [None, None],
     };
     // Output columns: names and how to compute them.
@@ -451,7 +568,11 @@ fn select(s: &Select, store: &Store<'_>, cx: &mut StatementContext<'_>) -> Resul
         match item {
             SelectItem::Star(span) => {
                 let Some(schema) = schema else {
-                    return Err(SqlError::at(ErrorKind::Syntax, "SELECT * needs a FROM clause", *span));
+                    return Err(SqlError::at(
+                        ErrorKind::Syntax,
+                        "SELECT * needs a FROM clause",
+                        *span,
+                    ));
                 };
                 for (i, c) in schema.columns.iter().enumerate() {
                     columns.push(c.name.clone());
@@ -461,7 +582,11 @@ fn select(s: &Select, store: &Store<'_>, cx: &mut StatementContext<'_>) -> Resul
             }
             SelectItem::Expr { expr, alias, text } => {
                 resolve(expr, schema, q)?;
-                columns.push(alias.as_ref().map_or_else(|| text.clone(), |a| a.name.clone()));
+                columns.push(
+                    alias
+                        .as_ref()
+                        .map_or_else(|| text.clone(), |a| a.name.clone()),
+                );
                 outputs.push(Some(expr));
                 star_cols.push(None);
             }
@@ -471,18 +596,29 @@ fn select(s: &Select, store: &Store<'_>, cx: &mut StatementContext<'_>) -> Resul
     for o in &s.order_by {
         let key = match &o.expr.kind {
             ExprKind::Literal(Value::Integer(n)) => {
-                let i = usize::try_from(*n).ok().filter(|&i| i >= 1 && i <= columns.len()).ok_or_else(|| {
-                    SqlError::at(ErrorKind::Syntax, format!("ORDER BY position {n} is not in the select list"), o.expr.span)
-                })?;
+                let i = usize::try_from(*n)
+                    .ok()
+                    .filter(|&i| i >= 1 && i <= columns.len())
+                    .ok_or_else(|| {
+                        SqlError::at(
+                            ErrorKind::Syntax,
+                            format!("ORDER BY position {n} is not in the select list"),
+                            o.expr.span,
+                        )
+                    })?;
                 SortKey::Output(i - 1)
             }
-            ExprKind::Column { qualifier: None, name }
-                if schema.and_then(|sc| sc.column_index(&name.name)).is_none() =>
-            {
+            ExprKind::Column {
+                qualifier: None,
+                name,
+            } if schema.and_then(|sc| sc.column_index(&name.name)).is_none() => {
                 let i = s.items.iter().position(|it| matches!(it, SelectItem::Expr { alias: Some(a), .. } if a.name.eq_ignore_ascii_case(&name.name)));
                 match i {
                     Some(_) => SortKey::Output(
-                        columns.iter().position(|c| c.eq_ignore_ascii_case(&name.name)).unwrap_or(0),
+                        columns
+                            .iter()
+                            .position(|c| c.eq_ignore_ascii_case(&name.name))
+                            .unwrap_or(0),
                     ),
                     None => {
                         resolve(&o.expr, schema, q)?;
@@ -504,10 +640,18 @@ fn select(s: &Select, store: &Store<'_>, cx: &mut StatementContext<'_>) -> Resul
         Some(d) => store.scan(d.id)?.into_iter().map(|(_, v)| v).collect(),
         None => vec![vec![]],
     };
-    let empty = TableSchema { name: String::new(), columns: vec![], primary_key: 0 };
+    let empty = TableSchema {
+        name: String::new(),
+        columns: vec![],
+        primary_key: 0,
+    };
     let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     for values in &source {
-        let scope = RowScope { schema: schema.unwrap_or(&empty), qualifiers: q, values };
+        let scope = RowScope {
+            schema: schema.unwrap_or(&empty),
+            qualifiers: q,
+            values,
+        };
         let scope_ref = schema.map(|_| &scope);
         if let Some(f) = &s.filter {
             let keep_row = match eval(f, scope_ref, cx)? {
@@ -516,7 +660,10 @@ fn select(s: &Select, store: &Store<'_>, cx: &mut StatementContext<'_>) -> Resul
                 v => {
                     return Err(SqlError::at(
                         ErrorKind::TypeMismatch,
-                        format!("type mismatch: WHERE needs a BOOLEAN but got {}", v.type_name()),
+                        format!(
+                            "type mismatch: WHERE needs a BOOLEAN but got {}",
+                            v.type_name()
+                        ),
                         f.span,
                     ))
                 }
@@ -543,9 +690,18 @@ fn select(s: &Select, store: &Store<'_>, cx: &mut StatementContext<'_>) -> Resul
         rows.push((keys, projected));
     }
     sort_by_keys(&mut rows, &s.order_by);
-    let offset = s.offset.map_or(0, |o| usize::try_from(o.count).unwrap_or(usize::MAX));
-    let limit = s.limit.map_or(usize::MAX, |l| usize::try_from(l.count).unwrap_or(usize::MAX));
-    let rows: Vec<Vec<Value>> = rows.into_iter().skip(offset).take(limit).map(|(_, r)| r).collect();
+    let offset = s
+        .offset
+        .map_or(0, |o| usize::try_from(o.count).unwrap_or(usize::MAX));
+    let limit = s.limit.map_or(usize::MAX, |l| {
+        usize::try_from(l.count).unwrap_or(usize::MAX)
+    });
+    let rows: Vec<Vec<Value>> = rows
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, r)| r)
+        .collect();
     out.rows_affected = rows.len() as u64;
     out.result = Some(ResultSet { columns, rows });
     Ok(out)

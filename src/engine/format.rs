@@ -141,7 +141,14 @@ mod tests {
     fn parses_dates_and_rejects_garbage() {
         assert_eq!(parse_timestamp("1970-01-02"), Some(MICROS_PER_DAY));
         assert_eq!(parse_timestamp("1970-01-01T00:00:01.5"), Some(1_500_000));
-        for bad in ["", "2026-13-01", "2026-02-30", "abc", "2026-01-01 25:00", "9999999-01-01"] {
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "abc",
+            "2026-01-01 25:00",
+            "9999999-01-01",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
     }

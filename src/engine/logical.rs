@@ -4,11 +4,11 @@
 //!
 //! Errors use PostgreSQL's wording where it has one.
 
+use super::catalog::ColumnDefault;
 use super::database::Database;
 use super::error::{ErrorKind, SqlError};
 use super::report::{CommitReport, RowChange, RowOp};
 use super::storage::{Overlay, Store};
-use super::catalog::ColumnDefault;
 use super::value::Value;
 
 fn replication_error(message: String) -> SqlError {
@@ -17,13 +17,19 @@ fn replication_error(message: String) -> SqlError {
 
 impl Database {
     /// Applies one row change in a transaction of its own.
-    pub fn apply_row_change(&mut self, change: &RowChange) -> Result<Option<CommitReport>, SqlError> {
+    pub fn apply_row_change(
+        &mut self,
+        change: &RowChange,
+    ) -> Result<Option<CommitReport>, SqlError> {
         self.apply_row_changes(std::slice::from_ref(change))
     }
 
     /// Applies row changes as one transaction (all or nothing). Returns this node's own commit
     /// (its page changes and the row changes as they landed here).
-    pub fn apply_row_changes(&mut self, changes: &[RowChange]) -> Result<Option<CommitReport>, SqlError> {
+    pub fn apply_row_changes(
+        &mut self,
+        changes: &[RowChange],
+    ) -> Result<Option<CommitReport>, SqlError> {
         let mut overlay = Overlay::new(self.pages.len() as u32, &self.derived);
         let mut landed = Vec::new();
         {
@@ -42,9 +48,15 @@ impl Database {
 
 fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, SqlError> {
     let relation = format!("\"public.{}\"", change.table);
-    let def = store.catalog().find(&change.table).cloned().ok_or_else(|| {
-        replication_error(format!("logical replication target relation {relation} does not exist"))
-    })?;
+    let def = store
+        .catalog()
+        .find(&change.table)
+        .cloned()
+        .ok_or_else(|| {
+            replication_error(format!(
+                "logical replication target relation {relation} does not exist"
+            ))
+        })?;
     let schema = &def.schema;
     // Where each replicated column lands locally.
     let mut targets = Vec::with_capacity(change.columns.len());
@@ -66,29 +78,35 @@ fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, Sql
             ))
         })
     };
-    let overlay_image = |base: Vec<Value>, image: &Option<Vec<Value>>| -> Result<Vec<Value>, SqlError> {
-        let mut row = base;
-        let values = image.as_ref().ok_or_else(|| replication_error("row change without an after image".into()))?;
-        for (&i, v) in targets.iter().zip(values) {
-            let col = &schema.columns[i];
-            if v.data_type().is_some_and(|t| t != col.data_type) {
-                return Err(SqlError::new(
-                    ErrorKind::TypeMismatch,
-                    format!(
+    let overlay_image =
+        |base: Vec<Value>, image: &Option<Vec<Value>>| -> Result<Vec<Value>, SqlError> {
+            let mut row = base;
+            let values = image
+                .as_ref()
+                .ok_or_else(|| replication_error("row change without an after image".into()))?;
+            for (&i, v) in targets.iter().zip(values) {
+                let col = &schema.columns[i];
+                if v.data_type().is_some_and(|t| t != col.data_type) {
+                    return Err(SqlError::new(
+                        ErrorKind::TypeMismatch,
+                        format!(
                         "type mismatch: replicated column \"{}\" is {} but the local column is {}",
                         col.name,
                         v.type_name(),
                         col.data_type
                     ),
-                ));
+                    ));
+                }
+                if v.is_null() && col.not_null {
+                    return Err(SqlError::new(
+                        ErrorKind::NotNull,
+                        format!("column \"{}\" cannot be NULL", col.name),
+                    ));
+                }
+                row[i] = v.clone();
             }
-            if v.is_null() && col.not_null {
-                return Err(SqlError::new(ErrorKind::NotNull, format!("column \"{}\" cannot be NULL", col.name)));
-            }
-            row[i] = v.clone();
-        }
-        Ok(row)
-    };
+            Ok(row)
+        };
     let landed = |op, key: Value, before, after| RowChange {
         table: schema.name.clone(),
         op,
@@ -111,7 +129,10 @@ fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, Sql
             let row = overlay_image(defaults, &change.after)?;
             for (c, v) in schema.columns.iter().zip(&row) {
                 if v.is_null() && c.not_null {
-                    return Err(SqlError::new(ErrorKind::NotNull, format!("column \"{}\" cannot be NULL", c.name)));
+                    return Err(SqlError::new(
+                        ErrorKind::NotNull,
+                        format!("column \"{}\" cannot be NULL", c.name),
+                    ));
                 }
             }
             store.insert(def.id, &row)?;

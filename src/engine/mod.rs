@@ -28,7 +28,9 @@ pub mod value;
 pub mod wal;
 
 pub use catalog::{ColumnDefault, ColumnSchema, TableSchema};
-pub use compare::{compare_pages, compare_rows, PageComparison, PageDifference, RowComparison, RowDifference};
+pub use compare::{
+    compare_pages, compare_rows, PageComparison, PageDifference, RowComparison, RowDifference,
+};
 pub use database::{Database, Session};
 pub use env::{Env, ExecOptions, SeededEnv};
 pub use error::{ErrorKind, Position, SqlError};

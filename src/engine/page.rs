@@ -337,7 +337,11 @@ impl Page {
 
     /// Whether a tuple of `len` bytes would fit (possibly after compaction).
     pub fn can_fit(&self, len: usize) -> bool {
-        let slot_cost = if self.first_dead_slot().is_some() { 0 } else { SLOT_SIZE };
+        let slot_cost = if self.first_dead_slot().is_some() {
+            0
+        } else {
+            SLOT_SIZE
+        };
         len > 0 && len + slot_cost <= self.total_free()
     }
 
@@ -458,7 +462,10 @@ impl Page {
             }
         }
         if self.bytes[l.version] != self.version.number() {
-            return fail(format!("format byte {} is not {}", self.bytes[l.version], self.version));
+            return fail(format!(
+                "format byte {} is not {}",
+                self.bytes[l.version], self.version
+            ));
         }
         if self.kind().is_none() {
             return fail(format!("unknown page kind {}", self.bytes[l.kind]));
@@ -472,10 +479,15 @@ impl Page {
         }
         let (lower, upper) = (usize::from(self.lower()), usize::from(self.upper()));
         if lower != l.header_size + usize::from(self.slot_count()) * SLOT_SIZE {
-            return fail(format!("lower {lower} does not match {} slots", self.slot_count()));
+            return fail(format!(
+                "lower {lower} does not match {} slots",
+                self.slot_count()
+            ));
         }
         if lower > upper || upper > PAGE_SIZE {
-            return fail(format!("free space pointers lower {lower} upper {upper} are inverted"));
+            return fail(format!(
+                "free space pointers lower {lower} upper {upper} are inverted"
+            ));
         }
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for s in 0..self.slot_count() {
@@ -554,8 +566,13 @@ mod tests {
     #[test]
     fn refuses_tuples_that_cannot_fit() {
         let mut p = heap(FormatVersion::V17);
-        assert_eq!(p.insert(&vec![0; FormatVersion::V17.max_tuple_size() + 1]), None);
-        assert!(p.insert(&vec![1; FormatVersion::V17.max_tuple_size()]).is_some());
+        assert_eq!(
+            p.insert(&vec![0; FormatVersion::V17.max_tuple_size() + 1]),
+            None
+        );
+        assert!(p
+            .insert(&vec![1; FormatVersion::V17.max_tuple_size()])
+            .is_some());
         assert!(!p.replace(0, &vec![1; 300]));
     }
 

@@ -167,7 +167,10 @@ impl RowChange {
 
     /// The value of `column` in the after image (or before, for a delete).
     pub fn value(&self, column: &str) -> Option<&Value> {
-        let i = self.columns.iter().position(|c| c.eq_ignore_ascii_case(column))?;
+        let i = self
+            .columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(column))?;
         self.after.as_ref().or(self.before.as_ref())?.get(i)
     }
 }

@@ -86,7 +86,9 @@ impl Store<'_> {
             ));
         }
         self.overlay.page_count += 1;
-        self.overlay.pages.insert(n, Page::new(self.format, kind, table));
+        self.overlay
+            .pages
+            .insert(n, Page::new(self.format, kind, table));
         Ok(n)
     }
 
@@ -162,7 +164,11 @@ impl Store<'_> {
     fn duplicate(def: &TableDef, key: &Value) -> SqlError {
         SqlError::new(
             ErrorKind::DuplicateKey,
-            format!("duplicate key {} in table \"{}\"", key.to_sql(), def.schema.name),
+            format!(
+                "duplicate key {} in table \"{}\"",
+                key.to_sql(),
+                def.schema.name
+            ),
         )
     }
 
@@ -249,8 +255,14 @@ impl Store<'_> {
     pub fn write_table_def(&mut self, id: u32) -> Result<(), SqlError> {
         let def = self.table(id)?.clone();
         let bytes = encode_table_def(&def);
-        if !self.page_mut(def.location.page)?.replace(def.location.slot, &bytes) {
-            return Err(corrupt(format!("catalog entry of {} does not fit", def.schema.name)));
+        if !self
+            .page_mut(def.location.page)?
+            .replace(def.location.slot, &bytes)
+        {
+            return Err(corrupt(format!(
+                "catalog entry of {} does not fit",
+                def.schema.name
+            )));
         }
         Ok(())
     }
@@ -332,7 +344,9 @@ pub fn load(format: FormatVersion, pages: &[Page]) -> Result<Derived, String> {
             return Err(format!("chain points at page {n}, past the end"));
         }
         if let Some(prev) = owner.insert(n, table) {
-            return Err(format!("page {n} is in two chains (tables {prev} and {table})"));
+            return Err(format!(
+                "page {n} is in two chains (tables {prev} and {table})"
+            ));
         }
         Ok(())
     };
@@ -341,7 +355,9 @@ pub fn load(format: FormatVersion, pages: &[Page]) -> Result<Derived, String> {
         claim(n, 0)?;
         let page = &pages[n as usize];
         if page.kind() != Some(PageKind::Catalog) {
-            return Err(format!("page {n} is in the catalog chain but is not a catalog page"));
+            return Err(format!(
+                "page {n} is in the catalog chain but is not a catalog page"
+            ));
         }
         for (slot, t) in page.tuples() {
             let def = decode_table_def(t, RowLocation { page: n, slot })
@@ -361,7 +377,10 @@ pub fn load(format: FormatVersion, pages: &[Page]) -> Result<Derived, String> {
             claim(n, def.id)?;
             let page = &pages[n as usize];
             if page.kind() != Some(PageKind::Heap) || page.table() != def.id {
-                return Err(format!("page {n} in the chain of {} is not its heap page", def.schema.name));
+                return Err(format!(
+                    "page {n} in the chain of {} is not its heap page",
+                    def.schema.name
+                ));
             }
             for (slot, t) in page.tuples() {
                 let values = decode_row(format, &def.schema, t)

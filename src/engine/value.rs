@@ -169,12 +169,20 @@ mod tests {
     fn prints_as_sql() {
         assert_eq!(Value::Text("it's".into()).to_sql(), "'it''s'");
         assert_eq!(Value::Boolean(true).to_sql(), "TRUE");
-        assert_eq!(Value::Timestamp(0).to_string(), "1970-01-01 00:00:00.000000");
+        assert_eq!(
+            Value::Timestamp(0).to_string(),
+            "1970-01-01 00:00:00.000000"
+        );
     }
 
     #[test]
     fn type_tags_round_trip() {
-        for t in [DataType::Integer, DataType::Text, DataType::Boolean, DataType::Timestamp] {
+        for t in [
+            DataType::Integer,
+            DataType::Text,
+            DataType::Boolean,
+            DataType::Timestamp,
+        ] {
             assert_eq!(DataType::from_tag(t.tag()), Some(t));
         }
         assert_eq!(DataType::from_tag(0), None);

@@ -23,7 +23,9 @@ const MERGE_GAP: usize = WRITE_RECORD_HEADER as usize;
 
 /// A log sequence number: a byte position in a node's WAL. Displays as PostgreSQL does,
 /// `0/016B3748` (see [`Lsn::unpadded`] for `0/16B3748`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Lsn(pub u64);
 
 impl Lsn {
@@ -47,7 +49,11 @@ impl fmt::Display for Lsn {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PageChange {
     /// Overwrite `bytes.len()` bytes at `offset`.
-    Write { page: u32, offset: u16, bytes: Vec<u8> },
+    Write {
+        page: u32,
+        offset: u16,
+        bytes: Vec<u8>,
+    },
     /// The whole page (first change after a checkpoint, or a new page).
     FullPage { page: u32, image: Vec<u8> },
 }

@@ -152,7 +152,9 @@ impl BinaryOp {
 }
 
 /// The nondeterministic functions the lab supports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Function {
     Now,
     Rand,

@@ -1,7 +1,7 @@
 //! Splits SQL text into tokens with byte spans. Never panics: unterminated strings or comments,
 //! stray characters and out-of-range numbers are errors pointing at the offending text.
 
-use crate::engine::error::{ErrorKind, SqlError, Span};
+use crate::engine::error::{ErrorKind, Span, SqlError};
 
 /// The longest statement accepted, so hostile input cannot make the engine work forever.
 pub const MAX_STATEMENT_BYTES: usize = 100_000;
@@ -98,7 +98,9 @@ pub fn tokenize(sql: &str) -> Result<Vec<Token>, SqlError> {
             }
             let word = &sql[start..i];
             if !word.chars().all(|ch| ch.is_alphanumeric() || ch == '_') {
-                let bad = word.chars().find(|ch| !(ch.is_alphanumeric() || *ch == '_'));
+                let bad = word
+                    .chars()
+                    .find(|ch| !(ch.is_alphanumeric() || *ch == '_'));
                 let bad = bad.unwrap_or('?');
                 return Err(SqlError::at(
                     ErrorKind::Syntax,
@@ -123,7 +125,10 @@ pub fn tokenize(sql: &str) -> Result<Vec<Token>, SqlError> {
             if i < bytes.len() && (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_') {
                 return Err(SqlError::at(
                     ErrorKind::Syntax,
-                    format!("unexpected character \"{}\" after a number", bytes[i] as char),
+                    format!(
+                        "unexpected character \"{}\" after a number",
+                        bytes[i] as char
+                    ),
                     Span::new(i, i + 1),
                 ));
             }
@@ -151,7 +156,10 @@ pub fn tokenize(sql: &str) -> Result<Vec<Token>, SqlError> {
             i = end;
         } else if c == b'.' {
             if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                return Err(SqlError::unsupported("a decimal number", Span::new(i, i + 2)));
+                return Err(SqlError::unsupported(
+                    "a decimal number",
+                    Span::new(i, i + 2),
+                ));
             }
             tokens.push(Token {
                 tok: Tok::Symbol(DOT),
@@ -198,7 +206,11 @@ fn quoted(sql: &str, start: usize, quote: u8) -> Result<(String, usize), SqlErro
     loop {
         match bytes.get(i) {
             None => {
-                let what = if quote == b'\'' { "string" } else { "quoted identifier" };
+                let what = if quote == b'\'' {
+                    "string"
+                } else {
+                    "quoted identifier"
+                };
                 return Err(SqlError::at(
                     ErrorKind::Syntax,
                     format!("unterminated {what} (missing closing {})", quote as char),
@@ -268,9 +280,15 @@ mod tests {
     #[test]
     fn errors_point_at_the_problem() {
         let e = tokenize("SELECT 'abc").unwrap_err().locate("SELECT 'abc");
-        assert_eq!(e.to_string(), "unterminated string (missing closing ') at 1:8");
+        assert_eq!(
+            e.to_string(),
+            "unterminated string (missing closing ') at 1:8"
+        );
         let e = tokenize("SELECT 1.5").unwrap_err().locate("SELECT 1.5");
-        assert_eq!(e.to_string(), "a decimal number is not supported by the lab engine at 1:8");
+        assert_eq!(
+            e.to_string(),
+            "a decimal number is not supported by the lab engine at 1:8"
+        );
         let e = tokenize("SELECT @x").unwrap_err();
         assert_eq!(e.message, "unexpected character \"@\"");
         assert!(tokenize("/* open").is_err());

@@ -7,7 +7,7 @@
 
 use super::ast::*;
 use super::lexer::{tokenize, Tok, Token};
-use crate::engine::error::{ErrorKind, SqlError, Span};
+use crate::engine::error::{ErrorKind, Span, SqlError};
 use crate::engine::value::{DataType, Value};
 
 /// The deepest expression tree (and parenthesis nesting) accepted.
@@ -15,24 +15,118 @@ pub const MAX_EXPR_DEPTH: u16 = 64;
 
 /// Words that cannot be used as bare table or column names.
 const RESERVED: &[&str] = &[
-    "SELECT", "FROM", "WHERE", "INSERT", "INTO", "VALUES", "UPDATE", "SET", "DELETE", "CREATE",
-    "TABLE", "AND", "OR", "NOT", "NULL", "TRUE", "FALSE", "IS", "ORDER", "BY", "LIMIT", "OFFSET",
-    "ASC", "DESC", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "OUTER", "NATURAL", "ON",
-    "USING", "GROUP", "HAVING", "UNION", "INTERSECT", "EXCEPT", "DISTINCT", "AS", "PRIMARY",
-    "DEFAULT", "IN", "BETWEEN", "LIKE", "ILIKE", "CASE", "WHEN", "THEN", "ELSE", "END", "EXISTS",
-    "ALL", "ANY", "WITH", "FOR", "WINDOW", "RETURNING",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "INSERT",
+    "INTO",
+    "VALUES",
+    "UPDATE",
+    "SET",
+    "DELETE",
+    "CREATE",
+    "TABLE",
+    "AND",
+    "OR",
+    "NOT",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "IS",
+    "ORDER",
+    "BY",
+    "LIMIT",
+    "OFFSET",
+    "ASC",
+    "DESC",
+    "JOIN",
+    "INNER",
+    "LEFT",
+    "RIGHT",
+    "FULL",
+    "CROSS",
+    "OUTER",
+    "NATURAL",
+    "ON",
+    "USING",
+    "GROUP",
+    "HAVING",
+    "UNION",
+    "INTERSECT",
+    "EXCEPT",
+    "DISTINCT",
+    "AS",
+    "PRIMARY",
+    "DEFAULT",
+    "IN",
+    "BETWEEN",
+    "LIKE",
+    "ILIKE",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "EXISTS",
+    "ALL",
+    "ANY",
+    "WITH",
+    "FOR",
+    "WINDOW",
+    "RETURNING",
 ];
 
 /// Statements a teacher might try that the lab does not implement.
 const UNSUPPORTED_STATEMENTS: &[&str] = &[
-    "DROP", "ALTER", "TRUNCATE", "WITH", "EXPLAIN", "SET", "SHOW", "GRANT", "REVOKE", "REPLACE",
-    "MERGE", "CALL", "LOCK", "UNLOCK", "SAVEPOINT", "RELEASE", "USE", "DESCRIBE", "DESC",
-    "ANALYZE", "VACUUM", "COPY", "PREPARE", "EXECUTE", "DO", "LOAD", "RENAME", "HANDLER", "VALUES",
-    "TABLE", "UPSERT", "COMMENT", "REINDEX", "CLUSTER", "LISTEN", "NOTIFY", "DECLARE", "FETCH",
+    "DROP",
+    "ALTER",
+    "TRUNCATE",
+    "WITH",
+    "EXPLAIN",
+    "SET",
+    "SHOW",
+    "GRANT",
+    "REVOKE",
+    "REPLACE",
+    "MERGE",
+    "CALL",
+    "LOCK",
+    "UNLOCK",
+    "SAVEPOINT",
+    "RELEASE",
+    "USE",
+    "DESCRIBE",
+    "DESC",
+    "ANALYZE",
+    "VACUUM",
+    "COPY",
+    "PREPARE",
+    "EXECUTE",
+    "DO",
+    "LOAD",
+    "RENAME",
+    "HANDLER",
+    "VALUES",
+    "TABLE",
+    "UPSERT",
+    "COMMENT",
+    "REINDEX",
+    "CLUSTER",
+    "LISTEN",
+    "NOTIFY",
+    "DECLARE",
+    "FETCH",
 ];
 
 const AGGREGATES: &[&str] = &[
-    "COUNT", "SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT", "STRING_AGG", "ARRAY_AGG",
+    "COUNT",
+    "SUM",
+    "AVG",
+    "MIN",
+    "MAX",
+    "GROUP_CONCAT",
+    "STRING_AGG",
+    "ARRAY_AGG",
 ];
 
 /// Parses exactly one statement (a trailing `;` is allowed).
@@ -194,7 +288,10 @@ impl Parser<'_> {
                 self.pos += 1;
                 let _ = self.eat_word("WORK") || self.eat_word("TRANSACTION");
                 if self.is_word("TO") {
-                    return Err(SqlError::unsupported("ROLLBACK TO SAVEPOINT", self.peek().span));
+                    return Err(SqlError::unsupported(
+                        "ROLLBACK TO SAVEPOINT",
+                        self.peek().span,
+                    ));
                 }
                 Ok(Statement::Rollback)
             }
@@ -231,12 +328,28 @@ impl Parser<'_> {
         if !self.is_word("TABLE") {
             if let Some(w) = self.upper_word() {
                 let known = [
-                    "INDEX", "UNIQUE", "VIEW", "DATABASE", "SCHEMA", "TRIGGER", "FUNCTION",
-                    "PROCEDURE", "SEQUENCE", "USER", "ROLE", "TYPE", "EXTENSION", "PUBLICATION",
-                    "SUBSCRIPTION", "MATERIALIZED",
+                    "INDEX",
+                    "UNIQUE",
+                    "VIEW",
+                    "DATABASE",
+                    "SCHEMA",
+                    "TRIGGER",
+                    "FUNCTION",
+                    "PROCEDURE",
+                    "SEQUENCE",
+                    "USER",
+                    "ROLE",
+                    "TYPE",
+                    "EXTENSION",
+                    "PUBLICATION",
+                    "SUBSCRIPTION",
+                    "MATERIALIZED",
                 ];
                 if known.contains(&w.as_str()) {
-                    return Err(SqlError::unsupported(&format!("CREATE {w}"), self.peek().span));
+                    return Err(SqlError::unsupported(
+                        &format!("CREATE {w}"),
+                        self.peek().span,
+                    ));
                 }
             }
             return Err(self.expected("TABLE"));
@@ -250,7 +363,10 @@ impl Parser<'_> {
         }
         let name = self.ident("a table name")?;
         if self.is_word("AS") {
-            return Err(SqlError::unsupported("CREATE TABLE ... AS", self.peek().span));
+            return Err(SqlError::unsupported(
+                "CREATE TABLE ... AS",
+                self.peek().span,
+            ));
         }
         self.expect_symbol("(")?;
         let mut columns = Vec::new();
@@ -300,8 +416,8 @@ impl Parser<'_> {
         };
         let mut auto_increment = false;
         let data_type = match type_word.as_str() {
-            "INTEGER" | "INT" | "BIGINT" | "SMALLINT" | "TINYINT" | "MEDIUMINT" | "INT8" | "INT4"
-            | "INT2" => DataType::Integer,
+            "INTEGER" | "INT" | "BIGINT" | "SMALLINT" | "TINYINT" | "MEDIUMINT" | "INT8"
+            | "INT4" | "INT2" => DataType::Integer,
             "SERIAL" | "BIGSERIAL" | "SMALLSERIAL" => {
                 auto_increment = true;
                 DataType::Integer
@@ -361,10 +477,20 @@ impl Parser<'_> {
             } else if self.eat_word("DEFAULT") {
                 col.default = Some(self.default_value()?);
             } else if let Some(w) = self.upper_word().filter(|w| {
-                ["UNIQUE", "REFERENCES", "CHECK", "CONSTRAINT", "GENERATED", "COLLATE"]
-                    .contains(&w.as_str())
+                [
+                    "UNIQUE",
+                    "REFERENCES",
+                    "CHECK",
+                    "CONSTRAINT",
+                    "GENERATED",
+                    "COLLATE",
+                ]
+                .contains(&w.as_str())
             }) {
-                return Err(SqlError::unsupported(&format!("{w} on a column"), self.peek().span));
+                return Err(SqlError::unsupported(
+                    &format!("{w} on a column"),
+                    self.peek().span,
+                ));
             } else {
                 break;
             }
@@ -433,7 +559,10 @@ impl Parser<'_> {
             }
         }
         if self.is_word("ON") {
-            return Err(SqlError::unsupported("ON DUPLICATE KEY / ON CONFLICT", self.peek().span));
+            return Err(SqlError::unsupported(
+                "ON DUPLICATE KEY / ON CONFLICT",
+                self.peek().span,
+            ));
         }
         self.reject_returning()?;
         Ok(Insert {
@@ -519,9 +648,8 @@ impl Parser<'_> {
                     .get(expr.span.start as usize..expr.span.end as usize)
                     .unwrap_or("?")
                     .to_string();
-                let alias = if self.eat_word("AS") {
-                    Some(self.ident("an alias")?)
-                } else if matches!(&self.peek().tok, Tok::Word(w) if !Self::is_reserved(w))
+                let alias = if self.eat_word("AS")
+                    || matches!(&self.peek().tok, Tok::Word(w) if !Self::is_reserved(w))
                     || matches!(self.peek().tok, Tok::QuotedIdent(_))
                 {
                     Some(self.ident("an alias")?)
@@ -543,9 +671,9 @@ impl Parser<'_> {
                 return Err(SqlError::unsupported("a subquery", self.peek().span));
             }
             let name = self.ident("a table name")?;
-            let alias = if self.eat_word("AS") {
-                Some(self.ident("an alias")?)
-            } else if matches!(&self.peek().tok, Tok::Word(w) if !Self::is_reserved(w)) {
+            let alias = if self.eat_word("AS")
+                || matches!(&self.peek().tok, Tok::Word(w) if !Self::is_reserved(w))
+            {
                 Some(self.ident("an alias")?)
             } else {
                 None
@@ -572,7 +700,10 @@ impl Parser<'_> {
         }
         self.reject_set_operation()?;
         if self.is_word("FOR") {
-            return Err(SqlError::unsupported("SELECT ... FOR UPDATE", self.peek().span));
+            return Err(SqlError::unsupported(
+                "SELECT ... FOR UPDATE",
+                self.peek().span,
+            ));
         }
         Ok(Select {
             items,
@@ -585,7 +716,16 @@ impl Parser<'_> {
     }
 
     fn reject_join(&self) -> Result<(), SqlError> {
-        let join_words = ["JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL", "STRAIGHT_JOIN"];
+        let join_words = [
+            "JOIN",
+            "INNER",
+            "LEFT",
+            "RIGHT",
+            "FULL",
+            "CROSS",
+            "NATURAL",
+            "STRAIGHT_JOIN",
+        ];
         if join_words.iter().any(|w| self.is_word(w)) || self.is_symbol(",") {
             return Err(SqlError::unsupported("JOIN", self.peek().span));
         }
@@ -640,7 +780,10 @@ impl Parser<'_> {
         if self.eat_word("LIMIT") {
             let l = self.count("a LIMIT count")?;
             if self.is_symbol(",") {
-                return Err(SqlError::unsupported("LIMIT offset, count", self.peek().span));
+                return Err(SqlError::unsupported(
+                    "LIMIT offset, count",
+                    self.peek().span,
+                ));
             }
             Ok(Some(l))
         } else {
@@ -753,7 +896,9 @@ impl Parser<'_> {
         if self.is_word("IS") {
             self.pos += 1;
             let negated = self.eat_word("NOT");
-            let end = self.expect_word("NULL").map_err(|_| self.expected("NULL or NOT NULL"))?;
+            let end = self
+                .expect_word("NULL")
+                .map_err(|_| self.expected("NULL or NOT NULL"))?;
             let span = left.span.to(end);
             let depth = left.depth.saturating_add(1);
             return self.checked(Expr {
@@ -776,7 +921,9 @@ impl Parser<'_> {
             i = 1;
         }
         let t = self.peek_at(i);
-        for w in ["IN", "BETWEEN", "LIKE", "ILIKE", "REGEXP", "RLIKE", "SIMILAR"] {
+        for w in [
+            "IN", "BETWEEN", "LIKE", "ILIKE", "REGEXP", "RLIKE", "SIMILAR",
+        ] {
             if t.is_word(w) {
                 return Err(SqlError::unsupported(w, t.span));
             }
@@ -794,7 +941,10 @@ impl Parser<'_> {
                 Tok::Symbol("+") => BinaryOp::Add,
                 Tok::Symbol("-") => BinaryOp::Sub,
                 Tok::Symbol("||") => {
-                    return Err(SqlError::unsupported("string concatenation (||)", self.peek().span))
+                    return Err(SqlError::unsupported(
+                        "string concatenation (||)",
+                        self.peek().span,
+                    ))
                 }
                 _ => return Ok(left),
             };
@@ -862,7 +1012,10 @@ impl Parser<'_> {
             }
             Tok::Str(s) => {
                 self.pos += 1;
-                Ok(Expr::leaf(ExprKind::Literal(Value::Text(s.clone())), t.span))
+                Ok(Expr::leaf(
+                    ExprKind::Literal(Value::Text(s.clone())),
+                    t.span,
+                ))
             }
             Tok::Symbol("(") => {
                 self.pos += 1;
@@ -887,9 +1040,14 @@ impl Parser<'_> {
                     }
                     "TRUE" | "FALSE" => {
                         self.pos += 1;
-                        Ok(Expr::leaf(ExprKind::Literal(Value::Boolean(upper == "TRUE")), t.span))
+                        Ok(Expr::leaf(
+                            ExprKind::Literal(Value::Boolean(upper == "TRUE")),
+                            t.span,
+                        ))
                     }
-                    "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" if !self.peek_at(1).tok.eq(&Tok::Symbol("(")) => {
+                    "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP"
+                        if !self.peek_at(1).tok.eq(&Tok::Symbol("(")) =>
+                    {
                         self.pos += 1;
                         Ok(Expr::leaf(
                             ExprKind::Call {
@@ -985,7 +1143,12 @@ impl Parser<'_> {
                 name_tok.span.to(end),
             ));
         }
-        let depth = args.iter().map(|a| a.depth).max().unwrap_or(0).saturating_add(1);
+        let depth = args
+            .iter()
+            .map(|a| a.depth)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1);
         self.checked(Expr {
             kind: ExprKind::Call { function, args },
             span: name_tok.span.to(end),
@@ -1026,24 +1189,53 @@ mod tests {
         let Statement::Select(s) = parse("SELECT 1 + 2 * 3 = 7 AND NOT x").unwrap() else {
             panic!()
         };
-        let SelectItem::Expr { expr, text, .. } = &s.items[0] else { panic!() };
+        let SelectItem::Expr { expr, text, .. } = &s.items[0] else {
+            panic!()
+        };
         assert_eq!(text, "1 + 2 * 3 = 7 AND NOT x");
-        let ExprKind::Binary(BinaryOp::And, l, _) = &expr.kind else { panic!() };
-        let ExprKind::Binary(BinaryOp::Eq, sum, _) = &l.kind else { panic!() };
-        let ExprKind::Binary(BinaryOp::Add, _, product) = &sum.kind else { panic!() };
-        assert!(matches!(product.kind, ExprKind::Binary(BinaryOp::Mul, _, _)));
+        let ExprKind::Binary(BinaryOp::And, l, _) = &expr.kind else {
+            panic!()
+        };
+        let ExprKind::Binary(BinaryOp::Eq, sum, _) = &l.kind else {
+            panic!()
+        };
+        let ExprKind::Binary(BinaryOp::Add, _, product) = &sum.kind else {
+            panic!()
+        };
+        assert!(matches!(
+            product.kind,
+            ExprKind::Binary(BinaryOp::Mul, _, _)
+        ));
     }
 
     #[test]
     fn syntax_errors_say_what_was_expected_and_where() {
         assert_eq!(err("SELEC * FROM t"), "expected a statement (SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, BEGIN, COMMIT, ROLLBACK) but found \"SELEC\" at 1:1");
-        assert_eq!(err("SELECT * FROM"), "expected a table name but found end of input at 1:14");
-        assert_eq!(err("INSERT INTO t VALUES (1,"), "expected an expression but found end of input at 1:25");
-        assert_eq!(err("UPDATE t SET a 1"), "expected \"=\" but found 1 at 1:16");
-        assert_eq!(err("SELECT 1; SELECT 2"), "expected end of statement (one statement at a time) but found \"SELECT\" at 1:11");
-        assert_eq!(err("SELECT 99999999999999999999"), "integer 99999999999999999999 is out of range at 1:8");
+        assert_eq!(
+            err("SELECT * FROM"),
+            "expected a table name but found end of input at 1:14"
+        );
+        assert_eq!(
+            err("INSERT INTO t VALUES (1,"),
+            "expected an expression but found end of input at 1:25"
+        );
+        assert_eq!(
+            err("UPDATE t SET a 1"),
+            "expected \"=\" but found 1 at 1:16"
+        );
+        assert_eq!(
+            err("SELECT 1; SELECT 2"),
+            "expected end of statement (one statement at a time) but found \"SELECT\" at 1:11"
+        );
+        assert_eq!(
+            err("SELECT 99999999999999999999"),
+            "integer 99999999999999999999 is out of range at 1:8"
+        );
         assert_eq!(err("CREATE TABLE t (a FLOAT)"), "type FLOAT is not supported by the lab engine (use INTEGER, TEXT, BOOLEAN or TIMESTAMP) at 1:19");
-        assert_eq!(err("SELECT *\nFROM t WHERE"), "expected an expression but found end of input at 2:13");
+        assert_eq!(
+            err("SELECT *\nFROM t WHERE"),
+            "expected an expression but found end of input at 2:13"
+        );
     }
 
     #[test]
