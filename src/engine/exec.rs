@@ -385,6 +385,37 @@ fn keep(
     }
 }
 
+/// The rows a filter can match, in physical order: just one via the key index when the filter
+/// is `key = literal` (the filter is still evaluated on it), else a full scan.
+fn candidates(
+    def: &TableDef,
+    filter: Option<&Expr>,
+    store: &Store<'_>,
+) -> Result<Vec<Vec<Value>>, SqlError> {
+    if let Some(Expr {
+        kind: ExprKind::Binary(BinaryOp::Eq, a, b),
+        ..
+    }) = filter
+    {
+        let key_literal = match (&a.kind, &b.kind) {
+            (ExprKind::Column { name, .. }, ExprKind::Literal(v))
+            | (ExprKind::Literal(v), ExprKind::Column { name, .. }) => {
+                (def.schema.column_index(&name.name) == Some(def.schema.primary_key)).then_some(v)
+            }
+            _ => None,
+        };
+        if let Some(v) =
+            key_literal.filter(|v| v.data_type() == Some(def.schema.key_column().data_type))
+        {
+            return Ok(match store.lookup(def.id, v) {
+                Some(loc) => vec![store.read(def.id, loc)?],
+                None => vec![],
+            });
+        }
+    }
+    Ok(store.scan(def.id)?.into_iter().map(|(_, v)| v).collect())
+}
+
 /// Orders by precomputed sort keys, stable so ties keep the visiting order.
 fn sort_by_keys<T>(rows: &mut [(Vec<Value>, T)], order: &[OrderItem]) {
     rows.sort_by(|(a, _), (b, _)| {
@@ -417,7 +448,7 @@ fn target_rows(
         resolve(&o.expr, Some(&def.schema), q)?;
     }
     let mut hits: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
-    for (_, values) in store.scan(def.id)? {
+    for values in candidates(def, filter, store)? {
         let scope = RowScope {
             schema: &def.schema,
             qualifiers: q,
@@ -637,7 +668,7 @@ fn select(
         resolve(f, schema, q)?;
     }
     let source: Vec<Vec<Value>> = match &def {
-        Some(d) => store.scan(d.id)?.into_iter().map(|(_, v)| v).collect(),
+        Some(d) => candidates(d, s.filter.as_ref(), store)?,
         None => vec![vec![]],
     };
     let empty = TableSchema {
