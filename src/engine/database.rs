@@ -1,0 +1,509 @@
+//! A node's database: its pages (the only durable state), its WAL position, and the sessions
+//! that run statements against it.
+//!
+//! # Design: effects as data
+//! A statement never writes the durable pages directly. It runs in a [`Session`] against the
+//! durable pages plus the session's copy-on-write [`Overlay`]. At commit (COMMIT, or the end of
+//! an autocommit statement) the overlay is diffed against the durable pages into
+//! [`PageChanges`] — byte ranges, or full-page images for new pages and for the first change to
+//! a page after a [`Database::checkpoint`] — and those are applied with [`Database::apply`]:
+//! the same function a WAL-shipping follower calls with the leader's changes, so leader and
+//! follower pages are byte-identical by construction. ROLLBACK drops the overlay; a failed
+//! statement restores the overlay as it was before the statement. If another session
+//! committed since a transaction began, its COMMIT fails (first committer wins).
+//!
+//! The catalog and key index are derived from pages and rebuilt whenever pages change, also
+//! after replaying another node's changes.
+
+use super::catalog::TableSchema;
+use super::env::{Env, ExecOptions};
+use super::error::{ErrorKind, SqlError};
+use super::eval::StatementContext;
+use super::exec;
+use super::page::{FormatVersion, Page, PageKind, PAGE_SIZE};
+use super::report::{CommitReport, ContextValues, Ddl, RowChange, StatementKind, StatementReport};
+use super::sql::{ast::Statement, parse};
+use super::storage::{load, Derived, Overlay, Store};
+use super::value::Value;
+use super::wal::{
+    diff, Lsn, PageChange, PageChanges, WalRecord, CHECKPOINT_RECORD_SIZE, COMMIT_RECORD_SIZE,
+    WAL_START,
+};
+
+/// One node's database.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub(super) format: FormatVersion,
+    pub(super) pages: Vec<Page>,
+    wal_end: Lsn,
+    /// The redo point of the last checkpoint: a page whose LSN is older gets a full-page image
+    /// on its next change.
+    checkpoint: Option<Lsn>,
+    /// Bumped by every apply, so a transaction can tell the pages moved under it.
+    generation: u64,
+    pub(super) derived: Derived,
+}
+
+/// An open transaction: its overlay and what it did so far.
+#[derive(Clone, Debug)]
+struct Transaction {
+    overlay: Overlay,
+    base_generation: u64,
+    row_changes: Vec<RowChange>,
+    ddl: Vec<Ddl>,
+}
+
+/// A connection's volatile state: at most one open transaction. Dropping it rolls back.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    transaction: Option<Transaction>,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    pub fn in_transaction(&self) -> bool {
+        self.transaction.is_some()
+    }
+}
+
+impl Database {
+    /// An empty database: page 0, the catalog root.
+    pub fn new(format: FormatVersion) -> Database {
+        let mut root = Page::new(format, PageKind::Catalog, 0);
+        root.refresh_checksum(0);
+        Database {
+            format,
+            pages: vec![root],
+            wal_end: Lsn(WAL_START),
+            checkpoint: None,
+            generation: 0,
+            derived: Derived::default(),
+        }
+    }
+
+    pub fn format(&self) -> FormatVersion {
+        self.format
+    }
+
+    /// The end of this node's WAL (where the next record goes).
+    pub fn wal_end(&self) -> Lsn {
+        self.wal_end
+    }
+
+    /// Runs one statement in `session`. Outside BEGIN ... COMMIT it commits by itself.
+    /// A failed statement changes nothing (inside a transaction, only its own work is undone).
+    pub fn execute(
+        &mut self,
+        session: &mut Session,
+        sql: &str,
+        env: &mut dyn Env,
+        options: &ExecOptions,
+    ) -> Result<StatementReport, SqlError> {
+        self.execute_inner(session, sql, env, options)
+            .map_err(|e| e.locate(sql))
+    }
+
+    /// Runs one statement in a session of its own (autocommit) with no overrides.
+    pub fn run(&mut self, sql: &str, env: &mut dyn Env) -> Result<StatementReport, SqlError> {
+        self.execute(&mut Session::new(), sql, env, &ExecOptions::default())
+    }
+
+    fn report(sql: &str, kind: StatementKind, session: &Session) -> StatementReport {
+        StatementReport {
+            sql: sql.to_string(),
+            kind,
+            rows_affected: 0,
+            result: None,
+            context: ContextValues::default(),
+            unsafe_reasons: vec![],
+            row_changes: vec![],
+            ddl: None,
+            commit: None,
+            in_transaction: session.in_transaction(),
+        }
+    }
+
+    fn execute_inner(
+        &mut self,
+        session: &mut Session,
+        sql: &str,
+        env: &mut dyn Env,
+        options: &ExecOptions,
+    ) -> Result<StatementReport, SqlError> {
+        let stmt = parse(sql)?;
+        match stmt {
+            Statement::Begin => {
+                if session.in_transaction() {
+                    return Err(SqlError::new(
+                        ErrorKind::Transaction,
+                        "a transaction is already in progress",
+                    ));
+                }
+                session.transaction = Some(Transaction {
+                    overlay: Overlay::new(self.pages.len() as u32, &self.derived),
+                    base_generation: self.generation,
+                    row_changes: vec![],
+                    ddl: vec![],
+                });
+                return Ok(Self::report(sql, StatementKind::Begin, session));
+            }
+            Statement::Commit => {
+                let mut report = Self::report(sql, StatementKind::Commit, session);
+                if let Some(tx) = session.transaction.take() {
+                    if tx.base_generation != self.generation {
+                        return Err(SqlError::new(
+                            ErrorKind::Transaction,
+                            "could not serialize access: another session committed first; \
+                             the transaction was rolled back",
+                        ));
+                    }
+                    report.commit = self.commit(tx.overlay, tx.row_changes, tx.ddl)?;
+                }
+                report.in_transaction = false;
+                return Ok(report);
+            }
+            Statement::Rollback => {
+                session.transaction = None;
+                return Ok(Self::report(sql, StatementKind::Rollback, session));
+            }
+            _ => {}
+        }
+        let mut transaction = session.transaction.take();
+        let mut overlay = match &mut transaction {
+            Some(tx) => std::mem::replace(&mut tx.overlay, Overlay::new(0, &Derived::default())),
+            None => Overlay::new(self.pages.len() as u32, &self.derived),
+        };
+        // Inside a transaction a failed statement must leave the overlay as it was.
+        let before = transaction.is_some().then(|| overlay.clone());
+        let mut cx = StatementContext::new(env, *options);
+        let result = exec::execute(
+            &stmt,
+            sql,
+            &mut Store {
+                base: &self.pages,
+                format: self.format,
+                overlay: &mut overlay,
+            },
+            &mut cx,
+        );
+        let outcome = match result {
+            Ok(o) => o,
+            Err(e) => {
+                if let (Some(mut tx), Some(before)) = (transaction, before) {
+                    tx.overlay = before;
+                    session.transaction = Some(tx);
+                }
+                return Err(e);
+            }
+        };
+        let mut report = Self::report(sql, outcome.kind, session);
+        report.rows_affected = outcome.rows_affected;
+        report.result = outcome.result;
+        report.context = cx.values;
+        report.unsafe_reasons = outcome.unsafe_reasons;
+        report.row_changes = outcome.row_changes;
+        report.ddl = outcome.ddl;
+        match transaction {
+            Some(mut tx) => {
+                tx.overlay = overlay;
+                tx.row_changes.extend(report.row_changes.iter().cloned());
+                tx.ddl.extend(report.ddl.iter().cloned());
+                session.transaction = Some(tx);
+                report.in_transaction = true;
+            }
+            None => {
+                let ddl = report.ddl.iter().cloned().collect();
+                report.commit = self.commit(overlay, report.row_changes.clone(), ddl)?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Turns an overlay into WAL records, applies them, and reports them. `None` when the
+    /// transaction changed no page.
+    pub(super) fn commit(
+        &mut self,
+        overlay: Overlay,
+        row_changes: Vec<RowChange>,
+        ddl: Vec<Ddl>,
+    ) -> Result<Option<CommitReport>, SqlError> {
+        let mut records = Vec::new();
+        let start = self.wal_end;
+        let mut at = start;
+        for (&n, page) in &overlay.pages {
+            let mut page = page.clone();
+            let base = self.pages.get(n as usize);
+            if base == Some(&page) {
+                continue;
+            }
+            page.set_lsn(at.0);
+            page.refresh_checksum(n);
+            let full = match base {
+                None => true,
+                Some(b) => self.checkpoint.is_some_and(|c| b.lsn() < c.0),
+            };
+            let changes = match base {
+                Some(b) if !full => diff(b.bytes(), page.bytes())
+                    .into_iter()
+                    .map(|(offset, bytes)| PageChange::Write {
+                        page: n,
+                        offset,
+                        bytes,
+                    })
+                    .collect(),
+                _ => vec![PageChange::FullPage {
+                    page: n,
+                    image: page.bytes().to_vec(),
+                }],
+            };
+            for change in changes {
+                let size = change.wal_size();
+                records.push(WalRecord { lsn: at, change });
+                at = at.advance(size);
+            }
+        }
+        if records.is_empty() {
+            return Ok(None);
+        }
+        let changes = PageChanges {
+            format: self.format,
+            start,
+            end: at.advance(COMMIT_RECORD_SIZE),
+            commit_lsn: at,
+            records,
+        };
+        // The overlay's catalog and index already describe the new pages (check_invariants
+        // verifies that), so skip rebuilding them from the bytes.
+        self.apply_inner(&changes, Some(overlay.derived))?;
+        Ok(Some(CommitReport {
+            changes,
+            row_changes,
+            ddl,
+        }))
+    }
+
+    /// Replays physical changes (this node's own commit, or a leader's on a WAL-shipping
+    /// follower). All or nothing: if the result does not check out, nothing changes.
+    pub fn apply(&mut self, changes: &PageChanges) -> Result<(), SqlError> {
+        self.apply_inner(changes, None)
+    }
+
+    fn apply_inner(
+        &mut self,
+        changes: &PageChanges,
+        derived: Option<Derived>,
+    ) -> Result<(), SqlError> {
+        let fail = |m: String| Err(SqlError::new(ErrorKind::Replication, m));
+        if changes.format != self.format {
+            return fail(format!(
+                "WAL from a {} database cannot be replayed on a {} database",
+                changes.format, self.format
+            ));
+        }
+        let old_len = self.pages.len();
+        let mut touched: std::collections::BTreeMap<u32, Page> = std::collections::BTreeMap::new();
+        let mut new_pages: Vec<Page> = Vec::new();
+        for r in &changes.records {
+            let n = r.change.page();
+            let total = old_len + new_pages.len();
+            let page: &mut Page = if (n as usize) < old_len {
+                touched
+                    .entry(n)
+                    .or_insert_with(|| self.pages[n as usize].clone())
+            } else if (n as usize) < total {
+                &mut new_pages[n as usize - old_len]
+            } else if n as usize == total && r.change.is_full_page() {
+                new_pages.push(Page::new(self.format, PageKind::Heap, 0));
+                let last = new_pages.len() - 1;
+                &mut new_pages[last]
+            } else {
+                return fail(format!(
+                    "WAL record at {} touches page {n}, which does not exist",
+                    r.lsn
+                ));
+            };
+            match &r.change {
+                PageChange::FullPage { image, .. } => {
+                    if image.len() != PAGE_SIZE {
+                        return fail(format!(
+                            "full-page image at {} has {} bytes",
+                            r.lsn,
+                            image.len()
+                        ));
+                    }
+                    page.write_bytes(0, image);
+                }
+                PageChange::Write { offset, bytes, .. } => {
+                    let end = usize::from(*offset) + bytes.len();
+                    if end > PAGE_SIZE {
+                        return fail(format!(
+                            "WAL record at {} writes past the end of page {n}",
+                            r.lsn
+                        ));
+                    }
+                    page.write_bytes(usize::from(*offset), bytes);
+                }
+            }
+        }
+        // Check the result before making it durable.
+        for (n, p) in &touched {
+            p.check(*n)
+                .or_else(|e| fail(format!("after replay: {e}")))?;
+        }
+        for (i, p) in new_pages.iter().enumerate() {
+            p.check((old_len + i) as u32)
+                .or_else(|e| fail(format!("after replay: {e}")))?;
+        }
+        let saved: Vec<(u32, Page)> = touched
+            .keys()
+            .map(|&n| (n, self.pages[n as usize].clone()))
+            .collect();
+        for (n, p) in touched {
+            self.pages[n as usize] = p;
+        }
+        self.pages.extend(new_pages);
+        match derived.map_or_else(|| load(self.format, &self.pages), Ok) {
+            Ok(derived) => self.derived = derived,
+            Err(e) => {
+                for (n, p) in saved {
+                    self.pages[n as usize] = p;
+                }
+                self.pages.truncate(old_len);
+                return fail(format!("after replay: {e}"));
+            }
+        }
+        self.wal_end = self.wal_end.max(changes.end);
+        self.generation += 1;
+        Ok(())
+    }
+
+    /// Starts a checkpoint: writes a checkpoint record and makes the next change to every
+    /// page log a full-page image (PostgreSQL's full_page_writes). Returns the checkpoint's LSN.
+    pub fn checkpoint(&mut self) -> Lsn {
+        let lsn = self.wal_end;
+        self.checkpoint = Some(lsn);
+        self.wal_end = lsn.advance(CHECKPOINT_RECORD_SIZE);
+        lsn
+    }
+
+    /// The LSN of the last checkpoint, if any.
+    pub fn last_checkpoint(&self) -> Option<Lsn> {
+        self.checkpoint
+    }
+
+    // ---- read access for the UI and for tests ----
+
+    /// Table schemas in creation order.
+    pub fn tables(&self) -> Vec<&TableSchema> {
+        self.derived
+            .catalog
+            .tables
+            .values()
+            .map(|t| &t.schema)
+            .collect()
+    }
+
+    pub fn schema(&self, table: &str) -> Option<&TableSchema> {
+        self.derived.catalog.find(table).map(|t| &t.schema)
+    }
+
+    /// The next AUTO_INCREMENT value of a table.
+    pub fn next_auto_increment(&self, table: &str) -> Option<i64> {
+        self.derived
+            .catalog
+            .find(table)
+            .map(|t| t.next_auto_increment)
+    }
+
+    /// A table's rows in primary-key order.
+    pub fn rows(&self, table: &str) -> Result<Vec<Vec<Value>>, SqlError> {
+        let def = self.derived.catalog.find(table).ok_or_else(|| {
+            SqlError::new(
+                ErrorKind::UnknownTable,
+                format!("unknown table \"{table}\""),
+            )
+        })?;
+        let Some(index) = self.derived.indexes.get(&def.id) else {
+            return Ok(vec![]);
+        };
+        index
+            .iter()
+            .map(|(key, loc)| {
+                self.row(&def.schema.name, key).ok_or_else(|| {
+                    SqlError::new(
+                        ErrorKind::Corruption,
+                        format!("no row at page {} slot {}", loc.page, loc.slot),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// One row by key.
+    pub fn row(&self, table: &str, key: &Value) -> Option<Vec<Value>> {
+        let def = self.derived.catalog.find(table)?;
+        let loc = self.derived.indexes.get(&def.id)?.get(key)?;
+        let t = self.pages.get(loc.page as usize)?.tuple(loc.slot)?;
+        super::codec::decode_row(self.format, &def.schema, t).ok()
+    }
+
+    pub fn page_count(&self) -> u32 {
+        self.pages.len() as u32
+    }
+
+    /// A page's bytes.
+    pub fn page(&self, n: u32) -> Option<&[u8]> {
+        self.pages.get(n as usize).map(Page::bytes)
+    }
+
+    /// A page with its decoded header, for the UI.
+    pub fn page_view(&self, n: u32) -> Option<&Page> {
+        self.pages.get(n as usize)
+    }
+
+    /// Every row reachable by its key, chains sane, checksums and slot pointers consistent,
+    /// and the in-memory index equal to one rebuilt from the pages.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (n, p) in self.pages.iter().enumerate() {
+            p.check(n as u32)?;
+            if p.lsn() >= self.wal_end.0 {
+                return Err(format!(
+                    "page {n} has LSN {} at or past the WAL end {}",
+                    Lsn(p.lsn()),
+                    self.wal_end
+                ));
+            }
+        }
+        let rebuilt = load(self.format, &self.pages)?;
+        if rebuilt != self.derived {
+            return Err("the in-memory catalog or key index differs from the pages".into());
+        }
+        for def in self.derived.catalog.tables.values() {
+            let index = self
+                .derived
+                .indexes
+                .get(&def.id)
+                .ok_or("a table has no index")?;
+            for (key, loc) in index {
+                let row = self.row(&def.schema.name, key).ok_or_else(|| {
+                    format!(
+                        "key {} of {} is not reachable at {loc:?}",
+                        key.to_sql(),
+                        def.schema.name
+                    )
+                })?;
+                if &row[def.schema.primary_key] != key {
+                    return Err(format!(
+                        "key {} of {} leads to another row",
+                        key.to_sql(),
+                        def.schema.name
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
