@@ -434,11 +434,17 @@ mod tests {
         let mut rng = SimRng::new(1);
         let before = net.route(&mut rng, Time::ZERO, A, B).unwrap();
         net.cut(A, B);
-        assert_eq!(net.route(&mut rng, Time::ZERO, A, B), Err(DropReason::LinkCut));
+        assert_eq!(
+            net.route(&mut rng, Time::ZERO, A, B),
+            Err(DropReason::LinkCut)
+        );
         assert!(net.route(&mut rng, Time::ZERO, B, A).is_ok());
         assert_eq!(net.admits(A, B, before.stream), Err(DropReason::LinkCut));
         net.heal(A, B);
-        assert_eq!(net.admits(A, B, before.stream), Err(DropReason::StreamReset));
+        assert_eq!(
+            net.admits(A, B, before.stream),
+            Err(DropReason::StreamReset)
+        );
         let after = net.route(&mut rng, Time::ZERO, A, B).unwrap();
         assert_eq!(after.stream, before.stream + 1);
         // The new stream does not inherit the old FIFO floor.
@@ -472,7 +478,10 @@ mod tests {
         let mut net = network(1, LinkConfig::default());
         let mut rng = SimRng::new(1);
         let ghost = NodeId(7);
-        assert_eq!(net.route(&mut rng, Time::ZERO, A, ghost), Err(DropReason::UnknownNode));
+        assert_eq!(
+            net.route(&mut rng, Time::ZERO, A, ghost),
+            Err(DropReason::UnknownNode)
+        );
         net.cut(A, ghost);
         net.heal(ghost, A);
         net.isolate(ghost);

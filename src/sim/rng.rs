@@ -175,7 +175,10 @@ mod tests {
     #[test]
     fn probability_clamps() {
         assert_eq!(Probability::percent(250), Probability::ALWAYS);
-        assert_eq!(Probability::per_million_clamped(2_000_000), Probability::ALWAYS);
+        assert_eq!(
+            Probability::per_million_clamped(2_000_000),
+            Probability::ALWAYS
+        );
         assert_eq!(Probability::percent(1).per_million(), 10_000);
     }
 

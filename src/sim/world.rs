@@ -437,10 +437,13 @@ impl<P: Process> World<P> {
         let verdict = match self.node_status(to) {
             None => Err(DropReason::UnknownNode),
             Some(NodeStatus::Crashed) => Err(DropReason::ReceiverDown),
-            Some(NodeStatus::Up) => self
-                .network
-                .admits(from, to, stream)
-                .and_then(|()| if lost { Err(DropReason::Lost) } else { Ok(()) }),
+            Some(NodeStatus::Up) => self.network.admits(from, to, stream).and_then(|()| {
+                if lost {
+                    Err(DropReason::Lost)
+                } else {
+                    Ok(())
+                }
+            }),
         };
         match verdict {
             Err(reason) => self.record(TraceKind::Dropped {
@@ -462,7 +465,11 @@ impl<P: Process> World<P> {
             return;
         };
         // Defensive: stale entries are normally discarded before they reach here.
-        if slot.timers.get(&timer).is_none_or(|active| active.token != token) {
+        if slot
+            .timers
+            .get(&timer)
+            .is_none_or(|active| active.token != token)
+        {
             return;
         }
         slot.timers.remove(&timer);
@@ -595,11 +602,8 @@ impl<P: Process> World<P> {
                 jitter,
             } => {
                 let config = self.network.config().link(from, to);
-                self.network.set_link(
-                    from,
-                    to,
-                    config.with_jitter(jitter).with_latency(latency),
-                );
+                self.network
+                    .set_link(from, to, config.with_jitter(jitter).with_latency(latency));
             }
             Fault::SetLoss { from, to, loss } => {
                 let config = self.network.config().link(from, to);
