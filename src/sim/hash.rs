@@ -1,11 +1,19 @@
-//! A small portable hash (FNV-1a, 64-bit) for fingerprinting traces.
+//! A small portable hash (FNV-1a-64 based) for fingerprinting traces.
 //!
 //! `std`'s default hasher is randomly keyed and may change between releases, so it cannot
-//! fingerprint a run. [`StableHasher`] is FNV-1a-64 with every integer written as fixed-width
-//! little-endian bytes, and — the important part — `usize`/`isize` written as 64-bit values.
-//! `#[derive(Hash)]` feeds collection lengths as `usize` and enum discriminants as `isize`; with
-//! this hasher they hash identically on 64-bit hosts and on 32-bit wasm32, so a trace hash
-//! computed natively equals the one computed in the browser.
+//! fingerprint a run. [`StableHasher`] is FNV-1a-64 with two deliberate choices:
+//!
+//! * **Portable integers.** Every integer, whatever its width, is widened to a `u64`, and —
+//!   the important part — `usize`/`isize` too. `#[derive(Hash)]` feeds collection lengths as
+//!   `usize` and enum discriminants as `isize`; with this hasher they hash identically on 64-bit
+//!   hosts and on 32-bit wasm32, so a trace hash computed natively equals the one computed in
+//!   the browser.
+//! * **Word at a time.** Byte slices (`write`, used by `str` and `[u8]`) are folded byte by
+//!   byte exactly as FNV-1a (so the published test vectors hold), but an integer is folded as
+//!   one 64-bit word: xor, multiply by the FNV prime, then xor the high half into the low half.
+//!   Hashing traces is the simulator's hottest path, and this is about 8x fewer dependent
+//!   multiplications than feeding eight bytes; the xor-shift lets high input bits reach the low
+//!   output bits, which plain word-wise FNV would not.
 //!
 //! This module knows nothing about what it hashes.
 
@@ -56,19 +64,23 @@ impl Hasher for StableHasher {
     }
 
     fn write_u8(&mut self, n: u8) {
-        self.write(&[n]);
+        self.write_u64(u64::from(n));
     }
     fn write_u16(&mut self, n: u16) {
-        self.write(&n.to_le_bytes());
+        self.write_u64(u64::from(n));
     }
     fn write_u32(&mut self, n: u32) {
-        self.write(&n.to_le_bytes());
+        self.write_u64(u64::from(n));
     }
+    /// One word: xor, multiply, fold the high half down (see the module docs).
+    #[inline]
     fn write_u64(&mut self, n: u64) {
-        self.write(&n.to_le_bytes());
+        let state = (self.state ^ n).wrapping_mul(FNV_PRIME);
+        self.state = state ^ (state >> 32);
     }
     fn write_u128(&mut self, n: u128) {
-        self.write(&n.to_le_bytes());
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
     }
     /// Written as a `u64`: the same on 32- and 64-bit targets.
     fn write_usize(&mut self, n: usize) {
@@ -126,13 +138,22 @@ mod tests {
         let mut b = StableHasher::new();
         b.write_u64(12345);
         assert_eq!(a.finish(), b.finish());
+        let mut c = StableHasher::new();
+        c.write_u32(12345);
+        assert_eq!(a.finish(), c.finish());
         assert_eq!(stable_hash(&vec![1u8, 2]), {
             let mut h = StableHasher::new();
             h.write_u64(2);
-            h.write(&[1]);
-            h.write(&[2]);
+            h.write(&[1, 2]);
             h.finish()
         });
+    }
+
+    #[test]
+    fn high_bits_of_a_word_reach_the_low_bits() {
+        let low = |n: u64| stable_hash(&n) & 0xffff_ffff;
+        assert_ne!(low(0), low(1 << 63));
+        assert_ne!(low(0), low(1 << 40));
     }
 
     #[test]
@@ -158,7 +179,7 @@ mod tests {
             Line(u32, String),
         }
         let h = stable_hash(&Shape::Line(7, "x".to_string()));
-        assert_eq!(h, stable_hash(&Shape::Line(7, "x".to_string())));
+        assert_eq!(h, 0x1c25_6eca_8474_0554, "got {h:#x}");
         assert_ne!(h, stable_hash(&Shape::Line(8, "x".to_string())));
     }
 }

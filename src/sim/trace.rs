@@ -364,6 +364,7 @@ impl<P: Process> Trace<P> {
         event.hash(&mut hasher);
         self.hash = hasher.finish();
         self.len += 1;
+        let mut capacity = 16;
         if let Some(last) = self.chunks.last_mut() {
             if last.events.len() < CHUNK_CAPACITY {
                 // Only append in place when no clone can see this chunk.
@@ -371,11 +372,17 @@ impl<P: Process> Trace<P> {
                     events.push(event);
                     return;
                 }
+            } else {
+                // The last chunk is full, so events are arriving fast and uninterrupted by
+                // clones: allocate the whole next chunk at once instead of growing it.
+                capacity = CHUNK_CAPACITY;
             }
         }
+        let mut events = Vec::with_capacity(capacity);
+        events.push(event);
         self.chunks.push(Chunk {
             start: self.len - 1,
-            events: Arc::new(vec![event]),
+            events: Arc::new(events),
         });
     }
 

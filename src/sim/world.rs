@@ -78,8 +78,9 @@ enum Pending<P: Process> {
         timer: P::Timer,
         token: u64,
     },
-    /// A scheduled input is applied.
-    Input { id: InputId, input: Input<P> },
+    /// A scheduled input is applied. Boxed: inputs are rare, and a small `Pending` keeps the
+    /// heap's moves cheap for the frequent deliveries and timers.
+    Input { id: InputId, input: Box<Input<P>> },
 }
 
 /// A node as a view sees it.
@@ -238,7 +239,13 @@ impl<P: Process> World<P> {
             return Err(ScheduleError::InThePast { at, now: self.now });
         }
         let id = self.next_input_id();
-        self.queue.push(at, Pending::Input { id, input });
+        self.queue.push(
+            at,
+            Pending::Input {
+                id,
+                input: Box::new(input),
+            },
+        );
         Ok(id)
     }
 
@@ -262,7 +269,7 @@ impl<P: Process> World<P> {
             Pending::Timer { node, timer, token } => self.fire_timer(node, timer, token),
             Pending::Input { id, input } => {
                 // An invalid input is traced by `apply_input`; nothing more to do.
-                let _ = self.apply_input(id, input);
+                let _ = self.apply_input(id, *input);
             }
         }
         self.discard_stale_timers();
