@@ -179,15 +179,13 @@ fn check_invariants(world: &World<Toy>) -> Result<(), String> {
                     }
                 }
             }
-            TraceKind::Dropped { id, .. } => {
-                if sent.contains_key(id) && !finished.insert(*id) {
-                    return Err(format!("{id} dropped after it finished"));
-                }
+            TraceKind::Dropped { id, .. } if sent.contains_key(id) && !finished.insert(*id) => {
+                return Err(format!("{id} dropped after it finished"));
             }
-            TraceKind::TimerFired { node, .. } | TraceKind::RequestReceived { node, .. } => {
-                if !up.contains(node) {
-                    return Err(format!("crashed {node} ran a handler"));
-                }
+            TraceKind::TimerFired { node, .. } | TraceKind::RequestReceived { node, .. }
+                if !up.contains(node) =>
+            {
+                return Err(format!("crashed {node} ran a handler"));
             }
             _ => {}
         }

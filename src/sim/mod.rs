@@ -14,6 +14,56 @@
 //! It knows nothing about databases or replication: those are `Process` implementations built
 //! on top of it.
 //!
+//! A minimal process and run:
+//!
+//! ```
+//! use replication_lab::sim::*;
+//!
+//! /// Sends "hello" to node 1 once a second; counts what it receives.
+//! #[derive(Clone, Debug, Default)]
+//! struct Greeter { heard: u32 }
+//!
+//! impl Process for Greeter {
+//!     type Msg = &'static str;
+//!     type Timer = ();
+//!     type Request = ();
+//!     type Reply = u32;
+//!     type Durable = ();
+//!     type Note = u32;
+//!     fn on_start(&mut self, cx: &mut Context<Self>) {
+//!         cx.set_timer((), Time::secs(1));
+//!     }
+//!     fn on_timer(&mut self, cx: &mut Context<Self>, _: ()) {
+//!         cx.send(NodeId(1), "hello");
+//!         cx.set_timer((), Time::secs(1));
+//!     }
+//!     fn on_message(&mut self, cx: &mut Context<Self>, _from: NodeId, _msg: &'static str) {
+//!         self.heard += 1;
+//!         cx.note(self.heard);
+//!     }
+//!     fn on_request(&mut self, cx: &mut Context<Self>, id: InputId, _: ()) {
+//!         cx.reply(id, self.heard);
+//!     }
+//!     fn apply_durable(&mut self, _: ()) -> Vec<u32> { Vec::new() }
+//!     fn on_crash(&mut self) { self.heard = 0; }
+//! }
+//!
+//! let mut world = World::new(42, NetworkConfig::uniform(LinkConfig::new(Time::millis(10))));
+//! let a = world.add_node("a", Greeter::default());
+//! let b = world.add_node("b", Greeter::default());
+//! world.schedule(Time::millis(2_500), Input::Fault(Fault::Crash(b))).unwrap();
+//! world.run_until(Time::secs(4));
+//! assert_eq!(world.node(b).unwrap().heard, 0); // the crash dropped its volatile count
+//! assert_eq!(world.node_status(b), Some(NodeStatus::Crashed));
+//! assert_eq!(world.now().to_string(), "4.000 s");
+//! let lost = world.trace().iter().filter(|e| matches!(
+//!     e.kind,
+//!     TraceKind::Dropped { reason: DropReason::ReceiverDown, .. },
+//! ));
+//! assert_eq!(lost.count(), 1); // the hello sent at 3 s (the one at 4 s is still flying)
+//! # let _ = a;
+//! ```
+//!
 //! A tour:
 //! * [`time`]: virtual time in microseconds.
 //! * [`rng`]: the one seeded RNG, integer probabilities.

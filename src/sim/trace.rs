@@ -440,3 +440,114 @@ impl<P: Process> Trace<P> {
         self.chunks.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::process::Context;
+
+    /// The smallest process there is, to give the trace a type.
+    #[derive(Clone, Debug)]
+    struct Idle;
+
+    impl Process for Idle {
+        type Msg = u32;
+        type Timer = u32;
+        type Request = u32;
+        type Reply = u32;
+        type Durable = u32;
+        type Note = u32;
+        fn on_start(&mut self, _: &mut Context<Self>) {}
+        fn on_message(&mut self, _: &mut Context<Self>, _: NodeId, _: u32) {}
+        fn on_timer(&mut self, _: &mut Context<Self>, _: u32) {}
+        fn on_request(&mut self, _: &mut Context<Self>, _: InputId, _: u32) {}
+        fn apply_durable(&mut self, _: u32) -> Vec<u32> {
+            Vec::new()
+        }
+        fn on_crash(&mut self) {}
+    }
+
+    fn note(n: u32) -> TraceEvent<Idle> {
+        TraceEvent {
+            at: Time::micros(u64::from(n)),
+            kind: TraceKind::Note {
+                node: NodeId(0),
+                note: n,
+            },
+        }
+    }
+
+    fn notes(trace: &Trace<Idle>) -> Vec<u32> {
+        trace
+            .iter()
+            .map(|e| match e.kind {
+                TraceKind::Note { note, .. } => note,
+                _ => u32::MAX,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn clones_share_events_and_diverge_independently() {
+        let mut original = Trace::new();
+        for n in 0..10 {
+            original.push(note(n));
+        }
+        let snapshot = original.clone();
+        let mut fork = original.clone();
+        original.push(note(100));
+        fork.push(note(200));
+        assert_eq!(notes(&snapshot), (0..10).collect::<Vec<_>>());
+        assert_eq!(notes(&original).last(), Some(&100));
+        assert_eq!(notes(&fork).last(), Some(&200));
+        assert_eq!(original.len(), 11);
+        // The shared prefix is one chunk; each side started its own after the clone.
+        assert_eq!(original.chunk_count(), 2);
+        assert!(Arc::ptr_eq(
+            &original.chunks[0].events,
+            &snapshot.chunks[0].events
+        ));
+    }
+
+    #[test]
+    fn hash_depends_on_every_event_and_only_on_them() {
+        let mut a = Trace::new();
+        let mut b = Trace::new();
+        for n in 0..5 {
+            a.push(note(n));
+            b.push(note(n));
+        }
+        assert_eq!(a.hash(), b.hash());
+        b.push(note(5));
+        assert_ne!(a.hash(), b.hash());
+        a.push(note(5));
+        assert_eq!(a.hash(), b.hash());
+        assert_ne!(a.hash(), Trace::<Idle>::new().hash());
+    }
+
+    #[test]
+    fn indexing_across_chunks() {
+        let mut trace = Trace::new();
+        let mut clones = Vec::new();
+        for n in 0..(CHUNK_CAPACITY as u32 * 2 + 10) {
+            trace.push(note(n));
+            if n % 1000 == 7 {
+                clones.push(trace.clone());
+            }
+        }
+        for index in [0u64, 1, 7, 8, 999, 4095, 4096, 4097, 8201] {
+            let got = trace.get(index).map(|e| e.kind.clone());
+            assert!(
+                matches!(got, Some(TraceKind::Note { note, .. }) if u64::from(note) == index),
+                "index {index}"
+            );
+        }
+        assert!(trace.get(trace.len()).is_none());
+        assert_eq!(trace.iter_from(8200).count(), 2);
+        assert_eq!(trace.iter().count() as u64, trace.len());
+        assert!(matches!(
+            trace.last().map(|e| &e.kind),
+            Some(TraceKind::Note { note: 8201, .. })
+        ));
+    }
+}

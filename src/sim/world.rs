@@ -444,13 +444,11 @@ impl<P: Process> World<P> {
         let verdict = match self.node_status(to) {
             None => Err(DropReason::UnknownNode),
             Some(NodeStatus::Crashed) => Err(DropReason::ReceiverDown),
-            Some(NodeStatus::Up) => self.network.admits(from, to, stream).and_then(|()| {
-                if lost {
-                    Err(DropReason::Lost)
-                } else {
-                    Ok(())
-                }
-            }),
+            Some(NodeStatus::Up) if lost => self
+                .network
+                .admits(from, to, stream)
+                .and(Err(DropReason::Lost)),
+            Some(NodeStatus::Up) => self.network.admits(from, to, stream),
         };
         match verdict {
             Err(reason) => self.record(TraceKind::Dropped {
