@@ -654,3 +654,14 @@ fn per_link_overrides_and_node_seeds() {
     world.run_until(Time::millis(50));
     assert_eq!(received_pings(&world, B), vec![1]);
 }
+
+/// Pins the trace hash of one fixed scenario. It must be the same on every platform (run it on
+/// wasm32 too) and only change when the trace format or the simulator's semantics change on
+/// purpose — then update the constant in the same commit and say why.
+#[test]
+fn the_trace_hash_of_a_fixed_scenario_is_pinned() {
+    let world = scenario(1);
+    assert_eq!(world.trace_hash(), GOLDEN, "got {:#x}", world.trace_hash());
+}
+
+const GOLDEN: u64 = 0xeb50_16b9_9bc0_00ca;

@@ -75,7 +75,9 @@ pub enum Effect<P: Process> {
         /// The message.
         msg: P::Msg,
     },
-    /// Fire `timer` after `after`, replacing the same timer if it is already set.
+    /// Fire `timer` after `after`, replacing the same timer if it is already set. A zero
+    /// `after` fires at the same instant, after the events already due then; a process that
+    /// keeps re-arming with zero would stall virtual time, so don't.
     SetTimer {
         /// Which timer.
         timer: P::Timer,
