@@ -18,13 +18,13 @@ step "clippy (host)"
 cargo clippy --all-targets -- -D warnings
 
 step "clippy (wasm32)"
-cargo clippy --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --bins --test wasm --test sim_wasm -- -D warnings
 
 step "host tests"
 cargo test
 
 step "wasm tests in headless Chromium"
-cargo test --target wasm32-unknown-unknown --test wasm
+cargo test --target wasm32-unknown-unknown --test wasm --test sim_wasm
 
 step "release build and size report"
 scripts/build-release.sh

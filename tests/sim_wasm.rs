@@ -1,8 +1,7 @@
 //! The portability check: the same scenario hashes the same on wasm32 as natively.
 //!
-//! Natively this runs as a plain test; on wasm32 run it with
-//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-//!  cargo test --target wasm32-unknown-unknown --test sim_wasm`.
+//! Natively this runs as a plain test; on wasm32 it runs in headless Chromium
+//! (`cargo test --target wasm32-unknown-unknown --test sim_wasm`, as scripts/test.sh does).
 
 #[path = "sim_toy.rs"]
 mod toy;
@@ -12,6 +11,9 @@ use toy::{request_at, ticking_world, ToyRequest};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Computed natively; must match on every platform.
 const GOLDEN: u64 = 0x9d02_3579_c9f5_073d;

@@ -10,7 +10,6 @@ use yew::Reducible;
 /// Everything the UI remembers.
 #[derive(Clone, Debug)]
 pub struct UiState {
-    pub lab: Lab,
     pub view: View,
     /// The node whose details the inspector shows.
     pub selected: Option<u32>,
@@ -21,11 +20,7 @@ impl UiState {
         let lab = Lab::new(settings);
         let view = lab.view();
         let selected = view.leader().map(|n| n.id);
-        UiState {
-            lab,
-            view,
-            selected,
-        }
+        UiState { view, selected }
     }
 }
 
