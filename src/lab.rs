@@ -3,7 +3,7 @@
 //!
 //! It must not know how anything is drawn.
 
-use crate::view::{LinkKind, LinkView, NodeKind, NodeStatus, NodeView, Role, View};
+use crate::view::{LinkKind, LinkView, Micros, NodeKind, NodeStatus, NodeView, Role, View};
 
 /// How a lab starts: its cluster's shape and the seed every random draw comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +26,7 @@ impl Default for LabSettings {
 pub struct Lab {
     settings: LabSettings,
     nodes: Vec<NodeView>,
+    time: Micros,
 }
 
 impl Lab {
@@ -35,7 +36,45 @@ impl Lab {
         for i in 1..=settings.followers {
             nodes.push(database_node(i, format!("follower-{i}"), Role::Follower));
         }
-        Lab { settings, nodes }
+        Lab {
+            settings,
+            nodes,
+            time: 0,
+        }
+    }
+
+    // The time API the UI drives. (Placeholder bodies until the lab runs a world: the clock
+    // moves, nothing else happens yet.)
+
+    /// The virtual time the lab shows.
+    pub fn time(&self) -> Micros {
+        self.time
+    }
+
+    /// Shows the lab at time `t` (forward or back).
+    pub fn seek(&mut self, t: Micros) {
+        self.time = t;
+    }
+
+    /// Moves to the next event's time; false when nothing is left to happen.
+    pub fn step(&mut self) -> bool {
+        self.time += 100_000;
+        true
+    }
+
+    /// Moves back to the previous event's time; false at the start.
+    pub fn step_back(&mut self) -> bool {
+        if self.time == 0 {
+            return false;
+        }
+        self.time = self.time.saturating_sub(100_000);
+        true
+    }
+
+    /// How far the timeline reaches: the end of what has been computed, and at least a little
+    /// past the current time, so the slider has room.
+    pub fn horizon(&self) -> Micros {
+        self.time.max(10_000_000)
     }
 
     pub fn settings(&self) -> &LabSettings {
@@ -60,7 +99,7 @@ impl Lab {
             })
             .unwrap_or_default();
         View {
-            time: 0,
+            time: self.time,
             nodes: self.nodes.clone(),
             links,
             messages: Vec::new(),
