@@ -7,5 +7,6 @@
 
 pub mod engine;
 pub mod lab;
+pub mod replication;
 pub mod sim;
 pub mod view;

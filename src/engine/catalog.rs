@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A column's DEFAULT.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ColumnDefault {
     Literal(Value),
     /// `DEFAULT NOW()` / `DEFAULT CURRENT_TIMESTAMP`: the statement's timestamp.
@@ -17,7 +17,7 @@ pub enum ColumnDefault {
 }
 
 /// One declared column.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ColumnSchema {
     pub name: String,
     pub data_type: DataType,
@@ -27,7 +27,7 @@ pub struct ColumnSchema {
 }
 
 /// What a user declared for a table. Every table has exactly one primary-key column.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TableSchema {
     pub name: String,
     pub columns: Vec<ColumnSchema>,
@@ -84,14 +84,14 @@ impl TableSchema {
 }
 
 /// Where a tuple lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RowLocation {
     pub page: u32,
     pub slot: u16,
 }
 
 /// A table's schema plus its storage bookkeeping, as stored in its catalog tuple.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TableDef {
     pub id: u32,
     pub schema: TableSchema,
@@ -104,7 +104,7 @@ pub struct TableDef {
 }
 
 /// All tables, by id (ids are handed out in creation order).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Catalog {
     pub tables: BTreeMap<u32, TableDef>,
 }

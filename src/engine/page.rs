@@ -28,7 +28,7 @@ pub const NO_PAGE: u32 = u32::MAX;
 /// The on-disk format of a database. Two versions store the same rows in different bytes:
 /// V17 has a longer page header (a magic word and a 32-bit table id) and a tuple header with an
 /// attribute count and flags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FormatVersion {
     V16,
     V17,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub const MYSQL_UNSAFE_WARNING: &str =
     "Unsafe statement written to the binary log using statement format since BINLOG_FORMAT = STATEMENT.";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StatementKind {
     CreateTable,
     Insert,
@@ -40,14 +40,14 @@ impl StatementKind {
 }
 
 /// Rows a SELECT returned.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ResultSet {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
 }
 
 /// One value a nondeterministic function produced, in the order they were produced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FunctionValue {
     pub function: Function,
     pub value: Value,
@@ -55,7 +55,7 @@ pub struct FunctionValue {
 
 /// The context a statement ran in: what MySQL's binary log writes before a statement
 /// (`SET TIMESTAMP`, `SET INSERT_ID`, `SET @@RAND_SEED1/2`) plus what each function returned.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContextValues {
     /// The one timestamp the statement took (only if it used NOW() or DEFAULT NOW()).
     pub timestamp: Option<i64>,
@@ -70,7 +70,7 @@ pub struct ContextValues {
 }
 
 /// Why statement-based replication may not reproduce a statement on a follower.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UnsafeReason {
     /// UUID() is random per node, and no binlog context value carries it.
     Uuid,
@@ -100,7 +100,7 @@ impl UnsafeReason {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RowOp {
     Insert,
     Update,
@@ -110,7 +110,7 @@ pub enum RowOp {
 /// A logical change to one row, full images (MySQL's `binlog_row_image=FULL`, PostgreSQL's
 /// `REPLICA IDENTITY FULL`). Images list values in `columns` order; a follower matches
 /// columns by name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RowChange {
     pub table: String,
     pub op: RowOp,
@@ -124,7 +124,7 @@ pub struct RowChange {
 
 /// A row change cut down as MySQL's `binlog_row_image=MINIMAL` does: the before image keeps
 /// only the key, the after image only the columns that changed (all of them for an insert).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MinimalRowChange {
     pub table: String,
     pub op: RowOp,
@@ -176,14 +176,14 @@ impl RowChange {
 }
 
 /// A schema change. Logical and trigger-based replication do not carry these.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ddl {
     pub sql: String,
     pub schema: TableSchema,
 }
 
 /// What a commit made durable.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CommitReport {
     /// The physical changes, already applied to this node with `Database::apply`.
     pub changes: PageChanges,
@@ -194,7 +194,7 @@ pub struct CommitReport {
 }
 
 /// Everything one executed statement reports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StatementReport {
     pub sql: String,
     pub kind: StatementKind,

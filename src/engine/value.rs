@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// A column type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DataType {
     Integer,
     Text,
@@ -54,7 +54,7 @@ impl fmt::Display for DataType {
 }
 
 /// One cell.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Value {
     Null,
     Integer(i64),

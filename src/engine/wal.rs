@@ -24,7 +24,7 @@ const MERGE_GAP: usize = WRITE_RECORD_HEADER as usize;
 /// A log sequence number: a byte position in a node's WAL. Displays as PostgreSQL does,
 /// `0/016B3748` (see [`Lsn::unpadded`] for `0/16B3748`).
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
 pub struct Lsn(pub u64);
 
@@ -46,7 +46,7 @@ impl fmt::Display for Lsn {
 }
 
 /// One physical change to one page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PageChange {
     /// Overwrite `bytes.len()` bytes at `offset`.
     Write {
@@ -79,7 +79,7 @@ impl PageChange {
 }
 
 /// A change and the LSN where its record starts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WalRecord {
     pub lsn: Lsn,
     pub change: PageChange,
@@ -89,7 +89,7 @@ pub struct WalRecord {
 /// [`Database::apply`](super::Database::apply). `start..end` is the WAL range the commit's
 /// records occupy, the last [`COMMIT_RECORD_SIZE`] bytes of it (from `commit_lsn`) being the
 /// commit record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PageChanges {
     pub format: FormatVersion,
     pub start: Lsn,

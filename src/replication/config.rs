@@ -1,0 +1,338 @@
+//! How a cluster replicates: the log method, the acknowledgement policy, the failover rules,
+//! and each node's own setup (storage format, clock skew, schema). Plain data, chosen before a
+//! run and changed only by inputs, so that a lesson or a link can carry it.
+//!
+//! Knows nothing of the world or the UI.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::FormatVersion;
+use crate::sim::Time;
+
+/// How the leader ships its changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Method {
+    /// MySQL `binlog_format=STATEMENT`: the SQL text. With `context_events`, the leader also
+    /// logs `SET TIMESTAMP`, `SET INSERT_ID` and the RAND seeds (MySQL's way); without, the
+    /// follower re-evaluates everything (naive).
+    Statement { context_events: bool },
+    /// PostgreSQL physical streaming: page changes with LSNs, replayed byte for byte.
+    Wal,
+    /// Row images keyed by primary key (MySQL ROW / PostgreSQL logical decoding).
+    Logical { image: RowImage },
+    /// Slony-style triggers write each change into `sl_log_1` inside the leader's database; a
+    /// separate applier node polls it and applies the changes to the followers.
+    Trigger,
+}
+
+impl Method {
+    /// The short name the UI and the renderings use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Statement {
+                context_events: true,
+            } => "statement (with context events)",
+            Method::Statement {
+                context_events: false,
+            } => "statement (naive)",
+            Method::Wal => "WAL shipping",
+            Method::Logical { .. } => "logical (row-based)",
+            Method::Trigger => "trigger-based",
+        }
+    }
+
+    /// Whether the leader streams a log to followers itself (all but trigger-based).
+    pub fn streams(self) -> bool {
+        !matches!(self, Method::Trigger)
+    }
+
+    /// Whether DDL travels through the log (statement text and WAL carry it; row images and
+    /// triggers cannot see it).
+    pub fn carries_ddl(self) -> bool {
+        matches!(self, Method::Statement { .. } | Method::Wal)
+    }
+}
+
+/// MySQL's `binlog_row_image`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RowImage {
+    /// All columns in the before and after images.
+    Full,
+    /// The key in the before image, the changed columns in the after image.
+    Minimal,
+}
+
+/// How far a standby must have got with a commit before it counts as acknowledged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum AckStage {
+    /// `remote_write`: received and written (to the OS), not yet flushed.
+    Write,
+    /// `on`: flushed to the standby's durable log.
+    Flush,
+    /// `remote_apply`: replayed, so a read on the standby sees it.
+    Apply,
+}
+
+impl AckStage {
+    /// PostgreSQL's `synchronous_commit` value for this stage.
+    pub fn setting(self) -> &'static str {
+        match self {
+            AckStage::Write => "remote_write",
+            AckStage::Flush => "on",
+            AckStage::Apply => "remote_apply",
+        }
+    }
+}
+
+/// Which standbys must acknowledge (PostgreSQL's `synchronous_standby_names`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StandbySet {
+    /// `FIRST n (a, b, ...)`: the first `n` connected standbys in priority order.
+    First { count: u32, names: Vec<String> },
+    /// `ANY n (a, b, ...)`: any `n` of them (quorum).
+    Any { count: u32, names: Vec<String> },
+}
+
+impl StandbySet {
+    /// The names listed.
+    pub fn names(&self) -> &[String] {
+        match self {
+            StandbySet::First { names, .. } | StandbySet::Any { names, .. } => names,
+        }
+    }
+
+    /// How many must acknowledge.
+    pub fn count(&self) -> u32 {
+        match self {
+            StandbySet::First { count, .. } | StandbySet::Any { count, .. } => *count,
+        }
+    }
+
+    /// The setting as PostgreSQL prints it: `FIRST 1 (follower-1)`.
+    pub fn setting(&self) -> String {
+        let (kind, count, names) = match self {
+            StandbySet::First { count, names } => ("FIRST", count, names),
+            StandbySet::Any { count, names } => ("ANY", count, names),
+        };
+        format!("{kind} {count} ({})", names.join(", "))
+    }
+}
+
+/// When a client's commit returns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AckPolicy {
+    /// The leader replies as soon as its own commit is durable.
+    Async,
+    /// The leader waits until `standbys` reached `stage`. With `timeout` (MySQL semi-sync's
+    /// `rpl_semi_sync_source_timeout`), a commit that waited that long returns anyway and the
+    /// leader falls back to asynchronous until a standby catches up; without, it waits forever
+    /// (PostgreSQL's `SyncRep` wait).
+    Sync {
+        stage: AckStage,
+        standbys: StandbySet,
+        timeout: Option<Time>,
+    },
+}
+
+impl AckPolicy {
+    /// DDIA's semi-synchronous: one synchronous follower (the first listed), the rest async.
+    pub fn semi_sync(first: &str) -> AckPolicy {
+        AckPolicy::Sync {
+            stage: AckStage::Flush,
+            standbys: StandbySet::First {
+                count: 1,
+                names: vec![first.to_string()],
+            },
+            timeout: None,
+        }
+    }
+
+    /// MySQL semi-sync (AFTER_SYNC): any one replica has the event in its relay log; after
+    /// `timeout` without an ack the source falls back to async.
+    pub fn mysql_semi_sync(names: &[&str], timeout: Time) -> AckPolicy {
+        AckPolicy::Sync {
+            stage: AckStage::Flush,
+            standbys: StandbySet::Any {
+                count: 1,
+                names: names.iter().map(|n| n.to_string()).collect(),
+            },
+            timeout: Some(timeout),
+        }
+    }
+
+    /// Every listed follower must have flushed (fully synchronous).
+    pub fn all_sync(names: &[&str]) -> AckPolicy {
+        AckPolicy::Sync {
+            stage: AckStage::Flush,
+            standbys: StandbySet::First {
+                count: names.len() as u32,
+                names: names.iter().map(|n| n.to_string()).collect(),
+            },
+            timeout: None,
+        }
+    }
+
+    /// A PostgreSQL level over `FIRST 1 (first)`.
+    pub fn postgres(stage: AckStage, first: &str) -> AckPolicy {
+        AckPolicy::Sync {
+            stage,
+            standbys: StandbySet::First {
+                count: 1,
+                names: vec![first.to_string()],
+            },
+            timeout: None,
+        }
+    }
+
+    /// How the setting reads, e.g. `synchronous_commit = on, synchronous_standby_names = 'FIRST 1 (follower-1)'`.
+    pub fn describe(&self) -> String {
+        match self {
+            AckPolicy::Async => "asynchronous (synchronous_standby_names = '')".into(),
+            AckPolicy::Sync {
+                stage,
+                standbys,
+                timeout,
+            } => {
+                let mut s = format!(
+                    "synchronous_commit = {}, synchronous_standby_names = '{}'",
+                    stage.setting(),
+                    standbys.setting()
+                );
+                if let Some(t) = timeout {
+                    s.push_str(&format!(
+                        ", rpl_semi_sync_source_timeout = {}",
+                        t.as_millis()
+                    ));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// How a leader failure is handled.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FailoverConfig {
+    /// Followers promote one of themselves when the leader is silent this long; `None` means
+    /// failover is manual only.
+    pub timeout: Option<Time>,
+    /// With fencing, a leader that cannot reach any follower for `timeout` stops accepting
+    /// writes (like Patroni demoting a primary that lost its leader key), and an old leader
+    /// that restarts asks who leads before taking writes. Without, it comes back still taking
+    /// writes: split brain.
+    pub fencing: bool,
+}
+
+impl Default for FailoverConfig {
+    fn default() -> Self {
+        FailoverConfig {
+            timeout: Some(Time::secs(3)),
+            fencing: true,
+        }
+    }
+}
+
+/// One database node's own setup.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ServerSpec {
+    /// `leader`, `follower-1`, ...
+    pub name: String,
+    /// The storage-format version its engine runs.
+    pub format: FormatVersion,
+    /// How far its clock runs ahead of virtual time (microseconds; may be negative).
+    pub clock_skew: i64,
+    /// Schema SQL run on this node alone before replication starts, for methods that do not
+    /// carry DDL. `None` means "the cluster's schema".
+    pub schema: Option<Vec<String>>,
+    /// Whether it starts as a streaming follower (true), or as an empty spare that joins when
+    /// asked (a new follower set up from a snapshot).
+    pub starts_streaming: bool,
+}
+
+impl ServerSpec {
+    pub fn new(name: &str) -> ServerSpec {
+        ServerSpec {
+            name: name.to_string(),
+            format: FormatVersion::V16,
+            clock_skew: 0,
+            schema: None,
+            starts_streaming: true,
+        }
+    }
+}
+
+/// Timings of the simulated servers. Defaults are chosen so that one message takes a few
+/// milliseconds and the stages of a commit (write, flush, apply) are visibly apart.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Timings {
+    /// How long a follower takes to flush what it wrote.
+    pub flush_delay: Time,
+    /// How long a follower takes to replay what it flushed.
+    pub apply_delay: Time,
+    /// How often the leader sends a keepalive when idle.
+    pub keepalive: Time,
+    /// How often the leader checkpoints (the next change to each page logs a full-page image).
+    pub checkpoint_every: Time,
+    /// How long copying one page (or one row) of a snapshot takes.
+    pub snapshot_per_page: Time,
+    /// How often the trigger applier polls the leader's changelog.
+    pub applier_poll: Time,
+    /// How long a stalled logical follower waits before retrying (PostgreSQL: 5 s).
+    pub apply_retry: Time,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            flush_delay: Time::millis(2),
+            apply_delay: Time::millis(3),
+            keepalive: Time::millis(1000),
+            checkpoint_every: Time::secs(30),
+            snapshot_per_page: Time::millis(4),
+            applier_poll: Time::millis(200),
+            apply_retry: Time::secs(5),
+        }
+    }
+}
+
+/// Everything a cluster is built from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClusterConfig {
+    pub method: Method,
+    pub ack: AckPolicy,
+    pub failover: FailoverConfig,
+    pub timings: Timings,
+    /// The first server leads; the rest follow (or wait as spares).
+    pub servers: Vec<ServerSpec>,
+    /// Client names; each sends its SQL to the leader.
+    pub clients: Vec<String>,
+    /// Schema SQL run before the run starts (on the leader, and for methods that do not
+    /// carry DDL, on every follower too unless its spec says otherwise).
+    pub schema: Vec<String>,
+    /// For trigger-based replication: the tables the triggers capture.
+    pub replicated_tables: Vec<String>,
+}
+
+impl ClusterConfig {
+    /// A leader and `followers` followers, one client, the orders table.
+    pub fn standard(method: Method, followers: u32) -> ClusterConfig {
+        let mut servers = vec![ServerSpec::new("leader")];
+        for i in 1..=followers {
+            servers.push(ServerSpec::new(&format!("follower-{i}")));
+        }
+        ClusterConfig {
+            method,
+            ack: AckPolicy::Async,
+            failover: FailoverConfig::default(),
+            timings: Timings::default(),
+            servers,
+            clients: vec!["client-1".into()],
+            schema: vec![
+                "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTO_INCREMENT, status TEXT NOT NULL, \
+                 note TEXT, created_at TIMESTAMP DEFAULT NOW())"
+                    .into(),
+            ],
+            replicated_tables: vec!["orders".into()],
+        }
+    }
+}
