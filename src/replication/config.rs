@@ -284,11 +284,11 @@ pub struct Timings {
 impl Default for Timings {
     fn default() -> Self {
         Timings {
-            flush_delay: Time::millis(2),
-            apply_delay: Time::millis(3),
+            flush_delay: Time::millis(6),
+            apply_delay: Time::millis(8),
             keepalive: Time::millis(1000),
             checkpoint_every: Time::secs(30),
-            snapshot_per_page: Time::millis(4),
+            snapshot_per_page: Time::millis(25),
             applier_poll: Time::millis(200),
             apply_retry: Time::secs(5),
         }

@@ -1,11 +1,21 @@
 //! Single-leader replication on top of the simulated world: database servers (leader or
-//! follower), clients, and the trigger-based applier, as [`crate::sim::Process`]es.
+//! follower), clients, and the trigger-based applier, as one [`crate::sim::Process`]
+//! ([`node::LabNode`]).
 //!
 //! Each server owns a lab [`crate::engine::Database`]. The leader turns each commit into a
 //! [`log::LogEntry`] in the shape of the configured [`config::Method`], ships it, and answers
-//! the client when the [`config::AckPolicy`] is met.
+//! the client when the [`config::AckPolicy`] is met. [`cluster`] builds a world from a
+//! [`config::ClusterConfig`]; [`checks`] computes what the lab flags live.
 //!
 //! Knows nothing of the UI.
 
+pub mod applier;
+pub mod client;
+pub mod cluster;
 pub mod config;
+pub mod directory;
 pub mod log;
+pub mod messages;
+pub mod node;
+pub mod server;
+pub mod trigger;

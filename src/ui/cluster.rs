@@ -1,6 +1,8 @@
 //! The cluster diagram: links, nodes and messages in flight, drawn as SVG from a view.
 
-use replication_lab::view::{self, LinkKind, View, CANVAS_HEIGHT, CANVAS_WIDTH};
+use replication_lab::view::{
+    self, LinkKind, MessageKind, MessageView, Point, View, CANVAS_HEIGHT, CANVAS_WIDTH,
+};
 use yew::prelude::*;
 
 use super::node::NodeShape;
@@ -30,6 +32,14 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                     }
                 }
             </g>
+            <g class="messages" aria-hidden="true">
+                for message in props.view.messages.iter() {
+                    if let (Some(a), Some(b)) = (at(message.from), at(message.to)) {
+                        <MessageMarker message={message.clone()}
+                            at={a.lerp(b, message.progress(props.view.time))} />
+                    }
+                }
+            </g>
             <g class="nodes">
                 for node in props.view.nodes.iter() {
                     if let Some(centre) = at(node.id) {
@@ -47,5 +57,37 @@ fn link_class(kind: LinkKind) -> &'static str {
     match kind {
         LinkKind::Replication => "link-replication",
         LinkKind::Client => "link-client",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MessageMarkerProps {
+    message: MessageView,
+    at: Point,
+}
+
+/// A message on its way: replication data filled, acknowledgements hollow, heartbeats a small
+/// dot, client traffic a square — the shape carries the meaning, not only the colour.
+#[component]
+fn MessageMarker(props: &MessageMarkerProps) -> Html {
+    let m = &props.message;
+    let transform = format!("translate({:.1} {:.1})", props.at.x, props.at.y);
+    let marker = match m.kind {
+        MessageKind::Data => html! { <circle class="msg msg-data" r="8" /> },
+        MessageKind::Ack => html! { <circle class="msg msg-ack" r="7" /> },
+        MessageKind::Heartbeat => html! { <circle class="msg msg-heartbeat" r="3.5" /> },
+        MessageKind::Client => html! { <rect class="msg msg-client" x="-7" y="-7" width="14" height="14" rx="2" /> },
+    };
+    let label = match m.kind {
+        MessageKind::Heartbeat if m.label.is_empty() => None,
+        _ => Some(m.label.clone()),
+    };
+    html! {
+        <g class="message" transform={transform}>
+            { marker }
+            if let Some(label) = label {
+                <text class="msg-label" x="11" y="4">{ label }</text>
+            }
+        </g>
     }
 }

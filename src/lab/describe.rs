@@ -1,0 +1,246 @@
+//! Turns the world of a running cluster into the [`View`] the UI draws: each node's role,
+//! state and log position, the links between them, and the messages in flight with labels.
+//!
+//! Reads the world; never changes it.
+
+use crate::engine::Lsn;
+use crate::replication::config::Method;
+use crate::replication::messages::Msg;
+use crate::replication::node::LabNode;
+use crate::replication::server::{Server, ServerRole, Stream};
+use crate::sim::{NodeId, NodeStatus as SimStatus, World};
+use crate::view::{
+    LinkKind, LinkView, MessageKind, MessageView, NodeKind, NodeStatus, NodeView, Role, View,
+};
+
+/// The view of `world` now.
+pub fn view(world: &World<LabNode>, method: Method) -> View {
+    let mut nodes = Vec::new();
+    let mut links = Vec::new();
+    let cut = |a: NodeId, b: NodeId| {
+        let one = world.network().link(a, b).is_some_and(|l| l.cut);
+        let other = world.network().link(b, a).is_some_and(|l| l.cut);
+        one || other
+    };
+    for node in world.nodes() {
+        let status = match node.status {
+            SimStatus::Up => NodeStatus::Up,
+            SimStatus::Crashed => NodeStatus::Crashed,
+        };
+        let id = node.id.0;
+        let (kind, role, state, position, format) = match node.process {
+            LabNode::Server(server) => {
+                let role = match server.disk.role {
+                    ServerRole::Leader => Role::Leader,
+                    _ => Role::Follower,
+                };
+                if server.disk.role == ServerRole::Follower {
+                    if let Some(leader) = server.disk.leader {
+                        links.push(LinkView {
+                            from: leader.0,
+                            to: id,
+                            kind: LinkKind::Replication,
+                            cut: cut(leader, node.id),
+                        });
+                    }
+                }
+                (
+                    NodeKind::Database,
+                    role,
+                    server_state(server, status),
+                    format_position(method, server.disk.end_of(server.disk.applied)),
+                    format!("v{}", server.disk.db.format().number()),
+                )
+            }
+            LabNode::Client(client) => {
+                links.push(LinkView {
+                    from: id,
+                    to: client.leader.0,
+                    kind: LinkKind::Client,
+                    cut: cut(node.id, client.leader),
+                });
+                let state = match client.outstanding.len() {
+                    0 => "idle".to_string(),
+                    1 => "waiting for 1 answer".to_string(),
+                    n => format!("waiting for {n} answers"),
+                };
+                (NodeKind::Client, Role::None, state, String::new(), String::new())
+            }
+            LabNode::Applier(applier) => {
+                links.push(LinkView {
+                    from: applier.leader.0,
+                    to: id,
+                    kind: LinkKind::Replication,
+                    cut: cut(applier.leader, node.id),
+                });
+                for follower in applier.subscribers.keys() {
+                    links.push(LinkView {
+                        from: id,
+                        to: follower.0,
+                        kind: LinkKind::Replication,
+                        cut: cut(node.id, *follower),
+                    });
+                }
+                (
+                    NodeKind::Applier,
+                    Role::None,
+                    format!("read up to sl_log {}", applier.fetched),
+                    String::new(),
+                    String::new(),
+                )
+            }
+        };
+        nodes.push(NodeView {
+            id,
+            name: node.name.to_string(),
+            kind,
+            role,
+            status,
+            state,
+            position,
+            format,
+        });
+    }
+    let messages = world
+        .in_flight()
+        .map(|m| {
+            let (kind, label) = describe_message(&m.msg, method);
+            MessageView {
+                id: m.id.0,
+                from: m.from.0,
+                to: m.to.0,
+                sent: m.sent_at.as_micros(),
+                delivers: m.deliver_at.as_micros(),
+                kind,
+                label,
+            }
+        })
+        .collect();
+    View {
+        time: world.now().as_micros(),
+        nodes,
+        links,
+        messages,
+    }
+}
+
+/// The short word under a server's name.
+fn server_state(server: &Server, status: NodeStatus) -> String {
+    if status == NodeStatus::Crashed {
+        return "crashed".into();
+    }
+    match server.disk.role {
+        ServerRole::Leader if server.mem.accepting_writes => {
+            if server.mem.waiting.is_empty() {
+                "accepting writes".into()
+            } else {
+                format!("{} commits waiting (SyncRep)", server.mem.waiting.len())
+            }
+        }
+        ServerRole::Leader => "not accepting writes".into(),
+        ServerRole::Spare => "empty spare".into(),
+        ServerRole::Follower => {
+            if let Some(error) = &server.mem.stalled {
+                return format!("stalled: {}", first_line(error));
+            }
+            match &server.mem.stream {
+                Stream::Refused(_) => "refused the stream".into(),
+                Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
+                Stream::Connecting => "connecting".into(),
+                Stream::Idle => "waiting for the leader".into(),
+                Stream::Streaming if server.mem.leader_last > server.disk.applied => {
+                    format!(
+                        "catching up ({} behind)",
+                        server.mem.leader_last - server.disk.applied
+                    )
+                }
+                Stream::Streaming => "streaming".into(),
+            }
+        }
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// A log position as the method's tool prints it.
+pub fn format_position(method: Method, bytes: u64) -> String {
+    match method {
+        Method::Statement { .. } => format!("binlog.000001:{bytes}"),
+        Method::Trigger => String::new(),
+        Method::Wal | Method::Logical { .. } => Lsn(bytes).to_string(),
+    }
+}
+
+/// How a message is drawn and labelled.
+fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
+    match msg {
+        Msg::Query { sql, .. } => (MessageKind::Client, truncate(sql, 28)),
+        Msg::QueryResult { outcome, .. } => (
+            MessageKind::Client,
+            match outcome {
+                Ok(ok) => ok.tag.clone(),
+                Err(e) => truncate(first_line(e), 28),
+            },
+        ),
+        Msg::Entries { entries, .. } => {
+            let label = match (entries.first(), entries.last()) {
+                (Some(a), Some(b)) if a.index == b.index => {
+                    format!("entry {} → {}", a.index, format_position(method, a.end))
+                }
+                (Some(a), Some(b)) => format!("entries {}–{}", a.index, b.index),
+                _ => "entries".into(),
+            };
+            (MessageKind::Data, label)
+        }
+        Msg::Feedback {
+            write,
+            flush,
+            apply,
+            ..
+        } => (
+            MessageKind::Ack,
+            format!("ack w{write} f{flush} a{apply}"),
+        ),
+        Msg::Keepalive { .. } => (MessageKind::Heartbeat, String::new()),
+        Msg::StartStreaming { last_index, .. } => (
+            MessageKind::Heartbeat,
+            format!("START_REPLICATION after {last_index}"),
+        ),
+        Msg::StreamStart { .. } => (MessageKind::Heartbeat, "streaming starts".into()),
+        Msg::Rewind { common, .. } => (MessageKind::Heartbeat, format!("diverged after {common}")),
+        Msg::SnapshotRequest => (MessageKind::Heartbeat, "BASE_BACKUP".into()),
+        Msg::SnapshotChunk { chunk, chunks, .. } => (
+            MessageKind::Data,
+            format!("backup {}/{}", chunk + 1, chunks),
+        ),
+        Msg::ElectionQuery { .. } => (MessageKind::Heartbeat, "who is most up to date?".into()),
+        Msg::ElectionInfo { last_index, .. } => {
+            (MessageKind::Heartbeat, format!("I have {last_index}"))
+        }
+        Msg::LeaderIs { .. } | Msg::NewLeader { .. } => {
+            (MessageKind::Heartbeat, "new leader".into())
+        }
+        Msg::WhoLeads => (MessageKind::Heartbeat, "who leads?".into()),
+        Msg::PollChangelog { after_seq } => {
+            (MessageKind::Heartbeat, format!("poll sl_log > {after_seq}"))
+        }
+        Msg::ChangelogRows { rows, .. } => (MessageKind::Data, format!("{} sl_log rows", rows.len())),
+        Msg::ApplyChanges { through_seq, .. } => {
+            (MessageKind::Data, format!("apply through {through_seq}"))
+        }
+        Msg::ChangesApplied { through_seq, .. } => {
+            (MessageKind::Ack, format!("applied {through_seq}"))
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}

@@ -1,0 +1,85 @@
+//! Builds a simulated world from a [`ClusterConfig`]: the servers (the first leads), the
+//! clients, and for trigger-based replication the applier, with a directory of who is who.
+//!
+//! Node ids follow the configuration: servers first, then clients, then the applier.
+
+use std::rc::Rc;
+
+use crate::sim::{LinkConfig, NetworkConfig, NodeId, Time, World};
+
+use super::applier::Applier;
+use super::client::Client;
+use super::config::{ClusterConfig, Method};
+use super::directory::Directory;
+use super::node::LabNode;
+use super::server::Server;
+
+/// The network the lab uses unless a lesson says otherwise: a few milliseconds one way, with
+/// a little jitter, like servers in one region.
+pub fn default_network() -> NetworkConfig {
+    NetworkConfig::uniform(LinkConfig::new(Time::millis(4)).with_jitter(Time::millis(2)))
+}
+
+/// The directory a configuration implies.
+pub fn directory(config: &ClusterConfig) -> Directory {
+    let servers: Vec<(NodeId, String)> = config
+        .servers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (NodeId(i as u32), s.name.clone()))
+        .collect();
+    let first_client = servers.len() as u32;
+    let clients: Vec<(NodeId, String)> = config
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (NodeId(first_client + i as u32), name.clone()))
+        .collect();
+    let applier = (config.method == Method::Trigger)
+        .then(|| NodeId(first_client + clients.len() as u32));
+    Directory {
+        servers,
+        clients,
+        applier,
+    }
+}
+
+/// A world running `config`, seeded with `seed`.
+pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World<LabNode> {
+    let config = Rc::new(config.clone());
+    let directory = Rc::new(directory(&config));
+    let leader = NodeId(0);
+    let mut world = World::new(seed, network);
+    for (i, spec) in config.servers.iter().enumerate() {
+        let (config, directory, spec) = (config.clone(), directory.clone(), spec.clone());
+        world.add_node_with(spec.name.clone(), |_, node_seed| {
+            LabNode::Server(Box::new(Server::new(
+                spec, config, directory, node_seed, leader, i == 0,
+            )))
+        });
+    }
+    for name in &config.clients {
+        world.add_node(
+            name.clone(),
+            LabNode::Client(Client::new(name, leader, directory.clone())),
+        );
+    }
+    if directory.applier.is_some() {
+        let followers: Vec<NodeId> = directory
+            .servers
+            .iter()
+            .skip(1)
+            .map(|(id, _)| *id)
+            .collect();
+        world.add_node(
+            "applier",
+            LabNode::Applier(Applier::new(
+                leader,
+                &followers,
+                config.timings.applier_poll,
+                directory.clone(),
+            )),
+        );
+    }
+    world
+}

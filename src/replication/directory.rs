@@ -1,0 +1,61 @@
+//! Who is who in a cluster: node ids and names of the servers, clients and the applier. Built
+//! once when the cluster is; shared (read-only) by every node, like a hosts file.
+
+use crate::sim::NodeId;
+
+/// The cluster's nodes by role, in configuration order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Directory {
+    /// Database servers: the first is the initial leader.
+    pub servers: Vec<(NodeId, String)>,
+    pub clients: Vec<(NodeId, String)>,
+    pub applier: Option<NodeId>,
+}
+
+impl Directory {
+    /// The id of the server called `name`.
+    pub fn server_id(&self, name: &str) -> Option<NodeId> {
+        self.servers
+            .iter()
+            .find(|(_, n)| n == name)
+            .map(|(id, _)| *id)
+    }
+
+    /// The name of any node, or `node-N` for one the directory does not know.
+    pub fn name(&self, id: NodeId) -> &str {
+        self.servers
+            .iter()
+            .chain(self.clients.iter())
+            .find(|(n, _)| *n == id)
+            .map(|(_, name)| name.as_str())
+            .unwrap_or(if Some(id) == self.applier {
+                "applier"
+            } else {
+                "unknown node"
+            })
+    }
+
+    /// Every server but `me`.
+    pub fn other_servers(&self, me: NodeId) -> Vec<NodeId> {
+        self.servers
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| *id != me)
+            .collect()
+    }
+
+    /// Every node but `me`: servers, clients and the applier.
+    pub fn everyone_but(&self, me: NodeId) -> Vec<NodeId> {
+        self.servers
+            .iter()
+            .chain(self.clients.iter())
+            .map(|(id, _)| *id)
+            .chain(self.applier)
+            .filter(|id| *id != me)
+            .collect()
+    }
+
+    pub fn is_server(&self, id: NodeId) -> bool {
+        self.servers.iter().any(|(n, _)| *n == id)
+    }
+}
