@@ -17,5 +17,6 @@ pub mod directory;
 pub mod log;
 pub mod messages;
 pub mod node;
+pub mod render;
 pub mod server;
 pub mod trigger;
