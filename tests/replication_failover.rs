@@ -49,10 +49,21 @@ fn async_failover_discards_writes_the_client_saw_acknowledged() {
         .collect();
     assert_eq!(roles[1], ServerRole::Leader, "seed {}", run.seed);
     assert_eq!(roles[2], ServerRole::Follower);
-    assert_eq!(run.server("follower-2").disk.leader, Some(run.id("follower-1")));
+    assert_eq!(
+        run.server("follower-2").disk.leader,
+        Some(run.id("follower-1"))
+    );
     assert_eq!(run.server("follower-1").disk.term, 2);
-    let notes: Vec<String> = run.rows("follower-1", "orders").iter().map(|r| r[2].clone()).collect();
-    assert_eq!(notes, vec!["safe 1", "safe 2"], "the acknowledged write is gone");
+    let notes: Vec<String> = run
+        .rows("follower-1", "orders")
+        .iter()
+        .map(|r| r[2].clone())
+        .collect();
+    assert_eq!(
+        notes,
+        vec!["safe 1", "safe 2"],
+        "the acknowledged write is gone"
+    );
 
     // The old leader comes back, learns it was replaced, discards its tail and follows.
     run.restart(ms(5_000), "leader");
@@ -60,21 +71,36 @@ fn async_failover_discards_writes_the_client_saw_acknowledged() {
     let old = run.server("leader");
     assert_eq!(old.disk.role, ServerRole::Follower);
     assert_eq!(old.disk.discarded.len(), 1, "one discarded entry");
-    assert_eq!(run.rows("leader", "orders"), run.rows("follower-1", "orders"));
+    assert_eq!(
+        run.rows("leader", "orders"),
+        run.rows("follower-1", "orders")
+    );
 }
 
 #[test]
 fn a_promoted_stale_follower_reuses_auto_increment_keys() {
     // GitHub 2012: the new leader hands out the id the old leader already gave away.
-    let mut run = crash_after_an_acknowledged_write(Method::Logical {
-        image: replication_lab::replication::config::RowImage::Full,
-    }, 12);
-    let lost = run.answers("client-1")[2].outcome.clone().expect("acknowledged");
+    let mut run = crash_after_an_acknowledged_write(
+        Method::Logical {
+            image: replication_lab::replication::config::RowImage::Full,
+        },
+        12,
+    );
+    let lost = run.answers("client-1")[2]
+        .outcome
+        .clone()
+        .expect("acknowledged");
     let lost_id = lost.row_changes[0].key.clone();
     run.sql(ms(6_000), "client-2", &insert("another customer"));
     run.run_until(ms(7_000));
-    let reply = run.answers("client-2")[0].outcome.clone().expect("the new leader took it");
-    assert_eq!(reply.row_changes[0].key, lost_id, "the same id, now another order");
+    let reply = run.answers("client-2")[0]
+        .outcome
+        .clone()
+        .expect("the new leader took it");
+    assert_eq!(
+        reply.row_changes[0].key, lost_id,
+        "the same id, now another order"
+    );
 }
 
 #[test]
@@ -86,14 +112,21 @@ fn a_synchronous_standby_that_is_down_blocks_every_commit_until_it_returns() {
     run.crash(ms(100), "follower-1");
     run.sql(ms(200), "client-1", &insert("blocked"));
     run.run_until(ms(2_000));
-    assert_eq!(run.answers("client-1").len(), 1, "the second commit waits (SyncRep)");
+    assert_eq!(
+        run.answers("client-1").len(),
+        1,
+        "the second commit waits (SyncRep)"
+    );
     assert_eq!(run.server("leader").mem.waiting.len(), 1);
     run.restart(ms(2_000), "follower-1");
     run.run_until(ms(3_000));
     let answers = run.answers("client-1");
     assert_eq!(answers.len(), 2);
     let waited = answers[1].answered_at.saturating_sub(answers[1].sent_at);
-    assert!(waited > ms(1_800), "it returned when the standby did: {waited}");
+    assert!(
+        waited > ms(1_800),
+        "it returned when the standby did: {waited}"
+    );
     let ok = answers[1].outcome.clone().expect("committed");
     assert_eq!(ok.waited_for.as_deref(), Some("on on follower-1"));
 }
@@ -118,7 +151,12 @@ fn each_postgres_level_waits_for_its_stage() {
 
 #[test]
 fn semi_sync_falls_back_to_async_after_its_timeout() {
-    let mut config = ClusterConfig::standard(Method::Statement { context_events: true }, 1);
+    let mut config = ClusterConfig::standard(
+        Method::Statement {
+            context_events: true,
+        },
+        1,
+    );
     config.ack = AckPolicy::mysql_semi_sync(&["follower-1"], ms(10_000));
     config.failover.timeout = None;
     let mut run = Run::new(&config, 15);
@@ -129,9 +167,15 @@ fn semi_sync_falls_back_to_async_after_its_timeout() {
     let answers = run.answers("client-1");
     assert_eq!(answers.len(), 2);
     let first = answers[0].answered_at.saturating_sub(answers[0].sent_at);
-    assert!(first >= ms(10_000) && first < ms(10_050), "waited the timeout: {first}");
+    assert!(
+        first >= ms(10_000) && first < ms(10_050),
+        "waited the timeout: {first}"
+    );
     let second = answers[1].answered_at.saturating_sub(answers[1].sent_at);
-    assert!(second < ms(50), "no more waiting once switched off: {second}");
+    assert!(
+        second < ms(50),
+        "no more waiting once switched off: {second}"
+    );
     assert!(run.server("leader").mem.semi_sync_off);
 }
 
@@ -159,7 +203,11 @@ fn an_unfenced_old_leader_keeps_accepting_writes_split_brain() {
             assert_eq!(leaders, vec!["follower-1"], "fenced: one leader");
             assert!(!old_side, "the fenced old leader refused the write");
         } else {
-            assert_eq!(leaders, vec!["leader", "follower-1"], "split brain: two leaders");
+            assert_eq!(
+                leaders,
+                vec!["leader", "follower-1"],
+                "split brain: two leaders"
+            );
             assert!(old_side, "the unfenced old leader took the write");
         }
         assert!(run.answers("client-2")[0].outcome.is_ok());
@@ -175,6 +223,9 @@ fn manual_failover_promotes_the_chosen_follower() {
     run.sql(ms(400), "client-1", &insert("b"));
     run.run_until(ms(1_000));
     assert_eq!(run.server("follower-2").disk.role, ServerRole::Leader);
-    assert_eq!(run.server("follower-1").disk.leader, Some(run.id("follower-2")));
+    assert_eq!(
+        run.server("follower-1").disk.leader,
+        Some(run.id("follower-2"))
+    );
     assert_eq!(run.rows("follower-1", "orders").len(), 2);
 }

@@ -14,18 +14,36 @@ fn insert(n: u64) -> String {
 
 #[test]
 fn a_crashed_follower_resumes_from_its_last_flushed_position() {
-    for method in [Method::Wal, Method::Logical { image: RowImage::Full }] {
+    for method in [
+        Method::Wal,
+        Method::Logical {
+            image: RowImage::Full,
+        },
+    ] {
         let mut run = Run::new(&ClusterConfig::standard(method, 2), 3);
         for i in 0..10 {
             run.sql(ms(10 + 50 * i), "client-1", &insert(i));
         }
-        run.crash(ms(120), "follower-2").restart(ms(400), "follower-2");
+        run.crash(ms(120), "follower-2")
+            .restart(ms(400), "follower-2");
         run.run_until(ms(300));
         let during = run.server("follower-2").disk.applied;
-        assert!(during < 10, "crashed follower kept applying (seed {})", run.seed);
+        assert!(
+            during < 10,
+            "crashed follower kept applying (seed {})",
+            run.seed
+        );
         run.run_until(ms(2_000));
-        assert_eq!(run.server("follower-2").disk.applied, 10, "{method:?} seed {}", run.seed);
-        assert_eq!(run.rows("leader", "orders"), run.rows("follower-2", "orders"));
+        assert_eq!(
+            run.server("follower-2").disk.applied,
+            10,
+            "{method:?} seed {}",
+            run.seed
+        );
+        assert_eq!(
+            run.rows("leader", "orders"),
+            run.rows("follower-2", "orders")
+        );
     }
 }
 
@@ -47,7 +65,11 @@ fn a_new_follower_joins_from_a_snapshot_while_writes_go_on() {
         run.server("follower-2").mem.stream
     );
     run.run_until(ms(3_000));
-    assert!(run.pages_identical("leader", "follower-2"), "seed {}", run.seed);
+    assert!(
+        run.pages_identical("leader", "follower-2"),
+        "seed {}",
+        run.seed
+    );
     assert_eq!(run.server("follower-2").disk.role, ServerRole::Follower);
     // Writes kept being acknowledged quickly while the snapshot was copied.
     let answers = run.answers("client-1");
@@ -58,7 +80,10 @@ fn a_new_follower_joins_from_a_snapshot_while_writes_go_on() {
         .map(|a| a.answered_at.saturating_sub(a.sent_at).as_micros())
         .max()
         .unwrap_or(0);
-    assert!(slowest < 20_000, "a write waited {slowest} µs during the snapshot");
+    assert!(
+        slowest < 20_000,
+        "a write waited {slowest} µs during the snapshot"
+    );
 }
 
 #[test]
@@ -70,7 +95,10 @@ fn wal_to_a_follower_on_another_storage_version_is_refused() {
     run.run_until(ms(1_000));
     let follower = run.server("follower-1");
     let Stream::Refused(error) = &follower.mem.stream else {
-        panic!("follower-1 should refuse the stream: {:?}", follower.mem.stream);
+        panic!(
+            "follower-1 should refuse the stream: {:?}",
+            follower.mem.stream
+        );
     };
     assert!(error.starts_with("FATAL:  database files are incompatible with server"));
     assert!(error.contains(
@@ -82,21 +110,41 @@ fn wal_to_a_follower_on_another_storage_version_is_refused() {
 
 #[test]
 fn logical_replication_to_another_storage_version_works() {
-    let mut config = ClusterConfig::standard(Method::Logical { image: RowImage::Full }, 1);
+    let mut config = ClusterConfig::standard(
+        Method::Logical {
+            image: RowImage::Full,
+        },
+        1,
+    );
     config.servers[1].format = FormatVersion::V17;
     let mut run = Run::new(&config, 6);
     for i in 0..6 {
         run.sql(ms(10 + 10 * i), "client-1", &insert(i));
     }
-    run.sql(ms(100), "client-1", "UPDATE orders SET status = 'shipped' WHERE id = 3");
+    run.sql(
+        ms(100),
+        "client-1",
+        "UPDATE orders SET status = 'shipped' WHERE id = 3",
+    );
     run.run_until(ms(1_000));
-    assert_eq!(run.rows("leader", "orders"), run.rows("follower-1", "orders"));
-    assert!(!run.pages_identical("leader", "follower-1"), "different versions, different bytes");
+    assert_eq!(
+        run.rows("leader", "orders"),
+        run.rows("follower-1", "orders")
+    );
+    assert!(
+        !run.pages_identical("leader", "follower-1"),
+        "different versions, different bytes"
+    );
 }
 
 #[test]
 fn a_logical_follower_missing_a_column_stalls_and_retries() {
-    let mut config = ClusterConfig::standard(Method::Logical { image: RowImage::Full }, 1);
+    let mut config = ClusterConfig::standard(
+        Method::Logical {
+            image: RowImage::Full,
+        },
+        1,
+    );
     config.servers[1].schema = Some(vec![
         "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTO_INCREMENT, status TEXT NOT NULL, created_at TIMESTAMP DEFAULT NOW())".into(),
     ]);
@@ -115,5 +163,8 @@ fn a_logical_follower_missing_a_column_stalls_and_retries() {
         .iter()
         .filter(|e| format!("{:?}", e.kind).contains("ApplyFailed"))
         .count();
-    assert!(failures >= 3, "retries every 5 s: {failures} attempts in 12 s");
+    assert!(
+        failures >= 3,
+        "retries every 5 s: {failures} attempts in 12 s"
+    );
 }

@@ -26,7 +26,11 @@ fn wal_shipping_gives_followers_byte_identical_pages() {
     let run = run_writes(Method::Wal, 1);
     assert_eq!(run.rows("leader", "orders").len(), 2, "seed {}", run.seed);
     for follower in ["follower-1", "follower-2"] {
-        assert!(run.pages_identical("leader", follower), "{follower}, seed {}", run.seed);
+        assert!(
+            run.pages_identical("leader", follower),
+            "{follower}, seed {}",
+            run.seed
+        );
         assert_eq!(run.server(follower).disk.applied, 4);
     }
     let answers = run.answers("client-1");
@@ -37,9 +41,15 @@ fn wal_shipping_gives_followers_byte_identical_pages() {
 #[test]
 fn logical_and_statement_methods_converge_on_deterministic_writes() {
     for method in [
-        Method::Logical { image: RowImage::Full },
-        Method::Logical { image: RowImage::Minimal },
-        Method::Statement { context_events: true },
+        Method::Logical {
+            image: RowImage::Full,
+        },
+        Method::Logical {
+            image: RowImage::Minimal,
+        },
+        Method::Statement {
+            context_events: true,
+        },
     ] {
         let run = run_writes(method, 2);
         for follower in ["follower-1", "follower-2"] {

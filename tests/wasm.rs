@@ -16,12 +16,17 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// The trace hash of [`replication_scenario`], computed on the host.
-const GOLDEN: u64 = 0x2ccd_0939_3904_02a1;
+const GOLDEN: u64 = 0x33a7_e9b9_7952_f192;
 
 /// Writes with NOW(), RAND() and UUID() under semi-sync statement replication, a follower
 /// crash and restart, and a partition that heals.
 fn replication_scenario() -> u64 {
-    let mut config = ClusterConfig::standard(Method::Statement { context_events: true }, 2);
+    let mut config = ClusterConfig::standard(
+        Method::Statement {
+            context_events: true,
+        },
+        2,
+    );
     config.ack = AckPolicy::semi_sync("follower-1");
     let mut world = cluster::build(&config, 42, cluster::default_network());
     let client = NodeId(3);
@@ -41,8 +46,21 @@ fn replication_scenario() -> u64 {
     let faults = [
         (100, Fault::Crash(NodeId(2))),
         (400, Fault::Restart(NodeId(2))),
-        (300, Fault::Partition { a: NodeId(0), b: NodeId(1), two_way: true }),
-        (700, Fault::Heal { a: NodeId(0), b: NodeId(1) }),
+        (
+            300,
+            Fault::Partition {
+                a: NodeId(0),
+                b: NodeId(1),
+                two_way: true,
+            },
+        ),
+        (
+            700,
+            Fault::Heal {
+                a: NodeId(0),
+                b: NodeId(1),
+            },
+        ),
     ];
     for (at, fault) in faults {
         world
@@ -57,7 +75,10 @@ fn replication_scenario() -> u64 {
 fn the_default_lab_has_a_leader_two_followers_and_a_client() {
     let view = Lab::new(LabSettings::default()).view();
     let roles: Vec<Role> = view.nodes.iter().map(|n| n.role).collect();
-    assert_eq!(roles, vec![Role::Leader, Role::Follower, Role::Follower, Role::None]);
+    assert_eq!(
+        roles,
+        vec![Role::Leader, Role::Follower, Role::Follower, Role::None]
+    );
 }
 
 #[test]

@@ -64,7 +64,13 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
                     1 => "waiting for 1 answer".to_string(),
                     n => format!("waiting for {n} answers"),
                 };
-                (NodeKind::Client, Role::None, state, String::new(), String::new())
+                (
+                    NodeKind::Client,
+                    Role::None,
+                    state,
+                    String::new(),
+                    String::new(),
+                )
             }
             LabNode::Applier(applier) => {
                 links.push(LinkView {
@@ -199,10 +205,7 @@ fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
             flush,
             apply,
             ..
-        } => (
-            MessageKind::Ack,
-            format!("ack w{write} f{flush} a{apply}"),
-        ),
+        } => (MessageKind::Ack, format!("ack w{write} f{flush} a{apply}")),
         Msg::Keepalive { .. } => (MessageKind::Heartbeat, String::new()),
         Msg::StartStreaming { last_index, .. } => (
             MessageKind::Heartbeat,
@@ -226,7 +229,9 @@ fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
         Msg::PollChangelog { after_seq } => {
             (MessageKind::Heartbeat, format!("poll sl_log > {after_seq}"))
         }
-        Msg::ChangelogRows { rows, .. } => (MessageKind::Data, format!("{} sl_log rows", rows.len())),
+        Msg::ChangelogRows { rows, .. } => {
+            (MessageKind::Data, format!("{} sl_log rows", rows.len()))
+        }
         Msg::ApplyChanges { through_seq, .. } => {
             (MessageKind::Data, format!("apply through {through_seq}"))
         }

@@ -126,7 +126,11 @@ mod tests {
     #[test]
     fn default_lab_has_one_leader_and_two_followers_and_a_client() {
         let view = Lab::new(LabSettings::default()).view();
-        let roles: Vec<(String, Role)> = view.nodes.iter().map(|n| (n.name.clone(), n.role)).collect();
+        let roles: Vec<(String, Role)> = view
+            .nodes
+            .iter()
+            .map(|n| (n.name.clone(), n.role))
+            .collect();
         assert_eq!(
             roles,
             vec![

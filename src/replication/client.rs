@@ -82,36 +82,41 @@ impl Client {
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
             Msg::QueryResult { request, outcome } => self.answer(cx, request, outcome),
-            Msg::NewLeader { leader, term } | Msg::LeaderIs { leader, term } => {
-                if term > self.leader_term {
-                    self.leader = leader;
-                    self.leader_term = term;
-                    cx.note(Note::Info(format!(
-                        "{} now sends writes to {}",
-                        self.name,
-                        self.directory.name(leader)
-                    )));
-                    // The connection to the old leader is gone: what it owed is lost.
-                    let lost: Vec<InputId> = self
-                        .outstanding
-                        .iter()
-                        .filter(|(_, o)| o.server != leader && o.server != from)
-                        .map(|(id, _)| *id)
-                        .collect();
-                    for id in lost {
-                        self.answer(
-                            cx,
-                            id,
-                            Err("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally before or while processing the request.".into()),
-                        );
-                    }
-                }
+            Msg::NewLeader { leader, term } | Msg::LeaderIs { leader, term }
+                if term > self.leader_term =>
+            {
+                self.follow_leader(cx, from, leader, term)
             }
             _ => {}
         }
     }
 
     pub fn on_timer(&mut self, _cx: &mut Cx, _timer: Timer) {}
+
+    /// Sends writes to the new leader from now on. The connection to the old one is gone:
+    /// what it still owed this client is lost.
+    fn follow_leader(&mut self, cx: &mut Cx, from: NodeId, leader: NodeId, term: u32) {
+        self.leader = leader;
+        self.leader_term = term;
+        cx.note(Note::Info(format!(
+            "{} now sends writes to {}",
+            self.name,
+            self.directory.name(leader)
+        )));
+        let lost: Vec<InputId> = self
+            .outstanding
+            .iter()
+            .filter(|(_, o)| o.server != leader && o.server != from)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in lost {
+            self.answer(
+                cx,
+                id,
+                Err("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally before or while processing the request.".into()),
+            );
+        }
+    }
 
     fn answer(&mut self, cx: &mut Cx, request: InputId, outcome: Result<QueryOk, String>) {
         let Some(sent) = self.outstanding.remove(&request) else {

@@ -35,8 +35,8 @@ pub fn directory(config: &ClusterConfig) -> Directory {
         .enumerate()
         .map(|(i, name)| (NodeId(first_client + i as u32), name.clone()))
         .collect();
-    let applier = (config.method == Method::Trigger)
-        .then(|| NodeId(first_client + clients.len() as u32));
+    let applier =
+        (config.method == Method::Trigger).then(|| NodeId(first_client + clients.len() as u32));
     Directory {
         servers,
         clients,
@@ -54,7 +54,12 @@ pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World
         let (config, directory, spec) = (config.clone(), directory.clone(), spec.clone());
         world.add_node_with(spec.name.clone(), |_, node_seed| {
             LabNode::Server(Box::new(Server::new(
-                spec, config, directory, node_seed, leader, i == 0,
+                spec,
+                config,
+                directory,
+                node_seed,
+                leader,
+                i == 0,
             )))
         });
     }

@@ -23,10 +23,7 @@ pub enum Msg {
 
     // ---- the replication stream (walsender / walreceiver) ----
     /// A follower asks to stream from after `last_index` (of `last_term`).
-    StartStreaming {
-        last_index: u64,
-        last_term: u32,
-    },
+    StartStreaming { last_index: u64, last_term: u32 },
     /// The leader accepts: it streams from `from`, in `format`, in `term`.
     StreamStart {
         term: u32,
@@ -35,7 +32,10 @@ pub enum Msg {
         leader_last: u64,
     },
     /// Log entries, in order.
-    Entries { entries: Vec<LogEntry>, leader_last: u64 },
+    Entries {
+        entries: Vec<LogEntry>,
+        leader_last: u64,
+    },
     /// The follower's log diverged after `common`: it must discard its tail and start over
     /// from a snapshot (what `pg_rewind` spares a real DBA from doing by hand).
     Rewind { common: u64, term: u32 },
@@ -90,7 +90,10 @@ pub enum Msg {
         schemas: Vec<TableSchema>,
     },
     /// The applier ships changes to a follower.
-    ApplyChanges { through_seq: i64, changes: Vec<RowChange> },
+    ApplyChanges {
+        through_seq: i64,
+        changes: Vec<RowChange>,
+    },
     /// The follower confirms (or reports an error).
     ChangesApplied {
         through_seq: i64,

@@ -26,8 +26,7 @@ use crate::sim::{Context, InputId, NodeId, Time};
 use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
 use super::directory::Directory;
 use super::log::{
-    payload_bytes, LogEntry, LoggedStatement, Payload, StatementContext, TermHistory,
-    BINLOG_START,
+    payload_bytes, LogEntry, LoggedStatement, Payload, StatementContext, TermHistory, BINLOG_START,
 };
 use super::messages::{Msg, QueryOk, Request, SnapshotData};
 use super::node::{LabNode, Note, Timer};
@@ -146,7 +145,10 @@ pub enum Stream {
     /// The stream was refused for good (an incompatible storage format).
     Refused(String),
     /// Receiving a base backup.
-    Snapshot { received: u32, of: u32 },
+    Snapshot {
+        received: u32,
+        of: u32,
+    },
 }
 
 /// A follower as the leader tracks it (`pg_stat_replication`).
@@ -499,7 +501,10 @@ impl Server {
         match req {
             Request::Promote => {
                 if self.disk.role == ServerRole::Follower {
-                    cx.note(Note::Info(format!("manual failover: promoting {}", self.name)));
+                    cx.note(Note::Info(format!(
+                        "manual failover: promoting {}",
+                        self.name
+                    )));
                     self.promote(cx);
                 }
             }
@@ -517,7 +522,10 @@ impl Server {
             }
             Request::SetAck(policy) => {
                 if self.disk.role == ServerRole::Leader {
-                    cx.note(Note::Info(format!("acknowledgement: {}", policy.describe())));
+                    cx.note(Note::Info(format!(
+                        "acknowledgement: {}",
+                        policy.describe()
+                    )));
                     cx.write_durable(DiskWrite::Ack(policy.clone()).into());
                     // Re-evaluate with the new policy now (the durable copy lands after).
                     self.release_acknowledged(cx, Some(&policy));
@@ -582,7 +590,9 @@ impl Server {
                 consistent_at,
                 term,
                 history,
-            } => self.on_snapshot_chunk(cx, from, chunk, chunks, data, consistent_at, term, history),
+            } => {
+                self.on_snapshot_chunk(cx, from, chunk, chunks, data, consistent_at, term, history)
+            }
             Msg::ElectionQuery { .. } => self.on_election_query(cx, from),
             Msg::ElectionInfo {
                 last_term,
@@ -632,7 +642,10 @@ impl Server {
             }
             Timer::ApplyRetry => {
                 if let Some(error) = self.mem.stalled.take() {
-                    cx.note(Note::Info(format!("{}: retrying after: {error}", self.name)));
+                    cx.note(Note::Info(format!(
+                        "{}: retrying after: {error}",
+                        self.name
+                    )));
                 }
                 self.apply_flushed(cx);
             }
@@ -721,7 +734,7 @@ impl Server {
             if report.kind.writes() {
                 connection.statements.push(LoggedStatement {
                     sql: report.sql.clone(),
-                    context: context_events.then(|| StatementContext {
+                    context: context_events.then_some(StatementContext {
                         timestamp: report.context.timestamp,
                         insert_id: report.context.insert_id,
                         rand_seeds: report.context.rand_seeds,
@@ -1150,8 +1163,7 @@ impl Server {
         }
         let has_followers = self.directory.servers.len() > 1;
         let timeout = self.config.failover.timeout;
-        if let (true, true, Some(timeout)) =
-            (self.config.failover.fencing, has_followers, timeout)
+        if let (true, true, Some(timeout)) = (self.config.failover.fencing, has_followers, timeout)
         {
             if self.mem.accepting_writes
                 && cx.now().saturating_sub(self.mem.last_heard_follower) > timeout
@@ -1453,7 +1465,9 @@ impl Server {
     }
 
     fn term_of(&self, index: u64) -> u32 {
-        self.disk.entry(index).map_or(self.disk.base_term, |e| e.term)
+        self.disk
+            .entry(index)
+            .map_or(self.disk.base_term, |e| e.term)
     }
 
     // ------------------------------------------------------------------ snapshots

@@ -76,7 +76,9 @@ fn MessageMarker(props: &MessageMarkerProps) -> Html {
         MessageKind::Data => html! { <circle class="msg msg-data" r="8" /> },
         MessageKind::Ack => html! { <circle class="msg msg-ack" r="7" /> },
         MessageKind::Heartbeat => html! { <circle class="msg msg-heartbeat" r="3.5" /> },
-        MessageKind::Client => html! { <rect class="msg msg-client" x="-7" y="-7" width="14" height="14" rx="2" /> },
+        MessageKind::Client => {
+            html! { <rect class="msg msg-client" x="-7" y="-7" width="14" height="14" rx="2" /> }
+        }
     };
     let label = match m.kind {
         MessageKind::Heartbeat if m.label.is_empty() => None,

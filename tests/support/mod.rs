@@ -61,22 +61,28 @@ impl Run {
     /// `client` sends `sql` to its leader at `at`.
     pub fn sql(&mut self, at: Time, client: &str, sql: &str) -> &mut Run {
         let node = self.id(client);
-        self.input(at, Input::Request {
-            node,
-            req: Request::Sql(sql.into()),
-        })
+        self.input(
+            at,
+            Input::Request {
+                node,
+                req: Request::Sql(sql.into()),
+            },
+        )
     }
 
     /// `client` sends `sql` to `server` at `at` (a read from a follower, say).
     pub fn sql_on(&mut self, at: Time, client: &str, server: &str, sql: &str) -> &mut Run {
         let (node, server) = (self.id(client), self.id(server));
-        self.input(at, Input::Request {
-            node,
-            req: Request::SqlOn {
-                server,
-                sql: sql.into(),
+        self.input(
+            at,
+            Input::Request {
+                node,
+                req: Request::SqlOn {
+                    server,
+                    sql: sql.into(),
+                },
             },
-        })
+        )
     }
 
     pub fn request(&mut self, at: Time, node: &str, req: Request) -> &mut Run {
@@ -96,7 +102,14 @@ impl Run {
 
     pub fn partition(&mut self, at: Time, a: &str, b: &str) -> &mut Run {
         let (a, b) = (self.id(a), self.id(b));
-        self.input(at, Input::Fault(Fault::Partition { a, b, two_way: true }))
+        self.input(
+            at,
+            Input::Fault(Fault::Partition {
+                a,
+                b,
+                two_way: true,
+            }),
+        )
     }
 
     pub fn heal(&mut self, at: Time, a: &str, b: &str) -> &mut Run {
