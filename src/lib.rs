@@ -8,4 +8,5 @@
 pub mod engine;
 pub mod lab;
 pub mod sim;
+pub mod timeline;
 pub mod view;
