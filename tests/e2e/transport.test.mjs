@@ -166,3 +166,28 @@ test('with reduced motion, playing jumps once a second instead of gliding', asyn
   await page.locator('.transport').screenshot({ path: `${SHOTS}/transport-reduced-motion.png` });
   assert.deepEqual(problems, []);
 });
+
+test('a hidden tab stops the clock, and coming back does not jump by the time away', async () => {
+  const { page, problems } = await openApp();
+  // Headless pages are always visible: pretend, the way a browser reports a background tab.
+  const setHidden = (hidden) =>
+    page.evaluate((h) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  await page.getByRole('radio', { name: '1×' }).check();
+  await button(page, 'Play').click();
+  await page.waitForTimeout(300);
+  await setHidden(true);
+  await page.waitForTimeout(100); // a frame already requested may still land
+  const hiddenAt = await readout(page);
+  await page.waitForTimeout(1_500);
+  assert.equal(await readout(page), hiddenAt, 'nothing runs while hidden');
+  await setHidden(false);
+  await page.waitForTimeout(300);
+  const back = await readout(page);
+  assert.ok(back > hiddenAt, `it plays on when visible again (${hiddenAt} -> ${back})`);
+  assert.ok(back - hiddenAt < 0.8, `no jump by the 1.5 s away (${hiddenAt} -> ${back})`);
+  await button(page, 'Pause').click();
+  assert.deepEqual(problems, []);
+});
