@@ -212,7 +212,9 @@ impl<P: Process> Timeline<P> {
     // ----- moving -----
 
     /// Shows the world at `t`, forward or back, exactly (see the module docs). A time before
-    /// the start shows the start.
+    /// the start shows the start. The cost is the events between the starting world (the
+    /// nearest checkpoint, or the current world) and `t`: seeking far past the horizon of a
+    /// world that never goes quiet computes all of it.
     pub fn seek(&mut self, t: Time) {
         let t = t.max(self.start());
         let now = self.time();
