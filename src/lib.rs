@@ -9,4 +9,5 @@ pub mod engine;
 pub mod lab;
 pub mod replication;
 pub mod sim;
+pub mod timeline;
 pub mod view;

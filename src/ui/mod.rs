@@ -3,10 +3,13 @@
 //!
 //! The UI keeps no simulation state of its own: its state is a reducer ([`state`]) over the
 //! core's [`Lab`](replication_lab::lab::Lab); every component draws from the view it is given.
+//! Browser plumbing that knows nothing of the lab (animation frames, visibility, reduced
+//! motion, document keys) lives in [`hooks`].
 
 mod app;
 mod cluster;
 mod header;
+mod hooks;
 mod inspector;
 mod node;
 mod state;

@@ -1,18 +1,268 @@
-//! The transport bar: the virtual clock (play, step and the timeline arrive with the time model).
+//! The transport bar: the controls of virtual time. To the start, step back, play/pause, step,
+//! the speed, the clock readout, the timeline slider, and the keyboard shortcuts (listed on
+//! screen).
+//!
+//! It draws what it is given and sends [`Action`]s; it knows nothing of the lab or the world.
+//! Every control is a real `<button>` or `<input>` with visible text, reachable by keyboard.
 
 use replication_lab::view::{format_time, Micros};
 use yew::prelude::*;
 
+use super::hooks::{is_typing_target, use_document_keydown};
+use super::state::{Action, Speed};
+
 #[derive(Properties, PartialEq)]
 pub struct TransportProps {
     pub time: Micros,
+    /// The end of the slider.
+    pub horizon: Micros,
+    pub playing: bool,
+    pub speed: Speed,
+    /// Playing moves in jumps (the reader prefers reduced motion).
+    pub reduced_motion: bool,
+    pub on_action: Callback<Action>,
 }
 
 #[component]
 pub fn Transport(props: &TransportProps) -> Html {
+    {
+        let on_action = props.on_action.clone();
+        use_document_keydown(Callback::from(move |event: KeyboardEvent| {
+            if event.ctrl_key() || event.alt_key() || event.meta_key() || is_typing_target(&event) {
+                return;
+            }
+            if let Some(action) = shortcut(&event.key()) {
+                // Space would scroll the page, arrows too.
+                event.prevent_default();
+                on_action.emit(action);
+            }
+        }));
+    }
+    let send = |action: Action| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
+    };
+
     html! {
-        <footer class="transport" aria-label="Time">
-            <span class="clock">{ "t = " }<output aria-live="off">{ format_time(props.time) }</output></span>
+        <footer class="transport" aria-label="Time controls">
+            <div class="transport-row">
+                <div class="transport-buttons" role="group" aria-label="Playback">
+                    <TransportButton icon={Icon::ToStart} text="Start" onclick={send(Action::ToStart)} />
+                    <TransportButton icon={Icon::StepBack} text="Step back" onclick={send(Action::StepBack)} />
+                    <PlayPauseButton playing={props.playing}
+                        onclick={send(if props.playing { Action::Pause } else { Action::Play })} />
+                    <TransportButton icon={Icon::Step} text="Step" icon_after=true onclick={send(Action::Step)} />
+                </div>
+                <SpeedPicker speed={props.speed} on_action={props.on_action.clone()} />
+                <Clock time={props.time} />
+            </div>
+            <div class="transport-row">
+                <TimelineSlider time={props.time} horizon={props.horizon} on_action={props.on_action.clone()} />
+                <ShortcutHelp reduced_motion={props.reduced_motion} />
+            </div>
         </footer>
+    }
+}
+
+/// The action a shortcut key stands for.
+fn shortcut(key: &str) -> Option<Action> {
+    match key {
+        " " => Some(Action::Toggle),
+        "ArrowLeft" => Some(Action::StepBack),
+        "ArrowRight" => Some(Action::Step),
+        "Home" => Some(Action::ToStart),
+        _ => None,
+    }
+}
+
+/// The symbols on the buttons, drawn as SVG: symbol fonts for media glyphs are missing on
+/// many classroom machines (they show as empty boxes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Icon {
+    ToStart,
+    StepBack,
+    Play,
+    Pause,
+    Step,
+}
+
+impl Icon {
+    /// The shapes, on a 16 x 16 grid.
+    fn shapes(self) -> Html {
+        match self {
+            Icon::ToStart => html! { <>
+                <rect x="2" y="3" width="2.5" height="10" />
+                <polygon points="14,3 14,13 5.5,8" />
+            </> },
+            Icon::StepBack => html! { <>
+                <polygon points="11,3 11,13 3,8" />
+                <rect x="12" y="3" width="2" height="10" />
+            </> },
+            Icon::Play => html! { <polygon points="4,2.5 4,13.5 13.5,8" /> },
+            Icon::Pause => html! { <>
+                <rect x="3.5" y="3" width="3.2" height="10" />
+                <rect x="9.3" y="3" width="3.2" height="10" />
+            </> },
+            Icon::Step => html! { <>
+                <rect x="2" y="3" width="2" height="10" />
+                <polygon points="5,3 5,13 13,8" />
+            </> },
+        }
+    }
+}
+
+/// A button symbol; hidden from screen readers, which read the button's word.
+fn icon(icon: Icon) -> Html {
+    html! {
+        <svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+            { icon.shapes() }
+        </svg>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TransportButtonProps {
+    icon: Icon,
+    text: &'static str,
+    #[prop_or_default]
+    icon_after: bool,
+    onclick: Callback<MouseEvent>,
+}
+
+/// A button with a symbol and a visible word.
+#[component]
+fn TransportButton(props: &TransportButtonProps) -> Html {
+    html! {
+        <button type="button" class="transport-button" onclick={props.onclick.clone()}>
+            if !props.icon_after { { icon(props.icon) } }
+            <span class="button-text">{ props.text }</span>
+            if props.icon_after { { icon(props.icon) } }
+        </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PlayPauseButtonProps {
+    playing: bool,
+    onclick: Callback<MouseEvent>,
+}
+
+/// Play or pause: its word says what pressing it does.
+#[component]
+fn PlayPauseButton(props: &PlayPauseButtonProps) -> Html {
+    let (symbol, text) = if props.playing {
+        (Icon::Pause, "Pause")
+    } else {
+        (Icon::Play, "Play")
+    };
+    html! {
+        <button type="button" class={classes!("transport-button", "play-pause", props.playing.then_some("playing"))}
+            onclick={props.onclick.clone()}>
+            { icon(symbol) }
+            <span class="button-text">{ text }</span>
+        </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SpeedPickerProps {
+    speed: Speed,
+    on_action: Callback<Action>,
+}
+
+/// The speed ladder as radio buttons (arrow keys move between them), with what one real
+/// second shows at the chosen speed.
+#[component]
+fn SpeedPicker(props: &SpeedPickerProps) -> Html {
+    html! {
+        <fieldset class="speed-picker">
+            <legend class="control-label">{ "Speed" }</legend>
+            for speed in Speed::LADDER {
+                <label class={classes!("speed-choice", (speed == props.speed).then_some("chosen"))}>
+                    <input type="radio" name="speed" value={speed.label()}
+                        checked={speed == props.speed}
+                        onchange={
+                            let on_action = props.on_action.clone();
+                            Callback::from(move |_: Event| on_action.emit(Action::SetSpeed(speed)))
+                        } />
+                    { speed.label() }
+                </label>
+            }
+            <span class="speed-explanation">{ props.speed.explanation() }</span>
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ClockProps {
+    time: Micros,
+}
+
+/// The virtual time: `t = 10.450 s`. Not announced on every frame (it changes 60 times a
+/// second while playing); screen readers read it on demand.
+#[component]
+fn Clock(props: &ClockProps) -> Html {
+    html! {
+        <span class="clock">
+            { "t = " }
+            <output class="clock-time" aria-live="off" aria-label="Virtual time">{ format_time(props.time) }</output>
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ShortcutHelpProps {
+    reduced_motion: bool,
+}
+
+/// The keyboard shortcuts, always visible (no tooltip to discover).
+#[component]
+fn ShortcutHelp(props: &ShortcutHelpProps) -> Html {
+    html! {
+        <p class="shortcut-help" aria-label="Keyboard shortcuts">
+            <span><kbd>{ "Space" }</kbd>{ " play/pause" }</span>
+            <span><kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " step" }</span>
+            <span><kbd>{ "Home" }</kbd>{ " start" }</span>
+            if props.reduced_motion {
+                <span class="reduced-motion-note">{ "Reduced motion: playing jumps once a second" }</span>
+            }
+        </p>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TimelineSliderProps {
+    time: Micros,
+    horizon: Micros,
+    on_action: Callback<Action>,
+}
+
+/// The timeline from the start to the furthest time computed; dragging it seeks.
+#[component]
+fn TimelineSlider(props: &TimelineSliderProps) -> Html {
+    let oninput = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            // The browser clamps the value to [min, max] and, with integer bounds and step,
+            // writes an integer. Parsing it as an integer also keeps the float parser (17 KB of
+            // wasm) out of the page. Anything unreadable is ignored.
+            if let Ok(t) = input.value().parse::<Micros>() {
+                on_action.emit(Action::Seek(t));
+            }
+        })
+    };
+    let horizon = props.horizon.max(props.time).max(1);
+    html! {
+        <div class="timeline">
+            <label for="timeline-slider" class="control-label">{ "Timeline" }</label>
+            <span class="timeline-end" aria-hidden="true">{ format_time(0) }</span>
+            <input id="timeline-slider" class="timeline-slider" type="range"
+                min="0" max={horizon.to_string()} step="1"
+                value={props.time.to_string()}
+                aria-valuetext={format!("t = {}", format_time(props.time))}
+                oninput={oninput} />
+            <span class="timeline-end" aria-hidden="true">{ format_time(horizon) }</span>
+        </div>
     }
 }
