@@ -64,6 +64,10 @@ fn async_failover_discards_writes_the_client_saw_acknowledged() {
         vec!["safe 1", "safe 2"],
         "the acknowledged write is gone"
     );
+    let lost = run.checks(Method::Wal).lost_acked_writes;
+    assert_eq!(lost.len(), 1, "the check flags it: {lost:?}");
+    assert_eq!(lost[0].index, 3);
+    assert!(lost[0].sql.contains("'lost'"));
 
     // The old leader comes back, learns it was replaced, discards its tail and follows.
     run.restart(ms(5_000), "leader");
@@ -74,6 +78,11 @@ fn async_failover_discards_writes_the_client_saw_acknowledged() {
     assert_eq!(
         run.rows("leader", "orders"),
         run.rows("follower-1", "orders")
+    );
+    assert_eq!(
+        run.checks(Method::Wal).lost_acked_writes.len(),
+        1,
+        "still lost"
     );
 }
 
@@ -118,6 +127,7 @@ fn a_synchronous_standby_that_is_down_blocks_every_commit_until_it_returns() {
         "the second commit waits (SyncRep)"
     );
     assert_eq!(run.server("leader").mem.waiting.len(), 1);
+    assert_eq!(run.checks(Method::Wal).blocked_commits, 1);
     run.restart(ms(2_000), "follower-1");
     run.run_until(ms(3_000));
     let answers = run.answers("client-1");

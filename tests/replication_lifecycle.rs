@@ -167,4 +167,11 @@ fn a_logical_follower_missing_a_column_stalls_and_retries() {
         failures >= 3,
         "retries every 5 s: {failures} attempts in 12 s"
     );
+    let stalled = run
+        .checks(Method::Logical {
+            image: RowImage::Full,
+        })
+        .stalled;
+    assert_eq!(stalled.len(), 1);
+    assert_eq!(stalled[0].follower, "follower-1");
 }

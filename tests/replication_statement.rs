@@ -55,6 +55,14 @@ fn uuid_diverges_even_with_context_events_and_is_flagged_unsafe() {
     );
     run.run_until(ms(1_000));
     assert_eq!(run.differing_keys("leader", "follower-1"), 1);
+    let diverged = run
+        .checks(Method::Statement {
+            context_events: true,
+        })
+        .diverged_rows;
+    assert_eq!(diverged.len(), 1, "{diverged:?}");
+    assert_eq!(diverged[0].columns.len(), 1);
+    assert_eq!(diverged[0].columns[0].0, "note");
     let answer = run.answers("client-1")[0]
         .outcome
         .clone()

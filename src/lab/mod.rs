@@ -9,7 +9,8 @@ pub mod describe;
 use crate::replication::cluster;
 use crate::replication::config::{ClusterConfig, Method};
 use crate::replication::node::LabNode;
-use crate::sim::{Time, World};
+use crate::sim::{Input, InputError, Time, World};
+use crate::timeline::Timeline;
 use crate::view::{Micros, View};
 
 /// How a lab starts: its cluster and the seed every random draw comes from.
@@ -28,18 +29,15 @@ impl Default for LabSettings {
     }
 }
 
-/// How far ahead of the current time the timeline slider reaches when nothing has been
-/// computed beyond it.
+/// How far the timeline slider reaches at least.
 const MIN_HORIZON: Micros = 10_000_000;
 
-/// A running lab.
+/// A running lab: a [`Timeline`] over the cluster's world, so any moment can be shown
+/// exactly, forward or back, and an action at a moment forks the future from there.
 #[derive(Clone, Debug)]
 pub struct Lab {
     settings: LabSettings,
-    /// The world as built at time zero: going back in time replays from here.
-    origin: World<LabNode>,
-    world: World<LabNode>,
-    horizon: Micros,
+    timeline: Timeline<LabNode>,
 }
 
 impl Lab {
@@ -47,10 +45,8 @@ impl Lab {
     pub fn new(settings: LabSettings) -> Lab {
         let world = cluster::build(&settings.cluster, settings.seed, cluster::default_network());
         Lab {
-            origin: world.clone(),
-            world,
+            timeline: Timeline::new(world),
             settings,
-            horizon: MIN_HORIZON,
         }
     }
 
@@ -60,61 +56,45 @@ impl Lab {
 
     /// The world at the current time (for tests and inspectors).
     pub fn world(&self) -> &World<LabNode> {
-        &self.world
+        self.timeline.world()
     }
 
     /// The virtual time the lab shows.
     pub fn time(&self) -> Micros {
-        self.world.now().as_micros()
+        self.timeline.time().as_micros()
     }
 
-    /// Shows the lab at time `t`, forward or back (back replays from the start).
+    /// Shows the lab at time `t`, forward or back.
     pub fn seek(&mut self, t: Micros) {
-        if t < self.time() {
-            self.world = self.origin.clone();
-        }
-        self.world.run_until(Time::micros(t));
-        self.horizon = self.horizon.max(t);
+        self.timeline.seek(Time::micros(t));
     }
 
     /// Moves to the next event's time; false when nothing is left to happen.
     pub fn step(&mut self) -> bool {
-        match self.world.next_event_time() {
-            Some(next) => {
-                self.seek(next.as_micros());
-                true
-            }
-            None => false,
-        }
+        self.timeline.step()
     }
 
     /// Moves back to the previous event's time; false at the start.
     pub fn step_back(&mut self) -> bool {
-        let now = self.world.now();
-        if now == Time::ZERO {
-            return false;
-        }
-        let previous = self
-            .world
-            .trace()
-            .iter()
-            .map(|e| e.at)
-            .filter(|at| *at < now)
-            .max()
-            .unwrap_or(Time::ZERO);
-        self.seek(previous.as_micros());
-        true
+        self.timeline.step_back()
     }
 
-    /// How far the timeline reaches: the furthest time shown so far, and at least a little
-    /// past the current time, so the slider has room.
+    /// How far the timeline reaches: the furthest time computed so far, and at least
+    /// [`MIN_HORIZON`], so the slider has room ahead of the present.
     pub fn horizon(&self) -> Micros {
-        self.horizon.max(self.time()).max(MIN_HORIZON)
+        self.timeline.horizon().as_micros().max(MIN_HORIZON)
+    }
+
+    /// Does something now (a client's SQL, a crash, a partition): the future after now is
+    /// recomputed from here. An input the world rejects (a crashed node's request) is kept
+    /// and traced as rejected, and the error says why.
+    pub fn act(&mut self, input: Input<LabNode>) -> Result<(), InputError> {
+        self.timeline.act(input).map(|_| ())
     }
 
     /// The lab as the UI draws it now.
     pub fn view(&self) -> View {
-        describe::view(&self.world, self.settings.cluster.method)
+        describe::view(self.timeline.world(), self.settings.cluster.method)
     }
 }
 

@@ -10,6 +10,7 @@
 //! Knows nothing of the UI.
 
 pub mod applier;
+pub mod checks;
 pub mod client;
 pub mod cluster;
 pub mod config;

@@ -3,9 +3,10 @@
 #![allow(dead_code)]
 
 use replication_lab::engine::{compare_pages, compare_rows, Value};
+use replication_lab::replication::checks::{self, Checks};
 use replication_lab::replication::client::Answered;
 use replication_lab::replication::cluster;
-use replication_lab::replication::config::ClusterConfig;
+use replication_lab::replication::config::{ClusterConfig, Method};
 use replication_lab::replication::messages::Request;
 use replication_lab::replication::node::LabNode;
 use replication_lab::replication::server::Server;
@@ -164,6 +165,11 @@ impl Run {
         compare_rows(&self.server(a).disk.db, &self.server(b).disk.db)
             .differences
             .len()
+    }
+
+    /// The live checks, for `method`.
+    pub fn checks(&self, method: Method) -> Checks {
+        checks::check(&self.world, method)
     }
 
     pub fn pages_identical(&self, a: &str, b: &str) -> bool {

@@ -1,0 +1,206 @@
+//! What the lab checks live, the way a careful operator would after every event:
+//!
+//! - **lost acknowledged writes**: a client was told "committed", and the current leader's
+//!   history does not contain that commit (it was discarded by a failover);
+//! - **diverged rows**: a follower that has replayed everything its leader has, yet holds rows
+//!   that differ from the leader's (statement-based replication of an unsafe statement);
+//! - **stalled followers**: a follower that stopped applying (an apply error, a refused
+//!   stream);
+//! - **blocked commits**: commits waiting for a synchronous standby (`SyncRep`).
+//!
+//! Reads the world; never changes it. Knows nothing of the UI.
+
+use crate::engine::{compare_rows, Database, RowDifference, Value};
+use crate::sim::{NodeId, NodeStatus, Time, World};
+
+use super::config::Method;
+use super::node::LabNode;
+use super::server::{Server, ServerRole, Stream};
+use super::trigger::CHANGELOG_TABLE;
+
+/// A write a client saw acknowledged that the current leader no longer has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LostWrite {
+    pub client: String,
+    pub sql: String,
+    /// Where it was committed: (term, index) in the old leader's log.
+    pub term: u32,
+    pub index: u64,
+    pub acknowledged_at: Time,
+}
+
+/// A row that differs between the leader and a caught-up follower.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DivergedRow {
+    pub follower: String,
+    pub table: String,
+    pub key: Value,
+    /// The differing columns with (leader value, follower value); empty when one side lacks
+    /// the row altogether.
+    pub columns: Vec<(String, Option<Value>, Option<Value>)>,
+    pub missing_on_follower: bool,
+    pub missing_on_leader: bool,
+}
+
+/// A follower that stopped applying, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stalled {
+    pub follower: String,
+    pub error: String,
+}
+
+/// Everything the lab flags at one moment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checks {
+    pub lost_acked_writes: Vec<LostWrite>,
+    pub diverged_rows: Vec<DivergedRow>,
+    pub stalled: Vec<Stalled>,
+    pub blocked_commits: usize,
+    /// Followers that have not replayed everything yet: (name, entries behind). Their rows
+    /// are not compared until they catch up (lag is not divergence).
+    pub lagging: Vec<(String, u64)>,
+}
+
+impl Checks {
+    /// Whether nothing is flagged (lag alone is not a problem).
+    pub fn all_clear(&self) -> bool {
+        self.lost_acked_writes.is_empty()
+            && self.diverged_rows.is_empty()
+            && self.stalled.is_empty()
+            && self.blocked_commits == 0
+    }
+}
+
+/// The current leader: the running server that leads with the highest term.
+pub fn current_leader(world: &World<LabNode>) -> Option<(NodeId, &Server)> {
+    world
+        .nodes()
+        .filter(|n| n.status == NodeStatus::Up)
+        .filter_map(|n| n.process.as_server().map(|s| (n.id, s)))
+        .filter(|(_, s)| s.disk.role == ServerRole::Leader)
+        .max_by_key(|(id, s)| (s.disk.term, std::cmp::Reverse(*id)))
+}
+
+/// Runs every check on `world`.
+pub fn check(world: &World<LabNode>, method: Method) -> Checks {
+    let mut checks = Checks::default();
+    let leader = current_leader(world);
+    for node in world.nodes() {
+        let Some(server) = node.process.as_server() else {
+            continue;
+        };
+        if server.disk.role != ServerRole::Follower {
+            if server.disk.role == ServerRole::Leader {
+                checks.blocked_commits += server.mem.waiting.len();
+            }
+            continue;
+        }
+        if node.status == NodeStatus::Up {
+            let error = match (&server.mem.stalled, &server.mem.stream) {
+                (Some(error), _) | (None, Stream::Refused(error)) => Some(error.clone()),
+                _ => None,
+            };
+            if let Some(error) = error {
+                checks.stalled.push(Stalled {
+                    follower: node.name.to_string(),
+                    error,
+                });
+            }
+        }
+        let Some((leader_id, leader)) = leader else {
+            continue;
+        };
+        if server.disk.leader != Some(leader_id) {
+            continue;
+        }
+        let behind = match method {
+            Method::Trigger => 0,
+            _ => leader.disk.last_index().saturating_sub(server.disk.applied),
+        };
+        if behind > 0 {
+            checks.lagging.push((node.name.to_string(), behind));
+            continue;
+        }
+        checks
+            .diverged_rows
+            .extend(diverged_rows(&leader.disk.db, &server.disk.db, node.name));
+    }
+    if let Some((_, leader)) = leader {
+        checks.lost_acked_writes = lost_acked_writes(world, leader);
+    }
+    checks
+}
+
+/// Rows that differ between a leader's database and a follower's, by key, over the tables
+/// both have (the trigger changelog aside).
+pub fn diverged_rows(leader: &Database, follower: &Database, name: &str) -> Vec<DivergedRow> {
+    compare_rows(leader, follower)
+        .differences
+        .into_iter()
+        .filter(|d| d.table != CHANGELOG_TABLE)
+        .map(|d| diverged_row(d, name))
+        .collect()
+}
+
+fn diverged_row(d: RowDifference, follower: &str) -> DivergedRow {
+    let value = |side: &Option<Vec<(String, Value)>>, column: &str| {
+        side.as_ref().and_then(|row| {
+            row.iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(column))
+                .map(|(_, v)| v.clone())
+        })
+    };
+    DivergedRow {
+        follower: follower.to_string(),
+        table: d.table,
+        key: d.key,
+        columns: d
+            .columns
+            .iter()
+            .map(|c| (c.clone(), value(&d.left, c), value(&d.right, c)))
+            .collect(),
+        missing_on_follower: d.right.is_none(),
+        missing_on_leader: d.left.is_none(),
+    }
+}
+
+/// Acknowledged commits that are not in `leader`'s history.
+fn lost_acked_writes(world: &World<LabNode>, leader: &Server) -> Vec<LostWrite> {
+    let mut lost = Vec::new();
+    for node in world.nodes() {
+        let Some(client) = node.process.as_client() else {
+            continue;
+        };
+        for answer in &client.answered {
+            let Ok(ok) = &answer.outcome else { continue };
+            let Some((term, index)) = ok.committed else {
+                continue;
+            };
+            if !leader_has(leader, term, index) {
+                lost.push(LostWrite {
+                    client: node.name.to_string(),
+                    sql: answer.sql.clone(),
+                    term,
+                    index,
+                    acknowledged_at: answer.answered_at,
+                });
+            }
+        }
+    }
+    lost
+}
+
+/// Whether the leader's history holds entry `index` of `term`.
+fn leader_has(leader: &Server, term: u32, index: u64) -> bool {
+    if index <= leader.disk.base {
+        // Folded into the snapshot this leader started from: it has it if the term history
+        // agrees that entry was shared.
+        return leader.disk.history.common_prefix(
+            term,
+            index,
+            leader.disk.term,
+            leader.disk.last_index(),
+        ) >= index;
+    }
+    leader.disk.entry(index).is_some_and(|e| e.term == term)
+}
