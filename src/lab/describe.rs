@@ -3,10 +3,10 @@
 //!
 //! Reads the world; never changes it.
 
-use crate::engine::Lsn;
 use crate::replication::config::Method;
 use crate::replication::messages::Msg;
 use crate::replication::node::LabNode;
+use crate::replication::render::format_position;
 use crate::replication::server::{Server, ServerRole, Stream};
 use crate::sim::{NodeId, NodeStatus as SimStatus, World};
 use crate::view::{
@@ -48,7 +48,10 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
                     NodeKind::Database,
                     role,
                     server_state(server, status),
-                    format_position(method, server.disk.end_of(server.disk.applied)),
+                    match method {
+                        Method::Trigger => String::new(),
+                        _ => format_position(method, server.disk.end_of(server.disk.applied)),
+                    },
                     format!("v{}", server.disk.db.format().number()),
                 )
             }
@@ -168,15 +171,6 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
-}
-
-/// A log position as the method's tool prints it.
-pub fn format_position(method: Method, bytes: u64) -> String {
-    match method {
-        Method::Statement { .. } => format!("binlog.000001:{bytes}"),
-        Method::Trigger => String::new(),
-        Method::Wal | Method::Logical { .. } => Lsn(bytes).to_string(),
-    }
 }
 
 /// How a message is drawn and labelled.

@@ -5,11 +5,15 @@
 //! It must not know how anything is drawn.
 
 pub mod describe;
+pub mod inspect;
+pub mod narrate;
 
+use crate::replication::checks::{self, Checks};
 use crate::replication::cluster;
-use crate::replication::config::{ClusterConfig, Method};
+use crate::replication::config::{AckPolicy, ClusterConfig, Method};
+use crate::replication::messages::Request;
 use crate::replication::node::LabNode;
-use crate::sim::{Input, InputError, Time, World};
+use crate::sim::{Fault, Input, InputError, NodeId, Time, World};
 use crate::timeline::Timeline;
 use crate::view::{Micros, View};
 
@@ -27,6 +31,43 @@ impl Default for LabSettings {
             cluster: ClusterConfig::standard(Method::Wal, 2),
         }
     }
+}
+
+/// What a person (or a lesson) can do to the lab. Plain values: a lesson or a link can carry
+/// a list of them, stamped with times.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LabAction {
+    /// `client` runs `sql` on the leader it knows.
+    Sql {
+        client: u32,
+        sql: String,
+    },
+    /// `client` runs `sql` on `server` (a read from a follower, say).
+    SqlOn {
+        client: u32,
+        server: u32,
+        sql: String,
+    },
+    Crash(u32),
+    Restart(u32),
+    /// Manual failover: this follower becomes the leader.
+    Promote(u32),
+    /// This spare joins as a new follower from a snapshot.
+    Join(u32),
+    /// This old leader steps down and rejoins as a follower.
+    Rejoin(u32),
+    Partition {
+        a: u32,
+        b: u32,
+    },
+    Heal {
+        a: u32,
+        b: u32,
+    },
+    /// The leader's acknowledgement policy changes.
+    SetAck(AckPolicy),
+    /// This server checkpoints now.
+    Checkpoint(u32),
 }
 
 /// How far the timeline slider reaches at least.
@@ -92,9 +133,86 @@ impl Lab {
         self.timeline.act(input).map(|_| ())
     }
 
+    /// Does `action` now; the future after now is recomputed. An action the world cannot
+    /// take (a request to a crashed node, a partition of a node with itself) is refused with
+    /// a sentence saying why, and nothing changes... except the trace noting the refusal.
+    pub fn perform(&mut self, action: LabAction) -> Result<(), String> {
+        let request = |node: u32, req: Request| Input::Request {
+            node: NodeId(node),
+            req,
+        };
+        let input = match action {
+            LabAction::Sql { client, sql } => request(client, Request::Sql(sql)),
+            LabAction::SqlOn {
+                client,
+                server,
+                sql,
+            } => request(
+                client,
+                Request::SqlOn {
+                    server: NodeId(server),
+                    sql,
+                },
+            ),
+            LabAction::Crash(node) => Input::Fault(Fault::Crash(NodeId(node))),
+            LabAction::Restart(node) => Input::Fault(Fault::Restart(NodeId(node))),
+            LabAction::Promote(node) => request(node, Request::Promote),
+            LabAction::Join(node) => request(node, Request::Join),
+            LabAction::Rejoin(node) => request(node, Request::Rejoin),
+            LabAction::Partition { a, b } => Input::Fault(Fault::Partition {
+                a: NodeId(a),
+                b: NodeId(b),
+                two_way: true,
+            }),
+            LabAction::Heal { a, b } => Input::Fault(Fault::Heal {
+                a: NodeId(a),
+                b: NodeId(b),
+            }),
+            LabAction::SetAck(policy) => {
+                let leader = checks::current_leader(self.world())
+                    .map(|(id, _)| id)
+                    .ok_or("there is no leader to change")?;
+                Input::Request {
+                    node: leader,
+                    req: Request::SetAck(policy),
+                }
+            }
+            LabAction::Checkpoint(node) => request(node, Request::Checkpoint),
+        };
+        self.act(input)
+            .map_err(|e| describe_input_error(self.world(), e))
+    }
+
+    /// Inspects one node: its log, rows and replication status.
+    pub fn inspect(&self, node: u32) -> Option<inspect::Inspection> {
+        inspect::inspect(self.world(), self.settings.cluster.method, NodeId(node))
+    }
+
+    /// What the lab flags now.
+    pub fn checks(&self) -> Checks {
+        checks::check(self.world(), self.settings.cluster.method)
+    }
+
+    /// The last `limit` narrated events up to now.
+    pub fn events(&self, limit: usize) -> Vec<narrate::EventLine> {
+        narrate::recent_events(self.world(), limit)
+    }
+
     /// The lab as the UI draws it now.
     pub fn view(&self) -> View {
         describe::view(self.timeline.world(), self.settings.cluster.method)
+    }
+}
+
+/// An input error in words.
+fn describe_input_error(world: &World<LabNode>, error: InputError) -> String {
+    let name = |id: NodeId| world.node_name(id).unwrap_or("that node").to_string();
+    match error {
+        InputError::UnknownNode(id) => format!("there is no node {}", id.0),
+        InputError::NodeDown(id) => format!("{} is crashed: restart it first", name(id)),
+        InputError::AlreadyCrashed(id) => format!("{} is already crashed", name(id)),
+        InputError::NotCrashed(id) => format!("{} is running", name(id)),
+        InputError::SameNode(id) => format!("{} cannot be cut off from itself", name(id)),
     }
 }
 

@@ -40,7 +40,7 @@ pub struct Applier {
     pub subscribers: BTreeMap<NodeId, Subscriber>,
     /// Changelog rows it could not turn into changes.
     pub unreadable: Vec<String>,
-    directory: Rc<Directory>,
+    pub directory: Rc<Directory>,
 }
 
 impl Applier {

@@ -41,7 +41,7 @@ pub struct Client {
     pub leader_term: u32,
     pub outstanding: BTreeMap<InputId, Outstanding>,
     pub answered: Vec<Answered>,
-    directory: Rc<Directory>,
+    pub directory: Rc<Directory>,
 }
 
 impl Client {

@@ -1,0 +1,141 @@
+//! The lab as the UI drives it: actions, inspection, checks and the event log.
+
+use replication_lab::lab::{Lab, LabAction, LabSettings};
+use replication_lab::replication::config::{ClusterConfig, Method, RowImage};
+
+fn lab(method: Method) -> Lab {
+    Lab::new(LabSettings {
+        seed: 7,
+        cluster: ClusterConfig::standard(method, 2),
+    })
+}
+
+const CLIENT: u32 = 3;
+
+#[test]
+fn a_client_write_shows_in_every_inspector_tab_and_the_event_log() {
+    let mut lab = lab(Method::Wal);
+    lab.seek(10_000);
+    lab.perform(LabAction::Sql {
+        client: CLIENT,
+        sql: "INSERT INTO orders (status) VALUES ('pending')".into(),
+    })
+    .expect("a client can send SQL");
+    lab.seek(500_000);
+    let leader = lab.inspect(0).expect("the leader exists");
+    assert_eq!(leader.log_tool, "pg_waldump");
+    assert!(
+        leader.log.iter().any(|l| l.starts_with("rmgr: Heap")),
+        "{:?}",
+        leader.log
+    );
+    assert!(leader.log.iter().any(|l| l.contains("desc: COMMIT")));
+    assert!(
+        leader.status.iter().any(|l| l.contains("follower-1")),
+        "{:?}",
+        leader.status
+    );
+    let follower = lab.inspect(1).expect("follower-1 exists");
+    let orders = follower
+        .tables
+        .iter()
+        .find(|t| t.name == "orders")
+        .expect("orders");
+    assert_eq!(orders.rows.len(), 1);
+    assert!(orders.rows[0]
+        .cells
+        .iter()
+        .all(|c| c.leader_value.is_none()));
+    let events: Vec<String> = lab.events(50).into_iter().map(|e| e.text).collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e == "leader committed entry 1 (1 row changes)"),
+        "{events:?}"
+    );
+    assert!(lab.checks().all_clear());
+}
+
+#[test]
+fn each_method_renders_its_own_tool() {
+    for (method, tool, marker) in [
+        (
+            Method::Statement {
+                context_events: true,
+            },
+            "mysqlbinlog",
+            "SET TIMESTAMP=",
+        ),
+        (
+            Method::Logical {
+                image: RowImage::Full,
+            },
+            "pg_recvlogical (test_decoding)",
+            "table public.orders: INSERT:",
+        ),
+        (Method::Trigger, "SELECT * FROM sl_log_1", "log_actionseq"),
+    ] {
+        let mut lab = lab(method);
+        lab.seek(10_000);
+        lab.perform(LabAction::Sql {
+            client: CLIENT,
+            sql: "INSERT INTO orders (status) VALUES ('pending')".into(),
+        })
+        .expect("sent");
+        lab.seek(1_000_000);
+        let leader = lab.inspect(0).expect("leader");
+        assert_eq!(leader.log_tool, tool);
+        assert!(
+            leader.log.iter().any(|l| l.contains(marker)),
+            "{method:?}: {:?}",
+            leader.log
+        );
+    }
+}
+
+#[test]
+fn impossible_actions_are_refused_in_words_and_change_nothing_visible() {
+    let mut lab = lab(Method::Wal);
+    lab.seek(10_000);
+    lab.perform(LabAction::Crash(1)).expect("crash");
+    let refused = lab
+        .perform(LabAction::Crash(1))
+        .expect_err("already crashed");
+    assert_eq!(refused, "follower-1 is already crashed");
+    let refused = lab
+        .perform(LabAction::Partition { a: 2, b: 2 })
+        .expect_err("same node");
+    assert_eq!(refused, "follower-2 cannot be cut off from itself");
+    let refused = lab
+        .perform(LabAction::Restart(99))
+        .expect_err("no such node");
+    assert_eq!(refused, "there is no node 99");
+}
+
+#[test]
+fn a_diverged_cell_carries_the_leaders_value() {
+    let mut lab = lab(Method::Statement {
+        context_events: true,
+    });
+    lab.seek(10_000);
+    lab.perform(LabAction::Sql {
+        client: CLIENT,
+        sql: "INSERT INTO orders (status, note) VALUES ('pending', UUID())".into(),
+    })
+    .expect("sent");
+    lab.seek(1_000_000);
+    let checks = lab.checks();
+    assert_eq!(checks.diverged_rows.len(), 2, "both followers: {checks:?}");
+    let follower = lab.inspect(1).expect("follower-1");
+    let orders = follower
+        .tables
+        .iter()
+        .find(|t| t.name == "orders")
+        .expect("orders");
+    let note = &orders.rows[0].cells[2];
+    let leader_note = lab.inspect(0).expect("leader").tables[0].rows[0].cells[2]
+        .text
+        .clone();
+    assert_eq!(note.leader_value.as_deref(), Some(leader_note.as_str()));
+    assert_ne!(note.text, leader_note);
+}
