@@ -286,7 +286,7 @@ impl Default for Timings {
         Timings {
             flush_delay: Time::millis(6),
             apply_delay: Time::millis(8),
-            keepalive: Time::millis(1000),
+            keepalive: Time::millis(500),
             checkpoint_every: Time::secs(30),
             snapshot_per_page: Time::millis(25),
             applier_poll: Time::millis(200),

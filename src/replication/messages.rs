@@ -36,11 +36,23 @@ pub enum Msg {
         entries: Vec<LogEntry>,
         leader_last: u64,
     },
-    /// The follower's log diverged after `common`: it must discard its tail and start over
-    /// from a snapshot (what `pg_rewind` spares a real DBA from doing by hand).
-    Rewind { common: u64, term: u32 },
-    /// Leader heartbeat when idle.
-    Keepalive { term: u32, leader_last: u64 },
+    /// The follower's log diverged after `common` (it must discard its tail), or it is too
+    /// far behind for the leader's log (`snapshot`: the leader no longer has the entries it
+    /// needs). Either way it may have to start over from a base backup — what `pg_rewind`
+    /// spares a real DBA from doing by hand.
+    Rewind {
+        common: u64,
+        term: u32,
+        snapshot: bool,
+    },
+    /// Leader heartbeat (walsender keepalive). `sent` is how far the leader has sent to this
+    /// follower on its stream (None: the leader has no stream to it). Links are FIFO, so a
+    /// follower that has written less than `sent` knows its stream lost data and reconnects.
+    Keepalive {
+        term: u32,
+        leader_last: u64,
+        sent: Option<u64>,
+    },
     /// Standby status update: how far the follower has written, flushed and replayed.
     Feedback {
         write: u64,

@@ -232,6 +232,8 @@ pub struct Memory {
     pub stalled: Option<String>,
     pub leader_last: u64,
     pub last_from_leader: Time,
+    /// When the follower last asked to stream (to retry if the request was lost).
+    pub connect_sent_at: Time,
     pub election: Option<BTreeMap<NodeId, (u32, u64)>>,
     pub snapshot_in: Vec<SnapshotData>,
     pub rejoining: bool,
@@ -257,6 +259,7 @@ impl Default for Memory {
             stalled: None,
             leader_last: 0,
             last_from_leader: Time::ZERO,
+            connect_sent_at: Time::ZERO,
             election: None,
             snapshot_in: Vec::new(),
             rejoining: false,
@@ -574,8 +577,16 @@ impl Server {
                 entries,
                 leader_last,
             } => self.on_entries(cx, from, entries, leader_last),
-            Msg::Rewind { common, term } => self.on_rewind(cx, from, common, term),
-            Msg::Keepalive { term, leader_last } => self.on_keepalive(cx, from, term, leader_last),
+            Msg::Rewind {
+                common,
+                term,
+                snapshot,
+            } => self.on_rewind(cx, from, common, term, snapshot),
+            Msg::Keepalive {
+                term,
+                leader_last,
+                sent,
+            } => self.on_keepalive(cx, from, term, leader_last, sent),
             Msg::Feedback {
                 write,
                 flush,
@@ -1045,6 +1056,7 @@ impl Server {
                 Msg::Rewind {
                     common: common.min(last_index),
                     term: self.disk.term,
+                    snapshot: common.min(last_index) < self.disk.base,
                 },
             );
             return;
@@ -1153,11 +1165,18 @@ impl Server {
         }
         let leader_last = self.disk.last_index();
         for peer in self.directory.other_servers(cx.me()) {
+            let sent = self
+                .mem
+                .followers
+                .get(&peer)
+                .filter(|p| p.state != FollowerState::Backup)
+                .map(|p| p.sent);
             cx.send(
                 peer,
                 Msg::Keepalive {
                     term: self.disk.term,
                     leader_last,
+                    sent,
                 },
             );
         }
@@ -1190,6 +1209,9 @@ impl Server {
             return;
         };
         self.mem.stream = Stream::Connecting;
+        self.mem.connect_sent_at = cx.now();
+        self.mem.connect_sent_at = cx.now();
+        self.mem.written.clear();
         cx.send(
             leader,
             Msg::StartStreaming {
@@ -1406,14 +1428,34 @@ impl Server {
         }
     }
 
-    fn on_keepalive(&mut self, cx: &mut Cx, from: NodeId, term: u32, leader_last: u64) {
+    fn on_keepalive(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        term: u32,
+        leader_last: u64,
+        sent: Option<u64>,
+    ) {
         match self.disk.role {
             ServerRole::Follower if Some(from) == self.disk.leader => {
                 self.mem.leader_last = self.mem.leader_last.max(leader_last);
-                if self.mem.stream == Stream::Idle {
+                // The stream broke (a partition, a lost message): start it again from what
+                // is flushed, as a walreceiver does after a connection error.
+                let broken = match (&self.mem.stream, sent) {
+                    (Stream::Idle, _) => true,
+                    (Stream::Streaming, None) => true,
+                    (Stream::Streaming, Some(sent)) => sent > self.written_last(),
+                    (Stream::Connecting, _) => {
+                        cx.now().saturating_sub(self.mem.connect_sent_at)
+                            > self.config.timings.keepalive
+                    }
+                    _ => false,
+                };
+                if broken {
                     self.connect(cx);
+                } else {
+                    self.send_feedback(cx);
                 }
-                self.send_feedback(cx);
             }
             ServerRole::Follower if term > self.disk.term => {
                 self.follow(cx, from, term, self.disk.history.clone());
@@ -1434,7 +1476,7 @@ impl Server {
         }
     }
 
-    fn on_rewind(&mut self, cx: &mut Cx, from: NodeId, common: u64, term: u32) {
+    fn on_rewind(&mut self, cx: &mut Cx, from: NodeId, common: u64, term: u32, snapshot: bool) {
         if Some(from) != self.disk.leader || self.disk.role != ServerRole::Follower {
             return;
         }
@@ -1443,7 +1485,7 @@ impl Server {
             cx.write_durable(DiskWrite::Truncate { after: common }.into());
         }
         self.mem.written.clear();
-        if self.disk.applied > common || common < self.disk.base {
+        if snapshot || self.disk.applied > common || common < self.disk.base {
             // Pages already hold the discarded changes: start over from a base backup.
             cx.note(Note::Info(format!(
                 "{}: log diverged after entry {common} (term {term}); re-initialising from a base backup",
@@ -1454,6 +1496,7 @@ impl Server {
             cx.send(from, Msg::SnapshotRequest);
         } else {
             self.mem.stream = Stream::Connecting;
+            self.mem.connect_sent_at = cx.now();
             cx.send(
                 from,
                 Msg::StartStreaming {
@@ -1730,6 +1773,7 @@ impl Server {
             .into(),
         );
         self.mem.stream = Stream::Connecting;
+        self.mem.connect_sent_at = cx.now();
         cx.send(
             from,
             Msg::StartStreaming {
@@ -1919,6 +1963,7 @@ impl Server {
             .into(),
         );
         self.mem.stream = Stream::Connecting;
+        self.mem.connect_sent_at = cx.now();
         self.mem.written.clear();
         self.mem.rejoining = false;
         self.mem.last_from_leader = cx.now();
