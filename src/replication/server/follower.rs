@@ -1,0 +1,383 @@
+//! The follower's side of the stream (walreceiver and startup process): connecting,
+//! writing, flushing and replaying entries, reconnecting after a broken stream, rewinding a
+//! diverged log.
+
+use super::*;
+
+impl Server {
+    pub(super) fn connect(&mut self, cx: &mut Cx) {
+        if !self.method().streams() {
+            return;
+        }
+        if let Stream::Refused(_) = self.mem.stream {
+            return;
+        }
+        let Some(leader) = self.disk.leader else {
+            return;
+        };
+        self.mem.stream = Stream::Connecting;
+        self.mem.connect_sent_at = cx.now();
+        self.mem.connect_sent_at = cx.now();
+        self.mem.written.clear();
+        cx.send(
+            leader,
+            Msg::StartStreaming {
+                last_index: self.disk.last_index(),
+                last_term: self.disk.last_term(),
+            },
+        );
+    }
+
+    pub(super) fn on_stream_start(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        term: u32,
+        format: FormatVersion,
+        history: TermHistory,
+        leader_last: u64,
+    ) {
+        if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
+            return;
+        }
+        if self.method() == Method::Wal && format != self.disk.db.format() {
+            let (theirs, ours) = (format.number(), self.disk.db.format().number());
+            let error = format!(
+                "FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version {theirs}, which is not compatible with this version {ours}."
+            );
+            cx.note(Note::StreamRefused {
+                node: self.name.clone(),
+                error: error.clone(),
+            });
+            self.mem.stream = Stream::Refused(error);
+            return;
+        }
+        self.mem.stream = Stream::Streaming;
+        self.mem.leader_last = leader_last;
+        if term > self.disk.term {
+            cx.write_durable(
+                DiskWrite::Role {
+                    role: ServerRole::Follower,
+                    term,
+                    leader: Some(from),
+                    history,
+                }
+                .into(),
+            );
+        }
+    }
+
+    pub(super) fn on_entries(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        entries: Vec<LogEntry>,
+        leader_last: u64,
+    ) {
+        if self.disk.role != ServerRole::Follower
+            || Some(from) != self.disk.leader
+            || self.mem.stream != Stream::Streaming
+        {
+            return;
+        }
+        self.mem.leader_last = self.mem.leader_last.max(leader_last);
+        let mut last = self.written_last();
+        for entry in entries {
+            if entry.index == last + 1 {
+                last = entry.index;
+                self.mem.written.push(entry);
+            }
+        }
+        self.send_feedback(cx);
+        if !self.mem.written.is_empty() && !self.mem.flush_scheduled {
+            self.mem.flush_scheduled = true;
+            cx.set_timer(Timer::Flush, self.config.timings.flush_delay);
+        }
+    }
+
+    pub(super) fn written_last(&self) -> u64 {
+        self.mem
+            .written
+            .last()
+            .map_or(self.disk.last_index(), |e| e.index)
+    }
+
+    pub(super) fn flush(&mut self, cx: &mut Cx) {
+        self.mem.flush_scheduled = false;
+        if self.mem.written.is_empty() {
+            return;
+        }
+        let entries = std::mem::take(&mut self.mem.written);
+        let flushed = entries.last().map_or(self.disk.last_index(), |e| e.index);
+        cx.write_durable(DiskWrite::Append(entries).into());
+        self.feedback(cx, flushed, flushed, self.disk.applied);
+        if !self.mem.apply_scheduled {
+            self.mem.apply_scheduled = true;
+            cx.set_timer(Timer::Apply, self.config.timings.apply_delay);
+        }
+    }
+
+    /// Replays flushed entries into the engine, in order, until one fails.
+    pub(super) fn apply_flushed(&mut self, cx: &mut Cx) {
+        if self.mem.stalled.is_some() {
+            return;
+        }
+        let before = self.disk.applied;
+        while self.disk.applied < self.disk.last_index() {
+            let index = self.disk.applied + 1;
+            let Some(entry) = self.disk.entry(index).cloned() else {
+                break;
+            };
+            match self.apply_entry(cx.now(), &entry) {
+                Ok(()) => self.disk.applied = index,
+                Err(error) => {
+                    cx.note(Note::ApplyFailed {
+                        node: self.name.clone(),
+                        index,
+                        error: error.clone(),
+                    });
+                    self.mem.stalled = Some(error);
+                    cx.set_timer(Timer::ApplyRetry, self.config.timings.apply_retry);
+                    break;
+                }
+            }
+        }
+        if self.disk.applied > before {
+            cx.note(Note::Applied {
+                node: self.name.clone(),
+                index: self.disk.applied,
+            });
+        }
+        self.send_feedback(cx);
+    }
+
+    /// Replays one entry the way its method says.
+    pub(super) fn apply_entry(&mut self, now: Time, entry: &LogEntry) -> Result<(), String> {
+        match &entry.payload {
+            Payload::Wal(changes) => self
+                .disk
+                .db
+                .apply(changes)
+                .map_err(|e| format!("FATAL:  {e}")),
+            Payload::Rows(changes) => {
+                let changes: Vec<RowChange> = match self.method() {
+                    Method::Logical {
+                        image: crate::replication::config::RowImage::Minimal,
+                    } => changes.iter().map(minimal_row_change).collect(),
+                    _ => changes.clone(),
+                };
+                self.disk
+                    .db
+                    .apply_row_changes(&changes)
+                    .map(|_| ())
+                    .map_err(|e| format!("ERROR:  {e}"))
+            }
+            Payload::Statements(statements) => {
+                // The replication SQL thread: one session, the statements of one transaction.
+                let mut session = Session::new();
+                let multi = statements.len() > 1;
+                // A naive statement log re-evaluates NOW() with the follower's own clock.
+                let now_micros = self.clock(now);
+                let mut env = NodeEnv {
+                    now_micros,
+                    rng: &mut self.rng,
+                };
+                let mut run = |sql: &str, options: &ExecOptions| {
+                    self.disk
+                        .db
+                        .execute(&mut session, sql, &mut env, options)
+                        .map(|_| ())
+                        .map_err(|e| format!("ERROR:  {e}"))
+                };
+                if multi {
+                    run("BEGIN", &ExecOptions::default())?;
+                }
+                for statement in statements {
+                    let options = statement
+                        .context
+                        .as_ref()
+                        .map(|c| ExecOptions {
+                            timestamp: c.timestamp,
+                            insert_id: c.insert_id,
+                            rand_seeds: c.rand_seeds,
+                        })
+                        .unwrap_or_default();
+                    if let Err(error) = run(&statement.sql, &options) {
+                        if multi {
+                            let _ = run("ROLLBACK", &ExecOptions::default());
+                        }
+                        return Err(error);
+                    }
+                }
+                if multi {
+                    run("COMMIT", &ExecOptions::default())?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub(super) fn send_feedback(&mut self, cx: &mut Cx) {
+        let write = self.written_last();
+        let flush = self.disk.last_index();
+        let apply = self.disk.applied;
+        self.feedback(cx, write, flush, apply);
+    }
+
+    pub(super) fn feedback(&mut self, cx: &mut Cx, write: u64, flush: u64, apply: u64) {
+        if self.disk.role != ServerRole::Follower || self.mem.stream != Stream::Streaming {
+            return;
+        }
+        if let Some(leader) = self.disk.leader {
+            cx.send(
+                leader,
+                Msg::Feedback {
+                    write,
+                    flush,
+                    apply,
+                    stalled: self.mem.stalled.clone(),
+                },
+            );
+        }
+    }
+
+    pub(super) fn on_keepalive(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        term: u32,
+        leader_last: u64,
+        sent: Option<u64>,
+    ) {
+        match self.disk.role {
+            ServerRole::Follower if Some(from) == self.disk.leader => {
+                self.mem.leader_last = self.mem.leader_last.max(leader_last);
+                // The stream broke (a partition, a lost message): start it again from what
+                // is flushed, as a walreceiver does after a connection error.
+                let broken = match (&self.mem.stream, sent) {
+                    (Stream::Idle, _) => true,
+                    (Stream::Streaming, None) => true,
+                    (Stream::Streaming, Some(sent)) => sent > self.written_last(),
+                    (Stream::Connecting, _) => {
+                        cx.now().saturating_sub(self.mem.connect_sent_at)
+                            > self.config.timings.keepalive
+                    }
+                    _ => false,
+                };
+                if broken {
+                    self.connect(cx);
+                } else {
+                    self.send_feedback(cx);
+                }
+            }
+            ServerRole::Follower if term > self.disk.term => {
+                self.follow(cx, from, term, self.disk.history.clone());
+            }
+            ServerRole::Follower | ServerRole::Leader => {
+                // Someone else claims to lead: tell them who we follow (they may demote).
+                if let Some(leader) = self.disk.leader.filter(|_| term < self.disk.term) {
+                    cx.send(
+                        from,
+                        Msg::LeaderIs {
+                            leader,
+                            term: self.disk.term,
+                        },
+                    );
+                }
+            }
+            ServerRole::Spare => {}
+        }
+    }
+
+    pub(super) fn on_rewind(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        common: u64,
+        term: u32,
+        snapshot: bool,
+    ) {
+        if Some(from) != self.disk.leader || self.disk.role != ServerRole::Follower {
+            return;
+        }
+        let own_last = self.disk.last_index();
+        if common < own_last {
+            cx.write_durable(DiskWrite::Truncate { after: common }.into());
+        }
+        self.mem.written.clear();
+        if snapshot || self.disk.applied > common || common < self.disk.base {
+            // Pages already hold the discarded changes: start over from a base backup.
+            cx.note(Note::Info(format!(
+                "{}: log diverged after entry {common} (term {term}); re-initialising from a base backup",
+                self.name
+            )));
+            self.mem.stream = Stream::Snapshot { received: 0, of: 0 };
+            self.mem.snapshot_in.clear();
+            cx.send(from, Msg::SnapshotRequest);
+        } else {
+            self.mem.stream = Stream::Connecting;
+            self.mem.connect_sent_at = cx.now();
+            cx.send(
+                from,
+                Msg::StartStreaming {
+                    last_index: common,
+                    last_term: self.term_of(common),
+                },
+            );
+        }
+    }
+
+    pub(super) fn term_of(&self, index: u64) -> u32 {
+        self.disk
+            .entry(index)
+            .map_or(self.disk.base_term, |e| e.term)
+    }
+}
+
+/// A logical change cut down to MySQL's MINIMAL row image: the key, and for updates only
+/// the changed columns.
+fn minimal_row_change(change: &RowChange) -> RowChange {
+    let minimal = change.minimal();
+    let mut columns: Vec<String> = Vec::new();
+    let mut values = Vec::new();
+    if change.op != crate::engine::RowOp::Delete {
+        if !minimal
+            .after
+            .iter()
+            .any(|(c, _)| c.eq_ignore_ascii_case(&change.key_column))
+        {
+            columns.push(change.key_column.clone());
+            values.push(change.key.clone());
+        }
+        for (c, v) in minimal.after {
+            columns.push(c);
+            values.push(v);
+        }
+        // The before image is the key alone (MINIMAL), aligned with the columns shipped.
+        let before = (change.op == crate::engine::RowOp::Update).then(|| {
+            columns
+                .iter()
+                .map(|c| {
+                    if c.eq_ignore_ascii_case(&change.key_column) {
+                        change.key.clone()
+                    } else {
+                        crate::engine::Value::Null
+                    }
+                })
+                .collect()
+        });
+        RowChange {
+            columns,
+            before,
+            after: Some(values),
+            ..change.clone()
+        }
+    } else {
+        RowChange {
+            columns: vec![change.key_column.clone()],
+            before: Some(vec![change.key.clone()]),
+            after: None,
+            ..change.clone()
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The leader's side of the stream (walsender): handshakes, catch-up batches, standby
+//! feedback, keepalives and the fencing lease.
+
+use super::*;
+
+impl Server {
+    pub(super) fn on_start_streaming(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        last_index: u64,
+        last_term: u32,
+    ) {
+        if self.disk.role != ServerRole::Leader {
+            if let (Some(leader), ServerRole::Follower) = (self.disk.leader, self.disk.role) {
+                cx.send(
+                    from,
+                    Msg::LeaderIs {
+                        leader,
+                        term: self.disk.term,
+                    },
+                );
+            }
+            return;
+        }
+        let own_last = self.disk.last_index();
+        let common =
+            self.disk
+                .history
+                .common_prefix(last_term, last_index, self.disk.term, own_last);
+        if common < last_index || last_index < self.disk.base {
+            cx.send(
+                from,
+                Msg::Rewind {
+                    common: common.min(last_index),
+                    term: self.disk.term,
+                    snapshot: common.min(last_index) < self.disk.base,
+                },
+            );
+            return;
+        }
+        self.mem.followers.insert(
+            from,
+            FollowerProgress {
+                sent: last_index,
+                write: last_index,
+                flush: last_index,
+                apply: last_index,
+                state: if last_index == own_last {
+                    FollowerState::Streaming
+                } else {
+                    FollowerState::Catchup
+                },
+                stalled: None,
+                last_reply: cx.now(),
+            },
+        );
+        self.mem.last_heard_follower = cx.now();
+        cx.send(
+            from,
+            Msg::StreamStart {
+                term: self.disk.term,
+                format: self.disk.db.format(),
+                history: self.disk.history.clone(),
+                leader_last: own_last,
+            },
+        );
+        self.send_backlog(cx, from);
+    }
+
+    /// Catch-up: sends the next batch of entries the follower lacks.
+    pub(super) fn send_backlog(&mut self, cx: &mut Cx, to: NodeId) {
+        let own_last = self.disk.last_index();
+        let Some(progress) = self.mem.followers.get_mut(&to) else {
+            return;
+        };
+        if progress.sent >= own_last {
+            return;
+        }
+        let entries: Vec<LogEntry> = ((progress.sent + 1)..=own_last)
+            .take(CATCHUP_BATCH)
+            .filter_map(|i| self.disk.entry(i).cloned())
+            .collect();
+        if let Some(last) = entries.last() {
+            progress.sent = last.index;
+            cx.send(
+                to,
+                Msg::Entries {
+                    entries,
+                    leader_last: own_last,
+                },
+            );
+        }
+    }
+
+    pub(super) fn on_feedback(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        write: u64,
+        flush: u64,
+        apply: u64,
+        stalled: Option<String>,
+    ) {
+        if self.disk.role != ServerRole::Leader {
+            return;
+        }
+        self.mem.last_heard_follower = cx.now();
+        let own_last = self.disk.last_index();
+        let Some(progress) = self.mem.followers.get_mut(&from) else {
+            return;
+        };
+        progress.write = progress.write.max(write);
+        progress.flush = progress.flush.max(flush);
+        progress.apply = progress.apply.max(apply);
+        progress.stalled = stalled;
+        progress.last_reply = cx.now();
+        let caught_up = progress.sent >= own_last;
+        if caught_up && progress.state == FollowerState::Catchup {
+            progress.state = FollowerState::Streaming;
+            cx.note(Note::Info(format!(
+                "{}: caught up, now streaming",
+                self.directory.name(from)
+            )));
+        }
+        let flushed_all = progress.flush >= own_last;
+        if !caught_up {
+            self.send_backlog(cx, from);
+        }
+        if self.mem.semi_sync_off && flushed_all {
+            self.mem.semi_sync_off = false;
+            cx.note(Note::Info(format!(
+                "{}: semi-sync replication switched ON",
+                self.name
+            )));
+        }
+        self.release_acknowledged(cx, None);
+    }
+
+    pub(super) fn on_keepalive_timer(&mut self, cx: &mut Cx) {
+        if self.disk.role != ServerRole::Leader {
+            return;
+        }
+        let leader_last = self.disk.last_index();
+        for peer in self.directory.other_servers(cx.me()) {
+            let sent = self
+                .mem
+                .followers
+                .get(&peer)
+                .filter(|p| p.state != FollowerState::Backup)
+                .map(|p| p.sent);
+            cx.send(
+                peer,
+                Msg::Keepalive {
+                    term: self.disk.term,
+                    leader_last,
+                    sent,
+                },
+            );
+        }
+        let has_followers = self.directory.servers.len() > 1;
+        let timeout = self.config.failover.timeout;
+        if let (true, true, Some(timeout)) = (self.config.failover.fencing, has_followers, timeout)
+        {
+            if self.mem.accepting_writes
+                && cx.now().saturating_sub(self.mem.last_heard_follower) > timeout
+            {
+                self.mem.accepting_writes = false;
+                cx.note(Note::Fenced {
+                    node: self.name.clone(),
+                });
+            }
+        }
+        cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);
+    }
+}

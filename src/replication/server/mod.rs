@@ -1,0 +1,694 @@
+//! A database server: one lab engine plus the replication role it plays — leader (runs
+//! clients' SQL, writes the replication log, ships it, answers when the acknowledgement policy
+//! is met) or follower (receives, writes, flushes and replays the log; may be promoted).
+//!
+//! State is split the way a real server's is: [`Disk`] survives a crash, [`Memory`] does not.
+//! Log writes, flushes, truncations and role changes are [`DiskWrite`] effects that the world
+//! applies after the handler returns (so a handler never reads back what it just wrote: it
+//! passes the values along itself). The engine's pages are the one exception: the engine is
+//! the server's own disk and makes each commit durable itself (its commit report is the
+//! data), so the pages and the replay position change together inside the handler.
+//!
+//! Knows nothing of the UI.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+
+use crate::engine::{
+    Database, Env, ExecOptions, FormatVersion, PageChange, PageChanges, RowChange, Session,
+    StatementKind, StatementReport, WalRecord,
+};
+use crate::sim::{Context, InputId, NodeId, Time};
+
+use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
+use super::directory::Directory;
+use super::log::{
+    payload_bytes, LogEntry, LoggedStatement, Payload, StatementContext, TermHistory, BINLOG_START,
+};
+use super::messages::{Msg, QueryOk, Request, SnapshotData};
+use super::node::{LabNode, Note, Timer};
+use super::trigger;
+
+/// The lab's wall clock at virtual time zero: 2026-11-26 09:31:07 UTC, in microseconds.
+pub const LAB_EPOCH_MICROS: i64 = 1_795_685_467_000_000;
+
+/// How long a follower waits for the others' answers before choosing a new leader.
+const ELECTION_WINDOW: Time = Time::millis(100);
+/// How long a restarted old leader waits to hear who leads before leading again.
+const WHO_LEADS_WINDOW: Time = Time::millis(300);
+/// Entries per message while catching up, so catch-up is visible as a stream.
+const CATCHUP_BATCH: usize = 4;
+/// Pages (or rows) per snapshot chunk.
+const SNAPSHOT_CHUNK: usize = 2;
+
+/// What a server is, as it would say in its configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServerRole {
+    Leader,
+    Follower,
+    /// An empty server waiting to be set up as a new follower.
+    Spare,
+}
+
+/// What survives a crash.
+#[derive(Clone, Debug)]
+pub struct Disk {
+    pub db: Database,
+    /// Flushed log entries after `base`.
+    pub log: Vec<LogEntry>,
+    /// The index just before `log[0]` (0 at the start; a snapshot's position after one).
+    pub base: u64,
+    pub base_term: u32,
+    /// The byte position of `base` in the log (an LSN, a binlog offset).
+    pub base_end: u64,
+    /// The last entry replayed into `db`.
+    pub applied: u64,
+    pub role: ServerRole,
+    pub term: u32,
+    pub leader: Option<NodeId>,
+    pub history: TermHistory,
+    pub ack: AckPolicy,
+    pub next_xid: u64,
+    /// Whether this server has ever started (a restart of a leader is then a rejoin question).
+    pub started_before: bool,
+    /// Entries this server discarded when its log diverged from a new leader's.
+    pub discarded: Vec<LogEntry>,
+    /// Trigger-based: rows the triggers wrote into the changelog table.
+    pub changelog_writes: u64,
+}
+
+impl Disk {
+    /// The last flushed index.
+    pub fn last_index(&self) -> u64 {
+        self.log.last().map_or(self.base, |e| e.index)
+    }
+
+    /// The term of the last flushed entry.
+    pub fn last_term(&self) -> u32 {
+        self.log.last().map_or(self.base_term, |e| e.term)
+    }
+
+    /// The byte position after the last flushed entry.
+    pub fn last_end(&self) -> u64 {
+        self.log.last().map_or(self.base_end, |e| e.end)
+    }
+
+    /// The byte position after entry `index` (or the base position).
+    pub fn end_of(&self, index: u64) -> u64 {
+        self.entry(index).map_or(self.base_end, |e| e.end)
+    }
+
+    pub fn entry(&self, index: u64) -> Option<&LogEntry> {
+        if index <= self.base {
+            return None;
+        }
+        let at = usize::try_from(index - self.base - 1).ok()?;
+        self.log.get(at)
+    }
+}
+
+/// A durable write, applied by the world after the handler returns.
+#[derive(Clone, Debug, Hash)]
+pub enum DiskWrite {
+    /// Flush these entries to the log.
+    Append(Vec<LogEntry>),
+    /// Drop every entry after `after`, remembering them as discarded.
+    Truncate { after: u64 },
+    /// After a snapshot: the log restarts empty at `base`.
+    Reset {
+        base: u64,
+        base_term: u32,
+        base_end: u64,
+    },
+    /// A role change (promotion, demotion, a new leader).
+    Role {
+        role: ServerRole,
+        term: u32,
+        leader: Option<NodeId>,
+        history: TermHistory,
+    },
+    /// A new acknowledgement policy.
+    Ack(AckPolicy),
+    /// The server has started once.
+    Started,
+}
+
+/// Where a follower's replication stream stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Idle,
+    Connecting,
+    Streaming,
+    /// The stream was refused for good (an incompatible storage format).
+    Refused(String),
+    /// Receiving a base backup.
+    Snapshot {
+        received: u32,
+        of: u32,
+    },
+}
+
+/// A follower as the leader tracks it (`pg_stat_replication`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowerProgress {
+    pub sent: u64,
+    pub write: u64,
+    pub flush: u64,
+    pub apply: u64,
+    pub state: FollowerState,
+    pub stalled: Option<String>,
+    pub last_reply: Time,
+}
+
+/// `pg_stat_replication.state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowerState {
+    Startup,
+    Backup,
+    Catchup,
+    Streaming,
+}
+
+impl FollowerState {
+    pub fn name(self) -> &'static str {
+        match self {
+            FollowerState::Startup => "startup",
+            FollowerState::Backup => "backup",
+            FollowerState::Catchup => "catchup",
+            FollowerState::Streaming => "streaming",
+        }
+    }
+}
+
+/// A commit waiting for its acknowledgement.
+#[derive(Clone, Debug)]
+pub struct PendingCommit {
+    pub client: NodeId,
+    pub request: InputId,
+    pub index: u64,
+    pub since: Time,
+    pub reply: QueryOk,
+}
+
+/// A base backup being sent.
+#[derive(Clone, Debug)]
+pub struct OutgoingSnapshot {
+    pub chunks: Vec<SnapshotData>,
+    pub next: u32,
+    pub consistent_at: u64,
+}
+
+/// One client's connection.
+#[derive(Clone, Debug, Default)]
+pub struct Connection {
+    pub session: Session,
+    /// Statement-based: the open transaction's write statements, logged at commit.
+    pub statements: Vec<LoggedStatement>,
+}
+
+/// What a crash loses.
+#[derive(Clone, Debug)]
+pub struct Memory {
+    pub connections: BTreeMap<NodeId, Connection>,
+    pub followers: BTreeMap<NodeId, FollowerProgress>,
+    pub waiting: Vec<PendingCommit>,
+    /// Leader: the virtual time each entry committed (for lag in time).
+    pub commit_times: BTreeMap<u64, Time>,
+    /// Leader: MySQL semi-sync fell back to asynchronous.
+    pub semi_sync_off: bool,
+    /// Leader: takes writes (false while fenced, or asking who leads after a restart).
+    pub accepting_writes: bool,
+    pub last_heard_follower: Time,
+    pub snapshots_out: BTreeMap<NodeId, OutgoingSnapshot>,
+    /// Follower: received and written, not yet flushed.
+    pub written: Vec<LogEntry>,
+    pub stream: Stream,
+    pub flush_scheduled: bool,
+    pub apply_scheduled: bool,
+    /// Follower: an apply error stops replay until a retry succeeds.
+    pub stalled: Option<String>,
+    pub leader_last: u64,
+    pub last_from_leader: Time,
+    /// When the follower last asked to stream (to retry if the request was lost).
+    pub connect_sent_at: Time,
+    pub election: Option<BTreeMap<NodeId, (u32, u64)>>,
+    pub snapshot_in: Vec<SnapshotData>,
+    pub rejoining: bool,
+    /// Trigger-based follower: the changelog sequence applied so far.
+    pub applied_seq: i64,
+}
+
+impl Default for Memory {
+    fn default() -> Self {
+        Memory {
+            connections: BTreeMap::new(),
+            followers: BTreeMap::new(),
+            waiting: Vec::new(),
+            commit_times: BTreeMap::new(),
+            semi_sync_off: false,
+            accepting_writes: false,
+            last_heard_follower: Time::ZERO,
+            snapshots_out: BTreeMap::new(),
+            written: Vec::new(),
+            stream: Stream::Idle,
+            flush_scheduled: false,
+            apply_scheduled: false,
+            stalled: None,
+            leader_last: 0,
+            last_from_leader: Time::ZERO,
+            connect_sent_at: Time::ZERO,
+            election: None,
+            snapshot_in: Vec::new(),
+            rejoining: false,
+            applied_seq: 0,
+        }
+    }
+}
+
+/// The node's clock and random generator as the engine sees them.
+struct NodeEnv<'a> {
+    now_micros: i64,
+    rng: &'a mut ChaCha8Rng,
+}
+
+impl Env for NodeEnv<'_> {
+    fn now_micros(&mut self) -> i64 {
+        self.now_micros
+    }
+    fn random_u64(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+}
+
+/// A database server.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub name: String,
+    pub spec: ServerSpec,
+    pub config: Rc<ClusterConfig>,
+    pub directory: Rc<Directory>,
+    pub disk: Disk,
+    pub mem: Memory,
+    /// The server's own generator for RAND() and UUID().
+    rng: ChaCha8Rng,
+}
+
+type Cx = Context<LabNode>;
+
+impl Server {
+    /// A server as the cluster starts: its schema loaded (as if restored from the same
+    /// initial backup), its role taken from its place in the configuration.
+    pub fn new(
+        spec: ServerSpec,
+        config: Rc<ClusterConfig>,
+        directory: Rc<Directory>,
+        seed: u64,
+        leader: NodeId,
+        is_leader: bool,
+    ) -> Server {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut db = Database::new(spec.format);
+        let role = if is_leader {
+            ServerRole::Leader
+        } else if spec.starts_streaming {
+            ServerRole::Follower
+        } else {
+            ServerRole::Spare
+        };
+        if role != ServerRole::Spare {
+            let schema = if config.method.carries_ddl() {
+                &config.schema
+            } else {
+                spec.schema.as_ref().unwrap_or(&config.schema)
+            };
+            let mut env = NodeEnv {
+                now_micros: LAB_EPOCH_MICROS + spec.clock_skew,
+                rng: &mut rng,
+            };
+            for sql in schema {
+                // A schema statement that fails is visible later as a missing table; it must
+                // not stop the lab from starting.
+                let _ = db.run(sql, &mut env);
+            }
+            if is_leader && config.method == Method::Trigger {
+                let _ = db.run(trigger::CHANGELOG_DDL, &mut env);
+            }
+        }
+        let base_end = match config.method {
+            Method::Statement { .. } => BINLOG_START,
+            _ => db.wal_end().0,
+        };
+        Server {
+            name: spec.name.clone(),
+            disk: Disk {
+                db,
+                log: Vec::new(),
+                base: 0,
+                base_term: 1,
+                base_end,
+                applied: 0,
+                role,
+                term: 1,
+                leader: Some(leader),
+                history: TermHistory::default(),
+                ack: config.ack.clone(),
+                next_xid: 740,
+                started_before: false,
+                discarded: Vec::new(),
+                changelog_writes: 0,
+            },
+            mem: Memory::default(),
+            spec,
+            config,
+            directory,
+            rng,
+        }
+    }
+
+    fn method(&self) -> Method {
+        self.config.method
+    }
+
+    fn clock(&self, now: Time) -> i64 {
+        LAB_EPOCH_MICROS + now.as_micros() as i64 + self.spec.clock_skew
+    }
+
+    /// Whether this server leads and takes writes now.
+    pub fn is_writable_leader(&self) -> bool {
+        self.disk.role == ServerRole::Leader && self.mem.accepting_writes
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    pub fn on_start(&mut self, cx: &mut Cx) {
+        let restart = self.disk.started_before;
+        if !restart {
+            cx.write_durable(DiskWrite::Started.into());
+        }
+        self.mem.last_from_leader = cx.now();
+        match self.disk.role {
+            ServerRole::Leader => {
+                let fenced_restart = restart && self.config.failover.fencing;
+                if fenced_restart {
+                    // Fencing: a leader back from a crash asks before taking writes.
+                    self.mem.accepting_writes = false;
+                    for peer in self.directory.other_servers(cx.me()) {
+                        cx.send(peer, Msg::WhoLeads);
+                    }
+                    cx.set_timer(Timer::WhoLeadsDone, WHO_LEADS_WINDOW);
+                    cx.note(Note::Info(format!(
+                        "{} restarted as leader: asking who leads before taking writes",
+                        self.name
+                    )));
+                } else {
+                    self.mem.accepting_writes = true;
+                    if restart {
+                        cx.note(Note::Info(format!(
+                            "{} restarted and takes writes again (no fencing)",
+                            self.name
+                        )));
+                    }
+                }
+                self.mem.last_heard_follower = cx.now();
+                cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);
+                cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
+            }
+            ServerRole::Follower => {
+                // Crash recovery: replay what was flushed but not yet applied.
+                self.apply_flushed(cx);
+                self.connect(cx);
+                self.arm_leader_silence(cx);
+            }
+            ServerRole::Spare => {}
+        }
+    }
+
+    pub fn on_crash(&mut self) {
+        self.mem = Memory::default();
+    }
+
+    pub fn apply_durable(&mut self, write: DiskWrite) -> Vec<Note> {
+        match write {
+            DiskWrite::Append(entries) => {
+                let mut appended = 0;
+                for e in entries {
+                    if e.index == self.disk.last_index() + 1 {
+                        self.disk.log.push(e);
+                        appended += 1;
+                    }
+                }
+                if appended == 0 {
+                    return vec![];
+                }
+                vec![Note::Flushed {
+                    node: self.name.clone(),
+                    index: self.disk.last_index(),
+                }]
+            }
+            DiskWrite::Truncate { after } => {
+                let keep = after.saturating_sub(self.disk.base);
+                let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+                if keep >= self.disk.log.len() {
+                    return vec![];
+                }
+                let dropped: Vec<LogEntry> = self.disk.log.split_off(keep);
+                let count = dropped.len() as u64;
+                self.disk.discarded.extend(dropped);
+                vec![Note::Discarded {
+                    node: self.name.clone(),
+                    entries: count,
+                    after,
+                }]
+            }
+            DiskWrite::Reset {
+                base,
+                base_term,
+                base_end,
+            } => {
+                self.disk.log.clear();
+                self.disk.base = base;
+                self.disk.base_term = base_term;
+                self.disk.base_end = base_end;
+                self.disk.applied = base;
+                vec![]
+            }
+            DiskWrite::Role {
+                role,
+                term,
+                leader,
+                history,
+            } => {
+                self.disk.role = role;
+                self.disk.term = term;
+                self.disk.leader = leader;
+                self.disk.history = history;
+                vec![]
+            }
+            DiskWrite::Ack(policy) => {
+                self.disk.ack = policy;
+                vec![]
+            }
+            DiskWrite::Started => {
+                self.disk.started_before = true;
+                vec![]
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
+        match req {
+            Request::Promote => {
+                if self.disk.role == ServerRole::Follower {
+                    cx.note(Note::Info(format!(
+                        "manual failover: promoting {}",
+                        self.name
+                    )));
+                    self.promote(cx);
+                }
+            }
+            Request::Join => {
+                if self.disk.role == ServerRole::Spare {
+                    if let Some(leader) = self.disk.leader {
+                        self.mem.stream = Stream::Snapshot { received: 0, of: 0 };
+                        cx.send(leader, Msg::SnapshotRequest);
+                        cx.note(Note::Info(format!(
+                            "{} asks for a base backup to join as a follower",
+                            self.name
+                        )));
+                    }
+                }
+            }
+            Request::SetAck(policy) => {
+                if self.disk.role == ServerRole::Leader {
+                    cx.note(Note::Info(format!(
+                        "acknowledgement: {}",
+                        policy.describe()
+                    )));
+                    cx.write_durable(DiskWrite::Ack(policy.clone()).into());
+                    // Re-evaluate with the new policy now (the durable copy lands after).
+                    self.release_acknowledged(cx, Some(&policy));
+                }
+            }
+            Request::Checkpoint => {
+                let lsn = self.disk.db.checkpoint();
+                cx.note(Note::Info(format!("{}: checkpoint at {lsn}", self.name)));
+            }
+            Request::Rejoin => {
+                if self.disk.role == ServerRole::Leader {
+                    self.mem.accepting_writes = false;
+                    self.mem.rejoining = true;
+                    for peer in self.directory.other_servers(cx.me()) {
+                        cx.send(peer, Msg::WhoLeads);
+                    }
+                }
+            }
+            Request::Sql(_) | Request::SqlOn { .. } => {
+                // Servers take SQL from clients over the network, not from outside.
+                let _ = request;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+        if Some(from) == self.disk.leader && self.disk.role == ServerRole::Follower {
+            self.mem.last_from_leader = cx.now();
+            self.arm_leader_silence(cx);
+        }
+        match msg {
+            Msg::Query { request, sql } => self.on_query(cx, from, request, sql),
+            Msg::StartStreaming {
+                last_index,
+                last_term,
+            } => self.on_start_streaming(cx, from, last_index, last_term),
+            Msg::StreamStart {
+                term,
+                format,
+                history,
+                leader_last,
+            } => self.on_stream_start(cx, from, term, format, history, leader_last),
+            Msg::Entries {
+                entries,
+                leader_last,
+            } => self.on_entries(cx, from, entries, leader_last),
+            Msg::Rewind {
+                common,
+                term,
+                snapshot,
+            } => self.on_rewind(cx, from, common, term, snapshot),
+            Msg::Keepalive {
+                term,
+                leader_last,
+                sent,
+            } => self.on_keepalive(cx, from, term, leader_last, sent),
+            Msg::Feedback {
+                write,
+                flush,
+                apply,
+                stalled,
+            } => self.on_feedback(cx, from, write, flush, apply, stalled),
+            Msg::SnapshotRequest => self.on_snapshot_request(cx, from),
+            Msg::SnapshotChunk {
+                chunk,
+                chunks,
+                data,
+                consistent_at,
+                term,
+                history,
+            } => {
+                self.on_snapshot_chunk(cx, from, chunk, chunks, data, consistent_at, term, history)
+            }
+            Msg::ElectionQuery { .. } => self.on_election_query(cx, from),
+            Msg::ElectionInfo {
+                last_term,
+                last_index,
+                ..
+            } => {
+                if let Some(votes) = self.mem.election.as_mut() {
+                    votes.insert(from, (last_term, last_index));
+                }
+            }
+            Msg::LeaderIs { leader, term } => self.on_leader_is(cx, leader, term),
+            Msg::WhoLeads => {
+                let leader = match self.disk.role {
+                    ServerRole::Leader if self.mem.accepting_writes => Some(cx.me()),
+                    ServerRole::Follower => self.disk.leader,
+                    _ => None,
+                };
+                if let Some(leader) = leader {
+                    cx.send(
+                        from,
+                        Msg::LeaderIs {
+                            leader,
+                            term: self.disk.term,
+                        },
+                    );
+                }
+            }
+            Msg::NewLeader { leader, term } => self.on_leader_is(cx, leader, term),
+            Msg::PollChangelog { after_seq } => self.on_poll_changelog(cx, from, after_seq),
+            Msg::ApplyChanges {
+                through_seq,
+                changes,
+            } => self.on_apply_changes(cx, from, through_seq, changes),
+            Msg::QueryResult { .. } | Msg::ChangelogRows { .. } | Msg::ChangesApplied { .. } => {}
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        match timer {
+            Timer::Keepalive => self.on_keepalive_timer(cx),
+            Timer::Flush => self.flush(cx),
+            Timer::Apply => {
+                self.mem.apply_scheduled = false;
+                self.apply_flushed(cx);
+            }
+            Timer::ApplyRetry => {
+                if let Some(error) = self.mem.stalled.take() {
+                    cx.note(Note::Info(format!(
+                        "{}: retrying after: {error}",
+                        self.name
+                    )));
+                }
+                self.apply_flushed(cx);
+            }
+            Timer::LeaderSilent => self.on_leader_silent(cx),
+            Timer::ElectionDone => self.on_election_done(cx),
+            Timer::WhoLeadsDone => {
+                if self.disk.role == ServerRole::Leader && !self.mem.accepting_writes {
+                    self.mem.accepting_writes = true;
+                    self.mem.last_heard_follower = cx.now();
+                    cx.note(Note::Info(format!(
+                        "{}: no other leader answered; taking writes again",
+                        self.name
+                    )));
+                }
+            }
+            Timer::Checkpoint => {
+                if self.disk.role == ServerRole::Leader {
+                    let lsn = self.disk.db.checkpoint();
+                    cx.note(Note::Info(format!("{}: checkpoint at {lsn}", self.name)));
+                    cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
+                }
+            }
+            Timer::AckTimeout(index) => self.on_ack_timeout(cx, index),
+            Timer::SnapshotSend(to) => self.send_snapshot_chunk(cx, to),
+            Timer::ClientTimeout(_) | Timer::Poll => {}
+        }
+    }
+}
+
+mod failover;
+mod follower;
+mod leader;
+mod snapshot;
+mod sql;
+mod triggered;

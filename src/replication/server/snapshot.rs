@@ -1,0 +1,275 @@
+//! Base backups: the leader takes a consistent snapshot tied to a log position and sends it
+//! in timed chunks; a new (or rewound) follower installs it and streams the backlog.
+
+use super::*;
+
+impl Server {
+    pub(super) fn on_snapshot_request(&mut self, cx: &mut Cx, from: NodeId) {
+        if self.disk.role != ServerRole::Leader {
+            return;
+        }
+        let chunks = self.take_snapshot();
+        let consistent_at = self.disk.last_index();
+        cx.note(Note::Info(format!(
+            "{}: base backup for {} consistent at entry {consistent_at} ({} chunks)",
+            self.name,
+            self.directory.name(from),
+            chunks.len()
+        )));
+        self.mem.followers.insert(
+            from,
+            FollowerProgress {
+                sent: consistent_at,
+                write: 0,
+                flush: 0,
+                apply: 0,
+                state: FollowerState::Backup,
+                stalled: None,
+                last_reply: cx.now(),
+            },
+        );
+        self.mem.snapshots_out.insert(
+            from,
+            OutgoingSnapshot {
+                chunks,
+                next: 0,
+                consistent_at,
+            },
+        );
+        self.send_snapshot_chunk(cx, from);
+    }
+
+    /// A consistent copy of the data: every page (WAL) or the schema and every row.
+    pub(super) fn take_snapshot(&self) -> Vec<SnapshotData> {
+        let db = &self.disk.db;
+        match self.method() {
+            Method::Wal => {
+                let pages: Vec<WalRecord> = (0..db.page_count())
+                    .filter_map(|n| {
+                        db.page(n).map(|bytes| WalRecord {
+                            lsn: db.wal_end(),
+                            change: PageChange::FullPage {
+                                page: n,
+                                image: bytes.to_vec(),
+                            },
+                        })
+                    })
+                    .collect();
+                pages
+                    .chunks(SNAPSHOT_CHUNK)
+                    .map(|records| {
+                        SnapshotData::Pages(PageChanges {
+                            format: db.format(),
+                            start: db.wal_end(),
+                            end: db.wal_end(),
+                            commit_lsn: db.wal_end(),
+                            records: records.to_vec(),
+                        })
+                    })
+                    .collect()
+            }
+            _ => {
+                let mut ddl = Vec::new();
+                let mut rows = Vec::new();
+                for schema in db.tables() {
+                    if schema.name == trigger::CHANGELOG_TABLE {
+                        continue;
+                    }
+                    ddl.push(schema.to_sql());
+                    if let Ok(table_rows) = db.rows(&schema.name) {
+                        let columns = schema.column_names();
+                        let key_column = schema.key_column().name.clone();
+                        for row in table_rows {
+                            let key = row
+                                .get(schema.primary_key)
+                                .cloned()
+                                .unwrap_or(crate::engine::Value::Null);
+                            rows.push(RowChange {
+                                table: schema.name.clone(),
+                                op: crate::engine::RowOp::Insert,
+                                key_column: key_column.clone(),
+                                key,
+                                columns: columns.clone(),
+                                before: None,
+                                after: Some(row),
+                            });
+                        }
+                    }
+                }
+                let mut chunks = vec![SnapshotData::Rows {
+                    ddl,
+                    rows: Vec::new(),
+                }];
+                for part in rows.chunks(SNAPSHOT_CHUNK * 3) {
+                    chunks.push(SnapshotData::Rows {
+                        ddl: Vec::new(),
+                        rows: part.to_vec(),
+                    });
+                }
+                chunks
+            }
+        }
+    }
+
+    pub(super) fn send_snapshot_chunk(&mut self, cx: &mut Cx, to: NodeId) {
+        let Some(out) = self.mem.snapshots_out.get_mut(&to) else {
+            return;
+        };
+        let of = out.chunks.len() as u32;
+        let Some(data) = out.chunks.get(out.next as usize).cloned() else {
+            self.mem.snapshots_out.remove(&to);
+            return;
+        };
+        let chunk = out.next;
+        out.next += 1;
+        let consistent_at = out.consistent_at;
+        cx.send(
+            to,
+            Msg::SnapshotChunk {
+                chunk,
+                chunks: of,
+                data,
+                consistent_at,
+                term: self.disk.term,
+                history: self.disk.history.clone(),
+            },
+        );
+        if chunk + 1 < of {
+            let per_chunk = Time::micros(
+                self.config.timings.snapshot_per_page.as_micros() * SNAPSHOT_CHUNK as u64,
+            );
+            cx.set_timer(Timer::SnapshotSend(to), per_chunk);
+        } else {
+            self.mem.snapshots_out.remove(&to);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_snapshot_chunk(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        chunk: u32,
+        chunks: u32,
+        data: SnapshotData,
+        consistent_at: u64,
+        term: u32,
+        history: TermHistory,
+    ) {
+        if !matches!(self.mem.stream, Stream::Snapshot { .. }) {
+            return;
+        }
+        if chunk as usize != self.mem.snapshot_in.len() {
+            return;
+        }
+        self.mem.snapshot_in.push(data);
+        self.mem.stream = Stream::Snapshot {
+            received: chunk + 1,
+            of: chunks,
+        };
+        if chunk + 1 < chunks {
+            return;
+        }
+        // The whole backup is here: install it, then ask for the backlog. Page chunks are
+        // one base backup: replayed together, since a catalog may point at a later page.
+        let mut parts: Vec<SnapshotData> = Vec::new();
+        for part in std::mem::take(&mut self.mem.snapshot_in) {
+            match (parts.last_mut(), part) {
+                (Some(SnapshotData::Pages(all)), SnapshotData::Pages(more)) => {
+                    all.records.extend(more.records);
+                    all.end = all.end.max(more.end);
+                }
+                (_, part) => parts.push(part),
+            }
+        }
+        let mut db = Database::new(self.spec.format);
+        let mut error = None;
+        let now_micros = self.clock(cx.now());
+        let carries_ddl = self.method().carries_ddl();
+        for part in parts {
+            let result = match part {
+                SnapshotData::Pages(pages) => {
+                    if pages.format != self.spec.format {
+                        let (theirs, ours) = (pages.format.number(), self.spec.format.number());
+                        Err(format!(
+                            "FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version {theirs}, which is not compatible with this version {ours}."
+                        ))
+                    } else {
+                        db.apply(&pages).map_err(|e| format!("FATAL:  {e}"))
+                    }
+                }
+                SnapshotData::Rows { ddl, rows } => {
+                    let mut env = NodeEnv {
+                        now_micros,
+                        rng: &mut self.rng,
+                    };
+                    let schema_sql = match (&self.spec.schema, carries_ddl) {
+                        (Some(own), false) if !ddl.is_empty() => own.clone(),
+                        _ => ddl,
+                    };
+                    let mut result = Ok(());
+                    for sql in schema_sql {
+                        if let Err(e) = db.run(&sql, &mut env) {
+                            result = Err(format!("ERROR:  {e}"));
+                        }
+                    }
+                    if result.is_ok() && !rows.is_empty() {
+                        result = db
+                            .apply_row_changes(&rows)
+                            .map(|_| ())
+                            .map_err(|e| format!("ERROR:  {e}"));
+                    }
+                    result
+                }
+            };
+            if let Err(e) = result {
+                error = Some(e);
+                break;
+            }
+        }
+        if let Some(error) = error {
+            cx.note(Note::StreamRefused {
+                node: self.name.clone(),
+                error: error.clone(),
+            });
+            self.mem.stream = Stream::Refused(error);
+            return;
+        }
+        self.disk.db = db;
+        let base_end = match self.method() {
+            Method::Statement { .. } => BINLOG_START,
+            _ => self.disk.db.wal_end().0,
+        };
+        cx.note(Note::Info(format!(
+            "{}: base backup installed at entry {consistent_at}; streaming the backlog",
+            self.name
+        )));
+        cx.write_durable(
+            DiskWrite::Reset {
+                base: consistent_at,
+                base_term: term,
+                base_end,
+            }
+            .into(),
+        );
+        cx.write_durable(
+            DiskWrite::Role {
+                role: ServerRole::Follower,
+                term,
+                leader: Some(from),
+                history,
+            }
+            .into(),
+        );
+        self.mem.stream = Stream::Connecting;
+        self.mem.connect_sent_at = cx.now();
+        cx.send(
+            from,
+            Msg::StartStreaming {
+                last_index: consistent_at,
+                last_term: term,
+            },
+        );
+        self.arm_leader_silence(cx);
+    }
+}

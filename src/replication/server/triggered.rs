@@ -1,0 +1,66 @@
+//! Trigger-based replication at a server: the leader answers the applier's polls of its
+//! changelog; a follower applies the changes the applier ships.
+
+use super::*;
+
+impl Server {
+    pub(super) fn on_poll_changelog(&mut self, cx: &mut Cx, from: NodeId, after_seq: i64) {
+        if self.disk.role != ServerRole::Leader {
+            return;
+        }
+        let rows = trigger::read_changelog(&self.disk.db, after_seq);
+        let schemas = self
+            .config
+            .replicated_tables
+            .iter()
+            .filter_map(|t| self.disk.db.schema(t).cloned())
+            .collect();
+        cx.send(from, Msg::ChangelogRows { rows, schemas });
+    }
+
+    pub(super) fn on_apply_changes(
+        &mut self,
+        cx: &mut Cx,
+        from: NodeId,
+        through_seq: i64,
+        changes: Vec<RowChange>,
+    ) {
+        if self.disk.role != ServerRole::Follower || through_seq <= self.mem.applied_seq {
+            cx.send(
+                from,
+                Msg::ChangesApplied {
+                    through_seq: self.mem.applied_seq.max(through_seq),
+                    error: None,
+                },
+            );
+            return;
+        }
+        let result = self.disk.db.apply_row_changes(&changes);
+        let error = result.err().map(|e| format!("ERROR:  {e}"));
+        match &error {
+            None => {
+                self.mem.applied_seq = through_seq;
+                cx.note(Note::Applied {
+                    node: self.name.clone(),
+                    index: through_seq.max(0) as u64,
+                });
+            }
+            Some(e) => cx.note(Note::ApplyFailed {
+                node: self.name.clone(),
+                index: through_seq.max(0) as u64,
+                error: e.clone(),
+            }),
+        }
+        cx.send(
+            from,
+            Msg::ChangesApplied {
+                through_seq: if error.is_none() {
+                    through_seq
+                } else {
+                    self.mem.applied_seq
+                },
+                error,
+            },
+        );
+    }
+}
