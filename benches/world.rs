@@ -4,13 +4,19 @@
 //! answering every ping with a pong, over links of 200 µs ± 100 µs. Per node and tick that is
 //! 1 timer + 4 pings + 4 pongs = 9 world events, each also traced and hashed. One iteration
 //! runs one virtual second on a fresh world; criterion reports world events per second.
-//! A second benchmark measures the cost of cloning a busy world (a UI checkpoint).
+//! A second benchmark measures the cost of cloning a busy world (a UI checkpoint), and a
+//! third the lab's own cluster: a leader, four WAL followers and two clients writing every
+//! 5 ms, where each event also runs the database engine.
 
 #[path = "../tests/sim_toy.rs"]
 mod toy;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use replication_lab::sim::{LinkConfig, Time, World};
+use replication_lab::replication::cluster;
+use replication_lab::replication::config::{ClusterConfig, Method};
+use replication_lab::replication::messages::Request;
+use replication_lab::replication::node::LabNode;
+use replication_lab::sim::{Input, LinkConfig, NodeId, Time, World};
 use std::hint::black_box;
 use toy::{ticking_world, Toy};
 
@@ -54,5 +60,49 @@ fn checkpoint_clone(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, events_per_second, checkpoint_clone);
+/// A lab cluster under a steady write load for one virtual second.
+fn lab_cluster() -> World<LabNode> {
+    let mut config = ClusterConfig::standard(Method::Wal, 4);
+    config.clients.push("client-2".into());
+    let mut world = cluster::build(&config, 7, cluster::default_network());
+    for i in 0..200u64 {
+        let client = NodeId(5 + (i % 2) as u32);
+        let sql = format!("INSERT INTO orders (status, note) VALUES ('pending', 'order {i}')");
+        let input = Input::Request {
+            node: client,
+            req: Request::Sql(sql),
+        };
+        // Scheduling in the future of a fresh world cannot fail.
+        let _ = world.schedule(Time::millis(5 * i + 1), input);
+    }
+    world
+}
+
+fn lab_events_per_second(c: &mut Criterion) {
+    let events = lab_cluster().run_until(RUN_FOR);
+    let mut group = c.benchmark_group("lab");
+    group.throughput(Throughput::Elements(events));
+    group.sample_size(10);
+    group.bench_function(
+        "leader + 4 WAL followers, 200 inserts in 1 virtual second",
+        |b| {
+            b.iter_batched(
+                lab_cluster,
+                |mut world| {
+                    let processed = world.run_until(RUN_FOR);
+                    (processed, world)
+                },
+                BatchSize::LargeInput,
+            )
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    events_per_second,
+    checkpoint_clone,
+    lab_events_per_second
+);
 criterion_main!(benches);
