@@ -239,3 +239,53 @@ fn manual_failover_promotes_the_chosen_follower() {
     );
     assert_eq!(run.rows("follower-1", "orders").len(), 2);
 }
+
+#[test]
+fn first_n_moves_to_the_next_standby_and_any_n_needs_any_one() {
+    use replication_lab::replication::config::StandbySet;
+    let names = vec!["follower-1".to_string(), "follower-2".to_string()];
+    for (standbys, expect) in [
+        (
+            StandbySet::First {
+                count: 1,
+                names: names.clone(),
+            },
+            "on on follower-2",
+        ),
+        (StandbySet::Any { count: 1, names }, "on on follower-2"),
+    ] {
+        let mut config = ClusterConfig::standard(Method::Wal, 2);
+        config.ack = AckPolicy::Sync {
+            stage: AckStage::Flush,
+            standbys,
+            timeout: None,
+        };
+        let mut run = Run::new(&config, 18);
+        run.crash(ms(50), "follower-1");
+        run.sql(ms(100), "client-1", &insert("with follower-1 down"));
+        // FIRST waits until the leader drops follower-1's stream (wal_sender_timeout).
+        run.run_until(ms(3_000));
+        let answer = run.answers("client-1")[0]
+            .outcome
+            .clone()
+            .expect("committed");
+        assert_eq!(answer.waited_for.as_deref(), Some(expect));
+    }
+}
+
+#[test]
+fn changing_the_level_releases_a_commit_waiting_for_a_dead_standby() {
+    let mut config = ClusterConfig::standard(Method::Wal, 1);
+    config.ack = AckPolicy::postgres(AckStage::Flush, "follower-1");
+    config.failover.timeout = None;
+    let mut run = Run::new(&config, 19);
+    run.crash(ms(50), "follower-1");
+    run.sql(ms(100), "client-1", &insert("waits"));
+    run.request(ms(2_000), "leader", Request::SetAck(AckPolicy::Async));
+    run.run_until(ms(1_900));
+    assert!(run.answers("client-1").is_empty(), "waiting (SyncRep)");
+    run.run_until(ms(2_100));
+    let answers = run.answers("client-1");
+    assert_eq!(answers.len(), 1, "released by the new level");
+    assert!(answers[0].outcome.is_ok());
+}

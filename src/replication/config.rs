@@ -271,6 +271,9 @@ pub struct Timings {
     pub apply_delay: Time,
     /// How often the leader sends a keepalive when idle.
     pub keepalive: Time,
+    /// How long the leader waits for a standby's reply before dropping its stream
+    /// (`wal_sender_timeout`); a dropped standby no longer counts for acknowledgements.
+    pub sender_timeout: Time,
     /// How often the leader checkpoints (the next change to each page logs a full-page image).
     pub checkpoint_every: Time,
     /// How long copying one page (or one row) of a snapshot takes.
@@ -287,6 +290,7 @@ impl Default for Timings {
             flush_delay: Time::millis(6),
             apply_delay: Time::millis(8),
             keepalive: Time::millis(500),
+            sender_timeout: Time::millis(1_500),
             checkpoint_every: Time::secs(30),
             snapshot_per_page: Time::millis(25),
             applier_poll: Time::millis(200),

@@ -158,6 +158,26 @@ impl Server {
                 },
             );
         }
+        // wal_sender_timeout: a standby that stopped answering loses its stream.
+        let timeout = self.config.timings.sender_timeout;
+        let silent: Vec<NodeId> = self
+            .mem
+            .followers
+            .iter()
+            .filter(|(_, p)| cx.now().saturating_sub(p.last_reply) > timeout)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in silent {
+            self.mem.followers.remove(&id);
+            cx.note(Note::Info(format!(
+                "{}: terminating walsender process for {} due to replication timeout",
+                self.name,
+                self.directory.name(id)
+            )));
+        }
+        if !self.mem.waiting.is_empty() {
+            self.release_acknowledged(cx, None);
+        }
         let has_followers = self.directory.servers.len() > 1;
         let timeout = self.config.failover.timeout;
         if let (true, true, Some(timeout)) = (self.config.failover.fencing, has_followers, timeout)
