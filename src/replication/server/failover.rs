@@ -171,15 +171,7 @@ impl Server {
 
     /// Follows `leader` in `term`: records it and asks to stream from the last flushed entry.
     pub(super) fn follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
-        cx.write_durable(
-            DiskWrite::Role {
-                role: ServerRole::Follower,
-                term: term.max(self.disk.term),
-                leader: Some(leader),
-                history,
-            }
-            .into(),
-        );
+        self.persist_following(cx, leader, term, history);
         self.mem.stream = Stream::Connecting;
         self.mem.connect_sent_at = cx.now();
         self.mem.written.clear();

@@ -41,10 +41,7 @@ impl Server {
             return;
         }
         if self.method() == Method::Wal && format != self.disk.db.format() {
-            let (theirs, ours) = (format.number(), self.disk.db.format().number());
-            let error = format!(
-                "FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version {theirs}, which is not compatible with this version {ours}."
-            );
+            let error = incompatible_format(format, self.disk.db.format());
             cx.note(Note::StreamRefused {
                 node: self.name.clone(),
                 error: error.clone(),
@@ -55,15 +52,7 @@ impl Server {
         self.mem.stream = Stream::Streaming;
         self.mem.leader_last = leader_last;
         if term > self.disk.term {
-            cx.write_durable(
-                DiskWrite::Role {
-                    role: ServerRole::Follower,
-                    term,
-                    leader: Some(from),
-                    history,
-                }
-                .into(),
-            );
+            self.persist_following(cx, from, term, history);
         }
     }
 

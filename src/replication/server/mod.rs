@@ -268,6 +268,15 @@ impl Default for Memory {
     }
 }
 
+/// PostgreSQL's refusal to run on a data directory of another storage format.
+fn incompatible_format(theirs: FormatVersion, ours: FormatVersion) -> String {
+    format!(
+        "FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version {}, which is not compatible with this version {}.",
+        theirs.number(),
+        ours.number()
+    )
+}
+
 /// The node's clock and random generator as the engine sees them.
 struct NodeEnv<'a> {
     now_micros: i64,
@@ -374,6 +383,19 @@ impl Server {
 
     fn clock(&self, now: Time) -> i64 {
         LAB_EPOCH_MICROS + now.as_micros() as i64 + self.spec.clock_skew
+    }
+
+    /// Records durably that this server follows `leader` in `term`.
+    fn persist_following(&self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
+        cx.write_durable(
+            DiskWrite::Role {
+                role: ServerRole::Follower,
+                term: term.max(self.disk.term),
+                leader: Some(leader),
+                history,
+            }
+            .into(),
+        );
     }
 
     /// Whether this server leads and takes writes now.

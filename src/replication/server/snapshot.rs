@@ -190,10 +190,7 @@ impl Server {
             let result = match part {
                 SnapshotData::Pages(pages) => {
                     if pages.format != self.spec.format {
-                        let (theirs, ours) = (pages.format.number(), self.spec.format.number());
-                        Err(format!(
-                            "FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version {theirs}, which is not compatible with this version {ours}."
-                        ))
+                        Err(incompatible_format(pages.format, self.spec.format))
                     } else {
                         db.apply(&pages).map_err(|e| format!("FATAL:  {e}"))
                     }
@@ -252,15 +249,7 @@ impl Server {
             }
             .into(),
         );
-        cx.write_durable(
-            DiskWrite::Role {
-                role: ServerRole::Follower,
-                term,
-                leader: Some(from),
-                history,
-            }
-            .into(),
-        );
+        self.persist_following(cx, from, term, history);
         self.mem.stream = Stream::Connecting;
         self.mem.connect_sent_at = cx.now();
         cx.send(
