@@ -171,7 +171,7 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
             <div class="results" aria-live="polite">
                 { pending(props.console.sent.as_ref(), waiting, props.time, client) }
                 if answers.is_empty() {
-                    <p class="hint">{ "No answers yet." }</p>
+                    <p class="hint">{ "No answers yet: press Run to send the statement above from the client." }</p>
                 } else {
                     <ol class="answers" aria-label="Answers, newest first">
                         for (i, answer) in answers.iter().enumerate() {

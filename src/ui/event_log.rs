@@ -26,7 +26,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                     <span class="event-count">{ format!(" newest first · {} shown", props.events.len()) }</span>
                 </summary>
                 if props.events.is_empty() {
-                    <p class="hint">{ "Nothing has happened yet." }</p>
+                    <p class="hint">{ "Nothing has happened yet: run a statement, then press Play or Step." }</p>
                 } else {
                     <ol class="events" reversed=true>
                         for event in props.events.iter().rev() {

@@ -134,13 +134,15 @@ pub fn NodeActions(props: &NodeActionsProps) -> Html {
                             <span class="link-name">
                                 { format!("{} – {}", node.name, other.name) }
                             </span>
-                            <span class="link-state">
-                                { match link_state(&props.links, id, other.id) {
-                                    Some(true) => "cut",
-                                    Some(false) => "connected",
-                                    None => "",
-                                } }
-                            </span>
+                            { match link_state(&props.links, id, other.id) {
+                                Some(true) => html! { <span class="link-state cut">{ "✕ cut" }</span> },
+                                Some(false) => html! { <span class="link-state">{ "connected" }</span> },
+                                None => html! {
+                                    <span class="link-state" title="not drawn on the diagram: the lab does not show whether it is cut">
+                                        { "not drawn" }
+                                    </span>
+                                },
+                            } }
                             <button type="button" class="action-button small"
                                 disabled={link_state(&props.links, id, other.id) == Some(true)}
                                 aria-label={format!("Cut link to {}", other.name)}
