@@ -1,12 +1,17 @@
-//! The app shell: header, cluster diagram, inspector, transport bar; and the clock that plays
-//! virtual time (an animation-frame loop that runs only while playing and visible).
+//! The app shell: header; the cluster diagram with its live checks; the inspector over the
+//! SQL console; the transport bar and the event log; and the clock that plays virtual time
+//! (an animation-frame loop that runs only while playing and visible).
 //!
 //! It wires state to components; it draws nothing itself and knows nothing of the world.
 
 use replication_lab::lab::LabSettings;
+use replication_lab::view::NodeKind;
 use yew::prelude::*;
 
+use super::checks::ChecksBar;
 use super::cluster::ClusterDiagram;
+use super::console::SqlConsole;
+use super::event_log::EventLog;
 use super::header::Header;
 use super::hooks::{use_animation_frame, use_reduced_motion};
 use super::inspector::Inspector;
@@ -35,20 +40,45 @@ pub fn App() -> Html {
 
     let on_select = on_action.reform(Action::Select);
     let selected = state.selected.and_then(|id| state.view.node(id).cloned());
+    let refusal = state
+        .refusal
+        .as_ref()
+        .filter(|(node, _)| Some(*node) == state.selected)
+        .map(|(_, why)| why.clone());
+    let of_kind = |kind: NodeKind| -> Vec<_> {
+        state
+            .view
+            .nodes
+            .iter()
+            .filter(|n| n.kind == kind)
+            .cloned()
+            .collect()
+    };
+    let details = state.details.clone();
 
     html! {
         <div class="app">
-            <Header />
+            <Header method={state.method} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
+                on_action={on_action.clone()} />
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">
                     <ClusterDiagram view={state.view.clone()} selected={state.selected} on_select={on_select} />
+                    <ChecksBar checks={details.checks.clone()} />
                 </section>
-                <aside class="inspector-pane" aria-label="Inspector">
-                    <Inspector node={selected} />
-                </aside>
+                <div class="side-pane">
+                    <aside class="inspector-pane" aria-label="Inspector">
+                        <Inspector node={selected} inspection={details.inspection.clone()}
+                            nodes={state.view.nodes.clone()} links={state.view.links.clone()}
+                            refusal={refusal} on_action={on_action.clone()} />
+                    </aside>
+                    <SqlConsole clients={of_kind(NodeKind::Client)} servers={of_kind(NodeKind::Database)}
+                        client={state.console_client()} console={state.console.clone()}
+                        answers={details.client.clone()} time={state.time()} on_action={on_action.clone()} />
+                </div>
             </main>
             <Transport time={state.time()} horizon={state.horizon} playing={state.playing}
                 speed={state.speed} reduced_motion={state.reduced_motion} on_action={on_action} />
+            <EventLog events={details.events.clone()} announcement={state.announcement.clone()} />
         </div>
     }
 }

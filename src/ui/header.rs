@@ -1,50 +1,78 @@
-//! The header: the lab's name and the places of its main controls (lesson, replication
-//! method, acknowledgement level). Controls whose core is not built yet are shown disabled
-//! and say so, rather than pretending to work.
+//! The header: the lab's name, the lesson picker (lessons are not written yet, and it says
+//! so), the replication method (a new lab) and the acknowledgement level (a live setting on
+//! the leader).
 
 use yew::prelude::*;
 
-const METHODS: [&str; 4] = ["Statement", "WAL", "Logical", "Trigger"];
-const ACKS: [&str; 5] = ["async", "semi-sync", "remote_write", "on", "remote_apply"];
-const NOT_YET: &str = "Arrives with the replication core";
+use super::choices::{AckChoice, MethodChoice};
+use super::state::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub method: MethodChoice,
+    pub ack: AckChoice,
+    /// Why the lab refused the last ack change.
+    pub ack_refusal: Option<String>,
+    pub on_action: Callback<Action>,
+}
 
 #[component]
-pub fn Header() -> Html {
+pub fn Header(props: &HeaderProps) -> Html {
+    let on_method = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            if let Some(method) = MethodChoice::from_key(&select.value()) {
+                on_action.emit(Action::SetMethod(method));
+            }
+        })
+    };
+    let on_ack = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            if let Some(ack) = AckChoice::from_key(&select.value()) {
+                on_action.emit(Action::SetAck(ack));
+            }
+        })
+    };
     html! {
         <header class="header">
             <h1 class="title">{ "Replication Lab" }</h1>
-            <label class="control">
-                <span class="control-label">{ "Lesson" }</span>
-                <select disabled=true title={NOT_YET}>
-                    <option>{ "Free play" }</option>
+            <div class="control">
+                <label for="lesson-picker" class="control-label">{ "Lesson" }</label>
+                <select id="lesson-picker" disabled=true>
+                    <option>{ "Lessons: coming" }</option>
                 </select>
-            </label>
-            <ChoiceGroup legend="Method" choices={&METHODS[..]} chosen="WAL" />
-            <ChoiceGroup legend="Ack" choices={&ACKS[..]} chosen="async" />
+            </div>
+            <div class="control">
+                <label for="method-picker" class="control-label">{ "Method" }</label>
+                <select id="method-picker" onchange={on_method} aria-describedby="method-note">
+                    for choice in MethodChoice::ALL {
+                        <option value={choice.key()} selected={choice == props.method}>
+                            { choice.label() }
+                        </option>
+                    }
+                </select>
+                <span id="method-note" class="control-note">{ "restarts the lab" }</span>
+            </div>
+            <div class="control">
+                <label for="ack-picker" class="control-label">{ "Ack" }</label>
+                <select id="ack-picker" onchange={on_ack} aria-describedby="ack-note">
+                    for choice in AckChoice::ALL {
+                        <option value={choice.key()} selected={choice == props.ack}>
+                            { choice.label() }
+                        </option>
+                    }
+                </select>
+                <span id="ack-note" class="control-note">
+                    if let Some(why) = props.ack_refusal.as_ref() {
+                        <span class="refusal" role="alert">{ format!("not changed: {why}") }</span>
+                    } else {
+                        { props.ack.explanation() }
+                    }
+                </span>
+            </div>
         </header>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct ChoiceGroupProps {
-    legend: &'static str,
-    choices: &'static [&'static str],
-    chosen: &'static str,
-}
-
-/// A labelled group of radio buttons, shown but disabled until its setting exists.
-#[component]
-fn ChoiceGroup(props: &ChoiceGroupProps) -> Html {
-    html! {
-        <fieldset class="choice-group" disabled=true title={NOT_YET}>
-            <legend class="control-label">{ props.legend }</legend>
-            for choice in props.choices.iter() {
-                <label class="choice">
-                    <input type="radio" name={props.legend} value={*choice}
-                        checked={*choice == props.chosen} />
-                    { *choice }
-                </label>
-            }
-        </fieldset>
     }
 }

@@ -7,11 +7,17 @@
 //! motion, document keys) lives in [`hooks`].
 
 mod app;
+mod checks;
+mod choices;
 mod cluster;
+mod console;
+mod event_log;
 mod header;
 mod hooks;
 mod inspector;
 mod node;
+mod node_actions;
+mod rows;
 mod state;
 mod transport;
 

@@ -31,7 +31,7 @@ pub fn use_document_keydown(on_key: Callback<KeyboardEvent>) {
 
 /// Whether `key` pressed in `event`'s target belongs to that element rather than to a page
 /// shortcut: any key in a text field, select or editable content; Space and Enter on buttons
-/// (they press them); arrows, Home and End on sliders and radio buttons (they move them).
+/// (they press them); arrows, Home and End on sliders, radio buttons and tabs (they move them).
 pub fn is_typing_target(event: &KeyboardEvent) -> bool {
     let Some(element) = event
         .target()
@@ -51,6 +51,9 @@ pub fn is_typing_target(event: &KeyboardEvent) -> bool {
         key.as_str(),
         "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
     );
+    if role == "tab" {
+        return moves || activates;
+    }
     match tag.as_str() {
         "textarea" | "select" => true,
         "input" => match kind.as_str() {

@@ -1,0 +1,163 @@
+//! The live checks under the diagram: lost acknowledged writes, diverged rows, blocked
+//! commits, stalled followers. Each is a disclosure: a check mark and "0" when clear; a
+//! warning sign, the count and the word "warning" when not, with what exactly went wrong one
+//! keypress away. Followers still catching up are mentioned too (lag is not divergence).
+
+use std::rc::Rc;
+
+use replication_lab::engine::Value;
+use replication_lab::replication::checks::Checks;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ChecksBarProps {
+    pub checks: Rc<Checks>,
+}
+
+/// One check: its name, what it means, and the lines that explain a non-zero count.
+struct Check {
+    name: &'static str,
+    meaning: &'static str,
+    count: usize,
+    lines: Vec<String>,
+}
+
+fn checks_of(c: &Checks) -> [Check; 4] {
+    [
+        Check {
+            name: "lost acked writes",
+            meaning: "writes a client was told were committed that the current leader no longer has",
+            count: c.lost_acked_writes.len(),
+            lines: c
+                .lost_acked_writes
+                .iter()
+                .map(|w| {
+                    format!(
+                        "{}: {} — acknowledged at {} as entry {} of term {}, not in the current leader's history",
+                        w.client, w.sql, w.acknowledged_at, w.index, w.term
+                    )
+                })
+                .collect(),
+        },
+        Check {
+            name: "diverged rows",
+            meaning: "rows that differ between the leader and a follower that has replayed everything",
+            count: c.diverged_rows.len(),
+            lines: c
+                .diverged_rows
+                .iter()
+                .map(|d| {
+                    let what = if d.missing_on_follower {
+                        "missing on the follower".to_string()
+                    } else if d.missing_on_leader {
+                        "not on the leader".to_string()
+                    } else {
+                        d.columns
+                            .iter()
+                            .map(|(column, leader, here)| {
+                                let show = |v: &Option<_>| {
+                                    v.as_ref().map_or("NULL".to_string(), |v: &Value| v.to_string())
+                                };
+                                format!("{column}: leader {} ≠ {}", show(leader), show(here))
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    };
+                    format!("{} · {} id {}: {what}", d.follower, d.table, d.key)
+                })
+                .collect(),
+        },
+        Check {
+            name: "blocked commits",
+            meaning: "commits the leader holds until a synchronous standby confirms them (SyncRep)",
+            count: c.blocked_commits,
+            lines: vec![format!(
+                "the leader holds {} commit(s): their clients wait. A synchronous standby is down, cut off or behind.",
+                c.blocked_commits
+            )],
+        },
+        Check {
+            name: "stalled",
+            meaning: "followers that stopped applying (an apply error, a refused stream)",
+            count: c.stalled.len(),
+            lines: c
+                .stalled
+                .iter()
+                .map(|s| format!("{}: {}", s.follower, s.error.lines().next().unwrap_or("")))
+                .collect(),
+        },
+    ]
+}
+
+#[component]
+pub fn ChecksBar(props: &ChecksBarProps) -> Html {
+    // Which check's details are open (one at a time, under the bar, never over the diagram).
+    let open = use_state_eq(|| None::<usize>);
+    let lagging = &props.checks.lagging;
+    let checks = checks_of(&props.checks);
+    let shown = (*open).and_then(|i| checks.get(i));
+    html! {
+        <div class="checks" role="group" aria-label="Live checks">
+            <div class="checks-bar">
+                <span class="control-label">{ "Live checks" }</span>
+                for (i, check) in checks.iter().enumerate() {
+                    <button type="button"
+                        class={classes!("check", if check.count > 0 { "warn" } else { "ok" }, (*open == Some(i)).then_some("open"))}
+                        title={check.meaning} aria-expanded={(*open == Some(i)).to_string()}
+                        aria-controls="check-details"
+                        onclick={
+                            let open = open.clone();
+                            Callback::from(move |_: MouseEvent| {
+                                open.set(if *open == Some(i) { None } else { Some(i) })
+                            })
+                        }>
+                        { if check.count > 0 { warning_icon() } else { ok_icon() } }
+                        <span class="check-name">{ check.name }</span>
+                        <span class="check-count">{ check.count }</span>
+                        if check.count > 0 { <span class="visually-hidden">{ " — warning" }</span> }
+                    </button>
+                }
+                if !lagging.is_empty() {
+                    <span class="lagging">
+                        { "catching up: " }
+                        { lagging.iter().map(|(name, behind)| format!("{name} ({behind} behind)")).collect::<Vec<_>>().join(", ") }
+                    </span>
+                }
+            </div>
+            if let Some(check) = shown {
+                <div id="check-details" class={classes!("check-details", (check.count > 0).then_some("warn"))}>
+                    <p class="check-meaning">
+                        <strong>{ check.name }</strong>{ ": counts " }{ check.meaning }{ "." }
+                    </p>
+                    if check.count > 0 {
+                        <ul>
+                            for line in check.lines.iter() {
+                                <li>{ line.clone() }</li>
+                            }
+                        </ul>
+                    } else {
+                        <p>{ "None now." }</p>
+                    }
+                </div>
+            }
+        </div>
+    }
+}
+
+fn ok_icon() -> Html {
+    html! {
+        <svg class="check-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+            <polyline points="3,8.5 6.5,12 13,4" fill="none" stroke="currentColor" stroke-width="2.2" />
+        </svg>
+    }
+}
+
+fn warning_icon() -> Html {
+    html! {
+        <svg class="check-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+            <polygon points="8,1.5 15,14.5 1,14.5" fill="currentColor" />
+            <rect x="7.1" y="5.5" width="1.8" height="5" fill="var(--panel)" />
+            <rect x="7.1" y="11.5" width="1.8" height="1.8" fill="var(--panel)" />
+        </svg>
+    }
+}

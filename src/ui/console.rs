@@ -1,0 +1,276 @@
+//! The SQL console: a client types (or picks a preset), chooses where the statement goes, and
+//! runs it (the button or Ctrl+Enter). The statement leaves at the current virtual time; its
+//! answer comes back only as time moves, and the console says so. The client's answers are
+//! listed newest first, with latency and what the commit waited for; errors stay next to the
+//! text, which is kept.
+
+use std::rc::Rc;
+
+use replication_lab::lab::inspect::Inspection;
+use replication_lab::view::{format_time, Micros, NodeView};
+use yew::prelude::*;
+
+use super::state::{Action, Console};
+
+/// Presets: (button word, statement). Each fills the text area.
+const PRESETS: [(&str, &str); 7] = [
+    (
+        "INSERT",
+        "INSERT INTO orders (status, note) VALUES ('new', 'first order')",
+    ),
+    (
+        "UPDATE",
+        "UPDATE orders SET status = 'shipped' WHERE id = 1",
+    ),
+    (
+        "NOW()",
+        "INSERT INTO orders (status, created_at) VALUES ('paid', NOW())",
+    ),
+    (
+        "RAND()",
+        "UPDATE orders SET status = 'picked' WHERE RAND() < 500000",
+    ),
+    (
+        "UUID()",
+        "INSERT INTO orders (status, note) VALUES ('new', UUID())",
+    ),
+    ("DELETE LIMIT", "DELETE FROM orders LIMIT 1"),
+    ("SELECT", "SELECT * FROM orders"),
+];
+
+#[derive(Properties, PartialEq)]
+pub struct SqlConsoleProps {
+    pub clients: Vec<NodeView>,
+    pub servers: Vec<NodeView>,
+    /// The client that sends.
+    pub client: Option<u32>,
+    pub console: Console,
+    /// The client, inspected: its status lines are its answers.
+    pub answers: Option<Rc<Inspection>>,
+    pub time: Micros,
+    pub on_action: Callback<Action>,
+}
+
+#[component]
+pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
+    let text = use_state(|| PRESETS[0].1.to_string());
+    let client = props.client;
+    let run = {
+        let text = text.clone();
+        let on_action = props.on_action.clone();
+        let server = props.console.target;
+        Callback::from(move |_: ()| {
+            let sql = text.trim().to_string();
+            if let (Some(client), false) = (client, sql.is_empty()) {
+                on_action.emit(Action::RunSql {
+                    client,
+                    server,
+                    sql,
+                });
+            }
+        })
+    };
+    let onsubmit = {
+        let run = run.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            run.emit(());
+        })
+    };
+    let onkeydown = {
+        let run = run.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
+                event.prevent_default();
+                run.emit(());
+            }
+        })
+    };
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |event: InputEvent| {
+            let area: web_sys::HtmlTextAreaElement = event.target_unchecked_into();
+            text.set(area.value());
+        })
+    };
+    let on_client = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            if let Ok(id) = select.value().parse::<u32>() {
+                on_action.emit(Action::SetConsoleClient(id));
+            }
+        })
+    };
+    let on_target = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            on_action.emit(Action::SetConsoleTarget(select.value().parse::<u32>().ok()));
+        })
+    };
+    let client_node = props.clients.iter().find(|n| Some(n.id) == client);
+    let waiting = client_node.is_some_and(|n| n.state.starts_with("waiting"));
+    let answers = props
+        .answers
+        .as_ref()
+        .map(|i| parse_answers(&i.status))
+        .unwrap_or_default();
+
+    html! {
+        <section class="console" aria-labelledby="console-title">
+            <div class="console-head">
+                <h2 id="console-title" class="pane-title">{ "SQL console" }</h2>
+                <span id="sql-help" class="control-note">
+                    <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "Enter" }</kbd>{ " runs" }
+                </span>
+            </div>
+            <div class="presets" role="group" aria-label="Preset statements">
+                for (word, sql) in PRESETS {
+                    <button type="button" class="preset" title={sql}
+                        aria-label={format!("Preset {word}: {sql}")}
+                        onclick={
+                            let text = text.clone();
+                            Callback::from(move |_: MouseEvent| text.set(sql.to_string()))
+                        }>
+                        { word }
+                    </button>
+                }
+            </div>
+            <form class="console-form" onsubmit={onsubmit}>
+                <label for="sql-input" class="visually-hidden">{ "Statement" }</label>
+                <textarea id="sql-input" class="sql-input" rows="2" spellcheck="false"
+                    aria-describedby="sql-help"
+                    value={(*text).clone()} oninput={oninput} onkeydown={onkeydown} />
+                <div class="console-row">
+                    <button type="submit" class="run-button" disabled={client.is_none()}>{ "Run" }</button>
+                    <label class="control">
+                        <span class="control-label">{ "from" }</span>
+                        <select id="sql-client" aria-label="Client" onchange={on_client}>
+                            for c in props.clients.iter() {
+                                <option value={c.id.to_string()} selected={Some(c.id) == client}>{ c.name.clone() }</option>
+                            }
+                        </select>
+                    </label>
+                    <label class="control">
+                        <span class="control-label">{ "on" }</span>
+                        <select id="sql-target" aria-label="Send to" onchange={on_target}>
+                            <option value="leader" selected={props.console.target.is_none()}>{ "the leader" }</option>
+                            for s in props.servers.iter() {
+                                <option value={s.id.to_string()} selected={props.console.target == Some(s.id)}>
+                                    { format!("{} (read)", s.name) }
+                                </option>
+                            }
+                        </select>
+                    </label>
+                </div>
+                if let Some(why) = props.console.refusal.as_ref() {
+                    <p class="refusal" role="alert">{ format!("Not sent: {why}") }</p>
+                }
+            </form>
+            <div class="results" aria-live="polite">
+                { pending(props.console.sent.as_ref(), waiting, props.time, client) }
+                if answers.is_empty() {
+                    <p class="hint">{ "No answers yet: press Run to send the statement above from the client." }</p>
+                } else {
+                    <ol class="answers" aria-label="Answers, newest first">
+                        for (i, answer) in answers.iter().enumerate() {
+                            { answer_item(answer, i == 0) }
+                        }
+                    </ol>
+                }
+            </div>
+        </section>
+    }
+}
+
+/// What the console says about the statement it sent last, while its answer is on its way.
+fn pending(
+    sent: Option<&super::state::Sent>,
+    waiting: bool,
+    now: Micros,
+    client: Option<u32>,
+) -> Html {
+    let Some(sent) = sent.filter(|s| Some(s.client) == client) else {
+        return Html::default();
+    };
+    if now < sent.at {
+        return html! {
+            <p class="pending">
+                { format!("You moved back before it was sent: it leaves for {} at {}.", sent.to, format_time(sent.at)) }
+            </p>
+        };
+    }
+    if !waiting {
+        return Html::default();
+    }
+    html! {
+        <p class="pending">
+            <strong>{ "On its way: " }</strong>
+            { format!("sent to {} at {}. ", sent.to, format_time(sent.at)) }
+            { "The answer arrives as virtual time moves — press " }<kbd>{ "Play" }</kbd>
+            { " or " }<kbd>{ "Step" }</kbd>{ "." }
+        </p>
+    }
+}
+
+/// One answer, taken apart from the client's status line
+/// `SQL → TAG in LATENCY (waited for WHAT)` or `SQL → ERROR: ...`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Answer {
+    sql: String,
+    /// The command tag (`INSERT 0 1`) or the error.
+    outcome: String,
+    latency: Option<String>,
+    waited_for: Option<String>,
+    error: bool,
+}
+
+fn parse_answers(status: &[String]) -> Vec<Answer> {
+    status
+        .iter()
+        .filter_map(|line| line.rsplit_once(" → "))
+        .map(|(sql, outcome)| {
+            let error = outcome.starts_with("ERROR");
+            let (tag, rest) = match outcome.split_once(" in ") {
+                Some((tag, rest)) if !error => (tag, Some(rest)),
+                _ => (outcome, None),
+            };
+            let (latency, waited_for) = match rest.map(|r| r.split_once(" (waited for ")) {
+                Some(Some((latency, waited))) => (
+                    Some(latency.to_string()),
+                    Some(waited.strip_suffix(')').unwrap_or(waited).to_string()),
+                ),
+                Some(None) => (rest.map(str::to_string), None),
+                None => (None, None),
+            };
+            Answer {
+                sql: sql.to_string(),
+                outcome: tag.to_string(),
+                latency,
+                waited_for,
+                error,
+            }
+        })
+        .collect()
+}
+
+fn answer_item(answer: &Answer, latest: bool) -> Html {
+    html! {
+        <li class={classes!("answer", answer.error.then_some("error"), latest.then_some("latest"))}>
+            <code class="answer-sql">{ answer.sql.clone() }</code>
+            <span class="answer-outcome">
+                if answer.error {
+                    <strong class="error-word">{ "Error: " }</strong>
+                }
+                <strong>{ answer.outcome.clone() }</strong>
+                if let Some(latency) = answer.latency.as_ref() {
+                    { format!(" · {latency}") }
+                }
+                if let Some(waited) = answer.waited_for.as_ref() {
+                    { format!(" · waited for {waited}") }
+                }
+            </span>
+        </li>
+    }
+}

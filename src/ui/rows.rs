@@ -1,0 +1,110 @@
+//! The Rows tab: each table of a database node as an HTML table. A cell whose value differs
+//! from the leader's is outlined and carries a "≠" and the leader's value in words (a
+//! tooltip and text for screen readers): colour is never the only signal. Rows the leader
+//! lacks are flagged; rows this node lacks are listed under the table.
+
+use replication_lab::lab::inspect::{CellView, RowView, TableView};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RowsTabProps {
+    pub tables: Vec<TableView>,
+}
+
+#[component]
+pub fn RowsTab(props: &RowsTabProps) -> Html {
+    if props.tables.is_empty() {
+        return html! { <p class="hint">{ "No tables here yet." }</p> };
+    }
+    html! { <>
+        for table in props.tables.iter() {
+            <Table table={table.clone()} />
+        }
+    </> }
+}
+
+#[derive(Properties, PartialEq)]
+struct TableProps {
+    table: TableView,
+}
+
+#[component]
+fn Table(props: &TableProps) -> Html {
+    let t = &props.table;
+    let diverged = t
+        .rows
+        .iter()
+        .flat_map(|r| &r.cells)
+        .filter(|c| c.leader_value.is_some())
+        .count();
+    html! {
+        <div class="table-block">
+            <div class="table-scroll">
+                <table class="rows-table">
+                    <caption>
+                        <code>{ t.name.clone() }</code>
+                        { format!(" — {} rows", t.rows.len()) }
+                        if diverged > 0 {
+                            <span class="diverged-note">{ format!(" · ≠ {diverged} cells differ from the leader") }</span>
+                        }
+                    </caption>
+                    <thead>
+                        <tr>
+                            for column in t.columns.iter() {
+                                <th scope="col">{ column.clone() }</th>
+                            }
+                        </tr>
+                    </thead>
+                    <tbody>
+                        if t.rows.is_empty() {
+                            <tr><td class="empty" colspan={t.columns.len().max(1).to_string()}>{ "(0 rows)" }</td></tr>
+                        }
+                        for row in t.rows.iter() {
+                            { table_row(row) }
+                        }
+                    </tbody>
+                </table>
+            </div>
+            if !t.missing.is_empty() {
+                <p class="missing" role="note">
+                    <strong>{ "missing here: " }</strong>
+                    { t.missing.iter().map(|key| format!("id {key}")).collect::<Vec<_>>().join(", ") }
+                    { " (the leader has these rows)" }
+                </p>
+            }
+        </div>
+    }
+}
+
+fn table_row(row: &RowView) -> Html {
+    html! {
+        <tr class={classes!(row.extra.then_some("extra-row"))}>
+            for (i, cell) in row.cells.iter().enumerate() {
+                { table_cell(cell, i == 0 && row.extra) }
+            }
+        </tr>
+    }
+}
+
+fn table_cell(cell: &CellView, not_on_leader: bool) -> Html {
+    match cell.leader_value.as_ref() {
+        Some(leader) => {
+            let words = format!("leader has {leader}");
+            html! {
+                <td class="diverged" title={words.clone()}>
+                    <span class="neq" aria-hidden="true">{ "≠ " }</span>
+                    { cell.text.clone() }
+                    <span class="visually-hidden">{ format!(" (differs: {words})") }</span>
+                </td>
+            }
+        }
+        None => html! {
+            <td>
+                { cell.text.clone() }
+                if not_on_leader {
+                    <span class="extra-note">{ " (not on the leader)" }</span>
+                }
+            </td>
+        },
+    }
+}
