@@ -167,19 +167,21 @@ pub fn decoding_change(
 }
 
 /// A row entry as `pg_recvlogical --plugin=test_decoding` prints it: `BEGIN <xid>`, one line
-/// per change, `COMMIT <xid>`.
+/// per change (more when a value holds a newline), `COMMIT <xid>`.
 pub fn test_decoding(
     entry: &LogEntry,
     identity: ReplicaIdentity,
     schemas: &[TableSchema],
 ) -> Vec<String> {
     let mut out = vec![format!("BEGIN {}", entry.xid)];
-    out.extend(
-        entry
-            .row_changes()
-            .iter()
-            .map(|c| decoding_change(c, identity, schemas)),
-    );
+    // A value with a newline prints across lines, as it does on pg_recvlogical's output.
+    for change in entry.row_changes() {
+        out.extend(
+            decoding_change(change, identity, schemas)
+                .split('\n')
+                .map(str::to_string),
+        );
+    }
     out.push(format!("COMMIT {}", entry.xid));
     out
 }
