@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER=/usr/bin/chromedriver
+# Property tests are reproducible run to run: proptest draws from a fixed seed (override it, or
+# set LAB_CASES / LAB_SEED for the replication properties, to explore further).
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261126}"
 start=$(date +%s)
 step() { printf '\n\033[1m==> %s\033[0m (%ss)\n' "$*" "$(($(date +%s) - start))"; }
 
