@@ -38,12 +38,20 @@ pub struct View {
     pub links: Vec<LinkView>,
     /// Messages in flight at `time`.
     pub messages: Vec<MessageView>,
+    /// Every pair of nodes `(a, b)`, `a < b`, that a partition cuts in at least one direction,
+    /// whether or not the diagram draws a link between them.
+    pub cut_pairs: Vec<(u32, u32)>,
 }
 
 impl View {
     /// The node with this id, if there is one.
     pub fn node(&self, id: u32) -> Option<&NodeView> {
         self.nodes.iter().find(|node| node.id == id)
+    }
+
+    /// Whether a partition cuts `a` and `b` apart (in either direction).
+    pub fn is_cut(&self, a: u32, b: u32) -> bool {
+        self.cut_pairs.contains(&(a.min(b), a.max(b)))
     }
 
     /// The current leader, if one is up or known.
@@ -273,6 +281,7 @@ mod tests {
             ],
             links: vec![],
             messages: vec![],
+            cut_pairs: vec![],
         };
         let placed = layout(&view);
         let ids: Vec<u32> = placed.iter().map(|(id, _)| *id).collect();

@@ -125,11 +125,17 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             }
         })
         .collect();
+    let count = world.node_count() as u32;
+    let cut_pairs = (0..count)
+        .flat_map(|a| ((a + 1)..count).map(move |b| (a, b)))
+        .filter(|&(a, b)| cut(NodeId(a), NodeId(b)))
+        .collect();
     View {
         time: world.now().as_micros(),
         nodes,
         links,
         messages,
+        cut_pairs,
     }
 }
 

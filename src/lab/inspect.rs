@@ -31,6 +31,33 @@ pub struct Inspection {
     pub status: Vec<String>,
     /// Entries this node discarded when it rejoined a new leader, rendered.
     pub discarded: Vec<String>,
+    /// For a client: its answers, newest first.
+    pub answers: Vec<AnswerView>,
+}
+
+/// A client's statement and the answer it got, as the console shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerView {
+    pub sql: String,
+    /// The server that answered.
+    pub server: String,
+    pub sent_at: u64,
+    /// Microseconds from sending to the answer.
+    pub latency: u64,
+    pub outcome: Result<AnswerOk, String>,
+}
+
+/// A successful answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerOk {
+    /// `INSERT 0 1`, `SELECT 2`...
+    pub tag: String,
+    /// What the commit waited for (`flush on follower-1`), if it committed.
+    pub waited_for: Option<String>,
+    /// MySQL's note for an unsafe statement under statement-based replication.
+    pub warning: Option<String>,
+    /// A SELECT's columns and rows, as text.
+    pub result: Option<(Vec<String>, Vec<Vec<String>>)>,
 }
 
 /// A table as the Rows tab shows it.
@@ -69,6 +96,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
             tables: Vec::new(),
             status: other_status(node),
             discarded: Vec::new(),
+            answers: node.as_client().map(answers).unwrap_or_default(),
         });
     };
     let schemas: Vec<TableSchema> = server.disk.db.tables().into_iter().cloned().collect();
@@ -112,7 +140,40 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         tables: tables(server, &differences),
         status,
         discarded,
+        answers: Vec::new(),
     })
+}
+
+/// A client's answers, newest first.
+fn answers(client: &crate::replication::client::Client) -> Vec<AnswerView> {
+    client
+        .answered
+        .iter()
+        .rev()
+        .map(|a| AnswerView {
+            sql: a.sql.clone(),
+            server: client.directory.name(a.server).to_string(),
+            sent_at: a.sent_at.as_micros(),
+            latency: a.answered_at.saturating_sub(a.sent_at).as_micros(),
+            outcome: match &a.outcome {
+                Ok(ok) => Ok(AnswerOk {
+                    tag: ok.tag.clone(),
+                    waited_for: ok.waited_for.clone(),
+                    warning: ok.warning.clone(),
+                    result: ok.result.as_ref().map(|r| {
+                        (
+                            r.columns.clone(),
+                            r.rows
+                                .iter()
+                                .map(|row| row.iter().map(Value::to_string).collect())
+                                .collect(),
+                        )
+                    }),
+                }),
+                Err(e) => Err(e.clone()),
+            },
+        })
+        .collect()
 }
 
 fn log_tool(method: Method) -> &'static str {

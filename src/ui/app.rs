@@ -68,7 +68,7 @@ pub fn App() -> Html {
                 <div class="side-pane">
                     <aside class="inspector-pane" aria-label="Inspector">
                         <Inspector node={selected} inspection={details.inspection.clone()}
-                            nodes={state.view.nodes.clone()} links={state.view.links.clone()}
+                            nodes={state.view.nodes.clone()} cut_pairs={state.view.cut_pairs.clone()}
                             refusal={refusal} on_action={on_action.clone()} />
                     </aside>
                     <SqlConsole clients={of_kind(NodeKind::Client)} servers={of_kind(NodeKind::Database)}

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use replication_lab::lab::inspect::Inspection;
+use replication_lab::lab::inspect::{AnswerView, Inspection};
 use replication_lab::view::{format_time, Micros, NodeView};
 use yew::prelude::*;
 
@@ -45,7 +45,7 @@ pub struct SqlConsoleProps {
     /// The client that sends.
     pub client: Option<u32>,
     pub console: Console,
-    /// The client, inspected: its status lines are its answers.
+    /// The client, inspected: its answers.
     pub answers: Option<Rc<Inspection>>,
     pub time: Micros,
     pub on_action: Callback<Action>,
@@ -111,10 +111,10 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
     };
     let client_node = props.clients.iter().find(|n| Some(n.id) == client);
     let waiting = client_node.is_some_and(|n| n.state.starts_with("waiting"));
-    let answers = props
+    let answers: Vec<AnswerView> = props
         .answers
         .as_ref()
-        .map(|i| parse_answers(&i.status))
+        .map(|i| i.answers.clone())
         .unwrap_or_default();
 
     html! {
@@ -214,63 +214,51 @@ fn pending(
     }
 }
 
-/// One answer, taken apart from the client's status line
-/// `SQL → TAG in LATENCY (waited for WHAT)` or `SQL → ERROR: ...`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Answer {
-    sql: String,
-    /// The command tag (`INSERT 0 1`) or the error.
-    outcome: String,
-    latency: Option<String>,
-    waited_for: Option<String>,
-    error: bool,
-}
-
-fn parse_answers(status: &[String]) -> Vec<Answer> {
-    status
-        .iter()
-        .filter_map(|line| line.rsplit_once(" → "))
-        .map(|(sql, outcome)| {
-            let error = outcome.starts_with("ERROR");
-            let (tag, rest) = match outcome.split_once(" in ") {
-                Some((tag, rest)) if !error => (tag, Some(rest)),
-                _ => (outcome, None),
-            };
-            let (latency, waited_for) = match rest.map(|r| r.split_once(" (waited for ")) {
-                Some(Some((latency, waited))) => (
-                    Some(latency.to_string()),
-                    Some(waited.strip_suffix(')').unwrap_or(waited).to_string()),
-                ),
-                Some(None) => (rest.map(str::to_string), None),
-                None => (None, None),
-            };
-            Answer {
-                sql: sql.to_string(),
-                outcome: tag.to_string(),
-                latency,
-                waited_for,
-                error,
-            }
-        })
-        .collect()
-}
-
-fn answer_item(answer: &Answer, latest: bool) -> Html {
+/// One answer: the statement, then its tag, latency and what it waited for, or the error;
+/// a SELECT's rows as a small table; MySQL's note for an unsafe statement.
+fn answer_item(answer: &AnswerView, latest: bool) -> Html {
+    let error = answer.outcome.is_err();
+    let latency = format_time(answer.latency);
     html! {
-        <li class={classes!("answer", answer.error.then_some("error"), latest.then_some("latest"))}>
+        <li class={classes!("answer", error.then_some("error"), latest.then_some("latest"))}>
             <code class="answer-sql">{ answer.sql.clone() }</code>
             <span class="answer-outcome">
-                if answer.error {
-                    <strong class="error-word">{ "Error: " }</strong>
-                }
-                <strong>{ answer.outcome.clone() }</strong>
-                if let Some(latency) = answer.latency.as_ref() {
-                    { format!(" · {latency}") }
-                }
-                if let Some(waited) = answer.waited_for.as_ref() {
-                    { format!(" · waited for {waited}") }
-                }
+                { match &answer.outcome {
+                    Ok(ok) => html! {
+                        <>
+                            <strong>{ ok.tag.clone() }</strong>
+                            { format!(" · {latency} · from {}", answer.server) }
+                            if let Some(waited) = ok.waited_for.as_ref() {
+                                { format!(" · waited for {waited}") }
+                            }
+                        </>
+                    },
+                    Err(e) => html! {
+                        <>
+                            <strong class="error-word">{ "Error: " }</strong>
+                            <strong>{ e.lines().next().unwrap_or("").trim_start_matches("ERROR:").trim().to_string() }</strong>
+                            { format!(" · {latency}") }
+                        </>
+                    },
+                } }
             </span>
+            if let Ok(ok) = &answer.outcome {
+                if let Some(warning) = ok.warning.as_ref() {
+                    <span class="answer-warning">{ format!("⚠ Note (Code 1592): {warning}") }</span>
+                }
+                if let Some((columns, rows)) = ok.result.as_ref() {
+                    <table class="answer-rows">
+                        <thead><tr>
+                            for column in columns.iter() { <th scope="col">{ column.clone() }</th> }
+                        </tr></thead>
+                        <tbody>
+                            for row in rows.iter() {
+                                <tr>{ for row.iter().map(|cell| html! { <td>{ cell.clone() }</td> }) }</tr>
+                            }
+                        </tbody>
+                    </table>
+                }
+            }
         </li>
     }
 }

@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use replication_lab::lab::inspect::Inspection;
-use replication_lab::view::{LinkView, NodeKind, NodeStatus, NodeView};
+use replication_lab::view::{NodeKind, NodeStatus, NodeView};
 use yew::prelude::*;
 
 use super::node_actions::NodeActions;
@@ -18,7 +18,8 @@ pub struct InspectorProps {
     pub node: Option<NodeView>,
     pub inspection: Option<Rc<Inspection>>,
     pub nodes: Vec<NodeView>,
-    pub links: Vec<LinkView>,
+    /// Pairs of nodes a partition cuts apart (`View::cut_pairs`).
+    pub cut_pairs: Vec<(u32, u32)>,
     /// The lab's refusal of the last action on this node.
     pub refusal: Option<String>,
     pub on_action: Callback<Action>,
@@ -56,7 +57,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         }
                     </span>
                 </h2>
-                <NodeActions node={node.clone()} nodes={props.nodes.clone()} links={props.links.clone()}
+                <NodeActions node={node.clone()} nodes={props.nodes.clone()} cut_pairs={props.cut_pairs.clone()}
                     refusal={props.refusal.clone()} on_action={props.on_action.clone()} />
             </div>
             if let Some(inspection) = props.inspection.as_ref() {

@@ -4,7 +4,7 @@
 //! A refusal from the lab is shown next to them, in its words.
 
 use replication_lab::lab::LabAction;
-use replication_lab::view::{LinkView, NodeKind, NodeStatus, NodeView, Role};
+use replication_lab::view::{NodeKind, NodeStatus, NodeView, Role};
 use yew::prelude::*;
 
 use super::state::Action;
@@ -13,7 +13,8 @@ use super::state::Action;
 pub struct NodeActionsProps {
     pub node: NodeView,
     pub nodes: Vec<NodeView>,
-    pub links: Vec<LinkView>,
+    /// Pairs of nodes a partition cuts apart (`View::cut_pairs`).
+    pub cut_pairs: Vec<(u32, u32)>,
     /// The lab's refusal of the last action on this node.
     pub refusal: Option<String>,
     pub on_action: Callback<Action>,
@@ -81,12 +82,9 @@ fn offers(node: &NodeView, nodes: &[NodeView]) -> Vec<Offer> {
 }
 
 /// Whether the link between `a` and `b` is drawn, and if so whether it is cut.
-fn link_state(links: &[LinkView], a: u32, b: u32) -> Option<bool> {
-    links
-        .iter()
-        .filter(|l| (l.from == a && l.to == b) || (l.from == b && l.to == a))
-        .map(|l| l.cut)
-        .reduce(|x, y| x || y)
+/// Whether a partition cuts `a` and `b` apart.
+fn is_cut(cut_pairs: &[(u32, u32)], a: u32, b: u32) -> bool {
+    cut_pairs.contains(&(a.min(b), a.max(b)))
 }
 
 #[component]
@@ -106,9 +104,7 @@ pub fn NodeActions(props: &NodeActionsProps) -> Html {
         .iter()
         .map(|o| LabAction::Heal { a: id, b: o.id })
         .collect();
-    let any_cut = others
-        .iter()
-        .any(|o| link_state(&props.links, id, o.id) == Some(true));
+    let any_cut = others.iter().any(|o| is_cut(&props.cut_pairs, id, o.id));
     html! {
         <div class="node-actions">
             <div class="action-row" role="group" aria-label={format!("Actions on {}", node.name)}>
@@ -134,23 +130,19 @@ pub fn NodeActions(props: &NodeActionsProps) -> Html {
                             <span class="link-name">
                                 { format!("{} – {}", node.name, other.name) }
                             </span>
-                            { match link_state(&props.links, id, other.id) {
-                                Some(true) => html! { <span class="link-state cut">{ "✕ cut" }</span> },
-                                Some(false) => html! { <span class="link-state">{ "connected" }</span> },
-                                None => html! {
-                                    <span class="link-state" title="not drawn on the diagram: the lab does not show whether it is cut">
-                                        { "not drawn" }
-                                    </span>
-                                },
-                            } }
+                            if is_cut(&props.cut_pairs, id, other.id) {
+                                <span class="link-state cut">{ "✕ cut" }</span>
+                            } else {
+                                <span class="link-state">{ "connected" }</span>
+                            }
                             <button type="button" class="action-button small"
-                                disabled={link_state(&props.links, id, other.id) == Some(true)}
+                                disabled={is_cut(&props.cut_pairs, id, other.id)}
                                 aria-label={format!("Cut link to {}", other.name)}
                                 onclick={send(vec![LabAction::Partition { a: id, b: other.id }])}>
                                 { "Cut" }
                             </button>
                             <button type="button" class="action-button small"
-                                disabled={link_state(&props.links, id, other.id) == Some(false)}
+                                disabled={!is_cut(&props.cut_pairs, id, other.id)}
                                 aria-label={format!("Heal link to {}", other.name)}
                                 onclick={send(vec![LabAction::Heal { a: id, b: other.id }])}>
                                 { "Heal" }

@@ -74,6 +74,27 @@ test('typed SQL runs, its answer arrives as time moves, and the row reaches a fo
   assert.deepEqual(problems, []);
 });
 
+test('a SELECT on a follower shows its rows; an unsafe statement shows MySQL\'s note', async () => {
+  const { page, problems } = await openApp();
+  await page.locator('#method-picker').selectOption({ label: 'Statement + context' });
+  const input = page.getByLabel('Statement', { exact: true });
+  await input.fill("INSERT INTO orders (status, note) VALUES ('new', UUID())");
+  await button(page, 'Run').click();
+  await stepUntil(page, async () => (await page.locator('.answers .answer').count()) > 0);
+  assert.match(await page.locator('.answers .answer.latest .answer-warning').textContent(), /Code 1592/);
+  await playFor(page, 300);
+  await input.fill('SELECT id, status FROM orders');
+  await page.getByLabel('Send to').selectOption({ label: 'follower-1 (read)' });
+  await button(page, 'Run').click();
+  await stepUntil(page, async () => (await page.locator('.answers .answer').count()) > 1);
+  const latest = page.locator('.answers .answer.latest');
+  assert.match(await latest.textContent(), /SELECT 1 .* from follower-1/);
+  assert.deepEqual(await latest.locator('.answer-rows th').allTextContents(), ['id', 'status']);
+  assert.deepEqual(await latest.locator('.answer-rows td').allTextContents(), ['1', 'new']);
+  await page.screenshot({ path: `${SHOTS}/console-select.png` });
+  assert.deepEqual(problems, []);
+});
+
 test('an engine error is shown next to the console, and the typed text is kept', async () => {
   const { page, problems } = await openApp();
   const input = page.getByLabel('Statement', { exact: true });
@@ -81,7 +102,7 @@ test('an engine error is shown next to the console, and the typed text is kept',
   await input.press('Control+Enter');
   await playFor(page, 300, '1/20×');
   await assert.doesNotReject(page.locator('.answers .answer.error').first().waitFor({ timeout: 5_000 }));
-  assert.match(await page.locator('.answers .answer.error').first().textContent(), /Error: ERROR:\s+unknown column "stauts"/);
+  assert.match(await page.locator('.answers .answer.error').first().textContent(), /Error: unknown column "stauts" at 1:19/);
   assert.equal(await input.inputValue(), "UPDATE orders SET stauts = 'x' WHERE id = 1");
   await page.screenshot({ path: `${SHOTS}/console-error.png` });
   assert.deepEqual(problems, []);
