@@ -181,6 +181,18 @@ pub struct Point {
 }
 
 impl Point {
+    /// The point `distance` units from `self` towards `other` (`self` itself when they
+    /// coincide).
+    pub fn toward(self, other: Point, distance: f64) -> Point {
+        let (dx, dy) = (other.x - self.x, other.y - self.y);
+        let length = (dx * dx + dy * dy).sqrt();
+        if length <= f64::EPSILON {
+            return self;
+        }
+        let f = (distance / length).min(0.5);
+        self.lerp(other, f)
+    }
+
     /// The point a fraction `f` of the way from `self` to `other`.
     pub fn lerp(self, other: Point, f: f64) -> Point {
         Point {
@@ -295,6 +307,14 @@ mod tests {
         for (_, p) in &placed {
             assert!(p.x > 0.0 && p.x < CANVAS_WIDTH && p.y > 0.0 && p.y < CANVAS_HEIGHT);
         }
+    }
+
+    #[test]
+    fn toward_stops_at_the_distance_and_never_past_the_middle() {
+        let (a, b) = (Point { x: 0.0, y: 0.0 }, Point { x: 100.0, y: 0.0 });
+        assert_eq!(a.toward(b, 10.0), Point { x: 10.0, y: 0.0 });
+        assert_eq!(a.toward(b, 80.0), Point { x: 50.0, y: 0.0 });
+        assert_eq!(a.toward(a, 10.0), a);
     }
 
     #[test]

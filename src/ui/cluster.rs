@@ -7,6 +7,9 @@ use yew::prelude::*;
 
 use super::node::NodeShape;
 
+/// How far from a node's centre a message starts and ends (just outside its shape).
+const NODE_RIM: f64 = 60.0;
+
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
     pub view: View,
@@ -35,8 +38,10 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
             <g class="messages" aria-hidden="true">
                 for message in props.view.messages.iter() {
                     if let (Some(a), Some(b)) = (at(message.from), at(message.to)) {
+                        // From the sender's rim to the receiver's, so a message is never
+                        // hidden under a node.
                         <MessageMarker message={message.clone()}
-                            at={a.lerp(b, message.progress(props.view.time))} />
+                            at={a.toward(b, NODE_RIM).lerp(b.toward(a, NODE_RIM), message.progress(props.view.time))} />
                     }
                 }
             </g>
