@@ -350,6 +350,16 @@ impl Page {
         if !self.can_fit(tuple.len()) {
             return None;
         }
+        // Make room first: a new slot entry must not be written over a tuple that only
+        // compaction would move out of its way.
+        let slot_cost = if self.first_dead_slot().is_some() {
+            0
+        } else {
+            SLOT_SIZE
+        };
+        if usize::from(self.upper()) < usize::from(self.lower()) + slot_cost + tuple.len() {
+            self.compact();
+        }
         let slot = match self.first_dead_slot() {
             Some(s) => s,
             None => {
@@ -360,9 +370,6 @@ impl Page {
                 s
             }
         };
-        if usize::from(self.upper()) < usize::from(self.lower()) + tuple.len() {
-            self.compact();
-        }
         let off = self.upper() - tuple.len() as u16;
         self.write_bytes(usize::from(off), tuple);
         self.set_upper(off);
@@ -561,6 +568,26 @@ mod tests {
         assert_eq!(p.insert(&[8; 50]), Some(1));
         p.refresh_checksum(0);
         p.check(0).unwrap();
+    }
+
+    #[test]
+    fn a_new_slot_never_overwrites_a_tuple_before_compaction() {
+        for v in [FormatVersion::V16, FormatVersion::V17] {
+            let mut p = heap(v);
+            // Two tuples filling the page exactly: no gap between the slot array and tuples.
+            let len = (PAGE_SIZE - p.lower() as usize - 2 * SLOT_SIZE) / 2;
+            assert_eq!(p.insert(&vec![1; len]), Some(0));
+            assert_eq!(p.insert(&vec![2; len]), Some(1));
+            assert_eq!(p.lower(), p.upper());
+            // Shrinking leaves a hole inside the tuple area, not next to the slot array.
+            assert!(p.replace(0, &[3; 20]));
+            assert_eq!(p.insert(&[4; 30]), Some(2), "fits after compaction");
+            assert_eq!(p.tuple(0), Some(&[3u8; 20][..]));
+            assert_eq!(p.tuple(1), Some(&vec![2u8; len][..]));
+            assert_eq!(p.tuple(2), Some(&[4u8; 30][..]));
+            p.refresh_checksum(0);
+            p.check(0).unwrap();
+        }
     }
 
     #[test]
