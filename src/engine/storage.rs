@@ -7,7 +7,7 @@
 //! SQL text, sessions or replication.
 
 use super::catalog::{Catalog, RowLocation, TableDef, TableSchema};
-use super::codec::{decode_row, decode_table_def, encode_row, encode_table_def};
+use super::codec::{decode_key, decode_row, decode_table_def, encode_row, encode_table_def};
 use super::error::{ErrorKind, SqlError};
 use super::page::{FormatVersion, Page, PageKind};
 use super::value::Value;
@@ -495,12 +495,8 @@ fn page_keys(
     mut each: impl FnMut(Value, RowLocation) -> Result<(), String>,
 ) -> Result<(), String> {
     for (slot, t) in page.tuples() {
-        let values =
-            decode_row(format, &def.schema, t).map_err(|e| format!("page {n} slot {slot}: {e}"))?;
-        let key = values
-            .into_iter()
-            .nth(def.schema.primary_key)
-            .unwrap_or(Value::Null);
+        let key =
+            decode_key(format, &def.schema, t).map_err(|e| format!("page {n} slot {slot}: {e}"))?;
         if key.is_null() {
             return Err(format!("page {n} slot {slot}: NULL key"));
         }
@@ -638,6 +634,12 @@ pub fn plan_incremental(
                         Ok(())
                     })
                 })?;
+                // A row that stayed where it was (its page changed around it) needs no
+                // change in the index.
+                added.retain(|key, loc| {
+                    let stayed = base.get(key) == Some(loc) && removed.remove(key);
+                    !stayed
+                });
                 IndexPlan::Delta {
                     removed: removed.into_iter().collect(),
                     added,
