@@ -7,7 +7,9 @@
 //! SQL text, sessions or replication.
 
 use super::catalog::{Catalog, RowLocation, TableDef, TableSchema};
-use super::codec::{decode_key, decode_row, decode_table_def, encode_row, encode_table_def};
+use super::codec::{
+    decode_key, decode_row, decode_table_def, decode_table_def_after, encode_row, encode_table_def,
+};
 use super::error::{ErrorKind, SqlError};
 use super::page::{FormatVersion, Page, PageKind};
 use super::value::Value;
@@ -423,12 +425,40 @@ impl Owners {
     }
 }
 
+/// What the catalog was before some pages changed, so that catalog tuples that did not change
+/// (or changed in their fixed-width prefix only) need not be decoded again.
+struct CatalogBefore<'a> {
+    defs: BTreeMap<RowLocation, &'a TableDef>,
+    changed: &'a BTreeMap<u32, Option<&'a Page>>,
+}
+
+impl<'a> CatalogBefore<'a> {
+    fn new(catalog: &'a Catalog, changed: &'a BTreeMap<u32, Option<&'a Page>>) -> Self {
+        let defs = catalog.tables.values().map(|d| (d.location, d)).collect();
+        CatalogBefore { defs, changed }
+    }
+
+    /// The tuple at `loc` before the change and the definition it decoded to, if it was a
+    /// catalog tuple. `pages` are the new pages (a page not in `changed` is as it was).
+    fn tuple<'p>(&self, pages: &'p [Page], loc: RowLocation) -> Option<(&'p [u8], &'a TableDef)>
+    where
+        'a: 'p,
+    {
+        let page: &'p Page = match self.changed.get(&loc.page) {
+            Some(before) => (*before)?,
+            None => pages.get(loc.page as usize)?,
+        };
+        Some((page.tuple(loc.slot)?, *self.defs.get(&loc)?))
+    }
+}
+
 /// Walks the catalog chain from page 0, claiming its pages; decodes the table definitions
-/// into `catalog` when given one.
+/// into `catalog` when given one (with `before`, reusing what did not change).
 fn walk_catalog(
     pages: &[Page],
     owners: &mut Owners,
     mut catalog: Option<&mut Catalog>,
+    before: Option<&CatalogBefore<'_>>,
 ) -> Result<(), String> {
     let mut next = Some(0u32);
     while let Some(n) = next {
@@ -441,8 +471,12 @@ fn walk_catalog(
         }
         if let Some(catalog) = catalog.as_deref_mut() {
             for (slot, t) in page.tuples() {
-                let def = decode_table_def(t, RowLocation { page: n, slot })
-                    .map_err(|e| format!("catalog page {n} slot {slot}: {e}"))?;
+                let loc = RowLocation { page: n, slot };
+                let def = match before.and_then(|b| b.tuple(pages, loc)) {
+                    Some((old_t, old_def)) => decode_table_def_after(t, old_t, old_def),
+                    None => decode_table_def(t, loc),
+                };
+                let def = def.map_err(|e| format!("catalog page {n} slot {slot}: {e}"))?;
                 if catalog.tables.contains_key(&def.id) || def.id == 0 {
                     return Err(format!("table id {} appears twice", def.id));
                 }
@@ -511,7 +545,7 @@ fn page_keys(
 pub fn load(format: FormatVersion, pages: &[Page]) -> Result<Derived, String> {
     let mut owners = Owners::new(pages.len());
     let mut catalog = Catalog::default();
-    walk_catalog(pages, &mut owners, Some(&mut catalog))?;
+    walk_catalog(pages, &mut owners, Some(&mut catalog), None)?;
     let mut indexes = BTreeMap::new();
     for def in catalog.tables.values() {
         let mut index = KeyIndex::new();
@@ -577,10 +611,11 @@ pub fn plan_incremental(
     let mut new_catalog = None;
     if catalog_changed {
         let mut c = Catalog::default();
-        walk_catalog(pages, &mut owners, Some(&mut c))?;
+        let before = CatalogBefore::new(&old.catalog, changed);
+        walk_catalog(pages, &mut owners, Some(&mut c), Some(&before))?;
         new_catalog = Some(c);
     } else {
-        walk_catalog(pages, &mut owners, None)?;
+        walk_catalog(pages, &mut owners, None, None)?;
     }
     let catalog = new_catalog.as_ref().unwrap_or(&old.catalog);
     let mut indexes = BTreeMap::new();
