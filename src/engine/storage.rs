@@ -642,7 +642,8 @@ pub fn plan_incremental(
             Some(base) => {
                 // The rows the changed pages held for this table. In the old (valid) state a
                 // heap page of this table is in its chain, and every row of it is indexed.
-                let mut removed = BTreeSet::new();
+                // Key to where it was (which the old index must agree with).
+                let mut removed: BTreeMap<Value, RowLocation> = BTreeMap::new();
                 for (&n, before) in changed {
                     let Some(before) = before else { continue };
                     if before.kind() != Some(PageKind::Heap) || before.table() != def.id {
@@ -652,7 +653,7 @@ pub fn plan_incremental(
                         if base.get(&key) != Some(&loc) {
                             return Err("the old index does not match the old pages".into());
                         }
-                        removed.insert(key);
+                        removed.insert(key, loc);
                         Ok(())
                     })?;
                 }
@@ -662,7 +663,7 @@ pub fn plan_incremental(
                         return Ok(());
                     }
                     page_keys(format, def, n, page, |key, loc| {
-                        let taken = base.contains_key(&key) && !removed.contains(&key);
+                        let taken = !removed.contains_key(&key) && base.contains_key(&key);
                         if taken || added.insert(key, loc).is_some() {
                             return Err("duplicate key".into());
                         }
@@ -672,11 +673,14 @@ pub fn plan_incremental(
                 // A row that stayed where it was (its page changed around it) needs no
                 // change in the index.
                 added.retain(|key, loc| {
-                    let stayed = base.get(key) == Some(loc) && removed.remove(key);
+                    let stayed = removed.get(key) == Some(loc);
+                    if stayed {
+                        removed.remove(key);
+                    }
                     !stayed
                 });
                 IndexPlan::Delta {
-                    removed: removed.into_iter().collect(),
+                    removed: removed.into_keys().collect(),
                     added,
                 }
             }
