@@ -27,6 +27,7 @@ fn value() -> impl Strategy<Value = String> {
 fn predicate() -> impl Strategy<Value = String> {
     prop_oneof![
         (0i64..40).prop_map(|n| format!("id = {n}")),
+        (0i64..40).prop_map(|n| format!("id = {n} AND (n % 2 = 0 OR RAND() > 500000)")),
         (0i64..40).prop_map(|n| format!("id > {n} AND n IS NOT NULL")),
         (-5i64..5).prop_map(|n| format!("n % 3 = {n} OR ok")),
         Just("name IS NULL".to_string()),
