@@ -1,7 +1,9 @@
 //! Statements per second of the lab engine on a table of a few hundred rows: INSERT, UPDATE
-//! by key, and SELECT by key and of the whole table.
+//! by key, and SELECT by key and of the whole table. Also a WAL-shipping follower's replay:
+//! WAL records per second applying a leader's commits, incrementally (`Database::apply`) and,
+//! for comparison, rebuilding the catalog and key index from all pages after every commit.
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use replication_lab::engine::{Database, FormatVersion, SeededEnv};
+use replication_lab::engine::{Database, FormatVersion, PageChanges, SeededEnv};
 use std::hint::black_box;
 
 const ROWS: i64 = 300;
@@ -75,5 +77,57 @@ fn statements(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, statements);
+/// The leader's commits of a mixed workload on the seeded table: inserts, updates by key (some
+/// growing a row so it moves to another page) and deletes by key.
+fn leader_commits() -> (Database, Vec<PageChanges>) {
+    let (mut leader, mut env) = seeded();
+    let follower = leader.clone();
+    let mut commits = Vec::new();
+    for i in 0..400i64 {
+        let key = (i * 7) % ROWS + 1;
+        let sql = match i % 5 {
+            0 => format!("INSERT INTO orders (status, qty) VALUES ('new', {i})"),
+            1 | 2 => format!("UPDATE orders SET qty = qty + 1 WHERE id = {key}"),
+            3 => format!("UPDATE orders SET status = 'shipped with care {i}' WHERE id = {key}"),
+            _ => format!("DELETE FROM orders WHERE id = {}", key + 1),
+        };
+        let report = leader.run(&sql, &mut env).expect("leader statement");
+        commits.extend(report.commit.map(|c| c.changes));
+    }
+    (follower, commits)
+}
+
+fn replay(c: &mut Criterion) {
+    let (follower, commits) = leader_commits();
+    let records: usize = commits.iter().map(|c| c.records.len()).sum();
+    let mut group = c.benchmark_group("engine");
+    group.throughput(Throughput::Elements(records as u64));
+    group.bench_function("wal_replay", |b| {
+        b.iter_batched(
+            || follower.clone(),
+            |mut db| {
+                for changes in &commits {
+                    db.apply(changes).expect("replay");
+                }
+                db
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("wal_replay_full_reload", |b| {
+        b.iter_batched(
+            || follower.clone(),
+            |mut db| {
+                for changes in &commits {
+                    db.apply_with_full_reload(changes).expect("replay");
+                }
+                db
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, statements, replay);
 criterion_main!(benches);

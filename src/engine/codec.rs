@@ -149,6 +149,56 @@ pub fn decode_row(
     Ok(values)
 }
 
+/// Checks a value's bytes like [`get_value`] does, without building the value.
+fn skip_value(r: &mut Reader<'_>, t: DataType) -> Result<(), String> {
+    match t {
+        DataType::Integer | DataType::Timestamp => {
+            r.take(8)?;
+        }
+        DataType::Boolean => match r.u8()? {
+            0 | 1 => {}
+            b => return Err(format!("bad boolean byte {b}")),
+        },
+        DataType::Text => {
+            let len = usize::from(r.u16()?);
+            std::str::from_utf8(r.take(len)?).map_err(|_| "text is not UTF-8".to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// The primary-key value of a row tuple: `decode_row(..)?[schema.primary_key]` (NULL if there
+/// is no such column), with the same checks and errors, but without building the other values.
+pub fn decode_key(
+    version: FormatVersion,
+    schema: &TableSchema,
+    bytes: &[u8],
+) -> Result<Value, String> {
+    let n = schema.columns.len();
+    let mut r = Reader::new(bytes);
+    if version == FormatVersion::V17 {
+        let natts = usize::from(r.u16()?);
+        if natts != n {
+            return Err(format!("tuple has {natts} attributes, table has {n}"));
+        }
+        r.u8()?;
+    }
+    let bitmap = r.take(n.div_ceil(8))?;
+    let mut key = Value::Null;
+    for (i, c) in schema.columns.iter().enumerate() {
+        if bitmap[i / 8] & (1 << (i % 8)) != 0 {
+            continue;
+        }
+        if i == schema.primary_key {
+            key = get_value(&mut r, c.data_type)?;
+        } else {
+            skip_value(&mut r, c.data_type)?;
+        }
+    }
+    r.done()?;
+    Ok(key)
+}
+
 const COLUMN_NOT_NULL: u8 = 1;
 const COLUMN_AUTO_INCREMENT: u8 = 2;
 
@@ -194,6 +244,32 @@ pub fn encode_table_def(def: &TableDef) -> Vec<u8> {
     out
 }
 
+/// Bytes of the fixed-width prefix of a catalog tuple: id, first and last page, next
+/// auto-increment value.
+const TABLE_DEF_PREFIX: usize = 20;
+
+/// `decode_table_def(bytes, old.location)`, given that `old_bytes` decoded to `old` there: when
+/// only the fixed-width prefix differs (a counter or last-page bump), only the prefix is read.
+pub fn decode_table_def_after(
+    bytes: &[u8],
+    old_bytes: &[u8],
+    old: &TableDef,
+) -> Result<TableDef, String> {
+    if bytes.len() == old_bytes.len()
+        && bytes.len() >= TABLE_DEF_PREFIX
+        && bytes[TABLE_DEF_PREFIX..] == old_bytes[TABLE_DEF_PREFIX..]
+    {
+        let mut r = Reader::new(bytes);
+        let mut def = old.clone();
+        def.id = r.u32()?;
+        def.first_page = r.u32()?;
+        def.last_page = r.u32()?;
+        def.next_auto_increment = r.i64()?;
+        return Ok(def);
+    }
+    decode_table_def(bytes, old.location)
+}
+
 /// Decodes a catalog tuple found at `location`.
 pub fn decode_table_def(bytes: &[u8], location: RowLocation) -> Result<TableDef, String> {
     let mut r = Reader::new(bytes);
@@ -210,7 +286,7 @@ pub fn decode_table_def(bytes: &[u8], location: RowLocation) -> Result<TableDef,
         let len = usize::from(r.u8()?);
         let cname = r.text(len)?;
         let tag = r.u8()?;
-        let data_type = DataType::from_tag(tag).ok_or(format!("bad type tag {tag}"))?;
+        let data_type = DataType::from_tag(tag).ok_or_else(|| format!("bad type tag {tag}"))?;
         let flags = r.u8()?;
         let default = match r.u8()? {
             0 => None,
@@ -310,6 +386,43 @@ mod tests {
     }
 
     #[test]
+    fn decode_key_agrees_with_decode_row_on_good_and_bad_tuples() {
+        let rows = [
+            row(),
+            vec![Value::Null, Value::Null, Value::Boolean(true), Value::Null],
+            vec![
+                Value::Integer(-1),
+                Value::Text(String::new()),
+                Value::Boolean(false),
+                Value::Timestamp(7),
+            ],
+        ];
+        for version in [FormatVersion::V16, FormatVersion::V17] {
+            for pk in 0..4 {
+                let mut schema = schema();
+                schema.primary_key = pk;
+                for values in &rows {
+                    let good = encode_row(version, values);
+                    let mut tuples = vec![good.clone()];
+                    tuples.extend((0..good.len()).map(|cut| good[..cut].to_vec()));
+                    for at in 0..good.len() {
+                        for flip in [0x01, 0x80, 0xFF] {
+                            let mut bad = good.clone();
+                            bad[at] ^= flip;
+                            tuples.push(bad);
+                        }
+                    }
+                    tuples.push([good.clone(), vec![0]].concat());
+                    for t in &tuples {
+                        let want = decode_row(version, &schema, t).map(|v| v[pk].clone());
+                        assert_eq!(decode_key(version, &schema, t), want, "{t:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn table_defs_round_trip() {
         let mut s = schema();
         s.columns[1].default = Some(ColumnDefault::Literal(Value::Text("new".into())));
@@ -326,6 +439,22 @@ mod tests {
         };
         let bytes = encode_table_def(&def);
         assert_eq!(decode_table_def(&bytes, def.location).unwrap(), def);
+        // Decoding after a known tuple: the same result for any change to any byte.
+        for at in 0..bytes.len() {
+            for flip in [0x01, 0x40, 0xFF] {
+                let mut changed = bytes.clone();
+                changed[at] ^= flip;
+                assert_eq!(
+                    decode_table_def_after(&changed, &bytes, &def),
+                    decode_table_def(&changed, def.location),
+                    "byte {at}"
+                );
+            }
+        }
+        assert_eq!(
+            decode_table_def_after(&bytes, &bytes, &def),
+            Ok(def.clone())
+        );
         for cut in 0..bytes.len() {
             assert!(decode_table_def(&bytes[..cut], def.location).is_err());
         }

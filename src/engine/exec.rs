@@ -385,33 +385,42 @@ fn keep(
     }
 }
 
+/// The literal `v` when `filter` is `key = v` (either way round, `v` of the key's type), or
+/// starts with it in a chain of ANDs (`key = v AND ...`, nested to the left). On any row whose
+/// key is not `v` such a filter is FALSE, found before anything else is evaluated (the key is
+/// never NULL, and AND stops at a FALSE left side), so visiting only the row with key `v`
+/// gives the same result with the same side effects (RAND(), UUID()) and errors.
+fn key_literal<'e>(def: &TableDef, filter: &'e Expr) -> Option<&'e Value> {
+    let mut leftmost = filter;
+    while let ExprKind::Binary(BinaryOp::And, a, _) = &leftmost.kind {
+        leftmost = a;
+    }
+    let ExprKind::Binary(BinaryOp::Eq, a, b) = &leftmost.kind else {
+        return None;
+    };
+    let v = match (&a.kind, &b.kind) {
+        (ExprKind::Column { name, .. }, ExprKind::Literal(v))
+        | (ExprKind::Literal(v), ExprKind::Column { name, .. }) => {
+            (def.schema.column_index(&name.name) == Some(def.schema.primary_key)).then_some(v)
+        }
+        _ => None,
+    }?;
+    (v.data_type() == Some(def.schema.key_column().data_type)).then_some(v)
+}
+
 /// The rows a filter can match, in physical order: just one via the key index when the filter
-/// is `key = literal` (the filter is still evaluated on it), else a full scan.
+/// is `key = literal` or begins with it in an AND chain (see [`key_literal`]; the filter is
+/// still evaluated on it), else a full scan.
 fn candidates(
     def: &TableDef,
     filter: Option<&Expr>,
     store: &Store<'_>,
 ) -> Result<Vec<Vec<Value>>, SqlError> {
-    if let Some(Expr {
-        kind: ExprKind::Binary(BinaryOp::Eq, a, b),
-        ..
-    }) = filter
-    {
-        let key_literal = match (&a.kind, &b.kind) {
-            (ExprKind::Column { name, .. }, ExprKind::Literal(v))
-            | (ExprKind::Literal(v), ExprKind::Column { name, .. }) => {
-                (def.schema.column_index(&name.name) == Some(def.schema.primary_key)).then_some(v)
-            }
-            _ => None,
-        };
-        if let Some(v) =
-            key_literal.filter(|v| v.data_type() == Some(def.schema.key_column().data_type))
-        {
-            return Ok(match store.lookup(def.id, v) {
-                Some(loc) => vec![store.read(def.id, loc)?],
-                None => vec![],
-            });
-        }
+    if let Some(v) = filter.and_then(|f| key_literal(def, f)) {
+        return Ok(match store.lookup(def.id, v) {
+            Some(loc) => vec![store.read(def.id, loc)?],
+            None => vec![],
+        });
     }
     Ok(store.scan(def.id)?.into_iter().map(|(_, v)| v).collect())
 }

@@ -332,23 +332,49 @@ impl Page {
 
     /// Free bytes if the page were compacted.
     pub fn total_free(&self) -> usize {
-        (PAGE_SIZE - usize::from(self.lower())).saturating_sub(self.live_bytes())
+        PAGE_SIZE
+            .saturating_sub(usize::from(self.lower()))
+            .saturating_sub(self.live_bytes())
     }
 
     /// Whether a tuple of `len` bytes would fit (possibly after compaction).
     pub fn can_fit(&self, len: usize) -> bool {
-        let slot_cost = if self.first_dead_slot().is_some() {
-            0
-        } else {
-            SLOT_SIZE
-        };
-        len > 0 && len + slot_cost <= self.total_free()
+        if len == 0 {
+            return false;
+        }
+        // One pass over the slots: `first_dead_slot` and `live_bytes` together.
+        let mut dead = false;
+        let mut live = 0;
+        for s in 0..self.slot_count() {
+            let (off, l) = self.slot(s);
+            let (off, l) = (usize::from(off), usize::from(l));
+            if off == 0 {
+                dead = true;
+            } else if off + l <= PAGE_SIZE {
+                live += l;
+            }
+        }
+        let slot_cost = if dead { 0 } else { SLOT_SIZE };
+        len + slot_cost
+            <= PAGE_SIZE
+                .saturating_sub(usize::from(self.lower()))
+                .saturating_sub(live)
     }
 
     /// Stores a tuple, compacting if needed; returns its slot or `None` when it does not fit.
     pub fn insert(&mut self, tuple: &[u8]) -> Option<u16> {
         if !self.can_fit(tuple.len()) {
             return None;
+        }
+        // Make room first: a new slot entry must not be written over a tuple that only
+        // compaction would move out of its way.
+        let slot_cost = if self.first_dead_slot().is_some() {
+            0
+        } else {
+            SLOT_SIZE
+        };
+        if usize::from(self.upper()) < usize::from(self.lower()) + slot_cost + tuple.len() {
+            self.compact();
         }
         let slot = match self.first_dead_slot() {
             Some(s) => s,
@@ -360,9 +386,6 @@ impl Page {
                 s
             }
         };
-        if usize::from(self.upper()) < usize::from(self.lower()) + tuple.len() {
-            self.compact();
-        }
         let off = self.upper() - tuple.len() as u16;
         self.write_bytes(usize::from(off), tuple);
         self.set_upper(off);
@@ -561,6 +584,62 @@ mod tests {
         assert_eq!(p.insert(&[8; 50]), Some(1));
         p.refresh_checksum(0);
         p.check(0).unwrap();
+    }
+
+    #[test]
+    fn a_new_slot_never_overwrites_a_tuple_before_compaction() {
+        for v in [FormatVersion::V16, FormatVersion::V17] {
+            let mut p = heap(v);
+            // Two tuples filling the page exactly: no gap between the slot array and tuples.
+            let len = (PAGE_SIZE - p.lower() as usize - 2 * SLOT_SIZE) / 2;
+            assert_eq!(p.insert(&vec![1; len]), Some(0));
+            assert_eq!(p.insert(&vec![2; len]), Some(1));
+            assert_eq!(p.lower(), p.upper());
+            // Shrinking leaves a hole inside the tuple area, not next to the slot array.
+            assert!(p.replace(0, &[3; 20]));
+            assert_eq!(p.insert(&[4; 30]), Some(2), "fits after compaction");
+            assert_eq!(p.tuple(0), Some(&[3u8; 20][..]));
+            assert_eq!(p.tuple(1), Some(&vec![2u8; len][..]));
+            assert_eq!(p.tuple(2), Some(&[4u8; 30][..]));
+            p.refresh_checksum(0);
+            p.check(0).unwrap();
+        }
+    }
+
+    /// `can_fit` in one pass says what `first_dead_slot` and `total_free` say, on real pages
+    /// and on garbage.
+    #[test]
+    fn can_fit_agrees_with_its_definition() {
+        let slow = |p: &Page, len: usize| {
+            let slot_cost = if p.first_dead_slot().is_some() {
+                0
+            } else {
+                SLOT_SIZE
+            };
+            len > 0 && len + slot_cost <= p.total_free()
+        };
+        let mut pages = vec![];
+        let mut p = heap(FormatVersion::V16);
+        for i in 0..12u8 {
+            pages.push(p.clone());
+            if p.insert(&vec![i; usize::from(i) * 3 + 5]).is_none() {
+                p.delete(u16::from(i) % p.slot_count().max(1));
+            }
+            if i % 4 == 0 {
+                p.delete(0);
+            }
+        }
+        for seed in 0..64u32 {
+            let bytes: Vec<u8> = (0..PAGE_SIZE as u32)
+                .map(|i| (i.wrapping_mul(seed.wrapping_mul(2_654_435_761) | 1) >> 7) as u8)
+                .collect();
+            pages.extend(Page::from_bytes(FormatVersion::V17, &bytes));
+        }
+        for p in &pages {
+            for len in [0, 1, 4, 17, 40, 100, 200, 300] {
+                assert_eq!(p.can_fit(len), slow(p, len), "{len}");
+            }
+        }
     }
 
     #[test]

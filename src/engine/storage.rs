@@ -7,11 +7,14 @@
 //! SQL text, sessions or replication.
 
 use super::catalog::{Catalog, RowLocation, TableDef, TableSchema};
-use super::codec::{decode_row, decode_table_def, encode_row, encode_table_def};
+use super::codec::{
+    decode_key, decode_row, decode_table_def, decode_table_def_after, encode_row, encode_table_def,
+};
 use super::error::{ErrorKind, SqlError};
 use super::page::{FormatVersion, Page, PageKind};
 use super::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Primary key to tuple location, for one table.
 pub type KeyIndex = BTreeMap<Value, RowLocation>;
@@ -22,18 +25,27 @@ pub const MAX_PAGES: u32 = 65_536;
 pub const MAX_TABLES: u32 = 1_000;
 
 /// State derived from pages: catalog and key indexes.
+///
+/// Both parts sit behind [`Arc`]s so that a statement's [`Overlay`] can start from the durable
+/// state without copying it: the catalog is copied on its first change in a statement, and
+/// index changes are kept as a delta (see [`Overlay`]) that a commit merges in place.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Derived {
-    pub catalog: Catalog,
-    pub indexes: BTreeMap<u32, KeyIndex>,
+    pub catalog: Arc<Catalog>,
+    pub indexes: BTreeMap<u32, Arc<KeyIndex>>,
 }
 
 /// A transaction's (or statement's) private view: changed pages and derived state.
+///
+/// The key indexes are the durable ones (shared, never written here) plus `index_changes`:
+/// per table, keys that were (re)located (`Some`) or removed (`None`) by this transaction.
 #[derive(Clone, Debug)]
 pub struct Overlay {
     pub pages: BTreeMap<u32, Page>,
     pub page_count: u32,
-    pub derived: Derived,
+    pub catalog: Arc<Catalog>,
+    pub base_indexes: BTreeMap<u32, Arc<KeyIndex>>,
+    pub index_changes: BTreeMap<u32, BTreeMap<Value, Option<RowLocation>>>,
 }
 
 impl Overlay {
@@ -41,7 +53,34 @@ impl Overlay {
         Overlay {
             pages: BTreeMap::new(),
             page_count: base_pages,
-            derived: derived.clone(),
+            catalog: Arc::clone(&derived.catalog),
+            base_indexes: derived.indexes.clone(),
+            index_changes: BTreeMap::new(),
+        }
+    }
+
+    /// The derived state after this overlay: the index changes merged into the base indexes.
+    /// Merging copies a table's index only if something else still shares it (a clone of the
+    /// database, or another session's open transaction); the caller drops its own references
+    /// first.
+    pub fn into_derived(self) -> Derived {
+        let mut indexes = self.base_indexes;
+        for (id, changes) in self.index_changes {
+            let index = Arc::make_mut(indexes.entry(id).or_default());
+            for (key, loc) in changes {
+                match loc {
+                    Some(loc) => {
+                        index.insert(key, loc);
+                    }
+                    None => {
+                        index.remove(&key);
+                    }
+                }
+            }
+        }
+        Derived {
+            catalog: self.catalog,
+            indexes,
         }
     }
 }
@@ -93,7 +132,11 @@ impl Store<'_> {
     }
 
     pub fn catalog(&self) -> &Catalog {
-        &self.overlay.derived.catalog
+        &self.overlay.catalog
+    }
+
+    fn catalog_mut(&mut self) -> &mut Catalog {
+        Arc::make_mut(&mut self.overlay.catalog)
     }
 
     pub fn table(&self, id: u32) -> Result<&TableDef, SqlError> {
@@ -103,12 +146,9 @@ impl Store<'_> {
             .ok_or_else(|| corrupt(format!("table {id} vanished")))
     }
 
-    pub fn index(&self, id: u32) -> Option<&KeyIndex> {
-        self.overlay.derived.indexes.get(&id)
-    }
-
-    fn index_mut(&mut self, id: u32) -> &mut KeyIndex {
-        self.overlay.derived.indexes.entry(id).or_default()
+    /// This transaction's index changes of a table (created on first use).
+    fn index_changes(&mut self, id: u32) -> &mut BTreeMap<Value, Option<RowLocation>> {
+        self.overlay.index_changes.entry(id).or_default()
     }
 
     /// Every row of a table in physical order (chain order, then slot order): the order a
@@ -141,8 +181,18 @@ impl Store<'_> {
         decode_row(self.format, &def.schema, t).map_err(corrupt)
     }
 
+    /// Where the row with `key` is: the transaction's own index changes first, then the
+    /// durable index.
     pub fn lookup(&self, id: u32, key: &Value) -> Option<RowLocation> {
-        self.index(id)?.get(key).copied()
+        if let Some(change) = self
+            .overlay
+            .index_changes
+            .get(&id)
+            .and_then(|changes| changes.get(key))
+        {
+            return *change;
+        }
+        self.overlay.base_indexes.get(&id)?.get(key).copied()
     }
 
     fn encode_checked(&self, def: &TableDef, values: &[Value]) -> Result<Vec<u8>, SqlError> {
@@ -191,7 +241,7 @@ impl Store<'_> {
         }
         let n = self.allocate(PageKind::Heap, id)?;
         self.page_mut(def.last_page)?.set_next_page(Some(n));
-        if let Some(d) = self.overlay.derived.catalog.tables.get_mut(&id) {
+        if let Some(d) = self.catalog_mut().tables.get_mut(&id) {
             d.last_page = n;
         }
         self.write_table_def(id)?;
@@ -211,7 +261,7 @@ impl Store<'_> {
         }
         let tuple = self.encode_checked(def, values)?;
         let loc = self.place(id, &tuple)?;
-        self.index_mut(id).insert(key, loc);
+        self.index_changes(id).insert(key, Some(loc));
         Ok(loc)
     }
 
@@ -222,7 +272,7 @@ impl Store<'_> {
             .ok_or_else(|| corrupt(format!("key {} not in index", key.to_sql())))?;
         let old = self.read(id, loc)?;
         self.page_mut(loc.page)?.delete(loc.slot);
-        self.index_mut(id).remove(key);
+        self.index_changes(id).insert(key.clone(), None);
         Ok(old)
     }
 
@@ -244,9 +294,9 @@ impl Store<'_> {
             self.page_mut(loc.page)?.delete(loc.slot);
             self.place(id, &tuple)?
         };
-        let index = self.index_mut(id);
-        index.remove(old_key);
-        index.insert(new_key, new_loc);
+        let changes = self.index_changes(id);
+        changes.insert(old_key.clone(), None);
+        changes.insert(new_key, Some(new_loc));
         Ok(())
     }
 
@@ -268,9 +318,12 @@ impl Store<'_> {
     }
 
     pub fn set_next_auto_increment(&mut self, id: u32, next: i64) -> Result<(), SqlError> {
-        match self.overlay.derived.catalog.tables.get_mut(&id) {
-            Some(d) if d.next_auto_increment != next => d.next_auto_increment = next,
+        match self.catalog().tables.get(&id) {
+            Some(d) if d.next_auto_increment != next => {}
             _ => return Ok(()),
+        }
+        if let Some(d) = self.catalog_mut().tables.get_mut(&id) {
+            d.next_auto_increment = next;
         }
         self.write_table_def(id)
     }
@@ -327,87 +380,345 @@ impl Store<'_> {
             }
         };
         def.location = location;
-        self.overlay.derived.catalog.tables.insert(id, def);
-        self.overlay.derived.indexes.insert(id, KeyIndex::new());
+        self.catalog_mut().tables.insert(id, def);
+        // A new table starts with an empty index.
+        self.overlay.base_indexes.remove(&id);
+        self.overlay.index_changes.insert(id, BTreeMap::new());
         Ok(id)
     }
 }
 
-/// Rebuilds catalog and key indexes from pages, checking the chains as it goes: each page in
-/// at most one chain, of the right kind and owner, every row decodable, keys unique and not
-/// NULL.
-pub fn load(format: FormatVersion, pages: &[Page]) -> Result<Derived, String> {
-    let mut derived = Derived::default();
-    let mut owner: BTreeMap<u32, u32> = BTreeMap::new();
-    let mut claim = |n: u32, table: u32| -> Result<(), String> {
-        if n as usize >= pages.len() {
-            return Err(format!("chain points at page {n}, past the end"));
+/// Which chain each page is in, as `load` claims them: each page in at most one chain.
+struct Owners {
+    owner: Vec<Option<u32>>,
+    claimed: usize,
+}
+
+impl Owners {
+    fn new(pages: usize) -> Owners {
+        Owners {
+            owner: vec![None; pages],
+            claimed: 0,
         }
-        if let Some(prev) = owner.insert(n, table) {
+    }
+
+    fn claim(&mut self, n: u32, table: u32) -> Result<(), String> {
+        let Some(owner) = self.owner.get_mut(n as usize) else {
+            return Err(format!("chain points at page {n}, past the end"));
+        };
+        if let Some(prev) = owner.replace(table) {
             return Err(format!(
                 "page {n} is in two chains (tables {prev} and {table})"
             ));
         }
+        self.claimed += 1;
         Ok(())
-    };
+    }
+
+    /// Every page belongs to some chain.
+    fn check_all_claimed(&self) -> Result<(), String> {
+        if self.claimed != self.owner.len() {
+            let stray = self.owner.iter().position(Option::is_none).unwrap_or(0);
+            return Err(format!("page {stray} belongs to no chain"));
+        }
+        Ok(())
+    }
+}
+
+/// What the catalog was before some pages changed, so that catalog tuples that did not change
+/// (or changed in their fixed-width prefix only) need not be decoded again.
+struct CatalogBefore<'a> {
+    defs: BTreeMap<RowLocation, &'a TableDef>,
+    changed: &'a BTreeMap<u32, Option<&'a Page>>,
+}
+
+impl<'a> CatalogBefore<'a> {
+    fn new(catalog: &'a Catalog, changed: &'a BTreeMap<u32, Option<&'a Page>>) -> Self {
+        let defs = catalog.tables.values().map(|d| (d.location, d)).collect();
+        CatalogBefore { defs, changed }
+    }
+
+    /// The tuple at `loc` before the change and the definition it decoded to, if it was a
+    /// catalog tuple. `pages` are the new pages (a page not in `changed` is as it was).
+    fn tuple<'p>(&self, pages: &'p [Page], loc: RowLocation) -> Option<(&'p [u8], &'a TableDef)>
+    where
+        'a: 'p,
+    {
+        let page: &'p Page = match self.changed.get(&loc.page) {
+            Some(before) => (*before)?,
+            None => pages.get(loc.page as usize)?,
+        };
+        Some((page.tuple(loc.slot)?, *self.defs.get(&loc)?))
+    }
+}
+
+/// Walks the catalog chain from page 0, claiming its pages; decodes the table definitions
+/// into `catalog` when given one (with `before`, reusing what did not change).
+fn walk_catalog(
+    pages: &[Page],
+    owners: &mut Owners,
+    mut catalog: Option<&mut Catalog>,
+    before: Option<&CatalogBefore<'_>>,
+) -> Result<(), String> {
     let mut next = Some(0u32);
     while let Some(n) = next {
-        claim(n, 0)?;
+        owners.claim(n, 0)?;
         let page = &pages[n as usize];
         if page.kind() != Some(PageKind::Catalog) {
             return Err(format!(
                 "page {n} is in the catalog chain but is not a catalog page"
             ));
         }
-        for (slot, t) in page.tuples() {
-            let def = decode_table_def(t, RowLocation { page: n, slot })
-                .map_err(|e| format!("catalog page {n} slot {slot}: {e}"))?;
-            if derived.catalog.tables.contains_key(&def.id) || def.id == 0 {
-                return Err(format!("table id {} appears twice", def.id));
+        if let Some(catalog) = catalog.as_deref_mut() {
+            for (slot, t) in page.tuples() {
+                let loc = RowLocation { page: n, slot };
+                let def = match before.and_then(|b| b.tuple(pages, loc)) {
+                    Some((old_t, old_def)) => decode_table_def_after(t, old_t, old_def),
+                    None => decode_table_def(t, loc),
+                };
+                let def = def.map_err(|e| format!("catalog page {n} slot {slot}: {e}"))?;
+                if catalog.tables.contains_key(&def.id) || def.id == 0 {
+                    return Err(format!("table id {} appears twice", def.id));
+                }
+                catalog.tables.insert(def.id, def);
             }
-            derived.catalog.tables.insert(def.id, def);
         }
         next = page.next_page();
     }
-    for def in derived.catalog.tables.values() {
-        let mut index = KeyIndex::new();
-        let mut next = Some(def.first_page);
-        let mut last = def.first_page;
-        while let Some(n) = next {
-            claim(n, def.id)?;
-            let page = &pages[n as usize];
-            if page.kind() != Some(PageKind::Heap) || page.table() != def.id {
-                return Err(format!(
-                    "page {n} in the chain of {} is not its heap page",
-                    def.schema.name
-                ));
-            }
-            for (slot, t) in page.tuples() {
-                let values = decode_row(format, &def.schema, t)
-                    .map_err(|e| format!("page {n} slot {slot}: {e}"))?;
-                let key = values[def.schema.primary_key].clone();
-                if key.is_null() {
-                    return Err(format!("page {n} slot {slot}: NULL key"));
-                }
-                let loc = RowLocation { page: n, slot };
-                if index.insert(key.clone(), loc).is_some() {
-                    return Err(format!("key {} twice in {}", key.to_sql(), def.schema.name));
-                }
-            }
-            last = n;
-            next = page.next_page();
-        }
-        if last != def.last_page {
+    Ok(())
+}
+
+/// Walks a table's heap chain, claiming its pages and checking they are its heap pages and
+/// that the chain ends where the definition says; `visit` sees each page.
+fn walk_table(
+    pages: &[Page],
+    owners: &mut Owners,
+    def: &TableDef,
+    mut visit: impl FnMut(u32, &Page) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut next = Some(def.first_page);
+    let mut last = def.first_page;
+    while let Some(n) = next {
+        owners.claim(n, def.id)?;
+        let page = &pages[n as usize];
+        if page.kind() != Some(PageKind::Heap) || page.table() != def.id {
             return Err(format!(
-                "table {} records last page {} but its chain ends at {last}",
-                def.schema.name, def.last_page
+                "page {n} in the chain of {} is not its heap page",
+                def.schema.name
             ));
         }
-        derived.indexes.insert(def.id, index);
+        visit(n, page)?;
+        last = n;
+        next = page.next_page();
     }
-    if owner.len() != pages.len() {
-        let stray = (0..pages.len() as u32).find(|n| !owner.contains_key(n));
-        return Err(format!("page {} belongs to no chain", stray.unwrap_or(0)));
+    if last != def.last_page {
+        return Err(format!(
+            "table {} records last page {} but its chain ends at {last}",
+            def.schema.name, def.last_page
+        ));
     }
-    Ok(derived)
+    Ok(())
+}
+
+/// The keys of a heap page's rows with their locations, checked to be not NULL.
+fn page_keys(
+    format: FormatVersion,
+    def: &TableDef,
+    n: u32,
+    page: &Page,
+    mut each: impl FnMut(Value, RowLocation) -> Result<(), String>,
+) -> Result<(), String> {
+    for (slot, t) in page.tuples() {
+        let key =
+            decode_key(format, &def.schema, t).map_err(|e| format!("page {n} slot {slot}: {e}"))?;
+        if key.is_null() {
+            return Err(format!("page {n} slot {slot}: NULL key"));
+        }
+        each(key, RowLocation { page: n, slot })?;
+    }
+    Ok(())
+}
+
+/// Rebuilds catalog and key indexes from pages, checking the chains as it goes: each page in
+/// at most one chain, of the right kind and owner, every row decodable, keys unique and not
+/// NULL.
+pub fn load(format: FormatVersion, pages: &[Page]) -> Result<Derived, String> {
+    let mut owners = Owners::new(pages.len());
+    let mut catalog = Catalog::default();
+    walk_catalog(pages, &mut owners, Some(&mut catalog), None)?;
+    let mut indexes = BTreeMap::new();
+    for def in catalog.tables.values() {
+        let mut index = KeyIndex::new();
+        walk_table(pages, &mut owners, def, |n, page| {
+            page_keys(format, def, n, page, |key, loc| {
+                if index.contains_key(&key) {
+                    return Err(format!("key {} twice in {}", key.to_sql(), def.schema.name));
+                }
+                index.insert(key, loc);
+                Ok(())
+            })
+        })?;
+        indexes.insert(def.id, Arc::new(index));
+    }
+    owners.check_all_claimed()?;
+    Ok(Derived {
+        catalog: Arc::new(catalog),
+        indexes,
+    })
+}
+
+/// How one table's index changes when some pages changed.
+#[derive(Debug)]
+enum IndexPlan {
+    /// A new table (or one whose definition changed shape): its index from scratch.
+    Rebuild(KeyIndex),
+    /// Keys to forget (the rows of its changed pages as they were), then keys to add (the
+    /// rows of its changed pages as they are).
+    Delta {
+        removed: Vec<Value>,
+        added: BTreeMap<Value, RowLocation>,
+    },
+}
+
+/// What [`Derived`] becomes after some pages changed, worked out and checked without touching
+/// it (see [`derive_incrementally`]).
+#[derive(Debug)]
+pub struct DerivedPlan {
+    catalog: Option<Catalog>,
+    indexes: BTreeMap<u32, IndexPlan>,
+}
+
+/// Works out the derived state of `pages` from `old`, the derived state of the same pages
+/// before the ones in `changed` changed (`changed` maps each such page to its old contents,
+/// `None` for a page that is new). Only the changed pages are decoded, and the catalog only if
+/// a catalog page changed; the chains are still walked (page headers only) and checked as
+/// [`load`] checks them.
+///
+/// `Ok` means `load(format, pages)` would succeed with the same result, provided `old` was
+/// `load` of the old pages. `Err` means the incremental path gave up (the pages may or may not
+/// load): the caller falls back to [`load`], which then has the last word, and its message.
+pub fn plan_incremental(
+    format: FormatVersion,
+    pages: &[Page],
+    old: &Derived,
+    changed: &BTreeMap<u32, Option<&Page>>,
+) -> Result<DerivedPlan, String> {
+    let is_catalog = |p: &Page| p.kind() == Some(PageKind::Catalog);
+    let catalog_changed = changed.iter().any(|(&n, before)| {
+        before.is_some_and(is_catalog) || pages.get(n as usize).is_some_and(is_catalog)
+    });
+    let mut owners = Owners::new(pages.len());
+    let mut new_catalog = None;
+    if catalog_changed {
+        let mut c = Catalog::default();
+        let before = CatalogBefore::new(&old.catalog, changed);
+        walk_catalog(pages, &mut owners, Some(&mut c), Some(&before))?;
+        new_catalog = Some(c);
+    } else {
+        walk_catalog(pages, &mut owners, None, None)?;
+    }
+    let catalog = new_catalog.as_ref().unwrap_or(&old.catalog);
+    let mut indexes = BTreeMap::new();
+    for def in catalog.tables.values() {
+        let base = old.indexes.get(&def.id).filter(|_| {
+            old.catalog
+                .tables
+                .get(&def.id)
+                .is_some_and(|d| d.schema == def.schema)
+        });
+        let plan = match base {
+            None => {
+                let mut index = KeyIndex::new();
+                walk_table(pages, &mut owners, def, |n, page| {
+                    page_keys(format, def, n, page, |key, loc| {
+                        match index.insert(key, loc) {
+                            Some(_) => Err("duplicate key".into()),
+                            None => Ok(()),
+                        }
+                    })
+                })?;
+                IndexPlan::Rebuild(index)
+            }
+            Some(base) => {
+                // The rows the changed pages held for this table. In the old (valid) state a
+                // heap page of this table is in its chain, and every row of it is indexed.
+                // Key to where it was (which the old index must agree with).
+                let mut removed: BTreeMap<Value, RowLocation> = BTreeMap::new();
+                for (&n, before) in changed {
+                    let Some(before) = before else { continue };
+                    if before.kind() != Some(PageKind::Heap) || before.table() != def.id {
+                        continue;
+                    }
+                    page_keys(format, def, n, before, |key, loc| {
+                        if base.get(&key) != Some(&loc) {
+                            return Err("the old index does not match the old pages".into());
+                        }
+                        removed.insert(key, loc);
+                        Ok(())
+                    })?;
+                }
+                let mut added = BTreeMap::new();
+                walk_table(pages, &mut owners, def, |n, page| {
+                    if !changed.contains_key(&n) {
+                        return Ok(());
+                    }
+                    page_keys(format, def, n, page, |key, loc| {
+                        let taken = !removed.contains_key(&key) && base.contains_key(&key);
+                        if taken || added.insert(key, loc).is_some() {
+                            return Err("duplicate key".into());
+                        }
+                        Ok(())
+                    })
+                })?;
+                // A row that stayed where it was (its page changed around it) needs no
+                // change in the index.
+                added.retain(|key, loc| {
+                    let stayed = removed.get(key) == Some(loc);
+                    if stayed {
+                        removed.remove(key);
+                    }
+                    !stayed
+                });
+                IndexPlan::Delta {
+                    removed: removed.into_keys().collect(),
+                    added,
+                }
+            }
+        };
+        indexes.insert(def.id, plan);
+    }
+    owners.check_all_claimed()?;
+    Ok(DerivedPlan {
+        catalog: new_catalog,
+        indexes,
+    })
+}
+
+/// Carries out a plan from [`plan_incremental`] on the `old` state it was made from. A
+/// table's index is changed in place when `old` holds the only reference to it.
+pub fn apply_plan(old: Derived, plan: DerivedPlan) -> Derived {
+    let Derived {
+        catalog,
+        indexes: mut old_indexes,
+    } = old;
+    let catalog = plan.catalog.map_or(catalog, Arc::new);
+    let mut indexes = BTreeMap::new();
+    for (id, p) in plan.indexes {
+        let index = match p {
+            IndexPlan::Rebuild(index) => Arc::new(index),
+            IndexPlan::Delta { removed, added } => {
+                let mut index = old_indexes.remove(&id).unwrap_or_default();
+                if !removed.is_empty() || !added.is_empty() {
+                    let i = Arc::make_mut(&mut index);
+                    for key in &removed {
+                        i.remove(key);
+                    }
+                    i.extend(added);
+                }
+                index
+            }
+        };
+        indexes.insert(id, index);
+    }
+    Derived { catalog, indexes }
 }
