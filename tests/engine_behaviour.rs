@@ -552,3 +552,24 @@ fn a_key_lookup_in_an_and_chain_behaves_like_a_scan() {
     }
     assert!(cases > 600);
 }
+
+#[test]
+fn a_read_only_transaction_commits_even_if_another_session_committed_meanwhile() {
+    use replication_lab::engine::{Database, ExecOptions, FormatVersion, SeededEnv, Session};
+    let mut db = Database::new(FormatVersion::V16);
+    let mut env = SeededEnv::new(1, 0);
+    db.run("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", &mut env)
+        .expect("create");
+    let mut reader = Session::new();
+    let opts = ExecOptions::default();
+    db.execute(&mut reader, "BEGIN", &mut env, &opts)
+        .expect("begin");
+    db.execute(&mut reader, "SELECT * FROM t", &mut env, &opts)
+        .expect("select");
+    db.run("INSERT INTO t VALUES (1, 'replayed meanwhile')", &mut env)
+        .expect("another commit");
+    let commit = db
+        .execute(&mut reader, "COMMIT", &mut env, &opts)
+        .expect("a read-only COMMIT never conflicts");
+    assert!(commit.commit.is_none());
+}

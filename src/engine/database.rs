@@ -166,6 +166,12 @@ impl Database {
             Statement::Commit => {
                 let mut report = Self::report(sql, StatementKind::Commit, session);
                 if let Some(tx) = session.transaction.take() {
+                    // A transaction that wrote nothing has nothing to conflict with: a
+                    // read-only transaction on a replaying standby commits.
+                    if tx.row_changes.is_empty() && tx.ddl.is_empty() {
+                        report.in_transaction = false;
+                        return Ok(report);
+                    }
                     if tx.base_generation != self.generation {
                         return Err(SqlError::new(
                             ErrorKind::Transaction,

@@ -5,7 +5,7 @@
 //! Reads the world; never changes it. Plain data out, so the UI only lays it out.
 
 use crate::engine::{TableSchema, Value};
-use crate::replication::checks::{current_leader, diverged_rows, DivergedRow};
+use crate::replication::checks::{current_leader, replicated_differences, DivergedRow};
 use crate::replication::config::{AckPolicy, Method, StandbySet};
 use crate::replication::node::LabNode;
 use crate::replication::render::{
@@ -124,9 +124,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         .collect();
     let leader = current_leader(world).filter(|(leader_id, _)| *leader_id != id);
     let differences = match (leader, server.disk.role) {
-        (Some((_, leader)), ServerRole::Follower) => {
-            diverged_rows(&leader.disk.db, &server.disk.db, &name)
-        }
+        (Some((_, leader)), ServerRole::Follower) => replicated_differences(leader, server, &name),
         _ => Vec::new(),
     };
     let status = match server.disk.role {
@@ -174,6 +172,15 @@ fn answers(client: &crate::replication::client::Client) -> Vec<AnswerView> {
             },
         })
         .collect()
+}
+
+/// A position as SQL functions and views print it: LSNs unpadded (`0/16B3748`, as in
+/// `pg_stat_replication`; only pg_waldump pads), binlog positions as file:offset.
+fn sql_position(method: Method, bytes: u64) -> String {
+    match method {
+        Method::Wal | Method::Logical { .. } => crate::engine::Lsn(bytes).unpadded(),
+        _ => render::format_position(method, bytes),
+    }
 }
 
 fn log_tool(method: Method) -> &'static str {
@@ -241,7 +248,7 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
 /// `pg_stat_replication` as the leader sees its standbys, plus the acknowledgement setting.
 fn leader_status(server: &Server, method: Method, now: Time) -> Vec<String> {
     let last = server.disk.last_index();
-    let position = |index: u64| render::format_position(method, server.disk.end_of(index));
+    let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let lag = |stage: u64| {
         (stage < last)
             .then(|| server.mem.commit_times.get(&(stage + 1)))
@@ -332,7 +339,7 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
 
 /// A follower's own view: where its receiver and replay stand.
 fn follower_status(server: &Server, method: Method, status: Option<NodeStatus>) -> Vec<String> {
-    let position = |index: u64| render::format_position(method, server.disk.end_of(index));
+    let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let mut lines = Vec::new();
     if status == Some(NodeStatus::Crashed) {
         lines.push("crashed: what it flushed is on disk; it resumes from there".into());

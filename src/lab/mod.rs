@@ -205,7 +205,7 @@ impl Lab {
 }
 
 /// An input error in words.
-fn describe_input_error(world: &World<LabNode>, error: InputError) -> String {
+pub(crate) fn describe_input_error(world: &World<LabNode>, error: InputError) -> String {
     let name = |id: NodeId| world.node_name(id).unwrap_or("that node").to_string();
     match error {
         InputError::UnknownNode(id) => format!("there is no node {}", id.0),

@@ -52,11 +52,19 @@ pub fn narrate(world: &World<LabNode>, event: &TraceEvent<LabNode>) -> Option<Ev
             Fault::Heal { a, b } => (format!("link {} – {} healed", name(*a), name(*b)), false),
             _ => return None,
         },
-        TraceKind::FaultRejected { fault, error } => {
-            (format!("could not apply {fault:?}: {error:?}"), false)
-        }
+        TraceKind::FaultRejected { error, .. } => (
+            format!(
+                "refused: {}",
+                crate::lab::describe_input_error(world, *error)
+            ),
+            false,
+        ),
         TraceKind::RequestRejected { node, error, .. } => (
-            format!("{} could not take the request: {error:?}", name(*node)),
+            format!(
+                "{} could not take the request: {}",
+                name(*node),
+                crate::lab::describe_input_error(world, *error)
+            ),
             false,
         ),
         TraceKind::Note { note, .. } => describe(note)?,

@@ -114,7 +114,10 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
             continue;
         }
         let behind = match method {
-            Method::Trigger => 0,
+            // The changelog's last action sequence against what the follower applied.
+            Method::Trigger => {
+                changelog_end(&leader.disk.db).saturating_sub(server.disk.applied_seq) as u64
+            }
             _ => leader.disk.last_index().saturating_sub(server.disk.applied),
         };
         if behind > 0 {
@@ -123,12 +126,23 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
         }
         checks
             .diverged_rows
-            .extend(diverged_rows(&leader.disk.db, &server.disk.db, node.name));
+            .extend(replicated_differences(leader, server, node.name));
     }
     if let Some((_, leader)) = leader {
         checks.lost_acked_writes = lost_acked_writes(world, leader);
     }
     checks
+}
+
+/// Rows that differ between a leader and its follower `name` in what the method replicates:
+/// under trigger-based replication only the chosen tables (the others are meant to differ).
+pub fn replicated_differences(leader: &Server, follower: &Server, name: &str) -> Vec<DivergedRow> {
+    let mut diverged = diverged_rows(&leader.disk.db, &follower.disk.db, name);
+    if follower.config.method == Method::Trigger {
+        let chosen = &follower.config.replicated_tables;
+        diverged.retain(|d| chosen.iter().any(|t| t.eq_ignore_ascii_case(&d.table)));
+    }
+    diverged
 }
 
 /// Rows that differ between a leader's database and a follower's, by key, over the tables
@@ -138,8 +152,23 @@ pub fn diverged_rows(leader: &Database, follower: &Database, name: &str) -> Vec<
         .differences
         .into_iter()
         .filter(|d| d.table != CHANGELOG_TABLE)
+        // A follower may have columns the leader lacks (logical replication allows it): a row
+        // whose shared columns agree has not diverged.
+        .filter(|d| d.left.is_none() || d.right.is_none() || !d.columns.is_empty())
         .map(|d| diverged_row(d, name))
         .collect()
+}
+
+/// The last action sequence in a leader's trigger changelog (0 when empty).
+fn changelog_end(db: &Database) -> i64 {
+    db.rows(CHANGELOG_TABLE)
+        .ok()
+        .and_then(|rows| rows.last().cloned())
+        .and_then(|row| match row.get(super::trigger::ACTIONSEQ) {
+            Some(Value::Integer(seq)) => Some(*seq),
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 fn diverged_row(d: RowDifference, follower: &str) -> DivergedRow {

@@ -79,13 +79,13 @@ impl Client {
         cx.send(server, Msg::Query { request, sql });
     }
 
-    pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    pub fn on_message(&mut self, cx: &mut Cx, _from: NodeId, msg: Msg) {
         match msg {
             Msg::QueryResult { request, outcome } => self.answer(cx, request, outcome),
             Msg::NewLeader { leader, term } | Msg::LeaderIs { leader, term }
                 if term > self.leader_term =>
             {
-                self.follow_leader(cx, from, leader, term)
+                self.follow_leader(cx, leader, term)
             }
             _ => {}
         }
@@ -95,8 +95,8 @@ impl Client {
 
     /// Sends writes to the new leader from now on. The connection to the old one is gone:
     /// what it still owed this client is lost.
-    fn follow_leader(&mut self, cx: &mut Cx, from: NodeId, leader: NodeId, term: u32) {
-        self.leader = leader;
+    fn follow_leader(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
+        let old_leader = std::mem::replace(&mut self.leader, leader);
         self.leader_term = term;
         cx.note(Note::Info(format!(
             "{} now sends writes to {}",
@@ -106,7 +106,7 @@ impl Client {
         let lost: Vec<InputId> = self
             .outstanding
             .iter()
-            .filter(|(_, o)| o.server != leader && o.server != from)
+            .filter(|(_, o)| o.server == old_leader && old_leader != leader)
             .map(|(id, _)| *id)
             .collect();
         for id in lost {

@@ -327,7 +327,11 @@ impl ClusterConfig {
         ClusterConfig {
             method,
             ack: AckPolicy::Async,
-            failover: FailoverConfig::default(),
+            failover: FailoverConfig {
+                // Slony moves its origin only when told to (FAILOVER): no automatic failover.
+                timeout: (method != Method::Trigger).then_some(Time::secs(3)),
+                fencing: true,
+            },
             timings: Timings::default(),
             servers,
             clients: vec!["client-1".into()],

@@ -23,7 +23,12 @@ pub enum Msg {
 
     // ---- the replication stream (walsender / walreceiver) ----
     /// A follower asks to stream from after `last_index` (of `last_term`).
-    StartStreaming { last_index: u64, last_term: u32 },
+    StartStreaming {
+        last_index: u64,
+        last_term: u32,
+        /// How far it has replayed (at most `last_index`), for `remote_apply`.
+        applied: u64,
+    },
     /// The leader accepts: it streams from `from`, in `format`, in `term`.
     StreamStart {
         term: u32,

@@ -20,7 +20,7 @@ impl Server {
             node: self.name.clone(),
         });
         let mut votes = BTreeMap::new();
-        votes.insert(cx.me(), (self.disk.last_term(), self.disk.last_index()));
+        votes.insert(cx.me(), self.candidacy());
         self.mem.election = Some(votes);
         for peer in self.directory.other_servers(cx.me()) {
             if Some(peer) != self.disk.leader {
@@ -44,15 +44,49 @@ impl Server {
                     term: self.disk.term,
                 },
             ),
-            ServerRole::Follower => cx.send(
-                from,
-                Msg::ElectionInfo {
-                    term: self.disk.term,
-                    last_term: self.disk.last_term(),
-                    last_index: self.disk.last_index(),
-                },
-            ),
+            // A follower that still hears its leader says so: one cut link is no reason to
+            // replace a leader the rest of the cluster can reach.
+            ServerRole::Follower if self.hears_leader(cx.now()) => {
+                if let Some(leader) = self.disk.leader {
+                    cx.send(
+                        from,
+                        Msg::LeaderIs {
+                            leader,
+                            term: self.disk.term,
+                        },
+                    );
+                }
+            }
+            ServerRole::Follower => {
+                let (last_term, last_index) = self.candidacy();
+                cx.send(
+                    from,
+                    Msg::ElectionInfo {
+                        term: self.disk.term,
+                        last_term,
+                        last_index,
+                    },
+                );
+            }
             _ => {}
+        }
+    }
+
+    /// Whether this follower heard from its leader within the failover timeout.
+    fn hears_leader(&self, now: Time) -> bool {
+        self.config
+            .failover
+            .timeout
+            .is_some_and(|timeout| now.saturating_sub(self.mem.last_from_leader) < timeout)
+    }
+
+    /// How far this server could lead from: its last flushed entry, or, when replay has
+    /// stopped on an error, the last entry it could replay (its pages hold no more).
+    fn candidacy(&self) -> (u32, u64) {
+        if self.mem.stalled.is_some() {
+            (self.term_of(self.disk.applied), self.disk.applied)
+        } else {
+            (self.disk.last_term(), self.disk.last_index())
         }
     }
 
@@ -61,6 +95,23 @@ impl Server {
             return;
         };
         if self.disk.role != ServerRole::Follower {
+            return;
+        }
+        // Only a majority of the servers may choose: two halves of a partition must not both
+        // promote someone (two leaders of one term).
+        let servers = self
+            .config
+            .servers
+            .iter()
+            .filter(|s| s.starts_streaming)
+            .count();
+        if votes.len() * 2 <= servers {
+            cx.note(Note::Info(format!(
+                "{}: only {} of {servers} servers answered: no majority, no failover",
+                self.name,
+                votes.len()
+            )));
+            self.arm_leader_silence(cx);
             return;
         }
         // The most up-to-date follower wins; ties go to the first in the configuration.
@@ -134,7 +185,8 @@ impl Server {
             }
             return;
         }
-        if newer || electing || asking || self.mem.rejoining {
+        // (`asking` covers a leader asked to rejoin: it only follows a leader at least as new.)
+        if newer || electing || asking {
             self.mem.election = None;
             if self.disk.role == ServerRole::Leader {
                 self.demote_and_follow(cx, leader, term);
@@ -172,18 +224,9 @@ impl Server {
     /// Follows `leader` in `term`: records it and asks to stream from the last flushed entry.
     pub(super) fn follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
         self.persist_following(cx, leader, term, history);
-        self.mem.stream = Stream::Connecting;
-        self.mem.connect_sent_at = cx.now();
-        self.mem.written.clear();
         self.mem.rejoining = false;
         self.mem.last_from_leader = cx.now();
-        cx.send(
-            leader,
-            Msg::StartStreaming {
-                last_index: self.disk.last_index(),
-                last_term: self.disk.last_term(),
-            },
-        );
+        self.request_stream(cx, leader, self.disk.last_index(), self.disk.last_term());
         if let Some(timeout) = self.config.failover.timeout {
             cx.set_timer(Timer::LeaderSilent, timeout);
         }

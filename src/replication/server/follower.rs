@@ -15,15 +15,27 @@ impl Server {
         let Some(leader) = self.disk.leader else {
             return;
         };
+        self.request_stream(cx, leader, self.disk.last_index(), self.disk.last_term());
+    }
+
+    /// Asks `leader` to stream everything after entry `last_index` (of `last_term`). Whatever
+    /// was written and not flushed is dropped: the leader sends it again.
+    pub(super) fn request_stream(
+        &mut self,
+        cx: &mut Cx,
+        leader: NodeId,
+        last_index: u64,
+        last_term: u32,
+    ) {
         self.mem.stream = Stream::Connecting;
-        self.mem.connect_sent_at = cx.now();
         self.mem.connect_sent_at = cx.now();
         self.mem.written.clear();
         cx.send(
             leader,
             Msg::StartStreaming {
-                last_index: self.disk.last_index(),
-                last_term: self.disk.last_term(),
+                last_index,
+                last_term,
+                applied: self.disk.applied.min(last_index),
             },
         );
     }
@@ -51,7 +63,7 @@ impl Server {
         }
         self.mem.stream = Stream::Streaming;
         self.mem.leader_last = leader_last;
-        if term > self.disk.term {
+        if term >= self.disk.term && history != self.disk.history {
             self.persist_following(cx, from, term, history);
         }
     }
@@ -255,9 +267,19 @@ impl Server {
                 };
                 if broken {
                     self.connect(cx);
-                } else {
-                    self.send_feedback(cx);
                 }
+                self.retry_stalled_snapshot(cx, from);
+                // Answer every keepalive, streaming or not: it is how the leader knows it can
+                // still reach a follower (its fencing lease).
+                cx.send(
+                    from,
+                    Msg::Feedback {
+                        write: self.written_last(),
+                        flush: self.disk.last_index(),
+                        apply: self.disk.applied,
+                        stalled: self.mem.stalled.clone(),
+                    },
+                );
             }
             ServerRole::Follower if term > self.disk.term => {
                 self.follow(cx, from, term, self.disk.history.clone());
@@ -273,6 +295,9 @@ impl Server {
                         },
                     );
                 }
+            }
+            ServerRole::Spare if Some(from) == self.disk.leader => {
+                self.retry_stalled_snapshot(cx, from);
             }
             ServerRole::Spare => {}
         }
@@ -300,19 +325,10 @@ impl Server {
                 "{}: log diverged after entry {common} (term {term}); re-initialising from a base backup",
                 self.name
             )));
-            self.mem.stream = Stream::Snapshot { received: 0, of: 0 };
-            self.mem.snapshot_in.clear();
-            cx.send(from, Msg::SnapshotRequest);
+            self.request_snapshot(cx, from);
         } else {
-            self.mem.stream = Stream::Connecting;
-            self.mem.connect_sent_at = cx.now();
-            cx.send(
-                from,
-                Msg::StartStreaming {
-                    last_index: common,
-                    last_term: self.term_of(common),
-                },
-            );
+            let term = self.term_of(common);
+            self.request_stream(cx, from, common, term);
         }
     }
 

@@ -10,6 +10,7 @@ impl Server {
         from: NodeId,
         last_index: u64,
         last_term: u32,
+        applied: u64,
     ) {
         if self.disk.role != ServerRole::Leader {
             if let (Some(leader), ServerRole::Follower) = (self.disk.leader, self.disk.role) {
@@ -45,7 +46,7 @@ impl Server {
                 sent: last_index,
                 write: last_index,
                 flush: last_index,
-                apply: last_index,
+                apply: applied.min(last_index),
                 state: if last_index == own_last {
                     FollowerState::Streaming
                 } else {
@@ -106,7 +107,24 @@ impl Server {
             return;
         }
         self.mem.last_heard_follower = cx.now();
+        if self.mem.fenced {
+            // A follower answered: this leader can reach its cluster again.
+            self.mem.fenced = false;
+            self.mem.accepting_writes = true;
+            cx.note(Note::Info(format!(
+                "{}: {} answered again; taking writes",
+                self.name,
+                self.directory.name(from)
+            )));
+        }
         let own_last = self.disk.last_index();
+        let listed = match &self.disk.ack {
+            AckPolicy::Sync { standbys, .. } => standbys
+                .names()
+                .iter()
+                .any(|n| n == self.directory.name(from)),
+            AckPolicy::Async => false,
+        };
         let Some(progress) = self.mem.followers.get_mut(&from) else {
             return;
         };
@@ -127,7 +145,7 @@ impl Server {
         if !caught_up {
             self.send_backlog(cx, from);
         }
-        if self.mem.semi_sync_off && flushed_all {
+        if self.mem.semi_sync_off && flushed_all && listed {
             self.mem.semi_sync_off = false;
             cx.note(Note::Info(format!(
                 "{}: semi-sync replication switched ON",
@@ -178,7 +196,12 @@ impl Server {
         if !self.mem.waiting.is_empty() {
             self.release_acknowledged(cx, None);
         }
-        let has_followers = self.directory.servers.len() > 1;
+        // Spares are not part of replication: they do not count for the lease.
+        let has_followers = self
+            .config
+            .servers
+            .iter()
+            .any(|s| s.starts_streaming && s.name != self.name);
         let timeout = self.config.failover.timeout;
         if let (true, true, Some(timeout)) = (self.config.failover.fencing, has_followers, timeout)
         {
@@ -186,6 +209,9 @@ impl Server {
                 && cx.now().saturating_sub(self.mem.last_heard_follower) > timeout
             {
                 self.mem.accepting_writes = false;
+                self.mem.fenced = true;
+                // Open transactions die with the lease: a fenced leader commits nothing.
+                self.mem.connections.clear();
                 cx.note(Note::Fenced {
                     node: self.name.clone(),
                 });

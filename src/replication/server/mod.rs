@@ -78,6 +78,10 @@ pub struct Disk {
     pub discarded: Vec<LogEntry>,
     /// Trigger-based: rows the triggers wrote into the changelog table.
     pub changelog_writes: u64,
+    /// Trigger-based follower: the changelog sequence applied, kept with the rows it applied
+    /// (Slony stores its confirmed position in the subscriber's database, in the same
+    /// transaction), so a crash cannot make it apply a batch twice.
+    pub applied_seq: i64,
 }
 
 impl Disk {
@@ -221,6 +225,9 @@ pub struct Memory {
     pub semi_sync_off: bool,
     /// Leader: takes writes (false while fenced, or asking who leads after a restart).
     pub accepting_writes: bool,
+    /// Leader: stopped taking writes because no follower answered for the failover timeout;
+    /// the next follower's answer lifts it.
+    pub fenced: bool,
     pub last_heard_follower: Time,
     pub snapshots_out: BTreeMap<NodeId, OutgoingSnapshot>,
     /// Follower: received and written, not yet flushed.
@@ -236,9 +243,11 @@ pub struct Memory {
     pub connect_sent_at: Time,
     pub election: Option<BTreeMap<NodeId, (u32, u64)>>,
     pub snapshot_in: Vec<SnapshotData>,
+    /// Which base backup is arriving: from whom, consistent at which entry.
+    pub snapshot_from: Option<(NodeId, u64)>,
+    /// When the base backup last made progress (to ask again if a chunk was lost).
+    pub snapshot_progress_at: Time,
     pub rejoining: bool,
-    /// Trigger-based follower: the changelog sequence applied so far.
-    pub applied_seq: i64,
 }
 
 impl Default for Memory {
@@ -250,6 +259,7 @@ impl Default for Memory {
             commit_times: BTreeMap::new(),
             semi_sync_off: false,
             accepting_writes: false,
+            fenced: false,
             last_heard_follower: Time::ZERO,
             snapshots_out: BTreeMap::new(),
             written: Vec::new(),
@@ -262,8 +272,9 @@ impl Default for Memory {
             connect_sent_at: Time::ZERO,
             election: None,
             snapshot_in: Vec::new(),
+            snapshot_from: None,
+            snapshot_progress_at: Time::ZERO,
             rejoining: false,
-            applied_seq: 0,
         }
     }
 }
@@ -368,6 +379,7 @@ impl Server {
                 started_before: false,
                 discarded: Vec::new(),
                 changelog_writes: 0,
+                applied_seq: 0,
             },
             mem: Memory::default(),
             spec,
@@ -383,6 +395,15 @@ impl Server {
 
     fn clock(&self, now: Time) -> i64 {
         LAB_EPOCH_MICROS + now.as_micros() as i64 + self.spec.clock_skew
+    }
+
+    /// Asks every other server who leads; if no newer leader answers in time, this one leads
+    /// on (see `Timer::WhoLeadsDone`).
+    fn ask_who_leads(&mut self, cx: &mut Cx) {
+        for peer in self.directory.other_servers(cx.me()) {
+            cx.send(peer, Msg::WhoLeads);
+        }
+        cx.set_timer(Timer::WhoLeadsDone, WHO_LEADS_WINDOW);
     }
 
     /// Records durably that this server follows `leader` in `term`.
@@ -417,10 +438,7 @@ impl Server {
                 if fenced_restart {
                     // Fencing: a leader back from a crash asks before taking writes.
                     self.mem.accepting_writes = false;
-                    for peer in self.directory.other_servers(cx.me()) {
-                        cx.send(peer, Msg::WhoLeads);
-                    }
-                    cx.set_timer(Timer::WhoLeadsDone, WHO_LEADS_WINDOW);
+                    self.ask_who_leads(cx);
                     cx.note(Note::Info(format!(
                         "{} restarted as leader: asking who leads before taking writes",
                         self.name
@@ -525,7 +543,22 @@ impl Server {
     pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
         match req {
             Request::Promote => {
-                if self.disk.role == ServerRole::Follower {
+                if self.disk.role != ServerRole::Follower {
+                    return;
+                }
+                if self.method() == Method::Trigger {
+                    cx.note(Note::Info(format!(
+                        "{}: not promoted: moving a Slony origin (FAILOVER) is not modelled by the lab",
+                        self.name
+                    )));
+                } else if let Some(error) = &self.mem.stalled {
+                    cx.note(Note::Info(format!(
+                        "{}: not promoted: replay stopped at entry {} ({})",
+                        self.name,
+                        self.disk.applied,
+                        error.lines().next().unwrap_or("")
+                    )));
+                } else {
                     cx.note(Note::Info(format!(
                         "manual failover: promoting {}",
                         self.name
@@ -536,8 +569,7 @@ impl Server {
             Request::Join => {
                 if self.disk.role == ServerRole::Spare {
                     if let Some(leader) = self.disk.leader {
-                        self.mem.stream = Stream::Snapshot { received: 0, of: 0 };
-                        cx.send(leader, Msg::SnapshotRequest);
+                        self.request_snapshot(cx, leader);
                         cx.note(Note::Info(format!(
                             "{} asks for a base backup to join as a follower",
                             self.name
@@ -552,6 +584,8 @@ impl Server {
                         policy.describe()
                     )));
                     cx.write_durable(DiskWrite::Ack(policy.clone()).into());
+                    // A new setting starts from its own rules, not a fallback of the old one.
+                    self.mem.semi_sync_off = false;
                     // Re-evaluate with the new policy now (the durable copy lands after).
                     self.release_acknowledged(cx, Some(&policy));
                 }
@@ -564,9 +598,7 @@ impl Server {
                 if self.disk.role == ServerRole::Leader {
                     self.mem.accepting_writes = false;
                     self.mem.rejoining = true;
-                    for peer in self.directory.other_servers(cx.me()) {
-                        cx.send(peer, Msg::WhoLeads);
-                    }
+                    self.ask_who_leads(cx);
                 }
             }
             Request::Sql(_) | Request::SqlOn { .. } => {
@@ -588,7 +620,8 @@ impl Server {
             Msg::StartStreaming {
                 last_index,
                 last_term,
-            } => self.on_start_streaming(cx, from, last_index, last_term),
+                applied,
+            } => self.on_start_streaming(cx, from, last_index, last_term, applied),
             Msg::StreamStart {
                 term,
                 format,
@@ -687,6 +720,7 @@ impl Server {
             Timer::WhoLeadsDone => {
                 if self.disk.role == ServerRole::Leader && !self.mem.accepting_writes {
                     self.mem.accepting_writes = true;
+                    self.mem.rejoining = false;
                     self.mem.last_heard_follower = cx.now();
                     cx.note(Note::Info(format!(
                         "{}: no other leader answered; taking writes again",

@@ -4,6 +4,29 @@
 use super::*;
 
 impl Server {
+    /// Asks `leader` for a base backup, dropping whatever part of an earlier one arrived.
+    pub(super) fn request_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
+        self.mem.stream = Stream::Snapshot { received: 0, of: 0 };
+        self.mem.snapshot_in.clear();
+        self.mem.snapshot_from = None;
+        self.mem.snapshot_progress_at = cx.now();
+        cx.send(leader, Msg::SnapshotRequest);
+    }
+
+    /// A base backup that stopped arriving (a lost chunk, a partition) is asked for again.
+    pub(super) fn retry_stalled_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
+        let patience = Time::micros(self.config.timings.keepalive.as_micros() * 4);
+        if matches!(self.mem.stream, Stream::Snapshot { .. })
+            && cx.now().saturating_sub(self.mem.snapshot_progress_at) > patience
+        {
+            cx.note(Note::Info(format!(
+                "{}: the base backup stopped arriving; asking again",
+                self.name
+            )));
+            self.request_snapshot(cx, leader);
+        }
+    }
+
     pub(super) fn on_snapshot_request(&mut self, cx: &mut Cx, from: NodeId) {
         if self.disk.role != ServerRole::Leader {
             return;
@@ -156,12 +179,20 @@ impl Server {
         term: u32,
         history: TermHistory,
     ) {
-        if !matches!(self.mem.stream, Stream::Snapshot { .. }) {
+        if !matches!(self.mem.stream, Stream::Snapshot { .. }) || Some(from) != self.disk.leader {
             return;
         }
-        if chunk as usize != self.mem.snapshot_in.len() {
+        // Chunks of one backup only: a chunk of an earlier, abandoned attempt is ignored.
+        if chunk == 0 {
+            self.mem.snapshot_in.clear();
+            self.mem.snapshot_from = Some((from, consistent_at));
+        }
+        if self.mem.snapshot_from != Some((from, consistent_at))
+            || chunk as usize != self.mem.snapshot_in.len()
+        {
             return;
         }
+        self.mem.snapshot_progress_at = cx.now();
         self.mem.snapshot_in.push(data);
         self.mem.stream = Stream::Snapshot {
             received: chunk + 1,
@@ -250,15 +281,7 @@ impl Server {
             .into(),
         );
         self.persist_following(cx, from, term, history);
-        self.mem.stream = Stream::Connecting;
-        self.mem.connect_sent_at = cx.now();
-        cx.send(
-            from,
-            Msg::StartStreaming {
-                last_index: consistent_at,
-                last_term: term,
-            },
-        );
+        self.request_stream(cx, from, consistent_at, term);
         self.arm_leader_silence(cx);
     }
 }

@@ -48,18 +48,25 @@ impl Server {
             now_micros,
             rng: &mut self.rng,
         };
-        let report = self
-            .disk
-            .db
-            .execute(
-                &mut connection.session,
-                sql,
-                &mut env,
-                &ExecOptions::default(),
-            )
-            .map_err(|e| format!("ERROR:  {e}"))?;
+        let result = self.disk.db.execute(
+            &mut connection.session,
+            sql,
+            &mut env,
+            &ExecOptions::default(),
+        );
+        let report = match result {
+            Ok(report) => report,
+            Err(e) => {
+                // A failure that ended the transaction (a failed COMMIT) takes its buffered
+                // statements with it; inside a live transaction they stay.
+                if !connection.session.in_transaction() {
+                    connection.statements.clear();
+                }
+                return Err(format!("ERROR:  {e}"));
+            }
+        };
         if let Method::Statement { context_events } = self.config.method {
-            if report.kind.writes() {
+            if (report.kind.writes() && report.rows_affected > 0) || report.ddl.is_some() {
                 connection.statements.push(LoggedStatement {
                     sql: report.sql.clone(),
                     context: context_events.then_some(StatementContext {
@@ -70,7 +77,10 @@ impl Server {
                     unsafe_reasons: report.unsafe_reasons.clone(),
                 });
             }
-            if matches!(report.kind, StatementKind::Rollback) {
+            // Outside a transaction, a statement that changed nothing logs nothing.
+            if matches!(report.kind, StatementKind::Rollback)
+                || (!connection.session.in_transaction() && report.commit.is_none())
+            {
                 connection.statements.clear();
             }
         }
@@ -155,7 +165,7 @@ impl Server {
         };
         let ack = self.disk.ack.clone();
         match &ack {
-            AckPolicy::Sync { timeout, .. } if !self.mem.semi_sync_off => {
+            AckPolicy::Sync { timeout, .. } if !(self.mem.semi_sync_off && timeout.is_some()) => {
                 if let Some(timeout) = timeout {
                     cx.set_timer(Timer::AckTimeout(index), *timeout);
                 }
@@ -264,12 +274,15 @@ impl Server {
     /// Whether `index` is acknowledged under `policy`; if so, by whom, in words.
     pub(super) fn acknowledged_by(&self, policy: &AckPolicy, index: u64) -> Option<String> {
         let AckPolicy::Sync {
-            stage, standbys, ..
+            stage,
+            standbys,
+            timeout,
         } = policy
         else {
             return Some("nothing (asynchronous)".into());
         };
-        if self.mem.semi_sync_off {
+        // Only MySQL's semi-sync (a policy with a timeout) falls back to asynchronous.
+        if self.mem.semi_sync_off && timeout.is_some() {
             return Some("nothing (semi-sync switched off after its timeout)".into());
         }
         let position = |p: &FollowerProgress| match stage {

@@ -25,11 +25,11 @@ impl Server {
         through_seq: i64,
         changes: Vec<RowChange>,
     ) {
-        if self.disk.role != ServerRole::Follower || through_seq <= self.mem.applied_seq {
+        if self.disk.role != ServerRole::Follower || through_seq <= self.disk.applied_seq {
             cx.send(
                 from,
                 Msg::ChangesApplied {
-                    through_seq: self.mem.applied_seq.max(through_seq),
+                    through_seq: self.disk.applied_seq.max(through_seq),
                     error: None,
                 },
             );
@@ -39,7 +39,7 @@ impl Server {
         let error = result.err().map(|e| format!("ERROR:  {e}"));
         match &error {
             None => {
-                self.mem.applied_seq = through_seq;
+                self.disk.applied_seq = through_seq;
                 cx.note(Note::Applied {
                     node: self.name.clone(),
                     index: through_seq.max(0) as u64,
@@ -57,7 +57,7 @@ impl Server {
                 through_seq: if error.is_none() {
                     through_seq
                 } else {
-                    self.mem.applied_seq
+                    self.disk.applied_seq
                 },
                 error,
             },
