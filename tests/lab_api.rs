@@ -139,3 +139,19 @@ fn a_diverged_cell_carries_the_leaders_value() {
     assert_eq!(note.leader_value.as_deref(), Some(leader_note.as_str()));
     assert_ne!(note.text, leader_note);
 }
+
+#[test]
+fn an_acknowledgement_change_outlives_a_failover() {
+    use replication_lab::replication::config::{AckPolicy, AckStage};
+    let mut lab = lab(Method::Wal);
+    lab.seek(10_000);
+    let policy = AckPolicy::postgres(AckStage::Apply, "follower-2");
+    lab.perform(LabAction::SetAck(policy.clone())).expect("a leader to change");
+    lab.seek(20_000);
+    lab.perform(LabAction::Crash(0)).expect("crash the leader");
+    lab.seek(6_000_000);
+    let checks = replication_lab::replication::checks::current_leader(lab.world());
+    let (id, leader) = checks.expect("a follower was promoted");
+    assert_ne!(id.0, 0);
+    assert_eq!(leader.disk.ack, policy);
+}

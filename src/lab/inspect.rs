@@ -316,7 +316,14 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
         return "async".into();
     }
     match standbys {
-        StandbySet::Any { .. } => "quorum".into(),
+        // Quorum candidates are the listed standbys that stream; the others wait their turn.
+        StandbySet::Any { .. } => {
+            let streaming =
+                server.mem.followers.get(&id).is_some_and(|p| {
+                    p.state == crate::replication::server::FollowerState::Streaming
+                });
+            if streaming { "quorum" } else { "potential" }.into()
+        }
         StandbySet::First { count, names } => {
             let streaming: Vec<&String> = names
                 .iter()

@@ -169,13 +169,25 @@ impl Lab {
                 b: NodeId(b),
             }),
             LabAction::SetAck(policy) => {
-                let leader = checks::current_leader(self.world())
-                    .map(|(id, _)| id)
-                    .ok_or("there is no leader to change")?;
-                Input::Request {
-                    node: leader,
-                    req: Request::SetAck(policy),
+                // The cluster's setting: every running server records it; a crashed one
+                // keeps the old setting until it is changed again (like its config file).
+                let servers: Vec<NodeId> = self
+                    .world()
+                    .nodes()
+                    .filter(|n| n.process.as_server().is_some())
+                    .filter(|n| n.status == crate::sim::NodeStatus::Up)
+                    .map(|n| n.id)
+                    .collect();
+                if checks::current_leader(self.world()).is_none() {
+                    return Err("there is no leader to change".into());
                 }
+                for server in servers {
+                    let _ = self.act(Input::Request {
+                        node: server,
+                        req: Request::SetAck(policy.clone()),
+                    });
+                }
+                return Ok(());
             }
             LabAction::Checkpoint(node) => request(node, Request::Checkpoint),
         };

@@ -209,8 +209,9 @@ impl Server {
                 pending.client,
                 Msg::QueryResult {
                     request: pending.request,
+                    // The old primary shuts down to rejoin: waiting backends are terminated.
                     outcome: Err(
-                        "WARNING:  canceling wait for synchronous replication due to demotion\nDETAIL:  The transaction has already committed locally, but might not have been replicated to the standby.".into(),
+                        "FATAL:  terminating connection due to administrator command".into(),
                     ),
                 },
             );

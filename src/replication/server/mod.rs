@@ -578,12 +578,14 @@ impl Server {
                 }
             }
             Request::SetAck(policy) => {
+                // Every server keeps the cluster's setting (as Patroni keeps
+                // synchronous_standby_names), so a promoted follower applies it too.
+                cx.write_durable(DiskWrite::Ack(policy.clone()).into());
                 if self.disk.role == ServerRole::Leader {
                     cx.note(Note::Info(format!(
                         "acknowledgement: {}",
                         policy.describe()
                     )));
-                    cx.write_durable(DiskWrite::Ack(policy.clone()).into());
                     // A new setting starts from its own rules, not a fallback of the old one.
                     self.mem.semi_sync_off = false;
                     // Re-evaluate with the new policy now (the durable copy lands after).
