@@ -146,7 +146,8 @@ fn an_acknowledgement_change_outlives_a_failover() {
     let mut lab = lab(Method::Wal);
     lab.seek(10_000);
     let policy = AckPolicy::postgres(AckStage::Apply, "follower-2");
-    lab.perform(LabAction::SetAck(policy.clone())).expect("a leader to change");
+    lab.perform(LabAction::SetAck(policy.clone()))
+        .expect("a leader to change");
     lab.seek(20_000);
     lab.perform(LabAction::Crash(0)).expect("crash the leader");
     lab.seek(6_000_000);

@@ -195,6 +195,12 @@ impl Lab {
             .map_err(|e| describe_input_error(self.world(), e))
     }
 
+    /// The acknowledgement setting the current leader applies now (it follows the timeline:
+    /// step back past a change and the old setting is back).
+    pub fn ack(&self) -> Option<AckPolicy> {
+        checks::current_leader(self.world()).map(|(_, leader)| leader.disk.ack.clone())
+    }
+
     /// Inspects one node: its log, rows and replication status.
     pub fn inspect(&self, node: u32) -> Option<inspect::Inspection> {
         inspect::inspect(self.world(), self.settings.cluster.method, NodeId(node))

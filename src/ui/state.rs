@@ -239,6 +239,13 @@ impl UiState {
         self.horizon = lab.horizon().max(self.view.time);
         if happened {
             self.details = Rc::new(details(&lab, self.selected, self.console_client()));
+            // The picker shows the level in force at this moment of the timeline.
+            if let Some(ack) = lab
+                .ack()
+                .and_then(|policy| AckChoice::ALL.into_iter().find(|a| a.policy() == policy))
+            {
+                self.ack = ack;
+            }
         }
         drop(lab);
         self

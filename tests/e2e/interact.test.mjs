@@ -220,6 +220,9 @@ test('changing the ack level is live; changing the method restarts the lab', asy
   await page.getByRole('tab', { name: 'Status' }).click();
   await assert.doesNotReject(page.getByRole('tabpanel', { hasText: "synchronous_commit = on" }).waitFor({ timeout: 2_000 }));
   assert.notEqual(await page.locator('.clock-time').textContent(), '0.000 s', 'the ack change keeps the time');
+  // Back to the start: the level in force then was async, and the picker says so.
+  await button(page, 'Start').click();
+  assert.equal(await page.getByLabel('Ack', { exact: true }).inputValue(), 'async');
   await page.getByLabel('Method', { exact: true }).selectOption('trigger');
   assert.equal(await page.locator('.clock-time').textContent(), '0.000 s', 'a new lab starts at zero');
   await assert.doesNotReject(node(page, 'applier').waitFor({ timeout: 2_000 }));
