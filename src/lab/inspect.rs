@@ -108,6 +108,11 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         Method::Trigger => {
             render_sl_log_1(&server.disk.db.rows(CHANGELOG_TABLE).unwrap_or_default())
         }
+        // pg_waldump chains each record's `prev` across commits: render the entries together.
+        Method::Wal => {
+            let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
+            render::waldump::render_entries(&server.disk.log[skip..])
+        }
         _ => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
             server.disk.log[skip..]

@@ -133,6 +133,13 @@ impl Server {
             _ => None,
         };
         let Some(entry) = entry else {
+            if self.method() == Method::Trigger && report.commit.is_some() {
+                // No acknowledgement level reaches a trigger-replicated follower.
+                reply.waited_for = Some(
+                    "nothing: trigger-based replication is asynchronous (the applier polls the changelog)"
+                        .into(),
+                );
+            }
             cx.send(
                 client,
                 Msg::QueryResult {
