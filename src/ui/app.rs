@@ -4,7 +4,7 @@
 //!
 //! It wires state to components; it draws nothing itself and knows nothing of the world.
 
-use replication_lab::lab::LabSettings;
+use replication_lab::lab::{LabAction, LabSettings};
 use replication_lab::view::NodeKind;
 use yew::prelude::*;
 
@@ -39,6 +39,14 @@ pub fn App() -> Html {
     }
 
     let on_select = on_action.reform(Action::Select);
+    let on_link = on_action.reform(|(a, b, cut): (u32, u32, bool)| {
+        let action = if cut {
+            LabAction::Partition { a, b }
+        } else {
+            LabAction::Heal { a, b }
+        };
+        Action::Perform(a, vec![action])
+    });
     let selected = state.selected.and_then(|id| state.view.node(id).cloned());
     let refusal = state
         .refusal
@@ -62,7 +70,8 @@ pub fn App() -> Html {
                 on_action={on_action.clone()} />
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">
-                    <ClusterDiagram view={state.view.clone()} selected={state.selected} on_select={on_select} />
+                    <ClusterDiagram view={state.view.clone()} selected={state.selected} on_select={on_select}
+                        on_link={on_link} />
                     <ChecksBar checks={details.checks.clone()} />
                 </section>
                 <div class="side-pane">

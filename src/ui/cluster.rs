@@ -1,7 +1,7 @@
 //! The cluster diagram: links, nodes and messages in flight, drawn as SVG from a view.
 
 use replication_lab::view::{
-    self, LinkKind, MessageKind, MessageView, Point, View, CANVAS_HEIGHT, CANVAS_WIDTH,
+    self, LinkKind, LinkView, MessageKind, MessageView, Point, View, CANVAS_HEIGHT, CANVAS_WIDTH,
 };
 use yew::prelude::*;
 
@@ -15,6 +15,8 @@ pub struct ClusterDiagramProps {
     pub view: View,
     pub selected: Option<u32>,
     pub on_select: Callback<u32>,
+    /// A link was activated: cut it if it is whole, heal it if it is cut.
+    pub on_link: Callback<(u32, u32, bool)>,
 }
 
 #[component]
@@ -22,6 +24,12 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
     let placed = view::layout(&props.view);
     let at = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
     let view_box = format!("0 0 {CANVAS_WIDTH} {CANVAS_HEIGHT}");
+    let name = |id: u32| {
+        props
+            .view
+            .node(id)
+            .map_or_else(|| format!("node {id}"), |n| n.name.clone())
+    };
 
     html! {
         <svg class="cluster" viewBox={view_box} role="group"
@@ -29,9 +37,9 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
             <g class="links">
                 for link in props.view.links.iter() {
                     if let (Some(a), Some(b)) = (at(link.from), at(link.to)) {
-                        <line class={classes!("link", link_class(link.kind), link.cut.then_some("cut"))}
-                            x1={a.x.to_string()} y1={a.y.to_string()}
-                            x2={b.x.to_string()} y2={b.y.to_string()} />
+                        <LinkLine link={link.clone()} a={a} b={b}
+                            names={(name(link.from), name(link.to))}
+                            on_link={props.on_link.clone()} />
                     }
                 }
             </g>
@@ -55,6 +63,68 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                 }
             </g>
         </svg>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinkLineProps {
+    link: LinkView,
+    a: Point,
+    b: Point,
+    names: (String, String),
+    on_link: Callback<(u32, u32, bool)>,
+}
+
+/// A link: a line, and over it a wider invisible stroke that is a button — click it, or focus
+/// it and press Enter or Space, to cut the link (a partition) or heal it.
+#[component]
+fn LinkLine(props: &LinkLineProps) -> Html {
+    let link = &props.link;
+    let (from, to, cut) = (link.from, link.to, link.cut);
+    let activate = {
+        let on_link = props.on_link.clone();
+        move || on_link.emit((from, to, !cut))
+    };
+    let onclick = {
+        let activate = activate.clone();
+        Callback::from(move |_: MouseEvent| activate())
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            activate();
+        }
+    });
+    let label = format!(
+        "link {} – {}, {}: press to {}",
+        props.names.0,
+        props.names.1,
+        if cut { "cut" } else { "connected" },
+        if cut {
+            "heal it"
+        } else {
+            "cut it (a partition)"
+        }
+    );
+    let (x1, y1, x2, y2) = (
+        props.a.x.to_string(),
+        props.a.y.to_string(),
+        props.b.x.to_string(),
+        props.b.y.to_string(),
+    );
+    html! {
+        <g class="link-control" role="button" tabindex="0" aria-label={label.clone()}
+            onclick={onclick} onkeydown={onkeydown}>
+            <title>{ label }</title>
+            <line class={classes!("link", link_class(link.kind), cut.then_some("cut"))}
+                x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+            <line class="link-hit" x1={x1} y1={y1} x2={x2} y2={y2} />
+            if cut {
+                // Nearer the lower end: the upper node's labels sit just below it.
+                <text class="link-cut-mark" x={props.a.lerp(props.b, 0.6).x.to_string()}
+                    y={props.a.lerp(props.b, 0.6).y.to_string()} text-anchor="middle">{ "✕" }</text>
+            }
+        </g>
     }
 }
 

@@ -70,8 +70,9 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
                 { node.state.clone() }
             </text>
             if !node.format.is_empty() {
-                <text class="node-format" x={(RADIUS + 6.0).to_string()} y={(-RADIUS + 8.0).to_string()}>
-                    { node.format.clone() }
+                // Under the state, out of the way of links and messages.
+                <text class="node-format" y={(RADIUS + 62.0).to_string()} text-anchor="middle">
+                    { format!("storage {}", node.format) }
                 </text>
             }
         </g>

@@ -43,7 +43,7 @@ fn Table(props: &TableProps) -> Html {
                 <table class="rows-table">
                     <caption>
                         <code>{ t.name.clone() }</code>
-                        { format!(" — {} rows", t.rows.len()) }
+                        { match t.rows.len() { 1 => " — 1 row".to_string(), n => format!(" — {n} rows") } }
                         if diverged > 0 {
                             <span class="diverged-note">{ format!(" · ≠ {diverged} cells differ from the leader") }</span>
                         }
