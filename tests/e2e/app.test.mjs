@@ -1,30 +1,13 @@
 // End-to-end: the release build in dist/, served on loopback under a sub-path, in headless
 // Chromium. Run by scripts/test.sh after the release build (`node --test tests/e2e/`).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { serve, APP_PATH } from './serve.mjs';
-import { launch, open } from './browser.mjs';
+import { useLab, APP_PATH, SHOTS } from './harness.mjs';
 
-const DIST = 'dist';
-const SHOTS = 'target/screenshots';
-let server;
-let context;
-
-before(async () => {
-  assert.ok(existsSync(`${DIST}/index.html`), 'dist/ is missing: run scripts/build-release.sh first');
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serve(DIST);
-  context = await launch();
-});
-
-after(async () => {
-  await context?.close();
-  server?.close();
-});
+const lab = useLab();
 
 test('the page renders the leader, two followers and a client from the core', async () => {
-  const { page, problems } = await open(context, server.base + APP_PATH);
+  const { page, problems } = await lab.open();
   const nodes = page.locator('svg.cluster g.node');
   await nodes.first().waitFor({ timeout: 15_000 });
   const labels = await nodes.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
@@ -42,7 +25,7 @@ test('the page renders the leader, two followers and a client from the core', as
 });
 
 test('a node is selected from the keyboard and shown in the inspector', async () => {
-  const { page, problems } = await open(context, server.base + APP_PATH);
+  const { page, problems } = await lab.open();
   await page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
   await page.locator('svg.cluster g.node').nth(2).focus();
   await page.keyboard.press('Enter');
@@ -55,7 +38,7 @@ test('a node is selected from the keyboard and shown in the inspector', async ()
 });
 
 test('the page works inside an iframe on another page', async () => {
-  const { page, problems } = await open(context, `${server.base}/embed.html`);
+  const { page, problems } = await lab.open(`${lab.server.base}/embed.html`);
   const frame = page.frameLocator('#lab');
   await frame.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
   assert.equal(await frame.locator('svg.cluster g.node').count(), 4);

@@ -2,34 +2,13 @@
 // and the row to a follower; crash a follower from its action button; make statement-based
 // replication diverge with UUID(); read the event log; reach the console by keyboard alone;
 // move between inspector tabs with the arrow keys; and measure what a frame costs while playing.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { serve, APP_PATH } from './serve.mjs';
-import { launch, open } from './browser.mjs';
+import { useLab, APP_PATH, SHOTS } from './harness.mjs';
 
-const DIST = 'dist';
-const SHOTS = 'target/screenshots';
-let server;
-let context;
+const lab = useLab();
 
-before(async () => {
-  assert.ok(existsSync(`${DIST}/index.html`), 'dist/ is missing: run scripts/build-release.sh first');
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serve(DIST);
-  context = await launch();
-});
-
-after(async () => {
-  await context?.close();
-  server?.close();
-});
-
-async function openApp() {
-  const opened = await open(context, server.base + APP_PATH);
-  await opened.page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
-  return opened;
-}
+const openApp = () => lab.openApp();
 
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 const node = (page, name) => page.locator(`svg.cluster g.node[aria-label^="${name},"]`);
@@ -284,9 +263,9 @@ test('a frame stays cheap while playing fast with data in the tables', async () 
 });
 
 test('dark scheme and a narrow screen: everything stays readable and nothing overflows sideways', async () => {
-  const { page, problems } = await open(context, 'about:blank');
+  const { page, problems } = await lab.open('about:blank');
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.goto(server.base + APP_PATH);
+  await page.goto(lab.server.base + APP_PATH);
   await page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
   await page.getByLabel('Method', { exact: true }).selectOption('statement-naive');
   await page.getByRole('button', { name: /^Preset UUID\(\)/ }).click();

@@ -1,35 +1,13 @@
 // End-to-end: the transport bar drives virtual time. Step, step back, play/pause from the
 // button and from the keyboard, the slider, the speed ladder, reduced motion; and screenshots
 // of the bar for a human to look at.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { serve, APP_PATH } from './serve.mjs';
-import { launch, open } from './browser.mjs';
+import { useLab, APP_PATH, SHOTS } from './harness.mjs';
 
-const DIST = 'dist';
-const SHOTS = 'target/screenshots';
-let server;
-let context;
+const lab = useLab();
 
-before(async () => {
-  assert.ok(existsSync(`${DIST}/index.html`), 'dist/ is missing: run scripts/build-release.sh first');
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serve(DIST);
-  context = await launch();
-});
-
-after(async () => {
-  await context?.close();
-  server?.close();
-});
-
-/** Opens the app and waits until the core has drawn the cluster. */
-async function openApp() {
-  const opened = await open(context, server.base + APP_PATH);
-  await opened.page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
-  return opened;
-}
+const openApp = () => lab.openApp();
 
 /** The readout's virtual time in seconds. */
 async function readout(page) {
@@ -146,9 +124,9 @@ test('the speed ladder is labelled and explained', async () => {
 });
 
 test('with reduced motion, playing jumps once a second instead of gliding', async () => {
-  const { page, problems } = await open(context, 'about:blank');
+  const { page, problems } = await lab.open('about:blank');
   await page.emulateMedia({ reducedMotion: 'reduce' });
-  await page.goto(server.base + APP_PATH);
+  await page.goto(lab.server.base + APP_PATH);
   await page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
   await assert.doesNotReject(page.locator('.reduced-motion-note').waitFor({ timeout: 2_000 }));
   await page.getByRole('radio', { name: '1×' }).check();
