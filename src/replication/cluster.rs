@@ -70,11 +70,14 @@ pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World
         );
     }
     if directory.applier.is_some() {
+        // Spares are not subscribed: a Slony subscriber is set up with its tables first.
         let followers: Vec<NodeId> = directory
             .servers
             .iter()
+            .zip(&config.servers)
             .skip(1)
-            .map(|(id, _)| *id)
+            .filter(|(_, spec)| spec.starts_streaming)
+            .map(|((id, _), _)| *id)
             .collect();
         world.add_node(
             "applier",

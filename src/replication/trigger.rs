@@ -92,6 +92,9 @@ pub fn execute_with_triggers(
         let commit = server.execute(now, client, "COMMIT")?;
         report.commit = commit.commit;
         server.disk.next_xid += 1;
+    } else if report.kind == crate::engine::StatementKind::Commit {
+        // The client's own transaction ended: the next one gets its own log_txid.
+        server.disk.next_xid += 1;
     }
     Ok(report)
 }

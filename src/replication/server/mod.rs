@@ -567,7 +567,12 @@ impl Server {
                 }
             }
             Request::Join => {
-                if self.disk.role == ServerRole::Spare {
+                if self.disk.role == ServerRole::Spare && self.method() == Method::Trigger {
+                    cx.note(Note::Info(format!(
+                        "{}: not joined: subscribing a new Slony node is not modelled by the lab",
+                        self.name
+                    )));
+                } else if self.disk.role == ServerRole::Spare {
                     if let Some(leader) = self.disk.leader {
                         self.request_snapshot(cx, leader);
                         cx.note(Note::Info(format!(
