@@ -156,3 +156,48 @@ fn an_acknowledgement_change_outlives_a_failover() {
     assert_ne!(id.0, 0);
     assert_eq!(leader.disk.ack, policy);
 }
+
+#[test]
+fn in_the_default_lab_a_joined_spare_shows_delete_limit_diverging_under_statements() {
+    use replication_lab::replication::config::ClusterConfig;
+    let method = Method::Statement {
+        context_events: true,
+    };
+    let mut lab = Lab::new(LabSettings {
+        seed: 3,
+        cluster: ClusterConfig::lab_default(method),
+    });
+    let client = 4; // leader, follower-1, follower-2, follower-3 (spare), client-1
+    let values: Vec<String> = (0..15).map(|i| format!("('new', 'order {i}')")).collect();
+    let steps = [
+        format!("INSERT INTO orders (status, note) VALUES {}", values.join(", ")),
+        "UPDATE orders SET note = 'a note long enough that the row must move to another page' WHERE id = 1".to_string(),
+    ];
+    let mut t = 10_000;
+    for sql in steps {
+        lab.seek(t);
+        lab.perform(LabAction::Sql { client, sql }).expect("sent");
+        t += 200_000;
+    }
+    lab.seek(t);
+    lab.perform(LabAction::Join(3)).expect("the spare joins");
+    t += 3_000_000;
+    lab.seek(t);
+    assert!(
+        lab.checks().all_clear(),
+        "the dump is faithful: {:?}",
+        lab.checks()
+    );
+    lab.perform(LabAction::Sql {
+        client,
+        sql: "DELETE FROM orders LIMIT 1".into(),
+    })
+    .expect("sent");
+    lab.seek(t + 1_000_000);
+    let diverged = lab.checks().diverged_rows;
+    assert!(
+        diverged.iter().any(|d| d.follower == "follower-3"),
+        "the spare, built from a dump, deleted another row: {diverged:?}"
+    );
+    assert!(diverged.iter().all(|d| d.follower == "follower-3"));
+}

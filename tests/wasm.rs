@@ -72,13 +72,20 @@ fn replication_scenario() -> u64 {
 }
 
 #[test]
-fn the_default_lab_has_a_leader_two_followers_and_a_client() {
+fn the_default_lab_has_a_leader_two_followers_a_spare_and_a_client() {
     let view = Lab::new(LabSettings::default()).view();
     let roles: Vec<Role> = view.nodes.iter().map(|n| n.role).collect();
     assert_eq!(
         roles,
-        vec![Role::Leader, Role::Follower, Role::Follower, Role::None]
+        vec![
+            Role::Leader,
+            Role::Follower,
+            Role::Follower,
+            Role::Follower,
+            Role::None
+        ]
     );
+    assert_eq!(view.nodes[3].state, "empty spare: Join to set it up");
 }
 
 #[test]

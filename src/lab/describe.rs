@@ -153,13 +153,18 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
             }
         }
         ServerRole::Leader => "not accepting writes".into(),
-        ServerRole::Spare => "empty spare".into(),
+        ServerRole::Spare => match &server.mem.stream {
+            Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
+            Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
+            _ => "empty spare: Join to set it up".into(),
+        },
         ServerRole::Follower => {
             if let Some(error) = &server.mem.stalled {
                 return format!("stalled: {}", first_line(error));
             }
             match &server.mem.stream {
                 Stream::Refused(_) => "refused the stream".into(),
+                Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
                 Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
                 Stream::Connecting => "connecting".into(),
                 Stream::Idle => "waiting for the leader".into(),

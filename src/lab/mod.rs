@@ -28,7 +28,7 @@ impl Default for LabSettings {
     fn default() -> Self {
         LabSettings {
             seed: 1,
-            cluster: ClusterConfig::standard(Method::Wal, 2),
+            cluster: ClusterConfig::lab_default(Method::Wal),
         }
     }
 }
@@ -240,7 +240,7 @@ mod tests {
     use crate::view::Role;
 
     #[test]
-    fn default_lab_has_one_leader_and_two_followers_and_a_client() {
+    fn default_lab_has_a_leader_two_followers_a_spare_and_a_client() {
         let view = Lab::new(LabSettings::default()).view();
         let roles: Vec<(String, Role)> = view
             .nodes
@@ -253,6 +253,7 @@ mod tests {
                 ("leader".to_string(), Role::Leader),
                 ("follower-1".to_string(), Role::Follower),
                 ("follower-2".to_string(), Role::Follower),
+                ("follower-3".to_string(), Role::Follower),
                 ("client-1".to_string(), Role::None),
             ]
         );

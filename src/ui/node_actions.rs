@@ -67,7 +67,9 @@ fn offers(node: &NodeView, nodes: &[NodeView]) -> Vec<Offer> {
                 ));
             }
         }
-        _ if node.state == "empty spare" => offers.push(offer(
+        // While a base backup arrives there is nothing to do but wait.
+        _ if node.state.starts_with("base backup") => {}
+        _ if node.state.starts_with("empty spare") => offers.push(offer(
             "Join",
             "copy a snapshot of the leader, then stream from where it was taken",
             LabAction::Join(id),

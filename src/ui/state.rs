@@ -305,7 +305,7 @@ impl UiState {
             .try_borrow()
             .map(|lab| lab.settings().seed)
             .unwrap_or(1);
-        let mut cluster = ClusterConfig::standard(method.method(), 2);
+        let mut cluster = ClusterConfig::lab_default(method.method());
         cluster.ack = self.ack.policy();
         let mut next = UiState::new(LabSettings { seed, cluster });
         next.speed = self.speed;

@@ -326,3 +326,23 @@ test('a link on the diagram is cut and healed by clicking it or from the keyboar
   );
   assert.deepEqual(problems, []);
 });
+
+test('the spare joins from a base backup while writes go on, then streams', async () => {
+  const { page, problems } = await openApp();
+  const input = page.getByLabel('Statement', { exact: true });
+  await input.fill("INSERT INTO orders (status, note) VALUES ('new', 'a'), ('new', 'b'), ('new', 'c')");
+  await button(page, 'Run').click();
+  await playFor(page, 300, '1/20×');
+  await node(page, 'follower-3').click();
+  await page.locator('.node-actions button', { hasText: 'Join' }).click();
+  await assert.doesNotReject(
+    page.locator('svg.cluster g.node[aria-label^="follower-3,"]', { hasText: 'base backup' }).waitFor({ timeout: 3_000 }),
+  );
+  await page.screenshot({ path: `${SHOTS}/join-backup.png` });
+  await playFor(page, 1_500, '1/20×');
+  assert.match(await node(page, 'follower-3').getAttribute('aria-label'), /streaming/);
+  await page.getByRole('tab', { name: 'Rows' }).click();
+  assert.equal(await page.locator('.rows-table tbody tr').count(), 3, 'the rows arrived with the backup');
+  await page.screenshot({ path: `${SHOTS}/join-streaming.png` });
+  assert.deepEqual(problems, []);
+});
