@@ -356,3 +356,22 @@ fn rejoin_on_the_only_leader_gives_its_writes_back() {
     run.run_until(ms(4_000));
     assert!(all_ok(&run, "client-1"), "{:?}", run.answers("client-1"));
 }
+
+#[test]
+fn a_client_waiting_on_a_leader_that_restarted_gets_an_error_not_silence() {
+    let mut config = ClusterConfig::standard(Method::Wal, 1);
+    config.ack = AckPolicy::postgres(AckStage::Flush, "follower-1");
+    config.failover.timeout = None;
+    let mut run = Run::new(&config, 23);
+    run.crash(ms(5), "follower-1");
+    run.sql(ms(10), "client-1", &insert("waits"));
+    run.crash(ms(500), "leader").restart(ms(700), "leader");
+    run.run_until(ms(1_000));
+    let answers = run.answers("client-1");
+    assert_eq!(answers.len(), 1, "the client was told");
+    let error = answers[0]
+        .outcome
+        .clone()
+        .expect_err("the connection was lost");
+    assert!(error.starts_with("server closed the connection unexpectedly"));
+}

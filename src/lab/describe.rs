@@ -188,6 +188,7 @@ fn first_line(text: &str) -> &str {
 fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
     match msg {
         Msg::Query { sql, .. } => (MessageKind::Client, truncate(sql, 28)),
+        Msg::ConnectionsReset => (MessageKind::Client, "connection reset".into()),
         Msg::QueryResult { outcome, .. } => (
             MessageKind::Client,
             match outcome {

@@ -79,8 +79,9 @@ impl Client {
         cx.send(server, Msg::Query { request, sql });
     }
 
-    pub fn on_message(&mut self, cx: &mut Cx, _from: NodeId, msg: Msg) {
+    pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
+            Msg::ConnectionsReset => self.lose_requests_to(cx, from),
             Msg::QueryResult { request, outcome } => self.answer(cx, request, outcome),
             Msg::NewLeader { leader, term } | Msg::LeaderIs { leader, term }
                 if term > self.leader_term =>
@@ -103,10 +104,17 @@ impl Client {
             self.name,
             self.directory.name(leader)
         )));
+        if old_leader != leader {
+            self.lose_requests_to(cx, old_leader);
+        }
+    }
+
+    /// The connection to `server` is gone: every statement still waiting on it fails.
+    fn lose_requests_to(&mut self, cx: &mut Cx, server: NodeId) {
         let lost: Vec<InputId> = self
             .outstanding
             .iter()
-            .filter(|(_, o)| o.server == old_leader && old_leader != leader)
+            .filter(|(_, o)| o.server == server)
             .map(|(id, _)| *id)
             .collect();
         for id in lost {

@@ -15,6 +15,9 @@ pub enum Msg {
     // ---- clients and servers ----
     /// A client sends one SQL statement.
     Query { request: InputId, sql: String },
+    /// A restarted server tells its clients their connections are gone (the TCP reset a
+    /// client meets on its next read), so what it owed them is lost.
+    ConnectionsReset,
     /// The server's answer.
     QueryResult {
         request: InputId,

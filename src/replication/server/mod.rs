@@ -430,6 +430,10 @@ impl Server {
         let restart = self.disk.started_before;
         if !restart {
             cx.write_durable(DiskWrite::Started.into());
+        } else {
+            for (client, _) in self.directory.clients.iter() {
+                cx.send(*client, Msg::ConnectionsReset);
+            }
         }
         self.mem.last_from_leader = cx.now();
         match self.disk.role {
@@ -699,7 +703,10 @@ impl Server {
                 through_seq,
                 changes,
             } => self.on_apply_changes(cx, from, through_seq, changes),
-            Msg::QueryResult { .. } | Msg::ChangelogRows { .. } | Msg::ChangesApplied { .. } => {}
+            Msg::QueryResult { .. }
+            | Msg::ConnectionsReset
+            | Msg::ChangelogRows { .. }
+            | Msg::ChangesApplied { .. } => {}
         }
     }
 
