@@ -153,6 +153,9 @@ struct Parser<'a> {
     nesting: u16,
 }
 
+/// An UPDATE's or DELETE's `WHERE`, `ORDER BY` and `LIMIT`.
+type RowSelection = (Option<Expr>, Vec<OrderItem>, Option<Limit>);
+
 impl Parser<'_> {
     fn peek(&self) -> &Token {
         // The token list always ends with Eof and `pos` never passes it.
@@ -596,10 +599,7 @@ impl Parser<'_> {
         if self.is_word("FROM") {
             return Err(SqlError::unsupported("UPDATE ... FROM", self.peek().span));
         }
-        let filter = self.where_clause()?;
-        let order_by = self.order_by()?;
-        let limit = self.limit()?;
-        self.reject_returning()?;
+        let (filter, order_by, limit) = self.row_selection()?;
         Ok(Update {
             table,
             assignments,
@@ -617,10 +617,7 @@ impl Parser<'_> {
         if self.is_word("USING") {
             return Err(SqlError::unsupported("DELETE ... USING", self.peek().span));
         }
-        let filter = self.where_clause()?;
-        let order_by = self.order_by()?;
-        let limit = self.limit()?;
-        self.reject_returning()?;
+        let (filter, order_by, limit) = self.row_selection()?;
         Ok(Delete {
             table,
             filter,
@@ -739,6 +736,16 @@ impl Parser<'_> {
             }
         }
         Ok(())
+    }
+
+    /// What UPDATE and DELETE share after their table: `[WHERE] [ORDER BY] [LIMIT]`, and no
+    /// `RETURNING`.
+    fn row_selection(&mut self) -> Result<RowSelection, SqlError> {
+        let filter = self.where_clause()?;
+        let order_by = self.order_by()?;
+        let limit = self.limit()?;
+        self.reject_returning()?;
+        Ok((filter, order_by, limit))
     }
 
     fn where_clause(&mut self) -> Result<Option<Expr>, SqlError> {
