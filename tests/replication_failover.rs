@@ -289,3 +289,24 @@ fn changing_the_level_releases_a_commit_waiting_for_a_dead_standby() {
     assert_eq!(answers.len(), 1, "released by the new level");
     assert!(answers[0].outcome.is_ok());
 }
+
+#[test]
+fn cancelling_a_commit_held_for_a_dead_standby_returns_with_postgres_warning() {
+    let mut config = ClusterConfig::standard(Method::Wal, 1);
+    config.ack = AckPolicy::postgres(AckStage::Flush, "follower-1");
+    config.failover.timeout = None;
+    let mut run = Run::new(&config, 24);
+    run.crash(ms(5), "follower-1");
+    run.sql(ms(10), "client-1", &insert("held"));
+    run.request(ms(1_000), "client-1", Request::Cancel);
+    run.run_until(ms(1_100));
+    let answers = run.answers("client-1");
+    assert_eq!(answers.len(), 1);
+    let ok = answers[0].outcome.clone().expect("the commit stands");
+    assert!(ok
+        .warning
+        .as_deref()
+        .is_some_and(|w| w.starts_with("WARNING:  canceling wait for synchronous replication")));
+    assert_eq!(run.rows("leader", "orders").len(), 1, "committed locally");
+    assert!(run.server("leader").mem.waiting.is_empty());
+}

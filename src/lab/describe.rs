@@ -189,6 +189,7 @@ fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
     match msg {
         Msg::Query { sql, .. } => (MessageKind::Client, truncate(sql, 28)),
         Msg::ConnectionsReset => (MessageKind::Client, "connection reset".into()),
+        Msg::Cancel { .. } => (MessageKind::Client, "cancel".into()),
         Msg::QueryResult { outcome, .. } => (
             MessageKind::Client,
             match outcome {

@@ -68,6 +68,8 @@ pub enum LabAction {
     SetAck(AckPolicy),
     /// This server checkpoints now.
     Checkpoint(u32),
+    /// This client cancels the statements it is waiting on.
+    Cancel(u32),
 }
 
 /// How far the timeline slider reaches at least.
@@ -190,6 +192,7 @@ impl Lab {
                 return Ok(());
             }
             LabAction::Checkpoint(node) => request(node, Request::Checkpoint),
+            LabAction::Cancel(client) => request(client, Request::Cancel),
         };
         self.act(input)
             .map_err(|e| describe_input_error(self.world(), e))

@@ -66,6 +66,12 @@ impl Client {
         let (server, sql) = match req {
             Request::Sql(sql) => (self.leader, sql),
             Request::SqlOn { server, sql } => (server, sql),
+            Request::Cancel => {
+                for (&id, waiting) in &self.outstanding {
+                    cx.send(waiting.server, Msg::Cancel { request: id });
+                }
+                return;
+            }
             _ => return,
         };
         self.outstanding.insert(

@@ -15,6 +15,8 @@ pub enum Msg {
     // ---- clients and servers ----
     /// A client sends one SQL statement.
     Query { request: InputId, sql: String },
+    /// The client cancels a statement it is waiting on (psql's Ctrl+C).
+    Cancel { request: InputId },
     /// A restarted server tells its clients their connections are gone (the TCP reset a
     /// client meets on its next read), so what it owed them is lost.
     ConnectionsReset,
@@ -168,6 +170,9 @@ pub enum Request {
     Checkpoint,
     /// Old leader: give up leading and rejoin as a follower of the current leader.
     Rejoin,
+    /// Client: cancel the statements it is waiting on (a commit held for a synchronous
+    /// standby returns with PostgreSQL's warning: committed locally, maybe not replicated).
+    Cancel,
 }
 
 /// The answer to a client request, as the outside world receives it.

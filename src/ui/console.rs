@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use replication_lab::lab::inspect::{AnswerView, Inspection};
+use replication_lab::lab::LabAction;
 use replication_lab::view::{format_time, Micros, NodeView};
 use yew::prelude::*;
 
@@ -170,6 +171,15 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
             </form>
             <div class="results" aria-live="polite">
                 { pending(props.console.sent.as_ref(), waiting, props.time, client) }
+                if let (true, Some(client)) = (waiting, client) {
+                    <button type="button" class="action-button small cancel-wait"
+                        title="psql's Ctrl+C: a commit held for a synchronous standby returns with a warning"
+                        onclick={props.on_action.reform(move |_: MouseEvent| {
+                            Action::Perform(client, vec![LabAction::Cancel(client)])
+                        })}>
+                        { "Cancel the wait" }
+                    </button>
+                }
                 if answers.is_empty() {
                     <p class="hint">{ "No answers yet: press Run to send the statement above from the client." }</p>
                 } else {
@@ -244,7 +254,13 @@ fn answer_item(answer: &AnswerView, latest: bool) -> Html {
             </span>
             if let Ok(ok) = &answer.outcome {
                 if let Some(warning) = ok.warning.as_ref() {
-                    <span class="answer-warning">{ format!("⚠ Note (Code 1592): {warning}") }</span>
+                    <span class="answer-warning">
+                        { if warning.starts_with("WARNING:") {
+                            format!("⚠ {warning}")
+                        } else {
+                            format!("⚠ Note (Code 1592): {warning}")
+                        } }
+                    </span>
                 }
                 if let Some((columns, rows)) = ok.result.as_ref() {
                     <table class="answer-rows">

@@ -346,3 +346,23 @@ test('the spare joins from a base backup while writes go on, then streams', asyn
   await page.screenshot({ path: `${SHOTS}/join-streaming.png` });
   assert.deepEqual(problems, []);
 });
+
+test('a commit held for a crashed synchronous standby waits, and a cancel returns it with the warning', async () => {
+  const { page, problems } = await openApp();
+  await page.getByLabel('Ack', { exact: true }).selectOption('on');
+  await node(page, 'follower-1').click();
+  await page.locator('.node-actions button', { hasText: 'Crash' }).click();
+  await page.getByLabel('Statement', { exact: true }).fill("INSERT INTO orders (status, note) VALUES ('new', 'held')");
+  await button(page, 'Run').click();
+  await playFor(page, 500, '1/20×');
+  assert.equal(await page.locator('.answers .answer').count(), 0, 'held (SyncRep)');
+  assert.match(await page.locator('.checks').textContent(), /blocked commits\s*1/);
+  await page.locator('button.cancel-wait').click();
+  await stepUntil(page, async () => (await page.locator('.answers .answer').count()) > 0);
+  assert.match(
+    await page.locator('.answers .answer.latest .answer-warning').textContent(),
+    /canceling wait for synchronous replication/,
+  );
+  await page.screenshot({ path: `${SHOTS}/cancel-wait.png` });
+  assert.deepEqual(problems, []);
+});

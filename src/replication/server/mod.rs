@@ -612,7 +612,7 @@ impl Server {
                     self.ask_who_leads(cx);
                 }
             }
-            Request::Sql(_) | Request::SqlOn { .. } => {
+            Request::Sql(_) | Request::SqlOn { .. } | Request::Cancel => {
                 // Servers take SQL from clients over the network, not from outside.
                 let _ = request;
             }
@@ -703,6 +703,7 @@ impl Server {
                 through_seq,
                 changes,
             } => self.on_apply_changes(cx, from, through_seq, changes),
+            Msg::Cancel { request } => self.on_cancel(cx, from, request),
             Msg::QueryResult { .. }
             | Msg::ConnectionsReset
             | Msg::ChangelogRows { .. }

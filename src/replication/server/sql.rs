@@ -349,6 +349,30 @@ impl Server {
         );
     }
 
+    /// A client cancelled a statement. Only a commit held for its acknowledgement can be
+    /// cancelled here: it has committed locally already, so it returns — with PostgreSQL's
+    /// warning that it may not have reached the standby.
+    pub(super) fn on_cancel(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
+        let Some(at) = self
+            .mem
+            .waiting
+            .iter()
+            .position(|p| p.client == client && p.request == request)
+        else {
+            return;
+        };
+        let mut pending = self.mem.waiting.remove(at);
+        pending.reply.warning = Some(
+            "WARNING:  canceling wait for synchronous replication due to user request\nDETAIL:  The transaction has already committed locally, but might not have been replicated to the standby."
+                .into(),
+        );
+        self.answer(
+            cx,
+            pending,
+            Some("no standby: the wait was cancelled".into()),
+        );
+    }
+
     pub(super) fn on_ack_timeout(&mut self, cx: &mut Cx, index: u64) {
         if !self.mem.waiting.iter().any(|p| p.index <= index) {
             return;
