@@ -2,6 +2,8 @@
 //! notes, ROW events with FULL and MINIMAL images, and byte positions that chain from the
 //! entry's start to its end.
 
+mod support;
+
 use replication_lab::engine::{RowChange, RowOp, UnsafeReason, Value};
 use replication_lab::replication::config::{Method, RowImage};
 use replication_lab::replication::log::{LogEntry, LoggedStatement, Payload, StatementContext};
@@ -9,6 +11,7 @@ use replication_lab::replication::render::binlog::{mysql_row_value, set_timestam
 use replication_lab::replication::render::{
     binlog_date, format_position, render_entry, render_entry_mysql_row, RenderOptions,
 };
+use support::orders::orders_change;
 
 /// 2026-11-26 09:31:07.104211 UTC, the reference samples' moment.
 const COMMITTED_AT: i64 = 1_795_685_467_104_211;
@@ -43,22 +46,6 @@ fn insert_with_context() -> LoggedStatement {
             rand_seeds: None,
         }),
         unsafe_reasons: vec![UnsafeReason::Uuid],
-    }
-}
-
-fn orders_change(op: RowOp, before: Option<Vec<Value>>, after: Option<Vec<Value>>) -> RowChange {
-    let key = before
-        .as_ref()
-        .or(after.as_ref())
-        .map_or(Value::Null, |v| v[0].clone());
-    RowChange {
-        table: "orders".into(),
-        op,
-        key_column: "id".into(),
-        key,
-        columns: vec!["id".into(), "status".into(), "note".into()],
-        before,
-        after,
     }
 }
 

@@ -1,6 +1,8 @@
 //! test_decoding and Debezium-style renderings of row entries: types, quoting, the old row
 //! per replica identity, and JSON escaping.
 
+mod support;
+
 use replication_lab::engine::{ColumnSchema, DataType, RowChange, RowOp, TableSchema, Value};
 use replication_lab::replication::config::{Method, RowImage};
 use replication_lab::replication::log::{LogEntry, Payload};
@@ -10,6 +12,7 @@ use replication_lab::replication::render::decoding::{
 use replication_lab::replication::render::{
     debezium_json, render_entry, render_entry_with, RenderOptions, ReplicaIdentity,
 };
+use support::orders::orders_change;
 
 const COMMITTED_AT: i64 = 1_795_685_467_104_211;
 
@@ -32,22 +35,6 @@ fn orders_schema() -> TableSchema {
     }
 }
 
-fn change(op: RowOp, before: Option<Vec<Value>>, after: Option<Vec<Value>>) -> RowChange {
-    let key = before
-        .as_ref()
-        .or(after.as_ref())
-        .map_or(Value::Null, |v| v[0].clone());
-    RowChange {
-        table: "orders".into(),
-        op,
-        key_column: "id".into(),
-        key,
-        columns: vec!["id".into(), "status".into(), "note".into()],
-        before,
-        after,
-    }
-}
-
 fn row(id: i64, status: &str) -> Vec<Value> {
     vec![Value::Integer(id), Value::Text(status.into()), Value::Null]
 }
@@ -66,13 +53,13 @@ fn rows_entry(changes: Vec<RowChange>) -> LogEntry {
 
 fn sample() -> Vec<RowChange> {
     vec![
-        change(RowOp::Insert, None, Some(row(8, "pending"))),
-        change(
+        orders_change(RowOp::Insert, None, Some(row(8, "pending"))),
+        orders_change(
             RowOp::Update,
             Some(row(8, "pending")),
             Some(row(8, "shipped")),
         ),
-        change(RowOp::Delete, Some(row(8, "shipped")), None),
+        orders_change(RowOp::Delete, Some(row(8, "shipped")), None),
     ]
 }
 
@@ -121,7 +108,7 @@ fn full_identity_shows_the_whole_old_row_without_nulls() {
 
 #[test]
 fn a_changed_key_shows_old_key_under_default_identity() {
-    let moved = change(RowOp::Update, Some(row(8, "a")), Some(row(9, "a")));
+    let moved = orders_change(RowOp::Update, Some(row(8, "a")), Some(row(9, "a")));
     assert_eq!(
         decoding_change(&moved, ReplicaIdentity::Default, &[orders_schema()]),
         "table public.orders: UPDATE: old-key: id[integer]:8 new-tuple: id[integer]:9 status[text]:'a' note[text]:null"
@@ -174,7 +161,7 @@ fn hostile_text_is_quoted_like_test_decoding() {
     assert_eq!(decoding_literal(&Value::Null), "null");
     assert_eq!(decoding_literal(&Value::Boolean(false)), "false");
     // A newline in a value continues on the next output line.
-    let c = change(RowOp::Insert, None, Some(row(1, "two\nlines")));
+    let c = orders_change(RowOp::Insert, None, Some(row(1, "two\nlines")));
     let lines = test_decoding(
         &rows_entry(vec![c]),
         ReplicaIdentity::Default,
@@ -235,9 +222,9 @@ fn odd_changes_do_not_panic() {
 #[test]
 fn debezium_events_are_json_with_escaped_strings() {
     let entry = rows_entry(vec![
-        change(RowOp::Insert, None, Some(row(8, "say \"hi\"\n\\"))),
-        change(RowOp::Update, Some(row(8, "a")), Some(row(8, "b"))),
-        change(RowOp::Delete, Some(row(8, "b")), None),
+        orders_change(RowOp::Insert, None, Some(row(8, "say \"hi\"\n\\"))),
+        orders_change(RowOp::Update, Some(row(8, "a")), Some(row(8, "b"))),
+        orders_change(RowOp::Delete, Some(row(8, "b")), None),
     ]);
     let changes = entry.row_changes();
     let source = "\"source\":{\"version\":\"lab\",\"connector\":\"postgresql\",\"name\":\"lab\",\"ts_ms\":1795685467104,\"snapshot\":\"false\",\"db\":\"lab\",\"schema\":\"public\",\"table\":\"orders\",\"txId\":748,\"lsn\":23803904}";

@@ -2,6 +2,8 @@
 //! inputs at virtual times, and read servers and clients by name.
 #![allow(dead_code)]
 
+pub mod orders;
+
 use replication_lab::engine::{compare_pages, compare_rows, Value};
 use replication_lab::replication::checks::{self, Checks};
 use replication_lab::replication::client::Answered;
