@@ -1,6 +1,8 @@
 //! Slony-I's sl_log_1: the `log_cmdargs` text array written by capture and read by apply
 //! (one definition, round-tripped over hostile values), and the table as psql prints it.
 
+mod support;
+
 use proptest::prelude::*;
 use replication_lab::engine::{ColumnSchema, DataType, RowChange, RowOp, TableSchema, Value};
 use replication_lab::replication::config::Method;
@@ -9,6 +11,7 @@ use replication_lab::replication::render::slony::{parse_pg_array, pg_array_liter
 use replication_lab::replication::render::{
     parse_slony_cmdargs, render_entry, render_sl_log_1, slony_cmdargs,
 };
+use support::orders::orders_change_with;
 
 const COLUMNS: [(&str, DataType); 5] = [
     ("id", DataType::Integer),
@@ -36,19 +39,8 @@ fn schema() -> TableSchema {
 }
 
 fn change(op: RowOp, before: Option<Vec<Value>>, after: Option<Vec<Value>>) -> RowChange {
-    let key = before
-        .as_ref()
-        .or(after.as_ref())
-        .map_or(Value::Null, |v| v[0].clone());
-    RowChange {
-        table: "orders".into(),
-        op,
-        key_column: "id".into(),
-        key,
-        columns: COLUMNS.iter().map(|(n, _)| n.to_string()).collect(),
-        before,
-        after,
-    }
+    let names: Vec<&str> = COLUMNS.iter().map(|(n, _)| *n).collect();
+    orders_change_with(&names, op, before, after)
 }
 
 fn row(id: i64, status: &str) -> Vec<Value> {

@@ -1,9 +1,20 @@
-//! A row change of the lab's `orders (id, status, note)` table, for the rendering tests.
+//! Row changes of an `orders` table keyed by its first column, for the rendering tests.
 
 use replication_lab::engine::{RowChange, RowOp, Value};
 
-/// `op` on orders with these images; the key is the first value of whichever image exists.
+/// `op` on `orders (id, status, note)` with these images.
 pub fn orders_change(
+    op: RowOp,
+    before: Option<Vec<Value>>,
+    after: Option<Vec<Value>>,
+) -> RowChange {
+    orders_change_with(&["id", "status", "note"], op, before, after)
+}
+
+/// `op` on `orders` with `columns` (the first is the key) and these images; the key is the
+/// first value of whichever image exists.
+pub fn orders_change_with(
+    columns: &[&str],
     op: RowOp,
     before: Option<Vec<Value>>,
     after: Option<Vec<Value>>,
@@ -15,9 +26,9 @@ pub fn orders_change(
     RowChange {
         table: "orders".into(),
         op,
-        key_column: "id".into(),
+        key_column: columns.first().map_or("id", |c| c).into(),
         key,
-        columns: vec!["id".into(), "status".into(), "note".into()],
+        columns: columns.iter().map(|c| c.to_string()).collect(),
         before,
         after,
     }
