@@ -17,6 +17,8 @@ pub enum ErrorKind {
     UnknownColumn,
     UnknownFunction,
     TableExists,
+    /// ALTER TABLE ... ADD COLUMN of a column the table has.
+    DuplicateColumn,
     DuplicateKey,
     NotNull,
     TypeMismatch,

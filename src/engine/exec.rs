@@ -3,7 +3,7 @@
 //! it may be unsafe for statement-based replication. Transactions and commits are the
 //! database's business, not this module's.
 
-use super::catalog::{ColumnDefault, ColumnSchema, TableDef, TableSchema};
+use super::catalog::{ColumnDefault, ColumnSchema, RowLocation, TableDef, TableSchema};
 use super::error::{ErrorKind, Span, SqlError};
 use super::eval::{coerce, eval, resolve, RowScope, StatementContext};
 use super::report::{Ddl, ResultSet, RowChange, RowOp, StatementKind, UnsafeReason};
@@ -39,7 +39,7 @@ impl Outcome {
     }
 }
 
-/// Executes CREATE TABLE, INSERT, UPDATE, DELETE or SELECT.
+/// Executes CREATE TABLE, ALTER TABLE, INSERT, UPDATE, DELETE or SELECT.
 pub fn execute(
     stmt: &Statement,
     sql: &str,
@@ -48,6 +48,7 @@ pub fn execute(
 ) -> Result<Outcome, SqlError> {
     let mut out = match stmt {
         Statement::CreateTable(c) => create_table(c, sql, store)?,
+        Statement::AlterTable(a) => alter_table(a, sql, store, cx)?,
         Statement::Insert(i) => insert(i, store, cx)?,
         Statement::Update(u) => update(u, store, cx)?,
         Statement::Delete(d) => delete(d, store, cx)?,
@@ -129,33 +130,7 @@ fn create_table(c: &CreateTable, sql: &str, store: &mut Store<'_>) -> Result<Out
             }
             primary_key = Some(i);
         }
-        let mut column = ColumnSchema {
-            name: def.name.name.clone(),
-            data_type: def.data_type,
-            not_null: def.not_null || def.primary_key,
-            auto_increment: def.auto_increment,
-            default: None,
-        };
-        if let Some(d) = &def.default {
-            column.default = Some(match &d.kind {
-                ExprKind::Call { .. } => {
-                    if def.data_type != super::value::DataType::Timestamp {
-                        return Err(SqlError::at(
-                            ErrorKind::TypeMismatch,
-                            format!("type mismatch: DEFAULT NOW() needs a TIMESTAMP column but \"{}\" is {}", def.name.name, def.data_type),
-                            d.span,
-                        ));
-                    }
-                    ColumnDefault::Now
-                }
-                _ => {
-                    let mut env = NoEnv;
-                    let mut cx = StatementContext::new(&mut env, Default::default());
-                    let v = eval(d, None, &mut cx)?;
-                    ColumnDefault::Literal(coerce(v, &column, d.span)?)
-                }
-            });
-        }
+        let column = column_schema(def)?;
         columns.push(column);
     }
     if let Some(pk) = &c.primary_key {
@@ -210,6 +185,144 @@ fn create_table(c: &CreateTable, sql: &str, store: &mut Store<'_>) -> Result<Out
         primary_key,
     };
     store.create_table(schema.clone())?;
+    out.ddl = Some(Ddl {
+        sql: sql.trim().trim_end_matches(';').trim_end().to_string(),
+        schema,
+    });
+    Ok(out)
+}
+
+/// A declared column as the catalog keeps it (its DEFAULT checked and evaluated).
+fn column_schema(def: &ColumnDef) -> Result<ColumnSchema, SqlError> {
+    let mut column = ColumnSchema {
+        name: def.name.name.clone(),
+        data_type: def.data_type,
+        not_null: def.not_null || def.primary_key,
+        auto_increment: def.auto_increment,
+        default: None,
+    };
+    if let Some(d) = &def.default {
+        column.default = Some(match &d.kind {
+            ExprKind::Call { .. } => {
+                if def.data_type != super::value::DataType::Timestamp {
+                    return Err(SqlError::at(
+                        ErrorKind::TypeMismatch,
+                        format!("type mismatch: DEFAULT NOW() needs a TIMESTAMP column but \"{}\" is {}", def.name.name, def.data_type),
+                        d.span,
+                    ));
+                }
+                ColumnDefault::Now
+            }
+            _ => {
+                let mut env = NoEnv;
+                let mut cx = StatementContext::new(&mut env, Default::default());
+                let v = eval(d, None, &mut cx)?;
+                ColumnDefault::Literal(coerce(v, &column, d.span)?)
+            }
+        });
+    }
+    Ok(column)
+}
+
+/// PostgreSQL's name for a column in its errors: `column "c" of relation "t"`.
+fn column_of(column: &str, table: &str) -> String {
+    format!("column \"{column}\" of relation \"{table}\"")
+}
+
+/// `ALTER TABLE t ADD COLUMN` / `DROP COLUMN`. Every row is rewritten in the new shape (what
+/// PostgreSQL does for a volatile default and MySQL's COPY algorithm does always; PostgreSQL
+/// 11+ and MySQL 8's INSTANT algorithm avoid the rewrite for a constant default — the lab
+/// simplifies). Errors are PostgreSQL's.
+fn alter_table(
+    a: &AlterTable,
+    sql: &str,
+    store: &mut Store<'_>,
+    cx: &mut StatementContext<'_>,
+) -> Result<Outcome, SqlError> {
+    let mut out = Outcome::new(StatementKind::AlterTable);
+    let def = find_table(store, &a.name)?;
+    let table = def.schema.name.clone();
+    let mut schema = def.schema.clone();
+    let rows = store.scan(def.id)?;
+    let new_rows: Vec<(RowLocation, Vec<Value>)> = match &a.action {
+        AlterAction::AddColumn {
+            column,
+            if_not_exists,
+        } => {
+            check_name(&column.name)?;
+            if schema.column_index(&column.name.name).is_some() {
+                if *if_not_exists {
+                    // PostgreSQL: NOTICE ... already exists, skipping.
+                    return Ok(out);
+                }
+                return Err(SqlError::at(
+                    ErrorKind::DuplicateColumn,
+                    format!("{} already exists", column_of(&column.name.name, &table)),
+                    column.name.span,
+                ));
+            }
+            if column.primary_key || column.auto_increment {
+                return Err(SqlError::unsupported(
+                    "ADD COLUMN with PRIMARY KEY, SERIAL or AUTO_INCREMENT (a lab table has exactly one key, declared with it)",
+                    column.name.span,
+                ));
+            }
+            let col = column_schema(column)?;
+            let value = match &col.default {
+                Some(ColumnDefault::Now) => Value::Timestamp(cx.timestamp()),
+                Some(ColumnDefault::Literal(v)) => v.clone(),
+                None => Value::Null,
+            };
+            if value.is_null() && col.not_null && !rows.is_empty() {
+                return Err(SqlError::at(
+                    ErrorKind::NotNull,
+                    format!("{} contains null values", column_of(&col.name, &table)),
+                    column.name.span,
+                ));
+            }
+            schema.columns.push(col);
+            rows.into_iter()
+                .map(|(loc, mut values)| {
+                    values.push(value.clone());
+                    (loc, values)
+                })
+                .collect()
+        }
+        AlterAction::DropColumn { name, if_exists } => {
+            let Some(i) = schema.column_index(&name.name) else {
+                if *if_exists {
+                    // PostgreSQL: NOTICE ... does not exist, skipping.
+                    return Ok(out);
+                }
+                return Err(SqlError::at(
+                    ErrorKind::UnknownColumn,
+                    format!("{} does not exist", column_of(&name.name, &table)),
+                    name.span,
+                ));
+            };
+            if i == schema.primary_key {
+                // PostgreSQL and MySQL drop the key with the column; every lab table needs one.
+                return Err(SqlError::unsupported(
+                    &format!(
+                        "dropping the primary key column \"{}\" (every lab table needs a primary key; PostgreSQL would drop the key with it)",
+                        schema.columns[i].name
+                    ),
+                    name.span,
+                ));
+            }
+            schema.columns.remove(i);
+            if schema.primary_key > i {
+                schema.primary_key -= 1;
+            }
+            rows.into_iter()
+                .map(|(loc, mut values)| {
+                    values.remove(i);
+                    (loc, values)
+                })
+                .collect()
+        }
+    };
+    store.alter_table(def.id, schema.clone(), &new_rows)?;
     out.ddl = Some(Ddl {
         sql: sql.trim().trim_end_matches(';').trim_end().to_string(),
         schema,

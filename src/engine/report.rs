@@ -17,6 +17,7 @@ pub const MYSQL_UNSAFE_WARNING: &str =
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StatementKind {
     CreateTable,
+    AlterTable,
     Insert,
     Update,
     Delete,
@@ -32,6 +33,7 @@ impl StatementKind {
         matches!(
             self,
             StatementKind::CreateTable
+                | StatementKind::AlterTable
                 | StatementKind::Insert
                 | StatementKind::Update
                 | StatementKind::Delete

@@ -301,18 +301,94 @@ impl Store<'_> {
     }
 
     /// Rewrites a table's catalog tuple (after its counter or last page changed). The encoding
-    /// keeps those fields fixed-width, so this is an in-place overwrite of a few bytes.
+    /// keeps those fields fixed-width, so this is an in-place overwrite of a few bytes. A
+    /// definition that grew past the room its page has (ALTER TABLE ... ADD COLUMN) moves to a
+    /// catalog page with room.
     pub fn write_table_def(&mut self, id: u32) -> Result<(), SqlError> {
         let def = self.table(id)?.clone();
         let bytes = encode_table_def(&def);
-        if !self
+        self.check_table_def_size(&def, &bytes)?;
+        if self
             .page_mut(def.location.page)?
             .replace(def.location.slot, &bytes)
         {
-            return Err(corrupt(format!(
-                "catalog entry of {} does not fit",
-                def.schema.name
-            )));
+            return Ok(());
+        }
+        self.page_mut(def.location.page)?
+            .delete(def.location.slot);
+        let location = self.place_catalog_tuple(&bytes)?;
+        if let Some(d) = self.catalog_mut().tables.get_mut(&id) {
+            d.location = location;
+        }
+        Ok(())
+    }
+
+    fn check_table_def_size(&self, def: &TableDef, bytes: &[u8]) -> Result<(), SqlError> {
+        if bytes.len() > self.format.max_tuple_size() {
+            return Err(SqlError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "the definition of table \"{}\" is too large for a catalog page ({} bytes, at most {})",
+                    def.schema.name,
+                    bytes.len(),
+                    self.format.max_tuple_size()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Puts a catalog tuple in the first catalog page with room, else in a new catalog page at
+    /// the end of the chain.
+    fn place_catalog_tuple(&mut self, bytes: &[u8]) -> Result<RowLocation, SqlError> {
+        let mut n = 0;
+        let mut seen = BTreeSet::new();
+        loop {
+            if !seen.insert(n) {
+                return Err(corrupt("catalog chain loops".into()));
+            }
+            if self.page(n)?.can_fit(bytes.len()) {
+                let slot = self.page_mut(n)?.insert(bytes).unwrap_or(0);
+                return Ok(RowLocation { page: n, slot });
+            }
+            match self.page(n)?.next_page() {
+                Some(next) => n = next,
+                None => {
+                    let fresh = self.allocate(PageKind::Catalog, 0)?;
+                    self.page_mut(n)?.set_next_page(Some(fresh));
+                    let slot = self.page_mut(fresh)?.insert(bytes).unwrap_or(0);
+                    return Ok(RowLocation { page: fresh, slot });
+                }
+            }
+        }
+    }
+
+    /// Gives a table a new schema and rewrites its rows in that shape: `rows` holds every row
+    /// of the table, where it is now and its values in the new schema's column order (the
+    /// key unchanged). A row that no longer fits its page moves.
+    pub fn alter_table(
+        &mut self,
+        id: u32,
+        schema: TableSchema,
+        rows: &[(RowLocation, Vec<Value>)],
+    ) -> Result<(), SqlError> {
+        if let Some(d) = self.catalog_mut().tables.get_mut(&id) {
+            d.schema = schema;
+        }
+        self.write_table_def(id)?;
+        let def = self.table(id)?.clone();
+        let tuples = rows
+            .iter()
+            .map(|(loc, values)| Ok((*loc, values, self.encode_checked(&def, values)?)))
+            .collect::<Result<Vec<_>, SqlError>>()?;
+        for (loc, values, tuple) in tuples {
+            if self.page_mut(loc.page)?.replace(loc.slot, &tuple) {
+                continue;
+            }
+            self.page_mut(loc.page)?.delete(loc.slot);
+            let moved = self.place(id, &tuple)?;
+            let key = values[def.schema.primary_key].clone();
+            self.index_changes(id).insert(key, Some(moved));
         }
         Ok(())
     }
@@ -347,38 +423,8 @@ impl Store<'_> {
             location: RowLocation { page: 0, slot: 0 },
         };
         let bytes = encode_table_def(&def);
-        if bytes.len() > self.format.max_tuple_size() {
-            return Err(SqlError::new(
-                ErrorKind::TooLarge,
-                format!(
-                    "the definition of table \"{}\" is too large for a catalog page ({} bytes, at most {})",
-                    def.schema.name,
-                    bytes.len(),
-                    self.format.max_tuple_size()
-                ),
-            ));
-        }
-        // First catalog page with room, else a new catalog page at the end of the chain.
-        let mut n = 0;
-        let mut seen = BTreeSet::new();
-        let location = loop {
-            if !seen.insert(n) {
-                return Err(corrupt("catalog chain loops".into()));
-            }
-            if self.page(n)?.can_fit(bytes.len()) {
-                let slot = self.page_mut(n)?.insert(&bytes).unwrap_or(0);
-                break RowLocation { page: n, slot };
-            }
-            match self.page(n)?.next_page() {
-                Some(next) => n = next,
-                None => {
-                    let fresh = self.allocate(PageKind::Catalog, 0)?;
-                    self.page_mut(n)?.set_next_page(Some(fresh));
-                    let slot = self.page_mut(fresh)?.insert(&bytes).unwrap_or(0);
-                    break RowLocation { page: fresh, slot };
-                }
-            }
-        };
+        self.check_table_def_size(&def, &bytes)?;
+        let location = self.place_catalog_tuple(&bytes)?;
         def.location = location;
         self.catalog_mut().tables.insert(id, def);
         // A new table starts with an empty index.

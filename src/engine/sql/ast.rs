@@ -14,6 +14,7 @@ pub struct Ident {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Statement {
     CreateTable(CreateTable),
+    AlterTable(AlterTable),
     Insert(Insert),
     Update(Update),
     Delete(Delete),
@@ -30,6 +31,27 @@ pub struct CreateTable {
     pub columns: Vec<ColumnDef>,
     /// `PRIMARY KEY (col)` written as a table constraint.
     pub primary_key: Option<Ident>,
+}
+
+/// `ALTER TABLE t ADD [COLUMN] ...` or `ALTER TABLE t DROP [COLUMN] ...`: one action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlterTable {
+    pub name: Ident,
+    pub action: AlterAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlterAction {
+    AddColumn {
+        column: ColumnDef,
+        /// `ADD COLUMN IF NOT EXISTS` (PostgreSQL): an existing column is skipped.
+        if_not_exists: bool,
+    },
+    DropColumn {
+        name: Ident,
+        /// `DROP COLUMN IF EXISTS`: a missing column is skipped.
+        if_exists: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

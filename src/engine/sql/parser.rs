@@ -79,7 +79,6 @@ const RESERVED: &[&str] = &[
 /// Statements a teacher might try that the lab does not implement.
 const UNSUPPORTED_STATEMENTS: &[&str] = &[
     "DROP",
-    "ALTER",
     "TRUNCATE",
     "WITH",
     "EXPLAIN",
@@ -272,6 +271,7 @@ impl Parser<'_> {
             "UPDATE" => self.update().map(Statement::Update),
             "DELETE" => self.delete().map(Statement::Delete),
             "CREATE" => self.create().map(Statement::CreateTable),
+            "ALTER" => self.alter().map(Statement::AlterTable),
             "BEGIN" => {
                 self.pos += 1;
                 let _ = self.eat_word("WORK") || self.eat_word("TRANSACTION");
@@ -312,7 +312,7 @@ impl Parser<'_> {
 
     fn expected_statement(&self) -> SqlError {
         self.expected(
-            "a statement (SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, BEGIN, COMMIT, ROLLBACK)",
+            "a statement (SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, ALTER TABLE, BEGIN, COMMIT, ROLLBACK)",
         )
     }
 
@@ -409,6 +409,107 @@ impl Parser<'_> {
             columns,
             primary_key,
         })
+    }
+
+    // ---- ALTER TABLE ----
+
+    /// `ALTER TABLE [IF EXISTS]? t ADD [COLUMN] [IF NOT EXISTS] col type ...` or
+    /// `ALTER TABLE t DROP [COLUMN] [IF EXISTS] col [RESTRICT | CASCADE]`, one action.
+    fn alter(&mut self) -> Result<AlterTable, SqlError> {
+        self.expect_word("ALTER")?;
+        if !self.is_word("TABLE") {
+            if let Some(w) = self.upper_word() {
+                return Err(SqlError::unsupported(
+                    &format!("ALTER {w}"),
+                    self.peek().span,
+                ));
+            }
+            return Err(self.expected("TABLE"));
+        }
+        self.pos += 1;
+        if self.is_word("IF") {
+            return Err(SqlError::unsupported(
+                "ALTER TABLE IF EXISTS",
+                self.peek().span,
+            ));
+        }
+        // ONLY matters for inherited tables, which the lab does not have.
+        self.eat_word("ONLY");
+        let name = self.ident("a table name")?;
+        let action_span = self.peek().span;
+        let action = if self.eat_word("ADD") {
+            if let Some(w) = self.upper_word().filter(|w| {
+                [
+                    "CONSTRAINT",
+                    "PRIMARY",
+                    "UNIQUE",
+                    "FOREIGN",
+                    "CHECK",
+                    "INDEX",
+                    "KEY",
+                ]
+                .contains(&w.as_str())
+            }) {
+                return Err(SqlError::unsupported(
+                    &format!("ALTER TABLE ... ADD {w}"),
+                    self.peek().span,
+                ));
+            }
+            self.eat_word("COLUMN");
+            let mut if_not_exists = false;
+            if self.is_word("IF") && self.peek_at(1).is_word("NOT") {
+                self.pos += 2;
+                self.expect_word("EXISTS")?;
+                if_not_exists = true;
+            }
+            let column = self.column_def()?;
+            AlterAction::AddColumn {
+                column,
+                if_not_exists,
+            }
+        } else if self.eat_word("DROP") {
+            if let Some(w) = self.upper_word().filter(|w| {
+                ["CONSTRAINT", "PRIMARY", "INDEX", "KEY", "FOREIGN", "CHECK"].contains(&w.as_str())
+            }) {
+                return Err(SqlError::unsupported(
+                    &format!("ALTER TABLE ... DROP {w}"),
+                    self.peek().span,
+                ));
+            }
+            self.eat_word("COLUMN");
+            let mut if_exists = false;
+            if self.is_word("IF") && self.peek_at(1).is_word("EXISTS") {
+                self.pos += 2;
+                if_exists = true;
+            }
+            let name = self.ident("a column name")?;
+            // Nothing depends on a column in the lab (no views, no foreign keys), so both
+            // behave alike.
+            let _ = self.eat_word("RESTRICT") || self.eat_word("CASCADE");
+            AlterAction::DropColumn { name, if_exists }
+        } else {
+            if let Some(w) = self.upper_word() {
+                if [
+                    "RENAME", "ALTER", "MODIFY", "CHANGE", "OWNER", "SET", "ENGINE", "ENABLE",
+                    "DISABLE", "REPLICA", "ATTACH", "DETACH", "INHERIT", "CLUSTER", "VALIDATE",
+                ]
+                .contains(&w.as_str())
+                {
+                    return Err(SqlError::unsupported(
+                        &format!("ALTER TABLE ... {w}"),
+                        action_span,
+                    ));
+                }
+            }
+            return Err(self.expected("ADD [COLUMN] or DROP [COLUMN]"));
+        };
+        if self.is_symbol(",") {
+            return Err(SqlError::unsupported(
+                "several actions in one ALTER TABLE",
+                self.peek().span,
+            ));
+        }
+        Ok(AlterTable { name, action })
     }
 
     fn column_def(&mut self) -> Result<ColumnDef, SqlError> {

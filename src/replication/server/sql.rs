@@ -412,6 +412,7 @@ fn command_tag(report: &StatementReport) -> String {
     let n = report.rows_affected;
     match report.kind {
         StatementKind::CreateTable => "CREATE TABLE".into(),
+        StatementKind::AlterTable => "ALTER TABLE".into(),
         StatementKind::Insert => format!("INSERT 0 {n}"),
         StatementKind::Update => format!("UPDATE {n}"),
         StatementKind::Delete => format!("DELETE {n}"),
