@@ -84,7 +84,9 @@ fn add_column_gives_existing_rows_the_default_or_null() {
 #[test]
 fn drop_column_removes_it_from_every_row() {
     let mut db = orders(FormatVersion::V16, 30);
-    let r = db.run("ALTER TABLE orders DROP COLUMN status", &mut env()).unwrap();
+    let r = db
+        .run("ALTER TABLE orders DROP COLUMN status", &mut env())
+        .unwrap();
     assert_eq!(r.kind, StatementKind::AlterTable);
     assert_eq!(db.schema("orders").unwrap().column_names(), ["id", "qty"]);
     let rows = db.rows("orders").unwrap();
@@ -93,13 +95,20 @@ fn drop_column_removes_it_from_every_row() {
     db.check_invariants().unwrap();
     // A key after the dropped column keeps working.
     let mut db2 = Database::new(FormatVersion::V17);
-    db2.run("CREATE TABLE t (a TEXT, id INTEGER PRIMARY KEY, b INTEGER)", &mut env())
-        .unwrap();
-    db2.run("INSERT INTO t VALUES ('x', 1, 10), ('y', 2, 20)", &mut env())
-        .unwrap();
+    db2.run(
+        "CREATE TABLE t (a TEXT, id INTEGER PRIMARY KEY, b INTEGER)",
+        &mut env(),
+    )
+    .unwrap();
+    db2.run(
+        "INSERT INTO t VALUES ('x', 1, 10), ('y', 2, 20)",
+        &mut env(),
+    )
+    .unwrap();
     db2.run("ALTER TABLE t DROP a", &mut env()).unwrap();
     assert_eq!(db2.schema("t").unwrap().primary_key, 0);
-    db2.run("UPDATE t SET b = 21 WHERE id = 2", &mut env()).unwrap();
+    db2.run("UPDATE t SET b = 21 WHERE id = 2", &mut env())
+        .unwrap();
     assert_eq!(
         db2.rows("t").unwrap(),
         vec![
@@ -109,7 +118,10 @@ fn drop_column_removes_it_from_every_row() {
     );
     db2.check_invariants().unwrap();
     // SELECT of the dropped column fails like any unknown column.
-    assert_eq!(error(&mut db2, "SELECT a FROM t").0, ErrorKind::UnknownColumn);
+    assert_eq!(
+        error(&mut db2, "SELECT a FROM t").0,
+        ErrorKind::UnknownColumn
+    );
 }
 
 #[test]
@@ -151,7 +163,11 @@ fn alter_errors_are_postgresql_s_and_change_nothing() {
         "ALTER TABLE ... RENAME is not supported by the lab engine"
     );
     assert_eq!(
-        error(&mut db, "ALTER TABLE orders ADD COLUMN a INTEGER, ADD COLUMN b INTEGER").1,
+        error(
+            &mut db,
+            "ALTER TABLE orders ADD COLUMN a INTEGER, ADD COLUMN b INTEGER"
+        )
+        .1,
         "several actions in one ALTER TABLE is not supported by the lab engine"
     );
     assert_eq!(
@@ -167,8 +183,11 @@ fn alter_errors_are_postgresql_s_and_change_nothing() {
         .collect();
     assert_eq!(before, after, "a failed ALTER changes no page");
     // IF [NOT] EXISTS skips quietly, as PostgreSQL does (with a NOTICE).
-    db.run("ALTER TABLE orders ADD COLUMN IF NOT EXISTS qty TEXT", &mut env())
-        .unwrap();
+    db.run(
+        "ALTER TABLE orders ADD COLUMN IF NOT EXISTS qty TEXT",
+        &mut env(),
+    )
+    .unwrap();
     db.run("ALTER TABLE orders DROP COLUMN IF EXISTS note", &mut env())
         .unwrap();
     assert_eq!(
@@ -178,7 +197,10 @@ fn alter_errors_are_postgresql_s_and_change_nothing() {
     // On an empty table NOT NULL without a default is fine (nothing to fill).
     let mut empty = orders(FormatVersion::V16, 0);
     empty
-        .run("ALTER TABLE orders ADD COLUMN note TEXT NOT NULL", &mut env())
+        .run(
+            "ALTER TABLE orders ADD COLUMN note TEXT NOT NULL",
+            &mut env(),
+        )
         .unwrap();
     assert_eq!(
         error(&mut empty, "INSERT INTO orders (id) VALUES (1)").0,
@@ -216,7 +238,9 @@ fn a_wal_follower_stays_byte_identical_through_alter() {
         let mut follower = Database::new(format);
         let mut env = env();
         let mut run = |leader: &mut Database, follower: &mut Database, sql: &str| {
-            let r = leader.run(sql, &mut env).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let r = leader
+                .run(sql, &mut env)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
             if let Some(c) = r.commit {
                 follower.apply(&c.changes).unwrap();
             }
@@ -243,9 +267,7 @@ fn a_wal_follower_stays_byte_identical_through_alter() {
             run(
                 &mut leader,
                 &mut follower,
-                &format!(
-                    "ALTER TABLE t1 ADD COLUMN col_{c} TEXT DEFAULT 'default value'"
-                ),
+                &format!("ALTER TABLE t1 ADD COLUMN col_{c} TEXT DEFAULT 'default value'"),
             );
         }
         run(&mut leader, &mut follower, "ALTER TABLE t1 DROP COLUMN s");
@@ -263,7 +285,10 @@ fn a_wal_follower_stays_byte_identical_through_alter() {
         let catalog_pages = (0..follower.page_count())
             .filter(|&n| follower.page_view(n).unwrap().kind() == Some(PageKind::Catalog))
             .count();
-        assert!(catalog_pages >= 2, "the grown definition moved to a new catalog page");
+        assert!(
+            catalog_pages >= 2,
+            "the grown definition moved to a new catalog page"
+        );
         assert_eq!(
             follower.row("t1", &Value::Integer(7)).unwrap()[4],
             Value::Text("changed".into())
@@ -281,10 +306,15 @@ fn a_logical_follower_needs_the_column_added_by_hand() {
         .run("ALTER TABLE orders ADD COLUMN note TEXT", &mut env())
         .unwrap();
     let r = leader
-        .run("INSERT INTO orders VALUES (3, 'paid', 1, 'hello')", &mut env())
+        .run(
+            "INSERT INTO orders VALUES (3, 'paid', 1, 'hello')",
+            &mut env(),
+        )
         .unwrap();
     let rows = r.commit.unwrap().row_changes;
-    let e = follower.apply_row_changes(&rows).expect_err("missing column");
+    let e = follower
+        .apply_row_changes(&rows)
+        .expect_err("missing column");
     assert_eq!(
         e.message,
         "logical replication target relation \"public.orders\" is missing replicated column: \"note\""

@@ -15,6 +15,85 @@ fn replication_error(message: String) -> SqlError {
     SqlError::new(ErrorKind::Replication, message)
 }
 
+/// What logical apply does with an UPDATE or DELETE whose row is not there (the follower
+/// lost it, or a local write removed it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingRow<'a> {
+    /// Fail with the lab's own error (the trigger-based applier).
+    Fail,
+    /// Skip the change: PostgreSQL's apply worker does (a conflict, `update_missing` or
+    /// `delete_missing`, that PostgreSQL 18 logs; 17 and earlier skip silently).
+    Skip,
+    /// Stop with MySQL's error 1032, as its row-based applier does; `schema` is the
+    /// database name MySQL puts before the table.
+    MySqlStop { schema: &'a str },
+}
+
+/// What applying row changes did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowApply {
+    /// This node's own commit (None if nothing changed).
+    pub commit: Option<CommitReport>,
+    /// Changes skipped because their row was missing ([`MissingRow::Skip`]), in order.
+    pub skipped: Vec<RowChange>,
+}
+
+/// A value as PostgreSQL's conflict log prints it (the type's text output, unquoted).
+fn pg_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Boolean(b) => if *b { "t" } else { "f" }.into(),
+        other => other.to_string(),
+    }
+}
+
+/// What PostgreSQL 18's apply worker logs when it skips an UPDATE or DELETE whose row is
+/// missing: the LOG line and its DETAIL (two lines). `full_identity`: the table has
+/// `REPLICA IDENTITY FULL` (the whole old row is the search key), else the key column.
+pub fn pg_missing_row_log(change: &RowChange, full_identity: bool) -> Vec<String> {
+    let (conflict, what) = match change.op {
+        RowOp::Delete => ("delete_missing", "deleted"),
+        _ => ("update_missing", "updated"),
+    };
+    let tuple = |values: &[Value]| values.iter().map(pg_text).collect::<Vec<_>>().join(", ");
+    let identity = match (&change.before, full_identity) {
+        (Some(before), true) => format!("replica identity full ({})", tuple(before)),
+        _ => format!(
+            "replica identity ({})=({})",
+            change.key_column,
+            pg_text(&change.key)
+        ),
+    };
+    let values = match (&change.after, change.op) {
+        (Some(after), RowOp::Update) => format!("Remote tuple ({}); {identity}.", tuple(after)),
+        _ => {
+            let mut s = identity;
+            s[..1].make_ascii_uppercase();
+            format!("{s}.")
+        }
+    };
+    vec![
+        format!(
+            "LOG:  conflict detected on relation \"public.{}\": conflict={conflict}",
+            change.table
+        ),
+        format!("DETAIL:  Could not find the row to be {what}."),
+        values,
+    ]
+}
+
+/// MySQL's Last_SQL_Error for a row event whose row is missing (error 1032).
+pub fn mysql_key_not_found(schema: &str, change: &RowChange) -> String {
+    let event = match change.op {
+        RowOp::Delete => "Delete_rows",
+        _ => "Update_rows",
+    };
+    format!(
+        "Could not execute {event} event on table {schema}.{table}; Can't find record in '{table}', Error_code: 1032; handler error HA_ERR_KEY_NOT_FOUND",
+        table = change.table
+    )
+}
+
 impl Database {
     /// Applies one row change in a transaction of its own.
     pub fn apply_row_change(
@@ -30,8 +109,20 @@ impl Database {
         &mut self,
         changes: &[RowChange],
     ) -> Result<Option<CommitReport>, SqlError> {
+        self.apply_row_changes_with(changes, MissingRow::Fail)
+            .map(|applied| applied.commit)
+    }
+
+    /// Applies row changes as one transaction, treating an UPDATE or DELETE whose row is
+    /// missing as `missing` says. All or nothing otherwise.
+    pub fn apply_row_changes_with(
+        &mut self,
+        changes: &[RowChange],
+        missing: MissingRow<'_>,
+    ) -> Result<RowApply, SqlError> {
         let mut overlay = Overlay::new(self.pages.len() as u32, &self.derived);
         let mut landed = Vec::new();
+        let mut skipped = Vec::new();
         {
             let mut store = Store {
                 base: &self.pages,
@@ -39,11 +130,46 @@ impl Database {
                 overlay: &mut overlay,
             };
             for change in changes {
+                if missing != MissingRow::Fail && row_is_missing(&store, change) {
+                    match missing {
+                        MissingRow::MySqlStop { schema } => {
+                            return Err(SqlError::new(
+                                ErrorKind::RowNotFound,
+                                mysql_key_not_found(schema, change),
+                            ))
+                        }
+                        _ => {
+                            skipped.push(change.clone());
+                            continue;
+                        }
+                    }
+                }
                 landed.push(apply_one(&mut store, change)?);
             }
         }
-        self.commit(overlay, landed, vec![])
+        let commit = self.commit(overlay, landed, vec![])?;
+        Ok(RowApply { commit, skipped })
     }
+}
+
+/// Whether `change` is an UPDATE or DELETE of a row this node does not have. Only once the
+/// table and every replicated column are there: a missing relation or column is found
+/// first, when the apply worker opens the relation.
+fn row_is_missing(store: &Store<'_>, change: &RowChange) -> bool {
+    if change.op == RowOp::Insert {
+        return false;
+    }
+    let Some(def) = store.catalog().find(&change.table) else {
+        return false;
+    };
+    if change
+        .columns
+        .iter()
+        .any(|c| def.schema.column_index(c).is_none())
+    {
+        return false;
+    }
+    store.lookup(def.id, &change.key).is_none()
 }
 
 fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, SqlError> {

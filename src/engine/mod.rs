@@ -34,6 +34,7 @@ pub use compare::{
 pub use database::{Database, Session};
 pub use env::{Env, ExecOptions, SeededEnv};
 pub use error::{ErrorKind, Position, SqlError};
+pub use logical::{mysql_key_not_found, pg_missing_row_log, MissingRow, RowApply};
 pub use page::{FormatVersion, PageKind, PAGE_SIZE};
 pub use report::{
     CommitReport, ContextValues, Ddl, FunctionValue, MinimalRowChange, ResultSet, RowChange, RowOp,

@@ -314,8 +314,7 @@ impl Store<'_> {
         {
             return Ok(());
         }
-        self.page_mut(def.location.page)?
-            .delete(def.location.slot);
+        self.page_mut(def.location.page)?.delete(def.location.slot);
         let location = self.place_catalog_tuple(&bytes)?;
         if let Some(d) = self.catalog_mut().tables.get_mut(&id) {
             d.location = location;

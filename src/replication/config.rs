@@ -51,6 +51,22 @@ impl Method {
     pub fn carries_ddl(self) -> bool {
         matches!(self, Method::Statement { .. } | Method::Wal)
     }
+
+    /// Whether the lab's servers speak as MySQL under this method (otherwise PostgreSQL):
+    /// statement-based replication is MySQL's `binlog_format=STATEMENT`, and the row method
+    /// with the MINIMAL image is MySQL's `binlog_format=ROW` with `binlog_row_image=MINIMAL`
+    /// (a setting only MySQL has: its after image holds only the changed columns). The row
+    /// method with the FULL image stands for PostgreSQL logical replication (`REPLICA
+    /// IDENTITY FULL`); WAL shipping and Slony are PostgreSQL's.
+    pub fn speaks_mysql(self) -> bool {
+        matches!(
+            self,
+            Method::Statement { .. }
+                | Method::Logical {
+                    image: RowImage::Minimal
+                }
+        )
+    }
 }
 
 /// MySQL's `binlog_row_image`.

@@ -3,6 +3,8 @@
 //! diverged log.
 
 use super::*;
+use crate::engine::{ErrorKind, MissingRow};
+use crate::replication::render::RenderOptions;
 
 impl Server {
     pub(super) fn connect(&mut self, cx: &mut Cx) {
@@ -130,7 +132,21 @@ impl Server {
                 break;
             };
             match self.apply_entry(cx.now(), &entry) {
-                Ok(()) => self.disk.applied = index,
+                Ok(skipped) => {
+                    self.disk.applied = index;
+                    for change in skipped {
+                        cx.note(Note::RowMissing {
+                            node: self.name.clone(),
+                            index,
+                            change,
+                            // The lab's FULL row image is PostgreSQL's REPLICA IDENTITY FULL.
+                            full_identity: self.method()
+                                == (Method::Logical {
+                                    image: crate::replication::config::RowImage::Full,
+                                }),
+                        });
+                    }
+                }
                 Err(error) => {
                     cx.note(Note::ApplyFailed {
                         node: self.name.clone(),
@@ -152,13 +168,19 @@ impl Server {
         self.send_feedback(cx);
     }
 
-    /// Replays one entry the way its method says.
-    pub(super) fn apply_entry(&mut self, now: Time, entry: &LogEntry) -> Result<(), String> {
+    /// Replays one entry the way its method says. Returns the row changes skipped because
+    /// their row was missing (PostgreSQL's logical apply skips them; MySQL's stops).
+    pub(super) fn apply_entry(
+        &mut self,
+        now: Time,
+        entry: &LogEntry,
+    ) -> Result<Vec<RowChange>, String> {
         match &entry.payload {
             Payload::Wal(changes) => self
                 .disk
                 .db
                 .apply(changes)
+                .map(|()| Vec::new())
                 .map_err(|e| format!("FATAL:  {e}")),
             Payload::Rows(changes) => {
                 let changes: Vec<RowChange> = match self.method() {
@@ -167,11 +189,18 @@ impl Server {
                     } => changes.iter().map(minimal_row_change).collect(),
                     _ => changes.clone(),
                 };
-                self.disk
-                    .db
-                    .apply_row_changes(&changes)
-                    .map(|_| ())
-                    .map_err(|e| format!("ERROR:  {e}"))
+                let schema = RenderOptions::default().database;
+                let missing = if self.method().speaks_mysql() {
+                    MissingRow::MySqlStop { schema: &schema }
+                } else {
+                    MissingRow::Skip
+                };
+                match self.disk.db.apply_row_changes_with(&changes, missing) {
+                    Ok(applied) => Ok(applied.skipped),
+                    // MySQL's Last_SQL_Error, as SHOW REPLICA STATUS prints it.
+                    Err(e) if e.kind == ErrorKind::RowNotFound => Err(e.message),
+                    Err(e) => Err(format!("ERROR:  {e}")),
+                }
             }
             Payload::Statements(statements) => {
                 // The replication SQL thread: one session, the statements of one transaction.
@@ -213,7 +242,7 @@ impl Server {
                 if multi {
                     run("COMMIT", &ExecOptions::default())?;
                 }
-                Ok(())
+                Ok(Vec::new())
             }
         }
     }
@@ -384,5 +413,48 @@ fn minimal_row_change(change: &RowChange) -> RowChange {
             after: None,
             ..change.clone()
         }
+    }
+}
+
+/// MySQL's refusal on a replica running with `super_read_only` (what a managed replica does).
+pub const MYSQL_SUPER_READ_ONLY: &str = "ERROR 1290 (HY000): The MySQL server is running with the --super-read-only option so it cannot execute this statement";
+
+impl Server {
+    /// Why this server refuses a statement that writes, if it does. A leader refuses only
+    /// while it is fenced. A physical standby is read-only (PostgreSQL's hot standby), and so
+    /// is a MySQL replica (`super_read_only`, as replicas are run). A logical subscriber and a
+    /// trigger-based subscriber are ordinary databases: writes and DDL run there (their own
+    /// changes are not replicated anywhere). A spare waiting for its base backup refuses.
+    pub(super) fn write_refusal(&self, sql: &str) -> Option<String> {
+        match self.disk.role {
+            ServerRole::Leader if self.mem.accepting_writes => None,
+            ServerRole::Leader => Some(format!(
+                "ERROR:  {} is not accepting writes (fenced: it cannot confirm it still leads)",
+                self.name
+            )),
+            _ if self.method().speaks_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),
+            ServerRole::Follower
+                if matches!(self.method(), Method::Logical { .. } | Method::Trigger) =>
+            {
+                None
+            }
+            _ => Some(format!(
+                "ERROR:  cannot execute {} in a read-only transaction",
+                command_name(sql)
+            )),
+        }
+    }
+}
+
+/// The command as PostgreSQL names it in errors: `INSERT`, `ALTER TABLE`, `CREATE TABLE`.
+fn command_name(sql: &str) -> String {
+    let mut words = sql
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    let first = words.next().unwrap_or_default();
+    match (first.as_str(), words.next()) {
+        ("ALTER" | "CREATE" | "DROP", Some(second)) => format!("{first} {second}"),
+        _ => first,
     }
 }

@@ -6,17 +6,10 @@ use super::*;
 impl Server {
     pub(super) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
         let writable = self.is_writable_leader();
-        if !writable && !is_read_only(&sql) {
-            let why = match self.disk.role {
-                ServerRole::Leader => format!(
-                    "ERROR:  {} is not accepting writes (fenced: it cannot confirm it still leads)",
-                    self.name
-                ),
-                _ => format!(
-                    "ERROR:  cannot execute {} in a read-only transaction",
-                    first_keyword(&sql)
-                ),
-            };
+        if let Some(why) = (!is_read_only(&sql))
+            .then(|| self.write_refusal(&sql))
+            .flatten()
+        {
             cx.send(
                 client,
                 Msg::QueryResult {
