@@ -1274,6 +1274,41 @@ mod tests {
     }
 
     #[test]
+    fn parses_alter_table_add_and_drop_column() {
+        for sql in [
+            "ALTER TABLE orders ADD COLUMN note TEXT NOT NULL DEFAULT 'x'",
+            "alter table orders add note varchar(20)",
+            "ALTER TABLE ONLY orders ADD COLUMN IF NOT EXISTS note TEXT",
+        ] {
+            let Ok(Statement::AlterTable(a)) = parse(sql) else {
+                panic!("{sql}")
+            };
+            assert_eq!(a.name.name, "orders");
+            let AlterAction::AddColumn { column, .. } = a.action else {
+                panic!("{sql}")
+            };
+            assert_eq!(column.name.name, "note");
+            assert_eq!(column.data_type, DataType::Text);
+        }
+        for sql in [
+            "ALTER TABLE orders DROP COLUMN note",
+            "ALTER TABLE orders DROP note CASCADE;",
+            "ALTER TABLE orders DROP COLUMN IF EXISTS note",
+        ] {
+            let Ok(Statement::AlterTable(a)) = parse(sql) else {
+                panic!("{sql}")
+            };
+            let AlterAction::DropColumn { name, if_exists } = a.action else {
+                panic!("{sql}")
+            };
+            assert_eq!(name.name, "note");
+            assert_eq!(if_exists, sql.contains("IF EXISTS"));
+        }
+        assert!(parse("ALTER TABLE orders").is_err());
+        assert!(parse("ALTER TABLE orders ADD").is_err());
+    }
+
+    #[test]
     fn parses_the_supported_statements() {
         for sql in [
             "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTO_INCREMENT, status TEXT NOT NULL DEFAULT 'new', at TIMESTAMP DEFAULT NOW())",
@@ -1318,7 +1353,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_say_what_was_expected_and_where() {
-        assert_eq!(err("SELEC * FROM t"), "expected a statement (SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, BEGIN, COMMIT, ROLLBACK) but found \"SELEC\" at 1:1");
+        assert_eq!(err("SELEC * FROM t"), "expected a statement (SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, ALTER TABLE, BEGIN, COMMIT, ROLLBACK) but found \"SELEC\" at 1:1");
         assert_eq!(
             err("SELECT * FROM"),
             "expected a table name but found end of input at 1:14"
@@ -1358,7 +1393,8 @@ mod tests {
             ("SELECT (SELECT 1)", "a subquery is not supported by the lab engine at 1:9"),
             ("SELECT 1 UNION SELECT 2", "UNION is not supported by the lab engine at 1:10"),
             ("DROP TABLE t", "DROP is not supported by the lab engine at 1:1"),
-            ("ALTER TABLE t ADD c INT", "ALTER is not supported by the lab engine at 1:1"),
+            ("ALTER TABLE t RENAME TO u", "ALTER TABLE ... RENAME is not supported by the lab engine at 1:15"),
+            ("ALTER INDEX i RENAME TO j", "ALTER INDEX is not supported by the lab engine at 1:7"),
             ("CREATE INDEX i ON t (a)", "CREATE INDEX is not supported by the lab engine at 1:8"),
             ("WITH x AS (SELECT 1) SELECT * FROM x", "WITH (a common table expression) is not supported by the lab engine at 1:1"),
             ("SELECT DISTINCT a FROM t", "DISTINCT is not supported by the lab engine at 1:8"),
