@@ -402,3 +402,84 @@ fn mysql_row_stops_on_a_missing_row_with_error_1032() {
         assert_eq!(run.checks(MYSQL_ROW).stalled.len(), 1);
     }
 }
+
+/// Slony does not carry DDL either: a column added on the origin stalls the subscriber until
+/// it is added there too, then the applier's next round goes through.
+#[test]
+fn a_trigger_subscriber_resumes_after_the_column_is_added_there() {
+    let mut run = Run::new(&ClusterConfig::standard(Method::Trigger, 1), 21);
+    run.sql(
+        ms(10),
+        "client-1",
+        "ALTER TABLE orders ADD COLUMN priority INTEGER",
+    )
+    .sql(
+        ms(50),
+        "client-1",
+        "INSERT INTO orders (status, priority) VALUES ('rush', 1)",
+    );
+    run.run_until(ms(1_500));
+    assert_eq!(answer(&run, "client-1", 0), Ok("ALTER TABLE".into()));
+    assert!(run.rows("follower-1", "orders").is_empty());
+    let failed = notes(&run).into_iter().any(|n| {
+        matches!(n, Note::ApplyFailed { node, error, .. } if node == "follower-1"
+            && error.contains("is missing replicated column: \"priority\""))
+    });
+    assert!(failed, "the subscriber could not apply the row");
+    run.sql_on(
+        ms(1_600),
+        "client-1",
+        "follower-1",
+        "ALTER TABLE orders ADD COLUMN priority INTEGER",
+    );
+    run.run_until(ms(4_000));
+    assert_eq!(answer(&run, "client-1", 2), Ok("ALTER TABLE".into()));
+    assert_eq!(
+        run.rows("follower-1", "orders"),
+        run.rows("leader", "orders"),
+        "caught up once the column exists"
+    );
+    assert_eq!(run.rows("follower-1", "orders").len(), 1);
+}
+
+/// A follower that joins after an ALTER gets the table as it is now, under every method that
+/// streams (the base backup carries the schema: pages, or `CREATE TABLE` in its new shape).
+#[test]
+fn a_follower_joining_after_alter_gets_the_new_shape() {
+    for method in [MYSQL_STATEMENT, Method::Wal, PG_LOGICAL] {
+        let mut config = ClusterConfig::standard(method, 1);
+        let mut spare = replication_lab::replication::config::ServerSpec::new("follower-2");
+        spare.starts_streaming = false;
+        config.servers.push(spare);
+        let mut run = Run::new(&config, 22);
+        run.sql(ms(10), "client-1", &insert(1))
+            .sql(
+                ms(30),
+                "client-1",
+                "ALTER TABLE orders ADD COLUMN priority INTEGER DEFAULT 5",
+            )
+            .sql(
+                ms(60),
+                "client-1",
+                "INSERT INTO orders (status, priority) VALUES ('rush', 1)",
+            )
+            .request(
+                ms(100),
+                "follower-2",
+                replication_lab::replication::messages::Request::Join,
+            )
+            .sql(ms(150), "client-1", &insert(3));
+        run.run_until(ms(3_000));
+        assert_eq!(
+            column_names(&run, "follower-2"),
+            ["id", "status", "note", "created_at", "priority"],
+            "{method:?}"
+        );
+        assert_eq!(
+            run.rows("follower-2", "orders"),
+            run.rows("leader", "orders"),
+            "{method:?}"
+        );
+        assert_eq!(run.rows("leader", "orders").len(), 3);
+    }
+}

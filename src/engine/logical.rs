@@ -292,3 +292,52 @@ fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, Sql
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(op: RowOp) -> RowChange {
+        RowChange {
+            table: "orders".into(),
+            op,
+            key_column: "id".into(),
+            key: Value::Integer(4),
+            columns: vec!["id".into(), "paid".into(), "note".into()],
+            before: Some(vec![Value::Integer(4), Value::Boolean(false), Value::Null]),
+            after: (op == RowOp::Update).then(|| {
+                vec![
+                    Value::Integer(4),
+                    Value::Boolean(true),
+                    Value::Text("quux".into()),
+                ]
+            }),
+        }
+    }
+
+    /// The DETAIL's last line as PostgreSQL 18's subscription tests expect it
+    /// (`Remote tuple (null, 4, quux); replica identity (a)=(4)`).
+    #[test]
+    fn missing_row_log_lines_are_postgresql_18_s() {
+        assert_eq!(
+            pg_missing_row_log(&change(RowOp::Update), false),
+            [
+                "LOG:  conflict detected on relation \"public.orders\": conflict=update_missing",
+                "DETAIL:  Could not find the row to be updated.",
+                "Remote tuple (4, t, quux); replica identity (id)=(4).",
+            ]
+        );
+        assert_eq!(
+            pg_missing_row_log(&change(RowOp::Delete), true)[2],
+            "Replica identity full (4, f, null)."
+        );
+        assert_eq!(
+            pg_missing_row_log(&change(RowOp::Delete), false)[2],
+            "Replica identity (id)=(4)."
+        );
+        assert_eq!(
+            mysql_key_not_found("shop", &change(RowOp::Delete)),
+            "Could not execute Delete_rows event on table shop.orders; Can't find record in 'orders', Error_code: 1032; handler error HA_ERR_KEY_NOT_FOUND"
+        );
+    }
+}
