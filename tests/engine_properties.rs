@@ -53,6 +53,15 @@ fn statement() -> impl Strategy<Value = String> {
         }),
         1 => predicate().prop_map(|p| format!("SELECT * FROM t WHERE {p} ORDER BY n, id LIMIT 5")),
         1 => prop_oneof![Just("BEGIN"), Just("COMMIT"), Just("ROLLBACK")].prop_map(str::to_string),
+        // Schema changes rewrite every row (some move pages) and the catalog tuple.
+        1 => prop_oneof![
+            Just("ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'a default that makes rows grow'"),
+            Just("ALTER TABLE t ADD COLUMN flag BOOLEAN NOT NULL"),
+            Just("ALTER TABLE t DROP COLUMN extra"),
+            Just("ALTER TABLE t DROP COLUMN name"),
+            Just("ALTER TABLE k ADD seen TIMESTAMP DEFAULT NOW()"),
+        ]
+        .prop_map(str::to_string),
         1 => any::<String>(),
         1 => (statement_prefix(), 0usize..80).prop_map(|(s, cut)| s.chars().take(cut).collect()),
     ]
