@@ -19,6 +19,8 @@ pub enum ErrorKind {
     TableExists,
     /// ALTER TABLE ... ADD COLUMN of a column the table has.
     DuplicateColumn,
+    /// A replicated UPDATE or DELETE found no row with its key (MySQL's error 1032).
+    RowNotFound,
     DuplicateKey,
     NotNull,
     TypeMismatch,
@@ -30,8 +32,6 @@ pub enum ErrorKind {
     Transaction,
     /// Applying another node's changes (physical or logical) failed.
     Replication,
-    /// A replicated UPDATE or DELETE found no row with its key (MySQL's error 1032).
-    RowNotFound,
     /// The bytes of a page do not make sense (found by replay or invariant checks).
     Corruption,
 }

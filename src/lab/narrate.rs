@@ -114,6 +114,19 @@ fn describe(note: &Note) -> Option<(String, bool)> {
             format!("{node} stopped applying: {}", first_line(error)),
             true,
         ),
+        Note::RowMissing {
+            node,
+            change,
+            full_identity,
+            ..
+        } => {
+            let log = crate::engine::pg_missing_row_log(change, *full_identity);
+            let line = log.first().map_or("", |l| l.trim_start_matches("LOG:  "));
+            (
+                format!("{node} skipped a change whose row it does not have: {line}"),
+                true,
+            )
+        }
         Note::StreamRefused { node, error } => (
             format!("{node} refused the stream: {}", first_line(error)),
             true,
@@ -169,19 +182,6 @@ fn describe(note: &Note) -> Option<(String, bool)> {
             !ok,
         ),
         Note::Info(text) => (text.clone(), false),
-        Note::RowMissing {
-            node,
-            change,
-            full_identity,
-            ..
-        } => {
-            let log = crate::engine::pg_missing_row_log(change, *full_identity);
-            let line = log.first().map_or("", |l| l.trim_start_matches("LOG:  "));
-            (
-                format!("{node} skipped a change whose row it does not have: {line}"),
-                true,
-            )
-        }
     })
 }
 
