@@ -190,7 +190,7 @@ impl Server {
                     _ => changes.clone(),
                 };
                 let schema = RenderOptions::default().database;
-                let missing = if self.method().speaks_mysql() {
+                let missing = if self.speaks_as_mysql() {
                     MissingRow::MySqlStop { schema: &schema }
                 } else {
                     MissingRow::Skip
@@ -432,7 +432,7 @@ impl Server {
                 "ERROR:  {} is not accepting writes (fenced: it cannot confirm it still leads)",
                 self.name
             )),
-            _ if self.method().speaks_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),
+            _ if self.speaks_as_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),
             ServerRole::Follower
                 if matches!(self.method(), Method::Logical { .. } | Method::Trigger) =>
             {
@@ -443,6 +443,21 @@ impl Server {
                 command_name(sql)
             )),
         }
+    }
+}
+
+impl Server {
+    /// Whether this server plays a MySQL server: the method is MySQL's, or the acknowledgement
+    /// is MySQL's semi-sync (a wait with a timeout).
+    fn speaks_as_mysql(&self) -> bool {
+        self.method().speaks_mysql()
+            || matches!(
+                self.disk.ack,
+                AckPolicy::Sync {
+                    timeout: Some(_),
+                    ..
+                }
+            )
     }
 }
 
