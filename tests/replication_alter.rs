@@ -380,7 +380,7 @@ fn mysql_row_stops_on_a_missing_row_with_error_1032() {
         run.sql(ms(10), "client-1", &insert(1))
             .sql(ms(100), "client-1", sql)
             .sql(ms(200), "client-1", &insert(2));
-        run.run_until(ms(3_000));
+        run.run_until(ms(12_000));
         assert_eq!(
             run.rows("leader", "orders").len(),
             if op == "update" { 3 } else { 2 }
@@ -400,6 +400,23 @@ fn mysql_row_stops_on_a_missing_row_with_error_1032() {
             .iter()
             .all(|n| !matches!(n, Note::RowMissing { .. })));
         assert_eq!(run.checks(MYSQL_ROW).stalled.len(), 1);
+        // The SQL thread stays stopped (no retry every 5 s, unlike PostgreSQL's worker)...
+        let failures = |run: &Run| {
+            notes(run)
+                .iter()
+                .filter(|n| matches!(n, Note::ApplyFailed { .. }))
+                .count()
+        };
+        assert_eq!(failures(&run), 1, "{op}");
+        // ... until the replica restarts, when it tries (and fails) again.
+        run.crash(ms(12_100), "follower-1")
+            .restart(ms(12_200), "follower-1");
+        run.run_until(ms(13_000));
+        assert_eq!(failures(&run), 2, "{op}");
+        assert_eq!(
+            run.server("follower-1").mem.stalled.as_deref(),
+            Some(error.as_str())
+        );
     }
 }
 

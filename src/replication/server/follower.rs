@@ -154,7 +154,12 @@ impl Server {
                         error: error.clone(),
                     });
                     self.mem.stalled = Some(error);
-                    cx.set_timer(Timer::ApplyRetry, self.config.timings.apply_retry);
+                    // PostgreSQL's apply worker (and startup process) try again every few
+                    // seconds. MySQL's replication SQL thread stays stopped until START
+                    // REPLICA; in the lab, restarting the replica starts it again.
+                    if !self.speaks_as_mysql() {
+                        cx.set_timer(Timer::ApplyRetry, self.config.timings.apply_retry);
+                    }
                     break;
                 }
             }
