@@ -93,15 +93,6 @@ pub enum Note {
         index: u64,
         error: String,
     },
-    /// Logical apply of entry `index` skipped `change`: its row is not on `node` (PostgreSQL's
-    /// `update_missing` / `delete_missing` conflict; the change is not applied).
-    RowMissing {
-        node: String,
-        index: u64,
-        change: crate::engine::RowChange,
-        /// The table has `REPLICA IDENTITY FULL` (the whole old row identifies it).
-        full_identity: bool,
-    },
     StreamRefused {
         node: String,
         error: String,
@@ -140,6 +131,15 @@ pub enum Note {
         latency: u64,
     },
     Info(String),
+    /// Logical apply of entry `index` skipped `change`: its row is not on `node` (PostgreSQL's
+    /// `update_missing` / `delete_missing` conflict; the change is not applied).
+    RowMissing {
+        node: String,
+        index: u64,
+        change: crate::engine::RowChange,
+        /// The table has `REPLICA IDENTITY FULL` (the whole old row identifies it).
+        full_identity: bool,
+    },
 }
 
 impl Process for LabNode {
