@@ -101,15 +101,18 @@ fn impossible_actions_are_refused_in_words_and_change_nothing_visible() {
     let refused = lab
         .perform(LabAction::Crash(1))
         .expect_err("already crashed");
-    assert_eq!(refused, "follower-1 is already crashed");
+    assert_eq!(refused.to_string(), "follower-1 is already crashed");
     let refused = lab
         .perform(LabAction::Partition { a: 2, b: 2 })
         .expect_err("same node");
-    assert_eq!(refused, "follower-2 cannot be cut off from itself");
+    assert_eq!(
+        refused.to_string(),
+        "follower-2 cannot be cut off from itself"
+    );
     let refused = lab
         .perform(LabAction::Restart(99))
         .expect_err("no such node");
-    assert_eq!(refused, "there is no node 99");
+    assert_eq!(refused.to_string(), "there is no node 99");
 }
 
 #[test]
