@@ -146,7 +146,8 @@ pub enum Note {
     },
     /// A follower asked to stream from `requested` (byte position) on timeline `timeline`;
     /// the leader's history forked off timeline `forked_timeline` at `forked_at`: the follower
-    /// must be wound back (PostgreSQL's refusal, before `pg_rewind`).
+    /// must be wound back (PostgreSQL's refusal, before `pg_rewind`). The lab's follower asks
+    /// from where its log ends; PostgreSQL asks from the start of that WAL segment.
     HistoryDiverged {
         node: String,
         leader: String,
