@@ -607,3 +607,39 @@ fn each_answer_is_found_by_its_request_id() {
         .collect();
     assert_eq!(answered.len(), 3, "{answered:?}");
 }
+
+#[test]
+fn join_while_the_leader_is_down_is_refused() {
+    let mut lab = Lab::new(LabSettings::default());
+    lab.seek(10_000);
+    lab.perform(LabAction::Crash(0)).expect("crash the leader");
+    assert_eq!(
+        refusal(&mut lab, LabAction::Join(3)),
+        "follower-3 would copy its base backup from leader, which is crashed"
+    );
+}
+
+#[test]
+fn promote_on_a_follower_whose_replay_stopped_is_refused() {
+    let mut cluster = ClusterConfig::standard(
+        Method::Logical {
+            image: RowImage::Full,
+        },
+        1,
+    );
+    cluster.servers[1].schema = Some(vec![
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTO_INCREMENT, status TEXT NOT NULL, created_at TIMESTAMP DEFAULT NOW())".into(),
+    ]);
+    let mut lab = Lab::new(LabSettings { seed: 7, cluster });
+    lab.seek(10_000);
+    lab.perform(LabAction::Sql {
+        client: 2,
+        sql: "INSERT INTO orders (status, note) VALUES ('new', 'x')".into(),
+    })
+    .expect("sent");
+    lab.seek(1_000_000);
+    assert_eq!(
+        refusal(&mut lab, LabAction::Promote(1)),
+        "follower-1 cannot replay entry 1 (ERROR:  logical replication target relation \"public.orders\" is missing replicated column: \"note\"): fix that before promoting it"
+    );
+}

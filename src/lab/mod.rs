@@ -359,8 +359,15 @@ impl Lab {
                         what: "subscribing a new Slony node",
                     });
                 }
-                if s.disk.leader.is_none_or(|l| self.is_down(l)) {
-                    return Err(LabError::NoLeader);
+                match s.disk.leader {
+                    None => return Err(LabError::NoLeader),
+                    Some(leader) if self.is_down(leader) => {
+                        return Err(LabError::SourceDown {
+                            node: name(*n),
+                            leader: name(leader.0),
+                        })
+                    }
+                    Some(_) => {}
                 }
             }
             LabAction::Rejoin(n) => {
@@ -541,6 +548,11 @@ pub enum LabError {
         node: String,
         role: &'static str,
     },
+    /// Join on a spare whose leader (the base backup's source) is down.
+    SourceDown {
+        node: String,
+        leader: String,
+    },
     /// Join on a spare already receiving its base backup.
     AlreadyJoining {
         node: String,
@@ -617,11 +629,16 @@ impl std::fmt::Display for LabError {
                 error,
             } => write!(
                 f,
-                "{node} stopped replaying at entry {applied} ({error}): fix that before promoting it"
+                "{node} cannot replay entry {} ({error}): fix that before promoting it",
+                applied + 1
             ),
             LabError::NotASpare { node, role } => write!(
                 f,
                 "{node} is {role}: only an empty spare joins from a base backup"
+            ),
+            LabError::SourceDown { node, leader } => write!(
+                f,
+                "{node} would copy its base backup from {leader}, which is crashed"
             ),
             LabError::AlreadyJoining { node } => {
                 write!(f, "{node} is already receiving its base backup")
