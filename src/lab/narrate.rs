@@ -225,7 +225,10 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
             index,
             policy,
         } => (
-            format!("{node} holds commit {index} until a standby confirms ({policy})"),
+            format!(
+                "{node} holds commit {index} until a standby confirms ({})",
+                policy.describe()
+            ),
             false,
         ),
         Note::Acknowledged {

@@ -74,7 +74,7 @@ pub enum Note {
     WaitingForAck {
         node: String,
         index: u64,
-        policy: String,
+        policy: crate::replication::config::AckPolicy,
     },
     Acknowledged {
         node: String,

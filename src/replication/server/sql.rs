@@ -179,7 +179,7 @@ impl Server {
                 cx.note(Note::WaitingForAck {
                     node: self.name.clone(),
                     index,
-                    policy: ack.describe(),
+                    policy: ack.clone(),
                 });
                 self.mem.waiting.push(pending);
                 self.release_acknowledged(cx, None);
