@@ -456,6 +456,11 @@ fn a_statement_to_a_crashed_postgres_server_is_refused_at_once() {
         answer.outcome.expect_err("refused"),
         PSQL_REFUSED_FOLLOWER_1
     );
+    let events: Vec<String> = lab.events(5).into_iter().map(|e| e.text).collect();
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some("client-1: SELECT count(*) FROM orders failed (0.000 s): psql: error: connection to server at \"follower-1\" (10.0.0.12), port 5432 failed: Connection refused"),
+    );
 }
 
 #[test]

@@ -370,15 +370,23 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
             client,
             sql,
             ok,
+            error,
             latency,
             ..
         } => (
-            format!(
-                "{client}: {} {} ({})",
-                short(sql),
-                if *ok { "succeeded" } else { "failed" },
-                format_time(*latency)
-            ),
+            match error {
+                Some(error) if !ok => format!(
+                    "{client}: {} failed ({}): {error}",
+                    short(sql),
+                    format_time(*latency)
+                ),
+                _ => format!(
+                    "{client}: {} {} ({})",
+                    short(sql),
+                    if *ok { "succeeded" } else { "failed" },
+                    format_time(*latency)
+                ),
+            },
             !ok,
         ),
         Note::ClientFollows { client, leader } => {

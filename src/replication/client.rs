@@ -236,6 +236,10 @@ impl Client {
             request,
             sql: sent.sql.clone(),
             ok: outcome.is_ok(),
+            error: outcome
+                .as_ref()
+                .err()
+                .map(|e| e.lines().next().unwrap_or("").to_string()),
             latency,
         });
         cx.reply(

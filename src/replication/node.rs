@@ -170,6 +170,8 @@ pub enum Note {
         request: InputId,
         sql: String,
         ok: bool,
+        /// The first line of the error, when it failed.
+        error: Option<String>,
         latency: u64,
     },
     /// A client now sends its writes to `leader`.
