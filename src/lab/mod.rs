@@ -2,6 +2,11 @@
 //! clients and, for trigger-based replication, the applier) and answers with [`View`]s of it;
 //! user actions come back to it as plain values.
 //!
+//! An action that would do nothing now (promoting the leader, SQL "from" a server…) is
+//! refused with a [`LabError`] before it reaches the world; one that is taken returns the id
+//! its answer carries ([`Lab::answer`]). What happened is kept as typed events for the whole
+//! session ([`Lab::history`]), from which the event log's sentences are written.
+//!
 //! It must not know how anything is drawn.
 
 pub mod describe;
