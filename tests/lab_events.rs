@@ -407,3 +407,55 @@ fn a_client_following_a_new_leader_is_typed() {
         leader: "follower-1".into(),
     }));
 }
+
+#[test]
+fn a_refused_stream_is_typed_with_the_servers_error() {
+    use replication_lab::engine::FormatVersion;
+    let mut cluster = ClusterConfig::standard(Method::Wal, 2);
+    cluster.servers[1].format = FormatVersion::V17;
+    let mut lab = Lab::new(LabSettings { seed: 5, cluster });
+    lab.seek(1_000_000);
+    let refused: Vec<(String, String)> = notes(&lab)
+        .into_iter()
+        .filter_map(|n| match n {
+            Note::StreamRefused { node, error } => Some((node, error)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].0, "follower-1");
+    assert!(refused[0]
+        .1
+        .starts_with("FATAL:  database files are incompatible with server"));
+}
+
+#[test]
+fn a_requested_checkpoint_is_typed_as_requested_and_the_periodic_one_is_not() {
+    let mut lab = Lab::new(LabSettings {
+        seed: 7,
+        cluster: ClusterConfig::standard(Method::Wal, 2),
+    });
+    lab.seek(10_000);
+    lab.perform(LabAction::Checkpoint(0)).expect("checkpoint");
+    let requested: Vec<(bool, u64)> = notes(&lab)
+        .into_iter()
+        .filter_map(|n| match n {
+            Note::Checkpoint {
+                node,
+                lsn,
+                requested,
+            } if node == "leader" => Some((requested, lsn)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(requested.len(), 1);
+    assert!(requested[0].0, "asked for by the user");
+    assert!(requested[0].1 > 0);
+    assert_eq!(
+        lab.events(1)[0].text,
+        format!(
+            "leader: requested checkpoint at {}",
+            replication_lab::engine::Lsn(requested[0].1)
+        )
+    );
+}
