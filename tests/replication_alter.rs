@@ -6,7 +6,7 @@
 
 mod support;
 
-use replication_lab::lab::narrate::recent_events;
+use replication_lab::lab::narrate::{recent_events, History};
 use replication_lab::replication::config::{ClusterConfig, Method, RowImage};
 use replication_lab::replication::node::Note;
 use replication_lab::sim::TraceKind;
@@ -350,7 +350,9 @@ fn postgresql_skips_a_missing_row_and_logs_the_conflict() {
     );
     assert!(missing[1].1[2].starts_with("Replica identity full (1, shipped, order 1, "));
     // The event log says so.
-    let events = recent_events(&run.world, 200);
+    let mut history = History::default();
+    history.catch_up(&run.world);
+    let events = recent_events(&history, &run.world, PG_LOGICAL, 200);
     assert!(
         events.iter().any(|e| e.text
             == "follower-1 skipped a change whose row it does not have: conflict detected on relation \"public.orders\": conflict=update_missing"),

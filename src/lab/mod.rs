@@ -2,6 +2,11 @@
 //! clients and, for trigger-based replication, the applier) and answers with [`View`]s of it;
 //! user actions come back to it as plain values.
 //!
+//! An action that would do nothing now (promoting the leader, SQL "from" a server…) is
+//! refused with a [`LabError`] before it reaches the world; one that is taken returns the id
+//! its answer carries ([`Lab::answer`]). What happened is kept as typed events for the whole
+//! session ([`Lab::history`]), from which the event log's sentences are written.
+//!
 //! It must not know how anything is drawn.
 
 pub mod describe;
@@ -9,11 +14,13 @@ pub mod inspect;
 pub mod narrate;
 
 use crate::replication::checks::{self, Checks};
+use crate::replication::client::Client;
 use crate::replication::cluster;
 use crate::replication::config::{AckPolicy, ClusterConfig, Method};
-use crate::replication::messages::Request;
+use crate::replication::messages::{Reply, Request};
 use crate::replication::node::LabNode;
-use crate::sim::{Fault, Input, InputError, NodeId, Time, World};
+use crate::replication::server::{Server, ServerRole, Stream};
+use crate::sim::{Fault, Input, InputError, InputId, NodeId, Time, TraceKind, World};
 use crate::timeline::Timeline;
 use crate::view::{Micros, View};
 
@@ -81,16 +88,22 @@ const MIN_HORIZON: Micros = 10_000_000;
 pub struct Lab {
     settings: LabSettings,
     timeline: Timeline<LabNode>,
+    /// The narrated events of the session, kept beside the timeline so a long session keeps
+    /// them all (see [`narrate::History`]).
+    history: narrate::History,
 }
 
 impl Lab {
     /// A cluster as `settings` describe it, at time zero.
     pub fn new(settings: LabSettings) -> Lab {
         let world = cluster::build(&settings.cluster, settings.seed, cluster::default_network());
-        Lab {
+        let mut lab = Lab {
             timeline: Timeline::new(world),
             settings,
-        }
+            history: narrate::History::default(),
+        };
+        lab.catch_up();
+        lab
     }
 
     pub fn settings(&self) -> &LabSettings {
@@ -110,16 +123,21 @@ impl Lab {
     /// Shows the lab at time `t`, forward or back.
     pub fn seek(&mut self, t: Micros) {
         self.timeline.seek(Time::micros(t));
+        self.catch_up();
     }
 
     /// Moves to the next event's time; false when nothing is left to happen.
     pub fn step(&mut self) -> bool {
-        self.timeline.step()
+        let moved = self.timeline.step();
+        self.catch_up();
+        moved
     }
 
     /// Moves back to the previous event's time; false at the start.
     pub fn step_back(&mut self) -> bool {
-        self.timeline.step_back()
+        let moved = self.timeline.step_back();
+        self.catch_up();
+        moved
     }
 
     /// How far the timeline reaches: the furthest time computed so far, and at least
@@ -130,33 +148,72 @@ impl Lab {
 
     /// Does something now (a client's SQL, a crash, a partition): the future after now is
     /// recomputed from here. An input the world rejects (a crashed node's request) is kept
-    /// and traced as rejected, and the error says why.
-    pub fn act(&mut self, input: Input<LabNode>) -> Result<(), InputError> {
-        self.timeline.act(input).map(|_| ())
+    /// and traced as rejected, and the error says why. Returns the input's id (for a
+    /// request, the id its answer carries).
+    pub fn act(&mut self, input: Input<LabNode>) -> Result<InputId, InputError> {
+        // The events after now belong to the future this input replaces.
+        self.history.forget_from(self.world().trace().len());
+        let result = self.timeline.act(input);
+        self.catch_up();
+        result
     }
 
-    /// Does `action` now; the future after now is recomputed. An action the world cannot
-    /// take (a request to a crashed node, a partition of a node with itself) is refused with
-    /// a sentence saying why, and nothing changes... except the trace noting the refusal.
-    pub fn perform(&mut self, action: LabAction) -> Result<(), String> {
+    /// Does `action` now; the future after now is recomputed. Returns the id of the request
+    /// it sent (a client's answer carries it: see [`Lab::answer`]), or of the fault.
+    ///
+    /// An action that would do nothing — promoting a leader, a join by a streaming follower,
+    /// SQL "from" a server, a checkpoint on a client, restarting a running node… — is refused
+    /// with a [`LabError`] saying why, and nothing changes. A statement for a server that is
+    /// down is not refused: the client's connection attempt fails at once, in the words of its
+    /// client program, and that is its answer.
+    pub fn perform(&mut self, action: LabAction) -> Result<InputId, LabError> {
+        self.check(&action)?;
         let request = |node: u32, req: Request| Input::Request {
             node: NodeId(node),
             req,
         };
         let input = match action {
-            LabAction::Sql { client, sql } => request(client, Request::Sql(sql)),
+            LabAction::Sql { client, sql } => {
+                let leader = self
+                    .world()
+                    .node(NodeId(client))
+                    .and_then(LabNode::as_client)
+                    .map(|c| c.leader);
+                match leader {
+                    Some(server) if self.is_down(server) => {
+                        request(client, Request::Unreachable { server, sql })
+                    }
+                    _ => request(client, Request::Sql(sql)),
+                }
+            }
             LabAction::SqlOn {
                 client,
                 server,
                 sql,
-            } => request(
-                client,
-                Request::SqlOn {
-                    server: NodeId(server),
-                    sql,
-                },
-            ),
-            LabAction::Crash(node) => Input::Fault(Fault::Crash(NodeId(node))),
+            } => {
+                let server = NodeId(server);
+                if self.is_down(server) {
+                    request(client, Request::Unreachable { server, sql })
+                } else {
+                    request(client, Request::SqlOn { server, sql })
+                }
+            }
+            LabAction::Crash(node) => {
+                let id = self
+                    .act(Input::Fault(Fault::Crash(NodeId(node))))
+                    .map_err(|e| LabError::from_input(self.world(), e))?;
+                // The crashed server's sockets close with it: clients waiting on it learn
+                // at once (libpq's "server closed the connection unexpectedly").
+                for client in self.clients_waiting_on(NodeId(node)) {
+                    let _ = self.act(Input::Request {
+                        node: client,
+                        req: Request::ServerGone {
+                            server: NodeId(node),
+                        },
+                    });
+                }
+                return Ok(id);
+            }
             LabAction::Restart(node) => Input::Fault(Fault::Restart(NodeId(node))),
             LabAction::Promote(node) => request(node, Request::Promote),
             LabAction::Join(node) => request(node, Request::Join),
@@ -173,6 +230,9 @@ impl Lab {
             LabAction::SetAck(policy) => {
                 // The cluster's setting: every running server records it; a crashed one
                 // keeps the old setting until it is changed again (like its config file).
+                let leader = checks::current_leader(self.world())
+                    .map(|(id, _)| id)
+                    .ok_or(LabError::NoLeader)?;
                 let servers: Vec<NodeId> = self
                     .world()
                     .nodes()
@@ -180,22 +240,246 @@ impl Lab {
                     .filter(|n| n.status == crate::sim::NodeStatus::Up)
                     .map(|n| n.id)
                     .collect();
-                if checks::current_leader(self.world()).is_none() {
-                    return Err("there is no leader to change".into());
-                }
+                let mut leader_request = None;
                 for server in servers {
-                    let _ = self.act(Input::Request {
+                    let id = self.act(Input::Request {
                         node: server,
                         req: Request::SetAck(policy.clone()),
                     });
+                    if server == leader {
+                        leader_request = id.ok();
+                    }
                 }
-                return Ok(());
+                return leader_request.ok_or(LabError::NoLeader);
             }
             LabAction::Checkpoint(node) => request(node, Request::Checkpoint),
             LabAction::Cancel(client) => request(client, Request::Cancel),
         };
         self.act(input)
-            .map_err(|e| describe_input_error(self.world(), e))
+            .map_err(|e| LabError::from_input(self.world(), e))
+    }
+
+    /// Why `action` would do nothing now, if it would.
+    fn check(&self, action: &LabAction) -> Result<(), LabError> {
+        let world = self.world();
+        let name = |id: u32| {
+            world
+                .node_name(NodeId(id))
+                .unwrap_or("that node")
+                .to_string()
+        };
+        let exists = |id: u32| {
+            if world.node(NodeId(id)).is_some() {
+                Ok(())
+            } else {
+                Err(LabError::UnknownNode(id))
+            }
+        };
+        let client = |id: u32| -> Result<&Client, LabError> {
+            exists(id)?;
+            world
+                .node(NodeId(id))
+                .and_then(LabNode::as_client)
+                .ok_or_else(|| LabError::NotAClient { node: name(id) })
+        };
+        let server = |id: u32| -> Result<&Server, LabError> {
+            exists(id)?;
+            world
+                .node(NodeId(id))
+                .and_then(LabNode::as_server)
+                .ok_or_else(|| LabError::NotAServer { node: name(id) })
+        };
+        let down = |id: u32| -> Result<(), LabError> {
+            if self.is_down(NodeId(id)) {
+                Err(LabError::Down { node: name(id) })
+            } else {
+                Ok(())
+            }
+        };
+        let method = self.settings.cluster.method;
+        match action {
+            LabAction::Sql { client: c, .. } => {
+                client(*c)?;
+            }
+            LabAction::SqlOn {
+                client: c,
+                server: s,
+                ..
+            } => {
+                client(*c)?;
+                server(*s)?;
+            }
+            LabAction::Cancel(c) => {
+                let waiting = client(*c)?;
+                down(*c)?;
+                if waiting.outstanding.is_empty() {
+                    return Err(LabError::NothingToCancel { client: name(*c) });
+                }
+            }
+            LabAction::Crash(n) | LabAction::Restart(n) => exists(*n)?,
+            LabAction::Promote(n) => {
+                let s = server(*n)?;
+                down(*n)?;
+                match s.disk.role {
+                    ServerRole::Leader => return Err(LabError::AlreadyLeader { node: name(*n) }),
+                    ServerRole::Spare => return Err(LabError::EmptySpare { node: name(*n) }),
+                    ServerRole::Follower => {}
+                }
+                if method == Method::Trigger {
+                    return Err(LabError::NotModelled {
+                        what: "moving a Slony origin (FAILOVER)",
+                    });
+                }
+                if let Some(error) = &s.mem.stalled {
+                    return Err(LabError::ReplayStopped {
+                        node: name(*n),
+                        applied: s.disk.applied,
+                        error: error.lines().next().unwrap_or("").to_string(),
+                    });
+                }
+            }
+            LabAction::Join(n) => {
+                let s = server(*n)?;
+                down(*n)?;
+                match (&s.disk.role, &s.mem.stream) {
+                    (ServerRole::Leader, _) => {
+                        return Err(LabError::NotASpare {
+                            node: name(*n),
+                            role: "the leader",
+                        })
+                    }
+                    (ServerRole::Follower, _) => {
+                        return Err(LabError::NotASpare {
+                            node: name(*n),
+                            role: "already a follower",
+                        })
+                    }
+                    (ServerRole::Spare, Stream::Snapshot { .. }) => {
+                        return Err(LabError::AlreadyJoining { node: name(*n) })
+                    }
+                    (ServerRole::Spare, _) => {}
+                }
+                if method == Method::Trigger {
+                    return Err(LabError::NotModelled {
+                        what: "subscribing a new Slony node",
+                    });
+                }
+                match s.disk.leader {
+                    None => return Err(LabError::NoLeader),
+                    Some(leader) if self.is_down(leader) => {
+                        return Err(LabError::SourceDown {
+                            node: name(*n),
+                            leader: name(leader.0),
+                        })
+                    }
+                    Some(_) => {}
+                }
+            }
+            LabAction::Rejoin(n) => {
+                let s = server(*n)?;
+                down(*n)?;
+                if s.disk.role != ServerRole::Leader {
+                    return Err(LabError::NotALeader { node: name(*n) });
+                }
+                let other_leader = world.nodes().any(|other| {
+                    other.id != NodeId(*n)
+                        && other.status == crate::sim::NodeStatus::Up
+                        && other
+                            .process
+                            .as_server()
+                            .is_some_and(|o| o.disk.role == ServerRole::Leader)
+                });
+                if !other_leader {
+                    return Err(LabError::OnlyLeader { node: name(*n) });
+                }
+            }
+            LabAction::Checkpoint(n) => {
+                let s = server(*n)?;
+                down(*n)?;
+                if s.disk.role != ServerRole::Leader {
+                    return Err(LabError::CheckpointNotLeader { node: name(*n) });
+                }
+            }
+            LabAction::Partition { a, b } | LabAction::Heal { a, b } => {
+                exists(*a)?;
+                exists(*b)?;
+                if a == b {
+                    return Err(LabError::SameNode { node: name(*a) });
+                }
+                let cut = |from: u32, to: u32| {
+                    world
+                        .network()
+                        .link(NodeId(from), NodeId(to))
+                        .is_some_and(|l| l.cut)
+                };
+                let both_cut = cut(*a, *b) && cut(*b, *a);
+                let any_cut = cut(*a, *b) || cut(*b, *a);
+                if matches!(action, LabAction::Partition { .. }) && both_cut {
+                    return Err(LabError::AlreadyCut {
+                        a: name(*a),
+                        b: name(*b),
+                    });
+                }
+                if matches!(action, LabAction::Heal { .. }) && !any_cut {
+                    return Err(LabError::NotCut {
+                        a: name(*a),
+                        b: name(*b),
+                    });
+                }
+            }
+            LabAction::SetAck(policy) => {
+                if let Some(current) = self.ack() {
+                    if &current == policy {
+                        return Err(LabError::SameAck {
+                            setting: policy.describe(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `node` is crashed.
+    fn is_down(&self, node: NodeId) -> bool {
+        self.world().node_status(node) == Some(crate::sim::NodeStatus::Crashed)
+    }
+
+    /// The running clients with a statement outstanding on `server`.
+    fn clients_waiting_on(&self, server: NodeId) -> Vec<NodeId> {
+        self.world()
+            .nodes()
+            .filter(|n| n.status == crate::sim::NodeStatus::Up)
+            .filter(|n| {
+                n.process
+                    .as_client()
+                    .is_some_and(|c| c.outstanding.values().any(|o| o.server == server))
+            })
+            .map(|n| n.id)
+            .collect()
+    }
+
+    /// The answer to the request `id` (what [`Lab::perform`] returned), once its client has
+    /// it: up to the present of the timeline.
+    pub fn answer(&self, id: InputId) -> Option<Reply> {
+        self.world()
+            .trace()
+            .iter()
+            .find_map(|event| match &event.kind {
+                TraceKind::Replied { request, reply, .. } if *request == id => Some(reply.clone()),
+                _ => None,
+            })
+    }
+
+    /// Every typed event of the session up to now, oldest first (at most
+    /// [`narrate::HISTORY_LIMIT`]): what the event log narrates, as facts.
+    pub fn history(&self) -> &[narrate::LabEvent] {
+        self.history.upto(self.world().trace().len())
+    }
+
+    /// Reads the new trace events into the history.
+    fn catch_up(&mut self) {
+        self.history.catch_up(self.timeline.world());
     }
 
     /// The acknowledgement setting the current leader applies now (it follows the timeline:
@@ -216,7 +500,12 @@ impl Lab {
 
     /// The last `limit` narrated events up to now.
     pub fn events(&self, limit: usize) -> Vec<narrate::EventLine> {
-        narrate::recent_events(self.world(), limit)
+        narrate::recent_events(
+            &self.history,
+            self.world(),
+            self.settings.cluster.method,
+            limit,
+        )
     }
 
     /// The lab as the UI draws it now.
@@ -224,6 +513,171 @@ impl Lab {
         describe::view(self.timeline.world(), self.settings.cluster.method)
     }
 }
+
+/// Why the lab refused an action: it would do nothing (or cannot be done) now. Its
+/// [`Display`](std::fmt::Display) is the sentence a user reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LabError {
+    /// The world refused the input (a crashed node's request, a restart of a running node…),
+    /// in words.
+    Input(String),
+    UnknownNode(u32),
+    /// SQL (or a cancel) "from" a node that is not a client.
+    NotAClient {
+        node: String,
+    },
+    /// A server's action on a node that is not a database server.
+    NotAServer {
+        node: String,
+    },
+    /// A server action on a crashed server.
+    Down {
+        node: String,
+    },
+    /// Promote on the leader.
+    AlreadyLeader {
+        node: String,
+    },
+    /// Promote on an empty spare.
+    EmptySpare {
+        node: String,
+    },
+    /// Promote on a follower whose replay stopped on an error.
+    ReplayStopped {
+        node: String,
+        applied: u64,
+        error: String,
+    },
+    /// Join on a node that is not an empty spare (`role`: what it is).
+    NotASpare {
+        node: String,
+        role: &'static str,
+    },
+    /// Join on a spare whose leader (the base backup's source) is down.
+    SourceDown {
+        node: String,
+        leader: String,
+    },
+    /// Join on a spare already receiving its base backup.
+    AlreadyJoining {
+        node: String,
+    },
+    /// Rejoin on a node that is not a leader.
+    NotALeader {
+        node: String,
+    },
+    /// Rejoin on the only leader there is.
+    OnlyLeader {
+        node: String,
+    },
+    /// Checkpoint on a follower or a spare.
+    CheckpointNotLeader {
+        node: String,
+    },
+    /// Cancel with nothing to cancel.
+    NothingToCancel {
+        client: String,
+    },
+    SameNode {
+        node: String,
+    },
+    AlreadyCut {
+        a: String,
+        b: String,
+    },
+    NotCut {
+        a: String,
+        b: String,
+    },
+    /// An acknowledgement setting already in force.
+    SameAck {
+        setting: String,
+    },
+    /// There is no running leader.
+    NoLeader,
+    /// Something the lab does not model.
+    NotModelled {
+        what: &'static str,
+    },
+}
+
+impl LabError {
+    fn from_input(world: &World<LabNode>, error: InputError) -> LabError {
+        LabError::Input(describe_input_error(world, error))
+    }
+}
+
+impl std::fmt::Display for LabError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LabError::Input(why) => f.write_str(why),
+            LabError::UnknownNode(id) => write!(f, "there is no node {id}"),
+            LabError::NotAClient { node } => write!(
+                f,
+                "{node} is a database server, not a client: send SQL from a client"
+            ),
+            LabError::NotAServer { node } => {
+                write!(f, "{node} is not a database server")
+            }
+            LabError::Down { node } => write!(f, "{node} is crashed: restart it first"),
+            LabError::AlreadyLeader { node } => write!(
+                f,
+                "{node} is the leader already: only a follower can be promoted (pg_ctl: cannot promote server; server is not in standby mode)"
+            ),
+            LabError::EmptySpare { node } => write!(
+                f,
+                "{node} is an empty spare with no data to lead with: let it join first"
+            ),
+            LabError::ReplayStopped {
+                node,
+                applied,
+                error,
+            } => write!(
+                f,
+                "{node} cannot replay entry {} ({error}): fix that before promoting it",
+                applied + 1
+            ),
+            LabError::NotASpare { node, role } => write!(
+                f,
+                "{node} is {role}: only an empty spare joins from a base backup"
+            ),
+            LabError::SourceDown { node, leader } => write!(
+                f,
+                "{node} would copy its base backup from {leader}, which is crashed"
+            ),
+            LabError::AlreadyJoining { node } => {
+                write!(f, "{node} is already receiving its base backup")
+            }
+            LabError::NotALeader { node } => write!(
+                f,
+                "{node} is not a leader: only an old leader rejoins as a follower"
+            ),
+            LabError::OnlyLeader { node } => write!(
+                f,
+                "{node} is the only leader: there is no other leader to rejoin"
+            ),
+            LabError::CheckpointNotLeader { node } => write!(
+                f,
+                "{node} is not the leader: in the lab only the leader checkpoints"
+            ),
+            LabError::NothingToCancel { client } => {
+                write!(f, "{client} is not waiting on any statement")
+            }
+            LabError::SameNode { node } => write!(f, "{node} cannot be cut off from itself"),
+            LabError::AlreadyCut { a, b } => {
+                write!(f, "the link between {a} and {b} is already cut")
+            }
+            LabError::NotCut { a, b } => write!(f, "the link between {a} and {b} is not cut"),
+            LabError::SameAck { setting } => {
+                write!(f, "the acknowledgement setting is already {setting}")
+            }
+            LabError::NoLeader => f.write_str("there is no leader running"),
+            LabError::NotModelled { what } => write!(f, "{what} is not modelled by the lab"),
+        }
+    }
+}
+
+impl std::error::Error for LabError {}
 
 /// An input error in words.
 pub(crate) fn describe_input_error(world: &World<LabNode>, error: InputError) -> String {

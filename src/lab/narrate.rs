@@ -1,11 +1,20 @@
 //! The event log: what happened, in sentences a person can follow (and a screen reader can
-//! read aloud), built from the trace's domain notes, faults and client answers. Messages and
-//! timers are left out: the diagram shows those.
+//! read aloud). Two steps: the trace's domain notes, faults and refusals become typed
+//! [`LabEvent`]s (facts with their numbers, which lessons and tests read), and each typed event
+//! becomes a sentence ([`sentence`]). Messages and timers are left out: the diagram shows those.
+//!
+//! Where a database prints the event itself (MySQL's error log for semi-sync, PostgreSQL's
+//! server log for a new timeline or a history that forked), the sentence starts with the
+//! database's own line(s), then says in plain words what it means.
+//!
+//! The lab keeps the typed events of a session in a [`History`], so the whole lesson stays
+//! available however long the trace grows.
 //!
 //! Reads the trace; never changes it.
 
-use crate::replication::node::{LabNode, Note};
-use crate::sim::{Fault, TraceEvent, TraceKind, World};
+use crate::replication::config::Method;
+use crate::replication::node::{Ignored, LabNode, Note, PromotionReason};
+use crate::sim::{Fault, NodeId, TraceEvent, TraceKind, World};
 use crate::view::{format_time, Micros};
 
 /// One line of the event log.
@@ -17,67 +26,193 @@ pub struct EventLine {
     pub important: bool,
 }
 
-/// How far back the event log looks, in trace events (keeps each frame cheap).
-const LOOKBACK: u64 = 4_000;
+/// Something that happened, as a fact: what the event log narrates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabEvent {
+    /// The virtual time it happened.
+    pub time: Micros,
+    /// Its position in the world's trace.
+    pub trace_index: u64,
+    pub kind: EventKind,
+}
 
-/// The last `limit` narrated events up to the world's present, oldest first.
-pub fn recent_events(world: &World<LabNode>, limit: usize) -> Vec<EventLine> {
-    let trace = world.trace();
-    let from = trace.len().saturating_sub(LOOKBACK);
-    let mut lines: Vec<EventLine> = trace
-        .iter_from(from)
-        .filter_map(|event| narrate(world, event))
-        .collect();
-    let skip = lines.len().saturating_sub(limit);
-    lines.drain(..skip);
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Crashed {
+        node: String,
+    },
+    Restarted {
+        node: String,
+    },
+    Partitioned {
+        a: String,
+        b: String,
+        two_way: bool,
+    },
+    Healed {
+        a: String,
+        b: String,
+    },
+    /// A fault the world could not apply, and why.
+    FaultRefused {
+        why: String,
+    },
+    /// A request a crashed (or unknown) node could not take.
+    RequestRefused {
+        node: String,
+        why: String,
+    },
+    /// A node's domain event.
+    Note(Note),
+}
+
+/// The most events a [`History`] keeps: far more than a lesson or an hour of clicking
+/// produces (a busy minute of virtual time narrates a few thousand); past it the oldest are
+/// dropped, so memory stays bounded (each event is a few hundred bytes at most).
+pub const HISTORY_LIMIT: usize = 100_000;
+
+/// The typed events of a session, from its start, kept beside the timeline.
+///
+/// The trace is append-only and a world at an earlier time holds a prefix of a later world's
+/// trace, so events are keyed by their trace index: going back in time hides the events past
+/// the present (they come back, identical, going forward again); an action that forks the
+/// future ([`History::forget_from`]) drops them. Bounded by [`HISTORY_LIMIT`].
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    events: Vec<LabEvent>,
+    /// The trace length read so far.
+    read: u64,
+}
+
+impl History {
+    /// Reads the trace events of `world` not read yet.
+    pub fn catch_up(&mut self, world: &World<LabNode>) {
+        let trace = world.trace();
+        if trace.len() <= self.read {
+            return;
+        }
+        for (offset, event) in trace.iter_from(self.read).enumerate() {
+            let index = self.read + offset as u64;
+            if let Some(event) = typed(world, index, event) {
+                self.events.push(event);
+            }
+        }
+        self.read = trace.len();
+        if self.events.len() > HISTORY_LIMIT {
+            let excess = self.events.len() - HISTORY_LIMIT;
+            self.events.drain(..excess);
+        }
+    }
+
+    /// Forgets what happened from trace index `len` on (the future an action replaces).
+    pub fn forget_from(&mut self, len: u64) {
+        let keep = self.events.partition_point(|e| e.trace_index < len);
+        self.events.truncate(keep);
+        self.read = self.read.min(len);
+    }
+
+    /// The events of a world whose trace has `len` events, oldest first.
+    pub fn upto(&self, len: u64) -> &[LabEvent] {
+        let end = self.events.partition_point(|e| e.trace_index < len);
+        &self.events[..end]
+    }
+}
+
+/// The last `limit` narrated events up to the world's present, oldest first, from the
+/// session's `history`.
+pub fn recent_events(
+    history: &History,
+    world: &World<LabNode>,
+    method: Method,
+    limit: usize,
+) -> Vec<EventLine> {
+    let mut lines = Vec::new();
+    for event in history.upto(world.trace().len()).iter().rev() {
+        if lines.len() >= limit {
+            break;
+        }
+        if let Some(line) = sentence(event, method) {
+            lines.push(line);
+        }
+    }
+    lines.reverse();
     lines
 }
 
-/// A sentence for `event`, if it is worth one.
-pub fn narrate(world: &World<LabNode>, event: &TraceEvent<LabNode>) -> Option<EventLine> {
-    let name = |id: crate::sim::NodeId| world.node_name(id).unwrap_or("unknown node").to_string();
-    let (text, important) = match &event.kind {
-        TraceKind::Crashed { node } => (format!("{} crashed", name(*node)), true),
-        TraceKind::Restarted { node } => (format!("{} restarted", name(*node)), true),
+/// The typed form of trace event number `index`, if it is worth narrating.
+pub fn typed(world: &World<LabNode>, index: u64, event: &TraceEvent<LabNode>) -> Option<LabEvent> {
+    let name = |id: NodeId| world.node_name(id).unwrap_or("unknown node").to_string();
+    let kind = match &event.kind {
+        TraceKind::Crashed { node } => EventKind::Crashed { node: name(*node) },
+        TraceKind::Restarted { node } => EventKind::Restarted { node: name(*node) },
         TraceKind::FaultApplied { fault } => match fault {
-            Fault::Partition { a, b, two_way } => (
-                format!(
-                    "network partition between {} and {}{}",
-                    name(*a),
-                    name(*b),
-                    if *two_way { "" } else { " (one way)" }
-                ),
-                true,
-            ),
-            Fault::Heal { a, b } => (format!("link {} – {} healed", name(*a), name(*b)), false),
+            Fault::Partition { a, b, two_way } => EventKind::Partitioned {
+                a: name(*a),
+                b: name(*b),
+                two_way: *two_way,
+            },
+            Fault::Heal { a, b } => EventKind::Healed {
+                a: name(*a),
+                b: name(*b),
+            },
             _ => return None,
         },
-        TraceKind::FaultRejected { error, .. } => (
-            format!(
-                "refused: {}",
-                crate::lab::describe_input_error(world, *error)
-            ),
-            false,
-        ),
-        TraceKind::RequestRejected { node, error, .. } => (
-            format!(
-                "{} could not take the request: {}",
-                name(*node),
-                crate::lab::describe_input_error(world, *error)
-            ),
-            false,
-        ),
-        TraceKind::Note { note, .. } => describe(note)?,
+        TraceKind::FaultRejected { error, .. } => EventKind::FaultRefused {
+            why: crate::lab::describe_input_error(world, *error),
+        },
+        TraceKind::RequestRejected { node, error, .. } => EventKind::RequestRefused {
+            node: name(*node),
+            why: crate::lab::describe_input_error(world, *error),
+        },
+        // Flushes are shown by the log positions, not narrated.
+        TraceKind::Note {
+            note: Note::Flushed { .. },
+            ..
+        } => return None,
+        TraceKind::Note { note, .. } => EventKind::Note(note.clone()),
         _ => return None,
     };
-    Some(EventLine {
+    Some(LabEvent {
         time: event.at.as_micros(),
+        trace_index: index,
+        kind,
+    })
+}
+
+/// The sentence for `event` in a cluster replicating with `method`, if it is worth one.
+pub fn sentence(event: &LabEvent, method: Method) -> Option<EventLine> {
+    let (text, important) = match &event.kind {
+        EventKind::Crashed { node } => (format!("{node} crashed"), true),
+        EventKind::Restarted { node } => (format!("{node} restarted"), true),
+        EventKind::Partitioned { a, b, two_way } => (
+            format!(
+                "network partition between {a} and {b}{}",
+                if *two_way { "" } else { " (one way)" }
+            ),
+            true,
+        ),
+        EventKind::Healed { a, b } => (format!("link {a} – {b} healed"), false),
+        EventKind::FaultRefused { why } => (format!("refused: {why}"), false),
+        EventKind::RequestRefused { node, why } => {
+            (format!("{node} could not take the request: {why}"), false)
+        }
+        EventKind::Note(note) => describe(note, method)?,
+    };
+    Some(EventLine {
+        time: event.time,
         text,
         important,
     })
 }
 
-fn describe(note: &Note) -> Option<(String, bool)> {
+/// A PostgreSQL server-log LSN, as `%X/%X` prints it (`0/4067280`).
+fn pg_lsn(bytes: u64) -> String {
+    format!("{:X}/{:X}", bytes >> 32, bytes & 0xFFFF_FFFF)
+}
+
+fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
+    let wal = method == Method::Wal;
     Some(match note {
         Note::Committed {
             node, index, rows, ..
@@ -90,7 +225,10 @@ fn describe(note: &Note) -> Option<(String, bool)> {
             index,
             policy,
         } => (
-            format!("{node} holds commit {index} until a standby confirms ({policy})"),
+            format!(
+                "{node} holds commit {index} until a standby confirms ({})",
+                policy.describe()
+            ),
             false,
         ),
         Note::Acknowledged {
@@ -132,8 +270,25 @@ fn describe(note: &Note) -> Option<(String, bool)> {
             true,
         ),
         Note::StatementFailed { node, error } => (format!("{node}: {}", first_line(error)), false),
-        Note::SemiSyncOff { node } => (
-            format!("{node}: timeout waiting for a replica; semi-sync replication switched OFF"),
+        Note::SemiSyncOff {
+            node,
+            file,
+            pos,
+            acked_file,
+            acked_pos,
+        } => (
+            format!(
+                "{node}: [Warning] [MY-011153] [Repl] Timeout waiting for reply of binlog (file: {file}, pos: {pos}), semi-sync up to file {acked_file}, position {acked_pos}.\n\
+                 {node}: [Note] [MY-011155] [Repl] Semi-sync replication switched OFF.\n\
+                 No replica acknowledged in time: commits stop waiting (asynchronous) until one catches up"
+            ),
+            true,
+        ),
+        Note::SemiSyncOn { node, file, pos } => (
+            format!(
+                "{node}: [Note] [MY-011156] [Repl] Semi-sync replication switched ON at ({file}, {pos}).\n\
+                 A replica caught up: commits wait for its acknowledgement again"
+            ),
             true,
         ),
         Note::LeaderSilent { node } => (
@@ -146,10 +301,32 @@ fn describe(note: &Note) -> Option<(String, bool)> {
             node,
             term,
             last_index,
-        } => (
-            format!("{node} promoted to leader (term {term}, log up to entry {last_index})"),
-            true,
-        ),
+            end,
+            why,
+        } => {
+            let why = match why {
+                PromotionReason::Manual => "manual failover".to_string(),
+                PromotionReason::MostUpToDate { answered, servers } => format!(
+                    "the leader went silent; the most up-to-date of the {answered} of {servers} servers that answered"
+                ),
+            };
+            let text = if wal {
+                // PostgreSQL's startup process, and the history file it writes.
+                let previous = term.saturating_sub(1);
+                format!(
+                    "{node}: LOG:  selected new timeline ID: {term}\n\
+                     {node} wrote {term:08X}.history: {previous}\t{}\tno recovery target specified\n\
+                     {node} promoted to leader ({why}; timeline {term} forks off timeline {previous} at {}, after entry {last_index})",
+                    pg_lsn(*end),
+                    pg_lsn(*end),
+                )
+            } else {
+                format!(
+                    "{node} promoted to leader ({why}; term {term}, log up to entry {last_index})"
+                )
+            };
+            (text, true)
+        }
         Note::Demoted { node, new_leader } => {
             (format!("{node} stepped down: {new_leader} leads now"), true)
         }
@@ -167,21 +344,168 @@ fn describe(note: &Note) -> Option<(String, bool)> {
             ),
             true,
         ),
+        Note::HistoryDiverged {
+            node,
+            leader,
+            requested,
+            timeline,
+            forked_timeline,
+            forked_at,
+        } => {
+            let text = if wal {
+                // The standby's log line (the new primary logs the same ERROR and DETAIL).
+                format!(
+                    "{node}: FATAL:  could not start WAL streaming: ERROR:  requested starting point {} on timeline {timeline} is not in this server's history\n\
+                     \tDETAIL:  This server's history forked from timeline {forked_timeline} at {}.\n\
+                     {node} has WAL that {leader} never had: it must be wound back to the fork (pg_rewind) before it can follow",
+                    pg_lsn(*requested),
+                    pg_lsn(*forked_at),
+                )
+            } else {
+                format!(
+                    "{node}'s log goes past where {leader}'s history forked (term {timeline} vs term {forked_timeline}, at position {forked_at}): it must be wound back before it can follow"
+                )
+            };
+            (text, true)
+        }
+        Note::Reinitialising {
+            node,
+            leader,
+            common,
+            term,
+        } => (
+            format!(
+                "{node}: log diverged after entry {common} (term {term}); its pages already hold the discarded changes, so it starts over from a base backup of {leader}"
+            ),
+            true,
+        ),
         Note::ClientAnswer {
             client,
             sql,
             ok,
+            error,
             latency,
+            ..
         } => (
-            format!(
-                "{client}: {} {} ({})",
-                short(sql),
-                if *ok { "succeeded" } else { "failed" },
-                format_time(*latency)
-            ),
+            match error {
+                Some(error) if !ok => format!(
+                    "{client}: {} failed ({}): {error}",
+                    short(sql),
+                    format_time(*latency)
+                ),
+                _ => format!(
+                    "{client}: {} {} ({})",
+                    short(sql),
+                    if *ok { "succeeded" } else { "failed" },
+                    format_time(*latency)
+                ),
+            },
             !ok,
         ),
-        Note::Info(text) => (text.clone(), false),
+        Note::ClientFollows { client, leader } => {
+            (format!("{client} now sends writes to {leader}"), false)
+        }
+        Note::SnapshotTaken {
+            node,
+            follower,
+            at,
+            position,
+            chunks,
+        } => (
+            format!(
+                "{node}: base backup for {follower} consistent at entry {at} ({}, {chunks} chunks)",
+                crate::replication::render::format_position(method, *position)
+            ),
+            false,
+        ),
+        Note::SnapshotStalled { node } => (
+            format!("{node}: the base backup stopped arriving; asking again"),
+            false,
+        ),
+        Note::SnapshotInstalled { node, at } => (
+            format!("{node}: base backup installed at entry {at}; streaming the backlog"),
+            false,
+        ),
+        Note::JoinRequested { node, leader } => (
+            format!("{node} asks {leader} for a base backup to join as a follower"),
+            false,
+        ),
+        Note::Checkpoint {
+            node,
+            lsn,
+            requested,
+        } => (
+            format!(
+                "{node}: {}checkpoint at {}",
+                if *requested { "requested " } else { "" },
+                crate::engine::Lsn(*lsn)
+            ),
+            false,
+        ),
+        Note::AckChanged { policy, .. } => {
+            (format!("acknowledgement: {}", policy.describe()), false)
+        }
+        Note::ApplyRetry { node, error } => (
+            format!("{node}: retrying after: {}", first_line(error)),
+            false,
+        ),
+        Note::LeaderRestarted { node, fenced } => (
+            if *fenced {
+                format!("{node} restarted as leader: asking who leads before taking writes")
+            } else {
+                format!("{node} restarted and takes writes again (no fencing)")
+            },
+            true,
+        ),
+        Note::NoOtherLeader { node } => (
+            format!("{node}: no other leader answered; taking writes again"),
+            true,
+        ),
+        Note::Unfenced { node, follower } => (
+            format!("{node}: {follower} answered again; taking writes"),
+            true,
+        ),
+        Note::CaughtUp { node, .. } => (format!("{node}: caught up, now streaming"), false),
+        Note::SenderTimeout { node, follower } => (
+            format!("{node}: terminating walsender process for {follower} due to replication timeout"),
+            false,
+        ),
+        Note::DdlNotReplicated { node } => (
+            format!("{node}: DDL is not replicated by logical replication"),
+            false,
+        ),
+        Note::NoMajority {
+            node,
+            answered,
+            servers,
+        } => (
+            format!(
+                "{node}: only {answered} of {servers} servers answered: no majority, no failover"
+            ),
+            true,
+        ),
+        Note::Ignored { node, why } => (
+            match why {
+                Ignored::SlonyFailover => format!(
+                    "{node}: not promoted: moving a Slony origin (FAILOVER) is not modelled by the lab"
+                ),
+                Ignored::SlonySubscribe => format!(
+                    "{node}: not joined: subscribing a new Slony node is not modelled by the lab"
+                ),
+                Ignored::ReplayStopped { applied, error } => format!(
+                    "{node}: not promoted: replay stopped at entry {applied} ({})",
+                    first_line(error)
+                ),
+            },
+            false,
+        ),
+        Note::ApplierFollows { leader } => {
+            (format!("applier: now reads the changelog of {leader}"), false)
+        }
+        Note::ChangelogUnreadable { seq, error } => (
+            format!("applier: sl_log_1 {seq}: {}", first_line(error)),
+            true,
+        ),
     })
 }
 

@@ -125,10 +125,9 @@ impl Applier {
                 self.leader = leader;
                 self.leader_term = term;
                 self.subscribers.remove(&leader);
-                cx.note(Note::Info(format!(
-                    "applier: now reads the changelog of {}",
-                    self.directory.name(leader)
-                )));
+                cx.note(Note::ApplierFollows {
+                    leader: self.directory.name(leader).to_string(),
+                });
             }
             _ => {}
         }
@@ -161,7 +160,10 @@ impl Applier {
             match parse_slony_cmdargs(schema, cmdtype, updncols, &text(CMDARGS)) {
                 Ok(change) => self.pending.push((seq, change)),
                 Err(error) => {
-                    cx.note(Note::Info(format!("applier: sl_log_1 {seq}: {error}")));
+                    cx.note(Note::ChangelogUnreadable {
+                        seq,
+                        error: error.clone(),
+                    });
                     self.unreadable.push(error);
                 }
             }

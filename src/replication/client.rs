@@ -1,6 +1,11 @@
 //! An application client: sends SQL (typed by the user or scripted by a lesson) to the
 //! leader it knows, or to a chosen server for a read, and reports each answer with its
-//! latency. It learns of a new leader when one announces itself.
+//! latency and the id of the request it answers. It learns of a new leader when one
+//! announces itself.
+//!
+//! It speaks as the client program of the database the method names ([`ClientProgram`]):
+//! psql (libpq) for PostgreSQL methods, the `mysql` client for MySQL ones, with their own
+//! texts for a server that is down or that died under an open connection.
 //!
 //! Knows nothing of the UI.
 
@@ -9,6 +14,7 @@ use std::rc::Rc;
 
 use crate::sim::{Context, InputId, NodeId, Time};
 
+use super::config::{AckPolicy, Method};
 use super::directory::Directory;
 use super::messages::{Msg, QueryOk, Reply, Request};
 use super::node::{LabNode, Note, Timer};
@@ -23,9 +29,69 @@ pub struct Outstanding {
     pub sent_at: Time,
 }
 
+/// The client program the lab's client stands for, which decides how connection errors read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientProgram {
+    /// psql over libpq (PostgreSQL methods: WAL, logical decoding, Slony).
+    Psql,
+    /// The `mysql` command-line client (MySQL methods: statement-based, and semi-sync).
+    Mysql,
+}
+
+impl ClientProgram {
+    /// The program of the database a cluster's method (and acknowledgement setting) names:
+    /// statement-based replication and semi-sync (an acknowledgement with a timeout) are
+    /// MySQL's; the rest is PostgreSQL's. (Row-based replication is drawn as PostgreSQL's
+    /// logical decoding, so it speaks psql.)
+    pub fn for_cluster(method: Method, ack: &AckPolicy) -> ClientProgram {
+        let semi_sync = matches!(
+            ack,
+            AckPolicy::Sync {
+                timeout: Some(_),
+                ..
+            }
+        );
+        if matches!(method, Method::Statement { .. }) || semi_sync {
+            ClientProgram::Mysql
+        } else {
+            ClientProgram::Psql
+        }
+    }
+
+    /// The error for a connection to a server that is not running (the host answers the
+    /// connection attempt with a reset: refused at once).
+    pub fn connection_refused(self, server: &str, address: &str) -> String {
+        match self {
+            ClientProgram::Psql => format!(
+                "psql: error: connection to server at \"{server}\" ({address}), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?"
+            ),
+            // 111 is ECONNREFUSED.
+            ClientProgram::Mysql => {
+                format!("ERROR 2003 (HY000): Can't connect to MySQL server on '{server}:3306' (111)")
+            }
+        }
+    }
+
+    /// The error for a statement whose server died under it. psql tries to reconnect at
+    /// once: that fails while the server is down (`server_back`: it is running again).
+    pub fn connection_lost(self, server_back: bool) -> String {
+        match self {
+            ClientProgram::Psql => format!(
+                "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\nThe connection to the server was lost. Attempting reset: {}",
+                if server_back { "Succeeded." } else { "Failed." }
+            ),
+            ClientProgram::Mysql => {
+                "ERROR 2013 (HY000): Lost connection to MySQL server during query".into()
+            }
+        }
+    }
+}
+
 /// A statement and its answer, kept for the lab's checks (was an acknowledged write lost?).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answered {
+    /// The request it answers (the id `Lab::perform` returned).
+    pub request: InputId,
     pub sql: String,
     pub server: NodeId,
     pub sent_at: Time,
@@ -42,6 +108,8 @@ pub struct Client {
     pub outstanding: BTreeMap<InputId, Outstanding>,
     pub answered: Vec<Answered>,
     pub directory: Rc<Directory>,
+    /// Whose texts its connection errors use.
+    pub program: ClientProgram,
 }
 
 impl Client {
@@ -53,7 +121,13 @@ impl Client {
             outstanding: BTreeMap::new(),
             answered: Vec::new(),
             directory,
+            program: ClientProgram::Psql,
         }
+    }
+
+    /// The same client, speaking as `program`.
+    pub fn speaking(self, program: ClientProgram) -> Client {
+        Client { program, ..self }
     }
 
     pub fn on_start(&mut self, _cx: &mut Cx) {}
@@ -72,6 +146,27 @@ impl Client {
                 }
                 return;
             }
+            Request::Unreachable { server, sql } => {
+                // Nothing is sent: the connection attempt itself fails, at once.
+                self.outstanding.insert(
+                    request,
+                    Outstanding {
+                        sql,
+                        server,
+                        sent_at: cx.now(),
+                    },
+                );
+                let error = self.program.connection_refused(
+                    self.directory.name(server),
+                    &self.directory.address(server),
+                );
+                self.answer(cx, request, Err(error));
+                return;
+            }
+            Request::ServerGone { server } => {
+                self.lose_requests_to(cx, server, false);
+                return;
+            }
             _ => return,
         };
         self.outstanding.insert(
@@ -87,7 +182,8 @@ impl Client {
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
-            Msg::ConnectionsReset => self.lose_requests_to(cx, from),
+            // The server is back (it restarted): psql's reconnection succeeds.
+            Msg::ConnectionsReset => self.lose_requests_to(cx, from, true),
             Msg::QueryResult { request, outcome } => self.answer(cx, request, outcome),
             Msg::NewLeader { leader, term } | Msg::LeaderIs { leader, term }
                 if term > self.leader_term =>
@@ -105,18 +201,19 @@ impl Client {
     fn follow_leader(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
         let old_leader = std::mem::replace(&mut self.leader, leader);
         self.leader_term = term;
-        cx.note(Note::Info(format!(
-            "{} now sends writes to {}",
-            self.name,
-            self.directory.name(leader)
-        )));
+        cx.note(Note::ClientFollows {
+            client: self.name.clone(),
+            leader: self.directory.name(leader).to_string(),
+        });
         if old_leader != leader {
-            self.lose_requests_to(cx, old_leader);
+            // The old leader is gone or stepped down: reconnecting to it fails.
+            self.lose_requests_to(cx, old_leader, false);
         }
     }
 
-    /// The connection to `server` is gone: every statement still waiting on it fails.
-    fn lose_requests_to(&mut self, cx: &mut Cx, server: NodeId) {
+    /// The connection to `server` is gone: every statement still waiting on it fails
+    /// (`server_back`: the server is running again, so psql's reconnection succeeds).
+    fn lose_requests_to(&mut self, cx: &mut Cx, server: NodeId, server_back: bool) {
         let lost: Vec<InputId> = self
             .outstanding
             .iter()
@@ -124,11 +221,8 @@ impl Client {
             .map(|(id, _)| *id)
             .collect();
         for id in lost {
-            self.answer(
-                cx,
-                id,
-                Err("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally before or while processing the request.".into()),
-            );
+            let error = self.program.connection_lost(server_back);
+            self.answer(cx, id, Err(error));
         }
     }
 
@@ -139,8 +233,13 @@ impl Client {
         let latency = cx.now().saturating_sub(sent.sent_at).as_micros();
         cx.note(Note::ClientAnswer {
             client: self.name.clone(),
+            request,
             sql: sent.sql.clone(),
             ok: outcome.is_ok(),
+            error: outcome
+                .as_ref()
+                .err()
+                .map(|e| e.lines().next().unwrap_or("").to_string()),
             latency,
         });
         cx.reply(
@@ -152,6 +251,7 @@ impl Client {
             },
         );
         self.answered.push(Answered {
+            request,
             sql: sent.sql,
             server: sent.server,
             sent_at: sent.sent_at,

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use crate::sim::{LinkConfig, NetworkConfig, NodeId, Time, World};
 
 use super::applier::Applier;
-use super::client::Client;
+use super::client::{Client, ClientProgram};
 use super::config::{ClusterConfig, Method};
 use super::directory::Directory;
 use super::node::LabNode;
@@ -66,7 +66,10 @@ pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World
     for name in &config.clients {
         world.add_node(
             name.clone(),
-            LabNode::Client(Client::new(name, leader, directory.clone())),
+            LabNode::Client(
+                Client::new(name, leader, directory.clone())
+                    .speaking(ClientProgram::for_cluster(config.method, &config.ack)),
+            ),
         );
     }
     if directory.applier.is_some() {

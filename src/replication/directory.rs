@@ -55,6 +55,16 @@ impl Directory {
             .collect()
     }
 
+    /// A server's IP address on the lab's network: `10.0.0.11` for the first server, then
+    /// one up per server in configuration order (`10.0.0.12` for `follower-1`, …); clients
+    /// and the applier live on `10.0.1.x`.
+    pub fn address(&self, id: NodeId) -> String {
+        match self.servers.iter().position(|(n, _)| *n == id) {
+            Some(i) => format!("10.0.0.{}", 11 + i),
+            None => format!("10.0.1.{}", 11 + id.0),
+        }
+    }
+
     pub fn is_server(&self, id: NodeId) -> bool {
         self.servers.iter().any(|(n, _)| *n == id)
     }

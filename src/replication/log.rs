@@ -16,6 +16,9 @@ use crate::engine::{PageChanges, RowChange, UnsafeReason};
 /// description event.
 pub const BINLOG_START: u64 = 4 + 120;
 
+/// The one binary log file the lab's statement-based leader writes.
+pub const BINLOG_FILE: &str = "binlog.000001";
+
 /// A statement as a statement-based log carries it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LoggedStatement {

@@ -173,6 +173,12 @@ pub enum Request {
     /// Client: cancel the statements it is waiting on (a commit held for a synchronous
     /// standby returns with PostgreSQL's warning: committed locally, maybe not replicated).
     Cancel,
+    /// Client: `server` is down, so the statement `sql` cannot even connect (the lab stands
+    /// in for the client host's TCP stack, which is refused at once).
+    Unreachable { server: NodeId, sql: String },
+    /// Client: `server` crashed under the client's open connections (the kernel closed its
+    /// sockets): what the client was waiting on from it is lost.
+    ServerGone { server: NodeId },
 }
 
 /// The answer to a client request, as the outside world receives it.

@@ -59,7 +59,9 @@ impl From<DiskWrite> for Durable {
     }
 }
 
-/// Domain events for the trace: what a person watching the lab would want narrated.
+/// Domain events for the trace: what a person watching the lab would want narrated. Each is a
+/// fact with its numbers (positions, terms, counts), never a sentence: the event log
+/// (`lab::narrate`) writes the sentence, and lessons and tests read the fact.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
     Committed {
@@ -72,7 +74,7 @@ pub enum Note {
     WaitingForAck {
         node: String,
         index: u64,
-        policy: String,
+        policy: crate::replication::config::AckPolicy,
     },
     Acknowledged {
         node: String,
@@ -101,16 +103,33 @@ pub enum Note {
         node: String,
         error: String,
     },
+    /// MySQL semi-sync gave up waiting: the commit that ends at `pos` of `file` timed out;
+    /// replicas had acknowledged up to `acked_pos` of `acked_file`. The source falls back to
+    /// asynchronous replication.
     SemiSyncOff {
         node: String,
+        file: String,
+        pos: u64,
+        acked_file: String,
+        acked_pos: u64,
+    },
+    /// A replica caught up with the source, which waits for replicas again from `pos`.
+    SemiSyncOn {
+        node: String,
+        file: String,
+        pos: u64,
     },
     LeaderSilent {
         node: String,
     },
+    /// A follower became the leader of `term` (a PostgreSQL timeline), its log ending at
+    /// `last_index`, byte position `end` (where the new timeline forks off the old one).
     Promoted {
         node: String,
         term: u32,
         last_index: u64,
+        end: u64,
+        why: PromotionReason,
     },
     Demoted {
         node: String,
@@ -119,18 +138,136 @@ pub enum Note {
     Fenced {
         node: String,
     },
+    /// A follower dropped `entries` entries after entry `after` that the new leader never had.
     Discarded {
         node: String,
         entries: u64,
         after: u64,
     },
+    /// A follower asked to stream from `requested` (byte position) on timeline `timeline`;
+    /// the leader's history forked off timeline `forked_timeline` at `forked_at`: the follower
+    /// must be wound back (PostgreSQL's refusal, before `pg_rewind`). The lab's follower asks
+    /// from where its log ends; PostgreSQL asks from the start of that WAL segment.
+    HistoryDiverged {
+        node: String,
+        leader: String,
+        requested: u64,
+        timeline: u32,
+        forked_timeline: u32,
+        forked_at: u64,
+    },
+    /// The follower's pages hold changes the new leader never had: it starts over from a
+    /// base backup of `leader` (what `pg_rewind` does page by page).
+    Reinitialising {
+        node: String,
+        leader: String,
+        common: u64,
+        term: u32,
+    },
     ClientAnswer {
         client: String,
+        /// The id of the request (what `Lab::perform` returned).
+        request: InputId,
         sql: String,
         ok: bool,
+        /// The first line of the error, when it failed.
+        error: Option<String>,
         latency: u64,
     },
-    Info(String),
+    /// A client now sends its writes to `leader`.
+    ClientFollows {
+        client: String,
+        leader: String,
+    },
+    /// A leader took a base backup for `follower`, consistent at entry `at` (byte position
+    /// `position`), in `chunks` pieces.
+    SnapshotTaken {
+        node: String,
+        follower: String,
+        at: u64,
+        position: u64,
+        chunks: u32,
+    },
+    /// A base backup stopped arriving; the follower asks again.
+    SnapshotStalled {
+        node: String,
+    },
+    /// A base backup is installed at entry `at`; the backlog streams from there.
+    SnapshotInstalled {
+        node: String,
+        at: u64,
+    },
+    /// A spare asks `leader` for a base backup, to join as a follower.
+    JoinRequested {
+        node: String,
+        leader: String,
+    },
+    /// A checkpoint at `lsn` (`requested`: by the user; otherwise the periodic one).
+    Checkpoint {
+        node: String,
+        lsn: u64,
+        requested: bool,
+    },
+    /// The acknowledgement setting changed.
+    AckChanged {
+        node: String,
+        policy: crate::replication::config::AckPolicy,
+    },
+    /// A follower retries replay after an apply error.
+    ApplyRetry {
+        node: String,
+        error: String,
+    },
+    /// A leader restarted: with fencing it asks who leads before taking writes; without, it
+    /// takes writes at once.
+    LeaderRestarted {
+        node: String,
+        fenced: bool,
+    },
+    /// A restarted (or rejoining) leader heard of no other leader and takes writes again.
+    NoOtherLeader {
+        node: String,
+    },
+    /// A fenced leader heard from `follower` again and takes writes.
+    Unfenced {
+        node: String,
+        follower: String,
+    },
+    /// A follower that was catching up now streams.
+    CaughtUp {
+        node: String,
+        leader: String,
+    },
+    /// The leader dropped `follower`'s stream after `wal_sender_timeout` of silence.
+    SenderTimeout {
+        node: String,
+        follower: String,
+    },
+    /// Logical replication does not carry DDL: a schema change on the leader stays there.
+    DdlNotReplicated {
+        node: String,
+    },
+    /// An election without a majority: only `answered` of `servers` servers answered.
+    NoMajority {
+        node: String,
+        answered: u32,
+        servers: u32,
+    },
+    /// A request the server ignored, and why (the lab refuses these before they are sent;
+    /// this is what a server says if one reaches it anyway).
+    Ignored {
+        node: String,
+        why: Ignored,
+    },
+    /// The trigger-based applier reads another leader's changelog.
+    ApplierFollows {
+        leader: String,
+    },
+    /// The applier could not read a changelog row.
+    ChangelogUnreadable {
+        seq: i64,
+        error: String,
+    },
     /// Logical apply of entry `index` skipped `change`: its row is not on `node` (PostgreSQL's
     /// `update_missing` / `delete_missing` conflict; the change is not applied).
     RowMissing {
@@ -140,6 +277,27 @@ pub enum Note {
         /// The table has `REPLICA IDENTITY FULL` (the whole old row identifies it).
         full_identity: bool,
     },
+}
+
+/// Why a follower was promoted.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PromotionReason {
+    /// A person asked (`pg_ctl promote`).
+    Manual,
+    /// The leader went silent and this follower was the most up-to-date of the `answered`
+    /// servers (of `servers`) that answered.
+    MostUpToDate { answered: u32, servers: u32 },
+}
+
+/// Why a server ignored a request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ignored {
+    /// Moving a Slony origin (FAILOVER) is not modelled.
+    SlonyFailover,
+    /// Subscribing a new Slony node is not modelled.
+    SlonySubscribe,
+    /// Replay stopped at `applied` on `error`: promoting would lose what it cannot apply.
+    ReplayStopped { applied: u64, error: String },
 }
 
 impl Process for LabNode {

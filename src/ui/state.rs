@@ -290,7 +290,7 @@ impl UiState {
         let next = self.with_lab(true, |lab| {
             for action in actions {
                 if let Err(why) = lab.perform(action) {
-                    outcome = Err(why);
+                    outcome = Err(why.to_string());
                     break;
                 }
             }

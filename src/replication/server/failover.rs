@@ -106,11 +106,11 @@ impl Server {
             .filter(|s| s.starts_streaming)
             .count();
         if votes.len() * 2 <= servers {
-            cx.note(Note::Info(format!(
-                "{}: only {} of {servers} servers answered: no majority, no failover",
-                self.name,
-                votes.len()
-            )));
+            cx.note(Note::NoMajority {
+                node: self.name.clone(),
+                answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
+                servers: u32::try_from(servers).unwrap_or(u32::MAX),
+            });
             self.arm_leader_silence(cx);
             return;
         }
@@ -120,7 +120,11 @@ impl Server {
             .max_by(|(a_id, a), (b_id, b)| a.cmp(b).then(b_id.cmp(a_id)))
             .map(|(id, _)| *id);
         if best == Some(cx.me()) {
-            self.promote(cx);
+            let why = PromotionReason::MostUpToDate {
+                answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
+                servers: u32::try_from(servers).unwrap_or(u32::MAX),
+            };
+            self.promote(cx, why);
         } else {
             // Wait for the winner's announcement; if none comes, try again.
             self.arm_leader_silence(cx);
@@ -128,7 +132,7 @@ impl Server {
     }
 
     /// Becomes the leader of a new term.
-    pub(super) fn promote(&mut self, cx: &mut Cx) {
+    pub(super) fn promote(&mut self, cx: &mut Cx, why: PromotionReason) {
         // Replay everything flushed first, as a promoted standby does.
         self.mem.stalled = None;
         self.apply_flushed(cx);
@@ -148,6 +152,8 @@ impl Server {
             node: self.name.clone(),
             term: new_term,
             last_index: self.disk.last_index(),
+            end: self.disk.last_end(),
+            why,
         });
         self.mem = Memory {
             accepting_writes: true,

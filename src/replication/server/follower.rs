@@ -350,15 +350,26 @@ impl Server {
         }
         let own_last = self.disk.last_index();
         if common < own_last {
+            // PostgreSQL's walsender refuses a start point past the fork of its history.
+            cx.note(Note::HistoryDiverged {
+                node: self.name.clone(),
+                leader: self.directory.name(from).to_string(),
+                requested: self.disk.last_end(),
+                timeline: self.disk.last_term(),
+                forked_timeline: self.term_of(common),
+                forked_at: self.disk.end_of(common),
+            });
             cx.write_durable(DiskWrite::Truncate { after: common }.into());
         }
         self.mem.written.clear();
         if snapshot || self.disk.applied > common || common < self.disk.base {
             // Pages already hold the discarded changes: start over from a base backup.
-            cx.note(Note::Info(format!(
-                "{}: log diverged after entry {common} (term {term}); re-initialising from a base backup",
-                self.name
-            )));
+            cx.note(Note::Reinitialising {
+                node: self.name.clone(),
+                leader: self.directory.name(from).to_string(),
+                common,
+                term,
+            });
             self.request_snapshot(cx, from);
         } else {
             let term = self.term_of(common);

@@ -111,11 +111,10 @@ impl Server {
             // A follower answered: this leader can reach its cluster again.
             self.mem.fenced = false;
             self.mem.accepting_writes = true;
-            cx.note(Note::Info(format!(
-                "{}: {} answered again; taking writes",
-                self.name,
-                self.directory.name(from)
-            )));
+            cx.note(Note::Unfenced {
+                node: self.name.clone(),
+                follower: self.directory.name(from).to_string(),
+            });
         }
         let own_last = self.disk.last_index();
         let listed = match &self.disk.ack {
@@ -136,10 +135,10 @@ impl Server {
         let caught_up = progress.sent >= own_last;
         if caught_up && progress.state == FollowerState::Catchup {
             progress.state = FollowerState::Streaming;
-            cx.note(Note::Info(format!(
-                "{}: caught up, now streaming",
-                self.directory.name(from)
-            )));
+            cx.note(Note::CaughtUp {
+                node: self.directory.name(from).to_string(),
+                leader: self.name.clone(),
+            });
         }
         let flushed_all = progress.flush >= own_last;
         if !caught_up {
@@ -147,10 +146,13 @@ impl Server {
         }
         if self.mem.semi_sync_off && flushed_all && listed {
             self.mem.semi_sync_off = false;
-            cx.note(Note::Info(format!(
-                "{}: semi-sync replication switched ON",
-                self.name
-            )));
+            // MySQL: `Semi-sync replication switched ON at (binlog.000001, 2927).` — the
+            // position the replica has now acknowledged.
+            cx.note(Note::SemiSyncOn {
+                node: self.name.clone(),
+                file: BINLOG_FILE.into(),
+                pos: self.disk.end_of(flush.min(own_last)),
+            });
         }
         self.release_acknowledged(cx, None);
     }
@@ -187,11 +189,10 @@ impl Server {
             .collect();
         for id in silent {
             self.mem.followers.remove(&id);
-            cx.note(Note::Info(format!(
-                "{}: terminating walsender process for {} due to replication timeout",
-                self.name,
-                self.directory.name(id)
-            )));
+            cx.note(Note::SenderTimeout {
+                node: self.name.clone(),
+                follower: self.directory.name(id).to_string(),
+            });
         }
         if !self.mem.waiting.is_empty() {
             self.release_acknowledged(cx, None);

@@ -26,10 +26,11 @@ use crate::sim::{Context, InputId, NodeId, Time};
 use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
 use super::directory::Directory;
 use super::log::{
-    payload_bytes, LogEntry, LoggedStatement, Payload, StatementContext, TermHistory, BINLOG_START,
+    payload_bytes, LogEntry, LoggedStatement, Payload, StatementContext, TermHistory, BINLOG_FILE,
+    BINLOG_START,
 };
 use super::messages::{Msg, QueryOk, Request, SnapshotData};
-use super::node::{LabNode, Note, Timer};
+use super::node::{Ignored, LabNode, Note, PromotionReason, Timer};
 use super::trigger;
 
 /// The lab's wall clock at virtual time zero: 2026-11-26 09:31:07 UTC, in microseconds.
@@ -443,17 +444,17 @@ impl Server {
                     // Fencing: a leader back from a crash asks before taking writes.
                     self.mem.accepting_writes = false;
                     self.ask_who_leads(cx);
-                    cx.note(Note::Info(format!(
-                        "{} restarted as leader: asking who leads before taking writes",
-                        self.name
-                    )));
+                    cx.note(Note::LeaderRestarted {
+                        node: self.name.clone(),
+                        fenced: true,
+                    });
                 } else {
                     self.mem.accepting_writes = true;
                     if restart {
-                        cx.note(Note::Info(format!(
-                            "{} restarted and takes writes again (no fencing)",
-                            self.name
-                        )));
+                        cx.note(Note::LeaderRestarted {
+                            node: self.name.clone(),
+                            fenced: false,
+                        });
                     }
                 }
                 self.mem.last_heard_follower = cx.now();
@@ -551,38 +552,35 @@ impl Server {
                     return;
                 }
                 if self.method() == Method::Trigger {
-                    cx.note(Note::Info(format!(
-                        "{}: not promoted: moving a Slony origin (FAILOVER) is not modelled by the lab",
-                        self.name
-                    )));
+                    cx.note(Note::Ignored {
+                        node: self.name.clone(),
+                        why: Ignored::SlonyFailover,
+                    });
                 } else if let Some(error) = &self.mem.stalled {
-                    cx.note(Note::Info(format!(
-                        "{}: not promoted: replay stopped at entry {} ({})",
-                        self.name,
-                        self.disk.applied,
-                        error.lines().next().unwrap_or("")
-                    )));
+                    cx.note(Note::Ignored {
+                        node: self.name.clone(),
+                        why: Ignored::ReplayStopped {
+                            applied: self.disk.applied,
+                            error: error.clone(),
+                        },
+                    });
                 } else {
-                    cx.note(Note::Info(format!(
-                        "manual failover: promoting {}",
-                        self.name
-                    )));
-                    self.promote(cx);
+                    self.promote(cx, PromotionReason::Manual);
                 }
             }
             Request::Join => {
                 if self.disk.role == ServerRole::Spare && self.method() == Method::Trigger {
-                    cx.note(Note::Info(format!(
-                        "{}: not joined: subscribing a new Slony node is not modelled by the lab",
-                        self.name
-                    )));
+                    cx.note(Note::Ignored {
+                        node: self.name.clone(),
+                        why: Ignored::SlonySubscribe,
+                    });
                 } else if self.disk.role == ServerRole::Spare {
                     if let Some(leader) = self.disk.leader {
                         self.request_snapshot(cx, leader);
-                        cx.note(Note::Info(format!(
-                            "{} asks for a base backup to join as a follower",
-                            self.name
-                        )));
+                        cx.note(Note::JoinRequested {
+                            node: self.name.clone(),
+                            leader: self.directory.name(leader).to_string(),
+                        });
                     }
                 }
             }
@@ -591,10 +589,10 @@ impl Server {
                 // synchronous_standby_names), so a promoted follower applies it too.
                 cx.write_durable(DiskWrite::Ack(policy.clone()).into());
                 if self.disk.role == ServerRole::Leader {
-                    cx.note(Note::Info(format!(
-                        "acknowledgement: {}",
-                        policy.describe()
-                    )));
+                    cx.note(Note::AckChanged {
+                        node: self.name.clone(),
+                        policy: policy.clone(),
+                    });
                     // A new setting starts from its own rules, not a fallback of the old one.
                     self.mem.semi_sync_off = false;
                     // Re-evaluate with the new policy now (the durable copy lands after).
@@ -603,7 +601,11 @@ impl Server {
             }
             Request::Checkpoint => {
                 let lsn = self.disk.db.checkpoint();
-                cx.note(Note::Info(format!("{}: checkpoint at {lsn}", self.name)));
+                cx.note(Note::Checkpoint {
+                    node: self.name.clone(),
+                    lsn: lsn.0,
+                    requested: true,
+                });
             }
             Request::Rejoin => {
                 if self.disk.role == ServerRole::Leader {
@@ -612,7 +614,11 @@ impl Server {
                     self.ask_who_leads(cx);
                 }
             }
-            Request::Sql(_) | Request::SqlOn { .. } | Request::Cancel => {
+            Request::Sql(_)
+            | Request::SqlOn { .. }
+            | Request::Cancel
+            | Request::Unreachable { .. }
+            | Request::ServerGone { .. } => {
                 // Servers take SQL from clients over the network, not from outside.
                 let _ = request;
             }
@@ -723,10 +729,10 @@ impl Server {
             }
             Timer::ApplyRetry => {
                 if let Some(error) = self.mem.stalled.take() {
-                    cx.note(Note::Info(format!(
-                        "{}: retrying after: {error}",
-                        self.name
-                    )));
+                    cx.note(Note::ApplyRetry {
+                        node: self.name.clone(),
+                        error,
+                    });
                 }
                 self.apply_flushed(cx);
             }
@@ -737,16 +743,19 @@ impl Server {
                     self.mem.accepting_writes = true;
                     self.mem.rejoining = false;
                     self.mem.last_heard_follower = cx.now();
-                    cx.note(Note::Info(format!(
-                        "{}: no other leader answered; taking writes again",
-                        self.name
-                    )));
+                    cx.note(Note::NoOtherLeader {
+                        node: self.name.clone(),
+                    });
                 }
             }
             Timer::Checkpoint => {
                 if self.disk.role == ServerRole::Leader {
                     let lsn = self.disk.db.checkpoint();
-                    cx.note(Note::Info(format!("{}: checkpoint at {lsn}", self.name)));
+                    cx.note(Note::Checkpoint {
+                        node: self.name.clone(),
+                        lsn: lsn.0,
+                        requested: false,
+                    });
                     cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
                 }
             }

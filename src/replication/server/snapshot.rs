@@ -19,10 +19,9 @@ impl Server {
         if matches!(self.mem.stream, Stream::Snapshot { .. })
             && cx.now().saturating_sub(self.mem.snapshot_progress_at) > patience
         {
-            cx.note(Note::Info(format!(
-                "{}: the base backup stopped arriving; asking again",
-                self.name
-            )));
+            cx.note(Note::SnapshotStalled {
+                node: self.name.clone(),
+            });
             self.request_snapshot(cx, leader);
         }
     }
@@ -33,12 +32,13 @@ impl Server {
         }
         let chunks = self.take_snapshot();
         let consistent_at = self.disk.last_index();
-        cx.note(Note::Info(format!(
-            "{}: base backup for {} consistent at entry {consistent_at} ({} chunks)",
-            self.name,
-            self.directory.name(from),
-            chunks.len()
-        )));
+        cx.note(Note::SnapshotTaken {
+            node: self.name.clone(),
+            follower: self.directory.name(from).to_string(),
+            at: consistent_at,
+            position: self.disk.last_end(),
+            chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
+        });
         self.mem.followers.insert(
             from,
             FollowerProgress {
@@ -268,10 +268,10 @@ impl Server {
             Method::Statement { .. } => BINLOG_START,
             _ => self.disk.db.wal_end().0,
         };
-        cx.note(Note::Info(format!(
-            "{}: base backup installed at entry {consistent_at}; streaming the backlog",
-            self.name
-        )));
+        cx.note(Note::SnapshotInstalled {
+            node: self.name.clone(),
+            at: consistent_at,
+        });
         cx.write_durable(
             DiskWrite::Reset {
                 base: consistent_at,

@@ -172,7 +172,7 @@ impl Server {
                 cx.note(Note::WaitingForAck {
                     node: self.name.clone(),
                     index,
-                    policy: ack.describe(),
+                    policy: ack.clone(),
                 });
                 self.mem.waiting.push(pending);
                 self.release_acknowledged(cx, None);
@@ -215,10 +215,9 @@ impl Server {
             }
             Method::Logical { .. } => {
                 if !commit.ddl.is_empty() {
-                    cx.note(Note::Info(format!(
-                        "{}: DDL is not replicated by logical replication",
-                        self.name
-                    )));
+                    cx.note(Note::DdlNotReplicated {
+                        node: self.name.clone(),
+                    });
                 }
                 if commit.row_changes.is_empty() {
                     return None;
@@ -371,8 +370,30 @@ impl Server {
             return;
         }
         self.mem.semi_sync_off = true;
+        // MySQL's error log names the commit that timed out and how far replicas had
+        // acknowledged (`semi-sync up to file …, position …`).
+        let timed_out = self
+            .mem
+            .waiting
+            .iter()
+            .map(|p| p.index)
+            .filter(|i| *i <= index)
+            .max()
+            .unwrap_or(index);
+        let acked = self
+            .mem
+            .followers
+            .values()
+            .map(|p| p.flush)
+            .max()
+            .unwrap_or(self.disk.base)
+            .min(self.disk.last_index());
         cx.note(Note::SemiSyncOff {
             node: self.name.clone(),
+            file: BINLOG_FILE.into(),
+            pos: self.disk.end_of(timed_out),
+            acked_file: BINLOG_FILE.into(),
+            acked_pos: self.disk.end_of(acked),
         });
         let waiting = std::mem::take(&mut self.mem.waiting);
         for pending in waiting {
