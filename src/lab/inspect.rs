@@ -108,10 +108,12 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         Method::Trigger => {
             render_sl_log_1(&server.disk.db.rows(CHANGELOG_TABLE).unwrap_or_default())
         }
-        // pg_waldump chains each record's `prev` across commits: render the entries together.
+        // pg_waldump chains each record's `prev` across commits, the first line's too: render
+        // the entries together, after the one before them.
         Method::Wal => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
-            render::waldump::render_entries(&server.disk.log[skip..])
+            let before = skip.checked_sub(1).and_then(|i| server.disk.log.get(i));
+            render::waldump::render_entries_after(before, &server.disk.log[skip..])
         }
         _ => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
