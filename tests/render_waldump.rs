@@ -218,7 +218,9 @@ fn lsns_are_aligned_after_the_segment_header_and_prev_chains_through_a_checkpoin
     for pair in records.windows(2) {
         assert_eq!(field(pair[1], "prev "), field(pair[0], "lsn: "));
     }
-    assert!(records[5].starts_with("rmgr: XLOG        len (rec/tot):    114/   114, tx:          0,"));
+    assert!(
+        records[5].starts_with("rmgr: XLOG        len (rec/tot):    114/   114, tx:          0,")
+    );
     assert!(records[5].contains("desc: CHECKPOINT_ONLINE redo "));
 }
 
