@@ -371,3 +371,40 @@ fn slony_shows_sl_status_with_the_lag_in_events() {
     assert_eq!(two[8], "st_lag_num_events         | 0");
     assert_eq!(two[9], "st_lag_time               | 00:00:00");
 }
+
+#[test]
+fn a_client_under_a_mysql_method_sees_mysqls_error_lines() {
+    for (method, expected) in [
+        (
+            statement(),
+            "ERROR 1062 (23000): Duplicate entry '1' for key 'orders.PRIMARY'",
+        ),
+        (Method::Wal, "ERROR:  duplicate key 1 in table \"orders\""),
+    ] {
+        let config = ClusterConfig::standard(method, 1);
+        let mut run = Run::new(&config, 8);
+        run.sql(
+            ms(10),
+            "client-1",
+            "INSERT INTO orders (id, status) VALUES (1, 'a')",
+        )
+        .sql(
+            ms(60),
+            "client-1",
+            "INSERT INTO orders (id, status) VALUES (1, 'b')",
+        );
+        run.run_until(ms(500));
+        let client = inspect(&run.world, method, run.id("client-1")).expect("client");
+        let error = client
+            .answers
+            .iter()
+            .find_map(|a| a.outcome.clone().err())
+            .expect("the second insert failed");
+        assert!(error.starts_with(expected), "{method:?}: {error}");
+        assert!(
+            client.status.iter().any(|l| l.contains(expected)),
+            "{:#?}",
+            client.status
+        );
+    }
+}

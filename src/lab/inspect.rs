@@ -104,9 +104,12 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
             log: Vec::new(),
             log_tool: String::new(),
             tables: Vec::new(),
-            status: other_status(node),
+            status: other_status(node, method),
             discarded: Vec::new(),
-            answers: node.as_client().map(answers).unwrap_or_default(),
+            answers: node
+                .as_client()
+                .map(|c| answers(c, method))
+                .unwrap_or_default(),
         });
     };
     let schemas: Vec<TableSchema> = server.disk.db.tables().into_iter().cloned().collect();
@@ -160,7 +163,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
 }
 
 /// A client's answers, newest first.
-fn answers(client: &crate::replication::client::Client) -> Vec<AnswerView> {
+fn answers(client: &crate::replication::client::Client, method: Method) -> Vec<AnswerView> {
     client
         .answered
         .iter()
@@ -185,10 +188,21 @@ fn answers(client: &crate::replication::client::Client) -> Vec<AnswerView> {
                         )
                     }),
                 }),
-                Err(e) => Err(e.clone()),
+                Err(e) => Err(client_error(e, method)),
             },
         })
         .collect()
+}
+
+/// An error as the method's client prints it: the `mysql` client's one line
+/// (`ERROR 1062 (23000): Duplicate entry ...`) under a MySQL method, a text already in that
+/// form or any other method's as it is.
+fn client_error(error: &str, method: Method) -> String {
+    if Dialect::of(method) == Dialect::MySql && error.starts_with("ERROR:") {
+        my::mysql_error(error, "shop").client_line()
+    } else {
+        error.to_string()
+    }
 }
 
 /// A position as SQL functions and views print it: LSNs unpadded (`0/16B3748`, as in
@@ -851,7 +865,7 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     lines
 }
 
-fn other_status(node: &LabNode) -> Vec<String> {
+fn other_status(node: &LabNode, method: Method) -> Vec<String> {
     match node {
         LabNode::Client(client) => {
             let mut lines = vec![format!(
@@ -865,7 +879,11 @@ fn other_status(node: &LabNode) -> Vec<String> {
                         Some(waited) => format!("{} in {latency} (waited for {waited})", ok.tag),
                         None => format!("{} in {latency}", ok.tag),
                     },
-                    Err(e) => e.lines().next().unwrap_or("").to_string(),
+                    Err(e) => client_error(e, method)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                 };
                 lines.push(format!("{} → {outcome}", answered.sql));
             }

@@ -482,6 +482,22 @@ pub fn mysql_error(text: &str, database: &str) -> MysqlError {
             handler_error: None,
         };
     }
+    if lower.contains("read-only transaction") {
+        return MysqlError {
+            code: 1290,
+            sqlstate: "HY000",
+            message: "The MySQL server is running with the --super-read-only option so it cannot execute this statement".into(),
+            handler_error: None,
+        };
+    }
+    if lower.contains("deadlock") {
+        return MysqlError {
+            code: 1213,
+            sqlstate: "40001",
+            message: "Deadlock found when trying to get lock; try restarting transaction".into(),
+            handler_error: None,
+        };
+    }
     if lower.contains("can't find record") || lower.contains("did not find row") {
         let table = quoted(&message).unwrap_or("orders");
         let table = table.rsplit('.').next().unwrap_or(table);
