@@ -111,6 +111,11 @@ fn a_mysql_source_and_replica_show_mysqls_views() {
         .any(|l| l.starts_with("|         3 | follower-2 | 3306 |         1 | ")));
     assert!(source.contains(&"| Rpl_semi_sync_source_status        | ON    |".to_string()));
     assert!(source.contains(&"| Rpl_semi_sync_source_clients       | 2     |".to_string()));
+    assert!(
+        source.contains(&"| Rpl_semi_sync_source_yes_tx        | 3     |".to_string()),
+        "{source:#?}"
+    );
+    assert!(source.contains(&"| Rpl_semi_sync_source_no_tx         | 0     |".to_string()));
 
     let replica = status(&run, statement(), "follower-1");
     assert_eq!(replica[0], "mysql> SHOW REPLICA STATUS\\G");
@@ -188,6 +193,8 @@ fn semi_sync_switched_off_shows_in_its_status_variable() {
         "{source:#?}"
     );
     assert!(source.contains(&"| Rpl_semi_sync_source_clients       | 0     |".to_string()));
+    assert!(source.contains(&"| Rpl_semi_sync_source_no_tx         | 1     |".to_string()));
+    assert!(source.contains(&"| Rpl_semi_sync_source_yes_tx        | 0     |".to_string()));
 }
 
 /// A leader whose rows are stored out of key order and a replica built from a dump (rows in

@@ -348,7 +348,7 @@ fn gtid_set_upto(server: &Server, upto: u64) -> String {
 fn leader_status(world: &World<LabNode>, server: &Server, method: Method) -> Vec<String> {
     let now = world.now();
     let mut lines = match Dialect::of(method) {
-        Dialect::MySql => mysql_source_status(server),
+        Dialect::MySql => mysql_source_status(world, server),
         Dialect::Postgres => pg_primary_status(server, method, now),
         Dialect::Slony => {
             let mut lines = pg_primary_status(server, method, now);
@@ -362,9 +362,35 @@ fn leader_status(world: &World<LabNode>, server: &Server, method: Method) -> Vec
     lines
 }
 
+/// How many commits on `leader` returned acknowledged by a replica (`yes`) and how many
+/// without (`no`: timed out, or committed while semi-sync was off), counted from the answers
+/// the clients got (the lab's server keeps no such counter; MySQL's counts since startup).
+fn semi_sync_transactions(world: &World<LabNode>, leader: NodeId) -> (u64, u64) {
+    let mut yes = 0;
+    let mut no = 0;
+    for node in world.nodes() {
+        let Some(client) = node.process.as_client() else {
+            continue;
+        };
+        for answered in client.answered.iter().filter(|a| a.server == leader) {
+            match answered
+                .outcome
+                .as_ref()
+                .ok()
+                .and_then(|ok| ok.waited_for.as_ref())
+            {
+                Some(waited) if waited.starts_with("nothing") => no += 1,
+                Some(_) => yes += 1,
+                None => {}
+            }
+        }
+    }
+    (yes, no)
+}
+
 /// `SHOW BINARY LOG STATUS`, `SHOW REPLICAS`, and the semi-sync variables when semi-sync is
 /// on.
-fn mysql_source_status(server: &Server) -> Vec<String> {
+fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
     let last = server.disk.last_index();
     let mut lines = Vec::new();
     match &server.disk.ack {
@@ -417,7 +443,11 @@ fn mysql_source_status(server: &Server) -> Vec<String> {
                         .any(|n| n == server.directory.name(**id))
             })
             .count();
+        let own = server.directory.server_id(&server.name);
+        let (yes_tx, no_tx) = own.map_or((0, 0), |id| semi_sync_transactions(world, id));
         lines.extend(my::show_semi_sync_status(&SemiSyncStatus {
+            yes_tx,
+            no_tx,
             clients: clients as u32,
             on: !server.mem.semi_sync_off,
             wait_sessions: server.mem.waiting.len() as u32,

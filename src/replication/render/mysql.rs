@@ -174,6 +174,10 @@ pub struct SemiSyncStatus {
     pub wait_sessions: u32,
     /// `rpl_semi_sync_source_timeout`, milliseconds.
     pub timeout_ms: u64,
+    /// Commits a replica acknowledged.
+    pub yes_tx: u64,
+    /// Commits that returned without an acknowledgement (timed out, or semi-sync was off).
+    pub no_tx: u64,
 }
 
 /// `SHOW VARIABLES` and `SHOW STATUS` for semi-sync on the source (MySQL 8.4's
@@ -199,11 +203,13 @@ pub fn show_semi_sync_status(status: &SemiSyncStatus) -> Vec<String> {
         &["Variable_name", "Value"],
         &[
             row("Rpl_semi_sync_source_clients", status.clients.to_string()),
+            row("Rpl_semi_sync_source_no_tx", status.no_tx.to_string()),
             row("Rpl_semi_sync_source_status", on_off(status.on).into()),
             row(
                 "Rpl_semi_sync_source_wait_sessions",
                 status.wait_sessions.to_string(),
             ),
+            row("Rpl_semi_sync_source_yes_tx", status.yes_tx.to_string()),
         ],
     ));
     out
