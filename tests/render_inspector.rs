@@ -415,3 +415,44 @@ fn a_client_under_a_mysql_method_sees_mysqls_error_lines() {
         );
     }
 }
+
+#[test]
+fn pg_waldump_in_the_inspector_chains_prev_from_its_first_line_through_a_checkpoint() {
+    let config = ClusterConfig::standard(Method::Wal, 1);
+    let mut run = Run::new(&config, 9);
+    write_some(&mut run, 2);
+    run.request(ms(100), "leader", Request::Checkpoint);
+    run.sql(
+        ms(200),
+        "client-1",
+        "UPDATE orders SET status = 'x' WHERE id = 1",
+    );
+    run.run_until(ms(1_000));
+    let log = inspect(&run.world, Method::Wal, run.id("leader"))
+        .unwrap()
+        .log;
+    let records: Vec<&String> = log.iter().filter(|l| l.starts_with("rmgr: ")).collect();
+    let lsn = |line: &str, name: &str| -> u64 {
+        let text = line.split(name).nth(1).unwrap().split(',').next().unwrap();
+        let (hi, lo) = text.trim().split_once('/').unwrap();
+        (u64::from_str_radix(hi, 16).unwrap() << 32) | u64::from_str_radix(lo, 16).unwrap()
+    };
+    // The first line's prev is the schema's commit record, just before it.
+    let first_prev = lsn(records[0], "prev ");
+    assert!(first_prev > 0 && first_prev < lsn(records[0], "lsn: "));
+    assert_eq!(first_prev % 8, 0);
+    for pair in records.windows(2) {
+        assert_eq!(lsn(pair[1], "prev "), lsn(pair[0], "lsn: "));
+        assert_eq!(lsn(pair[1], "lsn: ") % 8, 0);
+    }
+    let checkpoint = records
+        .iter()
+        .position(|l| l.contains("desc: CHECKPOINT_ONLINE"))
+        .expect("the checkpoint between the commits");
+    // After a checkpoint, the next change to a page logs its full image.
+    assert!(records[checkpoint + 1].contains("desc: FPI , blkref"));
+    assert!(records
+        .iter()
+        .filter(|l| l.contains("desc: COMMIT"))
+        .all(|l| l.starts_with("rmgr: Transaction len (rec/tot):     34/    34,")));
+}

@@ -199,6 +199,25 @@ fn engine_errors_read_as_mysqls() {
     assert_eq!(e.code, 1032);
     assert_eq!(e.message, "Can't find record in 'orders'");
     assert_eq!(e.handler_error, Some("HA_ERR_KEY_NOT_FOUND"));
+    let e = mysql_error(
+        "ERROR:  cannot execute INSERT in a read-only transaction",
+        "shop",
+    );
+    assert_eq!(
+        e.client_line(),
+        "ERROR 1290 (HY000): The MySQL server is running with the --super-read-only option so it cannot execute this statement"
+    );
+    let e = mysql_error("ERROR:  deadlock detected", "shop");
+    assert_eq!(
+        e.client_line(),
+        "ERROR 1213 (40001): Deadlock found when trying to get lock; try restarting transaction"
+    );
+    // Anything the lab cannot place keeps its words under MySQL's generic code.
+    let e = mysql_error("ERROR:  something only the lab says", "shop");
+    assert_eq!(
+        e.client_line(),
+        "ERROR 1105 (HY000): something only the lab says"
+    );
 }
 
 #[test]

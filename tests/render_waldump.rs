@@ -8,7 +8,8 @@ use replication_lab::replication::config::Method;
 use replication_lab::replication::log::{LogEntry, Payload};
 use replication_lab::replication::render::render_entry;
 use replication_lab::replication::render::waldump::{
-    render_entries, render_entries_after, waldump_time, LAB_RELATION,
+    record_before, render_entries, render_entries_after, render_entries_with_prev, waldump_time,
+    LAB_RELATION,
 };
 
 const COMMITTED_AT: i64 = 1_795_685_467_104_211;
@@ -242,4 +243,26 @@ fn the_first_line_shown_names_the_record_before_it() {
         unreachable!()
     };
     assert_eq!(field(first_shown, "prev "), first.commit_lsn.to_string());
+}
+
+#[test]
+fn the_record_before_the_first_entry_is_found_by_where_it_ended() {
+    assert_eq!(record_before(Lsn(WAL_START), None), None);
+    // A commit record (34 bytes, aligned to 40) ends where the entry starts.
+    assert_eq!(
+        record_before(Lsn(0x0100_0250), None),
+        Some(Lsn(0x0100_0228))
+    );
+    // Across a page header: a commit that ended at a page's end.
+    let at = Lsn(0x0100_1FD8);
+    assert_eq!(at.advance(COMMIT_RECORD_SIZE), Lsn(0x0100_2018));
+    assert_eq!(record_before(Lsn(0x0100_2018), None), Some(at));
+    // A checkpoint that ends there wins.
+    let checkpoint = Lsn(0x0100_0300);
+    let start = checkpoint.advance(CHECKPOINT_RECORD_SIZE);
+    assert_eq!(record_before(start, Some(checkpoint)), Some(checkpoint));
+    let entries = three_commits();
+    let lines = render_entries_with_prev(Some(Lsn(0x0100_0000)), &entries[..1]);
+    let first = lines.iter().find(|l| l.starts_with("rmgr: ")).unwrap();
+    assert!(first.contains("prev 0/01000000,"), "{first}");
 }

@@ -125,8 +125,21 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         // the entries together, after the one before them.
         Method::Wal => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
-            let before = skip.checked_sub(1).and_then(|i| server.disk.log.get(i));
-            render::waldump::render_entries_after(before, &server.disk.log[skip..])
+            let shown = &server.disk.log[skip..];
+            match skip.checked_sub(1).and_then(|i| server.disk.log.get(i)) {
+                Some(before) => render::waldump::render_entries_after(Some(before), shown),
+                // The log's first entry: the record before it is the schema's commit (or a
+                // checkpoint), not in the log; find it by where it must have ended.
+                None => {
+                    let prev = shown.first().and_then(|e| {
+                        render::waldump::record_before(
+                            crate::engine::Lsn(e.start),
+                            server.disk.db.last_checkpoint(),
+                        )
+                    });
+                    render::waldump::render_entries_with_prev(prev, shown)
+                }
+            }
         }
         _ => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);

@@ -25,7 +25,8 @@
 
 use super::text::civil_time;
 use crate::engine::wal::{
-    CHECKPOINT_RECORD_SIZE, COMMIT_RECORD_SIZE, FULL_PAGE_RECORD_HEADER, WRITE_RECORD_HEADER,
+    CHECKPOINT_RECORD_SIZE, COMMIT_RECORD_SIZE, FULL_PAGE_RECORD_HEADER, WAL_LONG_PAGE_HEADER,
+    WAL_START, WRITE_RECORD_HEADER,
 };
 use crate::engine::{Lsn, PageChange, PageChanges};
 use crate::replication::log::{LogEntry, Payload};
@@ -179,16 +180,48 @@ pub fn render_entries(entries: &[LogEntry]) -> Vec<String> {
 /// first one shown, so that the first line's `prev` names the record before it, as
 /// pg_waldump prints it. Checkpoint records between two commits shown print in their place.
 pub fn render_entries_after(before: Option<&LogEntry>, entries: &[LogEntry]) -> Vec<String> {
+    // The previous commit's last record and where its WAL ended.
+    let last: Option<(Lsn, Lsn)> = before.and_then(|e| match &e.payload {
+        Payload::Wal(changes) => Some((changes.commit_lsn, changes.end)),
+        _ => None,
+    });
+    render_chain(last, entries)
+}
+
+/// [`render_entries`] when the record before the first one shown is known only by its LSN
+/// (the first entry of a log whose earlier WAL — the schema, a base backup — is not in it).
+pub fn render_entries_with_prev(prev: Option<Lsn>, entries: &[LogEntry]) -> Vec<String> {
+    let start = entries.iter().find_map(|e| match &e.payload {
+        Payload::Wal(changes) => Some(changes.start),
+        _ => None,
+    });
+    render_chain(prev.zip(start), entries)
+}
+
+/// The record that ends where `start` begins: the checkpoint at `checkpoint` if it does,
+/// else the commit record every lab transaction ends with (the only other record the lab
+/// writes); `None` at the very start of the WAL.
+pub fn record_before(start: Lsn, checkpoint: Option<Lsn>) -> Option<Lsn> {
+    if start.0 <= WAL_START {
+        return None;
+    }
+    if let Some(c) = checkpoint.filter(|c| c.advance(CHECKPOINT_RECORD_SIZE) == start) {
+        return Some(c);
+    }
+    let farthest = COMMIT_RECORD_SIZE + 8 + WAL_LONG_PAGE_HEADER;
+    (COMMIT_RECORD_SIZE..=farthest)
+        .filter_map(|back| start.0.checked_sub(back))
+        .filter(|p| p % 8 == 0)
+        .find(|p| Lsn(*p).advance(COMMIT_RECORD_SIZE) == start)
+        .map(Lsn)
+}
+
+fn render_chain(mut last: Option<(Lsn, Lsn)>, entries: &[LogEntry]) -> Vec<String> {
     let first = entries.iter().find_map(|e| match &e.payload {
         Payload::Wal(changes) => Some(changes),
         _ => None,
     });
     let mut out = header(first);
-    // The previous commit's last record and where its WAL ended.
-    let mut last: Option<(Lsn, Lsn)> = before.and_then(|e| match &e.payload {
-        Payload::Wal(changes) => Some((changes.commit_lsn, changes.end)),
-        _ => None,
-    });
     let mut shown_any = false;
     for entry in entries {
         let Payload::Wal(changes) = &entry.payload else {
