@@ -246,16 +246,35 @@ fn a_stalled_replica_shows_mysqls_last_sql_error() {
     assert_eq!(field(&replica, "Seconds_Behind_Source"), "NULL");
     assert_eq!(field(&replica, "Last_SQL_Errno"), "1062");
     assert_eq!(field(&replica, "Last_Errno"), "1062");
+    // MySQL 8.4's coordinator names the failed transaction; the worker's own error is in
+    // performance_schema, shown below it.
+    let index = run.server("leader").disk.last_index();
+    let uuid = replication_lab::replication::render::binlog::server_uuid(1);
+    let end = run.server("leader").disk.end_of(index);
+    let at = format!(
+        "Worker 1 failed executing transaction '{uuid}:{index}' at source log binlog.000001, \
+         end_log_pos {end}"
+    );
     assert_eq!(
         field(&replica, "Last_SQL_Error"),
         format!(
-            "Error 'Duplicate entry '{deleted}' for key 'players.PRIMARY'' on query. \
-             Default database: 'shop'. Query: '{insert}'"
+            "Coordinator stopped because there were error(s) in the worker(s). The most recent \
+             failure being: {at}. See error log and/or \
+             performance_schema.replication_applier_status_by_worker table for more details \
+             about this failure or others, if any."
         )
     );
     assert_eq!(
         field(&replica, "Last_Error"),
         field(&replica, "Last_SQL_Error")
+    );
+    assert_eq!(field(&replica, "LAST_ERROR_NUMBER"), "1062");
+    assert_eq!(
+        field(&replica, "LAST_ERROR_MESSAGE"),
+        format!(
+            "{at}; Error 'Duplicate entry '{deleted}' for key 'players.PRIMARY'' on query. \
+             Default database: 'shop'. Query: '{insert}'"
+        )
     );
     let read: u64 = field(&replica, "Read_Source_Log_Pos").parse().unwrap();
     let exec: u64 = field(&replica, "Exec_Source_Log_Pos").parse().unwrap();

@@ -736,11 +736,34 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
         _ => None,
     };
     let failed = server.disk.entry(applied + 1);
-    let sql_error = server
-        .mem
-        .stalled
-        .as_ref()
-        .map(|text| mysql_apply_error(text, failed));
+    // MySQL 8.4 applies through worker threads (replica_parallel_workers = 4 by default; the
+    // lab's serial apply is one worker): the worker's error goes to performance_schema, and
+    // Last_SQL_Error carries the coordinator's summary naming the transaction.
+    let worker_error = server.mem.stalled.as_ref().map(|text| {
+        let (code, detail) = mysql_apply_error(text, failed);
+        let (gtid, end) = failed.map_or((String::new(), 0), |e| {
+            (
+                format!("{}:{}", render::binlog::server_uuid(e.term), e.index),
+                e.end,
+            )
+        });
+        let at = format!(
+            "Worker 1 failed executing transaction '{gtid}' at source log {}, end_log_pos {end}",
+            my::BINLOG_FILE
+        );
+        (code, at, detail)
+    });
+    let sql_error = worker_error.as_ref().map(|(code, at, _)| {
+        (
+            *code,
+            format!(
+                "Coordinator stopped because there were error(s) in the worker(s). The most \
+                 recent failure being: {at}. See error log and/or \
+                 performance_schema.replication_applier_status_by_worker table for more \
+                 details about this failure or others, if any."
+            ),
+        )
+    });
     let seconds_behind = if applied >= read {
         Some(0)
     } else {
@@ -766,11 +789,11 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
         retrieved_gtid_set: gtid_set_upto(server, read),
         executed_gtid_set: gtid_set_upto(server, applied),
     });
-    if server.mem.stalled.is_some() {
+    if let Some((code, at, detail)) = worker_error {
+        lines.extend(my::show_worker_error(code, &format!("{at}; {detail}")));
         lines.push(
-            "-- lab: replica_parallel_workers = 1 (the lab applies serially), so Last_SQL_Error \
-             is the applier's own error; the SQL thread retries every 5 s, where MySQL waits for \
-             START REPLICA"
+            "-- lab: the SQL thread retries the transaction every 5 s; MySQL waits for START \
+             REPLICA"
                 .into(),
         );
     }

@@ -250,7 +250,18 @@ pub struct ReplicaStatus {
 }
 
 /// `SHOW REPLICA STATUS\G` as MySQL 8.4 prints it: every field, in MySQL's order, names
-/// right-aligned to the longest. The SQL thread is stopped while there is an SQL error.
+/// right-aligned to the longest. The SQL thread is stopped while there is an SQL error, and
+/// `Seconds_Behind_Source` is NULL while either thread is.
+///
+/// Where MariaDB differs (`real-samples/mariadb-replica-status.txt`): it keeps the old names
+/// (`Slave_IO_Running`, `Master_Host`, `Read_Master_Log_Pos`, `Seconds_Behind_Master`), shows
+/// its GTID position as `Using_Gtid` / `Gtid_IO_Pos` (domain-server-sequence) instead of
+/// `Retrieved_Gtid_Set` / `Executed_Gtid_Set` / `Auto_Position`, adds `Parallel_Mode` and the
+/// `Slave_*_Groups` counters, and has no `Source_UUID`, `Source_Retry_Count` or TLS fields.
+/// MySQL's `Last_SQL_Error` is the applier coordinator's summary (the caller composes it);
+/// MariaDB's the failing event's own error. Lab simplifications: the relay log mirrors the
+/// source's binlog (`Relay_Log_Pos` = `Exec_Source_Log_Pos`, `Relay_Log_Space` = bytes not yet
+/// applied), and the error timestamps stay empty (the lab does not record when a stall began).
 pub fn show_replica_status(status: &ReplicaStatus) -> Vec<String> {
     let Some(source) = &status.source else {
         return vec![
@@ -373,6 +384,20 @@ pub fn show_replica_status(status: &ReplicaStatus) -> Vec<String> {
     }
     out.push("1 row in set (0.00 sec)".into());
     out
+}
+
+/// `SELECT WORKER_ID, LAST_ERROR_NUMBER, LAST_ERROR_MESSAGE FROM
+/// performance_schema.replication_applier_status_by_worker\G`: the failed worker's own
+/// error, which `Last_SQL_Error` only points to.
+pub fn show_worker_error(code: u32, message: &str) -> Vec<String> {
+    vec![
+        "mysql> SELECT WORKER_ID, LAST_ERROR_NUMBER, LAST_ERROR_MESSAGE FROM performance_schema.replication_applier_status_by_worker\\G".into(),
+        "*************************** 1. row ***************************".into(),
+        "         WORKER_ID: 1".into(),
+        format!(" LAST_ERROR_NUMBER: {code}"),
+        format!("LAST_ERROR_MESSAGE: {message}"),
+        "1 row in set (0.00 sec)".into(),
+    ]
 }
 
 /// `261128 13:51:45`: the time format of MySQL's `Last_*_Error_Timestamp` fields.
