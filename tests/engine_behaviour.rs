@@ -4,7 +4,7 @@
 use replication_lab::engine::{
     compare_pages, compare_rows, Database, ErrorKind, ExecOptions, FormatVersion, Function,
     PageChange, RowOp, SeededEnv, Session, StatementKind, StatementReport, UnsafeReason, Value,
-    MYSQL_UNSAFE_WARNING,
+    MYSQL_UNSAFE_LIMIT, MYSQL_UNSAFE_SYSTEM_FUNCTION, MYSQL_UNSAFE_WARNING,
 };
 
 const SCHEMA: &str = "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTO_INCREMENT, status TEXT NOT NULL DEFAULT 'new', qty INTEGER, created_at TIMESTAMP DEFAULT NOW(), token TEXT)";
@@ -111,12 +111,31 @@ fn overrides_make_now_and_rand_identical_but_not_uuid() {
     assert_eq!(diff.differences[0].columns, vec!["token".to_string()]);
     assert_eq!(
         r.unsafe_reasons,
-        vec![
-            UnsafeReason::RandOnSeveralRows { rows: 2 },
-            UnsafeReason::Uuid
-        ]
+        vec![UnsafeReason::Rand { rows: 2 }, UnsafeReason::Uuid]
     );
-    assert_eq!(r.warning(), Some(MYSQL_UNSAFE_WARNING));
+    // MySQL's note names the reason of the first unsafe construct, in full.
+    assert_eq!(r.warning(), Some(MYSQL_UNSAFE_SYSTEM_FUNCTION));
+    assert!(MYSQL_UNSAFE_SYSTEM_FUNCTION.starts_with(MYSQL_UNSAFE_WARNING));
+    assert!(MYSQL_UNSAFE_SYSTEM_FUNCTION.ends_with(
+        "Statement is unsafe because it uses a system function that may return a different value on the replica."
+    ));
+}
+
+#[test]
+fn any_rand_is_flagged_even_on_one_row() {
+    let mut db = node(FormatVersion::V16);
+    let mut e = env(1);
+    run_all(&mut db, &mut e, &[SCHEMA]);
+    let r = db
+        .run(
+            "INSERT INTO orders (status, qty) VALUES ('new', RAND())",
+            &mut e,
+        )
+        .unwrap();
+    assert_eq!(r.unsafe_reasons, vec![UnsafeReason::Rand { rows: 1 }]);
+    assert_eq!(r.warning(), Some(MYSQL_UNSAFE_SYSTEM_FUNCTION));
+    let r = db.run("SELECT RAND() AS r", &mut e).unwrap();
+    assert!(r.unsafe_reasons.is_empty(), "a SELECT is not logged");
 }
 
 #[test]
@@ -393,7 +412,10 @@ fn delete_with_limit_and_no_order_by_is_flagged_unsafe() {
     run_all(&mut db, &mut e, &WORKLOAD[..2]);
     let r = db.run("DELETE FROM orders LIMIT 1", &mut e).unwrap();
     assert_eq!(r.unsafe_reasons, vec![UnsafeReason::LimitWithoutOrderBy]);
-    assert_eq!(r.warning(), Some(MYSQL_UNSAFE_WARNING));
+    assert_eq!(r.warning(), Some(MYSQL_UNSAFE_LIMIT));
+    assert!(MYSQL_UNSAFE_LIMIT.ends_with(
+        "The statement is unsafe because it uses a LIMIT clause. This is unsafe because the set of rows included cannot be predicted."
+    ));
     let r = db
         .run("DELETE FROM orders ORDER BY id DESC LIMIT 1", &mut e)
         .unwrap();

@@ -7,7 +7,9 @@ mod support;
 use replication_lab::engine::{RowChange, RowOp, UnsafeReason, Value};
 use replication_lab::replication::config::{Method, RowImage};
 use replication_lab::replication::log::{LogEntry, LoggedStatement, Payload, StatementContext};
-use replication_lab::replication::render::binlog::{mysql_row_value, set_timestamp};
+use replication_lab::replication::render::binlog::{
+    mysql_row_value, server_uuid, set_timestamp, uses_fractional_seconds,
+};
 use replication_lab::replication::render::{
     binlog_date, format_position, render_entry, render_entry_mysql_row, RenderOptions,
 };
@@ -118,10 +120,23 @@ fn statement_with_context_events_reads_like_mysqlbinlog() {
     let header = |kind: &str| {
         format!("#261126  9:31:07 server id 1 end_log_pos N CRC32 0xXXXXXXXX \t{kind}")
     };
+    let uuid = server_uuid(1);
     let expected = vec![
         "# at N".to_string(),
+        header(
+            "GTID\tlast_committed=0\tsequence_number=1\trbr_only=no\t\
+             original_committed_timestamp=1795685467104211\t\
+             immediate_commit_timestamp=1795685467104211\ttransaction_length=265",
+        ),
+        "# original_commit_timestamp=1795685467104211 (2026-11-26 09:31:07.104211 UTC)".into(),
+        "# immediate_commit_timestamp=1795685467104211 (2026-11-26 09:31:07.104211 UTC)".into(),
+        "/*!80001 SET @@session.original_commit_timestamp=1795685467104211*//*!*/;".into(),
+        "/*!80014 SET @@session.original_server_version=80400*//*!*/;".into(),
+        "/*!80014 SET @@session.immediate_server_version=80400*//*!*/;".into(),
+        format!("SET @@SESSION.GTID_NEXT= '{uuid}:1'/*!*/;"),
+        "# at N".to_string(),
         header("Query\tthread_id=8\texec_time=0\terror_code=0"),
-        "SET TIMESTAMP=1795685467.104211/*!*/;".into(),
+        "SET TIMESTAMP=1795685467/*!*/;".into(),
         "BEGIN".into(),
         "/*!*/;".into(),
         "# at N".into(),
@@ -129,11 +144,12 @@ fn statement_with_context_events_reads_like_mysqlbinlog() {
         "SET INSERT_ID=8/*!*/;".into(),
         "# at N".into(),
         header("Query\tthread_id=8\texec_time=0\terror_code=0"),
-        "SET TIMESTAMP=1795685467.104211/*!*/;".into(),
+        "use `shop`/*!*/;".into(),
+        // NOW() without a precision: whole seconds, as MySQL writes the event.
+        "SET TIMESTAMP=1795685467/*!*/;".into(),
         "INSERT INTO orders (status, created_at, token) VALUES ('pending', NOW(), UUID())".into(),
         "/*!*/;".into(),
-        "# Note (Code 1592): Unsafe statement written to the binary log using statement format since BINLOG_FORMAT = STATEMENT.".into(),
-        "# lab: the statement uses UUID(), whose value differs on every node".into(),
+        // No warning inside the binlog: note 1592 goes to the client.
         "# at N".into(),
         header("Xid = 5742"),
         "COMMIT/*!*/;".into(),
@@ -145,10 +161,14 @@ fn statement_with_context_events_reads_like_mysqlbinlog() {
         .map(|l| l.replace("1  end", "1 end"))
         .collect();
     assert_eq!(masked, expected);
-    // Fixed-size events keep MySQL's sizes when the entry has room: Intvar 32, Xid 31.
+    // Fixed-size events keep MySQL's sizes when the entry has room: GTID 79, Intvar 32, Xid 31.
     let p = positions(&lines);
-    assert_eq!(p[1].1 - p[1].0, 32);
-    assert_eq!(p[3].1 - p[3].0, 31);
+    assert_eq!(p[0].1 - p[0].0, 79);
+    assert_eq!(p[2].1 - p[2].0, 32);
+    assert_eq!(p[4].1 - p[4].0, 31);
+    assert!(!lines
+        .iter()
+        .any(|l| l.contains("1592") || l.contains("Unsafe")));
 }
 
 #[test]
@@ -188,22 +208,122 @@ fn naive_log_has_no_context_and_says_so() {
         &e,
     );
     assert!(lines[0].starts_with("# lab: naive statement log"));
-    assert!(!lines.iter().any(|l| l.starts_with("SET ")));
+    assert!(!lines.iter().any(|l| l.starts_with("SET TIMESTAMP")
+        || l.starts_with("SET INSERT_ID")
+        || l.starts_with("SET @@RAND")));
+    // The GTID event is there all the same: it is not a context event.
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("SET @@SESSION.GTID_NEXT=")));
     assert!(lines.contains(&"UPDATE orders SET note = NOW()".to_string()));
     assert_chained(&lines, 124, 300);
 }
 
 #[test]
-fn set_timestamp_prints_microseconds_only_when_there_are_some() {
+fn set_timestamp_is_whole_seconds_unless_the_statement_asked_for_fractions() {
     assert_eq!(
-        set_timestamp(COMMITTED_AT),
+        set_timestamp(COMMITTED_AT, false),
+        "SET TIMESTAMP=1795685467/*!*/;"
+    );
+    assert_eq!(
+        set_timestamp(COMMITTED_AT, true),
         "SET TIMESTAMP=1795685467.104211/*!*/;"
     );
     assert_eq!(
-        set_timestamp(1_795_685_467_000_000),
+        set_timestamp(1_795_685_467_000_000, true),
         "SET TIMESTAMP=1795685467/*!*/;"
     );
-    assert_eq!(set_timestamp(1_000_001), "SET TIMESTAMP=1.000001/*!*/;");
+    assert_eq!(
+        set_timestamp(1_000_001, true),
+        "SET TIMESTAMP=1.000001/*!*/;"
+    );
+    assert!(uses_fractional_seconds("INSERT INTO t VALUES (NOW(6))"));
+    assert!(uses_fractional_seconds("select current_timestamp( 3 )"));
+    assert!(!uses_fractional_seconds("INSERT INTO t VALUES (NOW())"));
+    assert!(!uses_fractional_seconds("INSERT INTO t VALUES (KNOW(6))"));
+    assert!(!uses_fractional_seconds("SELECT NOW(7)"));
+    // A statement that asked for microseconds carries them in its event.
+    let mut s = insert_with_context();
+    s.sql = "INSERT INTO orders (status, created_at) VALUES ('new', NOW(6))".into();
+    let e = entry(4, 400, Payload::Statements(vec![s]));
+    let lines = render_entry(
+        Method::Statement {
+            context_events: true,
+        },
+        &e,
+    );
+    let stamps: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("SET TIMESTAMP"))
+        .collect();
+    assert_eq!(
+        stamps,
+        vec![
+            "SET TIMESTAMP=1795685467/*!*/;",
+            "SET TIMESTAMP=1795685467.104211/*!*/;"
+        ]
+    );
+}
+
+#[test]
+fn every_transaction_opens_with_its_gtid_and_ddl_has_no_begin() {
+    let method = Method::Statement {
+        context_events: true,
+    };
+    let mut gtids = Vec::new();
+    for index in 1..=3 {
+        let mut e = entry(
+            1000 * index,
+            1000 * index + 400,
+            Payload::Statements(vec![statement(
+                "UPDATE orders SET status = 'paid' WHERE id = 1",
+                Some(StatementContext::default()),
+            )]),
+        );
+        e.index = index;
+        let lines = render_entry(method, &e);
+        let header = lines.iter().position(|l| l.contains("\tGTID\t")).unwrap();
+        assert_eq!(header, 1, "the GTID event is the first event: {lines:#?}");
+        assert!(lines[header].contains(&format!(
+            "\tGTID\tlast_committed={}\tsequence_number={index}\trbr_only=no\t",
+            index - 1
+        )));
+        let next = lines
+            .iter()
+            .find(|l| l.starts_with("SET @@SESSION.GTID_NEXT="))
+            .unwrap()
+            .clone();
+        gtids.push(next);
+        assert_eq!(lines.iter().filter(|l| l.starts_with("use ")).count(), 1);
+    }
+    let uuid = server_uuid(1);
+    assert_eq!(
+        gtids,
+        (1..=3)
+            .map(|i| format!("SET @@SESSION.GTID_NEXT= '{uuid}:{i}'/*!*/;"))
+            .collect::<Vec<_>>()
+    );
+    assert_ne!(server_uuid(1), server_uuid(2));
+    assert_eq!(server_uuid(1).len(), 36);
+
+    let ddl = entry(
+        4,
+        300,
+        Payload::Statements(vec![statement(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY)",
+            Some(StatementContext::default()),
+        )]),
+    );
+    let lines = render_entry(method, &ddl);
+    assert!(!lines.iter().any(|l| l == "BEGIN" || l.contains("Xid =")));
+    let kinds: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.split_once(" \t").map(|(_, k)| k))
+        .map(|k| k.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["GTID", "Query"]);
+    assert!(lines.contains(&"use `shop`/*!*/;".to_string()));
+    assert_chained(&lines, 4, 300);
 }
 
 #[test]
@@ -270,7 +390,7 @@ fn crcs_are_deterministic_and_differ_between_events() {
         .filter_map(|l| l.split("CRC32 ").nth(1))
         .map(|rest| rest.split(' ').next().unwrap())
         .collect();
-    assert_eq!(crcs.len(), 4);
+    assert_eq!(crcs.len(), 5);
     let mut unique = crcs.clone();
     unique.sort();
     unique.dedup();
@@ -296,7 +416,7 @@ fn multi_line_sql_and_empty_transactions_do_not_break_lines() {
     assert!(lines.iter().all(|l| !l.contains('\n') && !l.contains('\r')));
     assert!(lines.contains(&"SET status = 'x'".to_string()));
     // A statement without a timestamp of its own still replays with the commit time.
-    assert!(lines.contains(&"SET TIMESTAMP=1795685467.104211/*!*/;".to_string()));
+    assert!(lines.contains(&"SET TIMESTAMP=1795685467/*!*/;".to_string()));
 
     let empty = entry(4, 100, Payload::Statements(vec![]));
     let lines = render_entry(
@@ -349,7 +469,10 @@ fn row_events_full_image() {
     assert_chained(&lines, 219, 800);
     let id = replication_lab::replication::render::binlog::mysql_table_id("orders");
     let map = format!("-- Table_map: `shop`.`orders` mapped to number {id}");
+    let gtid = row_lines(&lines)[0].clone();
+    assert!(gtid.starts_with("-- GTID\tlast_committed=0\tsequence_number=1\trbr_only=yes\t"));
     let expected: Vec<String> = [
+        gtid.as_str(),
         "-- Query\tthread_id=8\texec_time=0\terror_code=0",
         &map,
         &format!("-- Write_rows: table id {id} flags: STMT_END_F"),
@@ -435,18 +558,57 @@ fn consecutive_changes_to_one_table_share_a_rows_event() {
 
 #[test]
 fn row_values_print_as_mysqlbinlog_does() {
-    assert_eq!(mysql_row_value(&Value::Integer(-3)), "-3");
+    // Negative integers with their unsigned reading, width of MySQL's INT (4 bytes)...
+    assert_eq!(mysql_row_value(&Value::Integer(-3)), "-3 (4294967293)");
+    assert_eq!(mysql_row_value(&Value::Integer(-5)), "-5 (4294967291)");
+    assert_eq!(
+        mysql_row_value(&Value::Integer(i64::from(i32::MIN))),
+        "-2147483648 (2147483648)"
+    );
+    // ...or of a BIGINT when the value needs one.
+    assert_eq!(
+        mysql_row_value(&Value::Integer(-3_000_000_000)),
+        "-3000000000 (18446744070709551616)"
+    );
+    assert_eq!(mysql_row_value(&Value::Integer(7)), "7");
     assert_eq!(mysql_row_value(&Value::Null), "NULL");
     assert_eq!(mysql_row_value(&Value::Boolean(true)), "1");
     assert_eq!(
         mysql_row_value(&Value::Timestamp(COMMITTED_AT)),
         "1795685467.104211"
     );
-    // mysqlbinlog -v writes quotes, backslashes and UTF-8 as they are, control bytes as \xNN.
+    // MySQL 8 escapes quotes and backslashes, names \n \r \t, other control bytes as \xNN,
+    // and writes UTF-8 as it is.
+    assert_eq!(mysql_row_value(&Value::Text("it's".into())), "'it\\'s'");
     assert_eq!(
-        mysql_row_value(&Value::Text("it's a \\ \"q\"\n\tü,{}".into())),
-        "'it's a \\ \"q\"\\x0a\\x09ü,{}'"
+        mysql_row_value(&Value::Text("a \\ \"q\"\n\t\r\u{1}ü,{}".into())),
+        "'a \\\\ \"q\"\\n\\t\\r\\x01ü,{}'"
     );
+}
+
+#[test]
+fn row_transactions_open_with_an_rbr_only_gtid_and_print_unsigned_readings() {
+    let e = entry(
+        219,
+        800,
+        Payload::Rows(vec![orders_change(
+            RowOp::Insert,
+            None,
+            Some(row(-3, "it's", Value::Null)),
+        )]),
+    );
+    let lines = render_entry_mysql_row(&e, RowImage::Full, &RenderOptions::default());
+    let gtid = lines.iter().position(|l| l.contains("\tGTID\t")).unwrap();
+    assert!(lines[gtid].contains("\trbr_only=yes\t"));
+    assert_eq!(
+        lines[gtid + 1],
+        "/*!50718 SET TRANSACTION ISOLATION LEVEL READ COMMITTED*//*!*/;"
+    );
+    assert!(lines.contains(&"###   @1=-3 (4294967293)".to_string()));
+    assert!(lines.contains(&"###   @2='it\\'s'".to_string()));
+    assert!(!lines.iter().any(|l| l.starts_with("use ")));
+    assert!(lines.contains(&"SET TIMESTAMP=1795685467/*!*/;".to_string()));
+    assert_chained(&lines, 219, 800);
 }
 
 #[test]

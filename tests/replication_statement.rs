@@ -2,7 +2,7 @@
 
 mod support;
 
-use replication_lab::engine::MYSQL_UNSAFE_WARNING;
+use replication_lab::engine::{MYSQL_UNSAFE_LIMIT, MYSQL_UNSAFE_SYSTEM_FUNCTION};
 use replication_lab::replication::config::{ClusterConfig, Method, ServerSpec};
 use replication_lab::replication::messages::Request;
 use support::{ms, Run};
@@ -67,7 +67,10 @@ fn uuid_diverges_even_with_context_events_and_is_flagged_unsafe() {
         .outcome
         .clone()
         .expect("inserted");
-    assert_eq!(answer.warning.as_deref(), Some(MYSQL_UNSAFE_WARNING));
+    assert_eq!(
+        answer.warning.as_deref(),
+        Some(MYSQL_UNSAFE_SYSTEM_FUNCTION)
+    );
 }
 
 /// A leader whose rows are stored out of key order (an update moved row 1 to the end of the
@@ -110,7 +113,7 @@ fn delete_with_limit_and_no_order_by_deletes_other_rows_on_another_follower() {
     let answer = run.answers("client-1").last().cloned().expect("answered");
     assert_eq!(
         answer.outcome.expect("deleted").warning.as_deref(),
-        Some(MYSQL_UNSAFE_WARNING)
+        Some(MYSQL_UNSAFE_LIMIT)
     );
     let ids = |server: &str| -> Vec<String> {
         run.rows(server, "players")

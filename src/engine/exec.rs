@@ -431,8 +431,9 @@ fn insert(
         ));
     }
     store.set_next_auto_increment(def.id, counter)?;
-    if cx.rand_calls > 0 && out.rows_affected > 1 {
-        out.unsafe_reasons.push(UnsafeReason::RandOnSeveralRows {
+    // MySQL flags any RAND() in a written statement, whatever the number of rows.
+    if cx.rand_calls > 0 {
+        out.unsafe_reasons.push(UnsafeReason::Rand {
             rows: out.rows_affected,
         });
     }
@@ -600,8 +601,9 @@ fn flag_update_delete(
     if limit.is_some() && order_by.is_empty() {
         out.unsafe_reasons.push(UnsafeReason::LimitWithoutOrderBy);
     }
-    if cx.rand_calls > 0 && out.rows_affected > 1 {
-        out.unsafe_reasons.push(UnsafeReason::RandOnSeveralRows {
+    // MySQL flags any RAND() in a written statement, whatever the number of rows.
+    if cx.rand_calls > 0 {
+        out.unsafe_reasons.push(UnsafeReason::Rand {
             rows: out.rows_affected,
         });
     }

@@ -38,7 +38,8 @@ pub use logical::{mysql_key_not_found, pg_missing_row_log, MissingRow, RowApply}
 pub use page::{FormatVersion, PageKind, PAGE_SIZE};
 pub use report::{
     CommitReport, ContextValues, Ddl, FunctionValue, MinimalRowChange, ResultSet, RowChange, RowOp,
-    StatementKind, StatementReport, UnsafeReason, MYSQL_UNSAFE_WARNING,
+    StatementKind, StatementReport, UnsafeReason, MYSQL_UNSAFE_LIMIT, MYSQL_UNSAFE_SYSTEM_FUNCTION,
+    MYSQL_UNSAFE_WARNING,
 };
 pub use sql::ast::Function;
 pub use value::{DataType, Value};

@@ -10,7 +10,8 @@ use super::value::Value;
 use super::wal::PageChanges;
 use serde::{Deserialize, Serialize};
 
-/// MySQL's warning for a statement that statement-based replication may not reproduce.
+/// The first sentence of MySQL's note 1592 for a statement that statement-based replication
+/// may not reproduce; the full note adds the reason ([`UnsafeReason::mysql_note`]).
 pub const MYSQL_UNSAFE_WARNING: &str =
     "Unsafe statement written to the binary log using statement format since BINLOG_FORMAT = STATEMENT.";
 
@@ -78,10 +79,16 @@ pub enum UnsafeReason {
     Uuid,
     /// UPDATE/DELETE with LIMIT but no ORDER BY: which rows are hit depends on physical order.
     LimitWithoutOrderBy,
-    /// RAND() in a statement touching several rows: the value each row gets depends on the
-    /// order rows are visited in.
-    RandOnSeveralRows { rows: u64 },
+    /// RAND() in a writing statement. MySQL flags every RAND() as a system function (even
+    /// though the logged seeds replay it faithfully on one row); on several rows the value each
+    /// row gets also depends on the order rows are visited in.
+    Rand { rows: u64 },
 }
+
+/// MySQL's 1592 note for a system function (UUID(), RAND(), ...), in full.
+pub const MYSQL_UNSAFE_SYSTEM_FUNCTION: &str = "Unsafe statement written to the binary log using statement format since BINLOG_FORMAT = STATEMENT. Statement is unsafe because it uses a system function that may return a different value on the replica.";
+/// MySQL's 1592 note for a LIMIT clause, in full.
+pub const MYSQL_UNSAFE_LIMIT: &str = "Unsafe statement written to the binary log using statement format since BINLOG_FORMAT = STATEMENT. The statement is unsafe because it uses a LIMIT clause. This is unsafe because the set of rows included cannot be predicted.";
 
 impl UnsafeReason {
     pub fn describe(&self) -> String {
@@ -94,10 +101,21 @@ impl UnsafeReason {
                  the order rows are stored in"
                     .into()
             }
-            UnsafeReason::RandOnSeveralRows { rows } => format!(
+            UnsafeReason::Rand { rows } if *rows > 1 => format!(
                 "the statement uses RAND() on {rows} rows: each row's value depends on the order \
                  rows are visited in"
             ),
+            UnsafeReason::Rand { .. } => {
+                "the statement uses RAND(), a system function MySQL flags as unsafe".into()
+            }
+        }
+    }
+
+    /// MySQL's note 1592 for this reason, the whole sentence a client sees in `SHOW WARNINGS`.
+    pub fn mysql_note(&self) -> &'static str {
+        match self {
+            UnsafeReason::Uuid | UnsafeReason::Rand { .. } => MYSQL_UNSAFE_SYSTEM_FUNCTION,
+            UnsafeReason::LimitWithoutOrderBy => MYSQL_UNSAFE_LIMIT,
         }
     }
 }
@@ -220,10 +238,10 @@ impl StatementReport {
         !self.unsafe_reasons.is_empty()
     }
 
-    /// MySQL's warning text, if the statement is unsafe.
+    /// MySQL's note 1592 as the client sees it, with the reason of the first unsafe
+    /// construct (MySQL raises one note per kind; the lab's answer carries one).
     pub fn warning(&self) -> Option<&'static str> {
-        self.is_unsafe_for_statement_replication()
-            .then_some(MYSQL_UNSAFE_WARNING)
+        self.unsafe_reasons.first().map(UnsafeReason::mysql_note)
     }
 }
 

@@ -1,17 +1,27 @@
 //! What the inspector shows for one node: its replication log as the real tool prints it,
 //! its tables with the cells that differ from the leader's marked, and its replication
-//! status (`pg_stat_replication` on a leader, the receiver's positions on a follower).
+//! status in the words of the database the method speaks ([`Dialect`]): MySQL's
+//! `SHOW BINARY LOG STATUS` / `SHOW REPLICAS` / semi-sync variables on a source and
+//! `SHOW REPLICA STATUS\G` on a replica; PostgreSQL's `pg_stat_replication` on a primary and
+//! `pg_stat_wal_receiver` on a standby; Slony-I's `sl_status` on the origin.
 //!
 //! Reads the world; never changes it. Plain data out, so the UI only lays it out.
 
 use crate::engine::{TableSchema, Value};
 use crate::replication::checks::{current_leader, replicated_differences, DivergedRow};
 use crate::replication::config::{AckPolicy, Method, StandbySet};
+use crate::replication::log::{LogEntry, Payload};
 use crate::replication::node::LabNode;
-use crate::replication::render::{
-    self, render_pg_stat_replication, render_sl_log_1, RenderOptions, StandbyStatus,
+use crate::replication::render::mysql::{
+    self as my, IoThread, ReplicaHost, ReplicaStatus, SemiSyncStatus,
 };
-use crate::replication::server::{Server, ServerRole, Stream};
+use crate::replication::render::slony::{render_sl_status, SlStatus};
+use crate::replication::render::status::render_standby_functions;
+use crate::replication::render::{
+    self, render_pg_stat_replication, render_pg_stat_wal_receiver, render_sl_log_1, RenderOptions,
+    StandbyStatus, WalReceiverStatus,
+};
+use crate::replication::server::{FollowerState, Server, ServerRole, Stream, LAB_EPOCH_MICROS};
 use crate::replication::trigger::CHANGELOG_TABLE;
 use crate::sim::{NodeId, NodeStatus, Time, World};
 
@@ -94,9 +104,12 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
             log: Vec::new(),
             log_tool: String::new(),
             tables: Vec::new(),
-            status: other_status(node),
+            status: other_status(node, method),
             discarded: Vec::new(),
-            answers: node.as_client().map(answers).unwrap_or_default(),
+            answers: node
+                .as_client()
+                .map(|c| answers(c, method))
+                .unwrap_or_default(),
         });
     };
     let schemas: Vec<TableSchema> = server.disk.db.tables().into_iter().cloned().collect();
@@ -108,10 +121,25 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         Method::Trigger => {
             render_sl_log_1(&server.disk.db.rows(CHANGELOG_TABLE).unwrap_or_default())
         }
-        // pg_waldump chains each record's `prev` across commits: render the entries together.
+        // pg_waldump chains each record's `prev` across commits, the first line's too: render
+        // the entries together, after the one before them.
         Method::Wal => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
-            render::waldump::render_entries(&server.disk.log[skip..])
+            let shown = &server.disk.log[skip..];
+            match skip.checked_sub(1).and_then(|i| server.disk.log.get(i)) {
+                Some(before) => render::waldump::render_entries_after(Some(before), shown),
+                // The log's first entry: the record before it is the schema's commit (or a
+                // checkpoint), not in the log; find it by where it must have ended.
+                None => {
+                    let prev = shown.first().and_then(|e| {
+                        render::waldump::record_before(
+                            crate::engine::Lsn(e.start),
+                            server.disk.db.last_checkpoint(),
+                        )
+                    });
+                    render::waldump::render_entries_with_prev(prev, shown)
+                }
+            }
         }
         _ => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
@@ -133,8 +161,8 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         _ => Vec::new(),
     };
     let status = match server.disk.role {
-        ServerRole::Leader => leader_status(server, method, world.now()),
-        _ => follower_status(server, method, world.node_status(id)),
+        ServerRole::Leader => leader_status(world, server, method),
+        _ => follower_status(server, method, world.node_status(id), world.now()),
     };
     Some(Inspection {
         name,
@@ -148,7 +176,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
 }
 
 /// A client's answers, newest first.
-fn answers(client: &crate::replication::client::Client) -> Vec<AnswerView> {
+fn answers(client: &crate::replication::client::Client, method: Method) -> Vec<AnswerView> {
     client
         .answered
         .iter()
@@ -173,17 +201,30 @@ fn answers(client: &crate::replication::client::Client) -> Vec<AnswerView> {
                         )
                     }),
                 }),
-                Err(e) => Err(e.clone()),
+                Err(e) => Err(client_error(e, method)),
             },
         })
         .collect()
+}
+
+/// An error as the method's client prints it: the `mysql` client's one line
+/// (`ERROR 1062 (23000): Duplicate entry ...`) under a MySQL method, a text already in that
+/// form or any other method's as it is.
+fn client_error(error: &str, method: Method) -> String {
+    if Dialect::of(method) == Dialect::MySql && error.starts_with("ERROR:") {
+        my::mysql_error(error, "shop").client_line()
+    } else {
+        error.to_string()
+    }
 }
 
 /// A position as SQL functions and views print it: LSNs unpadded (`0/16B3748`, as in
 /// `pg_stat_replication`; only pg_waldump pads), binlog positions as file:offset.
 fn sql_position(method: Method, bytes: u64) -> String {
     match method {
-        Method::Wal | Method::Logical { .. } => crate::engine::Lsn(bytes).unpadded(),
+        Method::Wal | Method::Logical { .. } | Method::Trigger => {
+            crate::engine::Lsn(bytes).unpadded()
+        }
         _ => render::format_position(method, bytes),
     }
 }
@@ -250,8 +291,194 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
         .collect()
 }
 
-/// `pg_stat_replication` as the leader sees its standbys, plus the acknowledgement setting.
-fn leader_status(server: &Server, method: Method, now: Time) -> Vec<String> {
+/// Which database's views a method's status tab shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// Statement-based replication (with its ROW fallback and semi-sync): MySQL.
+    MySql,
+    /// WAL streaming and logical replication: PostgreSQL.
+    Postgres,
+    /// Trigger-based: Slony-I on PostgreSQL.
+    Slony,
+}
+
+impl Dialect {
+    pub fn of(method: Method) -> Dialect {
+        match method {
+            Method::Statement { .. } => Dialect::MySql,
+            Method::Wal | Method::Logical { .. } => Dialect::Postgres,
+            Method::Trigger => Dialect::Slony,
+        }
+    }
+}
+
+/// A server's clock at virtual time `now`, as its renderings print times.
+fn wall_clock(server: &Server, now: Time) -> i64 {
+    LAB_EPOCH_MICROS
+        .saturating_add(now.as_micros() as i64)
+        .saturating_add(server.spec.clock_skew)
+}
+
+/// MySQL's `server_id` for a node: its position in the cluster, from 1.
+fn mysql_server_id(id: NodeId) -> u32 {
+    id.0.saturating_add(1)
+}
+
+/// A replica's own `server_uuid` (the GTIDs it applies carry its source's).
+fn replica_uuid(name: &str) -> String {
+    let h = render::crc32(name.as_bytes());
+    format!(
+        "{h:08x}-{:04x}-11f1-{:04x}-0242ac11{:04x}",
+        h >> 16,
+        0x8000 | (h & 0x0fff),
+        h & 0xffff
+    )
+}
+
+/// The GTID set of entries `1..=upto` of `server`'s log: one range per term, each term's
+/// source with its own `server_uuid` (entries before the base backup count with its term).
+fn gtid_set_upto(server: &Server, upto: u64) -> String {
+    let mut ranges: Vec<(String, u64, u64)> = Vec::new();
+    let mut push = |term: u32, index: u64| {
+        let uuid = render::binlog::server_uuid(term);
+        match ranges.last_mut() {
+            Some((u, _, last)) if *u == uuid => *last = index,
+            _ => ranges.push((uuid, index, index)),
+        }
+    };
+    let base = server.disk.base.min(upto);
+    if base > 0 {
+        push(server.disk.base_term, 1);
+        push(server.disk.base_term, base);
+    }
+    for entry in server.disk.log.iter().filter(|e| e.index <= upto) {
+        push(entry.term, entry.index);
+    }
+    my::gtid_set(&ranges)
+}
+
+/// The leader's status in its method's words, plus the lab's own notes (`-- ` lines).
+fn leader_status(world: &World<LabNode>, server: &Server, method: Method) -> Vec<String> {
+    let now = world.now();
+    let mut lines = match Dialect::of(method) {
+        Dialect::MySql => mysql_source_status(world, server),
+        Dialect::Postgres => pg_primary_status(server, method, now),
+        Dialect::Slony => {
+            let mut lines = pg_primary_status(server, method, now);
+            lines.extend(sl_status(world, server));
+            lines
+        }
+    };
+    if !server.mem.accepting_writes {
+        lines.insert(0, "-- not accepting writes".into());
+    }
+    lines
+}
+
+/// How many commits on `leader` returned acknowledged by a replica (`yes`) and how many
+/// without (`no`: timed out, or committed while semi-sync was off), counted from the answers
+/// the clients got (the lab's server keeps no such counter; MySQL's counts since startup).
+fn semi_sync_transactions(world: &World<LabNode>, leader: NodeId) -> (u64, u64) {
+    let mut yes = 0;
+    let mut no = 0;
+    for node in world.nodes() {
+        let Some(client) = node.process.as_client() else {
+            continue;
+        };
+        for answered in client.answered.iter().filter(|a| a.server == leader) {
+            match answered
+                .outcome
+                .as_ref()
+                .ok()
+                .and_then(|ok| ok.waited_for.as_ref())
+            {
+                Some(waited) if waited.starts_with("nothing") => no += 1,
+                Some(_) => yes += 1,
+                None => {}
+            }
+        }
+    }
+    (yes, no)
+}
+
+/// `SHOW BINARY LOG STATUS`, `SHOW REPLICAS`, and the semi-sync variables when semi-sync is
+/// on.
+fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
+    let last = server.disk.last_index();
+    let mut lines = Vec::new();
+    match &server.disk.ack {
+        AckPolicy::Async => {
+            lines.push("-- asynchronous replication (rpl_semi_sync_source_enabled = OFF)".into())
+        }
+        AckPolicy::Sync { timeout: None, .. } => lines.push(format!(
+            "-- lab: {} is PostgreSQL's; MySQL has no such level, the lab waits as PostgreSQL would",
+            server.disk.ack.describe()
+        )),
+        AckPolicy::Sync { timeout: Some(_), .. } => {}
+    }
+    lines.extend(my::show_binary_log_status(
+        server.disk.end_of(last),
+        &gtid_set_upto(server, last),
+    ));
+    let replicas: Vec<ReplicaHost> = server
+        .mem
+        .followers
+        .keys()
+        .map(|id| {
+            let name = server.directory.name(*id).to_string();
+            ReplicaHost {
+                server_id: mysql_server_id(*id),
+                server_uuid: replica_uuid(&name),
+                host: name,
+            }
+        })
+        .collect();
+    let own_id = server
+        .directory
+        .server_id(&server.name)
+        .map_or(1, mysql_server_id);
+    lines.extend(my::show_replicas(own_id, &replicas));
+    if let AckPolicy::Sync {
+        timeout: Some(timeout),
+        standbys,
+        ..
+    } = &server.disk.ack
+    {
+        let clients = server
+            .mem
+            .followers
+            .iter()
+            .filter(|(id, p)| {
+                p.state == FollowerState::Streaming
+                    && standbys
+                        .names()
+                        .iter()
+                        .any(|n| n == server.directory.name(**id))
+            })
+            .count();
+        let own = server.directory.server_id(&server.name);
+        let (yes_tx, no_tx) = own.map_or((0, 0), |id| semi_sync_transactions(world, id));
+        lines.extend(my::show_semi_sync_status(&SemiSyncStatus {
+            yes_tx,
+            no_tx,
+            clients: clients as u32,
+            on: !server.mem.semi_sync_off,
+            wait_sessions: server.mem.waiting.len() as u32,
+            timeout_ms: timeout.as_millis(),
+        }));
+    }
+    if !server.mem.waiting.is_empty() {
+        lines.push(format!(
+            "-- {} sessions in state 'Waiting for semi-sync ACK from replica'",
+            server.mem.waiting.len()
+        ));
+    }
+    lines
+}
+
+/// `pg_stat_replication` as the primary sees its standbys, the acknowledgement setting, and
+/// `pg_current_wal_lsn()`.
+fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> {
     let last = server.disk.last_index();
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let lag = |stage: u64| {
@@ -274,19 +501,27 @@ fn leader_status(server: &Server, method: Method, now: Time) -> Vec<String> {
             write_lag: lag(p.write),
             flush_lag: lag(p.flush),
             replay_lag: lag(p.apply),
+            sync_priority: sync_priority(&server.disk.ack, server, *id),
             sync_state: sync_state(&server.disk.ack, server, *id),
+            reply_time: Some(wall_clock(server, p.last_reply)),
         })
         .collect();
     let mut lines = vec![
         format!("-- {}", server.disk.ack.describe()),
         format!(
-            "-- pg_current_wal_lsn: {}   term (timeline): {}",
+            "-- pg_current_wal_lsn: {}   timeline: {}",
             position(last),
             server.disk.term
         ),
     ];
-    if !server.mem.accepting_writes {
-        lines.push("-- not accepting writes".into());
+    if let AckPolicy::Sync {
+        timeout: Some(_), ..
+    } = server.disk.ack
+    {
+        lines.push(
+            "-- lab: the semi-sync timeout is MySQL's; PostgreSQL's SyncRep waits without one"
+                .into(),
+        );
     }
     if server.mem.semi_sync_off {
         lines.push("-- semi-sync replication switched OFF (timed out): asynchronous".into());
@@ -303,12 +538,94 @@ fn leader_status(server: &Server, method: Method, now: Time) -> Vec<String> {
             server.disk.changelog_writes
         ));
     }
-    if standbys.is_empty() {
-        lines.push("(0 rows)".into());
-    } else {
-        lines.extend(render_pg_stat_replication(&standbys));
+    lines.extend(render_pg_stat_replication(&standbys));
+    lines
+}
+
+/// `sl_status` on the origin: each subscriber's confirmed position against the last change
+/// captured, from the `slon` applier's bookkeeping. The lab's events are the captured
+/// changes (`log_actionseq`); a caught-up subscriber shows no lag (Slony's idle SYNC events
+/// keep it within a few seconds).
+fn sl_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
+    let log = server.disk.db.rows(CHANGELOG_TABLE).unwrap_or_default();
+    let int = |row: &Vec<Value>, i: usize| match row.get(i) {
+        Some(Value::Integer(n)) => *n,
+        _ => 0,
+    };
+    // The commit time of each captured change: its transaction's entry in the leader's log.
+    let commit_time = |seq: i64| -> Option<i64> {
+        let row = log
+            .iter()
+            .find(|r| int(r, crate::replication::trigger::ACTIONSEQ) == seq)?;
+        let txid = u64::try_from(int(row, 1)).ok()?;
+        server
+            .disk
+            .log
+            .iter()
+            .find(|e| e.xid == txid)
+            .map(|e| e.committed_at)
+    };
+    let last_event = log
+        .iter()
+        .map(|r| int(r, crate::replication::trigger::ACTIONSEQ))
+        .max()
+        .unwrap_or(0);
+    let now = wall_clock(server, world.now());
+    let origin = server
+        .directory
+        .server_id(&server.name)
+        .map_or(1, |id| i64::from(mysql_server_id(id)));
+    let mut rows = Vec::new();
+    for node in world.nodes() {
+        let LabNode::Applier(applier) = node.process else {
+            continue;
+        };
+        for (id, subscriber) in &applier.subscribers {
+            let confirmed = subscriber.confirmed;
+            let received_event_ts = commit_time(confirmed);
+            let lag_time = if confirmed >= last_event {
+                Some(0)
+            } else {
+                received_event_ts
+                    .or_else(|| commit_time(confirmed + 1))
+                    .map(|t| u64::try_from(now.saturating_sub(t)).unwrap_or(0))
+            };
+            rows.push(SlStatus {
+                origin,
+                received: i64::from(mysql_server_id(*id)),
+                last_event,
+                last_event_ts: commit_time(last_event),
+                last_received: confirmed,
+                last_received_ts: None,
+                last_received_event_ts: received_event_ts,
+                lag_time,
+            });
+        }
+    }
+    let mut lines = render_sl_status(&rows);
+    if rows.iter().any(|r| r.lag_time.is_none()) {
+        lines.push(
+            "-- lab: sl_log_1 here keeps no event times, so st_lag_time is NULL while a \
+             subscriber is behind; st_lag_num_events counts the changes it has to apply"
+                .into(),
+        );
     }
     lines
+}
+
+/// PostgreSQL's `sync_priority`: a listed standby's 1-based place in a FIRST list, 1 for
+/// every listed standby of an ANY list, 0 otherwise.
+fn sync_priority(policy: &AckPolicy, server: &Server, id: NodeId) -> u32 {
+    let AckPolicy::Sync { standbys, .. } = policy else {
+        return 0;
+    };
+    let name = server.directory.name(id);
+    let place = standbys.names().iter().position(|n| n == name);
+    match (standbys, place) {
+        (_, None) => 0,
+        (StandbySet::Any { .. }, Some(_)) => 1,
+        (StandbySet::First { .. }, Some(p)) => p as u32 + 1,
+    }
 }
 
 /// PostgreSQL's `sync_state` for standby `id` under `policy`.
@@ -323,10 +640,11 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
     match standbys {
         // Quorum candidates are the listed standbys that stream; the others wait their turn.
         StandbySet::Any { .. } => {
-            let streaming =
-                server.mem.followers.get(&id).is_some_and(|p| {
-                    p.state == crate::replication::server::FollowerState::Streaming
-                });
+            let streaming = server
+                .mem
+                .followers
+                .get(&id)
+                .is_some_and(|p| p.state == FollowerState::Streaming);
             if streaming { "quorum" } else { "potential" }.into()
         }
         StandbySet::First { count, names } => {
@@ -334,9 +652,11 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
                 .iter()
                 .filter(|n| {
                     server.directory.server_id(n).is_some_and(|sid| {
-                        server.mem.followers.get(&sid).is_some_and(|p| {
-                            p.state == crate::replication::server::FollowerState::Streaming
-                        })
+                        server
+                            .mem
+                            .followers
+                            .get(&sid)
+                            .is_some_and(|p| p.state == FollowerState::Streaming)
                     })
                 })
                 .collect();
@@ -349,20 +669,234 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
     }
 }
 
-/// A follower's own view: where its receiver and replay stand.
-fn follower_status(server: &Server, method: Method, status: Option<NodeStatus>) -> Vec<String> {
-    let position = |index: u64| sql_position(method, server.disk.end_of(index));
+/// A follower's own view in its method's words: `SHOW REPLICA STATUS\G` on a MySQL replica,
+/// the recovery functions and `pg_stat_wal_receiver` on a PostgreSQL standby, the positions
+/// and apply error of a logical or Slony subscriber.
+fn follower_status(
+    server: &Server,
+    method: Method,
+    status: Option<NodeStatus>,
+    now: Time,
+) -> Vec<String> {
     let mut lines = Vec::new();
     if status == Some(NodeStatus::Crashed) {
-        lines.push("crashed: what it flushed is on disk; it resumes from there".into());
+        lines.push("-- crashed: what it flushed is on disk; it resumes from there".into());
     }
-    lines.push(format!(
-        "role: {}",
-        match server.disk.role {
-            ServerRole::Spare => "spare (empty, not replicating)",
-            _ => "follower (pg_is_in_recovery = t)",
+    if server.disk.role == ServerRole::Spare {
+        lines.push("-- spare: empty, not replicating (Join sets it up from a snapshot)".into());
+    }
+    match (Dialect::of(method), method) {
+        (Dialect::MySql, _) => lines.extend(mysql_replica_status(server, now)),
+        (Dialect::Postgres, Method::Wal) => lines.extend(pg_standby_status(server, method)),
+        _ => lines.extend(subscriber_status(server, method)),
+    }
+    lines
+}
+
+/// The entry the follower received last (written, maybe not yet flushed).
+fn received_index(server: &Server) -> u64 {
+    server
+        .mem
+        .written
+        .last()
+        .map_or(server.disk.last_index(), |e| e.index)
+}
+
+/// `SHOW REPLICA STATUS\G` from the replica's receiver and applier.
+fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
+    let read = received_index(server);
+    let applied = server.disk.applied;
+    let position_of = |index: u64| {
+        server
+            .mem
+            .written
+            .iter()
+            .find(|e| e.index == index)
+            .map_or_else(|| server.disk.end_of(index), |e| e.end)
+    };
+    let io = match &server.mem.stream {
+        Stream::Streaming => IoThread::Running,
+        Stream::Connecting => IoThread::Connecting,
+        Stream::Idle | Stream::Refused(_) | Stream::Snapshot { .. } => IoThread::Stopped,
+    };
+    let io_error = match &server.mem.stream {
+        // The receiver stops on a refusal: MySQL's I/O thread reports the source's error 1236.
+        Stream::Refused(error) => Some((
+            13114,
+            format!(
+                "Got fatal error 1236 from source when reading data from binary log: '{}'",
+                error
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("FATAL:")
+                    .trim()
+            ),
+        )),
+        _ => None,
+    };
+    let failed = server.disk.entry(applied + 1);
+    // MySQL 8.4 applies through worker threads (replica_parallel_workers = 4 by default; the
+    // lab's serial apply is one worker): the worker's error goes to performance_schema, and
+    // Last_SQL_Error carries the coordinator's summary naming the transaction.
+    let worker_error = server.mem.stalled.as_ref().map(|text| {
+        let (code, detail) = mysql_apply_error(text, failed);
+        let (gtid, end) = failed.map_or((String::new(), 0), |e| {
+            (
+                format!("{}:{}", render::binlog::server_uuid(e.term), e.index),
+                e.end,
+            )
+        });
+        let at = format!(
+            "Worker 1 failed executing transaction '{gtid}' at source log {}, end_log_pos {end}",
+            my::BINLOG_FILE
+        );
+        (code, at, detail)
+    });
+    let sql_error = worker_error.as_ref().map(|(code, at, _)| {
+        (
+            *code,
+            format!(
+                "Coordinator stopped because there were error(s) in the worker(s). The most \
+                 recent failure being: {at}. See error log and/or \
+                 performance_schema.replication_applier_status_by_worker table for more \
+                 details about this failure or others, if any."
+            ),
+        )
+    });
+    let seconds_behind = if applied >= read {
+        Some(0)
+    } else {
+        failed.map(|e| {
+            let behind = wall_clock(server, now).saturating_sub(e.committed_at);
+            u64::try_from(behind / 1_000_000).unwrap_or(0)
+        })
+    };
+    let mut lines = my::show_replica_status(&ReplicaStatus {
+        name: server.name.clone(),
+        source: server
+            .disk
+            .leader
+            .map(|l| server.directory.name(l).to_string()),
+        source_server_id: server.disk.leader.map_or(1, mysql_server_id),
+        source_uuid: render::binlog::server_uuid(server.disk.term),
+        io,
+        read_pos: position_of(read),
+        exec_pos: server.disk.end_of(applied),
+        seconds_behind,
+        sql_error,
+        io_error,
+        retrieved_gtid_set: gtid_set_upto(server, read),
+        executed_gtid_set: gtid_set_upto(server, applied),
+    });
+    if let Some((code, at, detail)) = worker_error {
+        lines.extend(my::show_worker_error(code, &format!("{at}; {detail}")));
+        lines.push(
+            "-- lab: the SQL thread retries the transaction every 5 s; MySQL waits for START \
+             REPLICA"
+                .into(),
+        );
+    }
+    lines
+}
+
+/// The replica's apply error in MySQL's words, for the entry that failed: a statement's
+/// `Error '...' on query`, a row event's `Could not execute ..._rows event`. A text already
+/// in MySQL's words passes through with its code.
+fn mysql_apply_error(text: &str, failed: Option<&LogEntry>) -> (u32, String) {
+    let first = text.lines().next().unwrap_or("").trim();
+    if first.starts_with("Could not execute") || first.starts_with("Error '") {
+        let code = first
+            .split("Error_code: ")
+            .nth(1)
+            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1105);
+        return (code, first.to_string());
+    }
+    let error = my::mysql_error(text, "shop");
+    let message = match failed.map(|e| (&e.payload, e)) {
+        Some((Payload::Statements(statements), _)) => my::statement_apply_error(
+            &error,
+            "shop",
+            statements.first().map_or("", |s| s.sql.as_str()),
+        ),
+        Some((Payload::Rows(changes), entry)) => {
+            let (event, table) = changes.first().map_or(("Write_rows", "orders"), |c| {
+                (
+                    match c.op {
+                        crate::engine::RowOp::Insert => "Write_rows",
+                        crate::engine::RowOp::Update => "Update_rows",
+                        crate::engine::RowOp::Delete => "Delete_rows",
+                    },
+                    c.table.as_str(),
+                )
+            });
+            my::row_apply_error(&error, event, "shop", table, entry.end)
         }
+        _ => error.message.clone(),
+    };
+    (error.code, message)
+}
+
+/// A PostgreSQL standby: the recovery functions and `pg_stat_wal_receiver`.
+fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
+    let position = |index: u64| sql_position(method, server.disk.end_of(index));
+    let following = server.disk.role == ServerRole::Follower;
+    let mut lines = Vec::new();
+    if let Some(leader) = server.disk.leader {
+        lines.push(format!(
+            "-- following {} (primary_conninfo), timeline {}",
+            server.directory.name(leader),
+            server.disk.term
+        ));
+    }
+    let last_replay = server
+        .disk
+        .entry(server.disk.applied)
+        .map(|e| e.committed_at);
+    lines.extend(render_standby_functions(
+        following,
+        following
+            .then(|| position(server.disk.last_index()))
+            .as_deref(),
+        following.then(|| position(server.disk.applied)).as_deref(),
+        last_replay,
     ));
+    let receiver = match (&server.mem.stream, server.disk.leader) {
+        (Stream::Streaming | Stream::Connecting, Some(leader)) => Some(WalReceiverStatus {
+            status: if server.mem.stream == Stream::Streaming {
+                "streaming"
+            } else {
+                "starting"
+            }
+            .into(),
+            written_lsn: position(received_index(server)),
+            flushed_lsn: position(server.disk.last_index()),
+            received_tli: server.disk.last_term(),
+            last_msg_receipt_time: Some(wall_clock(server, server.mem.last_from_leader)),
+            latest_end_lsn: position(server.disk.last_index()),
+            sender_host: server.directory.name(leader).to_string(),
+            application_name: server.name.clone(),
+        }),
+        _ => None,
+    };
+    lines.extend(render_pg_stat_wal_receiver(receiver.as_ref()));
+    if let Some(error) = &server.mem.stalled {
+        lines.push(String::new());
+        lines.extend(error.lines().map(str::to_string));
+    }
+    if let Stream::Refused(error) = &server.mem.stream {
+        lines.push(String::new());
+        lines.extend(error.lines().map(str::to_string));
+    }
+    lines
+}
+
+/// A logical or Slony subscriber: where its receiver and apply stand, and its apply error.
+fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
+    let position = |index: u64| sql_position(method, server.disk.end_of(index));
+    let mut lines = Vec::new();
     if let Some(leader) = server.disk.leader {
         lines.push(format!("following: {}", server.directory.name(leader)));
     }
@@ -376,12 +910,7 @@ fn follower_status(server: &Server, method: Method, status: Option<NodeStatus>) 
             Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
         }
     ));
-    let written = server
-        .mem
-        .written
-        .last()
-        .map_or(server.disk.last_index(), |e| e.index);
-    lines.push(format!("written:  {}", position(written)));
+    lines.push(format!("written:  {}", position(received_index(server))));
     lines.push(format!("flushed:  {}", position(server.disk.last_index())));
     lines.push(format!("replayed: {}", position(server.disk.applied)));
     if server.mem.leader_last > server.disk.applied {
@@ -402,7 +931,7 @@ fn follower_status(server: &Server, method: Method, status: Option<NodeStatus>) 
     lines
 }
 
-fn other_status(node: &LabNode) -> Vec<String> {
+fn other_status(node: &LabNode, method: Method) -> Vec<String> {
     match node {
         LabNode::Client(client) => {
             let mut lines = vec![format!(
@@ -416,7 +945,11 @@ fn other_status(node: &LabNode) -> Vec<String> {
                         Some(waited) => format!("{} in {latency} (waited for {waited})", ok.tag),
                         None => format!("{} in {latency}", ok.tag),
                     },
-                    Err(e) => e.lines().next().unwrap_or("").to_string(),
+                    Err(e) => client_error(e, method)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                 };
                 lines.push(format!("{} → {outcome}", answered.sql));
             }

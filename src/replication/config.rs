@@ -124,13 +124,28 @@ impl StandbySet {
         }
     }
 
-    /// The setting as PostgreSQL prints it: `FIRST 1 (follower-1)`.
+    /// The setting as PostgreSQL reads it: `FIRST 1 ("follower-1")`. A name that is not a
+    /// plain lower-case identifier (a dash, a capital) must be double-quoted, or PostgreSQL
+    /// rejects the setting.
     pub fn setting(&self) -> String {
         let (kind, count, names) = match self {
             StandbySet::First { count, names } => ("FIRST", count, names),
             StandbySet::Any { count, names } => ("ANY", count, names),
         };
-        format!("{kind} {count} ({})", names.join(", "))
+        let quoted: Vec<String> = names
+            .iter()
+            .map(|n| {
+                let plain = n.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                    && n.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if plain {
+                    n.clone()
+                } else {
+                    format!("\"{}\"", n.replace('"', "\"\""))
+                }
+            })
+            .collect();
+        format!("{kind} {count} ({})", quoted.join(", "))
     }
 }
 
@@ -200,7 +215,7 @@ impl AckPolicy {
         }
     }
 
-    /// How the setting reads, e.g. `synchronous_commit = on, synchronous_standby_names = 'FIRST 1 (follower-1)'`.
+    /// How the setting reads, e.g. `synchronous_commit = on, synchronous_standby_names = 'FIRST 1 ("follower-1")'`.
     pub fn describe(&self) -> String {
         match self {
             AckPolicy::Async => "asynchronous (synchronous_standby_names = '')".into(),

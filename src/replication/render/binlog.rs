@@ -8,11 +8,20 @@
 //! CRC32 printed is a real CRC-32 of the event's rendered text (MySQL checksums the event's
 //! bytes, which the lab does not have). Dates are UTC.
 //!
+//! As MySQL 8.4 (`gtid_mode=ON`) writes it, every transaction opens with a GTID event
+//! (`last_committed`/`sequence_number` of a serial workload, `SET @@SESSION.GTID_NEXT=`); the
+//! first statement's Query event says `use \`shop\``; `SET TIMESTAMP` is whole seconds unless
+//! the statement called a fractional-seconds function (`NOW(6)`). Notes such as 1592 are
+//! never in the binlog: the client gets them. Simplifications: the GTID's transaction number
+//! is the entry's index in the lab's log, and each term (a promoted leader is another server)
+//! has its own `server_uuid`; the session `SET @@session...` lines mysqlbinlog prints before
+//! the first Query event are left out.
+//!
 //! Knows log entries and values; nothing of the network, the followers or the UI.
 
 use super::text::{civil_time, crc32, split_range};
 use super::RenderOptions;
-use crate::engine::{RowChange, RowOp, Value, MYSQL_UNSAFE_WARNING};
+use crate::engine::{RowChange, RowOp, Value};
 use crate::replication::config::RowImage;
 use crate::replication::log::{LogEntry, LoggedStatement, Payload};
 
@@ -20,6 +29,11 @@ use crate::replication::log::{LogEntry, LoggedStatement, Payload};
 const INTVAR_EVENT_SIZE: u64 = 19 + 9 + 4;
 const RAND_EVENT_SIZE: u64 = 19 + 16 + 4;
 const XID_EVENT_SIZE: u64 = 19 + 8 + 4;
+/// A MySQL 8 GTID event with commit timestamps and transaction length (`# at 157` →
+/// `end_log_pos 236` in a fresh binlog).
+const GTID_EVENT_SIZE: u64 = 79;
+/// `@@version` as `original_server_version` / `immediate_server_version` print it (8.4.0).
+const MYSQL_SERVER_VERSION: u32 = 80400;
 /// A Query event besides its SQL text: header, post-header, typical status variables, CRC.
 const QUERY_EVENT_OVERHEAD: u64 = 19 + 13 + 52 + 4;
 
@@ -51,15 +65,120 @@ pub fn binlog_date(micros: i64) -> String {
     )
 }
 
-/// `SET TIMESTAMP=1795685467/*!*/;` or, with microseconds, `SET TIMESTAMP=1795685467.104211/*!*/;`
-/// as MySQL 8's mysqlbinlog prints a Query event's start time.
-pub fn set_timestamp(micros: i64) -> String {
+/// `SET TIMESTAMP=1795685467/*!*/;` as MySQL 8's mysqlbinlog prints a Query event's start
+/// time: whole seconds, unless the statement used a fractional-seconds function (`NOW(6)`),
+/// when the event carries microseconds: `SET TIMESTAMP=1795685467.104211/*!*/;`.
+pub fn set_timestamp(micros: i64, fractional_seconds: bool) -> String {
     let seconds = micros.div_euclid(1_000_000);
     let fraction = micros.rem_euclid(1_000_000);
-    if fraction == 0 {
-        format!("SET TIMESTAMP={seconds}/*!*/;")
-    } else {
+    if fractional_seconds && fraction != 0 {
         format!("SET TIMESTAMP={seconds}.{fraction:06}/*!*/;")
+    } else {
+        format!("SET TIMESTAMP={seconds}/*!*/;")
+    }
+}
+
+/// Whether `sql` calls a temporal function with a fractional-seconds precision (`NOW(6)`,
+/// `CURRENT_TIMESTAMP(3)`, `SYSDATE(6)`...): the only case in which MySQL's Query event
+/// carries microseconds.
+pub fn uses_fractional_seconds(sql: &str) -> bool {
+    const FUNCTIONS: [&str; 8] = [
+        "NOW",
+        "CURRENT_TIMESTAMP",
+        "LOCALTIMESTAMP",
+        "LOCALTIME",
+        "SYSDATE",
+        "UTC_TIMESTAMP",
+        "CURTIME",
+        "UTC_TIME",
+    ];
+    let upper = sql.to_ascii_uppercase();
+    let bytes = upper.as_bytes();
+    FUNCTIONS.iter().any(|name| {
+        upper.match_indices(name).any(|(at, _)| {
+            let before_ok = at == 0 || !is_word_byte(bytes[at - 1]);
+            let mut rest = upper[at + name.len()..].trim_start().chars();
+            if !before_ok || rest.next() != Some('(') {
+                return false;
+            }
+            let rest: String = rest.collect();
+            let rest = rest.trim_start();
+            let mut digits = rest.chars();
+            matches!(digits.next(), Some('1'..='6'))
+                && digits.as_str().trim_start().starts_with(')')
+        })
+    })
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The `server_uuid` of the server that led in `term`: stable, shaped like MySQL's (a
+/// version-1 UUID), different for every term.
+pub fn server_uuid(term: u32) -> String {
+    let h = crc32(format!("server_uuid of term {term}").as_bytes());
+    format!(
+        "{:08x}-{:04x}-11f1-{:04x}-0242ac11{:04x}",
+        h,
+        (h >> 16) & 0xffff,
+        0x8000 | (h & 0x0fff),
+        (term + 1) & 0xffff
+    )
+}
+
+/// `2026-11-26 09:31:07.104211 UTC`: a commit timestamp as the GTID event's comments print it.
+fn commit_time_comment(micros: i64) -> String {
+    let t = civil_time(micros);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06} UTC",
+        t.year, t.month, t.day, t.hour, t.minute, t.second, t.micros
+    )
+}
+
+/// The GTID event that opens every transaction (MySQL 5.7+ with `gtid_mode=ON`): a serial
+/// workload's logical clock (`last_committed` is the transaction before), the commit
+/// timestamps, and `SET @@SESSION.GTID_NEXT`. Row-only transactions (`rbr_only=yes`) also
+/// print the isolation level the applier uses.
+fn gtid_event(entry: &LogEntry, when: i64, rbr_only: bool) -> Event {
+    let committed = entry.committed_at;
+    let mut body = Vec::new();
+    if rbr_only {
+        body.push("/*!50718 SET TRANSACTION ISOLATION LEVEL READ COMMITTED*//*!*/;".to_string());
+    }
+    body.extend([
+        format!(
+            "# original_commit_timestamp={committed} ({})",
+            commit_time_comment(committed)
+        ),
+        format!(
+            "# immediate_commit_timestamp={committed} ({})",
+            commit_time_comment(committed)
+        ),
+        format!("/*!80001 SET @@session.original_commit_timestamp={committed}*//*!*/;"),
+        format!("/*!80014 SET @@session.original_server_version={MYSQL_SERVER_VERSION}*//*!*/;"),
+        format!("/*!80014 SET @@session.immediate_server_version={MYSQL_SERVER_VERSION}*//*!*/;"),
+        format!(
+            "SET @@SESSION.GTID_NEXT= '{}:{}'/*!*/;",
+            server_uuid(entry.term),
+            entry.index
+        ),
+    ]);
+    Event {
+        when,
+        kind: format!(
+            "GTID\tlast_committed={}\tsequence_number={}\trbr_only={}\t\
+             original_committed_timestamp={committed}\timmediate_commit_timestamp={committed}\t\
+             transaction_length={}",
+            entry.index.saturating_sub(1),
+            entry.index,
+            if rbr_only { "yes" } else { "no" },
+            entry.bytes()
+        ),
+        body,
+        notes: vec![],
+        size: GTID_EVENT_SIZE,
+        fixed_size: true,
     }
 }
 
@@ -103,7 +222,7 @@ fn query_kind(options: &RenderOptions) -> String {
 fn begin_event(when: i64, with_timestamp: bool, options: &RenderOptions) -> Event {
     let mut body = Vec::new();
     if with_timestamp {
-        body.push(set_timestamp(when));
+        body.push(set_timestamp(when, false));
     }
     body.push("BEGIN".into());
     body.push("/*!*/;".into());
@@ -128,10 +247,26 @@ fn xid_event(entry: &LogEntry) -> Event {
     }
 }
 
-/// The events MySQL writes for one statement: Intvar, Rand, then the Query event.
+/// Whether a statement is DDL, which MySQL logs as its own transaction: no `BEGIN`, no Xid.
+fn is_ddl(sql: &str) -> bool {
+    let word: String = sql
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        word.as_str(),
+        "CREATE" | "ALTER" | "DROP" | "TRUNCATE" | "RENAME"
+    )
+}
+
+/// The events MySQL writes for one statement: Intvar, Rand, then the Query event (with
+/// `use` when it is the transaction's first Query event naming the schema).
 fn statement_events(
     statement: &LoggedStatement,
     committed_at: i64,
+    with_use: bool,
     options: &RenderOptions,
 ) -> Vec<Event> {
     let mut events = Vec::new();
@@ -165,8 +300,11 @@ fn statement_events(
         }
     }
     let mut body = Vec::new();
+    if with_use {
+        body.push(format!("use `{}`/*!*/;", options.database));
+    }
     if statement.context.is_some() {
-        body.push(set_timestamp(when));
+        body.push(set_timestamp(when, uses_fractional_seconds(&statement.sql)));
     }
     body.extend(
         statement
@@ -175,44 +313,50 @@ fn statement_events(
             .map(|l| l.trim_end_matches('\r').to_string()),
     );
     body.push("/*!*/;".into());
-    let mut notes = Vec::new();
-    if !statement.unsafe_reasons.is_empty() {
-        notes.push(format!("# Note (Code 1592): {MYSQL_UNSAFE_WARNING}"));
-        for reason in &statement.unsafe_reasons {
-            notes.push(format!("# lab: {}", reason.describe()));
-        }
-    }
     events.push(Event {
         when,
         kind: query_kind(options),
         body,
-        notes,
+        notes: vec![],
         size: QUERY_EVENT_OVERHEAD + statement.sql.len() as u64,
         fixed_size: false,
     });
     events
 }
 
-/// A statement-format transaction as mysqlbinlog prints it: a `BEGIN` Query event, each
-/// statement's Intvar / Rand / Query events, the Xid event with `COMMIT`. Unsafe statements
-/// carry MySQL's warning 1592 as a comment. A naive log (no context events, a lab mode MySQL
-/// does not have) says so in a leading comment and prints no `SET TIMESTAMP`.
+/// A statement-format transaction as mysqlbinlog prints it: the GTID event, a `BEGIN` Query
+/// event, each statement's Intvar / Rand / Query events (the first with `use`), the Xid event
+/// with `COMMIT`. DDL is its own transaction: GTID, then the Query event alone. Unsafe
+/// statements are logged like any other (their note 1592 goes to the client, not the log). A
+/// naive log (no context events, a lab mode MySQL does not have) says so in a leading comment
+/// and prints no `SET TIMESTAMP`.
 pub fn statement_transaction(
     entry: &LogEntry,
     statements: &[LoggedStatement],
     options: &RenderOptions,
 ) -> Vec<String> {
     let naive = statements.iter().all(|s| s.context.is_none());
+    let ddl = !statements.is_empty() && statements.iter().all(|s| is_ddl(&s.sql));
     let first_when = statements
         .first()
         .and_then(|s| s.context.as_ref())
         .and_then(|c| c.timestamp)
         .unwrap_or(entry.committed_at);
-    let mut events = vec![begin_event(first_when, !naive, options)];
-    for statement in statements {
-        events.extend(statement_events(statement, entry.committed_at, options));
+    let mut events = vec![gtid_event(entry, first_when, false)];
+    if !ddl {
+        events.push(begin_event(first_when, !naive, options));
     }
-    events.push(xid_event(entry));
+    for (i, statement) in statements.iter().enumerate() {
+        events.extend(statement_events(
+            statement,
+            entry.committed_at,
+            i == 0,
+            options,
+        ));
+    }
+    if !ddl {
+        events.push(xid_event(entry));
+    }
     let mut out = Vec::new();
     if naive {
         out.push(
@@ -226,12 +370,28 @@ pub fn statement_transaction(
     out
 }
 
-/// A column value as `mysqlbinlog -v` prints it: integers bare, strings in single quotes with
-/// control bytes as `\x0a` (mysqlbinlog writes quotes and backslashes as they are), NULL,
-/// booleans as the TINYINT(1) they are in MySQL, TIMESTAMP(6) as epoch seconds.
+/// A negative integer's unsigned reading in a column of `bytes` bytes, as `mysqlbinlog -v`
+/// adds it in parentheses (`-3 (4294967293)` for an INT).
+fn unsigned_reading(i: i64, bytes: u32) -> u64 {
+    if bytes >= 8 {
+        i as u64
+    } else {
+        (i as u64) & ((1u64 << (8 * bytes)) - 1)
+    }
+}
+
+/// A column value as MySQL 8's `mysqlbinlog -v` prints it: integers bare, negative ones
+/// with their unsigned reading (`-3 (4294967293)`: the lab's INTEGER is MySQL's 4-byte INT; a
+/// value beyond its range is read as the BIGINT it would have to be); strings in single
+/// quotes with `\'`, `\\`, `\n`, `\r`, `\t` and other control bytes as `\x0a`; NULL;
+/// booleans as the TINYINT(1) they are in MySQL; TIMESTAMP(6) as epoch seconds.
 pub fn mysql_row_value(value: &Value) -> String {
     match value {
         Value::Null => "NULL".into(),
+        Value::Integer(i) if *i < 0 => {
+            let bytes = if i32::try_from(*i).is_ok() { 4 } else { 8 };
+            format!("{i} ({})", unsigned_reading(*i, bytes))
+        }
         Value::Integer(i) => i.to_string(),
         Value::Boolean(b) => u8::from(*b).to_string(),
         Value::Timestamp(t) => {
@@ -241,10 +401,14 @@ pub fn mysql_row_value(value: &Value) -> String {
             let mut out = String::with_capacity(s.len() + 2);
             out.push('\'');
             for c in s.chars() {
-                if (c as u32) < 0x20 {
-                    out.push_str(&format!("\\x{:02x}", c as u32));
-                } else {
-                    out.push(c);
+                match c {
+                    '\'' => out.push_str("\\'"),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+                    c => out.push(c),
                 }
             }
             out.push('\'');
@@ -340,7 +504,7 @@ fn image_size(values: &Option<Vec<Value>>) -> u64 {
 }
 
 /// A row-format transaction as `mysqlbinlog --base64-output=DECODE-ROWS -v` prints it:
-/// `BEGIN`, then per run of changes to one table with one operation a `Table_map` and a
+/// the GTID event (`rbr_only=yes`), `BEGIN`, then per run of changes to one table with one operation a `Table_map` and a
 /// `Write_rows` / `Update_rows` / `Delete_rows` event (the log does not keep statement
 /// boundaries, so each run counts as one statement and ends with `STMT_END_F`), then the
 /// Xid event.
@@ -351,7 +515,10 @@ pub fn row_transaction(
     options: &RenderOptions,
 ) -> Vec<String> {
     let when = entry.committed_at;
-    let mut events = vec![begin_event(when, true, options)];
+    let mut events = vec![
+        gtid_event(entry, when, true),
+        begin_event(when, true, options),
+    ];
     let mut runs: Vec<&[RowChange]> = Vec::new();
     let mut rest = changes;
     while let Some(first) = rest.first() {

@@ -4,8 +4,10 @@
 //! - [`waldump`]: `pg_waldump` for WAL entries;
 //! - [`decoding`]: PostgreSQL `test_decoding` and Debezium-style JSON for row entries;
 //! - [`slony`]: Slony-I's `sl_log_1` (capture and apply share its `log_cmdargs` definition);
-//! - [`status`]: `pg_stat_replication` in psql's expanded form;
-//! - [`psql`]: psql's aligned and expanded output, used by the two above.
+//! - [`status`]: `pg_stat_replication` and `pg_stat_wal_receiver` in psql's expanded form;
+//! - [`mysql`]: MySQL's `SHOW BINARY LOG STATUS`, `SHOW REPLICAS`, `SHOW REPLICA STATUS\G`,
+//!   the semi-sync status variables, and errors in MySQL's words;
+//! - [`psql`]: psql's aligned and expanded output, used by the renderings above.
 //!
 //! Every function is pure and total: deterministic text from data, no clock, no panics on
 //! empty or odd input. Where the lab simplifies what a tool would show, the rendering says
@@ -14,6 +16,7 @@
 
 pub mod binlog;
 pub mod decoding;
+pub mod mysql;
 pub mod psql;
 pub mod slony;
 pub mod status;
@@ -23,7 +26,9 @@ pub mod waldump;
 pub use binlog::binlog_date;
 pub use decoding::{debezium_json, ReplicaIdentity};
 pub use slony::{parse_slony_cmdargs, render_sl_log_1, slony_cmdargs, SL_LOG_1_COLUMNS};
-pub use status::{render_pg_stat_replication, StandbyStatus};
+pub use status::{
+    render_pg_stat_replication, render_pg_stat_wal_receiver, StandbyStatus, WalReceiverStatus,
+};
 pub use text::crc32;
 
 use crate::engine::{Lsn, TableSchema};

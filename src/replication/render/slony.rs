@@ -413,3 +413,69 @@ pub fn render_entry(entry: &LogEntry, first_action_seq: i64) -> Vec<String> {
     out.extend(render_sl_log_1(&rows));
     out
 }
+
+/// One row of Slony-I's `sl_status` view: how far one receiver is behind the origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlStatus {
+    /// `st_origin`: the origin's Slony node id.
+    pub origin: i64,
+    /// `st_received`: the receiver's Slony node id.
+    pub received: i64,
+    /// `st_last_event`: the origin's last event number.
+    pub last_event: i64,
+    /// When the origin generated it (epoch microseconds).
+    pub last_event_ts: Option<i64>,
+    /// `st_last_received`: the last event the receiver confirmed.
+    pub last_received: i64,
+    /// When the receiver confirmed it, and when the origin had generated it.
+    pub last_received_ts: Option<i64>,
+    pub last_received_event_ts: Option<i64>,
+    /// `st_lag_time` in microseconds; `None` prints NULL.
+    pub lag_time: Option<u64>,
+}
+
+/// `sl_status`'s columns, in the view's order.
+pub const SL_STATUS_COLUMNS: [&str; 9] = [
+    "st_origin",
+    "st_received",
+    "st_last_event",
+    "st_last_event_ts",
+    "st_last_received",
+    "st_last_received_ts",
+    "st_last_received_event_ts",
+    "st_lag_num_events",
+    "st_lag_time",
+];
+
+/// `SELECT * FROM _cluster.sl_status;` as psql's `\x` display prints it: one record per
+/// receiver, `st_lag_num_events` the events it has still to confirm.
+pub fn render_sl_status(rows: &[SlStatus]) -> Vec<String> {
+    let time = |t: Option<i64>| t.map(super::status::pg_timestamptz).unwrap_or_default();
+    let records: Vec<Vec<(String, String)>> = rows
+        .iter()
+        .map(|r| {
+            let values = [
+                r.origin.to_string(),
+                r.received.to_string(),
+                r.last_event.to_string(),
+                time(r.last_event_ts),
+                r.last_received.to_string(),
+                time(r.last_received_ts),
+                time(r.last_received_event_ts),
+                r.last_event
+                    .saturating_sub(r.last_received)
+                    .max(0)
+                    .to_string(),
+                r.lag_time.map(super::text::pg_interval).unwrap_or_default(),
+            ];
+            SL_STATUS_COLUMNS
+                .iter()
+                .map(|c| c.to_string())
+                .zip(values)
+                .collect()
+        })
+        .collect();
+    let mut out = vec!["postgres=# SELECT * FROM _cluster.sl_status;".to_string()];
+    out.extend(super::psql::expanded(&records));
+    out
+}

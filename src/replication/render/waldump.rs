@@ -6,7 +6,15 @@
 //! - a byte-range write prints as `rmgr: Heap ... desc: WRITE off: <offset>, len: <n>`;
 //! - a full-page image prints as PostgreSQL prints one (`rmgr: XLOG ... desc: FPI , blkref
 //!   #0: ... FPW`);
-//! - the commit record prints as `rmgr: Transaction ... desc: COMMIT <timestamp> UTC`.
+//! - the commit record prints as `rmgr: Transaction ... desc: COMMIT <timestamp> UTC`, the
+//!   time with six fractional digits as pg_waldump prints it;
+//! - a checkpoint between two commits prints as `rmgr: XLOG ... desc: CHECKPOINT_ONLINE`
+//!   (shortened: the lab has no OIDs or multixacts to report).
+//!
+//! Record sizes and positions are PostgreSQL's (see [`crate::engine::wal`]): 24-byte record
+//! headers, 34-byte commit records, records 8-byte aligned after each page header. `prev` is
+//! the previous record's LSN even for the first line shown, when the caller passes the entry
+//! before the first one shown.
 //!
 //! The lab keeps every page in one data file, so every block reference names one relation,
 //! [`LAB_RELATION`] (tablespace 1663 `pg_default`, database 16384, relfilenode 16385 — the
@@ -15,8 +23,11 @@
 //!
 //! Knows WAL records only: not rows, not the network, not the UI.
 
-use super::text::pg_timestamp;
-use crate::engine::wal::{COMMIT_RECORD_SIZE, FULL_PAGE_RECORD_HEADER, WRITE_RECORD_HEADER};
+use super::text::civil_time;
+use crate::engine::wal::{
+    CHECKPOINT_RECORD_SIZE, COMMIT_RECORD_SIZE, FULL_PAGE_RECORD_HEADER, WAL_LONG_PAGE_HEADER,
+    WAL_START, WRITE_RECORD_HEADER,
+};
 use crate::engine::{Lsn, PageChange, PageChanges};
 use crate::replication::log::{LogEntry, Payload};
 
@@ -37,6 +48,52 @@ pub fn header(changes: Option<&PageChanges>) -> Vec<String> {
         ));
     }
     out
+}
+
+/// `2026-11-26 09:31:07.104211 UTC`: a commit time as pg_waldump prints it (always six
+/// fractional digits, unlike psql's trimmed timestamps).
+pub fn waldump_time(micros: i64) -> String {
+    let t = civil_time(micros);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06} UTC",
+        t.year, t.month, t.day, t.hour, t.minute, t.second, t.micros
+    )
+}
+
+/// At most this many checkpoint records are looked for between two commits.
+const MAX_CHECKPOINTS_BETWEEN: usize = 64;
+
+/// The checkpoint records the lab wrote between `after` (where the previous commit's WAL
+/// ended) and `before` (where the next one's starts): the only records it writes outside
+/// commits. Empty when the gap is not a whole number of checkpoint records.
+fn checkpoints_between(after: Lsn, before: Lsn) -> Vec<Lsn> {
+    let mut found = Vec::new();
+    let mut at = after;
+    while at < before && found.len() < MAX_CHECKPOINTS_BETWEEN {
+        found.push(at);
+        at = at.advance(CHECKPOINT_RECORD_SIZE);
+    }
+    if at == before {
+        found
+    } else {
+        Vec::new()
+    }
+}
+
+fn checkpoint_line(lsn: Lsn, prev: Lsn, term: u32, next_xid: u64) -> String {
+    line(
+        "XLOG",
+        CHECKPOINT_RECORD_SIZE,
+        CHECKPOINT_RECORD_SIZE,
+        0,
+        lsn,
+        prev,
+        &format!(
+            "CHECKPOINT_ONLINE redo {}; tli {term}; prev tli {term}; fpw true; xid 0:{next_xid}; \
+             oldest running xid {next_xid}; online",
+            lsn.unpadded()
+        ),
+    )
 }
 
 fn line(rmgr: &str, rec: u64, tot: u64, xid: u64, lsn: Lsn, prev: Lsn, desc: &str) -> String {
@@ -96,7 +153,7 @@ pub fn records(
         xid,
         changes.commit_lsn,
         prev,
-        &format!("COMMIT {} UTC", pg_timestamp(committed_at)),
+        &format!("COMMIT {}", waldump_time(committed_at)),
     ));
     (out, changes.commit_lsn)
 }
@@ -114,20 +171,77 @@ pub fn render(entry: &LogEntry, prev: Option<Lsn>) -> Vec<String> {
 }
 
 /// Several WAL entries in log order, the `prev` of each commit's first record chained to
-/// the previous commit's commit record (entries that are not WAL are skipped).
+/// the record before it (entries that are not WAL are skipped).
 pub fn render_entries(entries: &[LogEntry]) -> Vec<String> {
+    render_entries_after(None, entries)
+}
+
+/// [`render_entries`] for a window of a longer log: `before` is the entry just before the
+/// first one shown, so that the first line's `prev` names the record before it, as
+/// pg_waldump prints it. Checkpoint records between two commits shown print in their place.
+pub fn render_entries_after(before: Option<&LogEntry>, entries: &[LogEntry]) -> Vec<String> {
+    // The previous commit's last record and where its WAL ended.
+    let last: Option<(Lsn, Lsn)> = before.and_then(|e| match &e.payload {
+        Payload::Wal(changes) => Some((changes.commit_lsn, changes.end)),
+        _ => None,
+    });
+    render_chain(last, entries)
+}
+
+/// [`render_entries`] when the record before the first one shown is known only by its LSN
+/// (the first entry of a log whose earlier WAL — the schema, a base backup — is not in it).
+pub fn render_entries_with_prev(prev: Option<Lsn>, entries: &[LogEntry]) -> Vec<String> {
+    let start = entries.iter().find_map(|e| match &e.payload {
+        Payload::Wal(changes) => Some(changes.start),
+        _ => None,
+    });
+    render_chain(prev.zip(start), entries)
+}
+
+/// The record that ends where `start` begins: the checkpoint at `checkpoint` if it does,
+/// else the commit record every lab transaction ends with (the only other record the lab
+/// writes); `None` at the very start of the WAL.
+pub fn record_before(start: Lsn, checkpoint: Option<Lsn>) -> Option<Lsn> {
+    if start.0 <= WAL_START {
+        return None;
+    }
+    if let Some(c) = checkpoint.filter(|c| c.advance(CHECKPOINT_RECORD_SIZE) == start) {
+        return Some(c);
+    }
+    let farthest = COMMIT_RECORD_SIZE + 8 + WAL_LONG_PAGE_HEADER;
+    (COMMIT_RECORD_SIZE..=farthest)
+        .filter_map(|back| start.0.checked_sub(back))
+        .filter(|p| p % 8 == 0)
+        .find(|p| Lsn(*p).advance(COMMIT_RECORD_SIZE) == start)
+        .map(Lsn)
+}
+
+fn render_chain(mut last: Option<(Lsn, Lsn)>, entries: &[LogEntry]) -> Vec<String> {
     let first = entries.iter().find_map(|e| match &e.payload {
         Payload::Wal(changes) => Some(changes),
         _ => None,
     });
     let mut out = header(first);
-    let mut prev = None;
+    let mut shown_any = false;
     for entry in entries {
-        if let Payload::Wal(changes) = &entry.payload {
-            let (lines, last) = records(changes, entry.xid, entry.committed_at, prev);
-            out.extend(lines);
-            prev = Some(last);
+        let Payload::Wal(changes) = &entry.payload else {
+            continue;
+        };
+        let mut prev = None;
+        if let Some((commit, end)) = last {
+            prev = Some(commit);
+            for checkpoint in checkpoints_between(end, changes.start) {
+                if shown_any {
+                    let before = prev.unwrap_or(commit);
+                    out.push(checkpoint_line(checkpoint, before, entry.term, entry.xid));
+                }
+                prev = Some(checkpoint);
+            }
         }
+        let (lines, last_lsn) = records(changes, entry.xid, entry.committed_at, prev);
+        out.extend(lines);
+        last = Some((last_lsn, changes.end));
+        shown_any = true;
     }
     out
 }
