@@ -30,6 +30,11 @@ pub enum ErrorKind {
     Replication,
     /// The bytes of a page do not make sense (found by replay or invariant checks).
     Corruption,
+    /// The statement must wait for another transaction's row lock; it changed nothing and can
+    /// be run again once that transaction ends.
+    LockWait,
+    /// Waiting would close a cycle of waits: the transaction was rolled back.
+    Deadlock,
 }
 
 /// Where an error points in the statement text. Lines and columns count from 1, columns in

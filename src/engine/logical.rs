@@ -46,7 +46,7 @@ impl Database {
     }
 }
 
-fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, SqlError> {
+pub(super) fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, SqlError> {
     let relation = format!("\"public.{}\"", change.table);
     let def = store
         .catalog()

@@ -19,6 +19,7 @@ pub mod error;
 pub mod eval;
 pub mod exec;
 pub mod format;
+pub mod locks;
 pub mod logical;
 pub mod page;
 pub mod report;
