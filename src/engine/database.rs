@@ -466,6 +466,13 @@ impl Database {
         }
     }
 
+    /// The session's waiting statement was abandoned (cancelled): it no longer waits.
+    pub fn stop_waiting(&mut self, session: &Session) {
+        if let Some(pid) = session.pid {
+            self.locks.stop_waiting(pid);
+        }
+    }
+
     /// Every open transaction's connection is gone (a fenced or demoted leader drops them):
     /// their locks go. Commits waiting to become visible keep theirs.
     pub fn end_open_transactions(&mut self) {

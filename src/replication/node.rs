@@ -45,6 +45,8 @@ pub enum Timer {
     ClientTimeout(InputId),
     /// Applier: poll the changelog.
     Poll,
+    /// Leader: re-run a statement that waited for a row lock whose holder is gone.
+    WakeParked,
 }
 
 /// A durable write of any node (only servers have disks).

@@ -5,6 +5,7 @@
 //! - [`decoding`]: PostgreSQL `test_decoding` and Debezium-style JSON for row entries;
 //! - [`slony`]: Slony-I's `sl_log_1` (capture and apply share its `log_cmdargs` definition);
 //! - [`status`]: `pg_stat_replication` in psql's expanded form;
+//! - [`activity`]: `pg_stat_activity` (who waits for a row lock or a standby);
 //! - [`psql`]: psql's aligned and expanded output, used by the two above.
 //!
 //! Every function is pure and total: deterministic text from data, no clock, no panics on
@@ -12,6 +13,7 @@
 //! so in a comment line starting with `# lab:`. Nothing here knows the network, the
 //! simulated world or the UI.
 
+pub mod activity;
 pub mod binlog;
 pub mod decoding;
 pub mod psql;

@@ -195,6 +195,10 @@ pub struct PendingCommit {
     pub index: u64,
     pub since: Time,
     pub reply: QueryOk,
+    /// The statement that committed (for `pg_stat_activity`).
+    pub query: String,
+    /// The engine transaction kept invisible to other sessions until the wait ends.
+    pub hidden: Option<u64>,
 }
 
 /// A base backup being sent.
@@ -211,6 +215,44 @@ pub struct Connection {
     pub session: Session,
     /// Statement-based: the open transaction's write statements, logged at commit.
     pub statements: Vec<LoggedStatement>,
+    /// Statements not run yet: the first waits for a row lock, the rest arrived after it
+    /// (a connection runs its statements in order).
+    pub parked: std::collections::VecDeque<Parked>,
+    /// Set by [`Server::execute`] when the engine said the statement must wait (the
+    /// transaction it waits for).
+    pub blocked: Option<u64>,
+    /// The last statement run (`pg_stat_activity.query` of an idle session).
+    pub last_query: String,
+}
+
+/// A statement parked on its connection.
+#[derive(Clone, Debug)]
+pub struct Parked {
+    pub request: InputId,
+    pub sql: String,
+    /// When it arrived (`pg_stat_activity.query_start`).
+    pub since: Time,
+    /// The transaction it waits for (None: queued behind the connection's waiting statement).
+    pub waits_for: Option<u64>,
+}
+
+/// One session as `pg_stat_activity` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Activity {
+    pub pid: u32,
+    /// The client's name (`application_name`).
+    pub client: String,
+    /// `active`, `idle in transaction` or `idle`.
+    pub state: &'static str,
+    /// `Lock` (a row lock) or `IPC` (a synchronous-standby wait).
+    pub wait_event_type: Option<&'static str>,
+    /// `transactionid` or `SyncRep`.
+    pub wait_event: Option<&'static str>,
+    pub query: String,
+    /// The processes it waits for (`pg_blocking_pids`).
+    pub blocking_pids: Vec<u32>,
+    /// When the statement shown started waiting, if it waits.
+    pub waiting_since: Option<Time>,
 }
 
 /// What a crash loses.
@@ -472,6 +514,8 @@ impl Server {
 
     pub fn on_crash(&mut self) {
         self.mem = Memory::default();
+        // The lock manager is memory too; every commit on disk is visible after recovery.
+        self.disk.db.reset_sessions();
     }
 
     pub fn apply_durable(&mut self, write: DiskWrite) -> Vec<Note> {
@@ -752,6 +796,7 @@ impl Server {
             }
             Timer::AckTimeout(index) => self.on_ack_timeout(cx, index),
             Timer::SnapshotSend(to) => self.send_snapshot_chunk(cx, to),
+            Timer::WakeParked => self.on_wake_parked(cx),
             Timer::ClientTimeout(_) | Timer::Poll => {}
         }
     }
