@@ -15,8 +15,10 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// The trace hash of [`replication_scenario`], computed on the host.
-const GOLDEN: u64 = 0xa0d4_6c29_f79b_8d19;
+/// The trace hash of [`replication_scenario`], computed on the host. (Changed with issue 7:
+/// the DELETE at 470 ms no longer sees the three rows whose commit still waits for the
+/// partitioned synchronous standby, so it deletes nothing, as PostgreSQL's would.)
+const GOLDEN: u64 = 0x97dd_10bc_e2a4_38ec;
 
 /// Writes with NOW(), RAND() and UUID() under semi-sync statement replication, a follower
 /// crash and restart, and a partition that heals.
@@ -72,7 +74,7 @@ fn replication_scenario() -> u64 {
 }
 
 #[test]
-fn the_default_lab_has_a_leader_two_followers_a_spare_and_a_client() {
+fn the_default_lab_has_a_leader_two_followers_a_spare_and_two_clients() {
     let view = Lab::new(LabSettings::default()).view();
     let roles: Vec<Role> = view.nodes.iter().map(|n| n.role).collect();
     assert_eq!(
@@ -82,6 +84,7 @@ fn the_default_lab_has_a_leader_two_followers_a_spare_and_a_client() {
             Role::Follower,
             Role::Follower,
             Role::Follower,
+            Role::None,
             Role::None
         ]
     );

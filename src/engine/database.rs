@@ -12,10 +12,12 @@
 //! statement restores the overlay as it was before the statement.
 //!
 //! # Concurrent transactions
-//! Sessions run side by side with row-level locks ([`super::locks`]), at READ COMMITTED: a
-//! statement sees what was committed (and made visible) when it starts plus its own
-//! transaction's changes — its overlay is rebuilt from the transaction's row changes when the
-//! pages moved. It runs on its own copy; if another transaction holds a row it changed, its
+//! Sessions run side by side with row-level locks ([`super::locks`]). At READ COMMITTED
+//! (PostgreSQL's default) a statement sees what was committed (and made visible) when it
+//! starts plus its own transaction's changes — its overlay is rebuilt from the transaction's
+//! row changes when the pages moved. At REPEATABLE READ (InnoDB's default) plain SELECTs in a
+//! transaction read a copy of the pages taken at its first SELECT (plus its own changes),
+//! while writes read the latest rows, as InnoDB's locking reads do. It runs on its own copy; if another transaction holds a row it changed, its
 //! effects are dropped and it reports [`ErrorKind::LockWait`] (the caller runs it again when
 //! that transaction ends) or, if waiting would close a cycle, [`ErrorKind::Deadlock`] (its
 //! transaction is rolled back). A COMMIT whose pages moved is a *rebase*: a fresh overlay on
@@ -89,13 +91,38 @@ struct Transaction {
     undone: bool,
     row_changes: Vec<RowChange>,
     ddl: Vec<Ddl>,
+    /// REPEATABLE READ: the pages of the first SELECT.
+    snapshot: Option<Box<Snapshot>>,
 }
 
-/// A connection's volatile state: its backend process id and at most one open transaction.
-/// End it with [`Database::end_session`] (which rolls back and releases its locks).
+/// What a transaction's plain SELECTs see.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Isolation {
+    /// PostgreSQL's default: every statement sees what is committed when it starts.
+    #[default]
+    ReadCommitted,
+    /// InnoDB's default: plain SELECTs see the snapshot taken at the transaction's first
+    /// SELECT (plus its own changes); writes read the latest committed rows, as InnoDB's
+    /// locking reads do.
+    RepeatableRead,
+}
+
+/// The pages a REPEATABLE READ transaction's first SELECT saw.
+#[derive(Clone, Debug)]
+struct Snapshot {
+    pages: Vec<Page>,
+    derived: Derived,
+    /// Commits that were invisible then (undone for the snapshot's readers).
+    hidden: Vec<HiddenCommit>,
+}
+
+/// A connection's volatile state: its backend process id, isolation level and at most one
+/// open transaction. End it with [`Database::end_session`] (which rolls back and releases its
+/// locks).
 #[derive(Clone, Debug, Default)]
 pub struct Session {
     pid: Option<u32>,
+    isolation: Isolation,
     transaction: Option<Transaction>,
 }
 
@@ -116,6 +143,15 @@ impl Session {
     /// The open transaction's id.
     pub fn xid(&self) -> Option<u64> {
         self.transaction.as_ref().map(|t| t.xid)
+    }
+
+    pub fn isolation(&self) -> Isolation {
+        self.isolation
+    }
+
+    /// Sets the isolation level (for the next SELECT on; a snapshot already taken stays).
+    pub fn set_isolation(&mut self, isolation: Isolation) {
+        self.isolation = isolation;
     }
 }
 
@@ -210,6 +246,7 @@ impl Database {
                     undone,
                     row_changes: vec![],
                     ddl: vec![],
+                    snapshot: None,
                 });
                 return Ok(Self::report(sql, StatementKind::Begin, session));
             }
@@ -242,6 +279,11 @@ impl Database {
                 return Ok(Self::report(sql, StatementKind::Rollback, session));
             }
             _ => {}
+        }
+        if let (Statement::Select(_), Isolation::RepeatableRead) = (&stmt, session.isolation) {
+            if let Some(report) = self.snapshot_select(session, &stmt, sql, env, options) {
+                return report;
+            }
         }
         let mut transaction = session.transaction.take();
         // READ COMMITTED: each statement sees what is committed (and visible) when it starts,
@@ -379,6 +421,52 @@ impl Database {
             }
         }
         Ok(report)
+    }
+
+    /// REPEATABLE READ: a SELECT inside a transaction reads the snapshot of the transaction's
+    /// first SELECT plus its own changes. `None` when the snapshot does not apply (outside a
+    /// transaction, or its own changes do not fit the snapshot: then the latest view serves).
+    fn snapshot_select(
+        &self,
+        session: &mut Session,
+        stmt: &Statement,
+        sql: &str,
+        env: &mut dyn Env,
+        options: &ExecOptions,
+    ) -> Option<Result<StatementReport, SqlError>> {
+        let tx = session.transaction.as_mut()?;
+        let snapshot = tx.snapshot.get_or_insert_with(|| {
+            Box::new(Snapshot {
+                pages: self.pages.clone(),
+                derived: self.derived.clone(),
+                hidden: self.locks.hidden.clone(),
+            })
+        });
+        let mut overlay = Overlay::new(snapshot.pages.len() as u32, &snapshot.derived);
+        let mut store = Store {
+            base: &snapshot.pages,
+            format: self.format,
+            overlay: &mut overlay,
+        };
+        for hidden in snapshot.hidden.iter().rev() {
+            for change in hidden.row_changes.iter().rev() {
+                apply_one(&mut store, &invert(change)).ok()?;
+            }
+        }
+        for change in &tx.row_changes {
+            apply_one(&mut store, change).ok()?;
+        }
+        let mut cx = StatementContext::new(env, *options);
+        let outcome = match exec::execute(stmt, sql, &mut store, &mut cx) {
+            Ok(o) => o,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut report = Self::report(sql, outcome.kind, session);
+        report.rows_affected = outcome.rows_affected;
+        report.result = outcome.result;
+        report.context = cx.values;
+        report.in_transaction = true;
+        Some(Ok(report))
     }
 
     /// (generation, visibility epoch): a session's view is stale when either moved.
@@ -1389,5 +1477,55 @@ mod tests {
         );
         go(&mut db, &mut b, &mut env, "UPDATE t SET n = 7 WHERE id = 1");
         db.check_invariants().expect("sane");
+    }
+
+    #[test]
+    fn repeatable_read_selects_keep_their_snapshot_and_see_their_own_changes() {
+        for (isolation, sees_later_commit) in [
+            (Isolation::ReadCommitted, true),
+            (Isolation::RepeatableRead, false),
+        ] {
+            let (mut db, mut env) = setup();
+            let (mut a, mut b) = (Session::new(), Session::new());
+            a.set_isolation(isolation);
+            go(&mut db, &mut a, &mut env, "BEGIN");
+            assert_eq!(names(&mut db, &mut a, &mut env).len(), 3);
+            go(
+                &mut db,
+                &mut b,
+                &mut env,
+                "INSERT INTO t (s) VALUES ('from B')",
+            );
+            go(
+                &mut db,
+                &mut b,
+                &mut env,
+                "UPDATE t SET s = 'B' WHERE id = 1",
+            );
+            go(
+                &mut db,
+                &mut a,
+                &mut env,
+                "UPDATE t SET s = 'A' WHERE id = 2",
+            );
+            let seen = names(&mut db, &mut a, &mut env);
+            assert_eq!(
+                seen.contains(&"from B".to_string()),
+                sees_later_commit,
+                "{isolation:?}"
+            );
+            assert_eq!(seen[1], "A", "{isolation:?}: its own change");
+            assert_eq!(
+                seen[0] == "B",
+                sees_later_commit,
+                "{isolation:?}: another session's committed update"
+            );
+            // A write reads the latest row (InnoDB's locking read), and COMMIT keeps both.
+            go(&mut db, &mut a, &mut env, "UPDATE t SET n = 5 WHERE id = 1");
+            go(&mut db, &mut a, &mut env, "COMMIT");
+            let after = names(&mut db, &mut a, &mut env);
+            assert_eq!(after, ["B", "A", "row 3", "from B"], "{isolation:?}");
+            db.check_invariants().expect("sane");
+        }
     }
 }

@@ -132,10 +132,11 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         (Some((_, leader)), ServerRole::Follower) => replicated_differences(leader, server, &name),
         _ => Vec::new(),
     };
-    let status = match server.disk.role {
+    let mut status = match server.disk.role {
         ServerRole::Leader => leader_status(server, method, world.now()),
         _ => follower_status(server, method, world.node_status(id)),
     };
+    status.extend(activity_status(server, method));
     Some(Inspection {
         name,
         log,
@@ -248,6 +249,24 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
             }
         })
         .collect()
+}
+
+/// The server's client sessions (`pg_stat_activity`): who waits for a row lock or a standby.
+fn activity_status(server: &Server, method: Method) -> Vec<String> {
+    let sessions = server.activity();
+    if sessions.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![String::new()];
+    if matches!(method, Method::Statement { .. }) {
+        lines.push(
+            "# lab: PostgreSQL's view of the sessions; MySQL shows lock waits in \
+             performance_schema.data_lock_waits and SHOW PROCESSLIST"
+                .into(),
+        );
+    }
+    lines.extend(render::activity::render_pg_stat_activity(&sessions));
+    lines
 }
 
 /// `pg_stat_replication` as the leader sees its standbys, plus the acknowledgement setting.

@@ -2,7 +2,7 @@
 //! method, shipping it, and answering when the acknowledgement policy is met.
 
 use super::*;
-use crate::engine::ErrorKind;
+use crate::engine::{ErrorKind, Isolation};
 use crate::replication::config::RowImage;
 
 impl Server {
@@ -230,6 +230,12 @@ impl Server {
         let now_micros = self.clock(now);
         let mysql = self.speaks_mysql();
         let connection = self.mem.connections.entry(client).or_default();
+        // The default isolation of the database the method speaks.
+        connection.session.set_isolation(if mysql {
+            Isolation::RepeatableRead
+        } else {
+            Isolation::ReadCommitted
+        });
         let mut env = NodeEnv {
             now_micros,
             rng: &mut self.rng,
