@@ -573,6 +573,11 @@ impl Database {
         self.locks.reset();
     }
 
+    /// Whether any transaction is open, waits, or is committed but not yet visible.
+    pub fn has_sessions(&self) -> bool {
+        self.locks.busy()
+    }
+
     /// Makes the last commit (if it changed rows and no schema) invisible to other sessions,
     /// with its rows still locked, until [`Database::reveal`]: a commit waiting for its
     /// synchronous standby. Returns its transaction id.

@@ -231,6 +231,11 @@ impl Locks {
         self.waits.clear();
     }
 
+    /// Whether any transaction may hold locks or any process waits.
+    pub fn busy(&self) -> bool {
+        !self.owners.is_empty() || !self.waits.is_empty() || !self.hidden.is_empty()
+    }
+
     /// A crash: locks, waits and hidden commits are gone; counters and sequences stay.
     pub fn reset(&mut self) {
         *self = Locks {

@@ -136,7 +136,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         ServerRole::Leader => leader_status(server, method, world.now()),
         _ => follower_status(server, method, world.node_status(id)),
     };
-    status.extend(activity_status(server, method));
+    status.extend(activity_status(server));
     Some(Inspection {
         name,
         log,
@@ -252,13 +252,13 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
 }
 
 /// The server's client sessions (`pg_stat_activity`): who waits for a row lock or a standby.
-fn activity_status(server: &Server, method: Method) -> Vec<String> {
+fn activity_status(server: &Server) -> Vec<String> {
     let sessions = server.activity();
     if sessions.is_empty() {
         return Vec::new();
     }
     let mut lines = vec![String::new()];
-    if matches!(method, Method::Statement { .. }) {
+    if server.speaks_mysql() {
         lines.push(
             "# lab: PostgreSQL's view of the sessions; MySQL shows lock waits in \
              performance_schema.data_lock_waits and SHOW PROCESSLIST"

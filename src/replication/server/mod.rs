@@ -512,6 +512,19 @@ impl Server {
         }
     }
 
+    /// Whenever the server's memory was reset (a promotion or demotion starts afresh), the
+    /// engine's sessions, locks and invisible commits went with it: every transaction the
+    /// engine knows belongs to a connection or a waiting commit, except a replay's, which
+    /// ends inside its handler.
+    fn forget_orphaned_sessions(&mut self) {
+        if self.mem.connections.is_empty()
+            && self.mem.waiting.is_empty()
+            && self.disk.db.has_sessions()
+        {
+            self.disk.db.reset_sessions();
+        }
+    }
+
     pub fn on_crash(&mut self) {
         self.mem = Memory::default();
         // The lock manager is memory too; every commit on disk is visible after recovery.
@@ -589,6 +602,7 @@ impl Server {
     // ------------------------------------------------------------------ requests
 
     pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
+        self.forget_orphaned_sessions();
         match req {
             Request::Promote => {
                 if self.disk.role != ServerRole::Follower {
@@ -666,6 +680,7 @@ impl Server {
     // ------------------------------------------------------------------ messages
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+        self.forget_orphaned_sessions();
         if Some(from) == self.disk.leader && self.disk.role == ServerRole::Follower {
             self.mem.last_from_leader = cx.now();
             self.arm_leader_silence(cx);
@@ -758,6 +773,7 @@ impl Server {
     // ------------------------------------------------------------------ timers
 
     pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        self.forget_orphaned_sessions();
         match timer {
             Timer::Keepalive => self.on_keepalive_timer(cx),
             Timer::Flush => self.flush(cx),

@@ -143,8 +143,9 @@ impl Server {
         self.disk.db.end_open_transactions();
     }
 
-    /// Whether this server speaks as MySQL (its errors in MySQL's form).
-    fn speaks_mysql(&self) -> bool {
+    /// Whether this server speaks as MySQL (its errors in MySQL's form, REPEATABLE READ):
+    /// statement-based or minimal-image row replication, or semi-sync acknowledgement.
+    pub fn speaks_mysql(&self) -> bool {
         matches!(
             self.method(),
             Method::Statement { .. }
