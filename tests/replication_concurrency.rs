@@ -495,3 +495,96 @@ fn mysql_semi_sync_hides_the_commit_until_the_timeout_switches_it_off() {
     assert!(ok(&run, "client-1", SYNC_WRITE).starts_with("INSERT"));
     assert_eq!(selected(&run, "client-2", after), [["waits-for-sync"]]);
 }
+
+/// xorshift64*, enough to pick statements.
+struct Pick(u64);
+
+impl Pick {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+}
+
+/// Random interleavings of two clients' transactions (key-based writes, so statement
+/// replay is deterministic): every statement is answered once both transactions end, no
+/// follower stalls, and every follower ends with the leader's rows, for every method.
+#[test]
+fn random_interleavings_end_with_every_follower_equal_to_the_leader() {
+    let mut waits = 0;
+    let mut deadlocks = 0;
+    for method in METHODS {
+        for seed in 0..40u64 {
+            let mut pick = Pick((seed + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let mut run = Run::new(&two_clients(method), 100 + seed);
+            let mut sent = [0usize; 2];
+            for i in 1..=4 {
+                run.sql(
+                    ms(20 + i),
+                    "client-1",
+                    &format!("INSERT INTO orders (status, note) VALUES ('new', 'seed {i}')"),
+                );
+                sent[0] += 1;
+            }
+            let mut t = 200;
+            for _ in 0..30 {
+                let c = pick.below(2) as usize;
+                let client = ["client-1", "client-2"][c];
+                let id = pick.below(4) + 1;
+                let sql = match pick.below(12) {
+                    0 | 1 => "BEGIN".to_string(),
+                    2 => "COMMIT".to_string(),
+                    3 => "ROLLBACK".to_string(),
+                    4 => format!("INSERT INTO orders (status, note) VALUES ('new', 'by {client}')"),
+                    5 => format!("DELETE FROM orders WHERE id = {id}"),
+                    6 => format!("SELECT id, status FROM orders WHERE id = {id}"),
+                    _ => format!("UPDATE orders SET status = '{client} {t}' WHERE id = {id}"),
+                };
+                run.sql(ms(t), client, &sql);
+                sent[c] += 1;
+                t += 10 + pick.below(40);
+            }
+            for (c, client) in ["client-1", "client-2"].iter().enumerate() {
+                run.sql(ms(t + 10 * c as u64), client, "COMMIT");
+                sent[c] += 1;
+            }
+            run.run_until(ms(t + 4_000));
+            let context = format!("{} seed {seed}", method.name());
+            for (c, client) in ["client-1", "client-2"].iter().enumerate() {
+                let answers = run.answers(client);
+                assert_eq!(answers.len(), sent[c], "{context}: {client} answered all");
+                for a in answers {
+                    match &a.outcome {
+                        Ok(_) => {}
+                        Err(e) if e.contains("eadlock") => deadlocks += 1,
+                        Err(e) if e.contains("already in progress") => {}
+                        Err(e) => panic!("{context}: {client}: {}: {e}", a.sql),
+                    }
+                    if a.answered_at.saturating_sub(a.sent_at) > ms(30) {
+                        waits += 1;
+                    }
+                }
+            }
+            let leader = run.rows("leader", "orders");
+            for follower in followers() {
+                assert_eq!(
+                    run.rows(follower, "orders"),
+                    leader,
+                    "{context}: {follower}"
+                );
+            }
+            assert!(run.checks(method).stalled.is_empty(), "{context}");
+            assert!(
+                run.server("leader")
+                    .activity()
+                    .iter()
+                    .all(|a| a.wait_event.is_none()),
+                "{context}: nobody waits at the end"
+            );
+        }
+    }
+    assert!(waits > 5, "lock waits were exercised ({waits})");
+    assert!(deadlocks > 0, "a deadlock was exercised ({waits} waits)");
+}

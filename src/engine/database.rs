@@ -573,6 +573,12 @@ impl Database {
         self.locks.reset();
     }
 
+    /// Keys of `table` that open (or not yet visible) transactions changed: rows other
+    /// sessions cannot see in their final form yet.
+    pub fn locked_keys(&self, table: &str) -> Vec<Value> {
+        self.locks.locked_keys(table)
+    }
+
     /// Whether any transaction is open, waits, or is committed but not yet visible.
     pub fn has_sessions(&self) -> bool {
         self.locks.busy()

@@ -231,6 +231,16 @@ impl Locks {
         self.waits.clear();
     }
 
+    /// Keys of `table` locked by some transaction (rows it changed and has not made visible).
+    pub fn locked_keys(&self, table: &str) -> Vec<Value> {
+        let table = table.to_ascii_lowercase();
+        self.rows
+            .keys()
+            .filter(|(t, _)| *t == table)
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+
     /// Whether any transaction may hold locks or any process waits.
     pub fn busy(&self) -> bool {
         !self.owners.is_empty() || !self.waits.is_empty() || !self.hidden.is_empty()
