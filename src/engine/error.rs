@@ -24,7 +24,7 @@ pub enum ErrorKind {
     Arithmetic,
     /// A value or a row that does not fit the fixed-size storage.
     TooLarge,
-    /// BEGIN inside a transaction, or a commit that lost a race with another session.
+    /// BEGIN inside a transaction, or a transaction whose changes no longer fit the pages.
     Transaction,
     /// Applying another node's changes (physical or logical) failed.
     Replication,
