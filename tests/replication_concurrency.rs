@@ -588,3 +588,89 @@ fn random_interleavings_end_with_every_follower_equal_to_the_leader() {
     assert!(waits > 5, "lock waits were exercised ({waits})");
     assert!(deadlocks > 0, "a deadlock was exercised ({waits} waits)");
 }
+
+#[test]
+fn a_crash_during_the_wait_leaves_the_commit_visible_after_recovery() {
+    let mut config = two_clients(Method::Wal);
+    config.ack = AckPolicy::postgres(AckStage::Flush, "follower-1");
+    let mut run = Run::new(&config, 78);
+    run.partition(ms(50), "leader", "follower-1")
+        .sql(ms(100), "client-1", SYNC_WRITE)
+        .sql(ms(200), "client-2", LOOK)
+        .crash(ms(300), "leader")
+        .restart(ms(400), "leader")
+        .sql(ms(1_000), "client-2", "SELECT note FROM orders");
+    run.run_until(ms(1_500));
+    assert!(selected(&run, "client-2", LOOK).is_empty());
+    assert!(
+        answer(&run, "client-1", SYNC_WRITE).outcome.is_err(),
+        "the connection was lost"
+    );
+    assert_eq!(
+        selected(&run, "client-2", "SELECT note FROM orders"),
+        [["waits-for-sync"]],
+        "recovered from disk, the commit is visible"
+    );
+}
+
+#[test]
+fn a_cancelled_lock_wait_fails_with_the_cancel_error_and_leaves_the_row_alone() {
+    for (method, expected) in [
+        (
+            Method::Wal,
+            "ERROR:  canceling statement due to user request",
+        ),
+        (
+            Method::Statement {
+                context_events: true,
+            },
+            "ERROR 1317 (70100): Query execution was interrupted",
+        ),
+    ] {
+        let mut run = Run::new(&two_clients(method), 79);
+        let waits = "UPDATE orders SET status = 'B' WHERE id = 1";
+        run.sql(
+            ms(100),
+            "client-1",
+            "INSERT INTO orders (status) VALUES ('new')",
+        )
+        .sql(ms(200), "client-1", "BEGIN")
+        .sql(
+            ms(210),
+            "client-1",
+            "UPDATE orders SET status = 'A' WHERE id = 1",
+        )
+        .sql(ms(220), "client-2", waits)
+        .request(ms(300), "client-2", Request::Cancel)
+        .sql(ms(400), "client-1", "COMMIT");
+        run.run_until(ms(1_500));
+        assert_eq!(
+            error(&run, "client-2", waits),
+            expected,
+            "{}",
+            method.name()
+        );
+        assert!(answer(&run, "client-2", waits).answered_at < ms(400));
+        assert_eq!(run.rows("leader", "orders")[0][1], "A");
+        assert_eq!(run.rows("follower-1", "orders")[0][1], "A");
+    }
+}
+
+#[test]
+fn a_statement_sent_behind_a_waiting_commit_runs_when_the_wait_ends() {
+    let mut run = far_sync_standby(AckPolicy::postgres(AckStage::Flush, "follower-1"));
+    let next = "SELECT note FROM orders";
+    run.sql(ms(100), "client-1", SYNC_WRITE)
+        .sql(ms(200), "client-1", next);
+    run.run_until(ms(400));
+    assert!(
+        run.answers("client-1").is_empty(),
+        "the backend is busy waiting"
+    );
+    let waiting = activity(&run, "client-1");
+    assert_eq!(waiting.wait_event, Some("SyncRep"));
+    run.run_until(ms(2_000));
+    let acked = answer(&run, "client-1", SYNC_WRITE).answered_at;
+    assert!(answer(&run, "client-1", next).answered_at >= acked);
+    assert_eq!(selected(&run, "client-1", next), [["waits-for-sync"]]);
+}

@@ -232,7 +232,8 @@ pub struct Parked {
     pub sql: String,
     /// When it arrived (`pg_stat_activity.query_start`).
     pub since: Time,
-    /// The transaction it waits for (None: queued behind the connection's waiting statement).
+    /// The transaction it waits for: a row lock's holder, or the connection's own commit
+    /// waiting for its standby (None: queued behind the connection's waiting statement).
     pub waits_for: Option<u64>,
 }
 

@@ -7,14 +7,27 @@ use crate::replication::config::RowImage;
 
 impl Server {
     pub(super) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
-        // A connection runs its statements in order: behind a waiting one, a statement waits.
+        // A connection runs its statements in order: behind a statement waiting for a lock, or
+        // a commit waiting for its standby (the backend is busy until the wait ends), a
+        // statement waits.
+        let behind_commit = self
+            .mem
+            .waiting
+            .iter()
+            .find(|p| p.client == client)
+            .and_then(|p| p.hidden);
         if let Some(connection) = self.mem.connections.get_mut(&client) {
-            if !connection.parked.is_empty() {
+            if !connection.parked.is_empty() || behind_commit.is_some() {
+                let waits_for = if connection.parked.is_empty() {
+                    behind_commit
+                } else {
+                    None
+                };
                 connection.parked.push_back(Parked {
                     request,
                     sql,
                     since: cx.now(),
-                    waits_for: None,
+                    waits_for,
                 });
                 return;
             }
@@ -202,19 +215,19 @@ impl Server {
                 blocking_pids: vec![],
                 waiting_since: None,
             };
-            if let Some(parked) = connection.parked.front() {
+            if let Some(pending) = self.mem.waiting.iter().find(|p| p.client == client) {
+                row.state = "active";
+                row.wait_event_type = Some("IPC");
+                row.wait_event = Some("SyncRep");
+                row.query = pending.query.clone();
+                row.waiting_since = Some(pending.since);
+            } else if let Some(parked) = connection.parked.front() {
                 row.state = "active";
                 row.wait_event_type = Some("Lock");
                 row.wait_event = Some("transactionid");
                 row.query = parked.sql.clone();
                 row.blocking_pids = parked.waits_for.and_then(holder_pid).into_iter().collect();
                 row.waiting_since = Some(parked.since);
-            } else if let Some(pending) = self.mem.waiting.iter().find(|p| p.client == client) {
-                row.state = "active";
-                row.wait_event_type = Some("IPC");
-                row.wait_event = Some("SyncRep");
-                row.query = pending.query.clone();
-                row.waiting_since = Some(pending.since);
             }
             out.push(row);
         }
