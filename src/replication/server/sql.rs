@@ -1,5 +1,10 @@
 //! Running clients' SQL: execution in a session, logging each commit in the shape of the
 //! method, shipping it, and answering when the acknowledgement policy is met.
+//!
+//! Sessions run concurrently with row locks (see `engine::locks`): a statement that must wait
+//! for another transaction is parked on its connection and re-run when that transaction ends;
+//! a commit held for its synchronous standby stays invisible to other sessions (and keeps its
+//! row locks) until the wait ends. `Server::activity` shows both as `pg_stat_activity` does.
 
 use super::*;
 use crate::engine::{ErrorKind, Isolation};
