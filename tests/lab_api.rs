@@ -648,3 +648,64 @@ fn promote_on_a_follower_whose_replay_stopped_is_refused() {
         "follower-1 cannot replay entry 1 (ERROR:  logical replication target relation \"public.orders\" is missing replicated column: \"note\"): fix that before promoting it"
     );
 }
+
+/// The page's cluster has two clients; a second client's UPDATE of a row the first holds
+/// waits, and the leader's status tab lists it in `pg_stat_activity` as waiting on a lock.
+#[test]
+fn in_the_default_lab_client_2_waits_for_client_1s_row_lock_in_pg_stat_activity() {
+    let mut lab = Lab::new(LabSettings {
+        seed: 5,
+        cluster: ClusterConfig::lab_default(Method::Wal),
+    });
+    let (client_1, client_2) = (4, 5); // after leader, follower-1..3
+    let steps = [
+        (client_1, "INSERT INTO orders (status) VALUES ('new')"),
+        (client_1, "BEGIN"),
+        (client_1, "UPDATE orders SET status = 'paid' WHERE id = 1"),
+        (
+            client_2,
+            "UPDATE orders SET status = 'cancelled' WHERE id = 1",
+        ),
+    ];
+    let mut t = 10_000;
+    for (client, sql) in steps {
+        lab.seek(t);
+        lab.perform(LabAction::Sql {
+            client,
+            sql: sql.into(),
+        })
+        .expect("sent");
+        t += 100_000;
+    }
+    lab.seek(t);
+    let status = lab.inspect(0).expect("the leader").status.join("\n");
+    assert!(status.contains("FROM pg_stat_activity"), "{status}");
+    let waiting = status
+        .lines()
+        .find(|l| l.contains("client-2"))
+        .unwrap_or_else(|| panic!("client-2 is not listed: {status}"));
+    assert!(
+        waiting.contains("| Lock            | transactionid | active"),
+        "{waiting}"
+    );
+    assert!(waiting.contains("UPDATE orders SET status = 'cancelled' WHERE id = 1"));
+    let holder = status
+        .lines()
+        .find(|l| l.contains("client-1"))
+        .expect("client-1 listed");
+    assert!(holder.contains("idle in transaction"), "{holder}");
+    lab.perform(LabAction::Sql {
+        client: client_1,
+        sql: "COMMIT".into(),
+    })
+    .expect("sent");
+    lab.seek(t + 200_000);
+    let status = lab.inspect(0).expect("the leader").status.join("\n");
+    assert!(!status.contains("transactionid"), "{status}");
+    let rows = &lab.inspect(1).expect("follower-1").tables[0];
+    let text = format!("{rows:?}");
+    assert!(
+        text.contains("cancelled"),
+        "the waiting update ran after the commit: {text}"
+    );
+}

@@ -89,6 +89,9 @@ fn one_cut_link_does_not_replace_a_leader_the_others_still_reach() {
     assert!(run.server("leader").is_writable_leader());
 }
 
+/// A transaction that ended in an error (a deadlock rolls it back; the old first-committer-wins
+/// COMMIT failure is gone) takes its buffered statements with it: they are not logged with
+/// the connection's next transaction.
 #[test]
 fn statements_of_a_failed_commit_are_not_logged_with_the_next_one() {
     let mut config = ClusterConfig::standard(
@@ -99,15 +102,67 @@ fn statements_of_a_failed_commit_are_not_logged_with_the_next_one() {
     );
     config.clients.push("client-2".into());
     let mut run = Run::new(&config, 3);
-    run.sql(ms(10), "client-1", "BEGIN")
-        .sql(ms(30), "client-1", &insert("in aborted tx"))
-        .sql(ms(50), "client-2", &insert("other"))
-        .sql(ms(80), "client-1", "COMMIT")
-        .sql(ms(120), "client-1", &insert("next"));
+    run.sql(ms(10), "client-1", &insert("one"))
+        .sql(ms(20), "client-1", &insert("two"))
+        .sql(ms(100), "client-1", "BEGIN")
+        .sql(ms(110), "client-2", "BEGIN")
+        .sql(
+            ms(120),
+            "client-1",
+            "UPDATE orders SET note = 'A' WHERE id = 1",
+        )
+        .sql(
+            ms(130),
+            "client-2",
+            "UPDATE orders SET note = 'in aborted tx' WHERE id = 2",
+        )
+        .sql(
+            ms(140),
+            "client-1",
+            "UPDATE orders SET note = 'A' WHERE id = 2",
+        )
+        .sql(
+            ms(150),
+            "client-2",
+            "UPDATE orders SET note = 'B' WHERE id = 1",
+        )
+        .sql(ms(200), "client-1", "COMMIT")
+        .sql(ms(220), "client-2", &insert("next"));
     run.run_until(ms(2_000));
+    let deadlock = run
+        .answers("client-2")
+        .iter()
+        .find(|a| a.sql == "UPDATE orders SET note = 'B' WHERE id = 1")
+        .expect("answered");
     assert!(
-        run.answers("client-1")[2].outcome.is_err(),
-        "the COMMIT lost the race"
+        deadlock
+            .outcome
+            .as_ref()
+            .is_err_and(|e| e.starts_with("ERROR 1213 (40001)")),
+        "{:?}",
+        deadlock.outcome
+    );
+    let logged: Vec<String> = run
+        .server("leader")
+        .disk
+        .log
+        .iter()
+        .flat_map(|e| match &e.payload {
+            replication_lab::replication::log::Payload::Statements(s) => {
+                s.iter().map(|s| s.sql.clone()).collect()
+            }
+            _ => vec![],
+        })
+        .collect();
+    assert!(
+        !logged
+            .iter()
+            .any(|s| s.contains("in aborted tx") || s.contains("'B'")),
+        "{logged:?}"
+    );
+    assert_eq!(
+        logged.last().map(String::as_str),
+        Some(insert("next").as_str())
     );
     assert_eq!(
         run.rows("leader", "orders"),

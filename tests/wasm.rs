@@ -15,8 +15,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// The trace hash of [`replication_scenario`], computed on the host.
-const GOLDEN: u64 = 0xba9d_62c4_5e72_ffe9;
+/// The trace hash of [`replication_scenario`], computed on the host. (Changed with issue 7:
+/// the DELETE sent at 470 ms, on the connection whose INSERT still waits for the partitioned
+/// synchronous standby, now waits behind it, as a backend busy in its commit would, and runs
+/// after the heal, when the inserted rows are visible: DELETE 1 at about 1.05 s.)
+const GOLDEN: u64 = 0xaf45_990b_f4e4_6f77;
 
 /// Writes with NOW(), RAND() and UUID() under semi-sync statement replication, a follower
 /// crash and restart, and a partition that heals.
@@ -72,7 +75,7 @@ fn replication_scenario() -> u64 {
 }
 
 #[test]
-fn the_default_lab_has_a_leader_two_followers_a_spare_and_a_client() {
+fn the_default_lab_has_a_leader_two_followers_a_spare_and_two_clients() {
     let view = Lab::new(LabSettings::default()).view();
     let roles: Vec<Role> = view.nodes.iter().map(|n| n.role).collect();
     assert_eq!(
@@ -82,6 +85,7 @@ fn the_default_lab_has_a_leader_two_followers_a_spare_and_a_client() {
             Role::Follower,
             Role::Follower,
             Role::Follower,
+            Role::None,
             Role::None
         ]
     );

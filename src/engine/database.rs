@@ -9,8 +9,22 @@
 //! a page after a [`Database::checkpoint`] — and those are applied with [`Database::apply`]:
 //! the same function a WAL-shipping follower calls with the leader's changes, so leader and
 //! follower pages are byte-identical by construction. ROLLBACK drops the overlay; a failed
-//! statement restores the overlay as it was before the statement. If another session
-//! committed since a transaction began, its COMMIT fails (first committer wins).
+//! statement restores the overlay as it was before the statement.
+//!
+//! # Concurrent transactions
+//! Sessions run side by side with row-level locks ([`super::locks`]). At READ COMMITTED
+//! (PostgreSQL's default) a statement sees what was committed (and made visible) when it
+//! starts plus its own transaction's changes — its overlay is rebuilt from the transaction's
+//! row changes when the pages moved. At REPEATABLE READ (InnoDB's default) plain SELECTs in a
+//! transaction read a copy of the pages taken at its first SELECT (plus its own changes),
+//! while writes read the latest rows, as InnoDB's locking reads do. It runs on its own copy; if another transaction holds a row it changed, its
+//! effects are dropped and it reports [`ErrorKind::LockWait`] (the caller runs it again when
+//! that transaction ends) or, if waiting would close a cycle, [`ErrorKind::Deadlock`] (its
+//! transaction is rolled back). A COMMIT whose pages moved is a *rebase*: a fresh overlay on
+//! the current pages with the transaction's row changes re-applied, then diffed as usual — so
+//! WAL followers still receive byte-identical pages. A commit can be kept invisible to other
+//! sessions ([`Database::hide_last_commit`], for a synchronous-standby wait): they read
+//! through an overlay that undoes it, which is never committed by diff.
 //!
 //! The catalog and key index are derived from pages. A commit merges the overlay's changes to
 //! them; replaying another node's changes updates them for the touched pages only (and
@@ -22,8 +36,12 @@ use super::env::{Env, ExecOptions};
 use super::error::{ErrorKind, SqlError};
 use super::eval::StatementContext;
 use super::exec;
+use super::locks::{keys_of, Conflict, HiddenCommit, Locks};
+use super::logical::apply_one;
 use super::page::{FormatVersion, Page, PageKind, PAGE_SIZE};
-use super::report::{CommitReport, ContextValues, Ddl, RowChange, StatementKind, StatementReport};
+use super::report::{
+    CommitReport, ContextValues, Ddl, RowChange, RowOp, StatementKind, StatementReport,
+};
 use super::sql::{ast::Statement, parse};
 use super::storage::{apply_plan, load, plan_incremental, Derived, Overlay, Store};
 use super::value::Value;
@@ -45,6 +63,9 @@ pub struct Database {
     /// Bumped by every apply, so a transaction can tell the pages moved under it.
     generation: u64,
     pub(super) derived: Derived,
+    /// Row locks, waits, sequences and not-yet-visible commits (volatile: see
+    /// [`Database::reset_sessions`]).
+    locks: Locks,
 }
 
 /// Where [`Database::apply_inner`] gets the derived state of the new pages from.
@@ -60,15 +81,48 @@ enum Derive {
 /// An open transaction: its overlay and what it did so far.
 #[derive(Clone, Debug)]
 struct Transaction {
+    xid: u64,
     overlay: Overlay,
-    base_generation: u64,
+    /// The database's (generation, visibility epoch) the overlay was built at: when either
+    /// moved, the next statement sees the latest committed data (READ COMMITTED).
+    view: (u64, u64),
+    /// Whether the overlay undoes commits that are not yet visible: such an overlay is never
+    /// committed by diff (the commit rebuilds it on the current pages).
+    undone: bool,
     row_changes: Vec<RowChange>,
     ddl: Vec<Ddl>,
+    /// REPEATABLE READ: the pages of the first SELECT.
+    snapshot: Option<Box<Snapshot>>,
 }
 
-/// A connection's volatile state: at most one open transaction. Dropping it rolls back.
+/// What a transaction's plain SELECTs see.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Isolation {
+    /// PostgreSQL's default: every statement sees what is committed when it starts.
+    #[default]
+    ReadCommitted,
+    /// InnoDB's default: plain SELECTs see the snapshot taken at the transaction's first
+    /// SELECT (plus its own changes); writes read the latest committed rows, as InnoDB's
+    /// locking reads do.
+    RepeatableRead,
+}
+
+/// The pages a REPEATABLE READ transaction's first SELECT saw.
+#[derive(Clone, Debug)]
+struct Snapshot {
+    pages: Vec<Page>,
+    derived: Derived,
+    /// Commits that were invisible then (undone for the snapshot's readers).
+    hidden: Vec<HiddenCommit>,
+}
+
+/// A connection's volatile state: its backend process id, isolation level and at most one
+/// open transaction. End it with [`Database::end_session`] (which rolls back and releases its
+/// locks).
 #[derive(Clone, Debug, Default)]
 pub struct Session {
+    pid: Option<u32>,
+    isolation: Isolation,
     transaction: Option<Transaction>,
 }
 
@@ -79,6 +133,25 @@ impl Session {
 
     pub fn in_transaction(&self) -> bool {
         self.transaction.is_some()
+    }
+
+    /// The backend process id the database gave this session (after its first statement).
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
+    /// The open transaction's id.
+    pub fn xid(&self) -> Option<u64> {
+        self.transaction.as_ref().map(|t| t.xid)
+    }
+
+    pub fn isolation(&self) -> Isolation {
+        self.isolation
+    }
+
+    /// Sets the isolation level (for the next SELECT on; a snapshot already taken stays).
+    pub fn set_isolation(&mut self, isolation: Isolation) {
+        self.isolation = isolation;
     }
 }
 
@@ -94,6 +167,7 @@ impl Database {
             checkpoint: None,
             generation: 0,
             derived: Derived::default(),
+            locks: Locks::default(),
         }
     }
 
@@ -147,6 +221,14 @@ impl Database {
         options: &ExecOptions,
     ) -> Result<StatementReport, SqlError> {
         let stmt = parse(sql)?;
+        let pid = match session.pid {
+            Some(pid) => pid,
+            None => {
+                let pid = self.locks.new_pid();
+                session.pid = Some(pid);
+                pid
+            }
+        };
         match stmt {
             Statement::Begin => {
                 if session.in_transaction() {
@@ -155,69 +237,162 @@ impl Database {
                         "a transaction is already in progress",
                     ));
                 }
+                let (overlay, undone) = self.view_overlay(&[])?;
+                let xid = self.locks.begin(pid);
                 session.transaction = Some(Transaction {
-                    overlay: Overlay::new(self.pages.len() as u32, &self.derived),
-                    base_generation: self.generation,
+                    xid,
+                    overlay,
+                    view: self.view_stamp(),
+                    undone,
                     row_changes: vec![],
                     ddl: vec![],
+                    snapshot: None,
                 });
                 return Ok(Self::report(sql, StatementKind::Begin, session));
             }
             Statement::Commit => {
                 let mut report = Self::report(sql, StatementKind::Commit, session);
+                self.locks.stop_waiting(pid);
                 if let Some(tx) = session.transaction.take() {
-                    // A transaction that wrote nothing has nothing to conflict with: a
-                    // read-only transaction on a replaying standby commits.
+                    // A transaction that wrote nothing has nothing to commit: a read-only
+                    // transaction on a replaying standby commits.
                     if tx.row_changes.is_empty() && tx.ddl.is_empty() {
+                        self.locks.release(tx.xid);
                         report.in_transaction = false;
                         return Ok(report);
                     }
-                    if tx.base_generation != self.generation {
-                        return Err(SqlError::new(
-                            ErrorKind::Transaction,
-                            "could not serialize access: another session committed first; \
-                             the transaction was rolled back",
-                        ));
-                    }
-                    report.commit = self.commit(tx.overlay, tx.row_changes, tx.ddl)?;
+                    let stale = tx.undone || tx.view.0 != self.generation;
+                    report.commit = self.finish_commit(
+                        Some(tx.xid),
+                        pid,
+                        tx.overlay,
+                        stale,
+                        tx.row_changes,
+                        tx.ddl,
+                    )?;
                 }
                 report.in_transaction = false;
                 return Ok(report);
             }
             Statement::Rollback => {
-                session.transaction = None;
+                self.end_session(session);
                 return Ok(Self::report(sql, StatementKind::Rollback, session));
             }
             _ => {}
         }
+        if let (Statement::Select(_), Isolation::RepeatableRead) = (&stmt, session.isolation) {
+            if let Some(report) = self.snapshot_select(session, &stmt, sql, env, options) {
+                return report;
+            }
+        }
         let mut transaction = session.transaction.take();
-        let mut overlay = match &mut transaction {
-            Some(tx) => std::mem::replace(&mut tx.overlay, Overlay::new(0, &Derived::default())),
-            None => Overlay::new(self.pages.len() as u32, &self.derived),
+        // READ COMMITTED: each statement sees what is committed (and visible) when it starts,
+        // plus the transaction's own changes.
+        let stamp = self.view_stamp();
+        if let Some(tx) = &mut transaction {
+            if tx.view != stamp {
+                let rebuilt = if tx.ddl.is_empty() {
+                    self.view_overlay(&tx.row_changes)
+                } else {
+                    Err(serialization_failure())
+                };
+                match rebuilt {
+                    Ok((overlay, undone)) => {
+                        tx.overlay = overlay;
+                        tx.undone = undone;
+                        tx.view = stamp;
+                    }
+                    Err(e) => {
+                        self.locks.release(tx.xid);
+                        self.locks.stop_waiting(pid);
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        let (mut overlay, undone) = match &mut transaction {
+            Some(tx) => (
+                std::mem::replace(&mut tx.overlay, Overlay::new(0, &Derived::default())),
+                tx.undone,
+            ),
+            None => self.view_overlay(&[])?,
         };
-        // Inside a transaction a failed statement must leave the overlay as it was.
+        // Inside a transaction a failed or waiting statement must leave the overlay as it was.
         let before = transaction.is_some().then(|| overlay.clone());
+        let restore = |session: &mut Session, transaction: Option<Transaction>, before| {
+            if let (Some(mut tx), Some(before)) = (transaction, before) {
+                tx.overlay = before;
+                session.transaction = Some(tx);
+            }
+        };
         let mut cx = StatementContext::new(env, *options);
-        let result = exec::execute(
-            &stmt,
-            sql,
-            &mut Store {
+        let result = {
+            let mut store = Store {
                 base: &self.pages,
                 format: self.format,
                 overlay: &mut overlay,
-            },
-            &mut cx,
-        );
+            };
+            let caught_up = if matches!(stmt, Statement::Insert(_)) {
+                catch_up_sequences(&self.locks, &mut store)
+            } else {
+                Ok(())
+            };
+            caught_up.and_then(|()| exec::execute(&stmt, sql, &mut store, &mut cx))
+        };
         let outcome = match result {
             Ok(o) => o,
             Err(e) => {
-                if let (Some(mut tx), Some(before)) = (transaction, before) {
-                    tx.overlay = before;
-                    session.transaction = Some(tx);
-                }
+                restore(session, transaction, before);
+                self.locks.stop_waiting(pid);
                 return Err(e);
             }
         };
+        // Row locks: the statement ran on its own copy; it keeps its effects only if no other
+        // transaction holds a row it changed.
+        let keys: Vec<_> = outcome.row_changes.iter().flat_map(keys_of).collect();
+        let me = transaction.as_ref().map(|t| t.xid);
+        if let Err(conflict) = self.locks.acquire(pid, me, &keys, outcome.ddl.is_some()) {
+            return Err(match conflict {
+                Conflict::Wait { holder, holder_pid } => {
+                    restore(session, transaction, before);
+                    SqlError::new(
+                        ErrorKind::LockWait,
+                        format!(
+                            "process {pid} waits for ShareLock on transaction {holder}; blocked by process {holder_pid}"
+                        ),
+                    )
+                }
+                Conflict::Deadlock(cycle) => {
+                    // The transaction that closed the cycle is rolled back (PostgreSQL aborts
+                    // the one whose deadlock check found it).
+                    if let Some(tx) = transaction {
+                        self.locks.release(tx.xid);
+                    }
+                    let detail: Vec<String> = cycle
+                        .iter()
+                        .map(|w| {
+                            format!(
+                                "Process {} waits for ShareLock on transaction {}; blocked by process {}.",
+                                w.pid, w.holder, w.holder_pid
+                            )
+                        })
+                        .collect();
+                    SqlError::new(
+                        ErrorKind::Deadlock,
+                        format!(
+                            "deadlock detected\nDETAIL:  {}\nHINT:  See server log for query details.",
+                            detail.join("\n")
+                        ),
+                    )
+                }
+            });
+        }
+        if matches!(stmt, Statement::Insert(_)) {
+            for def in overlay.catalog.tables.values() {
+                self.locks
+                    .advance_sequence(&def.schema.name, def.next_auto_increment);
+            }
+        }
         let mut report = Self::report(sql, outcome.kind, session);
         report.rows_affected = outcome.rows_affected;
         report.result = outcome.result;
@@ -235,10 +410,211 @@ impl Database {
             }
             None => {
                 let ddl = report.ddl.iter().cloned().collect();
-                report.commit = self.commit(overlay, report.row_changes.clone(), ddl)?;
+                report.commit = self.finish_commit(
+                    None,
+                    pid,
+                    overlay,
+                    undone,
+                    report.row_changes.clone(),
+                    ddl,
+                )?;
             }
         }
         Ok(report)
+    }
+
+    /// REPEATABLE READ: a SELECT inside a transaction reads the snapshot of the transaction's
+    /// first SELECT plus its own changes. `None` when the snapshot does not apply (outside a
+    /// transaction, or its own changes do not fit the snapshot: then the latest view serves).
+    fn snapshot_select(
+        &self,
+        session: &mut Session,
+        stmt: &Statement,
+        sql: &str,
+        env: &mut dyn Env,
+        options: &ExecOptions,
+    ) -> Option<Result<StatementReport, SqlError>> {
+        let tx = session.transaction.as_mut()?;
+        let snapshot = tx.snapshot.get_or_insert_with(|| {
+            Box::new(Snapshot {
+                pages: self.pages.clone(),
+                derived: self.derived.clone(),
+                hidden: self.locks.hidden.clone(),
+            })
+        });
+        let mut overlay = Overlay::new(snapshot.pages.len() as u32, &snapshot.derived);
+        let mut store = Store {
+            base: &snapshot.pages,
+            format: self.format,
+            overlay: &mut overlay,
+        };
+        for hidden in snapshot.hidden.iter().rev() {
+            for change in hidden.row_changes.iter().rev() {
+                apply_one(&mut store, &invert(change)).ok()?;
+            }
+        }
+        for change in &tx.row_changes {
+            apply_one(&mut store, change).ok()?;
+        }
+        let mut cx = StatementContext::new(env, *options);
+        let outcome = match exec::execute(stmt, sql, &mut store, &mut cx) {
+            Ok(o) => o,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut report = Self::report(sql, outcome.kind, session);
+        report.rows_affected = outcome.rows_affected;
+        report.result = outcome.result;
+        report.context = cx.values;
+        report.in_transaction = true;
+        Some(Ok(report))
+    }
+
+    /// (generation, visibility epoch): a session's view is stale when either moved.
+    fn view_stamp(&self) -> (u64, u64) {
+        (self.generation, self.locks.epoch)
+    }
+
+    /// A fresh overlay on the current pages as another session sees them: commits that are not
+    /// yet visible undone (newest first), then `own` changes re-applied. Whether it undid any.
+    fn view_overlay(&self, own: &[RowChange]) -> Result<(Overlay, bool), SqlError> {
+        let mut overlay = Overlay::new(self.pages.len() as u32, &self.derived);
+        let undone = !self.locks.hidden.is_empty();
+        {
+            let mut store = Store {
+                base: &self.pages,
+                format: self.format,
+                overlay: &mut overlay,
+            };
+            for hidden in self.locks.hidden.iter().rev() {
+                for change in hidden.row_changes.iter().rev() {
+                    apply_one(&mut store, &invert(change)).map_err(|_| serialization_failure())?;
+                }
+            }
+            for change in own {
+                apply_one(&mut store, change).map_err(|_| serialization_failure())?;
+            }
+        }
+        Ok((overlay, undone))
+    }
+
+    /// Commits a transaction's work. If the pages moved since its overlay was built (or the
+    /// overlay undid invisible commits), the overlay is rebuilt on the current pages from the
+    /// transaction's own row changes first: its row locks make that equal to having written in
+    /// place. Releases the transaction's locks either way.
+    fn finish_commit(
+        &mut self,
+        xid: Option<u64>,
+        pid: u32,
+        overlay: Overlay,
+        stale: bool,
+        row_changes: Vec<RowChange>,
+        ddl: Vec<Ddl>,
+    ) -> Result<Option<CommitReport>, SqlError> {
+        let xid = xid.unwrap_or_else(|| self.locks.begin(pid));
+        self.locks.last_commit = None;
+        let overlay = match (stale, ddl.is_empty()) {
+            (false, _) => Ok(overlay),
+            // DDL holds the database-wide lock, so its transaction's pages cannot move.
+            (true, false) => Err(serialization_failure()),
+            (true, true) => {
+                let mut fresh = Overlay::new(self.pages.len() as u32, &self.derived);
+                let mut store = Store {
+                    base: &self.pages,
+                    format: self.format,
+                    overlay: &mut fresh,
+                };
+                row_changes
+                    .iter()
+                    .try_for_each(|c| apply_one(&mut store, c).map(|_| ()))
+                    .map_err(|_| serialization_failure())
+                    .map(|()| fresh)
+            }
+        };
+        let has_ddl = !ddl.is_empty();
+        let result = overlay.and_then(|o| self.commit(o, row_changes.clone(), ddl));
+        self.locks.release(xid);
+        if let (Ok(Some(_)), false) = (&result, has_ddl) {
+            self.locks.last_commit = Some(HiddenCommit {
+                xid,
+                pid,
+                row_changes,
+            });
+        }
+        result
+    }
+
+    /// Ends a session's transaction (ROLLBACK, or its connection went away): its work is
+    /// dropped and its locks released.
+    pub fn end_session(&mut self, session: &mut Session) {
+        if let Some(tx) = session.transaction.take() {
+            self.locks.release(tx.xid);
+        }
+        if let Some(pid) = session.pid {
+            self.locks.stop_waiting(pid);
+        }
+    }
+
+    /// The session's waiting statement was abandoned (cancelled): it no longer waits.
+    pub fn stop_waiting(&mut self, session: &Session) {
+        if let Some(pid) = session.pid {
+            self.locks.stop_waiting(pid);
+        }
+    }
+
+    /// Every open transaction's connection is gone (a fenced or demoted leader drops them):
+    /// their locks go. Commits waiting to become visible keep theirs.
+    pub fn end_open_transactions(&mut self) {
+        self.locks.release_open();
+    }
+
+    /// A crash: every session, lock and wait is gone, and every commit is visible (it is on
+    /// disk). Transaction ids, process ids and sequences keep counting up.
+    pub fn reset_sessions(&mut self) {
+        self.locks.reset();
+    }
+
+    /// Keys of `table` that open (or not yet visible) transactions changed: rows other
+    /// sessions cannot see in their final form yet.
+    pub fn locked_keys(&self, table: &str) -> Vec<Value> {
+        self.locks.locked_keys(table)
+    }
+
+    /// Whether any transaction is open, waits, or is committed but not yet visible.
+    pub fn has_sessions(&self) -> bool {
+        self.locks.busy()
+    }
+
+    /// Makes the last commit (if it changed rows and no schema) invisible to other sessions,
+    /// with its rows still locked, until [`Database::reveal`]: a commit waiting for its
+    /// synchronous standby. Returns its transaction id.
+    pub fn hide_last_commit(&mut self) -> Option<u64> {
+        let commit = self.locks.last_commit.take()?;
+        if commit.row_changes.is_empty() {
+            return None;
+        }
+        let xid = commit.xid;
+        self.locks.hide(commit);
+        Some(xid)
+    }
+
+    /// Makes a hidden commit visible and releases its locks. Whether it was hidden.
+    pub fn reveal(&mut self, xid: u64) -> bool {
+        self.locks.reveal(xid)
+    }
+
+    /// The transaction whose lock process `pid`'s statement waits for, if it waits.
+    pub fn waiting_for(&self, pid: u32) -> Option<u64> {
+        self.locks.waiting_for(pid)
+    }
+
+    /// Whether transaction `xid` is still open (or committed but not yet visible).
+    pub fn transaction_open(&self, xid: u64) -> bool {
+        self.locks.is_open(xid)
+    }
+
+    /// Transaction ids of commits not yet visible to other sessions, in commit order.
+    pub fn hidden_commits(&self) -> Vec<u64> {
+        self.locks.hidden.iter().map(|h| h.xid).collect()
     }
 
     /// Turns an overlay into WAL records, applies them, and reports them. `None` when the
@@ -560,6 +936,48 @@ impl Database {
     }
 }
 
+/// The undo of a row change (to show other sessions the rows before an invisible commit).
+fn invert(change: &RowChange) -> RowChange {
+    let (op, before, after) = match change.op {
+        RowOp::Insert => (RowOp::Delete, change.after.clone(), None),
+        RowOp::Update => (RowOp::Update, change.after.clone(), change.before.clone()),
+        RowOp::Delete => (RowOp::Insert, None, change.before.clone()),
+    };
+    RowChange {
+        op,
+        before,
+        after,
+        ..change.clone()
+    }
+}
+
+/// Before an INSERT: a table's counter moves past every value other sessions handed out, so
+/// concurrent transactions never hand out the same id (sequences are not transactional).
+fn catch_up_sequences(locks: &Locks, store: &mut Store<'_>) -> Result<(), SqlError> {
+    let behind: Vec<(u32, i64)> = store
+        .catalog()
+        .tables
+        .iter()
+        .filter_map(|(&id, def)| {
+            let next = locks.sequence(&def.schema.name)?;
+            (next > def.next_auto_increment).then_some((id, next))
+        })
+        .collect();
+    for (id, next) in behind {
+        store.set_next_auto_increment(id, next)?;
+    }
+    Ok(())
+}
+
+/// A transaction's changes no longer fit the pages (only when something that takes no row
+/// locks, such as a subscriber's apply, changed the same rows): PostgreSQL's words.
+fn serialization_failure() -> SqlError {
+    SqlError::new(
+        ErrorKind::Transaction,
+        "could not serialize access due to concurrent update",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,5 +1127,416 @@ mod tests {
         assert_eq!(db.pages, before.pages);
         assert_eq!(db.derived, before.derived);
         db.check_invariants().expect("still sane");
+    }
+
+    // ---- concurrent sessions ----
+
+    fn setup() -> (Database, SeededEnv) {
+        let mut db = Database::new(FormatVersion::V16);
+        let mut env = SeededEnv::new(11, 0);
+        db.run(
+            "CREATE TABLE t (id SERIAL PRIMARY KEY, s TEXT, n INTEGER NOT NULL DEFAULT 0)",
+            &mut env,
+        )
+        .expect("create");
+        for i in 1..=3 {
+            db.run(&format!("INSERT INTO t (s) VALUES ('row {i}')"), &mut env)
+                .expect("insert");
+        }
+        (db, env)
+    }
+
+    fn go(db: &mut Database, s: &mut Session, env: &mut SeededEnv, sql: &str) -> StatementReport {
+        db.execute(s, sql, env, &ExecOptions::default())
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    fn fails(db: &mut Database, s: &mut Session, env: &mut SeededEnv, sql: &str) -> SqlError {
+        match db.execute(s, sql, env, &ExecOptions::default()) {
+            Ok(_) => panic!("{sql} should not have run"),
+            Err(e) => e,
+        }
+    }
+
+    fn names(db: &mut Database, s: &mut Session, env: &mut SeededEnv) -> Vec<String> {
+        let r = go(db, s, env, "SELECT s FROM t ORDER BY id");
+        r.result
+            .expect("rows")
+            .rows
+            .iter()
+            .map(|row| row[0].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn interleaved_transactions_on_different_rows_both_commit_and_replay_byte_for_byte() {
+        let (mut db, mut env) = setup();
+        let mut follower = db.clone();
+        follower.reset_sessions();
+        let (mut a, mut b) = (Session::new(), Session::new());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(&mut db, &mut b, &mut env, "BEGIN");
+        let ia = go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "INSERT INTO t (s) VALUES ('from A')",
+        );
+        let ib = go(
+            &mut db,
+            &mut b,
+            &mut env,
+            "INSERT INTO t (s) VALUES ('from B')",
+        );
+        assert_eq!(ia.context.insert_id, Some(4));
+        assert_eq!(
+            ib.context.insert_id,
+            Some(5),
+            "sequences are not transactional"
+        );
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'A was here' WHERE id = 1",
+        );
+        go(
+            &mut db,
+            &mut b,
+            &mut env,
+            "UPDATE t SET s = 'B was here' WHERE id = 2",
+        );
+        // A does not see B's uncommitted row.
+        assert!(!names(&mut db, &mut a, &mut env).contains(&"from B".to_string()));
+        let cb = go(&mut db, &mut b, &mut env, "COMMIT")
+            .commit
+            .expect("B commits");
+        follower.apply(&cb.changes).expect("replay B");
+        // READ COMMITTED: A's next statement sees B's commit.
+        assert!(names(&mut db, &mut a, &mut env).contains(&"from B".to_string()));
+        let ca = go(&mut db, &mut a, &mut env, "COMMIT")
+            .commit
+            .expect("A commits");
+        follower.apply(&ca.changes).expect("replay A");
+        assert_eq!(
+            names(&mut db, &mut Session::new(), &mut env),
+            ["A was here", "B was here", "row 3", "from A", "from B"]
+        );
+        assert!(compare_pages(&db, &follower).identical());
+        db.check_invariants().expect("leader");
+        follower.check_invariants().expect("follower");
+        let mut c = Session::new();
+        let next = go(
+            &mut db,
+            &mut c,
+            &mut env,
+            "INSERT INTO t (s) VALUES ('next')",
+        );
+        assert_eq!(next.context.insert_id, Some(6));
+    }
+
+    #[test]
+    fn a_second_writer_of_a_row_waits_then_sees_the_first_ones_value() {
+        let (mut db, mut env) = setup();
+        let (mut a, mut b) = (Session::new(), Session::new());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET n = n + 10 WHERE id = 1",
+        );
+        go(&mut db, &mut b, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut b,
+            &mut env,
+            "UPDATE t SET n = n + 1 WHERE id = 3",
+        );
+        let e = fails(
+            &mut db,
+            &mut b,
+            &mut env,
+            "UPDATE t SET n = n + 1 WHERE id = 1",
+        );
+        assert_eq!(e.kind, ErrorKind::LockWait);
+        let (pb, xa) = (b.pid().expect("pid"), a.xid().expect("xid"));
+        assert_eq!(db.waiting_for(pb), Some(xa));
+        assert!(e.message.contains(&format!("transaction {xa}")), "{e}");
+        // Still waiting while A is open; B's earlier work is intact.
+        assert_eq!(
+            fails(
+                &mut db,
+                &mut b,
+                &mut env,
+                "UPDATE t SET n = n + 1 WHERE id = 1"
+            )
+            .kind,
+            ErrorKind::LockWait
+        );
+        go(&mut db, &mut a, &mut env, "COMMIT");
+        assert!(!db.transaction_open(xa));
+        let r = go(
+            &mut db,
+            &mut b,
+            &mut env,
+            "UPDATE t SET n = n + 1 WHERE id = 1",
+        );
+        assert_eq!(r.rows_affected, 1);
+        assert_eq!(db.waiting_for(pb), None);
+        go(&mut db, &mut b, &mut env, "COMMIT");
+        let row = |db: &Database, id| db.row("t", &Value::Integer(id)).expect("row")[2].clone();
+        assert_eq!(row(&db, 1), Value::Integer(11), "A's +10 and B's +1");
+        assert_eq!(row(&db, 3), Value::Integer(1));
+        db.check_invariants().expect("sane");
+    }
+
+    #[test]
+    fn a_waiting_update_rechecks_its_where_clause_against_the_committed_row() {
+        let (mut db, mut env) = setup();
+        let (mut a, mut b) = (Session::new(), Session::new());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'shipped' WHERE id = 2",
+        );
+        let sql = "UPDATE t SET s = 'cancelled' WHERE id = 2 AND s = 'row 2'";
+        assert_eq!(
+            fails(&mut db, &mut b, &mut env, sql).kind,
+            ErrorKind::LockWait
+        );
+        go(&mut db, &mut a, &mut env, "COMMIT");
+        assert_eq!(go(&mut db, &mut b, &mut env, sql).rows_affected, 0);
+        assert_eq!(
+            db.row("t", &Value::Integer(2)).expect("row")[1],
+            Value::Text("shipped".into())
+        );
+    }
+
+    #[test]
+    fn two_inserts_of_one_key_wait_then_collide_or_succeed() {
+        let (mut db, mut env) = setup();
+        let (mut a, mut b) = (Session::new(), Session::new());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "INSERT INTO t (id, s) VALUES (50, 'A')",
+        );
+        let sql = "INSERT INTO t (id, s) VALUES (50, 'B')";
+        assert_eq!(
+            fails(&mut db, &mut b, &mut env, sql).kind,
+            ErrorKind::LockWait
+        );
+        go(&mut db, &mut a, &mut env, "ROLLBACK");
+        go(&mut db, &mut b, &mut env, sql);
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "INSERT INTO t (id, s) VALUES (60, 'A')",
+        );
+        let sql = "INSERT INTO t (id, s) VALUES (60, 'B')";
+        assert_eq!(
+            fails(&mut db, &mut b, &mut env, sql).kind,
+            ErrorKind::LockWait
+        );
+        go(&mut db, &mut a, &mut env, "COMMIT");
+        assert_eq!(
+            fails(&mut db, &mut b, &mut env, sql).kind,
+            ErrorKind::DuplicateKey
+        );
+    }
+
+    #[test]
+    fn a_cycle_of_waits_is_a_deadlock_and_rolls_back_the_one_that_closed_it() {
+        let (mut db, mut env) = setup();
+        let (mut a, mut b) = (Session::new(), Session::new());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(&mut db, &mut b, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'A' WHERE id = 1",
+        );
+        go(
+            &mut db,
+            &mut b,
+            &mut env,
+            "UPDATE t SET s = 'B' WHERE id = 2",
+        );
+        let waits = fails(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'A' WHERE id = 2",
+        );
+        assert_eq!(waits.kind, ErrorKind::LockWait);
+        let e = fails(
+            &mut db,
+            &mut b,
+            &mut env,
+            "UPDATE t SET s = 'B' WHERE id = 1",
+        );
+        assert_eq!(e.kind, ErrorKind::Deadlock);
+        assert!(
+            e.message
+                .starts_with("deadlock detected\nDETAIL:  Process "),
+            "{e}"
+        );
+        assert_eq!(
+            e.message
+                .matches("waits for ShareLock on transaction")
+                .count(),
+            2
+        );
+        assert!(!b.in_transaction(), "B was rolled back");
+        // A now gets B's row.
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'A' WHERE id = 2",
+        );
+        go(&mut db, &mut a, &mut env, "COMMIT");
+        assert_eq!(
+            names(&mut db, &mut b, &mut env),
+            ["A", "A", "row 3"],
+            "B's change is gone"
+        );
+    }
+
+    #[test]
+    fn ddl_waits_for_open_writers() {
+        let (mut db, mut env) = setup();
+        let (mut a, mut b) = (Session::new(), Session::new());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(&mut db, &mut a, &mut env, "DELETE FROM t WHERE id = 3");
+        let ddl = "CREATE TABLE u (k INTEGER PRIMARY KEY)";
+        assert_eq!(
+            fails(&mut db, &mut b, &mut env, ddl).kind,
+            ErrorKind::LockWait
+        );
+        assert!(db.schema("u").is_none());
+        go(&mut db, &mut a, &mut env, "COMMIT");
+        go(&mut db, &mut b, &mut env, ddl);
+        assert!(db.schema("u").is_some());
+    }
+
+    #[test]
+    fn a_hidden_commit_is_invisible_to_others_and_keeps_its_rows_locked() {
+        let (mut db, mut env) = setup();
+        let mut follower = db.clone();
+        follower.reset_sessions();
+        let (mut a, mut b) = (Session::new(), Session::new());
+        let c = go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "INSERT INTO t (s) VALUES ('waits')",
+        );
+        follower
+            .apply(&c.commit.expect("commit").changes)
+            .expect("replay");
+        let c = go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'hidden' WHERE id = 1",
+        );
+        follower
+            .apply(&c.commit.expect("commit").changes)
+            .expect("replay");
+        let xid = db.hide_last_commit().expect("hidden");
+        // (only the last commit is hidden: 'waits' was made visible at once)
+        assert_eq!(db.hidden_commits(), [xid]);
+        assert_eq!(
+            names(&mut db, &mut b, &mut env),
+            ["row 1", "row 2", "row 3", "waits"]
+        );
+        // The pages (and a follower) have it.
+        assert_eq!(
+            follower.row("t", &Value::Integer(1)).expect("row")[1],
+            Value::Text("hidden".into())
+        );
+        // A writer of that row waits; other rows are free, and its commit is a rebase.
+        go(&mut db, &mut b, &mut env, "BEGIN");
+        go(&mut db, &mut b, &mut env, "UPDATE t SET n = 7 WHERE id = 2");
+        assert_eq!(
+            fails(&mut db, &mut b, &mut env, "UPDATE t SET n = 7 WHERE id = 1").kind,
+            ErrorKind::LockWait
+        );
+        let cb = go(&mut db, &mut b, &mut env, "COMMIT")
+            .commit
+            .expect("commit");
+        follower.apply(&cb.changes).expect("replay");
+        assert!(compare_pages(&db, &follower).identical());
+        assert_eq!(
+            db.row("t", &Value::Integer(1)).expect("row")[1],
+            Value::Text("hidden".into()),
+            "B's commit kept the hidden change"
+        );
+        assert!(db.reveal(xid));
+        assert_eq!(
+            names(&mut db, &mut b, &mut env),
+            ["hidden", "row 2", "row 3", "waits"]
+        );
+        go(&mut db, &mut b, &mut env, "UPDATE t SET n = 7 WHERE id = 1");
+        db.check_invariants().expect("sane");
+    }
+
+    #[test]
+    fn repeatable_read_selects_keep_their_snapshot_and_see_their_own_changes() {
+        for (isolation, sees_later_commit) in [
+            (Isolation::ReadCommitted, true),
+            (Isolation::RepeatableRead, false),
+        ] {
+            let (mut db, mut env) = setup();
+            let (mut a, mut b) = (Session::new(), Session::new());
+            a.set_isolation(isolation);
+            go(&mut db, &mut a, &mut env, "BEGIN");
+            assert_eq!(names(&mut db, &mut a, &mut env).len(), 3);
+            go(
+                &mut db,
+                &mut b,
+                &mut env,
+                "INSERT INTO t (s) VALUES ('from B')",
+            );
+            go(
+                &mut db,
+                &mut b,
+                &mut env,
+                "UPDATE t SET s = 'B' WHERE id = 1",
+            );
+            go(
+                &mut db,
+                &mut a,
+                &mut env,
+                "UPDATE t SET s = 'A' WHERE id = 2",
+            );
+            let seen = names(&mut db, &mut a, &mut env);
+            assert_eq!(
+                seen.contains(&"from B".to_string()),
+                sees_later_commit,
+                "{isolation:?}"
+            );
+            assert_eq!(seen[1], "A", "{isolation:?}: its own change");
+            assert_eq!(
+                seen[0] == "B",
+                sees_later_commit,
+                "{isolation:?}: another session's committed update"
+            );
+            // A write reads the latest row (InnoDB's locking read), and COMMIT keeps both.
+            go(&mut db, &mut a, &mut env, "UPDATE t SET n = 5 WHERE id = 1");
+            go(&mut db, &mut a, &mut env, "COMMIT");
+            let after = names(&mut db, &mut a, &mut env);
+            assert_eq!(after, ["B", "A", "row 3", "from B"], "{isolation:?}");
+            db.check_invariants().expect("sane");
+        }
     }
 }

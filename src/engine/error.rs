@@ -28,12 +28,17 @@ pub enum ErrorKind {
     Arithmetic,
     /// A value or a row that does not fit the fixed-size storage.
     TooLarge,
-    /// BEGIN inside a transaction, or a commit that lost a race with another session.
+    /// BEGIN inside a transaction, or a transaction whose changes no longer fit the pages.
     Transaction,
     /// Applying another node's changes (physical or logical) failed.
     Replication,
     /// The bytes of a page do not make sense (found by replay or invariant checks).
     Corruption,
+    /// The statement must wait for another transaction's row lock; it changed nothing and can
+    /// be run again once that transaction ends.
+    LockWait,
+    /// Waiting would close a cycle of waits: the transaction was rolled back.
+    Deadlock,
 }
 
 /// Where an error points in the statement text. Lines and columns count from 1, columns in

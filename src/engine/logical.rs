@@ -172,7 +172,7 @@ fn row_is_missing(store: &Store<'_>, change: &RowChange) -> bool {
     store.lookup(def.id, &change.key).is_none()
 }
 
-fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, SqlError> {
+pub(super) fn apply_one(store: &mut Store<'_>, change: &RowChange) -> Result<RowChange, SqlError> {
     let relation = format!("\"public.{}\"", change.table);
     let def = store
         .catalog()

@@ -19,6 +19,7 @@ pub mod error;
 pub mod eval;
 pub mod exec;
 pub mod format;
+pub mod locks;
 pub mod logical;
 pub mod page;
 pub mod report;
@@ -31,7 +32,7 @@ pub use catalog::{ColumnDefault, ColumnSchema, TableSchema};
 pub use compare::{
     compare_pages, compare_rows, PageComparison, PageDifference, RowComparison, RowDifference,
 };
-pub use database::{Database, Session};
+pub use database::{Database, Isolation, Session};
 pub use env::{Env, ExecOptions, SeededEnv};
 pub use error::{ErrorKind, Position, SqlError};
 pub use logical::{mysql_key_not_found, pg_missing_row_log, MissingRow, RowApply};

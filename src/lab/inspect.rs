@@ -160,10 +160,11 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         (Some((_, leader)), ServerRole::Follower) => replicated_differences(leader, server, &name),
         _ => Vec::new(),
     };
-    let status = match server.disk.role {
+    let mut status = match server.disk.role {
         ServerRole::Leader => leader_status(world, server, method),
         _ => follower_status(server, method, world.node_status(id), world.now()),
     };
+    status.extend(activity_status(server));
     Some(Inspection {
         name,
         log,
@@ -473,6 +474,24 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
             server.mem.waiting.len()
         ));
     }
+    lines
+}
+
+/// The server's client sessions (`pg_stat_activity`): who waits for a row lock or a standby.
+fn activity_status(server: &Server) -> Vec<String> {
+    let sessions = server.activity();
+    if sessions.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![String::new()];
+    if server.speaks_mysql() {
+        lines.push(
+            "# lab: PostgreSQL's view of the sessions; MySQL shows lock waits in \
+             performance_schema.data_lock_waits and SHOW PROCESSLIST"
+                .into(),
+        );
+    }
+    lines.extend(render::activity::render_pg_stat_activity(&sessions));
     lines
 }
 

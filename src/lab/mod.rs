@@ -697,7 +697,7 @@ mod tests {
     use crate::view::Role;
 
     #[test]
-    fn default_lab_has_a_leader_two_followers_a_spare_and_a_client() {
+    fn default_lab_has_a_leader_two_followers_a_spare_and_two_clients() {
         let view = Lab::new(LabSettings::default()).view();
         let roles: Vec<(String, Role)> = view
             .nodes
@@ -712,6 +712,7 @@ mod tests {
                 ("follower-2".to_string(), Role::Follower),
                 ("follower-3".to_string(), Role::Follower),
                 ("client-1".to_string(), Role::None),
+                ("client-2".to_string(), Role::None),
             ]
         );
         assert_eq!(

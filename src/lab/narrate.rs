@@ -265,6 +265,16 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
                 true,
             )
         }
+        Note::LockWait {
+            node,
+            client,
+            holder,
+        } => (
+            format!(
+                "{node}: a statement of {client} waits for a row lock held by transaction {holder}"
+            ),
+            false,
+        ),
         Note::StreamRefused { node, error } => (
             format!("{node} refused the stream: {}", first_line(error)),
             true,

@@ -349,11 +349,13 @@ pub struct ClusterConfig {
 }
 
 impl ClusterConfig {
-    /// The cluster the page opens with: a leader, two followers, one client, and an empty
-    /// spare (`follower-3`) that can join from a snapshot — under statement-based replication
-    /// that is also how a follower comes to store rows in another order.
+    /// The cluster the page opens with: a leader, two followers, two clients (so transactions
+    /// can interleave), and an empty spare (`follower-3`) that can join from a snapshot —
+    /// under statement-based replication that is also how a follower comes to store rows in
+    /// another order.
     pub fn lab_default(method: Method) -> ClusterConfig {
         let mut config = ClusterConfig::standard(method, 2);
+        config.clients.push("client-2".into());
         let mut spare = ServerSpec::new("follower-3");
         spare.starts_streaming = false;
         config.servers.push(spare);

@@ -45,6 +45,8 @@ pub enum Timer {
     ClientTimeout(InputId),
     /// Applier: poll the changelog.
     Poll,
+    /// Leader: re-run a statement that waited for a row lock whose holder is gone.
+    WakeParked,
 }
 
 /// A durable write of any node (only servers have disks).
@@ -276,6 +278,13 @@ pub enum Note {
         change: crate::engine::RowChange,
         /// The table has `REPLICA IDENTITY FULL` (the whole old row identifies it).
         full_identity: bool,
+    },
+    /// A statement of `client` waits for a row lock held by transaction `holder`
+    /// (`pg_stat_activity`: wait event `Lock` / `transactionid`).
+    LockWait {
+        node: String,
+        client: String,
+        holder: u64,
     },
 }
 

@@ -45,7 +45,14 @@ pub fn execute_with_triggers(
         .connections
         .get(&client)
         .is_some_and(|c| c.session.in_transaction());
-    let wrap = !in_transaction;
+    // Transaction control is the client's own: it is never wrapped in a transaction.
+    let keyword = sql
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    let control = matches!(keyword.as_str(), "BEGIN" | "START" | "COMMIT" | "ROLLBACK");
+    let wrap = !in_transaction && !control;
     if wrap {
         server.execute(now, client, "BEGIN")?;
     }

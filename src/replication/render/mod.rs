@@ -7,13 +7,15 @@
 //! - [`status`]: `pg_stat_replication` and `pg_stat_wal_receiver` in psql's expanded form;
 //! - [`mysql`]: MySQL's `SHOW BINARY LOG STATUS`, `SHOW REPLICAS`, `SHOW REPLICA STATUS\G`,
 //!   the semi-sync status variables, and errors in MySQL's words;
-//! - [`psql`]: psql's aligned and expanded output, used by the renderings above.
+//! - [`psql`]: psql's aligned and expanded output, used by the renderings here;
+//! - [`activity`]: `pg_stat_activity` (who waits for a row lock or a standby).
 //!
 //! Every function is pure and total: deterministic text from data, no clock, no panics on
 //! empty or odd input. Where the lab simplifies what a tool would show, the rendering says
 //! so in a comment line starting with `# lab:`. Nothing here knows the network, the
 //! simulated world or the UI.
 
+pub mod activity;
 pub mod binlog;
 pub mod decoding;
 pub mod mysql;

@@ -212,7 +212,11 @@ impl Server {
                 self.mem.accepting_writes = false;
                 self.mem.fenced = true;
                 // Open transactions die with the lease: a fenced leader commits nothing.
-                self.mem.connections.clear();
+                let error = format!(
+                    "ERROR:  {} is not accepting writes (fenced: it cannot confirm it still leads)",
+                    self.name
+                );
+                self.drop_connections(cx, &error);
                 cx.note(Note::Fenced {
                     node: self.name.clone(),
                 });

@@ -196,6 +196,10 @@ pub struct PendingCommit {
     pub index: u64,
     pub since: Time,
     pub reply: QueryOk,
+    /// The statement that committed (for `pg_stat_activity`).
+    pub query: String,
+    /// The engine transaction kept invisible to other sessions until the wait ends.
+    pub hidden: Option<u64>,
 }
 
 /// A base backup being sent.
@@ -212,6 +216,45 @@ pub struct Connection {
     pub session: Session,
     /// Statement-based: the open transaction's write statements, logged at commit.
     pub statements: Vec<LoggedStatement>,
+    /// Statements not run yet: the first waits for a row lock, the rest arrived after it
+    /// (a connection runs its statements in order).
+    pub parked: std::collections::VecDeque<Parked>,
+    /// Set by [`Server::execute`] when the engine said the statement must wait (the
+    /// transaction it waits for).
+    pub blocked: Option<u64>,
+    /// The last statement run (`pg_stat_activity.query` of an idle session).
+    pub last_query: String,
+}
+
+/// A statement parked on its connection.
+#[derive(Clone, Debug)]
+pub struct Parked {
+    pub request: InputId,
+    pub sql: String,
+    /// When it arrived (`pg_stat_activity.query_start`).
+    pub since: Time,
+    /// The transaction it waits for: a row lock's holder, or the connection's own commit
+    /// waiting for its standby (None: queued behind the connection's waiting statement).
+    pub waits_for: Option<u64>,
+}
+
+/// One session as `pg_stat_activity` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Activity {
+    pub pid: u32,
+    /// The client's name (`application_name`).
+    pub client: String,
+    /// `active`, `idle in transaction` or `idle`.
+    pub state: &'static str,
+    /// `Lock` (a row lock) or `IPC` (a synchronous-standby wait).
+    pub wait_event_type: Option<&'static str>,
+    /// `transactionid` or `SyncRep`.
+    pub wait_event: Option<&'static str>,
+    pub query: String,
+    /// The processes it waits for (`pg_blocking_pids`).
+    pub blocking_pids: Vec<u32>,
+    /// When the statement shown started waiting, if it waits.
+    pub waiting_since: Option<Time>,
 }
 
 /// What a crash loses.
@@ -471,8 +514,23 @@ impl Server {
         }
     }
 
+    /// Whenever the server's memory was reset (a promotion or demotion starts afresh), the
+    /// engine's sessions, locks and invisible commits went with it: every transaction the
+    /// engine knows belongs to a connection or a waiting commit, except a replay's, which
+    /// ends inside its handler.
+    fn forget_orphaned_sessions(&mut self) {
+        if self.mem.connections.is_empty()
+            && self.mem.waiting.is_empty()
+            && self.disk.db.has_sessions()
+        {
+            self.disk.db.reset_sessions();
+        }
+    }
+
     pub fn on_crash(&mut self) {
         self.mem = Memory::default();
+        // The lock manager is memory too; every commit on disk is visible after recovery.
+        self.disk.db.reset_sessions();
     }
 
     pub fn apply_durable(&mut self, write: DiskWrite) -> Vec<Note> {
@@ -546,6 +604,7 @@ impl Server {
     // ------------------------------------------------------------------ requests
 
     pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
+        self.forget_orphaned_sessions();
         match req {
             Request::Promote => {
                 if self.disk.role != ServerRole::Follower {
@@ -628,6 +687,7 @@ impl Server {
     // ------------------------------------------------------------------ messages
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+        self.forget_orphaned_sessions();
         if Some(from) == self.disk.leader && self.disk.role == ServerRole::Follower {
             self.mem.last_from_leader = cx.now();
             self.arm_leader_silence(cx);
@@ -720,6 +780,7 @@ impl Server {
     // ------------------------------------------------------------------ timers
 
     pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        self.forget_orphaned_sessions();
         match timer {
             Timer::Keepalive => self.on_keepalive_timer(cx),
             Timer::Flush => self.flush(cx),
@@ -761,6 +822,7 @@ impl Server {
             }
             Timer::AckTimeout(index) => self.on_ack_timeout(cx, index),
             Timer::SnapshotSend(to) => self.send_snapshot_chunk(cx, to),
+            Timer::WakeParked => self.on_wake_parked(cx),
             Timer::ClientTimeout(_) | Timer::Poll => {}
         }
     }

@@ -1,15 +1,66 @@
 //! Running clients' SQL: execution in a session, logging each commit in the shape of the
 //! method, shipping it, and answering when the acknowledgement policy is met.
+//!
+//! Sessions run concurrently with row locks (see `engine::locks`): a statement that must wait
+//! for another transaction is parked on its connection and re-run when that transaction ends;
+//! a commit held for its synchronous standby stays invisible to other sessions (and keeps its
+//! row locks) until the wait ends. `Server::activity` shows both as `pg_stat_activity` does.
 
 use super::*;
+use crate::engine::{ErrorKind, Isolation};
+use crate::replication::config::RowImage;
 
 impl Server {
     pub(super) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
-        let writable = self.is_writable_leader();
-        if let Some(why) = (!is_read_only(&sql))
-            .then(|| self.write_refusal(&sql))
-            .flatten()
-        {
+        // A connection runs its statements in order: behind a statement waiting for a lock, or
+        // a commit waiting for its standby (the backend is busy until the wait ends), a
+        // statement waits.
+        let behind_commit = self
+            .mem
+            .waiting
+            .iter()
+            .find(|p| p.client == client)
+            .and_then(|p| p.hidden);
+        if let Some(connection) = self.mem.connections.get_mut(&client) {
+            if !connection.parked.is_empty() || behind_commit.is_some() {
+                let waits_for = if connection.parked.is_empty() {
+                    behind_commit
+                } else {
+                    None
+                };
+                connection.parked.push_back(Parked {
+                    request,
+                    sql,
+                    since: cx.now(),
+                    waits_for,
+                });
+                return;
+            }
+        }
+        let now = cx.now();
+        self.run_statement(cx, client, request, sql, now);
+        self.wake_parked(cx);
+    }
+
+    /// Why this server refuses to run `sql` now, if it does.
+    fn refusal(&self, sql: &str) -> Option<String> {
+        if is_read_only(sql) {
+            return None;
+        }
+        self.write_refusal(sql)
+    }
+
+    /// Runs a statement and answers it, or parks it on its connection if it must wait for a
+    /// row lock (it changed nothing; it runs again when the holder's transaction ends).
+    fn run_statement(
+        &mut self,
+        cx: &mut Cx,
+        client: NodeId,
+        request: InputId,
+        sql: String,
+        since: Time,
+    ) {
+        if let Some(why) = self.refusal(&sql) {
             cx.send(
                 client,
                 Msg::QueryResult {
@@ -19,13 +70,164 @@ impl Server {
             );
             return;
         }
-        if self.disk.role == ServerRole::Leader && self.method() == Method::Trigger && writable {
-            let outcome = trigger::execute_with_triggers(self, cx.now(), client, &sql);
-            self.finish_statement(cx, client, request, outcome);
+        if let Some(connection) = self.mem.connections.get_mut(&client) {
+            connection.blocked = None;
+        }
+        let outcome = if self.disk.role == ServerRole::Leader && self.method() == Method::Trigger {
+            trigger::execute_with_triggers(self, cx.now(), client, &sql)
+        } else {
+            self.execute(cx.now(), client, &sql)
+        };
+        let connection = self.mem.connections.entry(client).or_default();
+        connection.last_query = sql.clone();
+        if let Some(holder) = connection.blocked.take() {
+            connection.parked.push_front(Parked {
+                request,
+                sql,
+                since,
+                waits_for: Some(holder),
+            });
+            cx.note(Note::LockWait {
+                node: self.name.clone(),
+                client: self.directory.name(client).to_string(),
+                holder,
+            });
             return;
         }
-        let outcome = self.execute(cx.now(), client, &sql);
         self.finish_statement(cx, client, request, outcome);
+    }
+
+    /// The first connection whose parked statement can run now (its lock holder's transaction
+    /// ended).
+    fn ready_parked(&self) -> Option<NodeId> {
+        self.mem.connections.iter().find_map(|(&client, c)| {
+            let front = c.parked.front()?;
+            (!front
+                .waits_for
+                .is_some_and(|x| self.disk.db.transaction_open(x)))
+            .then_some(client)
+        })
+    }
+
+    /// Schedules the re-run of parked statements that can run now. Each runs in a handler of
+    /// its own, at the same virtual time, so each commit is logged after the one before it
+    /// is durable.
+    pub(super) fn wake_parked(&mut self, cx: &mut Cx) {
+        if self.ready_parked().is_some() {
+            cx.set_timer(Timer::WakeParked, Time::ZERO);
+        }
+    }
+
+    /// `Timer::WakeParked`: re-runs one ready parked statement, and schedules the next.
+    pub(super) fn on_wake_parked(&mut self, cx: &mut Cx) {
+        let Some(client) = self.ready_parked() else {
+            return;
+        };
+        let parked = self
+            .mem
+            .connections
+            .get_mut(&client)
+            .and_then(|c| c.parked.pop_front());
+        if let Some(p) = parked {
+            self.run_statement(cx, client, p.request, p.sql, p.since);
+        }
+        self.wake_parked(cx);
+    }
+
+    /// Drops every client connection (a fenced leader): open transactions roll back and
+    /// parked statements are answered with `error`.
+    pub fn drop_connections(&mut self, cx: &mut Cx, error: &str) {
+        let connections = std::mem::take(&mut self.mem.connections);
+        for (client, connection) in connections {
+            for parked in connection.parked {
+                cx.send(
+                    client,
+                    Msg::QueryResult {
+                        request: parked.request,
+                        outcome: Err(error.to_string()),
+                    },
+                );
+            }
+        }
+        self.disk.db.end_open_transactions();
+    }
+
+    /// Whether this server speaks as MySQL (its errors in MySQL's form, REPEATABLE READ):
+    /// statement-based or minimal-image row replication, or semi-sync acknowledgement.
+    pub fn speaks_mysql(&self) -> bool {
+        matches!(
+            self.method(),
+            Method::Statement { .. }
+                | Method::Logical {
+                    image: RowImage::Minimal
+                }
+        ) || matches!(
+            self.disk.ack,
+            AckPolicy::Sync {
+                timeout: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// Every client session as `pg_stat_activity` shows it, in client order; a commit held
+    /// for its synchronous standby shows as `IPC` / `SyncRep`, a statement waiting for a row
+    /// lock as `Lock` / `transactionid`.
+    pub fn activity(&self) -> Vec<Activity> {
+        let pid_of = |client: NodeId| {
+            self.mem
+                .connections
+                .get(&client)
+                .and_then(|c| c.session.pid())
+        };
+        // The process whose transaction `xid` is (open, or committed and waiting).
+        let holder_pid = |xid: u64| {
+            self.mem
+                .connections
+                .values()
+                .find(|c| c.session.xid() == Some(xid))
+                .and_then(|c| c.session.pid())
+                .or_else(|| {
+                    let p = self.mem.waiting.iter().find(|p| p.hidden == Some(xid))?;
+                    pid_of(p.client)
+                })
+        };
+        let mut out = Vec::new();
+        for (&client, connection) in &self.mem.connections {
+            let Some(pid) = connection.session.pid() else {
+                continue;
+            };
+            let mut row = Activity {
+                pid,
+                client: self.directory.name(client).to_string(),
+                state: if connection.session.in_transaction() {
+                    "idle in transaction"
+                } else {
+                    "idle"
+                },
+                wait_event_type: None,
+                wait_event: None,
+                query: connection.last_query.clone(),
+                blocking_pids: vec![],
+                waiting_since: None,
+            };
+            if let Some(pending) = self.mem.waiting.iter().find(|p| p.client == client) {
+                row.state = "active";
+                row.wait_event_type = Some("IPC");
+                row.wait_event = Some("SyncRep");
+                row.query = pending.query.clone();
+                row.waiting_since = Some(pending.since);
+            } else if let Some(parked) = connection.parked.front() {
+                row.state = "active";
+                row.wait_event_type = Some("Lock");
+                row.wait_event = Some("transactionid");
+                row.query = parked.sql.clone();
+                row.blocking_pids = parked.waits_for.and_then(holder_pid).into_iter().collect();
+                row.waiting_since = Some(parked.since);
+            }
+            out.push(row);
+        }
+        out
     }
 
     /// Runs `sql` in `client`'s session on this server's engine.
@@ -36,7 +238,14 @@ impl Server {
         sql: &str,
     ) -> Result<StatementReport, String> {
         let now_micros = self.clock(now);
+        let mysql = self.speaks_mysql();
         let connection = self.mem.connections.entry(client).or_default();
+        // The default isolation of the database the method speaks.
+        connection.session.set_isolation(if mysql {
+            Isolation::RepeatableRead
+        } else {
+            Isolation::ReadCommitted
+        });
         let mut env = NodeEnv {
             now_micros,
             rng: &mut self.rng,
@@ -55,7 +264,18 @@ impl Server {
                 if !connection.session.in_transaction() {
                     connection.statements.clear();
                 }
-                return Err(format!("ERROR:  {e}"));
+                return Err(match e.kind {
+                    ErrorKind::LockWait => {
+                        // Parked by the caller; the text is only for a caller that does not.
+                        let holder = connection.session.pid().and_then(|p| self.disk.db.waiting_for(p));
+                        connection.blocked = Some(holder.unwrap_or(0));
+                        format!("ERROR:  {e}")
+                    }
+                    ErrorKind::Deadlock if mysql => {
+                        "ERROR 1213 (40001): Deadlock found when trying to get lock; try restarting transaction".into()
+                    }
+                    _ => format!("ERROR:  {e}"),
+                });
             }
         };
         if let Method::Statement { context_events } = self.config.method {
@@ -156,12 +376,14 @@ impl Server {
         self.disk.applied = index;
         cx.write_durable(DiskWrite::Append(vec![entry.clone()]).into());
         self.ship(cx, &entry);
-        let pending = PendingCommit {
+        let mut pending = PendingCommit {
             client,
             request,
             index,
             since: cx.now(),
             reply,
+            query: report.sql.clone(),
+            hidden: None,
         };
         let ack = self.disk.ack.clone();
         match &ack {
@@ -174,6 +396,9 @@ impl Server {
                     index,
                     policy: ack.clone(),
                 });
+                // PostgreSQL's SyncRep wait and MySQL's AFTER_SYNC come before the commit is
+                // visible: other sessions see the rows as they were, and its row locks stay.
+                pending.hidden = self.disk.db.hide_last_commit();
                 self.mem.waiting.push(pending);
                 self.release_acknowledged(cx, None);
             }
@@ -268,6 +493,7 @@ impl Server {
                 None => self.mem.waiting.push(pending),
             }
         }
+        self.wake_parked(cx);
     }
 
     /// Whether `index` is acknowledged under `policy`; if so, by whom, in words.
@@ -326,6 +552,10 @@ impl Server {
     }
 
     pub(super) fn answer(&mut self, cx: &mut Cx, mut pending: PendingCommit, by: Option<String>) {
+        // The wait is over (acknowledged, timed out, cancelled): the commit becomes visible.
+        if let Some(xid) = pending.hidden.take() {
+            self.disk.db.reveal(xid);
+        }
         pending.reply.waited_for = Some(by.unwrap_or_else(|| "nothing (asynchronous)".into()));
         cx.note(Note::Acknowledged {
             node: self.name.clone(),
@@ -345,6 +575,9 @@ impl Server {
     /// cancelled here: it has committed locally already, so it returns — with PostgreSQL's
     /// warning that it may not have reached the standby.
     pub(super) fn on_cancel(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
+        if self.cancel_parked(cx, client, request) {
+            return;
+        }
         let Some(at) = self
             .mem
             .waiting
@@ -363,6 +596,37 @@ impl Server {
             pending,
             Some("no standby: the wait was cancelled".into()),
         );
+        self.wake_parked(cx);
+    }
+
+    /// Cancels a statement parked on a row lock (or queued behind one): it never ran, so it
+    /// fails with the database's cancel error; the transaction stays open. Whether it was.
+    fn cancel_parked(&mut self, cx: &mut Cx, client: NodeId, request: InputId) -> bool {
+        let mysql = self.speaks_mysql();
+        let Some(connection) = self.mem.connections.get_mut(&client) else {
+            return false;
+        };
+        let Some(at) = connection.parked.iter().position(|p| p.request == request) else {
+            return false;
+        };
+        connection.parked.remove(at);
+        if at == 0 {
+            self.disk.db.stop_waiting(&connection.session);
+        }
+        let error = if mysql {
+            "ERROR 1317 (70100): Query execution was interrupted"
+        } else {
+            "ERROR:  canceling statement due to user request"
+        };
+        cx.send(
+            client,
+            Msg::QueryResult {
+                request,
+                outcome: Err(error.into()),
+            },
+        );
+        self.wake_parked(cx);
+        true
     }
 
     pub(super) fn on_ack_timeout(&mut self, cx: &mut Cx, index: u64) {
@@ -403,6 +667,7 @@ impl Server {
                 Some("nothing: timed out, semi-sync switched off (falls back to async)".into()),
             );
         }
+        self.wake_parked(cx);
     }
 }
 

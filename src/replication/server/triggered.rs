@@ -8,7 +8,26 @@ impl Server {
         if self.disk.role != ServerRole::Leader {
             return;
         }
-        let rows = trigger::read_changelog(&self.disk.db, after_seq);
+        // Like a Slony SYNC, a poll covers only what committed: changelog rows from the first
+        // one an open transaction wrote are left for a later poll (its action sequence was
+        // handed out before later transactions committed theirs).
+        let horizon = self
+            .disk
+            .db
+            .locked_keys(trigger::CHANGELOG_TABLE)
+            .iter()
+            .filter_map(|k| match k {
+                crate::engine::Value::Integer(n) => Some(*n),
+                _ => None,
+            })
+            .min();
+        let rows: Vec<_> = trigger::read_changelog(&self.disk.db, after_seq)
+            .into_iter()
+            .take_while(|row| match (horizon, row.get(trigger::ACTIONSEQ)) {
+                (Some(h), Some(crate::engine::Value::Integer(seq))) => *seq < h,
+                _ => true,
+            })
+            .collect();
         let schemas = self
             .config
             .replicated_tables
