@@ -94,7 +94,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
             log: Vec::new(),
             log_tool: String::new(),
             tables: Vec::new(),
-            status: other_status(node),
+            status: other_status(node, world.now()),
             discarded: Vec::new(),
             answers: node.as_client().map(answers).unwrap_or_default(),
         });
@@ -402,7 +402,7 @@ fn follower_status(server: &Server, method: Method, status: Option<NodeStatus>) 
     lines
 }
 
-fn other_status(node: &LabNode) -> Vec<String> {
+fn other_status(node: &LabNode, now: crate::sim::Time) -> Vec<String> {
     match node {
         LabNode::Client(client) => {
             let mut lines = vec![format!(
@@ -434,6 +434,27 @@ fn other_status(node: &LabNode) -> Vec<String> {
                         .map(|e| format!(" — {e}"))
                         .unwrap_or_default()
                 ));
+            }
+            lines
+        }
+        LabNode::Coordinator(service) => {
+            // As `etcdctl get` prints Patroni's leader key: the key, then its value.
+            let mut lines = vec!["$ etcdctl get /service/lab/leader".to_string()];
+            match service.live_key(now) {
+                Some(key) => {
+                    lines.push("/service/lab/leader".into());
+                    lines.push(service.directory.name(key.holder).to_string());
+                    let left = key.expires.saturating_sub(now).as_micros();
+                    lines.push(format!(
+                        "-- lease TTL {} ms, {} ms left (term {})",
+                        service.ttl.as_micros() / 1_000,
+                        left / 1_000,
+                        key.term
+                    ));
+                }
+                None => {
+                    lines.push("-- no leader key: nobody may lead until one acquires it".into())
+                }
             }
             lines
         }

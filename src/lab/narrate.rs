@@ -141,7 +141,19 @@ fn describe(note: &Note) -> Option<(String, bool)> {
             (format!("{node} stepped down: {new_leader} leads now"), true)
         }
         Note::Fenced { node } => (
-            format!("{node} lost contact with every follower and stopped taking writes (fenced)"),
+            format!(
+                "{node} could not renew its leader key before the key expired: it demotes itself \
+                 and refuses writes (read-only), as Patroni restarts a primary that lost its key \
+                 (it cannot tell a crashed etcd from a cut link)"
+            ),
+            true,
+        ),
+        Note::KeyAcquired { node, term } => (
+            format!("etcd: {node} acquired the leader key (term {term})"),
+            true,
+        ),
+        Note::KeyExpired { holder } => (
+            format!("etcd: the leader key of {holder} expired (not renewed within its TTL)"),
             true,
         ),
         Note::Discarded {

@@ -1,5 +1,5 @@
-//! The lab's nodes as one [`Process`]: a database server, a client, or the trigger-based
-//! applier. This file only dispatches; each kind's behaviour lives in its own module.
+//! The lab's nodes as one [`Process`]: a database server, a client, the trigger-based
+//! applier, or the coordination service. This file only dispatches; each kind's behaviour lives in its own module.
 //!
 //! Knows nothing of the UI.
 
@@ -7,6 +7,7 @@ use crate::sim::{Context, InputId, NodeId, Process, Time};
 
 use super::applier::Applier;
 use super::client::Client;
+use super::coordinator::{Coordinator, KeyWrite};
 use super::messages::{Msg, Reply, Request};
 use super::server::{DiskWrite, Server};
 
@@ -16,13 +17,19 @@ pub enum LabNode {
     Server(Box<Server>),
     Client(Client),
     Applier(Applier),
+    Coordinator(Coordinator),
 }
 
 /// Timers the lab's nodes set.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Timer {
-    /// Leader: send keepalives (and check the fencing lease).
+    /// Leader: send keepalives.
     Keepalive,
+    /// Leader: renew the leader key (and step down if it expired); a fenced leader or a
+    /// candidate: ask for it again.
+    KeyRenew,
+    /// Coordination service: the leader key may have expired.
+    KeyExpiry,
     /// Follower: flush what was written.
     Flush,
     /// Follower: replay what was flushed.
@@ -47,10 +54,17 @@ pub enum Timer {
     Poll,
 }
 
-/// A durable write of any node (only servers have disks).
+/// A durable write of any node (servers and the coordination service have disks).
 #[derive(Clone, Debug, Hash)]
 pub enum Durable {
     Server(DiskWrite),
+    Key(KeyWrite),
+}
+
+impl From<KeyWrite> for Durable {
+    fn from(write: KeyWrite) -> Self {
+        Durable::Key(write)
+    }
 }
 
 impl From<DiskWrite> for Durable {
@@ -119,6 +133,15 @@ pub enum Note {
     Fenced {
         node: String,
     },
+    /// The coordination service gave `node` the leader key (for `term`).
+    KeyAcquired {
+        node: String,
+        term: u32,
+    },
+    /// The leader key of `holder` expired unrenewed.
+    KeyExpired {
+        holder: String,
+    },
     Discarded {
         node: String,
         entries: u64,
@@ -146,6 +169,7 @@ impl Process for LabNode {
             LabNode::Server(s) => s.on_start(cx),
             LabNode::Client(c) => c.on_start(cx),
             LabNode::Applier(a) => a.on_start(cx),
+            LabNode::Coordinator(k) => k.on_start(cx),
         }
     }
 
@@ -154,6 +178,7 @@ impl Process for LabNode {
             LabNode::Server(s) => s.on_message(cx, from, msg),
             LabNode::Client(c) => c.on_message(cx, from, msg),
             LabNode::Applier(a) => a.on_message(cx, from, msg),
+            LabNode::Coordinator(k) => k.on_message(cx, from, msg),
         }
     }
 
@@ -162,6 +187,7 @@ impl Process for LabNode {
             LabNode::Server(s) => s.on_timer(cx, timer),
             LabNode::Client(c) => c.on_timer(cx, timer),
             LabNode::Applier(a) => a.on_timer(cx, timer),
+            LabNode::Coordinator(k) => k.on_timer(cx, timer),
         }
     }
 
@@ -169,13 +195,14 @@ impl Process for LabNode {
         match self {
             LabNode::Server(s) => s.on_request(cx, request, req),
             LabNode::Client(c) => c.on_request(cx, request, req),
-            LabNode::Applier(_) => {}
+            LabNode::Applier(_) | LabNode::Coordinator(_) => {}
         }
     }
 
     fn apply_durable(&mut self, write: Durable) -> Vec<Note> {
         match (self, write) {
             (LabNode::Server(s), Durable::Server(w)) => s.apply_durable(w),
+            (LabNode::Coordinator(k), Durable::Key(w)) => k.apply_durable(w),
             _ => Vec::new(),
         }
     }
@@ -185,6 +212,8 @@ impl Process for LabNode {
             LabNode::Server(s) => s.on_crash(),
             LabNode::Client(c) => c.on_crash(),
             LabNode::Applier(a) => a.on_crash(),
+            // The key is durable; the service keeps nothing else.
+            LabNode::Coordinator(_) => {}
         }
     }
 }
@@ -200,6 +229,13 @@ impl LabNode {
     pub fn as_client(&self) -> Option<&Client> {
         match self {
             LabNode::Client(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn as_coordinator(&self) -> Option<&Coordinator> {
+        match self {
+            LabNode::Coordinator(k) => Some(k),
             _ => None,
         }
     }

@@ -1,7 +1,16 @@
 //! Leader failure: detecting silence, choosing the most up-to-date follower, promotion,
-//! demotion and following a new leader.
+//! demotion and following a new leader; with fencing, the leader key in the coordination
+//! service.
+//!
+//! Fencing is Patroni's: the leader renews a key with a time to live in the coordination
+//! service (`etcd`); a leader that could not renew it before it expired demotes itself to
+//! read-only (Patroni restarts PostgreSQL read-only), whatever its followers do. Followers
+//! still notice the leader's silence and choose the most up-to-date among them, but the chosen
+//! one promotes only once it holds the key, so two sides of a partition never both lead.
+//! What the lab leaves out: STONITH (powering the old node off) and Patroni's watchdog.
 
 use super::*;
+use crate::replication::coordinator::COORDINATOR_NAME;
 
 impl Server {
     pub(super) fn arm_leader_silence(&mut self, cx: &mut Cx) {
@@ -120,7 +129,18 @@ impl Server {
             .max_by(|(a_id, a), (b_id, b)| a.cmp(b).then(b_id.cmp(a_id)))
             .map(|(id, _)| *id);
         if best == Some(cx.me()) {
-            self.promote(cx);
+            if self.directory.coordinator.is_some() {
+                cx.note(Note::Info(format!(
+                    "{} is the most up-to-date: asking {} for the leader key",
+                    self.name, COORDINATOR_NAME
+                )));
+                self.mem.wants_key = true;
+                self.ask_for_key(cx, self.disk.term + 1, false);
+                // No answer (the service is down or cut off): no failover; try again later.
+                self.arm_leader_silence(cx);
+            } else {
+                self.promote(cx);
+            }
         } else {
             // Wait for the winner's announcement; if none comes, try again.
             self.arm_leader_silence(cx);
@@ -151,7 +171,7 @@ impl Server {
         });
         self.mem = Memory {
             accepting_writes: true,
-            last_heard_follower: cx.now(),
+            key_until: self.mem.key_until,
             ..Memory::default()
         };
         for peer in self.directory.everyone_but(cx.me()) {
@@ -166,6 +186,154 @@ impl Server {
         cx.cancel_timer(Timer::LeaderSilent);
         cx.set_timer(Timer::Keepalive, Time::micros(1));
         cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
+        if self.directory.coordinator.is_some() {
+            cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
+        }
+    }
+
+    /// A manual failover. With a coordination service it goes through it, as
+    /// `patronictl failover` does: the chosen follower takes the leader key (whoever holds
+    /// it) and promotes once it has it. Without, the follower promotes at once
+    /// (`pg_ctl promote`).
+    pub(super) fn manual_promote(&mut self, cx: &mut Cx) {
+        if self.directory.coordinator.is_some() {
+            cx.note(Note::Info(format!(
+                "manual failover: {} takes the leader key from {COORDINATOR_NAME}",
+                self.name
+            )));
+            self.mem.wants_key = true;
+            self.ask_for_key(cx, self.disk.term + 1, true);
+        } else {
+            cx.note(Note::Info(format!(
+                "manual failover: promoting {}",
+                self.name
+            )));
+            self.promote(cx);
+        }
+    }
+
+    /// Asks the coordination service for the leader key (or to renew it) for `term`.
+    fn ask_for_key(&self, cx: &mut Cx, term: u32, force: bool) {
+        if let Some(service) = self.directory.coordinator {
+            cx.send(
+                service,
+                Msg::AcquireKey {
+                    term,
+                    asked_at: cx.now(),
+                    force,
+                },
+            );
+        }
+    }
+
+    /// When a leader next renews its key: every third of the TTL, and never after the key
+    /// would expire.
+    fn next_renewal(&self, now: Time) -> Time {
+        let every = self.config.failover.key_renew_every();
+        if self.mem.accepting_writes && self.mem.key_until > now {
+            every.min(self.mem.key_until.saturating_sub(now))
+        } else {
+            every
+        }
+    }
+
+    /// The leader's key loop (Patroni's HA loop): a leader whose key expired unrenewed stops
+    /// taking writes; a leader renews (or, fenced or just restarted, asks for the key again).
+    pub(super) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
+        if self.disk.role != ServerRole::Leader || self.directory.coordinator.is_none() {
+            return;
+        }
+        if self.mem.accepting_writes && cx.now() >= self.mem.key_until {
+            self.demote_read_only(cx);
+        }
+        if !self.mem.rejoining {
+            self.ask_for_key(cx, self.disk.term, false);
+        }
+        cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
+    }
+
+    /// Stops taking writes, as Patroni demotes a primary that lost its key: PostgreSQL is
+    /// restarted read-only, so every connection is closed (a commit waiting for a standby
+    /// gets the FATAL) and the walsenders are gone.
+    fn demote_read_only(&mut self, cx: &mut Cx) {
+        self.mem.accepting_writes = false;
+        self.mem.fenced = true;
+        self.mem.connections.clear();
+        self.mem.followers.clear();
+        self.mem.semi_sync_off = false;
+        for pending in std::mem::take(&mut self.mem.waiting) {
+            cx.send(
+                pending.client,
+                Msg::QueryResult {
+                    request: pending.request,
+                    outcome: Err(
+                        "FATAL:  terminating connection due to administrator command".into(),
+                    ),
+                },
+            );
+        }
+        cx.cancel_timer(Timer::Keepalive);
+        cx.note(Note::Fenced {
+            node: self.name.clone(),
+        });
+    }
+
+    pub(super) fn on_key_answer(
+        &mut self,
+        cx: &mut Cx,
+        granted: bool,
+        holder: Option<NodeId>,
+        term: u32,
+        asked_at: Time,
+    ) {
+        let valid_until = asked_at.saturating_add(self.config.failover.key_ttl);
+        match self.disk.role {
+            ServerRole::Leader if granted => {
+                self.mem.key_until = self.mem.key_until.max(valid_until);
+                if !self.mem.accepting_writes && !self.mem.rejoining && cx.now() < valid_until {
+                    let was_fenced = self.mem.fenced;
+                    self.mem.accepting_writes = true;
+                    self.mem.fenced = false;
+                    cx.cancel_timer(Timer::WhoLeadsDone);
+                    cx.set_timer(Timer::Keepalive, Time::micros(1));
+                    cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
+                    cx.note(Note::Info(format!(
+                        "{}: holds the leader key{}; taking writes",
+                        self.name,
+                        if was_fenced { " again" } else { "" }
+                    )));
+                }
+            }
+            ServerRole::Leader => {
+                // Another server holds the key: this one no longer leads.
+                if self.mem.accepting_writes {
+                    self.demote_read_only(cx);
+                }
+                if let Some(holder) = holder.filter(|h| *h != cx.me() && term > self.disk.term) {
+                    self.demote_and_follow(cx, holder, term);
+                }
+            }
+            ServerRole::Follower if self.mem.wants_key => {
+                self.mem.wants_key = false;
+                if granted {
+                    self.mem.key_until = valid_until;
+                    self.promote(cx);
+                } else if let Some(holder) = holder {
+                    cx.note(Note::Info(format!(
+                        "{}: {COORDINATOR_NAME} says {} holds the leader key: not promoting",
+                        self.name,
+                        self.directory.name(holder)
+                    )));
+                    if holder != cx.me()
+                        && term > self.disk.term
+                        && self.disk.leader != Some(holder)
+                    {
+                        self.follow(cx, holder, term, self.disk.history.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     pub(super) fn on_leader_is(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {

@@ -225,10 +225,15 @@ pub struct Memory {
     pub semi_sync_off: bool,
     /// Leader: takes writes (false while fenced, or asking who leads after a restart).
     pub accepting_writes: bool,
-    /// Leader: stopped taking writes because no follower answered for the failover timeout;
-    /// the next follower's answer lifts it.
+    /// Leader: demoted itself to read-only because it could not renew the leader key before
+    /// it expired; getting the key again lifts it.
     pub fenced: bool,
-    pub last_heard_follower: Time,
+    /// Leader: until when its leader key is surely valid (the time it last asked for it, plus
+    /// the key's time to live).
+    pub key_until: Time,
+    /// Follower: chosen (or asked by hand) to lead, it waits for the coordination service to
+    /// grant it the leader key before promoting itself.
+    pub wants_key: bool,
     pub snapshots_out: BTreeMap<NodeId, OutgoingSnapshot>,
     /// Follower: received and written, not yet flushed.
     pub written: Vec<LogEntry>,
@@ -260,7 +265,8 @@ impl Default for Memory {
             semi_sync_off: false,
             accepting_writes: false,
             fenced: false,
-            last_heard_follower: Time::ZERO,
+            key_until: Time::ZERO,
+            wants_key: false,
             snapshots_out: BTreeMap::new(),
             written: Vec::new(),
             stream: Stream::Idle,
@@ -440,7 +446,8 @@ impl Server {
             ServerRole::Leader => {
                 let fenced_restart = restart && self.config.failover.fencing;
                 if fenced_restart {
-                    // Fencing: a leader back from a crash asks before taking writes.
+                    // Fencing: a leader back from a crash asks before taking writes (and,
+                    // with a coordination service, takes writes only once it holds the key).
                     self.mem.accepting_writes = false;
                     self.ask_who_leads(cx);
                     cx.note(Note::Info(format!(
@@ -449,6 +456,8 @@ impl Server {
                     )));
                 } else {
                     self.mem.accepting_writes = true;
+                    // The first leader holds the key the coordination service starts with.
+                    self.mem.key_until = self.config.failover.key_ttl;
                     if restart {
                         cx.note(Note::Info(format!(
                             "{} restarted and takes writes again (no fencing)",
@@ -456,9 +465,16 @@ impl Server {
                         )));
                     }
                 }
-                self.mem.last_heard_follower = cx.now();
                 cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);
                 cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
+                if self.directory.coordinator.is_some() {
+                    let first = if restart {
+                        Time::micros(1)
+                    } else {
+                        self.config.failover.key_renew_every()
+                    };
+                    cx.set_timer(Timer::KeyRenew, first);
+                }
             }
             ServerRole::Follower => {
                 // Crash recovery: replay what was flushed but not yet applied.
@@ -563,11 +579,7 @@ impl Server {
                         error.lines().next().unwrap_or("")
                     )));
                 } else {
-                    cx.note(Note::Info(format!(
-                        "manual failover: promoting {}",
-                        self.name
-                    )));
-                    self.promote(cx);
+                    self.manual_promote(cx);
                 }
             }
             Request::Join => {
@@ -698,6 +710,12 @@ impl Server {
                 }
             }
             Msg::NewLeader { leader, term } => self.on_leader_is(cx, leader, term),
+            Msg::KeyAnswer {
+                granted,
+                holder,
+                term,
+                asked_at,
+            } => self.on_key_answer(cx, granted, holder, term, asked_at),
             Msg::PollChangelog { after_seq } => self.on_poll_changelog(cx, from, after_seq),
             Msg::ApplyChanges {
                 through_seq,
@@ -707,7 +725,8 @@ impl Server {
             Msg::QueryResult { .. }
             | Msg::ConnectionsReset
             | Msg::ChangelogRows { .. }
-            | Msg::ChangesApplied { .. } => {}
+            | Msg::ChangesApplied { .. }
+            | Msg::AcquireKey { .. } => {}
         }
     }
 
@@ -732,15 +751,21 @@ impl Server {
             }
             Timer::LeaderSilent => self.on_leader_silent(cx),
             Timer::ElectionDone => self.on_election_done(cx),
+            Timer::KeyRenew => self.on_key_renew_timer(cx),
             Timer::WhoLeadsDone => {
                 if self.disk.role == ServerRole::Leader && !self.mem.accepting_writes {
-                    self.mem.accepting_writes = true;
                     self.mem.rejoining = false;
-                    self.mem.last_heard_follower = cx.now();
-                    cx.note(Note::Info(format!(
-                        "{}: no other leader answered; taking writes again",
-                        self.name
-                    )));
+                    if self.directory.coordinator.is_some() {
+                        // With a coordination service, only the leader key lets it take
+                        // writes: ask for it now.
+                        cx.set_timer(Timer::KeyRenew, Time::micros(1));
+                    } else {
+                        self.mem.accepting_writes = true;
+                        cx.note(Note::Info(format!(
+                            "{}: no other leader answered; taking writes again",
+                            self.name
+                        )));
+                    }
                 }
             }
             Timer::Checkpoint => {
@@ -752,7 +777,7 @@ impl Server {
             }
             Timer::AckTimeout(index) => self.on_ack_timeout(cx, index),
             Timer::SnapshotSend(to) => self.send_snapshot_chunk(cx, to),
-            Timer::ClientTimeout(_) | Timer::Poll => {}
+            Timer::ClientTimeout(_) | Timer::Poll | Timer::KeyExpiry => {}
         }
     }
 }

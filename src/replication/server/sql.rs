@@ -7,16 +7,12 @@ impl Server {
     pub(super) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
         let writable = self.is_writable_leader();
         if !writable && !is_read_only(&sql) {
-            let why = match self.disk.role {
-                ServerRole::Leader => format!(
-                    "ERROR:  {} is not accepting writes (fenced: it cannot confirm it still leads)",
-                    self.name
-                ),
-                _ => format!(
-                    "ERROR:  cannot execute {} in a read-only transaction",
-                    first_keyword(&sql)
-                ),
-            };
+            // A leader that lost its key was restarted read-only (Patroni): it says what a
+            // standby says.
+            let why = format!(
+                "ERROR:  cannot execute {} in a read-only transaction",
+                first_keyword(&sql)
+            );
             cx.send(
                 client,
                 Msg::QueryResult {

@@ -1,0 +1,157 @@
+//! The coordination service: a small etcd-like node that holds the cluster's leader key with a
+//! time to live, the way Patroni keeps `/service/<cluster>/leader` in etcd, Consul or
+//! ZooKeeper.
+//!
+//! - **Acquire or renew** is one compare-and-set: granted when the key is free (never set, or
+//!   expired) or already held by the asker, refused when another server holds a live key.
+//!   Each grant sets the holder and moves the expiry to now + TTL.
+//! - **Forced** (a manual failover through the HA manager, `patronictl failover`): the key
+//!   goes to the asker whoever holds it.
+//! - The key is durable (etcd keeps it in its Raft log); on a restart its time to live starts
+//!   again, as etcd extends leases when it elects a new leader rather than letting them lapse
+//!   while it was down.
+//!
+//! What the lab simplifies: one node, not a Raft group of three or five (so crashing it is
+//! losing the whole service, i.e. losing quorum); no watches: servers ask.
+//!
+//! Knows nothing of the UI.
+
+use std::rc::Rc;
+
+use crate::sim::{Context, NodeId, Time};
+
+use super::directory::Directory;
+use super::messages::Msg;
+use super::node::{LabNode, Note, Timer};
+
+/// The leader key: who holds it, for which term, until when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LeaderKey {
+    pub holder: NodeId,
+    pub term: u32,
+    pub expires: Time,
+}
+
+/// A durable write of the coordination service: the key's new value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyWrite(pub Option<LeaderKey>);
+
+/// The coordination service node.
+#[derive(Clone, Debug)]
+pub struct Coordinator {
+    pub ttl: Time,
+    /// The key as stored (it may have expired: see [`Coordinator::live_key`]).
+    pub key: Option<LeaderKey>,
+    pub directory: Rc<Directory>,
+}
+
+type Cx = Context<LabNode>;
+
+impl Coordinator {
+    /// The service as the cluster starts: the first leader holds the key for one TTL.
+    pub fn new(ttl: Time, leader: NodeId, directory: Rc<Directory>) -> Coordinator {
+        Coordinator {
+            ttl,
+            key: Some(LeaderKey {
+                holder: leader,
+                term: 1,
+                expires: ttl,
+            }),
+            directory,
+        }
+    }
+
+    /// The key if it has not expired at `now`.
+    pub fn live_key(&self, now: Time) -> Option<LeaderKey> {
+        self.key.filter(|k| now < k.expires)
+    }
+
+    pub fn on_start(&mut self, cx: &mut Cx) {
+        if let Some(key) = self.key {
+            if cx.now() > Time::ZERO {
+                // Back from a crash: the lease's time to live starts again.
+                let key = LeaderKey {
+                    expires: cx.now().saturating_add(self.ttl),
+                    ..key
+                };
+                cx.write_durable(KeyWrite(Some(key)).into());
+                cx.note(Note::Info(format!(
+                    "{COORDINATOR_NAME}: back up; the leader key of {} lives another {} s",
+                    self.directory.name(key.holder),
+                    self.ttl.as_micros() as f64 / 1e6
+                )));
+                cx.set_timer(Timer::KeyExpiry, self.ttl);
+            } else {
+                cx.set_timer(Timer::KeyExpiry, key.expires);
+            }
+        }
+    }
+
+    pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+        let Msg::AcquireKey {
+            term,
+            asked_at,
+            force,
+        } = msg
+        else {
+            return;
+        };
+        let now = cx.now();
+        let live = self.live_key(now);
+        let granted = force || live.is_none_or(|k| k.holder == from);
+        if granted {
+            let key = LeaderKey {
+                holder: from,
+                term,
+                expires: now.saturating_add(self.ttl),
+            };
+            let changed_hands = live.is_none_or(|k| k.holder != from);
+            cx.write_durable(KeyWrite(Some(key)).into());
+            cx.set_timer(Timer::KeyExpiry, self.ttl);
+            if changed_hands {
+                cx.note(Note::KeyAcquired {
+                    node: self.directory.name(from).to_string(),
+                    term,
+                });
+            }
+            cx.send(
+                from,
+                Msg::KeyAnswer {
+                    granted: true,
+                    holder: Some(from),
+                    term,
+                    asked_at,
+                },
+            );
+        } else {
+            cx.send(
+                from,
+                Msg::KeyAnswer {
+                    granted: false,
+                    holder: live.map(|k| k.holder),
+                    term: live.map_or(0, |k| k.term),
+                    asked_at,
+                },
+            );
+        }
+    }
+
+    pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        if timer != Timer::KeyExpiry {
+            return;
+        }
+        if let Some(key) = self.key.filter(|k| cx.now() >= k.expires) {
+            cx.note(Note::KeyExpired {
+                holder: self.directory.name(key.holder).to_string(),
+            });
+        }
+    }
+
+    pub fn apply_durable(&mut self, write: KeyWrite) -> Vec<Note> {
+        self.key = write.0;
+        Vec::new()
+    }
+}
+
+/// The coordination service's node name.
+pub const COORDINATOR_NAME: &str = "etcd";
