@@ -336,6 +336,35 @@ fn a_leader_cut_off_from_the_coordinator_demotes_itself_and_a_follower_is_promot
 }
 
 #[test]
+fn a_leader_cut_off_from_the_coordinator_alone_hands_over_without_two_leaders() {
+    let config = ClusterConfig::standard(Method::Wal, 2);
+    let mut run = Run::new(&config, 30);
+    run.sql(ms(10), "client-1", &insert("before"));
+    run.partition(ms(100), "leader", "etcd");
+    run.sql(ms(9_000), "client-1", &insert("after"));
+    let mut two_leaders_seen = false;
+    while run.world.now() < ms(10_000) && run.world.step().is_some() {
+        two_leaders_seen |= !run.checks(Method::Wal).two_leaders.is_empty();
+    }
+    assert!(!two_leaders_seen, "never two leaders at once");
+    assert!(!run.server("leader").is_writable_leader());
+    let leaders: Vec<&str> = ["follower-1", "follower-2"]
+        .into_iter()
+        .filter(|n| run.server(n).is_writable_leader())
+        .collect();
+    assert_eq!(leaders.len(), 1, "a follower took over through the key");
+    // The old leader still reaches the followers: it learnt of the new one and follows it.
+    assert_eq!(run.server("leader").disk.role, ServerRole::Follower);
+    assert_eq!(run.server("leader").disk.leader, Some(run.id(leaders[0])));
+    assert!(run.answers("client-1")[1].outcome.is_ok());
+    assert_eq!(
+        run.rows("leader", "orders").len(),
+        2,
+        "it replicates from the new one"
+    );
+}
+
+#[test]
 fn a_leader_cut_off_from_its_followers_but_holding_the_key_keeps_leading() {
     let config = ClusterConfig::standard(Method::Wal, 2);
     let mut run = Run::new(&config, 27);

@@ -263,7 +263,8 @@ fn with_async_every_reported_loss_was_acknowledged_and_never_replicated() {
         workload(&mut run, &mut dice, writes, 1_000, 0);
         let crash_at = 100 + dice.below(900);
         run.crash(ms(crash_at), "leader");
-        run.run_until(ms(3_000));
+        // The crashed leader's key lives up to its TTL (3 s) after its last renewal.
+        run.run_until(ms(5_000));
         let checks = run.checks(Method::Wal);
         let Some((_, leader)) = current_leader(&run.world) else {
             panic!("no leader after failover (seed {seed})");

@@ -121,6 +121,7 @@ impl Coordinator {
                     holder: Some(from),
                     term,
                     asked_at,
+                    ttl_left: self.ttl,
                 },
             );
         } else {
@@ -131,6 +132,7 @@ impl Coordinator {
                     holder: live.map(|k| k.holder),
                     term: live.map_or(0, |k| k.term),
                     asked_at,
+                    ttl_left: live.map_or(Time::ZERO, |k| k.expires.saturating_sub(now)),
                 },
             );
         }
@@ -155,3 +157,63 @@ impl Coordinator {
 
 /// The coordination service's node name.
 pub const COORDINATOR_NAME: &str = "etcd";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Effect;
+
+    /// Asks `service` for the key from `from` at `now`; applies the durable write; returns
+    /// (granted, holder) as answered.
+    fn ask(service: &mut Coordinator, from: u32, now: u64, force: bool) -> (bool, Option<NodeId>) {
+        let mut cx: Cx = Context::new(Time::millis(now), NodeId(9));
+        service.on_message(
+            &mut cx,
+            NodeId(from),
+            Msg::AcquireKey {
+                term: 2,
+                asked_at: Time::millis(now),
+                force,
+            },
+        );
+        let mut answer = None;
+        for effect in cx.effects() {
+            match effect {
+                Effect::Durable(crate::replication::node::Durable::Key(write)) => {
+                    service.apply_durable(*write);
+                }
+                Effect::Send {
+                    msg:
+                        Msg::KeyAnswer {
+                            granted, holder, ..
+                        },
+                    ..
+                } => answer = Some((*granted, *holder)),
+                _ => {}
+            }
+        }
+        answer.expect("an answer")
+    }
+
+    #[test]
+    fn the_key_is_granted_only_when_free_or_already_the_askers() {
+        let directory = Rc::new(Directory::default());
+        let mut service = Coordinator::new(Time::secs(3), NodeId(0), directory);
+        assert_eq!(ask(&mut service, 1, 1_000, false), (false, Some(NodeId(0))));
+        assert_eq!(
+            ask(&mut service, 0, 2_000, false),
+            (true, Some(NodeId(0))),
+            "renewed"
+        );
+        // Renewed at 2 s, so still held at 4.9 s, free at 5 s.
+        assert_eq!(ask(&mut service, 1, 4_900, false), (false, Some(NodeId(0))));
+        assert_eq!(ask(&mut service, 1, 5_000, false), (true, Some(NodeId(1))));
+        assert_eq!(
+            service.live_key(Time::millis(5_000)).map(|k| k.term),
+            Some(2)
+        );
+        // A forced take (manual failover) wins whoever holds it.
+        assert_eq!(ask(&mut service, 2, 5_100, true), (true, Some(NodeId(2))));
+        assert_eq!(ask(&mut service, 1, 5_200, false), (false, Some(NodeId(2))));
+    }
+}

@@ -112,12 +112,14 @@ pub enum Msg {
         asked_at: Time,
         force: bool,
     },
-    /// The answer: granted or not, and who holds the key now (with its term).
+    /// The answer: granted or not, who holds the key now (with its term), and how long it
+    /// still lives (as Patroni reads the key's TTL from etcd).
     KeyAnswer {
         granted: bool,
         holder: Option<NodeId>,
         term: u32,
         asked_at: Time,
+        ttl_left: Time,
     },
 
     // ---- trigger-based replication ----

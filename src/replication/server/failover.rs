@@ -285,6 +285,7 @@ impl Server {
         holder: Option<NodeId>,
         term: u32,
         asked_at: Time,
+        ttl_left: Time,
     ) {
         let valid_until = asked_at.saturating_add(self.config.failover.key_ttl);
         match self.disk.role {
@@ -329,6 +330,12 @@ impl Server {
                         && self.disk.leader != Some(holder)
                     {
                         self.follow(cx, holder, term, self.disk.history.clone());
+                    } else if let Some(timeout) = self.config.failover.timeout {
+                        // Try again when the key would expire, if the leader stays silent.
+                        cx.set_timer(
+                            Timer::LeaderSilent,
+                            timeout.min(ttl_left.saturating_add(Time::millis(1))),
+                        );
                     }
                 }
             }

@@ -270,7 +270,7 @@ impl Server {
                 }
                 self.retry_stalled_snapshot(cx, from);
                 // Answer every keepalive, streaming or not: it is how the leader knows it can
-                // still reach a follower (its fencing lease).
+                // still reach a follower (`wal_sender_timeout`).
                 cx.send(
                     from,
                     Msg::Feedback {

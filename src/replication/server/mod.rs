@@ -715,7 +715,8 @@ impl Server {
                 holder,
                 term,
                 asked_at,
-            } => self.on_key_answer(cx, granted, holder, term, asked_at),
+                ttl_left,
+            } => self.on_key_answer(cx, granted, holder, term, asked_at, ttl_left),
             Msg::PollChangelog { after_seq } => self.on_poll_changelog(cx, from, after_seq),
             Msg::ApplyChanges {
                 through_seq,
