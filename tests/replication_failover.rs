@@ -590,3 +590,34 @@ fn cancelling_a_commit_held_for_a_dead_standby_returns_with_postgres_warning() {
     assert_eq!(run.rows("leader", "orders").len(), 1, "committed locally");
     assert!(run.server("leader").mem.waiting.is_empty());
 }
+
+#[test]
+fn the_coordination_service_is_drawn_with_links_a_partition_cuts_and_shows_its_key() {
+    use replication_lab::lab::{describe, inspect};
+    use replication_lab::view::{LinkKind, NodeKind};
+    let config = ClusterConfig::standard(Method::Wal, 2);
+    let mut run = Run::new(&config, 31);
+    run.partition(ms(100), "follower-2", "etcd");
+    run.run_until(ms(1_500));
+    let view = describe::view(&run.world, Method::Wal);
+    let etcd = run.id("etcd").0;
+    let node = view.node(etcd).expect("etcd is drawn");
+    assert_eq!(node.kind, NodeKind::Coordinator);
+    assert!(node.state.starts_with("key: leader ("), "{}", node.state);
+    let links: Vec<(u32, bool)> = view
+        .links
+        .iter()
+        .filter(|l| l.kind == LinkKind::Coordination)
+        .map(|l| (l.from, l.cut))
+        .collect();
+    assert_eq!(
+        links,
+        vec![(0, false), (1, false), (2, true)],
+        "one link per server, the cut one marked"
+    );
+    let status = inspect::inspect(&run.world, Method::Wal, run.id("etcd"))
+        .expect("inspectable")
+        .status;
+    assert_eq!(status[0], "$ etcdctl get /service/lab/leader");
+    assert_eq!(status[1..3], ["/service/lab/leader", "leader"]);
+}

@@ -89,12 +89,13 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             LabNode::Coordinator(service) => {
                 let state = match (node.status, service.live_key(world.now())) {
                     (SimStatus::Crashed, _) => "crashed".to_string(),
+                    // Short: the coordination service sits near the canvas's right edge.
                     (_, Some(key)) => format!(
-                        "leader key: {} ({} ms left)",
+                        "key: {} ({:.1} s)",
                         service.directory.name(key.holder),
-                        key.expires.saturating_sub(world.now()).as_micros() / 1_000
+                        key.expires.saturating_sub(world.now()).as_micros() as f64 / 1e6
                     ),
-                    (_, None) => "leader key: free".to_string(),
+                    (_, None) => "key: free".to_string(),
                 };
                 (
                     NodeKind::Coordinator,

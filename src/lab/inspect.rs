@@ -456,6 +456,13 @@ fn other_status(node: &LabNode, now: crate::sim::Time) -> Vec<String> {
                     lines.push("-- no leader key: nobody may lead until one acquires it".into())
                 }
             }
+            lines.push(String::new());
+            lines.push(
+                "-- The lab runs etcd as one node, not a Raft group of 3 or 5: crashing it is \
+                 losing quorum. Patroni's leader key lives 30 s; the lab's lives as long as its \
+                 failover timeout."
+                    .into(),
+            );
             lines
         }
         LabNode::Server(_) => Vec::new(),
