@@ -510,14 +510,39 @@ fn manual_failover_promotes_the_chosen_follower() {
     run.sql(ms(10), "client-1", &insert("a"));
     run.crash(ms(100), "leader");
     run.request(ms(200), "follower-2", Request::Promote);
-    run.sql(ms(400), "client-1", &insert("b"));
-    run.run_until(ms(1_000));
+    // Through the coordination service: follower-2 takes the key at once, and promotes when
+    // the crashed leader's lease (granted at the start for 3 s) has run out.
+    run.run_until(ms(2_900));
+    assert_eq!(run.server("follower-2").disk.role, ServerRole::Follower);
+    run.sql(ms(3_400), "client-1", &insert("b"));
+    run.run_until(ms(4_000));
     assert_eq!(run.server("follower-2").disk.role, ServerRole::Leader);
     assert_eq!(
         run.server("follower-1").disk.leader,
         Some(run.id("follower-2"))
     );
     assert_eq!(run.rows("follower-1", "orders").len(), 2);
+}
+
+#[test]
+fn a_manual_failover_from_a_healthy_leader_never_has_two_leaders() {
+    let mut run = Run::new(&ClusterConfig::standard(Method::Wal, 2), 32);
+    run.sql(ms(10), "client-1", &insert("a"));
+    run.request(ms(500), "follower-1", Request::Promote);
+    run.sql(ms(4_500), "client-1", &insert("b"));
+    while run.world.now() < ms(5_000) && run.world.step().is_some() {
+        let two = run.checks(Method::Wal).two_leaders;
+        assert!(two.is_empty(), "{two:?} at {}", run.world.now());
+    }
+    assert!(run.server("follower-1").is_writable_leader());
+    assert_eq!(run.server("leader").disk.role, ServerRole::Follower);
+    assert!(run.answers("client-1")[1].outcome.is_ok());
+    assert_eq!(
+        run.rows("leader", "orders").len(),
+        2,
+        "the old leader follows"
+    );
+    assert!(run.checks(Method::Wal).lost_acked_writes.is_empty());
 }
 
 #[test]

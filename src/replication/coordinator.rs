@@ -6,7 +6,9 @@
 //!   expired) or already held by the asker, refused when another server holds a live key.
 //!   Each grant sets the holder and moves the expiry to now + TTL.
 //! - **Forced** (a manual failover through the HA manager, `patronictl failover`): the key
-//!   goes to the asker whoever holds it.
+//!   goes to the asker whoever holds it; the answer says how long the overridden holder's
+//!   lease still runs, and the new holder promotes only after that (the old leader, refused
+//!   at its next renewal, has stopped taking writes by then).
 //! - The key is durable (etcd keeps it in its Raft log); on a restart its time to live starts
 //!   again, as etcd extends leases when it elects a new leader rather than letting them lapse
 //!   while it was down.
@@ -121,7 +123,9 @@ impl Coordinator {
                     holder: Some(from),
                     term,
                     asked_at,
-                    ttl_left: self.ttl,
+                    others_ttl: live
+                        .filter(|k| k.holder != from)
+                        .map_or(Time::ZERO, |k| k.expires.saturating_sub(now)),
                 },
             );
         } else {
@@ -132,7 +136,7 @@ impl Coordinator {
                     holder: live.map(|k| k.holder),
                     term: live.map_or(0, |k| k.term),
                     asked_at,
-                    ttl_left: live.map_or(Time::ZERO, |k| k.expires.saturating_sub(now)),
+                    others_ttl: live.map_or(Time::ZERO, |k| k.expires.saturating_sub(now)),
                 },
             );
         }

@@ -112,14 +112,15 @@ pub enum Msg {
         asked_at: Time,
         force: bool,
     },
-    /// The answer: granted or not, who holds the key now (with its term), and how long it
-    /// still lives (as Patroni reads the key's TTL from etcd).
+    /// The answer: granted or not, and who holds the key now (with its term). `others_ttl`
+    /// is how long another server may still believe it holds the key: refused, the holder's
+    /// remaining TTL (as Patroni reads it from etcd); a forced grant, the overridden holder's.
     KeyAnswer {
         granted: bool,
         holder: Option<NodeId>,
         term: u32,
         asked_at: Time,
-        ttl_left: Time,
+        others_ttl: Time,
     },
 
     // ---- trigger-based replication ----

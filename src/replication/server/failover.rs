@@ -203,6 +203,8 @@ impl Server {
             )));
             self.mem.wants_key = true;
             self.ask_for_key(cx, self.disk.term + 1, true);
+            // No answer (the service is down or cut off): ask again.
+            cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
         } else {
             cx.note(Note::Info(format!(
                 "manual failover: promoting {}",
@@ -240,6 +242,12 @@ impl Server {
     /// The leader's key loop (Patroni's HA loop): a leader whose key expired unrenewed stops
     /// taking writes; a leader renews (or, fenced or just restarted, asks for the key again).
     pub(super) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
+        if self.disk.role == ServerRole::Follower && self.mem.wants_key {
+            // A follower that wants the key (a manual failover) asks until it is answered.
+            self.ask_for_key(cx, self.disk.term + 1, false);
+            cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
+            return;
+        }
         if self.disk.role != ServerRole::Leader || self.directory.coordinator.is_none() {
             return;
         }
@@ -285,7 +293,7 @@ impl Server {
         holder: Option<NodeId>,
         term: u32,
         asked_at: Time,
-        ttl_left: Time,
+        others_ttl: Time,
     ) {
         let valid_until = asked_at.saturating_add(self.config.failover.key_ttl);
         match self.disk.role {
@@ -305,16 +313,23 @@ impl Server {
                     )));
                 }
             }
-            ServerRole::Leader => {
-                // Another server holds the key: this one no longer leads.
-                if self.mem.accepting_writes {
-                    self.demote_read_only(cx);
-                }
-                if let Some(holder) = holder.filter(|h| *h != cx.me() && term > self.disk.term) {
-                    self.demote_and_follow(cx, holder, term);
-                }
-            }
+            // Another server holds the key: this one no longer leads. It follows the new
+            // leader once that one is heard leading (its announcement or keepalive): the
+            // holder may still be waiting to promote, or may crash before it does, and then
+            // the key comes back to whoever asks.
+            ServerRole::Leader if self.mem.accepting_writes => self.demote_read_only(cx),
             ServerRole::Follower if self.mem.wants_key => {
+                if granted && others_ttl > Time::ZERO {
+                    // Taken by force from a holder whose lease still runs: promote once it
+                    // has surely stopped (asking again then renews the key).
+                    cx.note(Note::Info(format!(
+                        "{}: holds the leader key; waits {} ms for the old leader's lease to run out before promoting",
+                        self.name,
+                        others_ttl.as_micros() / 1_000
+                    )));
+                    cx.set_timer(Timer::KeyRenew, others_ttl.saturating_add(Time::millis(1)));
+                    return;
+                }
                 self.mem.wants_key = false;
                 if granted {
                     self.mem.key_until = valid_until;
@@ -334,7 +349,7 @@ impl Server {
                         // Try again when the key would expire, if the leader stays silent.
                         cx.set_timer(
                             Timer::LeaderSilent,
-                            timeout.min(ttl_left.saturating_add(Time::millis(1))),
+                            timeout.min(others_ttl.saturating_add(Time::millis(1))),
                         );
                     }
                 }

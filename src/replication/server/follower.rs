@@ -284,6 +284,10 @@ impl Server {
             ServerRole::Follower if term > self.disk.term => {
                 self.follow(cx, from, term, self.disk.history.clone());
             }
+            // A leader that lost its key hears the one that leads now: it follows it.
+            ServerRole::Leader if !self.mem.accepting_writes && term > self.disk.term => {
+                self.on_leader_is(cx, from, term);
+            }
             ServerRole::Follower | ServerRole::Leader => {
                 // Someone else claims to lead: tell them who we follow (they may demote).
                 if let Some(leader) = self.disk.leader.filter(|_| term < self.disk.term) {

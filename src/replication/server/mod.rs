@@ -715,8 +715,8 @@ impl Server {
                 holder,
                 term,
                 asked_at,
-                ttl_left,
-            } => self.on_key_answer(cx, granted, holder, term, asked_at, ttl_left),
+                others_ttl,
+            } => self.on_key_answer(cx, granted, holder, term, asked_at, others_ttl),
             Msg::PollChangelog { after_seq } => self.on_poll_changelog(cx, from, after_seq),
             Msg::ApplyChanges {
                 through_seq,
