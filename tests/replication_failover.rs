@@ -381,7 +381,7 @@ fn a_leader_cut_off_from_its_followers_but_holding_the_key_keeps_leading() {
     // A follower did try: the service said the key is taken.
     assert!(notes(&run).iter().any(|n| matches!(
         n,
-        Note::Info(text) if text.contains("etcd says leader holds the leader key: not promoting")
+        Note::Info(text) if text.contains("etcd says leader holds the leader key (term 1): not promoting")
     )));
 }
 
@@ -467,7 +467,12 @@ fn while_the_coordinator_is_down_nobody_fails_over_and_the_leader_demotes_itself
     let told = lab_events(&run);
     assert!(
         told.iter()
-            .any(|t| t.contains("could not renew its leader key")
+            .any(|t| t == "leader: could not renew its leader key in etcd within its TTL (3000 ms)"),
+        "{told:?}"
+    );
+    assert!(
+        told.iter()
+            .any(|t| t.starts_with("leader no longer holds the leader key")
                 && t.contains("as Patroni restarts a primary that lost its key")),
         "{told:?}"
     );
@@ -645,4 +650,59 @@ fn the_coordination_service_is_drawn_with_links_a_partition_cuts_and_shows_its_k
         .status;
     assert_eq!(status[0], "$ etcdctl get /service/lab/leader");
     assert_eq!(status[1..3], ["/service/lab/leader", "leader"]);
+}
+
+#[test]
+fn in_the_page_etcd_can_be_crashed_and_cut_off_like_any_node() {
+    use replication_lab::lab::{Lab, LabAction, LabSettings};
+    let mut lab = Lab::new(LabSettings::default());
+    let etcd = lab
+        .view()
+        .nodes
+        .iter()
+        .find(|n| n.name == "etcd")
+        .map(|n| n.id)
+        .expect("etcd is on the diagram");
+    lab.seek(100_000);
+    lab.perform(LabAction::Crash(etcd)).expect("crashable");
+    lab.seek(4_000_000);
+    let view = lab.view();
+    assert_eq!(view.node(etcd).map(|n| n.state.as_str()), Some("crashed"));
+    assert_eq!(
+        view.node(0).map(|n| n.state.as_str()),
+        Some("read-only: lost its leader key")
+    );
+    assert!(lab
+        .events(50)
+        .iter()
+        .any(|e| e.text.starts_with("leader no longer holds the leader key")));
+    lab.perform(LabAction::Restart(etcd)).expect("restartable");
+    lab.seek(6_000_000);
+    assert_eq!(
+        lab.view().node(0).map(|n| n.state.as_str()),
+        Some("accepting writes")
+    );
+    // Cut the leader's link to etcd: it loses its key, a follower takes over.
+    lab.perform(LabAction::Partition { a: 0, b: etcd })
+        .expect("cuttable");
+    lab.seek(9_000_000);
+    assert!(lab.view().is_cut(0, etcd));
+    let leaders: Vec<String> = lab
+        .view()
+        .nodes
+        .iter()
+        .filter(|n| n.state == "accepting writes")
+        .map(|n| n.name.clone())
+        .collect();
+    assert_eq!(
+        leaders.len(),
+        1,
+        "{:#?}",
+        lab.events(40)
+            .iter()
+            .map(|e| format!("{} {}", e.time / 1000, e.text))
+            .collect::<Vec<_>>()
+    );
+    assert_ne!(leaders[0], "leader");
+    assert!(lab.checks().two_leaders.is_empty());
 }

@@ -142,9 +142,9 @@ fn describe(note: &Note) -> Option<(String, bool)> {
         }
         Note::Fenced { node } => (
             format!(
-                "{node} could not renew its leader key before the key expired: it demotes itself \
-                 and refuses writes (read-only), as Patroni restarts a primary that lost its key \
-                 (it cannot tell a crashed etcd from a cut link)"
+                "{node} no longer holds the leader key: it demotes itself and refuses writes \
+                 (read-only), as Patroni restarts a primary that lost its key (it cannot tell a \
+                 crashed etcd from a cut link)"
             ),
             true,
         ),

@@ -32,6 +32,9 @@ pub struct LeaderKey {
     pub holder: NodeId,
     pub term: u32,
     pub expires: Time,
+    /// After a forced take: until when the overridden holder may still believe it holds the
+    /// key (its lease's end). The new holder must not lead before then.
+    pub previous_until: Time,
 }
 
 /// A durable write of the coordination service: the key's new value.
@@ -58,6 +61,7 @@ impl Coordinator {
                 holder: leader,
                 term: 1,
                 expires: ttl,
+                previous_until: Time::ZERO,
             }),
             directory,
         }
@@ -102,10 +106,19 @@ impl Coordinator {
         let live = self.live_key(now);
         let granted = force || live.is_none_or(|k| k.holder == from);
         if granted {
+            let previous_until = match live {
+                // Renewed by its holder: what it was told to wait for still stands.
+                Some(k) if k.holder == from => k.previous_until,
+                // Taken by force from a live holder: its lease still runs.
+                Some(k) => k.expires,
+                // Free: every earlier lease has ended.
+                None => Time::ZERO,
+            };
             let key = LeaderKey {
                 holder: from,
                 term,
                 expires: now.saturating_add(self.ttl),
+                previous_until,
             };
             let changed_hands = live.is_none_or(|k| k.holder != from);
             cx.write_durable(KeyWrite(Some(key)).into());
@@ -123,9 +136,7 @@ impl Coordinator {
                     holder: Some(from),
                     term,
                     asked_at,
-                    others_ttl: live
-                        .filter(|k| k.holder != from)
-                        .map_or(Time::ZERO, |k| k.expires.saturating_sub(now)),
+                    others_ttl: previous_until.saturating_sub(now),
                 },
             );
         } else {
@@ -167,9 +178,9 @@ mod tests {
     use super::*;
     use crate::sim::Effect;
 
-    /// Asks `service` for the key from `from` at `now`; applies the durable write; returns
-    /// (granted, holder) as answered.
-    fn ask(service: &mut Coordinator, from: u32, now: u64, force: bool) -> (bool, Option<NodeId>) {
+    /// Asks `service` for the key from `from` at `now` (ms); applies the durable write;
+    /// returns (granted, holder, others_ttl in ms) as answered.
+    fn ask(service: &mut Coordinator, from: u32, now: u64, force: bool) -> (bool, u32, u64) {
         let mut cx: Cx = Context::new(Time::millis(now), NodeId(9));
         service.on_message(
             &mut cx,
@@ -189,10 +200,19 @@ mod tests {
                 Effect::Send {
                     msg:
                         Msg::KeyAnswer {
-                            granted, holder, ..
+                            granted,
+                            holder,
+                            others_ttl,
+                            ..
                         },
                     ..
-                } => answer = Some((*granted, *holder)),
+                } => {
+                    answer = Some((
+                        *granted,
+                        holder.map_or(99, |h| h.0),
+                        others_ttl.as_micros() / 1_000,
+                    ))
+                }
                 _ => {}
             }
         }
@@ -203,21 +223,27 @@ mod tests {
     fn the_key_is_granted_only_when_free_or_already_the_askers() {
         let directory = Rc::new(Directory::default());
         let mut service = Coordinator::new(Time::secs(3), NodeId(0), directory);
-        assert_eq!(ask(&mut service, 1, 1_000, false), (false, Some(NodeId(0))));
-        assert_eq!(
-            ask(&mut service, 0, 2_000, false),
-            (true, Some(NodeId(0))),
-            "renewed"
-        );
+        assert_eq!(ask(&mut service, 1, 1_000, false), (false, 0, 2_000));
+        assert_eq!(ask(&mut service, 0, 2_000, false), (true, 0, 0), "renewed");
         // Renewed at 2 s, so still held at 4.9 s, free at 5 s.
-        assert_eq!(ask(&mut service, 1, 4_900, false), (false, Some(NodeId(0))));
-        assert_eq!(ask(&mut service, 1, 5_000, false), (true, Some(NodeId(1))));
+        assert_eq!(ask(&mut service, 1, 4_900, false), (false, 0, 100));
+        assert_eq!(ask(&mut service, 1, 5_000, false), (true, 1, 0));
         assert_eq!(
             service.live_key(Time::millis(5_000)).map(|k| k.term),
             Some(2)
         );
-        // A forced take (manual failover) wins whoever holds it.
-        assert_eq!(ask(&mut service, 2, 5_100, true), (true, Some(NodeId(2))));
-        assert_eq!(ask(&mut service, 1, 5_200, false), (false, Some(NodeId(2))));
+    }
+
+    #[test]
+    fn a_forced_take_tells_the_new_holder_how_long_the_old_lease_runs() {
+        let directory = Rc::new(Directory::default());
+        let mut service = Coordinator::new(Time::secs(3), NodeId(0), directory);
+        assert_eq!(ask(&mut service, 0, 1_000, false), (true, 0, 0));
+        // Node 0's lease runs to 4 s: node 2 gets the key, and is told to wait 3 s.
+        assert_eq!(ask(&mut service, 2, 1_000, true), (true, 2, 3_000));
+        assert_eq!(ask(&mut service, 0, 1_500, false), (false, 2, 2_500));
+        // Renewing does not shorten the wait; after it, nothing is left to wait for.
+        assert_eq!(ask(&mut service, 2, 2_000, false), (true, 2, 2_000));
+        assert_eq!(ask(&mut service, 2, 4_000, false), (true, 2, 0));
     }
 }

@@ -252,6 +252,11 @@ impl Server {
             return;
         }
         if self.mem.accepting_writes && cx.now() >= self.mem.key_until {
+            cx.note(Note::Info(format!(
+                "{}: could not renew its leader key in {COORDINATOR_NAME} within its TTL ({} ms)",
+                self.name,
+                self.config.failover.key_ttl.as_micros() / 1_000
+            )));
             self.demote_read_only(cx);
         }
         if !self.mem.rejoining {
@@ -284,6 +289,31 @@ impl Server {
         cx.note(Note::Fenced {
             node: self.name.clone(),
         });
+        // The restart closes the walsenders: the followers' streams break at once, and they
+        // look for a new leader without waiting out the failover timeout.
+        for peer in self.directory.other_servers(cx.me()) {
+            cx.send(peer, Msg::ConnectionsReset);
+        }
+    }
+
+    /// The leader closed the replication connection (it demoted itself): look for a new
+    /// leader now.
+    pub(super) fn on_stream_closed(&mut self, cx: &mut Cx, from: NodeId) {
+        if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
+            return;
+        }
+        cx.note(Note::Info(format!(
+            "{}: {} closed the replication connection (restarting read-only)",
+            self.name,
+            self.directory.name(from)
+        )));
+        self.mem.stream = Stream::Idle;
+        // Automatic failover only: and from now on this follower no longer vouches for that
+        // leader when the others ask.
+        if let Some(timeout) = self.config.failover.timeout {
+            self.mem.last_from_leader = cx.now().saturating_sub(timeout);
+            self.on_leader_silent(cx);
+        }
     }
 
     pub(super) fn on_key_answer(
@@ -317,7 +347,14 @@ impl Server {
             // leader once that one is heard leading (its announcement or keepalive): the
             // holder may still be waiting to promote, or may crash before it does, and then
             // the key comes back to whoever asks.
-            ServerRole::Leader if self.mem.accepting_writes => self.demote_read_only(cx),
+            ServerRole::Leader if self.mem.accepting_writes => {
+                cx.note(Note::Info(format!(
+                    "{}: {COORDINATOR_NAME} says {} holds the leader key now",
+                    self.name,
+                    holder.map_or("another server", |h| self.directory.name(h))
+                )));
+                self.demote_read_only(cx);
+            }
             ServerRole::Follower if self.mem.wants_key => {
                 if granted && others_ttl > Time::ZERO {
                     // Taken by force from a holder whose lease still runs: promote once it
@@ -336,16 +373,13 @@ impl Server {
                     self.promote(cx);
                 } else if let Some(holder) = holder {
                     cx.note(Note::Info(format!(
-                        "{}: {COORDINATOR_NAME} says {} holds the leader key: not promoting",
+                        "{}: {COORDINATOR_NAME} says {} holds the leader key (term {term}): not promoting",
                         self.name,
                         self.directory.name(holder)
                     )));
-                    if holder != cx.me()
-                        && term > self.disk.term
-                        && self.disk.leader != Some(holder)
-                    {
-                        self.follow(cx, holder, term, self.disk.history.clone());
-                    } else if let Some(timeout) = self.config.failover.timeout {
+                    // The holder is followed once it is heard leading (it may still be
+                    // waiting to promote, or crash first).
+                    if let Some(timeout) = self.config.failover.timeout {
                         // Try again when the key would expire, if the leader stays silent.
                         cx.set_timer(
                             Timer::LeaderSilent,

@@ -225,8 +225,8 @@ pub struct Memory {
     pub semi_sync_off: bool,
     /// Leader: takes writes (false while fenced, or asking who leads after a restart).
     pub accepting_writes: bool,
-    /// Leader: demoted itself to read-only because it could not renew the leader key before
-    /// it expired; getting the key again lifts it.
+    /// Leader: demoted itself to read-only because it lost the leader key (not renewed before
+    /// it expired, or taken by a failover); getting the key again lifts it.
     pub fenced: bool,
     /// Leader: until when its leader key is surely valid (the time it last asked for it, plus
     /// the key's time to live).
@@ -723,8 +723,8 @@ impl Server {
                 changes,
             } => self.on_apply_changes(cx, from, through_seq, changes),
             Msg::Cancel { request } => self.on_cancel(cx, from, request),
+            Msg::ConnectionsReset => self.on_stream_closed(cx, from),
             Msg::QueryResult { .. }
-            | Msg::ConnectionsReset
             | Msg::ChangelogRows { .. }
             | Msg::ChangesApplied { .. }
             | Msg::AcquireKey { .. } => {}
