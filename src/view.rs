@@ -69,6 +69,8 @@ pub enum NodeKind {
     Client,
     /// The trigger-based replication daemon that polls the leader's changelog table.
     Applier,
+    /// The coordination service (etcd) that holds the leader key.
+    Coordinator,
 }
 
 /// The replication role of a database node.
@@ -124,6 +126,8 @@ pub enum LinkKind {
     Replication,
     /// Client to the node it sends requests to.
     Client,
+    /// A database server to the coordination service (the leader key).
+    Coordination,
 }
 
 /// A link the diagram draws between two nodes.
@@ -202,8 +206,9 @@ impl Point {
     }
 }
 
-/// Where each node sits on the canvas: clients in a row at the top, the leader in the middle,
-/// followers and the applier in a row at the bottom. Returns `(node id, centre)` in view order.
+/// Where each node sits on the canvas: clients in a row at the top, the leader in the middle
+/// (the coordination service at the right end of that row), followers and the applier in a row
+/// at the bottom. Returns `(node id, centre)` in view order.
 pub fn layout(view: &View) -> Vec<(u32, Point)> {
     let top: Vec<&NodeView> = view
         .nodes
@@ -222,11 +227,23 @@ pub fn layout(view: &View) -> Vec<(u32, Point)> {
             n.kind == NodeKind::Applier || (n.kind == NodeKind::Database && n.role != Role::Leader)
         })
         .collect();
+    let side: Vec<&NodeView> = view
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Coordinator)
+        .collect();
     let mut placed = Vec::with_capacity(view.nodes.len());
-    for (row, y) in [(top, 0.13), (middle, 0.42), (bottom, 0.74)] {
+    // With a coordination service the leaders share the left of the middle row with it.
+    let middle_width = if side.is_empty() { 1.0 } else { 0.8 };
+    for (row, y, width, offset) in [
+        (top, 0.13, 1.0, 0.0),
+        (middle, 0.42, middle_width, 0.0),
+        (side, 0.42, 0.2, 0.8),
+        (bottom, 0.74, 1.0, 0.0),
+    ] {
         let count = row.len() as f64;
         for (i, node) in row.into_iter().enumerate() {
-            let x = CANVAS_WIDTH * (i as f64 + 1.0) / (count + 1.0);
+            let x = CANVAS_WIDTH * (offset + width * (i as f64 + 1.0) / (count + 1.0));
             placed.push((
                 node.id,
                 Point {
@@ -307,6 +324,33 @@ mod tests {
         for (_, p) in &placed {
             assert!(p.x > 0.0 && p.x < CANVAS_WIDTH && p.y > 0.0 && p.y < CANVAS_HEIGHT);
         }
+    }
+
+    #[test]
+    fn the_coordination_service_sits_right_of_the_leader_in_its_row() {
+        let view = View {
+            time: 0,
+            nodes: vec![
+                node(0, NodeKind::Database, Role::Leader),
+                node(1, NodeKind::Database, Role::Follower),
+                node(2, NodeKind::Client, Role::None),
+                node(3, NodeKind::Coordinator, Role::None),
+            ],
+            links: vec![],
+            messages: vec![],
+            cut_pairs: vec![],
+        };
+        let placed = layout(&view);
+        let at = |id: u32| {
+            placed
+                .iter()
+                .find(|(n, _)| *n == id)
+                .map(|(_, p)| *p)
+                .unwrap()
+        };
+        assert_eq!(at(3).y, at(0).y, "same row as the leader");
+        assert!(at(3).x > at(0).x + 200.0, "well to its right: {:?}", at(3));
+        assert!(at(3).x < CANVAS_WIDTH);
     }
 
     #[test]

@@ -241,7 +241,8 @@ fn a_manual_failover_is_typed_as_manual() {
     lab.perform(LabAction::Crash(0)).expect("crash the leader");
     lab.perform(LabAction::Promote(2))
         .expect("promote follower-2");
-    lab.seek(100_000);
+    // With fencing the promoted follower first waits out the old leader's lease (3 s).
+    lab.seek(4_000_000);
     assert!(notes(&lab).iter().any(|n| matches!(
         n,
         Note::Promoted { node, why: PromotionReason::Manual, term: 2, .. } if node == "follower-2"
@@ -401,7 +402,8 @@ fn a_client_following_a_new_leader_is_typed() {
     lab.seek(10_000);
     lab.perform(LabAction::Crash(0)).expect("crash");
     lab.perform(LabAction::Promote(1)).expect("promote");
-    lab.seek(100_000);
+    // With fencing the promoted follower first waits out the old leader's lease (3 s).
+    lab.seek(4_000_000);
     assert!(notes(&lab).contains(&Note::ClientFollows {
         client: "client-1".into(),
         leader: "follower-1".into(),

@@ -7,11 +7,12 @@ mod support;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
-use replication_lab::replication::checks::current_leader;
+use replication_lab::replication::checks::{current_leader, writable_leaders};
 use replication_lab::replication::config::{AckPolicy, AckStage, ClusterConfig, Method, RowImage};
 use replication_lab::replication::messages::Request;
+use replication_lab::replication::node::Note;
 use replication_lab::replication::server::ServerRole;
-use replication_lab::sim::{NodeStatus, Time};
+use replication_lab::sim::{NodeStatus, Time, TraceKind};
 use support::{ms, Run};
 
 /// The seeds a property runs: `LAB_SEED` alone, or `LAB_CASES` seeds (default `default`).
@@ -120,9 +121,12 @@ fn heal_everything_and_settle(run: &mut Run, at: Time) {
             run.restart(at, name);
         }
     }
-    let servers = ["leader", "follower-1", "follower-2"];
-    for a in servers {
-        for b in servers {
+    let mut nodes = vec!["leader", "follower-1", "follower-2"];
+    if names.iter().any(|n| n == "etcd") {
+        nodes.push("etcd");
+    }
+    for a in &nodes {
+        for b in &nodes {
             if a < b {
                 run.heal(at, a, b);
             }
@@ -235,7 +239,8 @@ fn a_commit_that_waited_for_a_standbys_flush_survives_a_failover_to_that_standby
             "follower-1",
             Request::Promote,
         );
-        run.run_until(ms(4_000));
+        // The promoted standby waits for the crashed leader's lease (3 s TTL) to run out.
+        run.run_until(ms(5_000));
         let checks = run.checks(Method::Wal);
         assert!(
             checks.lost_acked_writes.is_empty(),
@@ -263,7 +268,8 @@ fn with_async_every_reported_loss_was_acknowledged_and_never_replicated() {
         workload(&mut run, &mut dice, writes, 1_000, 0);
         let crash_at = 100 + dice.below(900);
         run.crash(ms(crash_at), "leader");
-        run.run_until(ms(3_000));
+        // The crashed leader's key lives up to its TTL (3 s) after its last renewal.
+        run.run_until(ms(5_000));
         let checks = run.checks(Method::Wal);
         let Some((_, leader)) = current_leader(&run.world) else {
             panic!("no leader after failover (seed {seed})");
@@ -348,4 +354,73 @@ fn statement_replication_diverges_only_where_an_unsafe_statement_ran() {
         divergences_seen += usize::from(!diverged.is_empty());
     }
     assert_exercised(divergences_seen, "a divergence");
+}
+
+#[test]
+fn with_fencing_two_servers_never_take_writes_at_once_and_one_leads_once_healed() {
+    let (mut failovers, mut demotions) = (0, 0);
+    for seed in seeds(600) {
+        let mut dice = Dice::new(seed);
+        let config = ClusterConfig::standard(Method::Wal, 2);
+        let mut run = Run::new(&config, seed);
+        let writes = 5 + dice.below(15);
+        workload(&mut run, &mut dice, writes, 6_000, 0);
+        // Crashes and cut links anywhere, the coordination service included.
+        let nodes = ["leader", "follower-1", "follower-2", "etcd"];
+        for _ in 0..1 + dice.below(4) {
+            let start = 50 + dice.below(5_000);
+            let end = start + 100 + dice.below(5_000);
+            let a = *dice.pick(&nodes);
+            let b = *dice.pick(&nodes);
+            if dice.chance(40) {
+                run.crash(ms(start), a).restart(ms(end), a);
+            } else if a != b {
+                run.partition(ms(start), a, b).heal(ms(end), a, b);
+            }
+        }
+        if dice.chance(30) {
+            let who = *dice.pick(&["follower-1", "follower-2"]);
+            run.request(ms(100 + dice.below(5_000)), who, Request::Promote);
+        }
+        let until = ms(12_000);
+        while run.world.next_event_time().is_some_and(|t| t <= until) {
+            run.world.step();
+            let writable: Vec<&str> = writable_leaders(&run.world)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            assert!(
+                writable.len() <= 1,
+                "two servers take writes: {writable:?} at {} (seed {seed})",
+                run.world.now()
+            );
+        }
+        failovers += usize::from(run.server("leader").disk.role != ServerRole::Leader);
+        demotions += run
+            .world
+            .trace()
+            .iter()
+            .filter(|e| {
+                matches!(
+                    &e.kind,
+                    TraceKind::Note {
+                        note: Note::Fenced { .. },
+                        ..
+                    }
+                )
+            })
+            .count();
+        heal_everything_and_settle(&mut run, until);
+        let writable: Vec<&str> = writable_leaders(&run.world)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(
+            writable.len(),
+            1,
+            "once healed, one leader: {writable:?} (seed {seed})"
+        );
+    }
+    assert_exercised(failovers, "a failover under fencing");
+    assert_exercised(demotions, "a leader demoting itself when it lost its key");
 }

@@ -34,6 +34,17 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
                     ServerRole::Leader => Role::Leader,
                     _ => Role::Follower,
                 };
+                // Every server that may lead talks to the coordination service: a link to cut.
+                if let Some(service) = server.directory.coordinator {
+                    if server.disk.role != ServerRole::Spare {
+                        links.push(LinkView {
+                            from: id,
+                            to: service.0,
+                            kind: LinkKind::Coordination,
+                            cut: cut(node.id, service),
+                        });
+                    }
+                }
                 if server.disk.role == ServerRole::Follower {
                     if let Some(leader) = server.disk.leader {
                         links.push(LinkView {
@@ -69,6 +80,25 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
                 };
                 (
                     NodeKind::Client,
+                    Role::None,
+                    state,
+                    String::new(),
+                    String::new(),
+                )
+            }
+            LabNode::Coordinator(service) => {
+                let state = match (node.status, service.live_key(world.now())) {
+                    (SimStatus::Crashed, _) => "crashed".to_string(),
+                    // Short: the coordination service sits near the canvas's right edge.
+                    (_, Some(key)) => format!(
+                        "key: {} ({:.1} s)",
+                        service.directory.name(key.holder),
+                        key.expires.saturating_sub(world.now()).as_micros() as f64 / 1e6
+                    ),
+                    (_, None) => "key: free".to_string(),
+                };
+                (
+                    NodeKind::Coordinator,
                     Role::None,
                     state,
                     String::new(),
@@ -152,6 +182,7 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
                 format!("{} commits waiting (SyncRep)", server.mem.waiting.len())
             }
         }
+        ServerRole::Leader if server.mem.fenced => "read-only: lost its leader key".into(),
         ServerRole::Leader => "not accepting writes".into(),
         ServerRole::Spare => match &server.mem.stream {
             Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
@@ -233,6 +264,10 @@ fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
             (MessageKind::Heartbeat, "new leader".into())
         }
         Msg::WhoLeads => (MessageKind::Heartbeat, "who leads?".into()),
+        Msg::AcquireKey { force: true, .. } => (MessageKind::Heartbeat, "take leader key".into()),
+        Msg::AcquireKey { .. } => (MessageKind::Heartbeat, "leader key?".into()),
+        Msg::KeyAnswer { granted: true, .. } => (MessageKind::Ack, "key granted".into()),
+        Msg::KeyAnswer { .. } => (MessageKind::Ack, "key held".into()),
         Msg::PollChangelog { after_seq } => {
             (MessageKind::Heartbeat, format!("poll sl_log > {after_seq}"))
         }

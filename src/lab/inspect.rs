@@ -104,7 +104,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
             log: Vec::new(),
             log_tool: String::new(),
             tables: Vec::new(),
-            status: other_status(node, method),
+            status: other_status(node, method, world.now()),
             discarded: Vec::new(),
             answers: node
                 .as_client()
@@ -950,7 +950,7 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     lines
 }
 
-fn other_status(node: &LabNode, method: Method) -> Vec<String> {
+fn other_status(node: &LabNode, method: Method, now: crate::sim::Time) -> Vec<String> {
     match node {
         LabNode::Client(client) => {
             let mut lines = vec![format!(
@@ -987,6 +987,34 @@ fn other_status(node: &LabNode, method: Method) -> Vec<String> {
                         .unwrap_or_default()
                 ));
             }
+            lines
+        }
+        LabNode::Coordinator(service) => {
+            // As `etcdctl get` prints Patroni's leader key: the key, then its value.
+            let mut lines = vec!["$ etcdctl get /service/lab/leader".to_string()];
+            match service.live_key(now) {
+                Some(key) => {
+                    lines.push("/service/lab/leader".into());
+                    lines.push(service.directory.name(key.holder).to_string());
+                    let left = key.expires.saturating_sub(now).as_micros();
+                    lines.push(format!(
+                        "-- lease TTL {} ms, {} ms left (term {})",
+                        service.ttl.as_micros() / 1_000,
+                        left / 1_000,
+                        key.term
+                    ));
+                }
+                None => {
+                    lines.push("-- no leader key: nobody may lead until one acquires it".into())
+                }
+            }
+            lines.push(String::new());
+            lines.push(
+                "-- The lab runs etcd as one node, not a Raft group of 3 or 5: crashing it is \
+                 losing quorum. Patroni's leader key lives 30 s; the lab's lives as long as its \
+                 failover timeout."
+                    .into(),
+            );
             lines
         }
         LabNode::Server(_) => Vec::new(),

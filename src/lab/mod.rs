@@ -713,7 +713,16 @@ mod tests {
                 ("follower-3".to_string(), Role::Follower),
                 ("client-1".to_string(), Role::None),
                 ("client-2".to_string(), Role::None),
+                ("etcd".to_string(), Role::None),
             ]
+        );
+        // Every server but the spare talks to the coordination service.
+        assert_eq!(
+            view.links
+                .iter()
+                .filter(|l| l.kind == crate::view::LinkKind::Coordination)
+                .count(),
+            3
         );
         assert_eq!(
             view.links

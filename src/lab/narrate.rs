@@ -341,7 +341,65 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
             (format!("{node} stepped down: {new_leader} leads now"), true)
         }
         Note::Fenced { node } => (
-            format!("{node} lost contact with every follower and stopped taking writes (fenced)"),
+            format!(
+                "{node} no longer holds the leader key: it demotes itself and refuses writes \
+                 (read-only), as Patroni restarts a primary that lost its key (it cannot tell a \
+                 crashed etcd from a cut link)"
+            ),
+            true,
+        ),
+        Note::KeyAcquired { node, term } => (
+            format!("etcd: {node} acquired the leader key (term {term})"),
+            true,
+        ),
+        Note::AskingForKey { node, manual } => (
+            if *manual {
+                format!("manual failover: {node} takes the leader key from etcd")
+            } else {
+                format!("{node} is the most up-to-date: asking etcd for the leader key")
+            },
+            false,
+        ),
+        Note::KeyNotRenewed { node, ttl_ms } => (
+            format!("{node}: could not renew its leader key in etcd within its TTL ({ttl_ms} ms)"),
+            true,
+        ),
+        Note::StreamClosed { node, leader } => (
+            format!("{node}: {leader} closed the replication connection (restarting read-only)"),
+            false,
+        ),
+        Note::HoldsKey { node, again } => (
+            format!(
+                "{node}: holds the leader key{}; taking writes",
+                if *again { " again" } else { "" }
+            ),
+            true,
+        ),
+        Note::KeyHeldByOther { node, holder, term } => {
+            let holder = holder.as_deref().unwrap_or("another server");
+            let text = match term {
+                Some(term) => {
+                    format!("{node}: etcd says {holder} holds the leader key (term {term}): not promoting")
+                }
+                None => format!("{node}: etcd says {holder} holds the leader key now"),
+            };
+            (text, true)
+        }
+        Note::WaitsForOldLease { node, wait_ms } => (
+            format!(
+                "{node}: holds the leader key; waits {wait_ms} ms for the old leader's lease to run out before promoting"
+            ),
+            false,
+        ),
+        Note::KeyTtlRestarted { holder, ttl_ms } => (
+            format!(
+                "etcd: back up; the leader key of {holder} lives another {} s",
+                *ttl_ms as f64 / 1e3
+            ),
+            false,
+        ),
+        Note::KeyExpired { holder } => (
+            format!("etcd: the leader key of {holder} expired (not renewed within its TTL)"),
             true,
         ),
         Note::Discarded {

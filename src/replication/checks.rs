@@ -1,7 +1,9 @@
 //! What the lab checks live, the way a careful operator would after every event:
 //!
-//! - **lost acknowledged writes**: a client was told "committed", and the current leader's
-//!   history does not contain that commit (it was discarded by a failover);
+//! - **two leaders** (split brain): more than one running server accepts writes;
+//! - **lost acknowledged writes**: a client was told "committed", and no leader still serves
+//!   that commit — neither the current leader's history nor, during a split brain, the old
+//!   side's (its writes are lost once it is demoted or rewound, not while it serves them);
 //! - **diverged rows**: a follower that has replayed everything its leader has, yet holds rows
 //!   that differ from the leader's (statement-based replication of an unsafe statement);
 //! - **stalled followers**: a follower that stopped applying (an apply error, a refused
@@ -52,6 +54,8 @@ pub struct Stalled {
 /// Everything the lab flags at one moment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Checks {
+    /// Servers accepting writes, named, when there is more than one (split brain).
+    pub two_leaders: Vec<String>,
     pub lost_acked_writes: Vec<LostWrite>,
     pub diverged_rows: Vec<DivergedRow>,
     pub stalled: Vec<Stalled>,
@@ -64,7 +68,8 @@ pub struct Checks {
 impl Checks {
     /// Whether nothing is flagged (lag alone is not a problem).
     pub fn all_clear(&self) -> bool {
-        self.lost_acked_writes.is_empty()
+        self.two_leaders.is_empty()
+            && self.lost_acked_writes.is_empty()
             && self.diverged_rows.is_empty()
             && self.stalled.is_empty()
             && self.blocked_commits == 0
@@ -128,8 +133,17 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
             .diverged_rows
             .extend(replicated_differences(leader, server, node.name));
     }
+    let writable = writable_leaders(world);
+    if writable.len() > 1 {
+        checks.two_leaders = writable.iter().map(|(name, _)| name.to_string()).collect();
+    }
     if let Some((_, leader)) = leader {
-        checks.lost_acked_writes = lost_acked_writes(world, leader);
+        // Every side that still serves writes keeps what it acknowledged.
+        let mut serving: Vec<&Server> = writable.iter().map(|(_, s)| *s).collect();
+        if !serving.iter().any(|s| std::ptr::eq(*s, leader)) {
+            serving.push(leader);
+        }
+        checks.lost_acked_writes = lost_acked_writes(world, &serving);
     }
     checks
 }
@@ -193,8 +207,18 @@ fn diverged_row(d: RowDifference, follower: &str) -> DivergedRow {
     }
 }
 
-/// Acknowledged commits that are not in `leader`'s history.
-fn lost_acked_writes(world: &World<LabNode>, leader: &Server) -> Vec<LostWrite> {
+/// The running servers that accept writes, by name, in node order.
+pub fn writable_leaders(world: &World<LabNode>) -> Vec<(&str, &Server)> {
+    world
+        .nodes()
+        .filter(|n| n.status == NodeStatus::Up)
+        .filter_map(|n| n.process.as_server().map(|s| (n.name, s)))
+        .filter(|(_, s)| s.is_writable_leader())
+        .collect()
+}
+
+/// Acknowledged commits that none of `leaders` holds.
+fn lost_acked_writes(world: &World<LabNode>, leaders: &[&Server]) -> Vec<LostWrite> {
     let mut lost = Vec::new();
     for node in world.nodes() {
         let Some(client) = node.process.as_client() else {
@@ -205,7 +229,7 @@ fn lost_acked_writes(world: &World<LabNode>, leader: &Server) -> Vec<LostWrite> 
             let Some((term, index)) = ok.committed else {
                 continue;
             };
-            if !leader_has(leader, term, index) {
+            if !leaders.iter().any(|leader| leader_has(leader, term, index)) {
                 lost.push(LostWrite {
                     client: node.name.to_string(),
                     sql: answer.sql.clone(),

@@ -1,7 +1,9 @@
 //! Builds a simulated world from a [`ClusterConfig`]: the servers (the first leads), the
-//! clients, and for trigger-based replication the applier, with a directory of who is who.
+//! clients, for trigger-based replication the applier, and with fencing the coordination
+//! service (`etcd`), with a directory of who is who.
 //!
-//! Node ids follow the configuration: servers first, then clients, then the applier.
+//! Node ids follow the configuration: servers first, then clients, then the applier or the
+//! coordination service.
 
 use std::rc::Rc;
 
@@ -10,6 +12,7 @@ use crate::sim::{LinkConfig, NetworkConfig, NodeId, Time, World};
 use super::applier::Applier;
 use super::client::{Client, ClientProgram};
 use super::config::{ClusterConfig, Method};
+use super::coordinator::{Coordinator, COORDINATOR_NAME};
 use super::directory::Directory;
 use super::node::LabNode;
 use super::server::Server;
@@ -37,11 +40,19 @@ pub fn directory(config: &ClusterConfig) -> Directory {
         .collect();
     let applier =
         (config.method == Method::Trigger).then(|| NodeId(first_client + clients.len() as u32));
+    let next = first_client + clients.len() as u32 + u32::from(applier.is_some());
     Directory {
         servers,
         clients,
         applier,
+        coordinator: has_coordinator(config).then_some(NodeId(next)),
     }
+}
+
+/// Whether the cluster runs a coordination service: with fencing, for the methods whose
+/// servers fail over themselves (a Slony origin moves only by hand).
+pub fn has_coordinator(config: &ClusterConfig) -> bool {
+    config.failover.fencing && config.method.streams()
 }
 
 /// A world running `config`, seeded with `seed`.
@@ -88,6 +99,16 @@ pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World
                 leader,
                 &followers,
                 config.timings.applier_poll,
+                directory.clone(),
+            )),
+        );
+    }
+    if directory.coordinator.is_some() {
+        world.add_node(
+            COORDINATOR_NAME,
+            LabNode::Coordinator(Coordinator::new(
+                config.failover.key_ttl,
+                leader,
                 directory.clone(),
             )),
         );

@@ -247,11 +247,29 @@ pub struct FailoverConfig {
     /// Followers promote one of themselves when the leader is silent this long; `None` means
     /// failover is manual only.
     pub timeout: Option<Time>,
-    /// With fencing, a leader that cannot reach any follower for `timeout` stops accepting
-    /// writes (like Patroni demoting a primary that lost its leader key), and an old leader
-    /// that restarts asks who leads before taking writes. Without, it comes back still taking
-    /// writes: split brain.
+    /// With fencing, the cluster has a coordination service (an etcd-like node) holding a
+    /// leader key with a time to live, as Patroni keeps one in etcd: the leader renews it, a
+    /// leader that cannot renew it before it expires demotes itself (read-only), and a
+    /// follower is promoted only after it acquired the key. Without (no coordination
+    /// service), followers elect among themselves and the old leader keeps taking writes:
+    /// split brain.
     pub fencing: bool,
+    /// The leader key's time to live. Patroni's default is 30 s with a 10 s loop; the lab's
+    /// failover timeouts are a few virtual seconds, so its key lives as long as the default
+    /// failover timeout, and the leader renews it every third of that.
+    #[serde(default = "default_key_ttl")]
+    pub key_ttl: Time,
+}
+
+fn default_key_ttl() -> Time {
+    Time::secs(3)
+}
+
+impl FailoverConfig {
+    /// How often the leader renews its key (Patroni's `loop_wait` is a third of its `ttl`).
+    pub fn key_renew_every(&self) -> Time {
+        Time::micros((self.key_ttl.as_micros() / 3).max(1))
+    }
 }
 
 impl Default for FailoverConfig {
@@ -259,6 +277,7 @@ impl Default for FailoverConfig {
         FailoverConfig {
             timeout: Some(Time::secs(3)),
             fencing: true,
+            key_ttl: default_key_ttl(),
         }
     }
 }
@@ -375,6 +394,7 @@ impl ClusterConfig {
                 // Slony moves its origin only when told to (FAILOVER): no automatic failover.
                 timeout: (method != Method::Trigger).then_some(Time::secs(3)),
                 fencing: true,
+                key_ttl: default_key_ttl(),
             },
             timings: Timings::default(),
             servers,

@@ -1,4 +1,5 @@
-//! Who is who in a cluster: node ids and names of the servers, clients and the applier. Built
+//! Who is who in a cluster: node ids and names of the servers, clients, the applier and the
+//! coordination service. Built
 //! once when the cluster is; shared (read-only) by every node, like a hosts file.
 
 use crate::sim::NodeId;
@@ -10,6 +11,8 @@ pub struct Directory {
     pub servers: Vec<(NodeId, String)>,
     pub clients: Vec<(NodeId, String)>,
     pub applier: Option<NodeId>,
+    /// The coordination service holding the leader key (with fencing).
+    pub coordinator: Option<NodeId>,
 }
 
 impl Directory {
@@ -30,6 +33,8 @@ impl Directory {
             .map(|(_, name)| name.as_str())
             .unwrap_or(if Some(id) == self.applier {
                 "applier"
+            } else if Some(id) == self.coordinator {
+                super::coordinator::COORDINATOR_NAME
             } else {
                 "unknown node"
             })
@@ -44,7 +49,8 @@ impl Directory {
             .collect()
     }
 
-    /// Every node but `me`: servers, clients and the applier.
+    /// Every node but `me`: servers, clients and the applier (the coordination service is
+    /// asked, never told).
     pub fn everyone_but(&self, me: NodeId) -> Vec<NodeId> {
         self.servers
             .iter()

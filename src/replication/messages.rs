@@ -4,7 +4,7 @@
 //! Knows nothing of the UI.
 
 use crate::engine::{FormatVersion, PageChanges, ResultSet, RowChange, TableSchema, Value};
-use crate::sim::{InputId, NodeId};
+use crate::sim::{InputId, NodeId, Time};
 
 use super::config::AckPolicy;
 use super::log::{LogEntry, TermHistory};
@@ -101,6 +101,27 @@ pub enum Msg {
     WhoLeads,
     /// A promoted follower announces itself to everyone.
     NewLeader { leader: NodeId, term: u32 },
+
+    // ---- the coordination service (fencing) ----
+    /// A server asks the coordination service for the leader key, or to renew it: a
+    /// compare-and-set that succeeds when the key is free or already the asker's. `force`
+    /// (manual failover) takes it whoever holds it. `asked_at` comes back in the answer: a
+    /// holder counts its key's time to live from when it asked, never from when it heard.
+    AcquireKey {
+        term: u32,
+        asked_at: Time,
+        force: bool,
+    },
+    /// The answer: granted or not, and who holds the key now (with its term). `others_ttl`
+    /// is how long another server may still believe it holds the key: refused, the holder's
+    /// remaining TTL (as Patroni reads it from etcd); a forced grant, the overridden holder's.
+    KeyAnswer {
+        granted: bool,
+        holder: Option<NodeId>,
+        term: u32,
+        asked_at: Time,
+        others_ttl: Time,
+    },
 
     // ---- trigger-based replication ----
     /// The applier polls the leader's changelog after `after_seq`.

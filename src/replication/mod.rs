@@ -1,5 +1,5 @@
 //! Single-leader replication on top of the simulated world: database servers (leader or
-//! follower), clients, and the trigger-based applier, as one [`crate::sim::Process`]
+//! follower), clients, the trigger-based applier and the coordination service, as one [`crate::sim::Process`]
 //! ([`node::LabNode`]).
 //!
 //! Each server owns a lab [`crate::engine::Database`]. The leader turns each commit into a
@@ -14,6 +14,7 @@ pub mod checks;
 pub mod client;
 pub mod cluster;
 pub mod config;
+pub mod coordinator;
 pub mod directory;
 pub mod log;
 pub mod messages;

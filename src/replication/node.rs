@@ -1,5 +1,5 @@
-//! The lab's nodes as one [`Process`]: a database server, a client, or the trigger-based
-//! applier. This file only dispatches; each kind's behaviour lives in its own module.
+//! The lab's nodes as one [`Process`]: a database server, a client, the trigger-based
+//! applier, or the coordination service. This file only dispatches; each kind's behaviour lives in its own module.
 //!
 //! Knows nothing of the UI.
 
@@ -7,6 +7,7 @@ use crate::sim::{Context, InputId, NodeId, Process, Time};
 
 use super::applier::Applier;
 use super::client::Client;
+use super::coordinator::{Coordinator, KeyWrite};
 use super::messages::{Msg, Reply, Request};
 use super::server::{DiskWrite, Server};
 
@@ -16,13 +17,19 @@ pub enum LabNode {
     Server(Box<Server>),
     Client(Client),
     Applier(Applier),
+    Coordinator(Coordinator),
 }
 
 /// Timers the lab's nodes set.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Timer {
-    /// Leader: send keepalives (and check the fencing lease).
+    /// Leader: send keepalives.
     Keepalive,
+    /// Leader: renew the leader key (and step down if it expired); a fenced leader or a
+    /// candidate: ask for it again.
+    KeyRenew,
+    /// Coordination service: the leader key may have expired.
+    KeyExpiry,
     /// Follower: flush what was written.
     Flush,
     /// Follower: replay what was flushed.
@@ -49,10 +56,17 @@ pub enum Timer {
     WakeParked,
 }
 
-/// A durable write of any node (only servers have disks).
+/// A durable write of any node (servers and the coordination service have disks).
 #[derive(Clone, Debug, Hash)]
 pub enum Durable {
     Server(DiskWrite),
+    Key(KeyWrite),
+}
+
+impl From<KeyWrite> for Durable {
+    fn from(write: KeyWrite) -> Self {
+        Durable::Key(write)
+    }
 }
 
 impl From<DiskWrite> for Durable {
@@ -139,6 +153,15 @@ pub enum Note {
     },
     Fenced {
         node: String,
+    },
+    /// The coordination service gave `node` the leader key (for `term`).
+    KeyAcquired {
+        node: String,
+        term: u32,
+    },
+    /// The leader key of `holder` expired unrenewed.
+    KeyExpired {
+        holder: String,
     },
     /// A follower dropped `entries` entries after entry `after` that the new leader never had.
     Discarded {
@@ -286,6 +309,44 @@ pub enum Note {
         client: String,
         holder: u64,
     },
+    /// `node` asks the coordination service for the leader key: a manual failover, or the
+    /// most up-to-date follower after the leader went silent.
+    AskingForKey {
+        node: String,
+        manual: bool,
+    },
+    /// The leader could not renew its key within the TTL.
+    KeyNotRenewed {
+        node: String,
+        ttl_ms: u64,
+    },
+    /// The leader closed `node`'s replication connection (it restarts read-only).
+    StreamClosed {
+        node: String,
+        leader: String,
+    },
+    /// A leader holds the leader key (`again`: after it lost it) and takes writes.
+    HoldsKey {
+        node: String,
+        again: bool,
+    },
+    /// The coordination service says `holder` holds the key (for `term`, when a follower
+    /// asked): `node` does not lead.
+    KeyHeldByOther {
+        node: String,
+        holder: Option<String>,
+        term: Option<u32>,
+    },
+    /// `node` took the key by force and waits for the old holder's lease to run out.
+    WaitsForOldLease {
+        node: String,
+        wait_ms: u64,
+    },
+    /// The coordination service came back up: the key's TTL starts again.
+    KeyTtlRestarted {
+        holder: String,
+        ttl_ms: u64,
+    },
 }
 
 /// Why a follower was promoted.
@@ -322,6 +383,7 @@ impl Process for LabNode {
             LabNode::Server(s) => s.on_start(cx),
             LabNode::Client(c) => c.on_start(cx),
             LabNode::Applier(a) => a.on_start(cx),
+            LabNode::Coordinator(k) => k.on_start(cx),
         }
     }
 
@@ -330,6 +392,7 @@ impl Process for LabNode {
             LabNode::Server(s) => s.on_message(cx, from, msg),
             LabNode::Client(c) => c.on_message(cx, from, msg),
             LabNode::Applier(a) => a.on_message(cx, from, msg),
+            LabNode::Coordinator(k) => k.on_message(cx, from, msg),
         }
     }
 
@@ -338,6 +401,7 @@ impl Process for LabNode {
             LabNode::Server(s) => s.on_timer(cx, timer),
             LabNode::Client(c) => c.on_timer(cx, timer),
             LabNode::Applier(a) => a.on_timer(cx, timer),
+            LabNode::Coordinator(k) => k.on_timer(cx, timer),
         }
     }
 
@@ -345,13 +409,14 @@ impl Process for LabNode {
         match self {
             LabNode::Server(s) => s.on_request(cx, request, req),
             LabNode::Client(c) => c.on_request(cx, request, req),
-            LabNode::Applier(_) => {}
+            LabNode::Applier(_) | LabNode::Coordinator(_) => {}
         }
     }
 
     fn apply_durable(&mut self, write: Durable) -> Vec<Note> {
         match (self, write) {
             (LabNode::Server(s), Durable::Server(w)) => s.apply_durable(w),
+            (LabNode::Coordinator(k), Durable::Key(w)) => k.apply_durable(w),
             _ => Vec::new(),
         }
     }
@@ -361,6 +426,8 @@ impl Process for LabNode {
             LabNode::Server(s) => s.on_crash(),
             LabNode::Client(c) => c.on_crash(),
             LabNode::Applier(a) => a.on_crash(),
+            // The key is durable; the service keeps nothing else.
+            LabNode::Coordinator(_) => {}
         }
     }
 }
@@ -376,6 +443,13 @@ impl LabNode {
     pub fn as_client(&self) -> Option<&Client> {
         match self {
             LabNode::Client(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn as_coordinator(&self) -> Option<&Coordinator> {
+        match self {
+            LabNode::Coordinator(k) => Some(k),
             _ => None,
         }
     }

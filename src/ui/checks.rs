@@ -1,5 +1,5 @@
-//! The live checks under the diagram: lost acknowledged writes, diverged rows, blocked
-//! commits, stalled followers. Each is a disclosure: a check mark and "0" when clear; a
+//! The live checks under the diagram: two leaders (split brain), lost acknowledged writes,
+//! diverged rows, blocked commits, stalled followers. Each is a disclosure: a check mark and "0" when clear; a
 //! warning sign, the count and the word "warning" when not, with what exactly went wrong one
 //! keypress away. Followers still catching up are mentioned too (lag is not divergence).
 
@@ -22,18 +22,27 @@ struct Check {
     lines: Vec<String>,
 }
 
-fn checks_of(c: &Checks) -> [Check; 4] {
+fn checks_of(c: &Checks) -> [Check; 5] {
     [
         Check {
+            name: "two leaders",
+            meaning: "servers accepting writes at the same time in one cluster (split brain)",
+            count: usize::from(!c.two_leaders.is_empty()),
+            lines: vec![format!(
+                "{} all accept writes: each side takes writes the other never sees",
+                c.two_leaders.join(" and ")
+            )],
+        },
+        Check {
             name: "lost acked writes",
-            meaning: "writes a client was told were committed that the current leader no longer has",
+            meaning: "writes a client was told were committed that no leader still serves",
             count: c.lost_acked_writes.len(),
             lines: c
                 .lost_acked_writes
                 .iter()
                 .map(|w| {
                     format!(
-                        "{}: {} — acknowledged at {} as entry {} of term {}, not in the current leader's history",
+                        "{}: {} — acknowledged at {} as entry {} of term {}, in no serving leader's history",
                         w.client, w.sql, w.acknowledged_at, w.index, w.term
                     )
                 })

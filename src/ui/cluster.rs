@@ -132,6 +132,7 @@ fn link_class(kind: LinkKind) -> &'static str {
     match kind {
         LinkKind::Replication => "link-replication",
         LinkKind::Client => "link-client",
+        LinkKind::Coordination => "link-coordination",
     }
 }
 

@@ -38,6 +38,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         NodeKind::Database => node.role.to_string(),
         NodeKind::Client => "client".into(),
         NodeKind::Applier => "applier".into(),
+        NodeKind::Coordinator => "coordination service (leader key)".into(),
     };
     html! {
         <div class="inspector">

@@ -1,5 +1,6 @@
 //! One node on the diagram. Its role shows as a shape and a word (leader = hexagon,
-//! follower = circle, client = rounded square, applier = diamond), never by colour alone.
+//! follower = circle, client = rounded square, applier = diamond, coordination service = a
+//! key-shaped pentagon), never by colour alone.
 //! It is a button: Enter or Space selects it, like a click.
 
 use replication_lab::view::{NodeKind, NodeStatus, NodeView, Role};
@@ -37,6 +38,7 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
     let role_word = match (node.kind, node.role) {
         (NodeKind::Client, _) => "client",
         (NodeKind::Applier, _) => "applier",
+        (NodeKind::Coordinator, _) => "coordinator",
         (NodeKind::Database, Role::Leader) => "leader",
         (NodeKind::Database, _) => "follower",
     };
@@ -103,6 +105,18 @@ fn shape(kind: NodeKind, role: Role) -> Html {
         (NodeKind::Applier, _) => {
             let r = RADIUS;
             html! { <polygon class="shape" points={format!("0,{} {r},0 0,{r} {},0", -r, -r)} /> }
+        }
+        (NodeKind::Coordinator, _) => {
+            // A pentagon, point up: a lock or key tag, unlike any database's shape.
+            let points = (0..5)
+                .map(|i| {
+                    let angle =
+                        -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI / 5.0 * i as f64;
+                    format!("{:.1},{:.1}", RADIUS * angle.cos(), RADIUS * angle.sin())
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            html! { <polygon class="shape" points={points} /> }
         }
     }
 }

@@ -59,7 +59,10 @@ fn offers(node: &NodeView, nodes: &[NodeView]) -> Vec<Offer> {
                 "flush dirty pages; the next change to each page logs a full page image",
                 LabAction::Checkpoint(id),
             ));
-            if leaders > 1 || node.state == "not accepting writes" {
+            if leaders > 1
+                || node.state == "not accepting writes"
+                || node.state.starts_with("read-only")
+            {
                 offers.push(offer(
                     "Rejoin as follower",
                     "step down, discard what the new leader never had, and follow it",

@@ -1,5 +1,13 @@
 //! Leader failure: detecting silence, choosing the most up-to-date follower, promotion,
-//! demotion and following a new leader.
+//! demotion and following a new leader; with fencing, the leader key in the coordination
+//! service.
+//!
+//! Fencing is Patroni's: the leader renews a key with a time to live in the coordination
+//! service (`etcd`); a leader that could not renew it before it expired demotes itself to
+//! read-only (Patroni restarts PostgreSQL read-only), whatever its followers do. Followers
+//! still notice the leader's silence and choose the most up-to-date among them, but the chosen
+//! one promotes only once it holds the key, so two sides of a partition never both lead.
+//! What the lab leaves out: STONITH (powering the old node off) and Patroni's watchdog.
 
 use super::*;
 
@@ -120,11 +128,26 @@ impl Server {
             .max_by(|(a_id, a), (b_id, b)| a.cmp(b).then(b_id.cmp(a_id)))
             .map(|(id, _)| *id);
         if best == Some(cx.me()) {
-            let why = PromotionReason::MostUpToDate {
-                answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
-                servers: u32::try_from(servers).unwrap_or(u32::MAX),
-            };
-            self.promote(cx, why);
+            if self.directory.coordinator.is_some() {
+                cx.note(Note::AskingForKey {
+                    node: self.name.clone(),
+                    manual: false,
+                });
+                self.mem.wants_key = true;
+                self.mem.key_wanted_for = PromotionReason::MostUpToDate {
+                    answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
+                    servers: u32::try_from(servers).unwrap_or(u32::MAX),
+                };
+                self.ask_for_key(cx, self.disk.term + 1, false);
+                // No answer (the service is down or cut off): no failover; try again later.
+                self.arm_leader_silence(cx);
+            } else {
+                let why = PromotionReason::MostUpToDate {
+                    answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
+                    servers: u32::try_from(servers).unwrap_or(u32::MAX),
+                };
+                self.promote(cx, why);
+            }
         } else {
             // Wait for the winner's announcement; if none comes, try again.
             self.arm_leader_silence(cx);
@@ -157,7 +180,7 @@ impl Server {
         });
         self.mem = Memory {
             accepting_writes: true,
-            last_heard_follower: cx.now(),
+            key_until: self.mem.key_until,
             ..Memory::default()
         };
         for peer in self.directory.everyone_but(cx.me()) {
@@ -172,6 +195,204 @@ impl Server {
         cx.cancel_timer(Timer::LeaderSilent);
         cx.set_timer(Timer::Keepalive, Time::micros(1));
         cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
+        if self.directory.coordinator.is_some() {
+            cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
+        }
+    }
+
+    /// A manual failover. With a coordination service it goes through it, as
+    /// `patronictl failover` does: the chosen follower takes the leader key (whoever holds
+    /// it) and promotes once it has it. Without, the follower promotes at once
+    /// (`pg_ctl promote`).
+    pub(super) fn manual_promote(&mut self, cx: &mut Cx) {
+        if self.directory.coordinator.is_some() {
+            cx.note(Note::AskingForKey {
+                node: self.name.clone(),
+                manual: true,
+            });
+            self.mem.wants_key = true;
+            self.mem.key_wanted_for = PromotionReason::Manual;
+            self.ask_for_key(cx, self.disk.term + 1, true);
+            // No answer (the service is down or cut off): ask again.
+            cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
+        } else {
+            self.promote(cx, PromotionReason::Manual);
+        }
+    }
+
+    /// Asks the coordination service for the leader key (or to renew it) for `term`.
+    fn ask_for_key(&self, cx: &mut Cx, term: u32, force: bool) {
+        if let Some(service) = self.directory.coordinator {
+            cx.send(
+                service,
+                Msg::AcquireKey {
+                    term,
+                    asked_at: cx.now(),
+                    force,
+                },
+            );
+        }
+    }
+
+    /// When a leader next renews its key: every third of the TTL, and never after the key
+    /// would expire.
+    fn next_renewal(&self, now: Time) -> Time {
+        let every = self.config.failover.key_renew_every();
+        if self.mem.accepting_writes && self.mem.key_until > now {
+            every.min(self.mem.key_until.saturating_sub(now))
+        } else {
+            every
+        }
+    }
+
+    /// The leader's key loop (Patroni's HA loop): a leader whose key expired unrenewed stops
+    /// taking writes; a leader renews (or, fenced or just restarted, asks for the key again).
+    pub(super) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
+        if self.disk.role == ServerRole::Follower && self.mem.wants_key {
+            // A follower that wants the key (a manual failover) asks until it is answered.
+            self.ask_for_key(cx, self.disk.term + 1, false);
+            cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
+            return;
+        }
+        if self.disk.role != ServerRole::Leader || self.directory.coordinator.is_none() {
+            return;
+        }
+        if self.mem.accepting_writes && cx.now() >= self.mem.key_until {
+            cx.note(Note::KeyNotRenewed {
+                node: self.name.clone(),
+                ttl_ms: self.config.failover.key_ttl.as_micros() / 1_000,
+            });
+            self.demote_read_only(cx);
+        }
+        if !self.mem.rejoining {
+            self.ask_for_key(cx, self.disk.term, false);
+        }
+        cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
+    }
+
+    /// Stops taking writes, as Patroni demotes a primary that lost its key: PostgreSQL is
+    /// restarted read-only, so every connection is closed (a commit waiting for a standby
+    /// gets the FATAL) and the walsenders are gone.
+    fn demote_read_only(&mut self, cx: &mut Cx) {
+        self.mem.accepting_writes = false;
+        self.mem.fenced = true;
+        self.mem.connections.clear();
+        self.mem.followers.clear();
+        self.mem.semi_sync_off = false;
+        for pending in std::mem::take(&mut self.mem.waiting) {
+            cx.send(
+                pending.client,
+                Msg::QueryResult {
+                    request: pending.request,
+                    outcome: Err(
+                        "FATAL:  terminating connection due to administrator command".into(),
+                    ),
+                },
+            );
+        }
+        cx.cancel_timer(Timer::Keepalive);
+        cx.note(Note::Fenced {
+            node: self.name.clone(),
+        });
+        // The restart closes the walsenders: the followers' streams break at once, and they
+        // look for a new leader without waiting out the failover timeout.
+        for peer in self.directory.other_servers(cx.me()) {
+            cx.send(peer, Msg::ConnectionsReset);
+        }
+    }
+
+    /// The leader closed the replication connection (it demoted itself): look for a new
+    /// leader now.
+    pub(super) fn on_stream_closed(&mut self, cx: &mut Cx, from: NodeId) {
+        if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
+            return;
+        }
+        cx.note(Note::StreamClosed {
+            node: self.name.clone(),
+            leader: self.directory.name(from).to_string(),
+        });
+        self.mem.stream = Stream::Idle;
+        // Automatic failover only: and from now on this follower no longer vouches for that
+        // leader when the others ask.
+        if let Some(timeout) = self.config.failover.timeout {
+            self.mem.last_from_leader = cx.now().saturating_sub(timeout);
+            self.on_leader_silent(cx);
+        }
+    }
+
+    pub(super) fn on_key_answer(
+        &mut self,
+        cx: &mut Cx,
+        granted: bool,
+        holder: Option<NodeId>,
+        term: u32,
+        asked_at: Time,
+        others_ttl: Time,
+    ) {
+        let valid_until = asked_at.saturating_add(self.config.failover.key_ttl);
+        match self.disk.role {
+            ServerRole::Leader if granted => {
+                self.mem.key_until = self.mem.key_until.max(valid_until);
+                if !self.mem.accepting_writes && !self.mem.rejoining && cx.now() < valid_until {
+                    let was_fenced = self.mem.fenced;
+                    self.mem.accepting_writes = true;
+                    self.mem.fenced = false;
+                    cx.cancel_timer(Timer::WhoLeadsDone);
+                    cx.set_timer(Timer::Keepalive, Time::micros(1));
+                    cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
+                    cx.note(Note::HoldsKey {
+                        node: self.name.clone(),
+                        again: was_fenced,
+                    });
+                }
+            }
+            // Another server holds the key: this one no longer leads. It follows the new
+            // leader once that one is heard leading (its announcement or keepalive): the
+            // holder may still be waiting to promote, or may crash before it does, and then
+            // the key comes back to whoever asks.
+            ServerRole::Leader if self.mem.accepting_writes => {
+                cx.note(Note::KeyHeldByOther {
+                    node: self.name.clone(),
+                    holder: holder.map(|h| self.directory.name(h).to_string()),
+                    term: None,
+                });
+                self.demote_read_only(cx);
+            }
+            ServerRole::Follower if self.mem.wants_key => {
+                if granted && others_ttl > Time::ZERO {
+                    // Taken by force from a holder whose lease still runs: promote once it
+                    // has surely stopped (asking again then renews the key).
+                    cx.note(Note::WaitsForOldLease {
+                        node: self.name.clone(),
+                        wait_ms: others_ttl.as_micros() / 1_000,
+                    });
+                    cx.set_timer(Timer::KeyRenew, others_ttl.saturating_add(Time::millis(1)));
+                    return;
+                }
+                self.mem.wants_key = false;
+                if granted {
+                    self.mem.key_until = valid_until;
+                    let why = self.mem.key_wanted_for.clone();
+                    self.promote(cx, why);
+                } else if let Some(holder) = holder {
+                    cx.note(Note::KeyHeldByOther {
+                        node: self.name.clone(),
+                        holder: Some(self.directory.name(holder).to_string()),
+                        term: Some(term),
+                    });
+                    // The holder is followed once it is heard leading (it may still be
+                    // waiting to promote, or crash first).
+                    if let Some(timeout) = self.config.failover.timeout {
+                        // Try again when the key would expire, if the leader stays silent.
+                        cx.set_timer(
+                            Timer::LeaderSilent,
+                            timeout.min(others_ttl.saturating_add(Time::millis(1))),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     pub(super) fn on_leader_is(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {

@@ -304,7 +304,7 @@ impl Server {
                 }
                 self.retry_stalled_snapshot(cx, from);
                 // Answer every keepalive, streaming or not: it is how the leader knows it can
-                // still reach a follower (its fencing lease).
+                // still reach a follower (`wal_sender_timeout`).
                 cx.send(
                     from,
                     Msg::Feedback {
@@ -317,6 +317,10 @@ impl Server {
             }
             ServerRole::Follower if term > self.disk.term => {
                 self.follow(cx, from, term, self.disk.history.clone());
+            }
+            // A leader that lost its key hears the one that leads now: it follows it.
+            ServerRole::Leader if !self.mem.accepting_writes && term > self.disk.term => {
+                self.on_leader_is(cx, from, term);
             }
             ServerRole::Follower | ServerRole::Leader => {
                 // Someone else claims to lead: tell them who we follow (they may demote).
@@ -444,10 +448,8 @@ impl Server {
     pub(super) fn write_refusal(&self, sql: &str) -> Option<String> {
         match self.disk.role {
             ServerRole::Leader if self.mem.accepting_writes => None,
-            ServerRole::Leader => Some(format!(
-                "ERROR:  {} is not accepting writes (fenced: it cannot confirm it still leads)",
-                self.name
-            )),
+            // A leader that lost its key was restarted read-only (as Patroni does): it says
+            // what a replica says.
             _ if self.speaks_as_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),
             ServerRole::Follower
                 if matches!(self.method(), Method::Logical { .. } | Method::Trigger) =>

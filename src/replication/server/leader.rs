@@ -1,5 +1,6 @@
 //! The leader's side of the stream (walsender): handshakes, catch-up batches, standby
-//! feedback, keepalives and the fencing lease.
+//! feedback and keepalives. A leader keeps taking writes whatever its followers do: whether
+//! it may lead is the leader key's business (`failover.rs`), not a count of followers.
 
 use super::*;
 
@@ -12,6 +13,10 @@ impl Server {
         last_term: u32,
         applied: u64,
     ) {
+        if self.mem.fenced {
+            // Demoted to read-only: no walsender serves from it until it leads again.
+            return;
+        }
         if self.disk.role != ServerRole::Leader {
             if let (Some(leader), ServerRole::Follower) = (self.disk.leader, self.disk.role) {
                 cx.send(
@@ -56,7 +61,6 @@ impl Server {
                 last_reply: cx.now(),
             },
         );
-        self.mem.last_heard_follower = cx.now();
         cx.send(
             from,
             Msg::StreamStart {
@@ -105,16 +109,6 @@ impl Server {
     ) {
         if self.disk.role != ServerRole::Leader {
             return;
-        }
-        self.mem.last_heard_follower = cx.now();
-        if self.mem.fenced {
-            // A follower answered: this leader can reach its cluster again.
-            self.mem.fenced = false;
-            self.mem.accepting_writes = true;
-            cx.note(Note::Unfenced {
-                node: self.name.clone(),
-                follower: self.directory.name(from).to_string(),
-            });
         }
         let own_last = self.disk.last_index();
         let listed = match &self.disk.ack {
@@ -196,31 +190,6 @@ impl Server {
         }
         if !self.mem.waiting.is_empty() {
             self.release_acknowledged(cx, None);
-        }
-        // Spares are not part of replication: they do not count for the lease.
-        let has_followers = self
-            .config
-            .servers
-            .iter()
-            .any(|s| s.starts_streaming && s.name != self.name);
-        let timeout = self.config.failover.timeout;
-        if let (true, true, Some(timeout)) = (self.config.failover.fencing, has_followers, timeout)
-        {
-            if self.mem.accepting_writes
-                && cx.now().saturating_sub(self.mem.last_heard_follower) > timeout
-            {
-                self.mem.accepting_writes = false;
-                self.mem.fenced = true;
-                // Open transactions die with the lease: a fenced leader commits nothing.
-                let error = format!(
-                    "ERROR:  {} is not accepting writes (fenced: it cannot confirm it still leads)",
-                    self.name
-                );
-                self.drop_connections(cx, &error);
-                cx.note(Note::Fenced {
-                    node: self.name.clone(),
-                });
-            }
         }
         cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);
     }

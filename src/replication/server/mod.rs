@@ -269,10 +269,18 @@ pub struct Memory {
     pub semi_sync_off: bool,
     /// Leader: takes writes (false while fenced, or asking who leads after a restart).
     pub accepting_writes: bool,
-    /// Leader: stopped taking writes because no follower answered for the failover timeout;
-    /// the next follower's answer lifts it.
+    /// Leader: demoted itself to read-only because it lost the leader key (not renewed before
+    /// it expired, or taken by a failover); getting the key again lifts it.
     pub fenced: bool,
-    pub last_heard_follower: Time,
+    /// Leader: until when its leader key is surely valid (the time it last asked for it, plus
+    /// the key's time to live).
+    pub key_until: Time,
+    /// Follower: chosen (or asked by hand) to lead, it waits for the coordination service to
+    /// grant it the leader key before promoting itself.
+    pub wants_key: bool,
+    /// Why it wants the key: a manual failover (`patronictl failover`) or the most
+    /// up-to-date follower after the leader went silent.
+    pub key_wanted_for: PromotionReason,
     pub snapshots_out: BTreeMap<NodeId, OutgoingSnapshot>,
     /// Follower: received and written, not yet flushed.
     pub written: Vec<LogEntry>,
@@ -304,7 +312,9 @@ impl Default for Memory {
             semi_sync_off: false,
             accepting_writes: false,
             fenced: false,
-            last_heard_follower: Time::ZERO,
+            key_until: Time::ZERO,
+            wants_key: false,
+            key_wanted_for: PromotionReason::Manual,
             snapshots_out: BTreeMap::new(),
             written: Vec::new(),
             stream: Stream::Idle,
@@ -484,7 +494,8 @@ impl Server {
             ServerRole::Leader => {
                 let fenced_restart = restart && self.config.failover.fencing;
                 if fenced_restart {
-                    // Fencing: a leader back from a crash asks before taking writes.
+                    // Fencing: a leader back from a crash asks before taking writes (and,
+                    // with a coordination service, takes writes only once it holds the key).
                     self.mem.accepting_writes = false;
                     self.ask_who_leads(cx);
                     cx.note(Note::LeaderRestarted {
@@ -493,6 +504,8 @@ impl Server {
                     });
                 } else {
                     self.mem.accepting_writes = true;
+                    // The first leader holds the key the coordination service starts with.
+                    self.mem.key_until = self.config.failover.key_ttl;
                     if restart {
                         cx.note(Note::LeaderRestarted {
                             node: self.name.clone(),
@@ -500,9 +513,16 @@ impl Server {
                         });
                     }
                 }
-                self.mem.last_heard_follower = cx.now();
                 cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);
                 cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
+                if self.directory.coordinator.is_some() {
+                    let first = if restart {
+                        Time::micros(1)
+                    } else {
+                        self.config.failover.key_renew_every()
+                    };
+                    cx.set_timer(Timer::KeyRenew, first);
+                }
             }
             ServerRole::Follower => {
                 // Crash recovery: replay what was flushed but not yet applied.
@@ -624,7 +644,7 @@ impl Server {
                         },
                     });
                 } else {
-                    self.promote(cx, PromotionReason::Manual);
+                    self.manual_promote(cx);
                 }
             }
             Request::Join => {
@@ -764,16 +784,24 @@ impl Server {
                 }
             }
             Msg::NewLeader { leader, term } => self.on_leader_is(cx, leader, term),
+            Msg::KeyAnswer {
+                granted,
+                holder,
+                term,
+                asked_at,
+                others_ttl,
+            } => self.on_key_answer(cx, granted, holder, term, asked_at, others_ttl),
             Msg::PollChangelog { after_seq } => self.on_poll_changelog(cx, from, after_seq),
             Msg::ApplyChanges {
                 through_seq,
                 changes,
             } => self.on_apply_changes(cx, from, through_seq, changes),
             Msg::Cancel { request } => self.on_cancel(cx, from, request),
+            Msg::ConnectionsReset => self.on_stream_closed(cx, from),
             Msg::QueryResult { .. }
-            | Msg::ConnectionsReset
             | Msg::ChangelogRows { .. }
-            | Msg::ChangesApplied { .. } => {}
+            | Msg::ChangesApplied { .. }
+            | Msg::AcquireKey { .. } => {}
         }
     }
 
@@ -799,14 +827,20 @@ impl Server {
             }
             Timer::LeaderSilent => self.on_leader_silent(cx),
             Timer::ElectionDone => self.on_election_done(cx),
+            Timer::KeyRenew => self.on_key_renew_timer(cx),
             Timer::WhoLeadsDone => {
                 if self.disk.role == ServerRole::Leader && !self.mem.accepting_writes {
-                    self.mem.accepting_writes = true;
                     self.mem.rejoining = false;
-                    self.mem.last_heard_follower = cx.now();
-                    cx.note(Note::NoOtherLeader {
-                        node: self.name.clone(),
-                    });
+                    if self.directory.coordinator.is_some() {
+                        // With a coordination service, only the leader key lets it take
+                        // writes: ask for it now.
+                        cx.set_timer(Timer::KeyRenew, Time::micros(1));
+                    } else {
+                        self.mem.accepting_writes = true;
+                        cx.note(Note::NoOtherLeader {
+                            node: self.name.clone(),
+                        });
+                    }
                 }
             }
             Timer::Checkpoint => {
@@ -823,7 +857,7 @@ impl Server {
             Timer::AckTimeout(index) => self.on_ack_timeout(cx, index),
             Timer::SnapshotSend(to) => self.send_snapshot_chunk(cx, to),
             Timer::WakeParked => self.on_wake_parked(cx),
-            Timer::ClientTimeout(_) | Timer::Poll => {}
+            Timer::ClientTimeout(_) | Timer::Poll | Timer::KeyExpiry => {}
         }
     }
 }
