@@ -65,17 +65,10 @@ fn sample() -> Vec<RowChange> {
 
 #[test]
 fn default_identity_reads_like_the_reference_sample() {
-    let schemas = [orders_schema()];
-    let options = RenderOptions {
-        schemas: &schemas,
-        ..RenderOptions::default()
-    };
-    let lines = render_entry_with(
-        Method::Logical {
-            image: RowImage::Minimal,
-        },
+    let lines = test_decoding(
         &rows_entry(sample()),
-        &options,
+        ReplicaIdentity::Default,
+        &[orders_schema()],
     );
     assert_eq!(
         lines,
@@ -87,6 +80,27 @@ fn default_identity_reads_like_the_reference_sample() {
             "COMMIT 748",
         ]
     );
+}
+
+/// The MINIMAL row image is MySQL's setting: such an entry reads as `mysqlbinlog -v` ROW
+/// events, not as PostgreSQL's logical decoding.
+#[test]
+fn the_minimal_image_renders_as_mysql_row_events() {
+    let schemas = [orders_schema()];
+    let options = RenderOptions {
+        schemas: &schemas,
+        ..RenderOptions::default()
+    };
+    let lines = render_entry_with(
+        Method::Logical {
+            image: RowImage::Minimal,
+        },
+        &rows_entry(sample()),
+        &options,
+    )
+    .join("\n");
+    assert!(lines.contains("### UPDATE `shop`.`orders`"), "{lines}");
+    assert!(!lines.contains("table public.orders"), "{lines}");
 }
 
 #[test]

@@ -234,6 +234,9 @@ fn log_tool(method: Method) -> &'static str {
     match method {
         Method::Statement { .. } => "mysqlbinlog",
         Method::Wal => "pg_waldump",
+        Method::Logical {
+            image: crate::replication::config::RowImage::Minimal,
+        } => "mysqlbinlog -v (binlog_format=ROW, binlog_row_image=MINIMAL)",
         Method::Logical { .. } => "pg_recvlogical (test_decoding)",
         Method::Trigger => "SELECT * FROM sl_log_1",
     }
@@ -295,9 +298,11 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
 /// Which database's views a method's status tab shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
-    /// Statement-based replication (with its ROW fallback and semi-sync): MySQL.
+    /// Statement-based replication (with its ROW fallback and semi-sync) and row-based
+    /// replication with the MINIMAL image (`binlog_row_image` is MySQL's): MySQL.
     MySql,
-    /// WAL streaming and logical replication: PostgreSQL.
+    /// WAL streaming and logical replication (FULL image: `REPLICA IDENTITY FULL`):
+    /// PostgreSQL.
     Postgres,
     /// Trigger-based: Slony-I on PostgreSQL.
     Slony,
@@ -306,9 +311,9 @@ pub enum Dialect {
 impl Dialect {
     pub fn of(method: Method) -> Dialect {
         match method {
-            Method::Statement { .. } => Dialect::MySql,
-            Method::Wal | Method::Logical { .. } => Dialect::Postgres,
             Method::Trigger => Dialect::Slony,
+            _ if method.speaks_mysql() => Dialect::MySql,
+            _ => Dialect::Postgres,
         }
     }
 }

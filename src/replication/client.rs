@@ -39,19 +39,10 @@ pub enum ClientProgram {
 }
 
 impl ClientProgram {
-    /// The program of the database a cluster's method (and acknowledgement setting) names:
-    /// statement-based replication and semi-sync (an acknowledgement with a timeout) are
-    /// MySQL's; the rest is PostgreSQL's. (Row-based replication is drawn as PostgreSQL's
-    /// logical decoding, so it speaks psql.)
+    /// The program of the database a cluster's method and acknowledgement setting name (see
+    /// [`crate::replication::config::speaks_mysql`]).
     pub fn for_cluster(method: Method, ack: &AckPolicy) -> ClientProgram {
-        let semi_sync = matches!(
-            ack,
-            AckPolicy::Sync {
-                timeout: Some(_),
-                ..
-            }
-        );
-        if matches!(method, Method::Statement { .. }) || semi_sync {
+        if crate::replication::config::speaks_mysql(method, ack) {
             ClientProgram::Mysql
         } else {
             ClientProgram::Psql

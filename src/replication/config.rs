@@ -69,6 +69,15 @@ impl Method {
     }
 }
 
+/// Whether a cluster under `method` and `ack` speaks as MySQL — its clients are `mysql`, its
+/// errors are MySQL's, its sessions REPEATABLE READ: a MySQL method, or semi-sync (an
+/// acknowledgement with a timeout, which only MySQL has). The one rule every part of the lab
+/// asks; the status and log views follow the method alone ([`Method::speaks_mysql`]) and
+/// say so in a `-- lab:` line when semi-sync runs under a PostgreSQL method.
+pub fn speaks_mysql(method: Method, ack: &AckPolicy) -> bool {
+    method.speaks_mysql() || ack.is_semi_sync()
+}
+
 /// MySQL's `binlog_row_image`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RowImage {
@@ -166,6 +175,18 @@ pub enum AckPolicy {
 }
 
 impl AckPolicy {
+    /// MySQL's semi-sync: a synchronous wait with a timeout after which it falls back to
+    /// asynchronous.
+    pub fn is_semi_sync(&self) -> bool {
+        matches!(
+            self,
+            AckPolicy::Sync {
+                timeout: Some(_),
+                ..
+            }
+        )
+    }
+
     /// DDIA's semi-synchronous: one synchronous follower (the first listed), the rest async.
     pub fn semi_sync(first: &str) -> AckPolicy {
         AckPolicy::Sync {

@@ -66,7 +66,7 @@ pub fn App() -> Html {
 
     html! {
         <div class="app">
-            <Header method={state.method} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
+            <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
                 on_action={on_action.clone()} />
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">

@@ -62,7 +62,7 @@ impl MethodChoice {
             MethodChoice::StatementContext => "Statement + context",
             MethodChoice::Wal => "WAL",
             MethodChoice::LogicalFull => "Logical FULL",
-            MethodChoice::LogicalMinimal => "Logical MINIMAL",
+            MethodChoice::LogicalMinimal => "Row MINIMAL (MySQL)",
             MethodChoice::Trigger => "Trigger",
         }
     }

@@ -1,6 +1,6 @@
 //! The header: the lab's name, the lesson picker (lessons are not written yet, and it says
-//! so), the replication method (a new lab) and the acknowledgement level (a live setting on
-//! the leader).
+//! so), the replication method and the fencing (each a new lab) and the acknowledgement level
+//! (a live setting on the leader).
 
 use yew::prelude::*;
 
@@ -10,6 +10,8 @@ use super::state::Action;
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
     pub method: MethodChoice,
+    /// Failover fenced through the coordination service (etcd), or not at all.
+    pub fencing: bool,
     pub ack: AckChoice,
     /// Why the lab refused the last ack change.
     pub ack_refusal: Option<String>,
@@ -25,6 +27,13 @@ pub fn Header(props: &HeaderProps) -> Html {
             if let Some(method) = MethodChoice::from_key(&select.value()) {
                 on_action.emit(Action::SetMethod(method));
             }
+        })
+    };
+    let on_fencing = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            on_action.emit(Action::SetFencing(select.value() == "etcd"));
         })
     };
     let on_ack = {
@@ -55,6 +64,20 @@ pub fn Header(props: &HeaderProps) -> Html {
                     }
                 </select>
                 <span id="method-note" class="control-note">{ "restarts the lab" }</span>
+            </div>
+            <div class="control">
+                <label for="fencing-picker" class="control-label">{ "Fencing" }</label>
+                <select id="fencing-picker" onchange={on_fencing} aria-describedby="fencing-note">
+                    <option value="etcd" selected={props.fencing}>{ "etcd leader key" }</option>
+                    <option value="none" selected={!props.fencing}>{ "none" }</option>
+                </select>
+                <span id="fencing-note" class="control-note">
+                    if props.fencing {
+                        { "a leader that cannot renew its key stops writing" }
+                    } else {
+                        { "split brain possible" }
+                    }
+                </span>
             </div>
             <div class="control">
                 <label for="ack-picker" class="control-label">{ "Ack" }</label>

@@ -149,6 +149,9 @@ pub struct UiState {
     /// The node whose details the inspector shows.
     pub selected: Option<u32>,
     pub method: MethodChoice,
+    /// Whether failover is fenced through the coordination service (otherwise split brain is
+    /// possible).
+    pub fencing: bool,
     pub ack: AckChoice,
     /// Why the lab refused the last ack change.
     pub ack_refusal: Option<String>,
@@ -165,6 +168,7 @@ pub struct UiState {
 impl UiState {
     pub fn new(settings: LabSettings) -> UiState {
         let method = MethodChoice::of(settings.cluster.method);
+        let fencing = settings.cluster.failover.fencing;
         let ack = AckChoice::ALL
             .into_iter()
             .find(|a| a.policy() == settings.cluster.ack)
@@ -185,6 +189,7 @@ impl UiState {
             due_micros: Cell::new(0),
             selected,
             method,
+            fencing,
             ack,
             ack_refusal: None,
             console: Console::default(),
@@ -299,7 +304,7 @@ impl UiState {
     }
 
     /// A fresh lab with `method` (and the current acknowledgement level), at time zero.
-    fn restart_with(self, method: MethodChoice) -> UiState {
+    fn restart_with(self, method: MethodChoice, fencing: bool) -> UiState {
         let seed = self
             .lab
             .try_borrow()
@@ -307,12 +312,18 @@ impl UiState {
             .unwrap_or(1);
         let mut cluster = ClusterConfig::lab_default(method.method());
         cluster.ack = self.ack.policy();
+        cluster.failover.fencing = fencing;
         let mut next = UiState::new(LabSettings { seed, cluster });
         next.speed = self.speed;
         next.reduced_motion = self.reduced_motion;
         next.announcement = format!(
-            "New lab with {} replication, at t = 0.000 s.",
-            method.label()
+            "New lab with {} replication, {}, at t = 0.000 s.",
+            method.label(),
+            if fencing {
+                "fenced through etcd"
+            } else {
+                "without fencing"
+            }
         );
         next
     }
@@ -412,6 +423,8 @@ pub enum Action {
     SetConsoleTarget(Option<u32>),
     /// A new lab with this method (the header).
     SetMethod(MethodChoice),
+    /// A new lab with or without fencing through the coordination service (the header).
+    SetFencing(bool),
     /// The leader's acknowledgement level changes now (the header).
     SetAck(AckChoice),
 }
@@ -431,6 +444,7 @@ impl Reducible for UiState {
             Action::SetConsoleClient(id) => self.console.client == Some(*id),
             Action::SetConsoleTarget(target) => self.console.target == *target,
             Action::SetMethod(method) => self.method == *method,
+            Action::SetFencing(fencing) => self.fencing == *fencing,
             // Counts the frame; unchanged until a whole microsecond (or a jump) is due.
             Action::Tick(real_ms) => !self.playing || self.play_for(*real_ms) == 0,
             _ => false,
@@ -563,7 +577,14 @@ impl Reducible for UiState {
                 next.console.target = target;
                 next
             }
-            Action::SetMethod(method) => next.restart_with(method),
+            Action::SetMethod(method) => {
+                let fencing = next.fencing;
+                next.restart_with(method, fencing)
+            }
+            Action::SetFencing(fencing) => {
+                let method = next.method;
+                next.restart_with(method, fencing)
+            }
             Action::SetAck(ack) => {
                 let (mut next, outcome) = next.perform(vec![LabAction::SetAck(ack.policy())]);
                 match outcome {

@@ -69,13 +69,20 @@ pub fn render_entry(method: Method, entry: &LogEntry) -> Vec<String> {
 
 /// An entry as the tool of its method prints it. The payload decides the family (statements
 /// → mysqlbinlog, WAL → pg_waldump, rows → by method); the method picks the flavour for rows:
-/// logical → PostgreSQL `test_decoding` (FULL row image = `REPLICA IDENTITY FULL`, MINIMAL =
-/// `DEFAULT`), trigger → `sl_log_1`, statement (MySQL's MIXED fallback) → mysqlbinlog ROW
-/// events.
+/// logical with the FULL image → PostgreSQL `test_decoding` (`REPLICA IDENTITY FULL`); with
+/// the MINIMAL image → MySQL's `binlog_format=ROW`, `binlog_row_image=MINIMAL` through
+/// `mysqlbinlog -v` (the lab's one rule: MINIMAL is MySQL's, see `Method::speaks_mysql`);
+/// trigger → `sl_log_1`; statement (MySQL's MIXED fallback) → mysqlbinlog ROW events.
 pub fn render_entry_with(method: Method, entry: &LogEntry, options: &RenderOptions) -> Vec<String> {
     match (&entry.payload, method) {
         (Payload::Statements(_), _) => binlog::render(entry, RowImage::Full, options),
         (Payload::Wal(_), _) => waldump::render(entry, None),
+        (
+            Payload::Rows(_),
+            Method::Logical {
+                image: RowImage::Minimal,
+            },
+        ) => binlog::render(entry, RowImage::Minimal, options),
         (Payload::Rows(_), Method::Logical { image }) => {
             decoding::render(entry, image.into(), options)
         }

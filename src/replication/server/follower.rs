@@ -157,7 +157,7 @@ impl Server {
                     // PostgreSQL's apply worker (and startup process) try again every few
                     // seconds. MySQL's replication SQL thread stays stopped until START
                     // REPLICA; in the lab, restarting the replica starts it again.
-                    if !self.speaks_as_mysql() {
+                    if !self.speaks_mysql() {
                         cx.set_timer(Timer::ApplyRetry, self.config.timings.apply_retry);
                     }
                     break;
@@ -195,7 +195,7 @@ impl Server {
                     _ => changes.clone(),
                 };
                 let schema = RenderOptions::default().database;
-                let missing = if self.speaks_as_mysql() {
+                let missing = if self.speaks_mysql() {
                     MissingRow::MySqlStop { schema: &schema }
                 } else {
                     MissingRow::Skip
@@ -450,7 +450,7 @@ impl Server {
             ServerRole::Leader if self.mem.accepting_writes => None,
             // A leader that lost its key was restarted read-only (as Patroni does): it says
             // what a replica says.
-            _ if self.speaks_as_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),
+            _ if self.speaks_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),
             ServerRole::Follower
                 if matches!(self.method(), Method::Logical { .. } | Method::Trigger) =>
             {
@@ -461,21 +461,6 @@ impl Server {
                 command_name(sql)
             )),
         }
-    }
-}
-
-impl Server {
-    /// Whether this server plays a MySQL server: the method is MySQL's, or the acknowledgement
-    /// is MySQL's semi-sync (a wait with a timeout).
-    fn speaks_as_mysql(&self) -> bool {
-        self.method().speaks_mysql()
-            || matches!(
-                self.disk.ack,
-                AckPolicy::Sync {
-                    timeout: Some(_),
-                    ..
-                }
-            )
     }
 }
 

@@ -8,7 +8,6 @@
 
 use super::*;
 use crate::engine::{ErrorKind, Isolation};
-use crate::replication::config::RowImage;
 
 impl Server {
     pub(super) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
@@ -152,22 +151,10 @@ impl Server {
         self.disk.db.end_open_transactions();
     }
 
-    /// Whether this server speaks as MySQL (its errors in MySQL's form, REPEATABLE READ):
-    /// statement-based or minimal-image row replication, or semi-sync acknowledgement.
+    /// Whether this server speaks as MySQL (its errors in MySQL's form, REPEATABLE READ): see
+    /// [`crate::replication::config::speaks_mysql`].
     pub fn speaks_mysql(&self) -> bool {
-        matches!(
-            self.method(),
-            Method::Statement { .. }
-                | Method::Logical {
-                    image: RowImage::Minimal
-                }
-        ) || matches!(
-            self.disk.ack,
-            AckPolicy::Sync {
-                timeout: Some(_),
-                ..
-            }
-        )
+        crate::replication::config::speaks_mysql(self.method(), &self.disk.ack)
     }
 
     /// Every client session as `pg_stat_activity` shows it, in client order; a commit held
