@@ -28,10 +28,16 @@ fn checks_of(c: &Checks) -> [Check; 5] {
             name: "two leaders",
             meaning: "servers accepting writes at the same time in one cluster (split brain)",
             count: usize::from(!c.two_leaders.is_empty()),
-            lines: vec![format!(
-                "{} all accept writes: each side takes writes the other never sees",
-                c.two_leaders.join(" and ")
-            )],
+            lines: match c.two_leaders.as_slice() {
+                [] => vec![],
+                [a, b] => vec![format!(
+                    "{a} and {b} both accept writes: each side takes writes the other never sees"
+                )],
+                [rest @ .., last] => vec![format!(
+                    "{} and {last} all accept writes: each side takes writes the others never see",
+                    rest.join(", ")
+                )],
+            },
         },
         Check {
             name: "lost acked writes",

@@ -169,8 +169,9 @@ fn InspectorTabs(props: &InspectorTabsProps) -> Html {
                 { match *chosen {
                     Tab::Log => log_panel(inspection),
                     Tab::Rows => html! { <RowsTab tables={inspection.tables.clone()} /> },
+                    // The databases' tables stay aligned: scroll sideways rather than wrap.
                     Tab::Status => html! {
-                        <pre class="mono-block">{ inspection.status.join("\n") }</pre>
+                        <pre class="mono-block tabular">{ inspection.status.join("\n") }</pre>
                     },
                 } }
             </div>

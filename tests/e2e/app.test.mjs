@@ -6,20 +6,22 @@ import { useLab, APP_PATH, SHOTS } from './harness.mjs';
 
 const lab = useLab();
 
-test('the page renders the leader, two followers and a client from the core', async () => {
+test('the page renders the leader, two followers, a spare, two clients and etcd from the core', async () => {
   const { page, problems } = await lab.open();
   const nodes = page.locator('svg.cluster g.node');
   await nodes.first().waitFor({ timeout: 15_000 });
   const labels = await nodes.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')));
-  assert.equal(labels.length, 5, `five nodes, got ${JSON.stringify(labels)}`);
+  assert.equal(labels.length, 7, `seven nodes, got ${JSON.stringify(labels)}`);
   assert.match(labels[0], /^leader, leader\b/);
   assert.match(labels[1], /^follower-1, follower\b/);
   assert.match(labels[2], /^follower-2, follower\b/);
   assert.match(labels[3], /^follower-3, follower\b.*empty spare/);
   assert.match(labels[4], /^client-1, client\b/);
+  assert.match(labels[5], /^client-2, client\b/);
+  assert.match(labels[6], /^etcd, coordinator, key: leader\b/);
   // The role is written on the node, not only coloured.
   const roles = await page.locator('svg.cluster .node-role').allTextContents();
-  assert.deepEqual(roles, ['leader', 'follower', 'follower', 'follower', 'client']);
+  assert.deepEqual(roles, ['leader', 'follower', 'follower', 'follower', 'client', 'client', 'coordinator']);
   assert.equal(await page.title(), 'Replication Lab');
   await page.screenshot({ path: `${SHOTS}/app.png` });
   assert.deepEqual(problems, [], 'the console stays clean');
@@ -42,7 +44,7 @@ test('the page works inside an iframe on another page', async () => {
   const { page, problems } = await lab.open(`${lab.server.base}/embed.html`);
   const frame = page.frameLocator('#lab');
   await frame.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
-  assert.equal(await frame.locator('svg.cluster g.node').count(), 5);
+  assert.equal(await frame.locator('svg.cluster g.node').count(), 7);
   await page.screenshot({ path: `${SHOTS}/embedded.png` });
   assert.deepEqual(problems, []);
 });

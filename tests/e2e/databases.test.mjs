@@ -116,3 +116,25 @@ test('the coordination service is on the diagram and can be crashed like any nod
   await page.screenshot({ path: `${SHOTS}/etcd-crashed.png` });
   assert.deepEqual(problems, []);
 });
+
+test('without fencing a cut-off leader keeps writing beside the new one: the "two leaders" check names both', async () => {
+  const { page, problems } = await lab.openApp();
+  await page.getByLabel('Fencing', { exact: true }).selectOption('none');
+  await assert.doesNotReject(page.locator('#fencing-note', { hasText: 'split brain possible' }).waitFor({ timeout: 2_000 }));
+  assert.equal(await node(page, 'etcd').count(), 0, 'no coordination service without fencing');
+  await node(page, 'leader').click();
+  await page.locator('.link-actions summary').click();
+  await button(page, 'Cut link to follower-1').click();
+  await button(page, 'Cut link to follower-2').click();
+  await page.getByRole('radio', { name: '10×', exact: true }).check();
+  await button(page, 'Play').click();
+  await page.waitForTimeout(800);
+  await button(page, 'Pause').click();
+  await assert.doesNotReject(page.locator('.events .event.important', { hasText: 'promoted to leader' }).waitFor({ timeout: 2_000 }));
+  const two = page.locator('.check.warn', { hasText: 'two leaders' });
+  await assert.doesNotReject(two.waitFor({ timeout: 2_000 }));
+  await two.click();
+  assert.match(await page.locator('#check-details').textContent(), /leader.*follower-\d|follower-\d.*leader/);
+  await page.screenshot({ path: `${SHOTS}/split-brain.png` });
+  assert.deepEqual(problems, []);
+});
