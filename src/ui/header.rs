@@ -73,7 +73,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                 </select>
                 <span id="fencing-note" class="control-note">
                     if props.fencing {
-                        { "a leader that cannot renew its key stops writing" }
+                        { "a cut-off leader stops writing" }
                     } else {
                         { "split brain possible" }
                     }
