@@ -333,8 +333,12 @@ impl Server {
             _ => None,
         };
         let Some(entry) = entry else {
-            if self.method() == Method::Trigger && report.commit.is_some() {
-                // No acknowledgement level reaches a trigger-replicated follower.
+            if self.method() == Method::Trigger
+                && report.commit.is_some()
+                && self.disk.role == ServerRole::Leader
+            {
+                // No acknowledgement level reaches a trigger-replicated follower. A write on a
+                // subscriber is an ordinary local commit: it replicates nowhere.
                 reply.waited_for = Some(
                     "nothing: trigger-based replication is asynchronous (the applier polls the changelog)"
                         .into(),
