@@ -475,3 +475,164 @@ fn pg_waldump_in_the_inspector_chains_prev_from_its_first_line_through_a_checkpo
         .filter(|l| l.contains("desc: COMMIT"))
         .all(|l| l.starts_with("rmgr: Transaction len (rec/tot):     34/    34,")));
 }
+
+/// The cells of a `mysql` table row (between the `|`), trimmed.
+fn my_cells(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+    inner.split(" | ").map(|c| c.trim().to_string()).collect()
+}
+
+/// The rows of the `mysql` table printed after `query`, as cells.
+fn my_table(lines: &[String], query: &str) -> Vec<Vec<String>> {
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(query))
+        .unwrap_or_else(|| panic!("no {query} in {lines:#?}"));
+    lines[at + 1..]
+        .iter()
+        .skip(3)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| my_cells(l))
+        .collect()
+}
+
+/// Under a MySQL method the leader's sessions are MySQL's: a second writer of a locked row
+/// is `Query` / `updating` in `SHOW PROCESSLIST`, the holder idle in its transaction is a
+/// `Sleep` with Info NULL, and `sys.innodb_lock_waits` names both connections and the
+/// holder's transaction; no `pg_stat_activity`.
+#[test]
+fn a_mysql_row_lock_wait_shows_in_show_processlist_and_innodb_lock_waits() {
+    let mut config = ClusterConfig::standard(statement(), 1);
+    config.clients.push("client-2".into());
+    let mut run = Run::new(&config, 41);
+    let second = "UPDATE orders SET status = 'cancelled' WHERE id = 1";
+    run.sql(
+        ms(10),
+        "client-1",
+        "INSERT INTO orders (status) VALUES ('new')",
+    )
+    .sql(ms(100), "client-1", "BEGIN")
+    .sql(
+        ms(200),
+        "client-1",
+        "UPDATE orders SET status = 'paid' WHERE id = 1",
+    )
+    .sql(ms(300), "client-2", second);
+    run.run_until(ms(2_600));
+    let leader = status(&run, statement(), "leader");
+    assert!(
+        !leader.iter().any(|l| l.contains("pg_stat_activity")),
+        "{leader:#?}"
+    );
+    let header = leader
+        .iter()
+        .position(|l| l == "mysql> SHOW PROCESSLIST;")
+        .expect("SHOW PROCESSLIST");
+    assert_eq!(
+        my_cells(&leader[header + 2]),
+        ["Id", "User", "Host", "db", "Command", "Time", "State", "Info"]
+    );
+    let processes = my_table(&leader, "mysql> SHOW PROCESSLIST;");
+    let sessions = run.server("leader").activity();
+    let pid = |client: &str| {
+        sessions
+            .iter()
+            .find(|a| a.client == client)
+            .map(|a| a.pid.to_string())
+            .unwrap()
+    };
+    let (holder, waiter) = (pid("client-1"), pid("client-2"));
+    let row = |id: &str| {
+        processes
+            .iter()
+            .find(|r| r[0] == id)
+            .unwrap_or_else(|| panic!("no process {id}: {leader:#?}"))
+            .clone()
+    };
+    let waiting = row(&waiter);
+    assert_eq!(waiting[1], "root");
+    assert!(waiting[2].starts_with("10.0.1."), "{waiting:?}");
+    assert_eq!(waiting[3], "shop");
+    assert_eq!(waiting[4], "Query");
+    assert_eq!(waiting[5], "2", "waiting since 300 ms, now 2.6 s");
+    assert_eq!(waiting[6], "updating");
+    assert_eq!(waiting[7], second);
+    let sleeping = row(&holder);
+    assert_eq!(
+        (
+            sleeping[4].as_str(),
+            sleeping[6].as_str(),
+            sleeping[7].as_str()
+        ),
+        ("Sleep", "", "NULL")
+    );
+    assert!(processes
+        .iter()
+        .any(|r| r[1] == "repl" && r[4] == "Binlog Dump GTID"));
+    assert!(processes
+        .iter()
+        .any(|r| r[4] == "Query" && r[6] == "init" && r[7] == "SHOW PROCESSLIST"));
+
+    let query = "mysql> SELECT wait_age_secs, locked_table, locked_index, locked_type, \
+                 waiting_pid, waiting_query, waiting_lock_mode, blocking_trx_id, blocking_pid, \
+                 blocking_query, blocking_lock_mode FROM sys.innodb_lock_waits;";
+    let waits = my_table(&leader, query);
+    assert_eq!(waits.len(), 1, "{leader:#?}");
+    let holder_xid = run
+        .server("leader")
+        .mem
+        .connections
+        .get(&run.id("client-1"))
+        .and_then(|c| c.session.xid())
+        .expect("client-1's transaction is open");
+    assert_eq!(
+        waits[0],
+        [
+            "2".to_string(),
+            "`shop`.`orders`".into(),
+            "PRIMARY".into(),
+            "RECORD".into(),
+            waiter.clone(),
+            second.into(),
+            "X,REC_NOT_GAP".into(),
+            holder_xid.to_string(),
+            holder.clone(),
+            "NULL".into(),
+            "X,REC_NOT_GAP".into(),
+        ]
+    );
+
+    // client-1 commits: nothing waits any more, both connections sleep.
+    run.sql(ms(2_700), "client-1", "COMMIT");
+    run.run_until(ms(3_500));
+    let leader = status(&run, statement(), "leader");
+    assert!(!leader.iter().any(|l| l.contains("sys.innodb_lock_waits")));
+    let processes = my_table(&leader, "mysql> SHOW PROCESSLIST;");
+    for id in [&holder, &waiter] {
+        let r = processes.iter().find(|r| &r[0] == id).unwrap();
+        assert_eq!(r[4], "Sleep", "{r:?}");
+    }
+}
+
+/// A commit held for a semi-sync replica's ACK is in `SHOW PROCESSLIST` in MySQL 8.4's words.
+#[test]
+fn a_semi_sync_wait_shows_in_show_processlist() {
+    let mut config = ClusterConfig::standard(statement(), 1);
+    config.ack = AckPolicy::mysql_semi_sync(&["follower-1"], Time::secs(10));
+    config.failover.fencing = false;
+    config.failover.timeout = None;
+    let mut run = Run::new(&config, 42);
+    let insert = "INSERT INTO orders (status) VALUES ('alone')";
+    run.crash(ms(50), "follower-1");
+    run.sql(ms(500), "client-1", insert);
+    run.run_until(ms(3_700));
+    let leader = status(&run, statement(), "leader");
+    let processes = my_table(&leader, "mysql> SHOW PROCESSLIST;");
+    let waiting = processes
+        .iter()
+        .find(|r| r[6] == "Waiting for semi-sync ACK from replica")
+        .unwrap_or_else(|| panic!("{leader:#?}"));
+    assert_eq!(waiting[4], "Query");
+    assert_eq!(waiting[5], "3");
+    assert_eq!(waiting[7], insert);
+}

@@ -3,7 +3,9 @@
 //! status in the words of the database the method speaks ([`Dialect`]): MySQL's
 //! `SHOW BINARY LOG STATUS` / `SHOW REPLICAS` / semi-sync variables on a source and
 //! `SHOW REPLICA STATUS\G` on a replica; PostgreSQL's `pg_stat_replication` on a primary and
-//! `pg_stat_wal_receiver` on a standby; Slony-I's `sl_status` on the origin.
+//! `pg_stat_wal_receiver` on a standby; Slony-I's `sl_status` on the origin. Below them, the
+//! server's sessions: `pg_stat_activity`, or MySQL's `SHOW PROCESSLIST` and
+//! `sys.innodb_lock_waits`.
 //!
 //! Reads the world; never changes it. Plain data out, so the UI only lays it out.
 
@@ -15,13 +17,18 @@ use crate::replication::node::LabNode;
 use crate::replication::render::mysql::{
     self as my, IoThread, ReplicaHost, ReplicaStatus, SemiSyncStatus,
 };
+use crate::replication::render::processlist::{
+    show_innodb_lock_waits, show_processlist, LockWaitRow, ProcessRow,
+};
 use crate::replication::render::slony::{render_sl_status, SlStatus};
 use crate::replication::render::status::render_standby_functions;
 use crate::replication::render::{
     self, render_pg_stat_replication, render_pg_stat_wal_receiver, render_sl_log_1, RenderOptions,
     StandbyStatus, WalReceiverStatus,
 };
-use crate::replication::server::{FollowerState, Server, ServerRole, Stream, LAB_EPOCH_MICROS};
+use crate::replication::server::{
+    Activity, FollowerState, Server, ServerRole, Stream, LAB_EPOCH_MICROS,
+};
 use crate::replication::trigger::CHANGELOG_TABLE;
 use crate::sim::{NodeId, NodeStatus, Time, World};
 
@@ -164,7 +171,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         ServerRole::Leader => leader_status(world, server, method),
         _ => follower_status(server, method, world.node_status(id), world.now()),
     };
-    status.extend(activity_status(server));
+    status.extend(activity_status(server, method, world.now()));
     Some(Inspection {
         name,
         log,
@@ -473,30 +480,170 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
             timeout_ms: timeout.as_millis(),
         }));
     }
-    if !server.mem.waiting.is_empty() {
-        lines.push(format!(
-            "-- {} sessions in state 'Waiting for semi-sync ACK from replica'",
-            server.mem.waiting.len()
-        ));
-    }
     lines
 }
 
-/// The server's client sessions (`pg_stat_activity`): who waits for a row lock or a standby.
-fn activity_status(server: &Server) -> Vec<String> {
+/// The server's client sessions in its database's words: who waits for a row lock or a
+/// standby. PostgreSQL's `pg_stat_activity`; MySQL's `SHOW PROCESSLIST` and, while a statement
+/// waits for a row lock, `sys.innodb_lock_waits`.
+fn activity_status(server: &Server, method: Method, now: Time) -> Vec<String> {
     let sessions = server.activity();
     if sessions.is_empty() {
         return Vec::new();
     }
     let mut lines = vec![String::new()];
-    if server.speaks_mysql() {
-        lines.push(
-            "# lab: PostgreSQL's view of the sessions; MySQL shows lock waits in \
-             performance_schema.data_lock_waits and SHOW PROCESSLIST"
-                .into(),
-        );
+    if Dialect::of(method) == Dialect::MySql {
+        lines.extend(mysql_sessions(server, &sessions, now));
+    } else {
+        lines.extend(render::activity::render_pg_stat_activity(&sessions));
     }
-    lines.extend(render::activity::render_pg_stat_activity(&sessions));
+    lines
+}
+
+/// Whole seconds from `since` to `now` (MySQL's `Time`, `wait_age_secs`).
+fn seconds_since(now: Time, since: Time) -> u64 {
+    now.saturating_sub(since).as_micros() / 1_000_000
+}
+
+/// What a statement waiting for a lock is, for MySQL's views: its table and whether it is
+/// DDL (a metadata lock) or an INSERT (a duplicate-key check takes a shared record lock).
+enum Waiter {
+    Ddl,
+    Insert(String),
+    Change(String),
+    Other,
+}
+
+fn waiter(sql: &str) -> Waiter {
+    use crate::engine::sql::ast::Statement;
+    match crate::engine::sql::parse(sql) {
+        Ok(Statement::AlterTable(_) | Statement::CreateTable(_)) => Waiter::Ddl,
+        Ok(Statement::Insert(i)) => Waiter::Insert(i.table.name),
+        Ok(Statement::Update(u)) => Waiter::Change(u.table.name),
+        Ok(Statement::Delete(d)) => Waiter::Change(d.table.name),
+        _ => Waiter::Other,
+    }
+}
+
+/// `SHOW PROCESSLIST` (the event scheduler, a `Binlog Dump GTID` thread per replica on a
+/// source, the clients' connections, and the session asking) and `sys.innodb_lock_waits`
+/// when a statement waits for a row lock.
+fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<String> {
+    let database = RenderOptions::default().database;
+    let host_of = |client: &str, pid: u32| {
+        let address = server
+            .directory
+            .clients
+            .iter()
+            .find(|(_, n)| n == client)
+            .map_or_else(
+                || "10.0.1.1".into(),
+                |(id, _)| server.directory.address(*id),
+            );
+        // An ephemeral port per connection.
+        format!("{address}:{}", 50_000 + pid % 10_000)
+    };
+    let mut rows = vec![ProcessRow {
+        id: 5,
+        user: "event_scheduler".into(),
+        host: "localhost".into(),
+        db: None,
+        command: "Daemon".into(),
+        time: seconds_since(now, Time::ZERO),
+        state: "Waiting on empty queue".into(),
+        info: None,
+    }];
+    if server.disk.role == ServerRole::Leader {
+        let last = server.disk.last_index();
+        for (id, p) in &server.mem.followers {
+            rows.push(ProcessRow {
+                id: 10 + u64::from(id.0),
+                user: "repl".into(),
+                host: format!("{}:{}", server.directory.address(*id), 40_000 + id.0),
+                db: None,
+                command: "Binlog Dump GTID".into(),
+                time: seconds_since(now, p.last_reply),
+                state: if p.sent < last {
+                    "Sending binlog event to replica"
+                } else {
+                    "Source has sent all binlog to replica; waiting for more updates"
+                }
+                .into(),
+                info: None,
+            });
+        }
+    }
+    let mut waits = Vec::new();
+    for a in sessions {
+        let (command, state, info) = match (a.wait_event_type, a.wait_event) {
+            (Some("IPC"), _) => (
+                "Query",
+                "Waiting for semi-sync ACK from replica",
+                Some(a.query.clone()),
+            ),
+            (Some("Lock"), _) => {
+                let kind = waiter(&a.query);
+                let state = match &kind {
+                    Waiter::Ddl => "Waiting for table metadata lock",
+                    Waiter::Insert(_) => "update",
+                    Waiter::Change(_) => "updating",
+                    Waiter::Other => "executing",
+                };
+                let table = match kind {
+                    Waiter::Insert(t) => Some((t, "S,REC_NOT_GAP")),
+                    Waiter::Change(t) => Some((t, "X,REC_NOT_GAP")),
+                    Waiter::Ddl | Waiter::Other => None,
+                };
+                if let (Some((table, mode)), Some(xid), Some(blocker)) =
+                    (table, a.blocking_xid, a.blocking_pids.first())
+                {
+                    let blocking_query = sessions
+                        .iter()
+                        .find(|b| b.pid == *blocker && b.state == "active")
+                        .map(|b| b.query.clone());
+                    waits.push(LockWaitRow {
+                        wait_age_secs: seconds_since(now, a.state_change),
+                        locked_table: format!("`{database}`.`{}`", table.to_ascii_lowercase()),
+                        locked_index: "PRIMARY".into(),
+                        waiting_pid: u64::from(a.pid),
+                        waiting_query: a.query.clone(),
+                        waiting_lock_mode: mode.into(),
+                        blocking_trx_id: xid,
+                        blocking_pid: u64::from(*blocker),
+                        blocking_query,
+                        blocking_lock_mode: "X,REC_NOT_GAP".into(),
+                    });
+                }
+                ("Query", state, Some(a.query.clone()))
+            }
+            _ => ("Sleep", "", None),
+        };
+        rows.push(ProcessRow {
+            id: u64::from(a.pid),
+            user: "root".into(),
+            host: host_of(&a.client, a.pid),
+            db: Some(database.clone()),
+            command: command.into(),
+            time: seconds_since(now, a.state_change),
+            state: state.into(),
+            info,
+        });
+    }
+    let own = rows.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+    rows.push(ProcessRow {
+        id: own,
+        user: "root".into(),
+        host: "localhost".into(),
+        db: Some(database),
+        command: "Query".into(),
+        time: 0,
+        state: "init".into(),
+        info: Some("SHOW PROCESSLIST".into()),
+    });
+    let mut lines = show_processlist(&rows);
+    if !waits.is_empty() {
+        lines.extend(show_innodb_lock_waits(&waits));
+    }
     lines
 }
 

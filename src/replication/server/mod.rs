@@ -224,6 +224,9 @@ pub struct Connection {
     pub blocked: Option<u64>,
     /// The last statement run (`pg_stat_activity.query` of an idle session).
     pub last_query: String,
+    /// When the connection last ran a statement or got its answer (an idle session's
+    /// `state_change`, MySQL's `Time` of a `Sleep`).
+    pub last_at: Time,
 }
 
 /// A statement parked on its connection.
@@ -255,6 +258,12 @@ pub struct Activity {
     pub blocking_pids: Vec<u32>,
     /// When the statement shown started waiting, if it waits.
     pub waiting_since: Option<Time>,
+    /// When the session entered the state shown (`pg_stat_activity.state_change`; MySQL's
+    /// `Time` column counts from it).
+    pub state_change: Time,
+    /// The transaction a statement waiting for a row lock waits for (InnoDB's
+    /// `blocking_trx_id`).
+    pub blocking_xid: Option<u64>,
 }
 
 /// What a crash loses.

@@ -1,0 +1,1 @@
+//! PostgreSQL's replication slots and subscription views (filled in by the next commit).
