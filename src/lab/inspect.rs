@@ -3,8 +3,9 @@
 //! status in the words of the database the method speaks ([`Dialect`]): MySQL's
 //! `SHOW BINARY LOG STATUS` / `SHOW REPLICAS` / semi-sync variables on a source and
 //! `SHOW REPLICA STATUS\G` on a replica; PostgreSQL's `pg_stat_replication` on a primary and
-//! `pg_stat_wal_receiver` on a standby; Slony-I's `sl_status` on the origin. Below them, the
-//! server's sessions: `pg_stat_activity`, or MySQL's `SHOW PROCESSLIST` and
+//! `pg_stat_wal_receiver` on a standby, `pg_replication_slots` on a primary and
+//! `pg_stat_subscription` on a logical subscriber; Slony-I's `sl_status` on the origin. Below
+//! them, the server's sessions: `pg_stat_activity`, or MySQL's `SHOW PROCESSLIST` and
 //! `sys.innodb_lock_waits`.
 //!
 //! Reads the world; never changes it. Plain data out, so the UI only lays it out.
@@ -21,6 +22,10 @@ use crate::replication::render::processlist::{
     show_innodb_lock_waits, show_processlist, LockWaitRow, ProcessRow,
 };
 use crate::replication::render::slony::{render_sl_status, SlStatus};
+use crate::replication::render::slots::{
+    apply_error_log, render_pg_replication_slots, render_pg_stat_subscription, ApplyContext,
+    ApplyWorker, SlotStatus, SubscriptionStatus,
+};
 use crate::replication::render::status::render_standby_functions;
 use crate::replication::render::{
     self, render_pg_stat_replication, render_pg_stat_wal_receiver, render_sl_log_1, RenderOptions,
@@ -710,8 +715,162 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
         ));
     }
     lines.extend(render_pg_stat_replication(&standbys));
+    lines.extend(pg_replication_slots(server, method));
     lines
 }
+
+/// The subscription a logical subscriber has, named after it (`sub_follower_1`); its slot on
+/// the publisher has the same name, as `CREATE SUBSCRIPTION` creates it.
+fn subscription_name(server_name: &str) -> String {
+    format!("sub_{}", server_name.replace('-', "_"))
+}
+
+/// The replication origin a subscription's apply worker names in its CONTEXT lines
+/// (`pg_<subscription oid>`; the lab's subscriptions all get the sample's oid).
+const SUBSCRIPTION_ORIGIN: &str = "pg_16394";
+
+/// `pg_replication_slots` on a PostgreSQL primary: none under WAL streaming (the lab's
+/// standbys stream without slots, PostgreSQL's default), a `pgoutput` slot per connected
+/// subscriber under logical replication.
+fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
+    let position = |index: u64| sql_position(method, server.disk.end_of(index));
+    let mut lines = vec![String::new()];
+    match method {
+        Method::Wal => {
+            lines.extend(render_pg_replication_slots(&[]));
+            lines.push(
+                "-- lab: the standbys stream without replication slots (no primary_slot_name, \
+                 PostgreSQL's default for physical replication); the lab's primary keeps all \
+                 its WAL, so no standby finds the segment it needs removed"
+                    .into(),
+            );
+        }
+        Method::Logical { .. } => {
+            let slots: Vec<SlotStatus> = server
+                .mem
+                .followers
+                .iter()
+                .map(|(id, p)| SlotStatus {
+                    slot_name: subscription_name(server.directory.name(*id)),
+                    plugin: Some("pgoutput".into()),
+                    database: Some("postgres".into()),
+                    // A subscriber's apply worker exits on an error, and its walsender
+                    // with it: the slot is inactive until the worker starts again.
+                    active: p.stalled.is_none(),
+                    // A subscriber confirms what it has applied and committed (it keeps no
+                    // copy of the WAL): the slot holds everything after that.
+                    catalog_xmin: Some(
+                        server
+                            .disk
+                            .entry(p.apply + 1)
+                            .map_or(server.disk.next_xid, |e| e.xid),
+                    ),
+                    restart_lsn: position(p.apply),
+                    confirmed_flush_lsn: Some(position(p.apply)),
+                })
+                .collect();
+            lines.extend(render_pg_replication_slots(&slots));
+            lines.push(
+                "-- lab: a slot is listed while its subscriber is connected; PostgreSQL keeps \
+                 it (and the WAL it needs) while the subscriber is away, and its restart_lsn \
+                 may lag confirmed_flush_lsn"
+                    .into(),
+            );
+        }
+        _ => return Vec::new(),
+    }
+    lines
+}
+
+/// A PostgreSQL logical subscriber: `pg_stat_subscription` and `pg_stat_subscription_stats`,
+/// and while apply is stalled the apply worker's error as the server log prints it.
+fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
+    let position = |index: u64| sql_position(method, server.disk.end_of(index));
+    let mut lines = Vec::new();
+    if let Some(leader) = server.disk.leader {
+        lines.push(format!(
+            "-- CREATE SUBSCRIPTION {} CONNECTION 'host={} dbname=postgres' PUBLICATION lab_pub",
+            subscription_name(&server.name),
+            server.directory.name(leader)
+        ));
+    }
+    let worker =
+        (server.mem.stalled.is_none() && server.mem.stream == Stream::Streaming).then(|| {
+            ApplyWorker {
+                received_lsn: position(received_index(server)),
+                last_msg_receipt_time: wall_clock(server, server.mem.last_from_leader),
+                latest_end_lsn: position(server.disk.last_index()),
+            }
+        });
+    lines.extend(render_pg_stat_subscription(&SubscriptionStatus {
+        subname: subscription_name(&server.name),
+        worker,
+        apply_error_count: server.mem.apply_errors,
+        sync_error_count: 0,
+    }));
+    if server.mem.leader_last > server.disk.applied {
+        let behind = server.mem.leader_last - server.disk.applied;
+        lines.push(format!(
+            "-- behind the publisher by {behind} transaction{}",
+            if behind == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(error) = &server.mem.stalled {
+        let failed = server.disk.entry(server.disk.applied + 1);
+        let context = failed.map(|entry| {
+            let first = match &entry.payload {
+                Payload::Rows(changes) => changes.first(),
+                _ => None,
+            };
+            // A missing relation or column fails while opening the relation: no relation in
+            // the CONTEXT line then.
+            let opened =
+                !(error.contains("does not exist") || error.contains("missing replicated column"));
+            ApplyContext {
+                origin: SUBSCRIPTION_ORIGIN.into(),
+                message_type: first
+                    .map_or("INSERT", |c| match c.op {
+                        crate::engine::RowOp::Insert => "INSERT",
+                        crate::engine::RowOp::Update => "UPDATE",
+                        crate::engine::RowOp::Delete => "DELETE",
+                    })
+                    .into(),
+                relation: first
+                    .filter(|_| opened)
+                    .map(|c| format!("public.{}", c.table)),
+                xid: entry.xid,
+                finished_at: sql_position(method, entry.end),
+            }
+        });
+        let attempts = u32::try_from(server.mem.apply_errors).unwrap_or(u32::MAX);
+        lines.push(String::new());
+        lines.push(format!("-- {}'s server log:", server.name));
+        lines.extend(apply_error_log(
+            wall_clock(server, server.mem.apply_failed_at),
+            APPLY_WORKER_PID.saturating_add(attempts),
+            POSTMASTER_PID,
+            error,
+            context.as_ref(),
+        ));
+        lines.push(format!(
+            "-- lab: the apply worker starts again every 5 s (wal_retrieve_retry_interval) and \
+             fails until the cause is fixed; the lab's receiver keeps receiving meanwhile \
+             (received {}, replayed {})",
+            position(received_index(server)),
+            position(server.disk.applied)
+        ));
+    }
+    if let Stream::Refused(error) = &server.mem.stream {
+        lines.push(String::new());
+        lines.extend(error.lines().map(str::to_string));
+    }
+    lines
+}
+
+/// The subscriber's postmaster, and the base of its apply workers' pids (a new worker, a new
+/// pid, on each start).
+const POSTMASTER_PID: u32 = 9200;
+const APPLY_WORKER_PID: u32 = 20_000;
 
 /// `sl_status` on the origin: each subscriber's confirmed position against the last change
 /// captured, from the `slon` applier's bookkeeping. The lab's events are the captured
@@ -859,6 +1018,9 @@ fn follower_status(
     match (Dialect::of(method), method) {
         (Dialect::MySql, _) => lines.extend(mysql_replica_status(server, now)),
         (Dialect::Postgres, Method::Wal) => lines.extend(pg_standby_status(server, method)),
+        (Dialect::Postgres, Method::Logical { .. }) => {
+            lines.extend(pg_subscriber_status(server, method))
+        }
         _ => lines.extend(subscriber_status(server, method)),
     }
     lines

@@ -298,6 +298,11 @@ pub struct Memory {
     pub apply_scheduled: bool,
     /// Follower: an apply error stops replay until a retry succeeds.
     pub stalled: Option<String>,
+    /// Follower: how many times replay failed since the server started, and when it last
+    /// did (`pg_stat_subscription_stats.apply_error_count`; PostgreSQL, too, loses its
+    /// statistics in a crash).
+    pub apply_errors: u64,
+    pub apply_failed_at: Time,
     pub leader_last: u64,
     pub last_from_leader: Time,
     /// When the follower last asked to stream (to retry if the request was lost).
@@ -330,6 +335,8 @@ impl Default for Memory {
             flush_scheduled: false,
             apply_scheduled: false,
             stalled: None,
+            apply_errors: 0,
+            apply_failed_at: Time::ZERO,
             leader_last: 0,
             last_from_leader: Time::ZERO,
             connect_sent_at: Time::ZERO,
