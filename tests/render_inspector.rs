@@ -829,3 +829,26 @@ fn a_stalled_subscriber_shows_its_apply_errors_as_postgresql_does() {
         " sub_follower_1 |                 3 |                0"
     );
 }
+
+/// A read on a MySQL replica: its `SHOW PROCESSLIST` has the replication threads
+/// (`system user`) beside the client's connection.
+#[test]
+fn a_mysql_replica_lists_its_replication_threads_in_show_processlist() {
+    let mut run = Run::new(&ClusterConfig::standard(statement(), 1), 46);
+    write_some(&mut run, 2);
+    run.sql_on(ms(500), "client-1", "follower-1", "SELECT id FROM orders");
+    run.run_until(ms(1_000));
+    let replica = status(&run, statement(), "follower-1");
+    let processes = my_table(&replica, "mysql> SHOW PROCESSLIST;");
+    let states: Vec<(&str, &str, &str)> = processes
+        .iter()
+        .map(|r| (r[1].as_str(), r[4].as_str(), r[6].as_str()))
+        .collect();
+    assert!(states.contains(&("system user", "Connect", "Waiting for source to send event")));
+    assert!(states.contains(&(
+        "system user",
+        "Query",
+        "Replica has read all relay log; waiting for more updates"
+    )));
+    assert!(states.contains(&("root", "Sleep", "")), "{replica:#?}");
+}

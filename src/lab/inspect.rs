@@ -531,7 +531,8 @@ fn waiter(sql: &str) -> Waiter {
 }
 
 /// `SHOW PROCESSLIST` (the event scheduler, a `Binlog Dump GTID` thread per replica on a
-/// source, the clients' connections, and the session asking) and `sys.innodb_lock_waits`
+/// source, the receiver and applier threads on a replica, the clients' connections, and the
+/// session asking) and `sys.innodb_lock_waits`
 /// when a statement waits for a row lock.
 fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<String> {
     let database = RenderOptions::default().database;
@@ -572,6 +573,44 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
                     "Sending binlog event to replica"
                 } else {
                     "Source has sent all binlog to replica; waiting for more updates"
+                }
+                .into(),
+                info: None,
+            });
+        }
+    }
+    if server.disk.role == ServerRole::Follower && server.disk.leader.is_some() {
+        // The replica's receiver (I/O) thread and applier (SQL) thread, while they run.
+        let since_source = seconds_since(now, server.mem.last_from_leader);
+        let io_state = match server.mem.stream {
+            Stream::Streaming => Some("Waiting for source to send event"),
+            Stream::Connecting => Some("Connecting to source"),
+            _ => None,
+        };
+        if let Some(state) = io_state {
+            rows.push(ProcessRow {
+                id: 7,
+                user: "system user".into(),
+                host: "connecting host".into(),
+                db: None,
+                command: "Connect".into(),
+                time: since_source,
+                state: state.into(),
+                info: None,
+            });
+        }
+        if server.mem.stalled.is_none() {
+            rows.push(ProcessRow {
+                id: 8,
+                user: "system user".into(),
+                host: String::new(),
+                db: None,
+                command: "Query".into(),
+                time: since_source,
+                state: if server.disk.applied < received_index(server) {
+                    "Waiting for dependent transaction to commit"
+                } else {
+                    "Replica has read all relay log; waiting for more updates"
                 }
                 .into(),
                 info: None,
