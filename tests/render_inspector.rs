@@ -475,3 +475,380 @@ fn pg_waldump_in_the_inspector_chains_prev_from_its_first_line_through_a_checkpo
         .filter(|l| l.contains("desc: COMMIT"))
         .all(|l| l.starts_with("rmgr: Transaction len (rec/tot):     34/    34,")));
 }
+
+/// The cells of a `mysql` table row (between the `|`), trimmed.
+fn my_cells(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+    inner.split(" | ").map(|c| c.trim().to_string()).collect()
+}
+
+/// The rows of the `mysql` table printed after `query`, as cells.
+fn my_table(lines: &[String], query: &str) -> Vec<Vec<String>> {
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(query))
+        .unwrap_or_else(|| panic!("no {query} in {lines:#?}"));
+    lines[at + 1..]
+        .iter()
+        .skip(3)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| my_cells(l))
+        .collect()
+}
+
+/// Under a MySQL method the leader's sessions are MySQL's: a second writer of a locked row
+/// is `Query` / `updating` in `SHOW PROCESSLIST`, the holder idle in its transaction is a
+/// `Sleep` with Info NULL, and `sys.innodb_lock_waits` names both connections and the
+/// holder's transaction; no `pg_stat_activity`.
+#[test]
+fn a_mysql_row_lock_wait_shows_in_show_processlist_and_innodb_lock_waits() {
+    let mut config = ClusterConfig::standard(statement(), 1);
+    config.clients.push("client-2".into());
+    let mut run = Run::new(&config, 41);
+    let second = "UPDATE orders SET status = 'cancelled' WHERE id = 1";
+    run.sql(
+        ms(10),
+        "client-1",
+        "INSERT INTO orders (status) VALUES ('new')",
+    )
+    .sql(ms(100), "client-1", "BEGIN")
+    .sql(
+        ms(200),
+        "client-1",
+        "UPDATE orders SET status = 'paid' WHERE id = 1",
+    )
+    .sql(ms(300), "client-2", second);
+    run.run_until(ms(2_600));
+    let leader = status(&run, statement(), "leader");
+    assert!(
+        !leader.iter().any(|l| l.contains("pg_stat_activity")),
+        "{leader:#?}"
+    );
+    let header = leader
+        .iter()
+        .position(|l| l == "mysql> SHOW PROCESSLIST;")
+        .expect("SHOW PROCESSLIST");
+    assert_eq!(
+        my_cells(&leader[header + 2]),
+        ["Id", "User", "Host", "db", "Command", "Time", "State", "Info"]
+    );
+    let processes = my_table(&leader, "mysql> SHOW PROCESSLIST;");
+    let sessions = run.server("leader").activity();
+    let pid = |client: &str| {
+        sessions
+            .iter()
+            .find(|a| a.client == client)
+            .map(|a| a.pid.to_string())
+            .unwrap()
+    };
+    let (holder, waiter) = (pid("client-1"), pid("client-2"));
+    let row = |id: &str| {
+        processes
+            .iter()
+            .find(|r| r[0] == id)
+            .unwrap_or_else(|| panic!("no process {id}: {leader:#?}"))
+            .clone()
+    };
+    let waiting = row(&waiter);
+    assert_eq!(waiting[1], "root");
+    assert!(waiting[2].starts_with("10.0.1."), "{waiting:?}");
+    assert_eq!(waiting[3], "shop");
+    assert_eq!(waiting[4], "Query");
+    assert_eq!(waiting[5], "2", "waiting since 300 ms, now 2.6 s");
+    assert_eq!(waiting[6], "updating");
+    assert_eq!(waiting[7], second);
+    let sleeping = row(&holder);
+    assert_eq!(
+        (
+            sleeping[4].as_str(),
+            sleeping[6].as_str(),
+            sleeping[7].as_str()
+        ),
+        ("Sleep", "", "NULL")
+    );
+    assert!(processes
+        .iter()
+        .any(|r| r[1] == "repl" && r[4] == "Binlog Dump GTID"));
+    assert!(processes
+        .iter()
+        .any(|r| r[4] == "Query" && r[6] == "init" && r[7] == "SHOW PROCESSLIST"));
+
+    let query = "mysql> SELECT wait_age_secs, locked_table, locked_index, locked_type, \
+                 waiting_pid, waiting_query, waiting_lock_mode, blocking_trx_id, blocking_pid, \
+                 blocking_query, blocking_lock_mode FROM sys.innodb_lock_waits;";
+    let waits = my_table(&leader, query);
+    assert_eq!(waits.len(), 1, "{leader:#?}");
+    let holder_xid = run
+        .server("leader")
+        .mem
+        .connections
+        .get(&run.id("client-1"))
+        .and_then(|c| c.session.xid())
+        .expect("client-1's transaction is open");
+    assert_eq!(
+        waits[0],
+        [
+            "2".to_string(),
+            "`shop`.`orders`".into(),
+            "PRIMARY".into(),
+            "RECORD".into(),
+            waiter.clone(),
+            second.into(),
+            "X,REC_NOT_GAP".into(),
+            holder_xid.to_string(),
+            holder.clone(),
+            "NULL".into(),
+            "X,REC_NOT_GAP".into(),
+        ]
+    );
+
+    // client-1 commits: nothing waits any more, both connections sleep.
+    run.sql(ms(2_700), "client-1", "COMMIT");
+    run.run_until(ms(3_500));
+    let leader = status(&run, statement(), "leader");
+    assert!(!leader.iter().any(|l| l.contains("sys.innodb_lock_waits")));
+    let processes = my_table(&leader, "mysql> SHOW PROCESSLIST;");
+    for id in [&holder, &waiter] {
+        let r = processes.iter().find(|r| &r[0] == id).unwrap();
+        assert_eq!(r[4], "Sleep", "{r:?}");
+    }
+}
+
+/// A commit held for a semi-sync replica's ACK is in `SHOW PROCESSLIST` in MySQL 8.4's words.
+#[test]
+fn a_semi_sync_wait_shows_in_show_processlist() {
+    let mut config = ClusterConfig::standard(statement(), 1);
+    config.ack = AckPolicy::mysql_semi_sync(&["follower-1"], Time::secs(10));
+    config.failover.fencing = false;
+    config.failover.timeout = None;
+    let mut run = Run::new(&config, 42);
+    let insert = "INSERT INTO orders (status) VALUES ('alone')";
+    run.crash(ms(50), "follower-1");
+    run.sql(ms(500), "client-1", insert);
+    run.run_until(ms(3_700));
+    let leader = status(&run, statement(), "leader");
+    let processes = my_table(&leader, "mysql> SHOW PROCESSLIST;");
+    let waiting = processes
+        .iter()
+        .find(|r| r[6] == "Waiting for semi-sync ACK from replica")
+        .unwrap_or_else(|| panic!("{leader:#?}"));
+    assert_eq!(waiting[4], "Query");
+    assert_eq!(waiting[5], "3");
+    assert_eq!(waiting[7], insert);
+}
+
+const PG_LOGICAL: Method = Method::Logical {
+    image: RowImage::Full,
+};
+
+/// The record of psql's `\x` display that has `field | value`, as (name, value) pairs.
+fn record_with(lines: &[String], field: &str, value: &str) -> Vec<(String, String)> {
+    let at = lines
+        .iter()
+        .position(|l| {
+            l.split_once(" | ")
+                .is_some_and(|(n, v)| n.trim() == field && v == value)
+        })
+        .unwrap_or_else(|| panic!("no record with {field} = {value}: {lines:#?}"));
+    let start = lines[..at]
+        .iter()
+        .rposition(|l| l.starts_with("-[ RECORD "))
+        .unwrap();
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| l.contains(" | ") && !l.starts_with("-[ RECORD "))
+        .filter_map(|l| l.split_once(" | "))
+        .map(|(n, v)| (n.trim().to_string(), v.to_string()))
+        .collect()
+}
+
+fn value(record: &[(String, String)], name: &str) -> String {
+    record
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no {name} in {record:?}"))
+        .1
+        .clone()
+}
+
+fn current_wal_lsn(lines: &[String]) -> String {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix("-- pg_current_wal_lsn: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("pg_current_wal_lsn")
+        .to_string()
+}
+
+#[test]
+fn a_wal_primary_has_no_replication_slots_and_says_why() {
+    let mut run = Run::new(&ClusterConfig::standard(Method::Wal, 2), 43);
+    write_some(&mut run, 2);
+    run.run_until(ms(1_000));
+    let primary = status(&run, Method::Wal, "leader");
+    let at = primary
+        .iter()
+        .position(|l| {
+            l == "postgres=# SELECT slot_name, plugin, slot_type, database, temporary, active, \
+                  catalog_xmin, restart_lsn, confirmed_flush_lsn, wal_status FROM \
+                  pg_replication_slots;"
+        })
+        .unwrap_or_else(|| panic!("{primary:#?}"));
+    assert_eq!(primary[at + 1], "(0 rows)");
+    assert!(primary[at + 2].starts_with("-- lab: the standbys stream without replication slots"));
+}
+
+#[test]
+fn a_logical_primary_has_a_pgoutput_slot_per_subscriber() {
+    let mut run = Run::new(&ClusterConfig::standard(PG_LOGICAL, 2), 44);
+    write_some(&mut run, 3);
+    run.run_until(ms(1_000));
+    let primary = status(&run, PG_LOGICAL, "leader");
+    let current = current_wal_lsn(&primary);
+    for follower in ["follower_1", "follower_2"] {
+        let slot = record_with(&primary, "slot_name", &format!("sub_{follower}"));
+        assert_eq!(value(&slot, "plugin"), "pgoutput");
+        assert_eq!(value(&slot, "slot_type"), "logical");
+        assert_eq!(value(&slot, "database"), "postgres");
+        assert_eq!(value(&slot, "active"), "t");
+        assert_eq!(value(&slot, "confirmed_flush_lsn"), current, "caught up");
+        assert_eq!(value(&slot, "wal_status"), "reserved");
+    }
+    // The subscriber follows with pg_stat_subscription, not a standby's views.
+    let subscriber = status(&run, PG_LOGICAL, "follower-1");
+    assert!(!subscriber
+        .iter()
+        .any(|l| l.contains("pg_stat_wal_receiver")));
+    let sub = record_with(&subscriber, "subname", "sub_follower_1");
+    assert_eq!(value(&sub, "received_lsn"), current);
+    assert_eq!(value(&sub, "latest_end_lsn"), current);
+    assert!(value(&sub, "last_msg_receipt_time").starts_with("2026-11-26 "));
+    let stats = subscriber
+        .iter()
+        .position(|l| l.ends_with("FROM pg_stat_subscription_stats;"))
+        .expect("pg_stat_subscription_stats");
+    assert_eq!(
+        subscriber[stats + 3],
+        " sub_follower_1 |                 0 |                0"
+    );
+}
+
+/// A subscriber stalled on a missing column: its apply worker is gone (NULLs in
+/// `pg_stat_subscription`), each failed start counts in `apply_error_count`, and the error is
+/// shown as the subscriber's log prints it, with its CONTEXT line. Once the column is added
+/// there, the worker runs again and the count stays.
+#[test]
+fn a_stalled_subscriber_shows_its_apply_errors_as_postgresql_does() {
+    let mut run = Run::new(&ClusterConfig::standard(PG_LOGICAL, 1), 45);
+    run.sql(
+        ms(100),
+        "client-1",
+        "ALTER TABLE orders ADD COLUMN x INTEGER",
+    )
+    .sql(
+        ms(200),
+        "client-1",
+        "INSERT INTO orders (status, x) VALUES ('new', 7)",
+    );
+    run.run_until(ms(12_000));
+    let subscriber = status(&run, PG_LOGICAL, "follower-1");
+    let sub = record_with(&subscriber, "subname", "sub_follower_1");
+    assert_eq!(value(&sub, "received_lsn"), "", "the worker exited: NULL");
+    let stats = subscriber
+        .iter()
+        .position(|l| l.ends_with("FROM pg_stat_subscription_stats;"))
+        .unwrap();
+    // Failed at about 0.2 s, then at each 5 s retry: 5.2 s and 10.2 s.
+    assert_eq!(
+        subscriber[stats + 3],
+        " sub_follower_1 |                 3 |                0",
+        "{subscriber:#?}"
+    );
+    let leader = run.server("leader");
+    let entry = leader.disk.entry(leader.disk.last_index()).unwrap();
+    let finished_at = replication_lab::engine::Lsn(entry.end).unpadded();
+    let error = subscriber
+        .iter()
+        .find(|l| l.contains("] ERROR:  "))
+        .unwrap_or_else(|| panic!("{subscriber:#?}"));
+    assert!(error.starts_with("2026-11-26 09:31:1"), "{error}");
+    assert!(error.contains(" UTC [20003] ERROR:  "), "{error}");
+    assert!(error.ends_with(
+        "ERROR:  logical replication target relation \"public.orders\" is missing replicated \
+         column: \"x\""
+    ));
+    let context = subscriber
+        .iter()
+        .find(|l| l.contains("] CONTEXT:  "))
+        .unwrap();
+    assert!(context.ends_with(&format!(
+        "CONTEXT:  processing remote data for replication origin \"pg_16394\" during message \
+         type \"INSERT\" in transaction {}, finished at {finished_at}",
+        entry.xid
+    )));
+    assert!(subscriber.iter().any(|l| l.ends_with(
+        "LOG:  background worker \"logical replication worker\" (PID 20003) exited with exit \
+         code 1"
+    )));
+    // On the publisher, the slot is inactive and holds everything after what was applied.
+    let primary = status(&run, PG_LOGICAL, "leader");
+    let slot = record_with(&primary, "slot_name", "sub_follower_1");
+    assert_eq!(value(&slot, "active"), "f");
+    let applied = run.server("follower-1").disk.applied;
+    assert_eq!(applied + 1, entry.index, "stalled on the last entry");
+    let replayed = replication_lab::engine::Lsn(leader.disk.end_of(applied)).unpadded();
+    assert_eq!(value(&slot, "confirmed_flush_lsn"), replayed);
+    assert_eq!(value(&slot, "restart_lsn"), replayed);
+    assert_eq!(value(&slot, "catalog_xmin"), entry.xid.to_string());
+
+    run.sql_on(
+        ms(12_100),
+        "client-1",
+        "follower-1",
+        "ALTER TABLE orders ADD COLUMN x INTEGER",
+    );
+    run.run_until(ms(16_000));
+    let subscriber = status(&run, PG_LOGICAL, "follower-1");
+    let sub = record_with(&subscriber, "subname", "sub_follower_1");
+    assert_eq!(
+        value(&sub, "received_lsn"),
+        finished_at,
+        "the worker runs again"
+    );
+    let primary = status(&run, PG_LOGICAL, "leader");
+    let slot = record_with(&primary, "slot_name", "sub_follower_1");
+    assert_eq!(value(&slot, "active"), "t");
+    assert_eq!(value(&slot, "confirmed_flush_lsn"), finished_at);
+    assert!(!subscriber.iter().any(|l| l.contains("] ERROR:  ")));
+    let stats = subscriber
+        .iter()
+        .position(|l| l.ends_with("FROM pg_stat_subscription_stats;"))
+        .unwrap();
+    assert_eq!(
+        subscriber[stats + 3],
+        " sub_follower_1 |                 3 |                0"
+    );
+}
+
+/// A read on a MySQL replica: its `SHOW PROCESSLIST` has the replication threads
+/// (`system user`) beside the client's connection.
+#[test]
+fn a_mysql_replica_lists_its_replication_threads_in_show_processlist() {
+    let mut run = Run::new(&ClusterConfig::standard(statement(), 1), 46);
+    write_some(&mut run, 2);
+    run.sql_on(ms(500), "client-1", "follower-1", "SELECT id FROM orders");
+    run.run_until(ms(1_000));
+    let replica = status(&run, statement(), "follower-1");
+    let processes = my_table(&replica, "mysql> SHOW PROCESSLIST;");
+    let states: Vec<(&str, &str, &str)> = processes
+        .iter()
+        .map(|r| (r[1].as_str(), r[4].as_str(), r[6].as_str()))
+        .collect();
+    assert!(states.contains(&("system user", "Connect", "Waiting for source to send event")));
+    assert!(states.contains(&(
+        "system user",
+        "Query",
+        "Replica has read all relay log; waiting for more updates"
+    )));
+    assert!(states.contains(&("root", "Sleep", "")), "{replica:#?}");
+}

@@ -502,3 +502,42 @@ fn a_follower_joining_after_alter_gets_the_new_shape() {
         assert_eq!(run.rows("leader", "orders").len(), 3);
     }
 }
+
+/// A write on a Slony subscriber is a local commit there: it is answered as one (it waited
+/// for nothing and replicates nowhere), unlike a write on the origin, whose changelog rows the
+/// applier polls later.
+#[test]
+fn a_write_on_a_trigger_subscriber_is_answered_as_a_local_commit() {
+    let mut run = Run::new(&ClusterConfig::standard(Method::Trigger, 1), 17);
+    run.sql(ms(100), "client-1", &insert(1)).sql_on(
+        ms(300),
+        "client-1",
+        "follower-1",
+        "INSERT INTO orders (id, status, note) VALUES (50, 'local', 'subscriber only')",
+    );
+    run.run_until(ms(1_500));
+    let answers = run.answers("client-1");
+    let on_origin = answers[0].outcome.as_ref().expect("the origin's insert");
+    assert_eq!(
+        on_origin.waited_for.as_deref(),
+        Some(
+            "nothing: trigger-based replication is asynchronous (the applier polls the changelog)"
+        )
+    );
+    let on_subscriber = answers[1]
+        .outcome
+        .as_ref()
+        .expect("the subscriber's insert");
+    assert_eq!(on_subscriber.tag, "INSERT 0 1");
+    assert_eq!(
+        on_subscriber.waited_for, None,
+        "a local commit waits for nothing"
+    );
+    assert_eq!(on_subscriber.committed, None, "it is in no replication log");
+    assert_eq!(on_subscriber.server, run.id("follower-1"));
+    assert!(run
+        .rows("follower-1", "orders")
+        .iter()
+        .any(|r| r[0] == "50"));
+    assert!(!run.rows("leader", "orders").iter().any(|r| r[0] == "50"));
+}

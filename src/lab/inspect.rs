@@ -3,7 +3,10 @@
 //! status in the words of the database the method speaks ([`Dialect`]): MySQL's
 //! `SHOW BINARY LOG STATUS` / `SHOW REPLICAS` / semi-sync variables on a source and
 //! `SHOW REPLICA STATUS\G` on a replica; PostgreSQL's `pg_stat_replication` on a primary and
-//! `pg_stat_wal_receiver` on a standby; Slony-I's `sl_status` on the origin.
+//! `pg_stat_wal_receiver` on a standby, `pg_replication_slots` on a primary and
+//! `pg_stat_subscription` on a logical subscriber; Slony-I's `sl_status` on the origin. Below
+//! them, the server's sessions: `pg_stat_activity`, or MySQL's `SHOW PROCESSLIST` and
+//! `sys.innodb_lock_waits`.
 //!
 //! Reads the world; never changes it. Plain data out, so the UI only lays it out.
 
@@ -15,13 +18,22 @@ use crate::replication::node::LabNode;
 use crate::replication::render::mysql::{
     self as my, IoThread, ReplicaHost, ReplicaStatus, SemiSyncStatus,
 };
+use crate::replication::render::processlist::{
+    show_innodb_lock_waits, show_processlist, LockWaitRow, ProcessRow,
+};
 use crate::replication::render::slony::{render_sl_status, SlStatus};
+use crate::replication::render::slots::{
+    apply_error_log, render_pg_replication_slots, render_pg_stat_subscription, ApplyContext,
+    ApplyWorker, SlotStatus, SubscriptionStatus,
+};
 use crate::replication::render::status::render_standby_functions;
 use crate::replication::render::{
     self, render_pg_stat_replication, render_pg_stat_wal_receiver, render_sl_log_1, RenderOptions,
     StandbyStatus, WalReceiverStatus,
 };
-use crate::replication::server::{FollowerState, Server, ServerRole, Stream, LAB_EPOCH_MICROS};
+use crate::replication::server::{
+    Activity, FollowerState, Server, ServerRole, Stream, LAB_EPOCH_MICROS,
+};
 use crate::replication::trigger::CHANGELOG_TABLE;
 use crate::sim::{NodeId, NodeStatus, Time, World};
 
@@ -164,7 +176,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         ServerRole::Leader => leader_status(world, server, method),
         _ => follower_status(server, method, world.node_status(id), world.now()),
     };
-    status.extend(activity_status(server));
+    status.extend(activity_status(server, method, world.now()));
     Some(Inspection {
         name,
         log,
@@ -473,30 +485,209 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
             timeout_ms: timeout.as_millis(),
         }));
     }
-    if !server.mem.waiting.is_empty() {
-        lines.push(format!(
-            "-- {} sessions in state 'Waiting for semi-sync ACK from replica'",
-            server.mem.waiting.len()
-        ));
-    }
     lines
 }
 
-/// The server's client sessions (`pg_stat_activity`): who waits for a row lock or a standby.
-fn activity_status(server: &Server) -> Vec<String> {
+/// The server's client sessions in its database's words: who waits for a row lock or a
+/// standby. PostgreSQL's `pg_stat_activity`; MySQL's `SHOW PROCESSLIST` and, while a statement
+/// waits for a row lock, `sys.innodb_lock_waits`.
+fn activity_status(server: &Server, method: Method, now: Time) -> Vec<String> {
     let sessions = server.activity();
     if sessions.is_empty() {
         return Vec::new();
     }
     let mut lines = vec![String::new()];
-    if server.speaks_mysql() {
-        lines.push(
-            "# lab: PostgreSQL's view of the sessions; MySQL shows lock waits in \
-             performance_schema.data_lock_waits and SHOW PROCESSLIST"
-                .into(),
-        );
+    if Dialect::of(method) == Dialect::MySql {
+        lines.extend(mysql_sessions(server, &sessions, now));
+    } else {
+        lines.extend(render::activity::render_pg_stat_activity(&sessions));
     }
-    lines.extend(render::activity::render_pg_stat_activity(&sessions));
+    lines
+}
+
+/// Whole seconds from `since` to `now` (MySQL's `Time`, `wait_age_secs`).
+fn seconds_since(now: Time, since: Time) -> u64 {
+    now.saturating_sub(since).as_micros() / 1_000_000
+}
+
+/// What a statement waiting for a lock is, for MySQL's views: its table and whether it is
+/// DDL (a metadata lock) or an INSERT (a duplicate-key check takes a shared record lock).
+enum Waiter {
+    Ddl,
+    Insert(String),
+    Change(String),
+    Other,
+}
+
+fn waiter(sql: &str) -> Waiter {
+    use crate::engine::sql::ast::Statement;
+    match crate::engine::sql::parse(sql) {
+        Ok(Statement::AlterTable(_) | Statement::CreateTable(_)) => Waiter::Ddl,
+        Ok(Statement::Insert(i)) => Waiter::Insert(i.table.name),
+        Ok(Statement::Update(u)) => Waiter::Change(u.table.name),
+        Ok(Statement::Delete(d)) => Waiter::Change(d.table.name),
+        _ => Waiter::Other,
+    }
+}
+
+/// `SHOW PROCESSLIST` (the event scheduler, a `Binlog Dump GTID` thread per replica on a
+/// source, the receiver and applier threads on a replica, the clients' connections, and the
+/// session asking) and `sys.innodb_lock_waits`
+/// when a statement waits for a row lock.
+fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<String> {
+    let database = RenderOptions::default().database;
+    let host_of = |client: &str, pid: u32| {
+        let address = server
+            .directory
+            .clients
+            .iter()
+            .find(|(_, n)| n == client)
+            .map_or_else(
+                || "10.0.1.1".into(),
+                |(id, _)| server.directory.address(*id),
+            );
+        // An ephemeral port per connection.
+        format!("{address}:{}", 50_000 + pid % 10_000)
+    };
+    let mut rows = vec![ProcessRow {
+        id: 5,
+        user: "event_scheduler".into(),
+        host: "localhost".into(),
+        db: None,
+        command: "Daemon".into(),
+        time: seconds_since(now, Time::ZERO),
+        state: "Waiting on empty queue".into(),
+        info: None,
+    }];
+    if server.disk.role == ServerRole::Leader {
+        let last = server.disk.last_index();
+        for (id, p) in &server.mem.followers {
+            rows.push(ProcessRow {
+                id: 10 + u64::from(id.0),
+                user: "repl".into(),
+                host: format!("{}:{}", server.directory.address(*id), 40_000 + id.0),
+                db: None,
+                command: "Binlog Dump GTID".into(),
+                time: seconds_since(now, p.last_reply),
+                state: if p.sent < last {
+                    "Sending binlog event to replica"
+                } else {
+                    "Source has sent all binlog to replica; waiting for more updates"
+                }
+                .into(),
+                info: None,
+            });
+        }
+    }
+    if server.disk.role == ServerRole::Follower && server.disk.leader.is_some() {
+        // The replica's receiver (I/O) thread and applier (SQL) thread, while they run.
+        let since_source = seconds_since(now, server.mem.last_from_leader);
+        let io_state = match server.mem.stream {
+            Stream::Streaming => Some("Waiting for source to send event"),
+            Stream::Connecting => Some("Connecting to source"),
+            _ => None,
+        };
+        if let Some(state) = io_state {
+            rows.push(ProcessRow {
+                id: 7,
+                user: "system user".into(),
+                host: "connecting host".into(),
+                db: None,
+                command: "Connect".into(),
+                time: since_source,
+                state: state.into(),
+                info: None,
+            });
+        }
+        if server.mem.stalled.is_none() {
+            rows.push(ProcessRow {
+                id: 8,
+                user: "system user".into(),
+                host: String::new(),
+                db: None,
+                command: "Query".into(),
+                time: since_source,
+                state: if server.disk.applied < received_index(server) {
+                    "Waiting for dependent transaction to commit"
+                } else {
+                    "Replica has read all relay log; waiting for more updates"
+                }
+                .into(),
+                info: None,
+            });
+        }
+    }
+    let mut waits = Vec::new();
+    for a in sessions {
+        let (command, state, info) = match (a.wait_event_type, a.wait_event) {
+            (Some("IPC"), _) => (
+                "Query",
+                "Waiting for semi-sync ACK from replica",
+                Some(a.query.clone()),
+            ),
+            (Some("Lock"), _) => {
+                let kind = waiter(&a.query);
+                let state = match &kind {
+                    Waiter::Ddl => "Waiting for table metadata lock",
+                    Waiter::Insert(_) => "update",
+                    Waiter::Change(_) => "updating",
+                    Waiter::Other => "executing",
+                };
+                let table = match kind {
+                    Waiter::Insert(t) => Some((t, "S,REC_NOT_GAP")),
+                    Waiter::Change(t) => Some((t, "X,REC_NOT_GAP")),
+                    Waiter::Ddl | Waiter::Other => None,
+                };
+                if let (Some((table, mode)), Some(xid), Some(blocker)) =
+                    (table, a.blocking_xid, a.blocking_pids.first())
+                {
+                    let blocking_query = sessions
+                        .iter()
+                        .find(|b| b.pid == *blocker && b.state == "active")
+                        .map(|b| b.query.clone());
+                    waits.push(LockWaitRow {
+                        wait_age_secs: seconds_since(now, a.state_change),
+                        locked_table: format!("`{database}`.`{}`", table.to_ascii_lowercase()),
+                        locked_index: "PRIMARY".into(),
+                        waiting_pid: u64::from(a.pid),
+                        waiting_query: a.query.clone(),
+                        waiting_lock_mode: mode.into(),
+                        blocking_trx_id: xid,
+                        blocking_pid: u64::from(*blocker),
+                        blocking_query,
+                        blocking_lock_mode: "X,REC_NOT_GAP".into(),
+                    });
+                }
+                ("Query", state, Some(a.query.clone()))
+            }
+            _ => ("Sleep", "", None),
+        };
+        rows.push(ProcessRow {
+            id: u64::from(a.pid),
+            user: "root".into(),
+            host: host_of(&a.client, a.pid),
+            db: Some(database.clone()),
+            command: command.into(),
+            time: seconds_since(now, a.state_change),
+            state: state.into(),
+            info,
+        });
+    }
+    let own = rows.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+    rows.push(ProcessRow {
+        id: own,
+        user: "root".into(),
+        host: "localhost".into(),
+        db: Some(database),
+        command: "Query".into(),
+        time: 0,
+        state: "init".into(),
+        info: Some("SHOW PROCESSLIST".into()),
+    });
+    let mut lines = show_processlist(&rows);
+    if !waits.is_empty() {
+        lines.extend(show_innodb_lock_waits(&waits));
+    }
     lines
 }
 
@@ -563,8 +754,162 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
         ));
     }
     lines.extend(render_pg_stat_replication(&standbys));
+    lines.extend(pg_replication_slots(server, method));
     lines
 }
+
+/// The subscription a logical subscriber has, named after it (`sub_follower_1`); its slot on
+/// the publisher has the same name, as `CREATE SUBSCRIPTION` creates it.
+fn subscription_name(server_name: &str) -> String {
+    format!("sub_{}", server_name.replace('-', "_"))
+}
+
+/// The replication origin a subscription's apply worker names in its CONTEXT lines
+/// (`pg_<subscription oid>`; the lab's subscriptions all get the sample's oid).
+const SUBSCRIPTION_ORIGIN: &str = "pg_16394";
+
+/// `pg_replication_slots` on a PostgreSQL primary: none under WAL streaming (the lab's
+/// standbys stream without slots, PostgreSQL's default), a `pgoutput` slot per connected
+/// subscriber under logical replication.
+fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
+    let position = |index: u64| sql_position(method, server.disk.end_of(index));
+    let mut lines = vec![String::new()];
+    match method {
+        Method::Wal => {
+            lines.extend(render_pg_replication_slots(&[]));
+            lines.push(
+                "-- lab: the standbys stream without replication slots (no primary_slot_name, \
+                 PostgreSQL's default for physical replication); the lab's primary keeps all \
+                 its WAL, so no standby finds the segment it needs removed"
+                    .into(),
+            );
+        }
+        Method::Logical { .. } => {
+            let slots: Vec<SlotStatus> = server
+                .mem
+                .followers
+                .iter()
+                .map(|(id, p)| SlotStatus {
+                    slot_name: subscription_name(server.directory.name(*id)),
+                    plugin: Some("pgoutput".into()),
+                    database: Some("postgres".into()),
+                    // A subscriber's apply worker exits on an error, and its walsender
+                    // with it: the slot is inactive until the worker starts again.
+                    active: p.stalled.is_none(),
+                    // A subscriber confirms what it has applied and committed (it keeps no
+                    // copy of the WAL): the slot holds everything after that.
+                    catalog_xmin: Some(
+                        server
+                            .disk
+                            .entry(p.apply + 1)
+                            .map_or(server.disk.next_xid, |e| e.xid),
+                    ),
+                    restart_lsn: position(p.apply),
+                    confirmed_flush_lsn: Some(position(p.apply)),
+                })
+                .collect();
+            lines.extend(render_pg_replication_slots(&slots));
+            lines.push(
+                "-- lab: a slot is listed while its subscriber is connected; PostgreSQL keeps \
+                 it (and the WAL it needs) while the subscriber is away, and its restart_lsn \
+                 may lag confirmed_flush_lsn"
+                    .into(),
+            );
+        }
+        _ => return Vec::new(),
+    }
+    lines
+}
+
+/// A PostgreSQL logical subscriber: `pg_stat_subscription` and `pg_stat_subscription_stats`,
+/// and while apply is stalled the apply worker's error as the server log prints it.
+fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
+    let position = |index: u64| sql_position(method, server.disk.end_of(index));
+    let mut lines = Vec::new();
+    if let Some(leader) = server.disk.leader {
+        lines.push(format!(
+            "-- CREATE SUBSCRIPTION {} CONNECTION 'host={} dbname=postgres' PUBLICATION lab_pub",
+            subscription_name(&server.name),
+            server.directory.name(leader)
+        ));
+    }
+    let worker =
+        (server.mem.stalled.is_none() && server.mem.stream == Stream::Streaming).then(|| {
+            ApplyWorker {
+                received_lsn: position(received_index(server)),
+                last_msg_receipt_time: wall_clock(server, server.mem.last_from_leader),
+                latest_end_lsn: position(server.disk.last_index()),
+            }
+        });
+    lines.extend(render_pg_stat_subscription(&SubscriptionStatus {
+        subname: subscription_name(&server.name),
+        worker,
+        apply_error_count: server.mem.apply_errors,
+        sync_error_count: 0,
+    }));
+    if server.mem.leader_last > server.disk.applied {
+        let behind = server.mem.leader_last - server.disk.applied;
+        lines.push(format!(
+            "-- behind the publisher by {behind} transaction{}",
+            if behind == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(error) = &server.mem.stalled {
+        let failed = server.disk.entry(server.disk.applied + 1);
+        let context = failed.map(|entry| {
+            let first = match &entry.payload {
+                Payload::Rows(changes) => changes.first(),
+                _ => None,
+            };
+            // A missing relation or column fails while opening the relation: no relation in
+            // the CONTEXT line then.
+            let opened =
+                !(error.contains("does not exist") || error.contains("missing replicated column"));
+            ApplyContext {
+                origin: SUBSCRIPTION_ORIGIN.into(),
+                message_type: first
+                    .map_or("INSERT", |c| match c.op {
+                        crate::engine::RowOp::Insert => "INSERT",
+                        crate::engine::RowOp::Update => "UPDATE",
+                        crate::engine::RowOp::Delete => "DELETE",
+                    })
+                    .into(),
+                relation: first
+                    .filter(|_| opened)
+                    .map(|c| format!("public.{}", c.table)),
+                xid: entry.xid,
+                finished_at: sql_position(method, entry.end),
+            }
+        });
+        let attempts = u32::try_from(server.mem.apply_errors).unwrap_or(u32::MAX);
+        lines.push(String::new());
+        lines.push(format!("-- {}'s server log:", server.name));
+        lines.extend(apply_error_log(
+            wall_clock(server, server.mem.apply_failed_at),
+            APPLY_WORKER_PID.saturating_add(attempts),
+            POSTMASTER_PID,
+            error,
+            context.as_ref(),
+        ));
+        lines.push(format!(
+            "-- lab: the apply worker starts again every 5 s (wal_retrieve_retry_interval) and \
+             fails until the cause is fixed; the lab's receiver keeps receiving meanwhile \
+             (received {}, replayed {})",
+            position(received_index(server)),
+            position(server.disk.applied)
+        ));
+    }
+    if let Stream::Refused(error) = &server.mem.stream {
+        lines.push(String::new());
+        lines.extend(error.lines().map(str::to_string));
+    }
+    lines
+}
+
+/// The subscriber's postmaster, and the base of its apply workers' pids (a new worker, a new
+/// pid, on each start).
+const POSTMASTER_PID: u32 = 9200;
+const APPLY_WORKER_PID: u32 = 20_000;
 
 /// `sl_status` on the origin: each subscriber's confirmed position against the last change
 /// captured, from the `slon` applier's bookkeeping. The lab's events are the captured
@@ -712,6 +1057,9 @@ fn follower_status(
     match (Dialect::of(method), method) {
         (Dialect::MySql, _) => lines.extend(mysql_replica_status(server, now)),
         (Dialect::Postgres, Method::Wal) => lines.extend(pg_standby_status(server, method)),
+        (Dialect::Postgres, Method::Logical { .. }) => {
+            lines.extend(pg_subscriber_status(server, method))
+        }
         _ => lines.extend(subscriber_status(server, method)),
     }
     lines

@@ -59,6 +59,8 @@ mod tests {
             query: "UPDATE orders SET status = 'cancelled' WHERE id = 3".into(),
             blocking_pids: vec![9400],
             waiting_since: None,
+            state_change: crate::sim::Time::ZERO,
+            blocking_xid: Some(750),
         };
         let holder = Activity {
             pid: 9400,
@@ -69,6 +71,8 @@ mod tests {
             query: "UPDATE orders SET status = 'paid' WHERE id = 3".into(),
             blocking_pids: vec![],
             waiting_since: None,
+            state_change: crate::sim::Time::ZERO,
+            blocking_xid: None,
         };
         let lines = render_pg_stat_activity(&[holder, waiting]);
         assert_eq!(

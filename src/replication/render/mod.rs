@@ -8,7 +8,10 @@
 //! - [`mysql`]: MySQL's `SHOW BINARY LOG STATUS`, `SHOW REPLICAS`, `SHOW REPLICA STATUS\G`,
 //!   the semi-sync status variables, and errors in MySQL's words;
 //! - [`psql`]: psql's aligned and expanded output, used by the renderings here;
-//! - [`activity`]: `pg_stat_activity` (who waits for a row lock or a standby).
+//! - [`activity`]: `pg_stat_activity` (who waits for a row lock or a standby);
+//! - [`processlist`]: MySQL's `SHOW PROCESSLIST` and `sys.innodb_lock_waits`;
+//! - [`slots`]: `pg_replication_slots` on a primary, `pg_stat_subscription` and
+//!   `pg_stat_subscription_stats` on a logical subscriber.
 //!
 //! Every function is pure and total: deterministic text from data, no clock, no panics on
 //! empty or odd input. Where the lab simplifies what a tool would show, the rendering says
@@ -19,8 +22,10 @@ pub mod activity;
 pub mod binlog;
 pub mod decoding;
 pub mod mysql;
+pub mod processlist;
 pub mod psql;
 pub mod slony;
+pub mod slots;
 pub mod status;
 pub mod text;
 pub mod waldump;

@@ -154,6 +154,8 @@ impl Server {
                         error: error.clone(),
                     });
                     self.mem.stalled = Some(error);
+                    self.mem.apply_errors += 1;
+                    self.mem.apply_failed_at = cx.now();
                     // PostgreSQL's apply worker (and startup process) try again every few
                     // seconds. MySQL's replication SQL thread stays stopped until START
                     // REPLICA; in the lab, restarting the replica starts it again.

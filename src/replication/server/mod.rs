@@ -224,6 +224,9 @@ pub struct Connection {
     pub blocked: Option<u64>,
     /// The last statement run (`pg_stat_activity.query` of an idle session).
     pub last_query: String,
+    /// When the connection last ran a statement or got its answer (an idle session's
+    /// `state_change`, MySQL's `Time` of a `Sleep`).
+    pub last_at: Time,
 }
 
 /// A statement parked on its connection.
@@ -255,6 +258,12 @@ pub struct Activity {
     pub blocking_pids: Vec<u32>,
     /// When the statement shown started waiting, if it waits.
     pub waiting_since: Option<Time>,
+    /// When the session entered the state shown (`pg_stat_activity.state_change`; MySQL's
+    /// `Time` column counts from it).
+    pub state_change: Time,
+    /// The transaction a statement waiting for a row lock waits for (InnoDB's
+    /// `blocking_trx_id`).
+    pub blocking_xid: Option<u64>,
 }
 
 /// What a crash loses.
@@ -289,6 +298,11 @@ pub struct Memory {
     pub apply_scheduled: bool,
     /// Follower: an apply error stops replay until a retry succeeds.
     pub stalled: Option<String>,
+    /// Follower: how many times replay failed since the server started, and when it last
+    /// did (`pg_stat_subscription_stats.apply_error_count`; PostgreSQL, too, loses its
+    /// statistics in a crash).
+    pub apply_errors: u64,
+    pub apply_failed_at: Time,
     pub leader_last: u64,
     pub last_from_leader: Time,
     /// When the follower last asked to stream (to retry if the request was lost).
@@ -321,6 +335,8 @@ impl Default for Memory {
             flush_scheduled: false,
             apply_scheduled: false,
             stalled: None,
+            apply_errors: 0,
+            apply_failed_at: Time::ZERO,
             leader_last: 0,
             last_from_leader: Time::ZERO,
             connect_sent_at: Time::ZERO,

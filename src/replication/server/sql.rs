@@ -79,6 +79,7 @@ impl Server {
         };
         let connection = self.mem.connections.entry(client).or_default();
         connection.last_query = sql.clone();
+        connection.last_at = cx.now();
         if let Some(holder) = connection.blocked.take() {
             connection.parked.push_front(Parked {
                 request,
@@ -197,6 +198,8 @@ impl Server {
                 query: connection.last_query.clone(),
                 blocking_pids: vec![],
                 waiting_since: None,
+                state_change: connection.last_at,
+                blocking_xid: None,
             };
             if let Some(pending) = self.mem.waiting.iter().find(|p| p.client == client) {
                 row.state = "active";
@@ -204,6 +207,7 @@ impl Server {
                 row.wait_event = Some("SyncRep");
                 row.query = pending.query.clone();
                 row.waiting_since = Some(pending.since);
+                row.state_change = pending.since;
             } else if let Some(parked) = connection.parked.front() {
                 row.state = "active";
                 row.wait_event_type = Some("Lock");
@@ -211,6 +215,8 @@ impl Server {
                 row.query = parked.sql.clone();
                 row.blocking_pids = parked.waits_for.and_then(holder_pid).into_iter().collect();
                 row.waiting_since = Some(parked.since);
+                row.state_change = parked.since;
+                row.blocking_xid = parked.waits_for;
             }
             out.push(row);
         }
@@ -333,8 +339,12 @@ impl Server {
             _ => None,
         };
         let Some(entry) = entry else {
-            if self.method() == Method::Trigger && report.commit.is_some() {
-                // No acknowledgement level reaches a trigger-replicated follower.
+            if self.method() == Method::Trigger
+                && report.commit.is_some()
+                && self.disk.role == ServerRole::Leader
+            {
+                // No acknowledgement level reaches a trigger-replicated follower. A write on a
+                // subscriber is an ordinary local commit: it replicates nowhere.
                 reply.waited_for = Some(
                     "nothing: trigger-based replication is asynchronous (the applier polls the changelog)"
                         .into(),
@@ -544,6 +554,9 @@ impl Server {
             self.disk.db.reveal(xid);
         }
         pending.reply.waited_for = Some(by.unwrap_or_else(|| "nothing (asynchronous)".into()));
+        if let Some(connection) = self.mem.connections.get_mut(&pending.client) {
+            connection.last_at = cx.now();
+        }
         cx.note(Note::Acknowledged {
             node: self.name.clone(),
             index: pending.index,
