@@ -653,12 +653,11 @@ impl Server {
         let waited_long_enough = connection.parked.front().is_some_and(|p| {
             p.request == request && p.waits_for.is_some() && now.saturating_sub(p.since) >= timeout
         });
-        if !waited_long_enough || connection.session.pid().is_none() {
+        let Some(pid) = connection.session.pid() else {
             return;
-        }
+        };
         // Still waiting for a row lock (not for its own commit's acknowledgement).
-        let pid = connection.session.pid().unwrap_or_default();
-        if self.disk.db.waiting_for(pid).is_none() {
+        if !waited_long_enough || self.disk.db.waiting_for(pid).is_none() {
             return;
         }
         connection.parked.pop_front();
