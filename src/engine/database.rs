@@ -9,7 +9,9 @@
 //! a page after a [`Database::checkpoint`] — and those are applied with [`Database::apply`]:
 //! the same function a WAL-shipping follower calls with the leader's changes, so leader and
 //! follower pages are byte-identical by construction. ROLLBACK drops the overlay; a failed
-//! statement restores the overlay as it was before the statement.
+//! statement restores the overlay as it was before the statement, and then, as the session's
+//! [`OnError`] says, either the transaction goes on (InnoDB) or it is aborted (PostgreSQL: the
+//! overlay dropped, locks released, the block open until COMMIT or ROLLBACK).
 //!
 //! # Concurrent transactions
 //! Sessions run side by side with row-level locks ([`super::locks`]). At READ COMMITTED
