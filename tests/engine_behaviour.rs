@@ -3,8 +3,8 @@
 
 use replication_lab::engine::{
     compare_pages, compare_rows, Database, ErrorKind, ExecOptions, FormatVersion, Function,
-    PageChange, RowOp, SeededEnv, Session, StatementKind, StatementReport, UnsafeReason, Value,
-    MYSQL_UNSAFE_LIMIT, MYSQL_UNSAFE_SYSTEM_FUNCTION, MYSQL_UNSAFE_WARNING,
+    OnError, PageChange, RowOp, SeededEnv, Session, StatementKind, StatementReport, UnsafeReason,
+    Value, MYSQL_UNSAFE_LIMIT, MYSQL_UNSAFE_SYSTEM_FUNCTION, MYSQL_UNSAFE_WARNING,
 };
 
 const SCHEMA: &str = "CREATE TABLE orders (id INTEGER PRIMARY KEY AUTO_INCREMENT, status TEXT NOT NULL DEFAULT 'new', qty INTEGER, created_at TIMESTAMP DEFAULT NOW(), token TEXT)";
@@ -210,12 +210,15 @@ fn failed_statements_leave_pages_byte_identical() {
     db.check_invariants().unwrap();
 }
 
+/// InnoDB's statement-level rollback (a session set to `OnError::RollbackStatement`, as the
+/// server sets MySQL-speaking ones).
 #[test]
-fn a_failed_statement_in_a_transaction_undoes_only_itself() {
+fn under_innodb_a_failed_statement_in_a_transaction_undoes_only_itself() {
     let mut db = node(FormatVersion::V16);
     let mut e = env(1);
     run_all(&mut db, &mut e, &[SCHEMA]);
     let mut s = Session::new();
+    s.set_on_error(OnError::RollbackStatement);
     let opts = ExecOptions::default();
     db.execute(&mut s, "BEGIN", &mut e, &opts).unwrap();
     db.execute(&mut s, "INSERT INTO orders (qty) VALUES (1)", &mut e, &opts)
@@ -245,6 +248,47 @@ fn a_failed_statement_in_a_transaction_undoes_only_itself() {
     assert_eq!(db.rows("orders").unwrap().len(), 1);
     assert!(commit.changes.start < commit.changes.end);
     assert_eq!(commit.changes.end, db.wal_end());
+}
+
+/// PostgreSQL (a session's default): the failed statement aborts the whole transaction;
+/// only COMMIT (which rolls back) or ROLLBACK end the block.
+#[test]
+fn under_postgresql_a_failed_statement_aborts_the_transaction() {
+    let mut db = node(FormatVersion::V16);
+    let mut e = env(1);
+    run_all(&mut db, &mut e, &[SCHEMA]);
+    let (before, wal) = (pages(&db), db.wal_end());
+    let mut s = Session::new();
+    assert_eq!(s.on_error(), OnError::AbortTransaction);
+    let opts = ExecOptions::default();
+    db.execute(&mut s, "BEGIN", &mut e, &opts).unwrap();
+    db.execute(&mut s, "INSERT INTO orders (qty) VALUES (1)", &mut e, &opts)
+        .unwrap();
+    let err = db
+        .execute(
+            &mut s,
+            "INSERT INTO orders (id, qty) VALUES (5, 1), (1, 1)",
+            &mut e,
+            &opts,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::DuplicateKey);
+    assert!(s.aborted());
+    let err = db
+        .execute(&mut s, "SELECT id FROM orders", &mut e, &opts)
+        .unwrap_err();
+    assert_eq!(
+        (err.kind, err.to_string().as_str()),
+        (
+            ErrorKind::TransactionAborted,
+            "current transaction is aborted, commands ignored until end of transaction block"
+        )
+    );
+    let c = db.execute(&mut s, "COMMIT", &mut e, &opts).unwrap();
+    assert_eq!(c.kind, StatementKind::Rollback);
+    assert!(c.commit.is_none());
+    assert!(db.rows("orders").unwrap().is_empty(), "nothing committed");
+    assert_eq!((pages(&db), db.wal_end()), (before, wal));
 }
 
 #[test]

@@ -6,7 +6,9 @@
 mod support;
 
 use replication_lab::replication::client::Answered;
-use replication_lab::replication::config::{AckPolicy, AckStage, ClusterConfig, Method, RowImage};
+use replication_lab::replication::config::{
+    speaks_mysql, AckPolicy, AckStage, ClusterConfig, Method, RowImage,
+};
 use replication_lab::replication::messages::Request;
 use replication_lab::replication::server::Activity;
 use replication_lab::sim::{LinkConfig, NodeId};
@@ -515,6 +517,7 @@ impl Pick {
 fn random_interleavings_end_with_every_follower_equal_to_the_leader() {
     let mut waits = 0;
     let mut deadlocks = 0;
+    let mut refused = 0;
     for method in METHODS {
         for seed in 0..40u64 {
             let mut pick = Pick((seed + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -552,15 +555,32 @@ fn random_interleavings_end_with_every_follower_equal_to_the_leader() {
             }
             run.run_until(ms(t + 4_000));
             let context = format!("{} seed {seed}", method.name());
+            let mysql = speaks_mysql(method, &AckPolicy::Async);
             for (c, client) in ["client-1", "client-2"].iter().enumerate() {
                 let answers = run.answers(client);
                 assert_eq!(answers.len(), sent[c], "{context}: {client} answered all");
+                // PostgreSQL: a deadlock victim's block stays aborted until COMMIT (which
+                // answers ROLLBACK) or ROLLBACK; InnoDB leaves no transaction open.
+                let mut aborted = false;
                 for a in answers {
+                    let ends_block = a.sql == "COMMIT" || a.sql == "ROLLBACK";
                     match &a.outcome {
+                        Ok(ok) if ends_block && aborted => {
+                            assert_eq!(ok.tag, "ROLLBACK", "{context}: {client}: {}", a.sql);
+                        }
                         Ok(_) => {}
-                        Err(e) if e.contains("eadlock") => deadlocks += 1,
+                        Err(e) if e.contains("eadlock") => {
+                            deadlocks += 1;
+                            aborted = !mysql;
+                        }
                         Err(e) if e.contains("already in progress") => {}
+                        Err(e) if aborted && e.contains("current transaction is aborted") => {
+                            refused += 1;
+                        }
                         Err(e) => panic!("{context}: {client}: {}: {e}", a.sql),
+                    }
+                    if ends_block {
+                        aborted = false;
                     }
                     if a.answered_at.saturating_sub(a.sent_at) > ms(30) {
                         waits += 1;
@@ -587,6 +607,10 @@ fn random_interleavings_end_with_every_follower_equal_to_the_leader() {
     }
     assert!(waits > 5, "lock waits were exercised ({waits})");
     assert!(deadlocks > 0, "a deadlock was exercised ({waits} waits)");
+    assert!(
+        refused > 0,
+        "a PostgreSQL deadlock victim's aborted block refused a statement"
+    );
 }
 
 #[test]

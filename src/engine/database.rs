@@ -9,7 +9,9 @@
 //! a page after a [`Database::checkpoint`] — and those are applied with [`Database::apply`]:
 //! the same function a WAL-shipping follower calls with the leader's changes, so leader and
 //! follower pages are byte-identical by construction. ROLLBACK drops the overlay; a failed
-//! statement restores the overlay as it was before the statement.
+//! statement restores the overlay as it was before the statement, and then, as the session's
+//! [`OnError`] says, either the transaction goes on (InnoDB) or it is aborted (PostgreSQL: the
+//! overlay dropped, locks released, the block open until COMMIT or ROLLBACK).
 //!
 //! # Concurrent transactions
 //! Sessions run side by side with row-level locks ([`super::locks`]). At READ COMMITTED
@@ -116,14 +118,34 @@ struct Snapshot {
     hidden: Vec<HiddenCommit>,
 }
 
-/// A connection's volatile state: its backend process id, isolation level and at most one
-/// open transaction. End it with [`Database::end_session`] (which rolls back and releases its
-/// locks).
+/// What an error inside a transaction block does to the transaction. The engine is neutral:
+/// the caller chooses the database it speaks as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OnError {
+    /// PostgreSQL: any error aborts the transaction. Its work is undone and its locks are
+    /// released at once (PostgreSQL's `AbortTransaction` runs at the error); the block stays
+    /// open, every further statement but COMMIT and ROLLBACK fails with `current transaction
+    /// is aborted, commands ignored until end of transaction block`, and COMMIT rolls back
+    /// (its command tag is `ROLLBACK`).
+    #[default]
+    AbortTransaction,
+    /// InnoDB: only the failed statement is undone; the transaction stays open. (A deadlock
+    /// still rolls back the whole transaction, under both.)
+    RollbackStatement,
+}
+
+/// A connection's volatile state: its backend process id, isolation level, error semantics and
+/// at most one open transaction (or an aborted transaction block). End it with
+/// [`Database::end_session`] (which rolls back and releases its locks).
 #[derive(Clone, Debug, Default)]
 pub struct Session {
     pid: Option<u32>,
     isolation: Isolation,
+    on_error: OnError,
     transaction: Option<Transaction>,
+    /// PostgreSQL's aborted transaction block: the transaction is gone (work undone, locks
+    /// released) but the block is open until COMMIT or ROLLBACK.
+    aborted: bool,
 }
 
 impl Session {
@@ -131,8 +153,25 @@ impl Session {
         Session::default()
     }
 
+    /// Whether a transaction block is open (an aborted one too: it is open until COMMIT or
+    /// ROLLBACK).
     pub fn in_transaction(&self) -> bool {
-        self.transaction.is_some()
+        self.transaction.is_some() || self.aborted
+    }
+
+    /// Whether the transaction block is aborted ([`OnError::AbortTransaction`] after an
+    /// error): only COMMIT or ROLLBACK end it.
+    pub fn aborted(&self) -> bool {
+        self.aborted
+    }
+
+    pub fn on_error(&self) -> OnError {
+        self.on_error
+    }
+
+    /// Sets what an error inside a transaction block does (from the next error on).
+    pub fn set_on_error(&mut self, on_error: OnError) {
+        self.on_error = on_error;
     }
 
     /// The backend process id the database gave this session (after its first statement).
@@ -181,7 +220,10 @@ impl Database {
     }
 
     /// Runs one statement in `session`. Outside BEGIN ... COMMIT it commits by itself.
-    /// A failed statement changes nothing (inside a transaction, only its own work is undone).
+    /// A failed statement changes nothing. Inside a transaction block, what else an error
+    /// undoes is the session's [`OnError`]: the whole transaction (PostgreSQL: the block stays
+    /// open, aborted) or only the statement (InnoDB). A statement that must wait for a row lock
+    /// ([`ErrorKind::LockWait`]) is not an error: it changed nothing and runs again later.
     pub fn execute(
         &mut self,
         session: &mut Session,
@@ -189,8 +231,52 @@ impl Database {
         env: &mut dyn Env,
         options: &ExecOptions,
     ) -> Result<StatementReport, SqlError> {
-        self.execute_inner(session, sql, env, options)
-            .map_err(|e| e.locate(sql))
+        let in_block = session.in_transaction();
+        let parsed = parse(sql);
+        let ends_block = matches!(parsed, Ok(Statement::Commit | Statement::Rollback));
+        // PostgreSQL parses before it looks at the block's state: a syntax error is reported
+        // as such even in an aborted block.
+        if session.aborted && parsed.is_ok() {
+            if ends_block {
+                // COMMIT of an aborted transaction rolls it back: PostgreSQL answers with the
+                // tag ROLLBACK and no error.
+                self.end_session(session);
+                return Ok(Self::report(sql, StatementKind::Rollback, session));
+            }
+            return Err(SqlError::new(
+                ErrorKind::TransactionAborted,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        // BEGIN inside a block is only a warning in PostgreSQL (the lab refuses it): it does
+        // not abort the transaction.
+        let keeps_block = ends_block || matches!(parsed, Ok(Statement::Begin));
+        let result = parsed.and_then(|stmt| self.execute_inner(session, stmt, sql, env, options));
+        if let Err(e) = &result {
+            // A failed COMMIT ended its transaction; ROLLBACK cannot fail. A deadlock victim's
+            // transaction is already rolled back: under PostgreSQL its block is aborted too.
+            if in_block
+                && !keeps_block
+                && e.kind != ErrorKind::LockWait
+                && session.on_error == OnError::AbortTransaction
+            {
+                self.end_session(session);
+                session.aborted = true;
+            }
+        }
+        result.map_err(|e| e.locate(sql))
+    }
+
+    /// PostgreSQL's abort at an error inside a transaction block: the transaction's work is
+    /// dropped and its locks released now (waiters go on at once), and the block stays open
+    /// and aborted until COMMIT or ROLLBACK. Also what a cancelled statement does to its
+    /// transaction under PostgreSQL. Nothing if no block is open.
+    pub fn abort_transaction(&mut self, session: &mut Session) {
+        if !session.in_transaction() {
+            return;
+        }
+        self.end_session(session);
+        session.aborted = true;
     }
 
     /// Runs one statement in a session of its own (autocommit) with no overrides.
@@ -216,11 +302,11 @@ impl Database {
     fn execute_inner(
         &mut self,
         session: &mut Session,
+        stmt: Statement,
         sql: &str,
         env: &mut dyn Env,
         options: &ExecOptions,
     ) -> Result<StatementReport, SqlError> {
-        let stmt = parse(sql)?;
         let pid = match session.pid {
             Some(pid) => pid,
             None => {
@@ -546,6 +632,7 @@ impl Database {
     /// Ends a session's transaction (ROLLBACK, or its connection went away): its work is
     /// dropped and its locks released.
     pub fn end_session(&mut self, session: &mut Session) {
+        session.aborted = false;
         if let Some(tx) = session.transaction.take() {
             self.locks.release(tx.xid);
         }
@@ -1395,7 +1482,9 @@ mod tests {
                 .count(),
             2
         );
-        assert!(!b.in_transaction(), "B was rolled back");
+        // B was rolled back; under PostgreSQL (the default) its block stays open, aborted.
+        assert_eq!(b.xid(), None, "B's transaction is gone");
+        assert!(b.aborted() && b.in_transaction());
         // A now gets B's row.
         go(
             &mut db,
@@ -1405,10 +1494,172 @@ mod tests {
         );
         go(&mut db, &mut a, &mut env, "COMMIT");
         assert_eq!(
+            fails(&mut db, &mut b, &mut env, "SELECT s FROM t").kind,
+            ErrorKind::TransactionAborted
+        );
+        go(&mut db, &mut b, &mut env, "ROLLBACK");
+        assert_eq!(
             names(&mut db, &mut b, &mut env),
             ["A", "A", "row 3"],
             "B's change is gone"
         );
+    }
+
+    #[test]
+    fn innodb_ends_a_deadlock_victims_transaction_and_leaves_no_block_open() {
+        let (mut db, mut env) = setup();
+        let (mut a, mut b) = (Session::new(), Session::new());
+        b.set_on_error(OnError::RollbackStatement);
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(&mut db, &mut b, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'A' WHERE id = 1",
+        );
+        go(
+            &mut db,
+            &mut b,
+            &mut env,
+            "UPDATE t SET s = 'B' WHERE id = 2",
+        );
+        fails(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'A' WHERE id = 2",
+        );
+        let e = fails(
+            &mut db,
+            &mut b,
+            &mut env,
+            "UPDATE t SET s = 'B' WHERE id = 1",
+        );
+        assert_eq!(e.kind, ErrorKind::Deadlock);
+        assert!(!b.in_transaction() && !b.aborted());
+        // B's next statement runs in autocommit and commits by itself.
+        let r = go(&mut db, &mut b, &mut env, "UPDATE t SET n = 9 WHERE id = 3");
+        assert!(r.commit.is_some() && !r.in_transaction);
+    }
+
+    #[test]
+    fn an_error_aborts_a_postgresql_transaction_and_frees_its_rows_at_once() {
+        let (mut db, mut env) = setup();
+        let before = db.rows("t").expect("rows");
+        let (mut a, mut b) = (Session::new(), Session::new());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'A' WHERE id = 1",
+        );
+        // B waits for A's row.
+        let waits = "UPDATE t SET s = 'B' WHERE id = 1";
+        assert_eq!(
+            fails(&mut db, &mut b, &mut env, waits).kind,
+            ErrorKind::LockWait
+        );
+        let xa = a.xid().expect("xid");
+        let e = fails(
+            &mut db,
+            &mut a,
+            &mut env,
+            "INSERT INTO t (id, s) VALUES (2, 'dup')",
+        );
+        assert_eq!(e.kind, ErrorKind::DuplicateKey);
+        assert!(a.aborted() && a.in_transaction() && a.xid().is_none());
+        assert!(!db.transaction_open(xa), "its locks went with the error");
+        // The waiter goes on now, and sees the row as it was before A.
+        assert_eq!(go(&mut db, &mut b, &mut env, waits).rows_affected, 1);
+        for sql in [
+            "SELECT s FROM t",
+            "UPDATE t SET n = 1 WHERE id = 3",
+            "BEGIN",
+        ] {
+            let e = fails(&mut db, &mut a, &mut env, sql);
+            assert_eq!(e.kind, ErrorKind::TransactionAborted, "{sql}");
+            assert_eq!(
+                e.to_string(),
+                "current transaction is aborted, commands ignored until end of transaction block"
+            );
+        }
+        // PostgreSQL parses first: a syntax error is still a syntax error.
+        assert_eq!(
+            fails(&mut db, &mut a, &mut env, "SELEC 1").kind,
+            ErrorKind::Syntax
+        );
+        // COMMIT ends the block as a ROLLBACK: nothing of A is committed.
+        let c = go(&mut db, &mut a, &mut env, "COMMIT");
+        assert_eq!(c.kind, StatementKind::Rollback);
+        assert!(c.commit.is_none() && !c.in_transaction);
+        assert!(!a.in_transaction() && !a.aborted());
+        let mut expected = before.clone();
+        expected[0][1] = Value::Text("B".into());
+        assert_eq!(db.rows("t").expect("rows"), expected);
+        // The session works again.
+        go(&mut db, &mut a, &mut env, "UPDATE t SET n = 2 WHERE id = 3");
+        db.check_invariants().expect("sane");
+    }
+
+    #[test]
+    fn rollback_ends_an_aborted_block_and_an_error_outside_a_block_aborts_nothing() {
+        let (mut db, mut env) = setup();
+        let mut a = Session::new();
+        fails(
+            &mut db,
+            &mut a,
+            &mut env,
+            "INSERT INTO t (id, s) VALUES (1, 'dup')",
+        );
+        assert!(!a.in_transaction() && !a.aborted());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        fails(&mut db, &mut a, &mut env, "SELECT nope FROM t");
+        assert!(a.aborted());
+        assert_eq!(
+            go(&mut db, &mut a, &mut env, "ROLLBACK").kind,
+            StatementKind::Rollback
+        );
+        assert!(!a.aborted());
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        // BEGIN inside a block is refused without aborting it (PostgreSQL only warns).
+        fails(&mut db, &mut a, &mut env, "BEGIN");
+        assert!(!a.aborted());
+        go(&mut db, &mut a, &mut env, "UPDATE t SET n = 4 WHERE id = 2");
+        assert!(go(&mut db, &mut a, &mut env, "COMMIT").commit.is_some());
+    }
+
+    #[test]
+    fn innodb_undoes_only_the_failed_statement() {
+        let (mut db, mut env) = setup();
+        let mut a = Session::new();
+        a.set_on_error(OnError::RollbackStatement);
+        go(&mut db, &mut a, &mut env, "BEGIN");
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'kept' WHERE id = 1",
+        );
+        let e = fails(
+            &mut db,
+            &mut a,
+            &mut env,
+            "INSERT INTO t (id, s) VALUES (2, 'dup')",
+        );
+        assert_eq!(e.kind, ErrorKind::DuplicateKey);
+        assert!(a.in_transaction() && !a.aborted() && a.xid().is_some());
+        go(
+            &mut db,
+            &mut a,
+            &mut env,
+            "UPDATE t SET s = 'also' WHERE id = 3",
+        );
+        let c = go(&mut db, &mut a, &mut env, "COMMIT");
+        assert_eq!(c.kind, StatementKind::Commit);
+        assert_eq!(c.commit.expect("committed").row_changes.len(), 2);
+        assert_eq!(names(&mut db, &mut a, &mut env), ["kept", "row 2", "also"]);
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub enum ErrorKind {
     LockWait,
     /// Waiting would close a cycle of waits: the transaction was rolled back.
     Deadlock,
+    /// A statement in an aborted transaction block (PostgreSQL, after an error): only COMMIT
+    /// or ROLLBACK run.
+    TransactionAborted,
 }
 
 /// Where an error points in the statement text. Lines and columns count from 1, columns in

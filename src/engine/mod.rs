@@ -32,7 +32,7 @@ pub use catalog::{ColumnDefault, ColumnSchema, TableSchema};
 pub use compare::{
     compare_pages, compare_rows, PageComparison, PageDifference, RowComparison, RowDifference,
 };
-pub use database::{Database, Isolation, Session};
+pub use database::{Database, Isolation, OnError, Session};
 pub use env::{Env, ExecOptions, SeededEnv};
 pub use error::{ErrorKind, Position, SqlError};
 pub use logical::{mysql_key_not_found, pg_missing_row_log, MissingRow, RowApply};

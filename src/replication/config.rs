@@ -353,6 +353,17 @@ pub struct Timings {
     pub applier_poll: Time,
     /// How long a stalled logical follower waits before retrying (PostgreSQL: 5 s).
     pub apply_retry: Time,
+    /// MySQL's `innodb_lock_wait_timeout`: a statement waiting this long for a row lock fails
+    /// with ERROR 1205 and only it is rolled back (`innodb_rollback_on_timeout=OFF`, the
+    /// default), the transaction stays open. InnoDB's default is 50 s, kept here; the lab's
+    /// runs last a few virtual seconds, so a lesson that wants to show the timeout sets it
+    /// lower. PostgreSQL's `lock_timeout` is 0 (off) by default: its sessions wait forever.
+    #[serde(default = "default_lock_wait_timeout")]
+    pub innodb_lock_wait_timeout: Time,
+}
+
+fn default_lock_wait_timeout() -> Time {
+    Time::secs(50)
 }
 
 impl Default for Timings {
@@ -366,6 +377,7 @@ impl Default for Timings {
             snapshot_per_page: Time::millis(25),
             applier_poll: Time::millis(200),
             apply_retry: Time::secs(5),
+            innodb_lock_wait_timeout: default_lock_wait_timeout(),
         }
     }
 }

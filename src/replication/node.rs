@@ -54,6 +54,9 @@ pub enum Timer {
     Poll,
     /// Leader: re-run a statement that waited for a row lock whose holder is gone.
     WakeParked,
+    /// Leader (speaking MySQL): this client's statement may have waited for its row lock
+    /// longer than `innodb_lock_wait_timeout`.
+    LockWaitTimeout(NodeId, InputId),
 }
 
 /// A durable write of any node (servers and the coordination service have disks).

@@ -1,4 +1,5 @@
-//! `pg_stat_activity` as psql prints it: one row per client session on a server, with what it
+//! `pg_stat_activity` as psql prints it: one row per client session on a server (its state
+//! `idle in transaction (aborted)` after an error inside its transaction block), with what it
 //! waits for — `Lock` / `transactionid` for a statement waiting on another transaction's row
 //! lock, `IPC` / `SyncRep` for a commit waiting for its synchronous standby — and which
 //! processes block it (`pg_blocking_pids`).
@@ -88,5 +89,28 @@ mod tests {
             " 9401 | client-2         | Lock            | transactionid | active              | {9400}           | UPDATE orders SET status = 'cancelled' WHERE id = 3"
         );
         assert_eq!(lines[5], "(2 rows)");
+    }
+
+    #[test]
+    fn an_aborted_transaction_block_shows_as_such() {
+        let aborted = Activity {
+            pid: 9402,
+            client: "client-1".into(),
+            state: "idle in transaction (aborted)",
+            wait_event_type: None,
+            wait_event: None,
+            query: "INSERT INTO orders (id, status) VALUES (1, 'dup')".into(),
+            blocking_pids: vec![],
+            waiting_since: None,
+        };
+        let lines = render_pg_stat_activity(&[aborted]);
+        assert_eq!(
+            lines[1],
+            " pid  | application_name | wait_event_type | wait_event |             state             | pg_blocking_pids |                       query                       "
+        );
+        assert_eq!(
+            lines[3],
+            " 9402 | client-1         |                 |            | idle in transaction (aborted) | {}               | INSERT INTO orders (id, status) VALUES (1, 'dup')"
+        );
     }
 }

@@ -247,7 +247,8 @@ pub struct Activity {
     pub pid: u32,
     /// The client's name (`application_name`).
     pub client: String,
-    /// `active`, `idle in transaction` or `idle`.
+    /// `active`, `idle in transaction`, `idle in transaction (aborted)` (PostgreSQL, after an
+    /// error in the block) or `idle`.
     pub state: &'static str,
     /// `Lock` (a row lock) or `IPC` (a synchronous-standby wait).
     pub wait_event_type: Option<&'static str>,
@@ -873,6 +874,9 @@ impl Server {
             Timer::AckTimeout(index) => self.on_ack_timeout(cx, index),
             Timer::SnapshotSend(to) => self.send_snapshot_chunk(cx, to),
             Timer::WakeParked => self.on_wake_parked(cx),
+            Timer::LockWaitTimeout(client, request) => {
+                self.on_lock_wait_timeout(cx, client, request)
+            }
             Timer::ClientTimeout(_) | Timer::Poll | Timer::KeyExpiry => {}
         }
     }

@@ -7,7 +7,7 @@
 //! row locks) until the wait ends. `Server::activity` shows both as `pg_stat_activity` does.
 
 use super::*;
-use crate::engine::{ErrorKind, Isolation};
+use crate::engine::{ErrorKind, Isolation, OnError};
 
 impl Server {
     pub(super) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
@@ -92,6 +92,15 @@ impl Server {
                 client: self.directory.name(client).to_string(),
                 holder,
             });
+            // InnoDB gives up after innodb_lock_wait_timeout (counted from when the statement
+            // first waited); PostgreSQL waits for as long as it takes (lock_timeout = 0).
+            if self.speaks_mysql() {
+                let at = since + self.config.timings.innodb_lock_wait_timeout;
+                cx.set_timer(
+                    Timer::LockWaitTimeout(client, request),
+                    at.saturating_sub(cx.now()),
+                );
+            }
             return;
         }
         self.finish_statement(cx, client, request, outcome);
@@ -188,7 +197,9 @@ impl Server {
             let mut row = Activity {
                 pid,
                 client: self.directory.name(client).to_string(),
-                state: if connection.session.in_transaction() {
+                state: if connection.session.aborted() {
+                    "idle in transaction (aborted)"
+                } else if connection.session.in_transaction() {
                     "idle in transaction"
                 } else {
                     "idle"
@@ -233,11 +244,16 @@ impl Server {
         let now_micros = self.clock(now);
         let mysql = self.speaks_mysql();
         let connection = self.mem.connections.entry(client).or_default();
-        // The default isolation of the database the method speaks.
+        // The default isolation and the error semantics of the database the method speaks.
         connection.session.set_isolation(if mysql {
             Isolation::RepeatableRead
         } else {
             Isolation::ReadCommitted
+        });
+        connection.session.set_on_error(if mysql {
+            OnError::RollbackStatement
+        } else {
+            OnError::AbortTransaction
         });
         let mut env = NodeEnv {
             now_micros,
@@ -252,9 +268,10 @@ impl Server {
         let report = match result {
             Ok(report) => report,
             Err(e) => {
-                // A failure that ended the transaction (a failed COMMIT) takes its buffered
-                // statements with it; inside a live transaction they stay.
-                if !connection.session.in_transaction() {
+                // A failure that ended the transaction (a failed COMMIT, a deadlock, an
+                // aborted block) takes its buffered statements with it; inside a live
+                // transaction they stay.
+                if connection.session.xid().is_none() {
                     connection.statements.clear();
                 }
                 return Err(match e.kind {
@@ -600,7 +617,10 @@ impl Server {
     }
 
     /// Cancels a statement parked on a row lock (or queued behind one): it never ran, so it
-    /// fails with the database's cancel error; the transaction stays open. Whether it was.
+    /// fails with the database's cancel error. Under MySQL the transaction stays open; under
+    /// PostgreSQL the cancel of the waiting statement is an error like any other and aborts
+    /// its transaction (a statement queued behind it never started: its cancel aborts
+    /// nothing). Whether it was.
     fn cancel_parked(&mut self, cx: &mut Cx, client: NodeId, request: InputId) -> bool {
         let mysql = self.speaks_mysql();
         let Some(connection) = self.mem.connections.get_mut(&client) else {
@@ -612,6 +632,10 @@ impl Server {
         connection.parked.remove(at);
         if at == 0 {
             self.disk.db.stop_waiting(&connection.session);
+            if !mysql {
+                self.disk.db.abort_transaction(&mut connection.session);
+                connection.statements.clear();
+            }
         }
         let error = if mysql {
             "ERROR 1317 (70100): Query execution was interrupted"
@@ -627,6 +651,39 @@ impl Server {
         );
         self.wake_parked(cx);
         true
+    }
+
+    /// `Timer::LockWaitTimeout`: InnoDB's lock wait timeout. If the client's statement still
+    /// waits for a row lock and has waited `innodb_lock_wait_timeout`, it fails with ERROR
+    /// 1205; it changed nothing, and its transaction stays open
+    /// (`innodb_rollback_on_timeout=OFF`).
+    pub(super) fn on_lock_wait_timeout(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
+        let timeout = self.config.timings.innodb_lock_wait_timeout;
+        let now = cx.now();
+        let Some(connection) = self.mem.connections.get_mut(&client) else {
+            return;
+        };
+        let waited_long_enough = connection.parked.front().is_some_and(|p| {
+            p.request == request && p.waits_for.is_some() && now.saturating_sub(p.since) >= timeout
+        });
+        let Some(pid) = connection.session.pid() else {
+            return;
+        };
+        // Still waiting for a row lock (not for its own commit's acknowledgement).
+        if !waited_long_enough || self.disk.db.waiting_for(pid).is_none() {
+            return;
+        }
+        connection.parked.pop_front();
+        self.disk.db.stop_waiting(&connection.session);
+        self.finish_statement(
+            cx,
+            client,
+            request,
+            Err(
+                "ERROR 1205 (HY000): Lock wait timeout exceeded; try restarting transaction".into(),
+            ),
+        );
+        self.wake_parked(cx);
     }
 
     pub(super) fn on_ack_timeout(&mut self, cx: &mut Cx, index: u64) {
