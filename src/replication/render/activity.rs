@@ -102,6 +102,8 @@ mod tests {
             query: "INSERT INTO orders (id, status) VALUES (1, 'dup')".into(),
             blocking_pids: vec![],
             waiting_since: None,
+            state_change: crate::sim::Time::ZERO,
+            blocking_xid: None,
         };
         let lines = render_pg_stat_activity(&[aborted]);
         assert_eq!(
