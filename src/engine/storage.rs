@@ -12,12 +12,14 @@ use super::codec::{
 };
 use super::error::{ErrorKind, SqlError};
 use super::page::{FormatVersion, Page, PageKind};
+use super::shared_map::SharedMap;
 use super::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// Primary key to tuple location, for one table.
-pub type KeyIndex = BTreeMap<Value, RowLocation>;
+/// Primary key to tuple location, for one table; its clones share unchanged leaves (see
+/// [`SharedMap`]).
+pub type KeyIndex = SharedMap<Value, RowLocation>;
 
 /// The most pages a lab database may have (16 MiB of 256-byte pages).
 pub const MAX_PAGES: u32 = 65_536;
