@@ -92,10 +92,7 @@ impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
             return None;
         };
         // A key below every leaf goes into the first leaf, which then starts at it.
-        let mut leaf = match self.leaves.remove(&at) {
-            Some(leaf) => leaf,
-            None => return None,
-        };
+        let mut leaf = self.leaves.remove(&at)?;
         let entries = Arc::make_mut(&mut leaf);
         let old = entries.insert(key, value);
         if old.is_none() {

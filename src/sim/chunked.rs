@@ -274,7 +274,8 @@ mod tests {
             let expected: Vec<u32> = (from as u32..len as u32).collect();
             assert_eq!(list.iter_from(from).copied().collect::<Vec<_>>(), expected);
         }
-        assert_eq!(list.iter().rev().next(), Some(&(len as u32 - 1)));
+        assert_eq!(list.iter().next_back(), Some(&(len as u32 - 1)));
+        assert_eq!(list.iter().rev().nth(1), Some(&(len as u32 - 2)));
     }
 
     #[test]
