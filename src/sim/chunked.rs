@@ -144,6 +144,14 @@ impl<T> Chunked<T> {
             .flat_map(move |chunk| chunk.items.iter().skip(first.saturating_sub(chunk.start)))
     }
 
+    /// A copy of the items, in order (as `slice::to_vec`).
+    pub fn to_vec(&self) -> Vec<T>
+    where
+        T: Clone,
+    {
+        self.iter().cloned().collect()
+    }
+
     /// Forgets every item.
     pub fn clear(&mut self) {
         self.chunks.clear();
@@ -293,5 +301,6 @@ mod tests {
         assert!(list.is_empty());
         assert_eq!(list.split_off(3), Vec::<u32>::new());
         assert_eq!(snapshot.len(), 20);
+        assert_eq!(snapshot.to_vec(), (0..20).collect::<Vec<_>>());
     }
 }
