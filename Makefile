@@ -12,5 +12,6 @@ dist: ## the release build in dist/, with its gzipped size
 	scripts/setup.sh
 	scripts/build-release.sh
 
-bench: ## criterion benchmarks of the world and the engine
+bench: ## criterion benchmarks of the world and the engine; the history report in target/
 	cargo bench
+	cargo run --release --example history

@@ -10,10 +10,14 @@
 //!   they never wait in the world's queue, and forking is truncating this list;
 //! * **checkpoints**: clones of the world taken every [`DEFAULT_CHECKPOINT_EVENTS`] processed
 //!   events (counted in events, not in virtual time, so that replaying from the nearest one
-//!   costs a bounded amount of work however busy or quiet the simulated cluster is). Clones are
-//!   cheap: the trace's events are shared between clones. When there are more than
-//!   [`MAX_CHECKPOINTS`], every other one is dropped and the interval doubles, so a long class
-//!   keeps memory bounded at the price of a longer replay;
+//!   costs a bounded amount of work however busy or quiet the simulated cluster is). A clone
+//!   costs what changed since the last one, not the whole world: the trace's events, the
+//!   servers' logs and the clients' answers are shared in chunks, the engines' pages are
+//!   copy-on-write per page and their key indexes per leaf, so the checkpoints together hold
+//!   roughly the data written plus a per-checkpoint pointer list that grows with it. When
+//!   there are more than [`MAX_CHECKPOINTS`], every other one is dropped and the interval
+//!   doubles: that bounds their *number* (and so the pointer lists and a seek's search), not
+//!   their size, and a long class pays for it with a longer replay;
 //! * the **current world**, at the current time `t`.
 //!
 //! **What "the world at `t`" means.** Every queued event due at or before `t` has been
@@ -41,6 +45,8 @@ use crate::sim::{Input, InputError, InputId, Process, Time, Trace, World};
 pub const DEFAULT_CHECKPOINT_EVENTS: u64 = 512;
 
 /// The most checkpoints kept before every other one is dropped (and the interval doubled).
+/// It bounds how many there are, not how much memory they take: that is the data they share
+/// (see the module docs).
 pub const MAX_CHECKPOINTS: usize = 256;
 
 /// A saved world, and how many of the timeline's inputs it had applied.

@@ -52,12 +52,15 @@ use super::wal::{
     WAL_START,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One node's database.
 #[derive(Clone, Debug)]
 pub struct Database {
     pub(super) format: FormatVersion,
-    pub(super) pages: Vec<Page>,
+    /// Copy-on-write per page: clones of the database (the timeline's checkpoints, a REPEATABLE
+    /// READ snapshot) share every page that did not change since.
+    pub(super) pages: Vec<Arc<Page>>,
     wal_end: Lsn,
     /// The redo point of the last checkpoint: a page whose LSN is older gets a full-page image
     /// on its next change.
@@ -112,7 +115,7 @@ pub enum Isolation {
 /// The pages a REPEATABLE READ transaction's first SELECT saw.
 #[derive(Clone, Debug)]
 struct Snapshot {
-    pages: Vec<Page>,
+    pages: Vec<Arc<Page>>,
     derived: Derived,
     /// Commits that were invisible then (undone for the snapshot's readers).
     hidden: Vec<HiddenCommit>,
@@ -201,7 +204,7 @@ impl Database {
         root.refresh_checksum(0);
         Database {
             format,
-            pages: vec![root],
+            pages: vec![Arc::new(root)],
             wal_end: Lsn(WAL_START),
             checkpoint: None,
             generation: 0,
@@ -717,7 +720,7 @@ impl Database {
         let mut at = start;
         for (&n, page) in &overlay.pages {
             let mut page = page.clone();
-            let base = self.pages.get(n as usize);
+            let base = self.pages.get(n as usize).map(|p| &**p);
             if base == Some(&page) {
                 continue;
             }
@@ -801,7 +804,7 @@ impl Database {
             let page: &mut Page = if (n as usize) < old_len {
                 touched
                     .entry(n)
-                    .or_insert_with(|| self.pages[n as usize].clone())
+                    .or_insert_with(|| Page::clone(&self.pages[n as usize]))
             } else if (n as usize) < total {
                 &mut new_pages[n as usize - old_len]
             } else if n as usize == total && r.change.is_full_page() {
@@ -846,15 +849,15 @@ impl Database {
             p.check((old_len + i) as u32)
                 .or_else(|e| fail(format!("after replay: {e}")))?;
         }
-        let saved: Vec<(u32, Page)> = touched
+        let saved: Vec<(u32, Arc<Page>)> = touched
             .keys()
-            .map(|&n| (n, self.pages[n as usize].clone()))
+            .map(|&n| (n, Arc::clone(&self.pages[n as usize])))
             .collect();
         for (n, p) in touched {
-            self.pages[n as usize] = p;
+            self.pages[n as usize] = Arc::new(p);
         }
         let new_count = new_pages.len();
-        self.pages.extend(new_pages);
+        self.pages.extend(new_pages.into_iter().map(Arc::new));
         let derived = match derive {
             Derive::Overlay(overlay) => {
                 // Drop our references to the indexes first so the merge can change them in
@@ -866,7 +869,7 @@ impl Database {
             Derive::Incremental => {
                 let changed: BTreeMap<u32, Option<&Page>> = saved
                     .iter()
-                    .map(|(n, p)| (*n, Some(p)))
+                    .map(|(n, p)| (*n, Some(&**p)))
                     .chain((old_len..old_len + new_count).map(|n| (n as u32, None)))
                     .collect();
                 match plan_incremental(self.format, &self.pages, &self.derived, &changed) {
@@ -971,12 +974,12 @@ impl Database {
 
     /// A page's bytes.
     pub fn page(&self, n: u32) -> Option<&[u8]> {
-        self.pages.get(n as usize).map(Page::bytes)
+        self.pages.get(n as usize).map(|p| p.bytes())
     }
 
     /// A page with its decoded header, for the UI.
     pub fn page_view(&self, n: u32) -> Option<&Page> {
-        self.pages.get(n as usize)
+        self.pages.get(n as usize).map(|p| &**p)
     }
 
     /// Every row reachable by its key, chains sane, checksums and slot pointers consistent,
@@ -1193,7 +1196,7 @@ mod tests {
         }
         let before = db.clone();
         // Point the table's first page at page 0 (the catalog root) instead of its successor.
-        let mut page = db.pages[1].clone();
+        let mut page = Page::clone(&db.pages[1]);
         page.set_next_page(Some(0));
         page.refresh_checksum(1);
         let changes = PageChanges {

@@ -23,6 +23,7 @@ pub mod locks;
 pub mod logical;
 pub mod page;
 pub mod report;
+pub mod shared_map;
 pub mod sql;
 pub mod storage;
 pub mod value;

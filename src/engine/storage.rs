@@ -12,12 +12,14 @@ use super::codec::{
 };
 use super::error::{ErrorKind, SqlError};
 use super::page::{FormatVersion, Page, PageKind};
+use super::shared_map::SharedMap;
 use super::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// Primary key to tuple location, for one table.
-pub type KeyIndex = BTreeMap<Value, RowLocation>;
+/// Primary key to tuple location, for one table; its clones share unchanged leaves (see
+/// [`SharedMap`]).
+pub type KeyIndex = SharedMap<Value, RowLocation>;
 
 /// The most pages a lab database may have (16 MiB of 256-byte pages).
 pub const MAX_PAGES: u32 = 65_536;
@@ -87,7 +89,7 @@ impl Overlay {
 
 /// Reads through an overlay to the durable pages; writes go to the overlay.
 pub struct Store<'a> {
-    pub base: &'a [Page],
+    pub base: &'a [Arc<Page>],
     pub format: FormatVersion,
     pub overlay: &'a mut Overlay,
 }
@@ -101,7 +103,7 @@ impl Store<'_> {
         self.overlay
             .pages
             .get(&n)
-            .or_else(|| self.base.get(n as usize))
+            .or_else(|| self.base.get(n as usize).map(|p| &**p))
             .ok_or_else(|| corrupt(format!("page {n} does not exist")))
     }
 
@@ -485,13 +487,17 @@ impl<'a> CatalogBefore<'a> {
 
     /// The tuple at `loc` before the change and the definition it decoded to, if it was a
     /// catalog tuple. `pages` are the new pages (a page not in `changed` is as it was).
-    fn tuple<'p>(&self, pages: &'p [Page], loc: RowLocation) -> Option<(&'p [u8], &'a TableDef)>
+    fn tuple<'p>(
+        &self,
+        pages: &'p [Arc<Page>],
+        loc: RowLocation,
+    ) -> Option<(&'p [u8], &'a TableDef)>
     where
         'a: 'p,
     {
         let page: &'p Page = match self.changed.get(&loc.page) {
             Some(before) => (*before)?,
-            None => pages.get(loc.page as usize)?,
+            None => pages.get(loc.page as usize)?.as_ref(),
         };
         Some((page.tuple(loc.slot)?, *self.defs.get(&loc)?))
     }
@@ -500,7 +506,7 @@ impl<'a> CatalogBefore<'a> {
 /// Walks the catalog chain from page 0, claiming its pages; decodes the table definitions
 /// into `catalog` when given one (with `before`, reusing what did not change).
 fn walk_catalog(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     owners: &mut Owners,
     mut catalog: Option<&mut Catalog>,
     before: Option<&CatalogBefore<'_>>,
@@ -536,7 +542,7 @@ fn walk_catalog(
 /// Walks a table's heap chain, claiming its pages and checking they are its heap pages and
 /// that the chain ends where the definition says; `visit` sees each page.
 fn walk_table(
-    pages: &[Page],
+    pages: &[Arc<Page>],
     owners: &mut Owners,
     def: &TableDef,
     mut visit: impl FnMut(u32, &Page) -> Result<(), String>,
@@ -587,7 +593,7 @@ fn page_keys(
 /// Rebuilds catalog and key indexes from pages, checking the chains as it goes: each page in
 /// at most one chain, of the right kind and owner, every row decodable, keys unique and not
 /// NULL.
-pub fn load(format: FormatVersion, pages: &[Page]) -> Result<Derived, String> {
+pub fn load(format: FormatVersion, pages: &[Arc<Page>]) -> Result<Derived, String> {
     let mut owners = Owners::new(pages.len());
     let mut catalog = Catalog::default();
     walk_catalog(pages, &mut owners, Some(&mut catalog), None)?;
@@ -644,13 +650,13 @@ pub struct DerivedPlan {
 /// load): the caller falls back to [`load`], which then has the last word, and its message.
 pub fn plan_incremental(
     format: FormatVersion,
-    pages: &[Page],
+    pages: &[Arc<Page>],
     old: &Derived,
     changed: &BTreeMap<u32, Option<&Page>>,
 ) -> Result<DerivedPlan, String> {
     let is_catalog = |p: &Page| p.kind() == Some(PageKind::Catalog);
     let catalog_changed = changed.iter().any(|(&n, before)| {
-        before.is_some_and(is_catalog) || pages.get(n as usize).is_some_and(is_catalog)
+        before.is_some_and(is_catalog) || pages.get(n as usize).is_some_and(|p| is_catalog(p))
     });
     let mut owners = Owners::new(pages.len());
     let mut new_catalog = None;

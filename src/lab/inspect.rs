@@ -137,7 +137,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         // the entries together, after the one before them.
         Method::Wal => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
-            let shown = &server.disk.log[skip..];
+            let shown = &server.disk.log.iter_from(skip).cloned().collect::<Vec<_>>();
             match skip.checked_sub(1).and_then(|i| server.disk.log.get(i)) {
                 Some(before) => render::waldump::render_entries_after(Some(before), shown),
                 // The log's first entry: the record before it is the schema's commit (or a
@@ -155,8 +155,10 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         }
         _ => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
-            server.disk.log[skip..]
-                .iter()
+            server
+                .disk
+                .log
+                .iter_from(skip)
                 .flat_map(|e| render::render_entry_with(method, e, &options))
                 .collect()
         }

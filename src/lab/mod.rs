@@ -146,6 +146,11 @@ impl Lab {
         self.timeline.horizon().as_micros().max(MIN_HORIZON)
     }
 
+    /// How many timeline checkpoints are kept (for the history benchmark).
+    pub fn checkpoint_count(&self) -> usize {
+        self.timeline.checkpoint_count()
+    }
+
     /// Does something now (a client's SQL, a crash, a partition): the future after now is
     /// recomputed from here. An input the world rejects (a crashed node's request) is kept
     /// and traced as rejected, and the error says why. Returns the input's id (for a

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::sim::{Context, InputId, NodeId, Time};
+use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 
 use super::config::{AckPolicy, Method};
 use super::directory::Directory;
@@ -97,7 +97,9 @@ pub struct Client {
     pub leader: NodeId,
     pub leader_term: u32,
     pub outstanding: BTreeMap<InputId, Outstanding>,
-    pub answered: Vec<Answered>,
+    /// Every answer so far: shared in chunks between clones of the world (the timeline's
+    /// checkpoints), so a checkpoint does not copy them.
+    pub answered: Chunked<Answered>,
     pub directory: Rc<Directory>,
     /// Whose texts its connection errors use.
     pub program: ClientProgram,
@@ -110,7 +112,7 @@ impl Client {
             leader,
             leader_term: 1,
             outstanding: BTreeMap::new(),
-            answered: Vec::new(),
+            answered: Chunked::new(),
             directory,
             program: ClientProgram::Psql,
         }

@@ -76,6 +76,7 @@
 //! * [`trace`]: the record of everything that happened, cheap to clone.
 //! * [`world`]: the [`World`] that ties them together.
 
+pub mod chunked;
 pub mod hash;
 pub mod input;
 pub mod network;
@@ -87,6 +88,7 @@ pub mod time;
 pub mod trace;
 pub mod world;
 
+pub use chunked::Chunked;
 pub use hash::{stable_hash, StableHasher};
 pub use input::{Fault, Input, InputError, InputId, ScheduleError};
 pub use network::{

@@ -12,7 +12,7 @@ use replication_lab::replication::config::{ClusterConfig, Method};
 use replication_lab::replication::messages::Request;
 use replication_lab::replication::node::LabNode;
 use replication_lab::replication::server::Server;
-use replication_lab::sim::{Fault, Input, LinkConfig, NetworkConfig, NodeId, Time, World};
+use replication_lab::sim::{Chunked, Fault, Input, LinkConfig, NetworkConfig, NodeId, Time, World};
 
 pub struct Run {
     pub world: World<LabNode>,
@@ -140,7 +140,7 @@ impl Run {
             .unwrap_or_else(|| panic!("{name} is not a server (seed {})", self.seed))
     }
 
-    pub fn answers(&self, client: &str) -> &[Answered] {
+    pub fn answers(&self, client: &str) -> &Chunked<Answered> {
         let id = self.id(client);
         &self
             .world

@@ -21,7 +21,7 @@ use crate::engine::{
     Database, Env, ExecOptions, FormatVersion, PageChange, PageChanges, RowChange, Session,
     StatementKind, StatementReport, WalRecord,
 };
-use crate::sim::{Context, InputId, NodeId, Time};
+use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 
 use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
 use super::directory::Directory;
@@ -58,8 +58,9 @@ pub enum ServerRole {
 #[derive(Clone, Debug)]
 pub struct Disk {
     pub db: Database,
-    /// Flushed log entries after `base`.
-    pub log: Vec<LogEntry>,
+    /// Flushed log entries after `base`. Shared in chunks between clones of the world (the
+    /// timeline's checkpoints), so a checkpoint does not copy the log.
+    pub log: Chunked<LogEntry>,
     /// The index just before `log[0]` (0 at the start; a snapshot's position after one).
     pub base: u64,
     pub base_term: u32,
@@ -267,6 +268,62 @@ pub struct Activity {
     pub blocking_xid: Option<u64>,
 }
 
+/// When each log entry committed on this leader, by entry index: a map that grows with every
+/// commit, kept in shared chunks (see [`Chunked`]) so the timeline's checkpoints do not copy
+/// it. Entries commit in index order, so it is sorted and a lookup is a binary search; an
+/// index out of order (never seen, but allowed) is placed as a `BTreeMap` would place it.
+#[derive(Clone, Debug, Default)]
+pub struct CommitTimes {
+    times: Chunked<(u64, Time)>,
+}
+
+impl CommitTimes {
+    /// When entry `index` committed, if it did here.
+    pub fn get(&self, index: &u64) -> Option<&Time> {
+        let at = self.position(*index);
+        self.times
+            .get(at)
+            .filter(|(i, _)| i == index)
+            .map(|(_, time)| time)
+    }
+
+    /// Records that entry `index` committed at `time` (replacing an earlier record).
+    pub fn insert(&mut self, index: u64, time: Time) {
+        if self.times.last().is_none_or(|(last, _)| *last < index) {
+            self.times.push((index, time));
+            return;
+        }
+        let mut all: Vec<(u64, Time)> = self.times.iter().copied().collect();
+        let at = all.partition_point(|(i, _)| *i < index);
+        match all.get_mut(at) {
+            Some(entry) if entry.0 == index => entry.1 = time,
+            _ => all.insert(at, (index, time)),
+        }
+        self.times = all.into_iter().collect();
+    }
+
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// The position of the first record whose index is not below `index`.
+    fn position(&self, index: u64) -> usize {
+        let (mut low, mut high) = (0, self.times.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.times.get(mid) {
+                Some((i, _)) if *i < index => low = mid + 1,
+                _ => high = mid,
+            }
+        }
+        low
+    }
+}
+
 /// What a crash loses.
 #[derive(Clone, Debug)]
 pub struct Memory {
@@ -274,7 +331,7 @@ pub struct Memory {
     pub followers: BTreeMap<NodeId, FollowerProgress>,
     pub waiting: Vec<PendingCommit>,
     /// Leader: the virtual time each entry committed (for lag in time).
-    pub commit_times: BTreeMap<u64, Time>,
+    pub commit_times: CommitTimes,
     /// Leader: MySQL semi-sync fell back to asynchronous.
     pub semi_sync_off: bool,
     /// Leader: takes writes (false while fenced, or asking who leads after a restart).
@@ -323,7 +380,7 @@ impl Default for Memory {
             connections: BTreeMap::new(),
             followers: BTreeMap::new(),
             waiting: Vec::new(),
-            commit_times: BTreeMap::new(),
+            commit_times: CommitTimes::default(),
             semi_sync_off: false,
             accepting_writes: false,
             fenced: false,
@@ -436,7 +493,7 @@ impl Server {
             name: spec.name.clone(),
             disk: Disk {
                 db,
-                log: Vec::new(),
+                log: Chunked::new(),
                 base: 0,
                 base_term: 1,
                 base_end,
