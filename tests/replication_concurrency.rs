@@ -31,30 +31,9 @@ fn two_clients(method: Method) -> ClusterConfig {
     config
 }
 
-fn answer<'a>(run: &'a Run, client: &str, sql: &str) -> &'a Answered {
-    run.answers(client)
-        .iter()
-        .find(|a| a.sql == sql)
-        .unwrap_or_else(|| panic!("{client} got no answer to {sql} (seed {})", run.seed))
-}
-
-fn ok(run: &Run, client: &str, sql: &str) -> String {
-    match &answer(run, client, sql).outcome {
-        Ok(ok) => ok.tag.clone(),
-        Err(e) => panic!("{client}: {sql}: {e}"),
-    }
-}
-
-fn error(run: &Run, client: &str, sql: &str) -> String {
-    match &answer(run, client, sql).outcome {
-        Ok(ok) => panic!("{client}: {sql} answered {}", ok.tag),
-        Err(e) => e.clone(),
-    }
-}
-
 /// The rows a SELECT answered, as text.
 fn selected(run: &Run, client: &str, sql: &str) -> Vec<Vec<String>> {
-    let ok = match &answer(run, client, sql).outcome {
+    let ok = match &run.answer_to(client, sql).outcome {
         Ok(ok) => ok,
         Err(e) => panic!("{client}: {sql}: {e}"),
     };
@@ -129,8 +108,8 @@ fn interleaved_transactions_on_different_rows_both_commit_everywhere() {
         .sql(ms(340), "client-1", "COMMIT");
         run.run_until(ms(4_000));
         let name = method.name();
-        assert_eq!(ok(&run, "client-2", "COMMIT"), "COMMIT", "{name}");
-        assert_eq!(ok(&run, "client-1", "COMMIT"), "COMMIT", "{name}");
+        assert_eq!(run.ok_tag("client-2", "COMMIT"), "COMMIT", "{name}");
+        assert_eq!(run.ok_tag("client-1", "COMMIT"), "COMMIT", "{name}");
         // A saw only its own new row before B committed; after, B's too at READ COMMITTED
         // (PostgreSQL), but not at REPEATABLE READ (InnoDB: the snapshot of A's first SELECT).
         assert_eq!(
@@ -281,8 +260,8 @@ fn a_second_writer_of_a_row_waits_shows_as_waiting_then_sees_the_first_ones_valu
             "{rendered}"
         );
         run.run_until(ms(3_000));
-        assert_eq!(ok(&run, "client-2", second), "UPDATE 1", "{name}");
-        assert!(answer(&run, "client-2", second).answered_at >= ms(500));
+        assert_eq!(run.ok_tag("client-2", second), "UPDATE 1", "{name}");
+        assert!(run.answer_to("client-2", second).answered_at >= ms(500));
         let leader = run.rows("leader", "orders");
         assert_eq!(
             (leader[0][1].as_str(), leader[0][2].as_str()),
@@ -325,14 +304,14 @@ fn a_deadlock_is_detected_and_reported_in_the_databases_words() {
             .sql(ms(300), "client-1", "COMMIT")
             .sql(ms(310), "client-2", "COMMIT");
         run.run_until(ms(3_000));
-        let e = error(&run, "client-2", b_second);
+        let e = run.error_text("client-2", b_second);
         assert!(e.starts_with(expected), "{name}: {e}");
         if method == Method::Wal {
             assert_eq!(e.matches("waits for ShareLock on transaction").count(), 2, "{e}");
             assert!(e.contains("\nHINT:  See server log for query details."), "{e}");
         }
         // B's transaction was rolled back, so A's waiting update went through.
-        assert_eq!(ok(&run, "client-1", a_second), "UPDATE 1", "{name}");
+        assert_eq!(run.ok_tag("client-1", a_second), "UPDATE 1", "{name}");
         let leader = run.rows("leader", "orders");
         assert_eq!(
             leader.iter().map(|r| r[1].as_str()).collect::<Vec<_>>(),
@@ -392,7 +371,7 @@ fn a_commit_waiting_for_its_standby_is_invisible_on_the_primary_but_on_the_stand
     assert_eq!(run.rows("leader", "orders").len(), 1);
     run.sql(ms(1_500), "client-2", "SELECT note FROM orders");
     run.run_until(ms(2_000));
-    let acked = answer(&run, "client-1", SYNC_WRITE);
+    let acked = run.answer_to("client-1", SYNC_WRITE);
     assert!(acked.answered_at >= ms(700), "waited for the far standby");
     assert!(acked.answered_at < ms(1_500));
     assert_eq!(
@@ -423,15 +402,14 @@ fn a_cancelled_wait_makes_the_commit_visible() {
         "invisible while waiting"
     );
     assert_eq!(
-        ok(
-            &run,
+        run.ok_tag(
             "client-2",
             "UPDATE orders SET status = 'seen' WHERE note = 'waits-for-sync'"
         ),
         "UPDATE 0",
         "an update does not see the invisible row either"
     );
-    let a = answer(&run, "client-1", SYNC_WRITE);
+    let a = run.answer_to("client-1", SYNC_WRITE);
     let warning = a
         .outcome
         .as_ref()
@@ -473,8 +451,8 @@ fn a_writer_of_a_row_held_by_a_waiting_commit_waits_for_the_acknowledgement() {
         [activity(&run, "client-1").pid]
     );
     run.run_until(ms(3_000));
-    assert_eq!(ok(&run, "client-2", update), "UPDATE 1");
-    assert!(answer(&run, "client-2", update).answered_at >= ms(1_600));
+    assert_eq!(run.ok_tag("client-2", update), "UPDATE 1");
+    assert!(run.answer_to("client-2", update).answered_at >= ms(1_600));
     assert_eq!(run.rows("leader", "orders")[0][1], "paid");
 }
 
@@ -494,7 +472,7 @@ fn mysql_semi_sync_hides_the_commit_until_the_timeout_switches_it_off() {
     let after = "SELECT note FROM orders";
     run.sql(ms(1_200), "client-2", after);
     run.run_until(ms(1_500));
-    assert!(ok(&run, "client-1", SYNC_WRITE).starts_with("INSERT"));
+    assert!(run.ok_tag("client-1", SYNC_WRITE).starts_with("INSERT"));
     assert_eq!(selected(&run, "client-2", after), [["waits-for-sync"]]);
 }
 
@@ -627,7 +605,7 @@ fn a_crash_during_the_wait_leaves_the_commit_visible_after_recovery() {
     run.run_until(ms(1_500));
     assert!(selected(&run, "client-2", LOOK).is_empty());
     assert!(
-        answer(&run, "client-1", SYNC_WRITE).outcome.is_err(),
+        run.answer_to("client-1", SYNC_WRITE).outcome.is_err(),
         "the connection was lost"
     );
     assert_eq!(
@@ -669,12 +647,12 @@ fn a_cancelled_lock_wait_fails_with_the_cancel_error_and_leaves_the_row_alone() 
         .sql(ms(400), "client-1", "COMMIT");
         run.run_until(ms(1_500));
         assert_eq!(
-            error(&run, "client-2", waits),
+            run.error_text("client-2", waits),
             expected,
             "{}",
             method.name()
         );
-        assert!(answer(&run, "client-2", waits).answered_at < ms(400));
+        assert!(run.answer_to("client-2", waits).answered_at < ms(400));
         assert_eq!(run.rows("leader", "orders")[0][1], "A");
         assert_eq!(run.rows("follower-1", "orders")[0][1], "A");
     }
@@ -694,7 +672,7 @@ fn a_statement_sent_behind_a_waiting_commit_runs_when_the_wait_ends() {
     let waiting = activity(&run, "client-1");
     assert_eq!(waiting.wait_event, Some("SyncRep"));
     run.run_until(ms(2_000));
-    let acked = answer(&run, "client-1", SYNC_WRITE).answered_at;
-    assert!(answer(&run, "client-1", next).answered_at >= acked);
+    let acked = run.answer_to("client-1", SYNC_WRITE).answered_at;
+    assert!(run.answer_to("client-1", next).answered_at >= acked);
     assert_eq!(selected(&run, "client-1", next), [["waits-for-sync"]]);
 }

@@ -69,27 +69,6 @@ fn answers<'a>(run: &'a Run, client: &str, sql: &str) -> Vec<&'a Answered> {
         .collect()
 }
 
-fn answer<'a>(run: &'a Run, client: &str, sql: &str) -> &'a Answered {
-    answers(run, client, sql)
-        .first()
-        .copied()
-        .unwrap_or_else(|| panic!("{client} got no answer to {sql} (seed {})", run.seed))
-}
-
-fn ok(run: &Run, client: &str, sql: &str) -> String {
-    match &answer(run, client, sql).outcome {
-        Ok(ok) => ok.tag.clone(),
-        Err(e) => panic!("{client}: {sql}: {e}"),
-    }
-}
-
-fn error(run: &Run, client: &str, sql: &str) -> String {
-    match &answer(run, client, sql).outcome {
-        Ok(ok) => panic!("{client}: {sql} answered {}", ok.tag),
-        Err(e) => e.clone(),
-    }
-}
-
 fn state(run: &Run, client: &str) -> &'static str {
     run.server("leader")
         .activity()
@@ -149,9 +128,10 @@ fn postgresql_aborts_the_transaction_at_an_error_and_commit_rolls_it_back() {
         run.run_until(ms(250));
         let log_before = run.server("leader").disk.log.len();
         assert!(
-            error(&run, "client-1", dup).starts_with("ERROR:  duplicate key"),
+            run.error_text("client-1", dup)
+                .starts_with("ERROR:  duplicate key"),
             "{name}: {}",
-            error(&run, "client-1", dup)
+            run.error_text("client-1", dup)
         );
         assert_eq!(
             state(&run, "client-1"),
@@ -163,14 +143,14 @@ fn postgresql_aborts_the_transaction_at_an_error_and_commit_rolls_it_back() {
             .sql(ms(310), "client-1", "SELECT status FROM orders")
             .sql(ms(320), "client-1", "COMMIT");
         run.run_until(ms(400));
-        assert_eq!(error(&run, "client-1", later), ABORTED, "{name}");
+        assert_eq!(run.error_text("client-1", later), ABORTED, "{name}");
         assert_eq!(
-            error(&run, "client-1", "SELECT status FROM orders"),
+            run.error_text("client-1", "SELECT status FROM orders"),
             ABORTED,
             "{name}"
         );
         assert_eq!(
-            ok(&run, "client-1", "COMMIT"),
+            run.ok_tag("client-1", "COMMIT"),
             "ROLLBACK",
             "{name}: COMMIT of an aborted transaction"
         );
@@ -214,17 +194,19 @@ fn an_aborted_postgresql_transaction_frees_its_rows_at_the_error() {
         .sql(ms(300), "client-1", "SELECT nope FROM orders")
         .sql(ms(600), "client-1", "ROLLBACK");
     run.run_until(ms(2_000));
-    assert!(error(&run, "client-1", "SELECT nope FROM orders").starts_with("ERROR:  "));
+    assert!(run
+        .error_text("client-1", "SELECT nope FROM orders")
+        .starts_with("ERROR:  "));
     // PostgreSQL's AbortTransaction releases the locks at the error: the waiter goes on then,
     // not at the ROLLBACK.
-    let waited = answer(&run, "client-2", waits);
-    assert_eq!(ok(&run, "client-2", waits), "UPDATE 1");
+    let waited = run.answer_to("client-2", waits);
+    assert_eq!(run.ok_tag("client-2", waits), "UPDATE 1");
     assert!(
         waited.answered_at >= ms(300) && waited.answered_at < ms(600),
         "answered at {}",
         waited.answered_at
     );
-    assert_eq!(ok(&run, "client-1", "ROLLBACK"), "ROLLBACK");
+    assert_eq!(run.ok_tag("client-1", "ROLLBACK"), "ROLLBACK");
     assert_eq!(statuses(&run, "leader"), pairs(&[("1", "B"), ("2", "new")]));
     assert_followers_equal_leader(&run, "WAL");
     assert!(run.pages_identical("leader", "follower-1"));
@@ -261,11 +243,7 @@ fn a_cancelled_lock_wait_aborts_a_postgresql_transaction() {
         let name = method.name();
         let mut run = cancelled_wait(method);
         assert_eq!(
-            error(
-                &run,
-                "client-2",
-                "UPDATE orders SET status = 'B' WHERE id = 1"
-            ),
+            run.error_text("client-2", "UPDATE orders SET status = 'B' WHERE id = 1"),
             "ERROR:  canceling statement due to user request",
             "{name}"
         );
@@ -279,9 +257,9 @@ fn a_cancelled_lock_wait_aborts_a_postgresql_transaction() {
             .sql(ms(410), "client-2", "COMMIT")
             .sql(ms(420), "client-1", "COMMIT");
         run.run_until(ms(4_000));
-        assert_eq!(error(&run, "client-2", again), ABORTED, "{name}");
-        assert_eq!(ok(&run, "client-2", "COMMIT"), "ROLLBACK", "{name}");
-        assert_eq!(ok(&run, "client-1", "COMMIT"), "COMMIT", "{name}");
+        assert_eq!(run.error_text("client-2", again), ABORTED, "{name}");
+        assert_eq!(run.ok_tag("client-2", "COMMIT"), "ROLLBACK", "{name}");
+        assert_eq!(run.ok_tag("client-1", "COMMIT"), "COMMIT", "{name}");
         assert_eq!(
             statuses(&run, "leader"),
             pairs(&[("1", "A"), ("2", "new")]),
@@ -297,11 +275,7 @@ fn a_cancelled_lock_wait_keeps_a_mysql_transaction() {
         let name = method.name();
         let mut run = cancelled_wait(method);
         assert_eq!(
-            error(
-                &run,
-                "client-2",
-                "UPDATE orders SET status = 'B' WHERE id = 1"
-            ),
+            run.error_text("client-2", "UPDATE orders SET status = 'B' WHERE id = 1"),
             "ERROR 1317 (70100): Query execution was interrupted",
             "{name}"
         );
@@ -309,7 +283,7 @@ fn a_cancelled_lock_wait_keeps_a_mysql_transaction() {
         run.sql(ms(400), "client-2", "COMMIT")
             .sql(ms(420), "client-1", "COMMIT");
         run.run_until(ms(4_000));
-        assert_eq!(ok(&run, "client-2", "COMMIT"), "COMMIT", "{name}");
+        assert_eq!(run.ok_tag("client-2", "COMMIT"), "COMMIT", "{name}");
         assert_eq!(
             statuses(&run, "leader"),
             pairs(&[("1", "A"), ("2", "B")]),
@@ -354,11 +328,7 @@ fn a_postgresql_deadlock_victim_is_aborted_until_rollback() {
     for method in POSTGRES {
         let name = method.name();
         let mut run = deadlock(method);
-        let e = error(
-            &run,
-            "client-2",
-            "UPDATE orders SET status = 'B' WHERE id = 1",
-        );
+        let e = run.error_text("client-2", "UPDATE orders SET status = 'B' WHERE id = 1");
         assert!(
             e.starts_with("ERROR:  deadlock detected\nDETAIL:  "),
             "{name}: {e}"
@@ -385,8 +355,8 @@ fn a_postgresql_deadlock_victim_is_aborted_until_rollback() {
             Ok("INSERT 0 1"),
             "{name}: after ROLLBACK the session works"
         );
-        assert_eq!(ok(&run, "client-2", "ROLLBACK"), "ROLLBACK", "{name}");
-        assert_eq!(ok(&run, "client-1", "COMMIT"), "COMMIT", "{name}");
+        assert_eq!(run.ok_tag("client-2", "ROLLBACK"), "ROLLBACK", "{name}");
+        assert_eq!(run.ok_tag("client-1", "COMMIT"), "COMMIT", "{name}");
         assert_eq!(
             statuses(&run, "leader"),
             pairs(&[("1", "A"), ("2", "A"), ("3", "new")]),
@@ -402,7 +372,7 @@ fn a_mysql_deadlock_rolls_back_the_whole_transaction_and_leaves_none_open() {
         let name = method.name();
         let mut run = deadlock(method);
         assert_eq!(
-            error(&run, "client-2", "UPDATE orders SET status = 'B' WHERE id = 1"),
+            run.error_text("client-2", "UPDATE orders SET status = 'B' WHERE id = 1"),
             "ERROR 1213 (40001): Deadlock found when trying to get lock; try restarting transaction",
             "{name}"
         );
@@ -413,7 +383,7 @@ fn a_mysql_deadlock_rolls_back_the_whole_transaction_and_leaves_none_open() {
         run.sql(ms(400), "client-2", next)
             .sql(ms(2_000), "client-1", "COMMIT");
         run.run_until(ms(1_500));
-        assert_eq!(ok(&run, "client-2", next), "INSERT 0 1", "{name}");
+        assert_eq!(run.ok_tag("client-2", next), "INSERT 0 1", "{name}");
         assert_eq!(run.rows("follower-1", "orders").len(), 3, "{name}: shipped");
         run.run_until(ms(5_000));
         assert_eq!(
@@ -451,7 +421,7 @@ fn mysql_undoes_only_the_failed_statement_and_the_transaction_goes_on() {
                 "UPDATE orders SET status = 'shipped' WHERE id = 2",
             );
         run.run_until(ms(300));
-        let e = error(&run, "client-1", dup);
+        let e = run.error_text("client-1", dup);
         assert_eq!(
             mysql_error(&e, "shop").client_line(),
             "ERROR 1062 (23000): Duplicate entry '2' for key 'orders.PRIMARY'",
@@ -461,14 +431,13 @@ fn mysql_undoes_only_the_failed_statement_and_the_transaction_goes_on() {
         run.sql(ms(300), "client-1", "COMMIT");
         run.run_until(ms(4_000));
         assert_eq!(
-            ok(
-                &run,
+            run.ok_tag(
                 "client-1",
                 "UPDATE orders SET status = 'shipped' WHERE id = 2"
             ),
             "UPDATE 1"
         );
-        assert_eq!(ok(&run, "client-1", "COMMIT"), "COMMIT", "{name}");
+        assert_eq!(run.ok_tag("client-1", "COMMIT"), "COMMIT", "{name}");
         assert_eq!(
             statuses(&run, "leader"),
             pairs(&[("1", "paid"), ("2", "shipped")]),
@@ -538,15 +507,15 @@ fn innodb_lock_wait_timeout_fails_only_the_waiting_statement() {
         let waits = "UPDATE orders SET status = 'B' WHERE id = 1";
         assert!(answers(&run, "client-2", waits).is_empty(), "{name}: waits");
         run.run_until(ms(1_400));
-        assert_eq!(error(&run, "client-2", waits), TIMEOUT, "{name}");
-        assert_waited(answer(&run, "client-2", waits), Time::secs(1));
+        assert_eq!(run.error_text("client-2", waits), TIMEOUT, "{name}");
+        assert_waited(run.answer_to("client-2", waits), Time::secs(1));
         // innodb_rollback_on_timeout=OFF: the transaction stays open with its first update.
         assert_eq!(state(&run, "client-2"), "idle in transaction", "{name}");
         run.sql(ms(1_500), "client-2", "COMMIT")
             .sql(ms(1_600), "client-1", "COMMIT");
         run.run_until(ms(5_000));
-        assert_eq!(ok(&run, "client-2", "COMMIT"), "COMMIT", "{name}");
-        assert_eq!(ok(&run, "client-1", "COMMIT"), "COMMIT", "{name}");
+        assert_eq!(run.ok_tag("client-2", "COMMIT"), "COMMIT", "{name}");
+        assert_eq!(run.ok_tag("client-1", "COMMIT"), "COMMIT", "{name}");
         assert_eq!(
             statuses(&run, "leader"),
             pairs(&[("1", "A"), ("2", "B")]),
@@ -567,8 +536,8 @@ fn innodb_lock_wait_timeout_defaults_to_fifty_seconds() {
     run.run_until(ms(50_200));
     assert!(answers(&run, "client-2", waits).is_empty(), "waits 50 s");
     run.run_until(ms(50_400));
-    assert_eq!(error(&run, "client-2", waits), TIMEOUT);
-    assert_waited(answer(&run, "client-2", waits), Time::secs(50));
+    assert_eq!(run.error_text("client-2", waits), TIMEOUT);
+    assert_waited(run.answer_to("client-2", waits), Time::secs(50));
 }
 
 #[test]
@@ -580,7 +549,7 @@ fn postgresql_waits_for_a_row_lock_as_long_as_it_takes() {
     let waits = "UPDATE orders SET status = 'B' WHERE id = 1";
     run.sql(ms(3_000), "client-1", "COMMIT");
     run.run_until(ms(4_000));
-    let waited = answer(&run, "client-2", waits);
-    assert_eq!(ok(&run, "client-2", waits), "UPDATE 1");
+    let waited = run.answer_to("client-2", waits);
+    assert_eq!(run.ok_tag("client-2", waits), "UPDATE 1");
     assert!(waited.answered_at >= ms(3_000), "{}", waited.answered_at);
 }

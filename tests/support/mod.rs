@@ -150,6 +150,30 @@ impl Run {
             .answered
     }
 
+    /// The first answer `client` got to `sql`.
+    pub fn answer_to(&self, client: &str, sql: &str) -> &Answered {
+        self.answers(client)
+            .iter()
+            .find(|a| a.sql == sql)
+            .unwrap_or_else(|| panic!("{client} got no answer to {sql} (seed {})", self.seed))
+    }
+
+    /// The command tag of `client`'s answer to `sql`, which must have succeeded.
+    pub fn ok_tag(&self, client: &str, sql: &str) -> String {
+        match &self.answer_to(client, sql).outcome {
+            Ok(ok) => ok.tag.clone(),
+            Err(e) => panic!("{client}: {sql}: {e} (seed {})", self.seed),
+        }
+    }
+
+    /// The error of `client`'s answer to `sql`, which must have failed.
+    pub fn error_text(&self, client: &str, sql: &str) -> String {
+        match &self.answer_to(client, sql).outcome {
+            Ok(ok) => panic!("{client}: {sql} answered {} (seed {})", ok.tag, self.seed),
+            Err(e) => e.clone(),
+        }
+    }
+
     /// The rows of `table` on `server`, as text, in key order.
     pub fn rows(&self, server: &str, table: &str) -> Vec<Vec<String>> {
         self.server(server)
