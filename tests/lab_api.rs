@@ -228,22 +228,71 @@ fn started(method: Method) -> Lab {
     lab
 }
 
+/// Requests that would do nothing on a running WAL lab, each refused in words (the case's
+/// name says what it is; the refusal must change nothing).
 #[test]
-fn promote_on_the_leader_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Promote(0)),
-        "leader is the leader already: only a follower can be promoted (pg_ctl: cannot promote server; server is not in standby mode)"
-    );
-}
-
-#[test]
-fn promote_on_a_client_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Promote(CLIENT)),
-        "client-1 is not a database server"
-    );
+fn requests_that_would_do_nothing_are_refused_in_words() {
+    let cases: Vec<(&str, LabAction, &str)> = vec![
+        (
+            "promote_on_the_leader_is_refused",
+            LabAction::Promote(0),
+            "leader is the leader already: only a follower can be promoted (pg_ctl: cannot promote server; server is not in standby mode)",
+        ),
+        (
+            "promote_on_a_client_is_refused",
+            LabAction::Promote(CLIENT),
+            "client-1 is not a database server",
+        ),
+        (
+            "join_on_a_streaming_follower_is_refused",
+            LabAction::Join(1),
+            "follower-1 is already a follower: only an empty spare joins from a base backup",
+        ),
+        (
+            "join_on_the_leader_is_refused",
+            LabAction::Join(0),
+            "leader is the leader: only an empty spare joins from a base backup",
+        ),
+        (
+            "checkpoint_on_a_client_is_refused",
+            LabAction::Checkpoint(CLIENT),
+            "client-1 is not a database server",
+        ),
+        (
+            "checkpoint_on_a_follower_is_refused",
+            LabAction::Checkpoint(2),
+            "follower-2 is not the leader: in the lab only the leader checkpoints",
+        ),
+        (
+            "rejoin_of_a_follower_is_refused",
+            LabAction::Rejoin(1),
+            "follower-1 is not a leader: only an old leader rejoins as a follower",
+        ),
+        (
+            "rejoin_of_the_only_leader_is_refused",
+            LabAction::Rejoin(0),
+            "leader is the only leader: there is no other leader to rejoin",
+        ),
+        (
+            "cancel_with_nothing_waiting_is_refused",
+            LabAction::Cancel(CLIENT),
+            "client-1 is not waiting on any statement",
+        ),
+        (
+            "cancel_from_a_server_is_refused",
+            LabAction::Cancel(0),
+            "leader is a database server, not a client: send SQL from a client",
+        ),
+        (
+            "an_action_on_a_node_that_does_not_exist_is_refused",
+            LabAction::Promote(42),
+            "there is no node 42",
+        ),
+    ];
+    for (case, action, text) in cases {
+        let mut lab = started(Method::Wal);
+        assert_eq!(refusal(&mut lab, action), text, "{case}");
+    }
 }
 
 #[test]
@@ -272,24 +321,6 @@ fn promote_under_trigger_based_replication_is_refused() {
     assert_eq!(
         refusal(&mut lab, LabAction::Promote(1)),
         "moving a Slony origin (FAILOVER) is not modelled by the lab"
-    );
-}
-
-#[test]
-fn join_on_a_streaming_follower_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Join(1)),
-        "follower-1 is already a follower: only an empty spare joins from a base backup"
-    );
-}
-
-#[test]
-fn join_on_the_leader_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Join(0)),
-        "leader is the leader: only an empty spare joins from a base backup"
     );
 }
 
@@ -338,66 +369,12 @@ fn sql_on_a_client_instead_of_a_server_is_refused() {
 }
 
 #[test]
-fn checkpoint_on_a_client_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Checkpoint(CLIENT)),
-        "client-1 is not a database server"
-    );
-}
-
-#[test]
-fn checkpoint_on_a_follower_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Checkpoint(2)),
-        "follower-2 is not the leader: in the lab only the leader checkpoints"
-    );
-}
-
-#[test]
 fn restart_of_a_running_node_is_refused() {
     let mut lab = started(Method::Wal);
     let error = lab
         .perform(LabAction::Restart(1))
         .expect_err("it is running");
     assert_eq!(error.to_string(), "follower-1 is running");
-}
-
-#[test]
-fn rejoin_of_a_follower_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Rejoin(1)),
-        "follower-1 is not a leader: only an old leader rejoins as a follower"
-    );
-}
-
-#[test]
-fn rejoin_of_the_only_leader_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Rejoin(0)),
-        "leader is the only leader: there is no other leader to rejoin"
-    );
-}
-
-#[test]
-fn cancel_with_nothing_waiting_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Cancel(CLIENT)),
-        "client-1 is not waiting on any statement"
-    );
-}
-
-#[test]
-fn cancel_from_a_server_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Cancel(0)),
-        "leader is a database server, not a client: send SQL from a client"
-    );
 }
 
 #[test]
@@ -422,15 +399,6 @@ fn setting_the_acknowledgement_already_in_force_is_refused() {
     assert_eq!(
         refusal(&mut lab, LabAction::SetAck(AckPolicy::Async)),
         "the acknowledgement setting is already asynchronous (synchronous_standby_names = '')"
-    );
-}
-
-#[test]
-fn an_action_on_a_node_that_does_not_exist_is_refused() {
-    let mut lab = started(Method::Wal);
-    assert_eq!(
-        refusal(&mut lab, LabAction::Promote(42)),
-        "there is no node 42"
     );
 }
 
