@@ -88,8 +88,9 @@ fn wide_create(columns: usize, last: Option<&str>) -> String {
 
 #[test]
 fn a_ten_thousand_column_create_table_is_answered() {
-    // Timing (debug build, this 2-core machine): 2.96 s before the duplicate-column check was
-    // made a set lookup; see the commit for the figure after. The assertions are on outcomes.
+    // Timing of the first statement (debug build, a shared 2-core machine): 2.25 s while the
+    // duplicate-column check compared each column with every earlier one, 72 ms with a set.
+    // The assertions are on outcomes; the timing is a note.
     let mut db = Database::new(FormatVersion::V16);
     let e = db
         .run(&wide_create(10_000, None), &mut SeededEnv::new(5, 1))
