@@ -1343,9 +1343,9 @@ impl Parser<'_> {
         let (function, name_span) = self.call_head()?;
         let mut args = Vec::new();
         if !self.is_symbol(")") {
-            args.push(self.sub_expr()?);
+            args.push(*self.sub_expr()?);
             while self.eat_symbol(",") {
-                args.push(self.sub_expr()?);
+                args.push(*self.sub_expr()?);
             }
         }
         self.finish_call(function, name_span, args)
@@ -1389,7 +1389,7 @@ impl Parser<'_> {
         &mut self,
         function: Function,
         name_span: Span,
-        args: Vec<Box<Expr>>,
+        args: Vec<Expr>,
     ) -> Parsed<Box<Expr>> {
         let end = self.expect_symbol(")")?;
         if !args.is_empty() {
@@ -1410,7 +1410,6 @@ impl Parser<'_> {
             .max()
             .unwrap_or(0)
             .saturating_add(1);
-        let args = args.into_iter().map(|a| *a).collect();
         self.checked(Box::new(Expr {
             kind: ExprKind::Call { function, args },
             span: name_span.to(end),
