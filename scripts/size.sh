@@ -23,6 +23,10 @@ printf 'Largest items in %s (%d bytes, names kept; before wasm-bindgen and wasm-
 twiggy top -n "${SIZE_TOP:-40}" "$wasm"
 printf '\nLargest by retained size (an item and everything only it reaches):\n'
 twiggy top --retained -n "${SIZE_TOP:-25}" "$wasm"
+printf '\nBy origin (shallow bytes; generic code such as alloc or core counts under the crate\n'
+printf 'that defines it, whoever instantiates it):\n'
+twiggy top -n 1000000 --format csv "$wasm" | awk -f scripts/size-groups.awk | sort -rn |
+  sed -n "1,${SIZE_TOP:-40}p"
 if [ -e target/size-report.txt ]; then
   printf '\nThe shipped page (from the last release build):\n'
   cat target/size-report.txt
