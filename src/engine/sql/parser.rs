@@ -925,9 +925,11 @@ impl Parser<'_> {
     // Stack use: each level of parentheses passes through every function from `sub_expr` down
     // to `primary`, so those functions hold nothing but the recursion, and what they pass
     // around is two words wide (`Parsed`: a boxed node or a boxed error). Everything else
-    // (operator matching, error texts, building nodes) is in `#[inline(never)]` helpers that
-    // return before the next level starts. A debug build gives every temporary its own stack
-    // slot, so a fat frame on the recursive path is paid once per function per level.
+    // (operator matching, error texts, building nodes) is in helper functions that return
+    // before the next level starts. A debug build gives every temporary its own stack slot and
+    // inlines nothing, so a fat frame on the recursive path is paid once per function per
+    // level. (A release build may inline the helpers back: its frames are small anyway, and
+    // forbidding it costs page size.)
 
     fn expr(&mut self) -> Result<Expr, SqlError> {
         match self.sub_expr() {
@@ -945,7 +947,6 @@ impl Parser<'_> {
 
     /// One level deeper (a parenthesis, an argument list, a NOT or a sign), refused past
     /// [`MAX_NESTING`].
-    #[inline(never)]
     fn enter(&mut self, span: Span) -> Parsed<()> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
@@ -977,7 +978,6 @@ impl Parser<'_> {
         }
     }
 
-    #[inline(never)]
     fn combine(&self, op: BinaryOp, left: Box<Expr>, right: Box<Expr>) -> Parsed<Box<Expr>> {
         let span = left.span.to(right.span);
         let depth = left.depth.max(right.depth).saturating_add(1);
@@ -988,7 +988,6 @@ impl Parser<'_> {
         }))
     }
 
-    #[inline(never)]
     fn combine_unary(&self, op: UnaryOp, start: Span, inner: Box<Expr>) -> Parsed<Box<Expr>> {
         let span = start.to(inner.span);
         let depth = inner.depth.saturating_add(1);
@@ -1028,7 +1027,6 @@ impl Parser<'_> {
     }
 
     /// Takes `NOT` and enters a level; its span.
-    #[inline(never)]
     fn not_prefix(&mut self) -> Parsed<Span> {
         let span = self.advance().span;
         if self.is_word("EXISTS") {
@@ -1050,7 +1048,6 @@ impl Parser<'_> {
     }
 
     /// Takes a comparison operator if one is next.
-    #[inline(never)]
     fn comparison_op(&mut self) -> Parsed<Option<BinaryOp>> {
         let op = match self.peek().tok {
             Tok::Symbol("=") => BinaryOp::Eq,
@@ -1068,7 +1065,6 @@ impl Parser<'_> {
         Ok(Some(op))
     }
 
-    #[inline(never)]
     fn finish_comparison(
         &self,
         op: BinaryOp,
@@ -1081,7 +1077,6 @@ impl Parser<'_> {
     }
 
     /// An operand with no comparison after it: `IS [NOT] NULL`, or nothing.
-    #[inline(never)]
     fn finish_operand(&mut self, left: Box<Expr>) -> Parsed<Box<Expr>> {
         if self.is_word("IS") {
             self.pos += 1;
@@ -1134,7 +1129,6 @@ impl Parser<'_> {
     }
 
     /// Takes `+` or `-` if one is next.
-    #[inline(never)]
     fn additive_op(&mut self) -> Parsed<Option<BinaryOp>> {
         let op = match self.peek().tok {
             Tok::Symbol("+") => BinaryOp::Add,
@@ -1161,7 +1155,6 @@ impl Parser<'_> {
     }
 
     /// Takes `*`, `/` or `%` if one is next.
-    #[inline(never)]
     fn multiplicative_op(&mut self) -> Option<BinaryOp> {
         let op = match self.peek().tok {
             Tok::Symbol("*") => BinaryOp::Mul,
@@ -1190,7 +1183,6 @@ impl Parser<'_> {
     }
 
     /// Takes a sign: a negative integer literal whole, or the sign alone (entering a level).
-    #[inline(never)]
     fn sign_prefix(&mut self) -> Parsed<Sign> {
         let t = self.advance();
         // `-9223372036854775808` must be read as one literal: its digits alone overflow.
@@ -1228,7 +1220,6 @@ impl Parser<'_> {
         self.close_parenthesis(open, e)
     }
 
-    #[inline(never)]
     fn open_parenthesis(&mut self) -> Parsed<Span> {
         let open = self.advance().span;
         if self.is_word("SELECT") {
@@ -1240,7 +1231,6 @@ impl Parser<'_> {
         Ok(open)
     }
 
-    #[inline(never)]
     fn close_parenthesis(&mut self, open: Span, mut e: Box<Expr>) -> Parsed<Box<Expr>> {
         if self.is_symbol(",") {
             return Err(Box::new(SqlError::unsupported(
@@ -1254,7 +1244,6 @@ impl Parser<'_> {
     }
 
     /// A literal, a column or `CURRENT_TIMESTAMP`; `None` when a function call is next.
-    #[inline(never)]
     fn leaf(&mut self) -> Parsed<Option<Box<Expr>>> {
         let t = self.peek().clone();
         let e = match &t.tok {
@@ -1352,7 +1341,6 @@ impl Parser<'_> {
     }
 
     /// The function's name and its `(`.
-    #[inline(never)]
     fn call_head(&mut self) -> Parsed<(Function, Span)> {
         let name_tok = self.advance();
         let Tok::Word(name) = &name_tok.tok else {
@@ -1384,7 +1372,6 @@ impl Parser<'_> {
         Ok((function, name_tok.span))
     }
 
-    #[inline(never)]
     fn finish_call(
         &mut self,
         function: Function,
