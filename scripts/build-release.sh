@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Builds the release page into dist/ (Trunk, wasm-opt -Oz) and reports the gzipped size of
-# what it ships. Expects the tools from scripts/setup.sh.
+# what it ships; fails when that passes the size budget (so `make test` and `make dist` do).
+# Expects the tools from scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 trunk build --release
 
+# The page's budget, gzipped: 380 KB (380,000 bytes). Multi-leader and leaderless replication
+# must fit in it too. `make size` shows what the largest parts are.
+budget=${SIZE_BUDGET_BYTES:-380000}
 report=target/size-report.txt
 mkdir -p target
 {
@@ -21,4 +25,15 @@ mkdir -p target
     printf '%-44s %10d %10d\n' "$(basename "$f")" "$raw" "$gz"
   done
   printf '%-44s %10s %10d\n' "total (gzipped)" "" "$total"
+  printf '%-44s %10s %10d\n' "budget (gzipped)" "" "$budget"
 } | tee "$report"
+
+total=$(awk '/^total \(gzipped\)/ { print $NF }' "$report")
+if [ "$total" -gt "$budget" ]; then
+  printf '\nThe page is over its size budget: %d bytes gzipped, the budget is %d bytes (%d over).\n' \
+    "$total" "$budget" "$((total - budget))" >&2
+  printf 'Run `make size` to see the largest parts.\n' >&2
+  exit 1
+fi
+printf 'Within the size budget: %d of %d bytes gzipped (%d to spare).\n' \
+  "$total" "$budget" "$((budget - total))"

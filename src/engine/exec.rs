@@ -112,12 +112,11 @@ fn create_table(c: &CreateTable, sql: &str, store: &mut Store<'_>) -> Result<Out
             span,
         )
     };
+    // Names seen so far, lowercased: a set, so a very wide table is not a quadratic scan.
+    let mut seen = std::collections::BTreeSet::new();
     for (i, def) in c.columns.iter().enumerate() {
         check_name(&def.name)?;
-        if columns
-            .iter()
-            .any(|col| col.name.eq_ignore_ascii_case(&def.name.name))
-        {
+        if !seen.insert(def.name.name.to_ascii_lowercase()) {
             return Err(SqlError::at(
                 ErrorKind::Syntax,
                 format!("column \"{}\" is declared twice", def.name.name),

@@ -10,8 +10,12 @@ use super::lexer::{tokenize, Tok, Token};
 use crate::engine::error::{ErrorKind, Span, SqlError};
 use crate::engine::value::{DataType, Value};
 
-/// The deepest expression tree (and parenthesis nesting) accepted.
+/// The deepest expression tree accepted (so evaluating and dropping one cannot overflow).
 pub const MAX_EXPR_DEPTH: u16 = 64;
+
+/// The deepest nesting of parentheses, argument lists, NOTs and signs accepted. Each level
+/// costs a chain of recursive calls; far more than any statement a person writes needs.
+pub const MAX_NESTING: u16 = 64;
 
 /// Words that cannot be used as bare table or column names.
 const RESERVED: &[&str] = &[
@@ -605,7 +609,7 @@ impl Parser<'_> {
     /// DEFAULT takes a literal (possibly negative) or NOW() / CURRENT_TIMESTAMP.
     fn default_value(&mut self) -> Result<Expr, SqlError> {
         let start = self.peek().span;
-        let e = self.unary()?;
+        let e = *self.unary().map_err(|e| *e)?;
         let ok = match &e.kind {
             ExprKind::Literal(_) => true,
             ExprKind::Unary(UnaryOp::Neg, inner) => matches!(inner.kind, ExprKind::Literal(_)),
@@ -917,15 +921,45 @@ impl Parser<'_> {
     }
 
     // ---- expressions, lowest precedence first ----
+    //
+    // Stack use: each level of parentheses passes through every function from `sub_expr` down
+    // to `primary`, so those functions hold nothing but the recursion, and what they pass
+    // around is two words wide (`Parsed`: a boxed node or a boxed error). Everything else
+    // (operator matching, error texts, building nodes) is in helper functions that return
+    // before the next level starts. A debug build gives every temporary its own stack slot and
+    // inlines nothing, so a fat frame on the recursive path is paid once per function per
+    // level. (A release build may inline the helpers back: its frames are small anyway, and
+    // forbidding it costs page size.)
 
     fn expr(&mut self) -> Result<Expr, SqlError> {
-        self.nesting += 1;
-        if self.nesting > MAX_EXPR_DEPTH {
-            return Err(self.too_deep(self.peek().span));
+        match self.sub_expr() {
+            Ok(e) => Ok(*e),
+            Err(e) => Err(*e),
         }
+    }
+
+    fn sub_expr(&mut self) -> Parsed<Box<Expr>> {
+        self.enter(self.peek().span)?;
         let e = self.or()?;
         self.nesting -= 1;
         Ok(e)
+    }
+
+    /// One level deeper (a parenthesis, an argument list, a NOT or a sign), refused past
+    /// [`MAX_NESTING`].
+    fn enter(&mut self, span: Span) -> Parsed<()> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(Box::new(SqlError::at(
+                ErrorKind::TooLarge,
+                format!(
+                    "expression is nested too deeply (at most {MAX_NESTING} levels of \
+                     parentheses, NOT or signs)"
+                ),
+                span,
+            )));
+        }
+        Ok(())
     }
 
     fn too_deep(&self, span: Span) -> SqlError {
@@ -936,71 +970,114 @@ impl Parser<'_> {
         )
     }
 
-    fn checked(&self, e: Expr) -> Result<Expr, SqlError> {
+    fn checked(&self, e: Box<Expr>) -> Parsed<Box<Expr>> {
         if e.depth > MAX_EXPR_DEPTH {
-            Err(self.too_deep(e.span))
+            Err(Box::new(self.too_deep(e.span)))
         } else {
             Ok(e)
         }
     }
 
-    fn or(&mut self) -> Result<Expr, SqlError> {
+    fn combine(&self, op: BinaryOp, left: Box<Expr>, right: Box<Expr>) -> Parsed<Box<Expr>> {
+        let span = left.span.to(right.span);
+        let depth = left.depth.max(right.depth).saturating_add(1);
+        self.checked(Box::new(Expr {
+            kind: ExprKind::Binary(op, left, right),
+            span,
+            depth,
+        }))
+    }
+
+    fn combine_unary(&self, op: UnaryOp, start: Span, inner: Box<Expr>) -> Parsed<Box<Expr>> {
+        let span = start.to(inner.span);
+        let depth = inner.depth.saturating_add(1);
+        self.checked(Box::new(Expr {
+            kind: ExprKind::Unary(op, inner),
+            span,
+            depth,
+        }))
+    }
+
+    fn or(&mut self) -> Parsed<Box<Expr>> {
         let mut left = self.and()?;
         while self.eat_word("OR") {
             let right = self.and()?;
-            left = self.checked(Expr::binary(BinaryOp::Or, left, right))?;
+            left = self.combine(BinaryOp::Or, left, right)?;
         }
         Ok(left)
     }
 
-    fn and(&mut self) -> Result<Expr, SqlError> {
+    fn and(&mut self) -> Parsed<Box<Expr>> {
         let mut left = self.not()?;
         while self.eat_word("AND") {
             let right = self.not()?;
-            left = self.checked(Expr::binary(BinaryOp::And, left, right))?;
+            left = self.combine(BinaryOp::And, left, right)?;
         }
         Ok(left)
     }
 
-    fn not(&mut self) -> Result<Expr, SqlError> {
-        if self.is_word("NOT") {
-            let span = self.advance().span;
-            if self.is_word("EXISTS") {
-                return Err(SqlError::unsupported("EXISTS", self.peek().span));
-            }
-            self.nesting += 1;
-            if self.nesting > MAX_EXPR_DEPTH {
-                return Err(self.too_deep(span));
-            }
-            let inner = self.not()?;
-            self.nesting -= 1;
-            let span = span.to(inner.span);
-            return self.checked(Expr::unary(UnaryOp::Not, inner, span));
+    fn not(&mut self) -> Parsed<Box<Expr>> {
+        if !self.is_word("NOT") {
+            return self.comparison();
         }
-        self.comparison()
+        let span = self.not_prefix()?;
+        let inner = self.not()?;
+        self.nesting -= 1;
+        self.combine_unary(UnaryOp::Not, span, inner)
     }
 
-    fn comparison(&mut self) -> Result<Expr, SqlError> {
-        let left = self.additive()?;
-        let op = match self.peek().tok {
-            Tok::Symbol("=") => Some(BinaryOp::Eq),
-            Tok::Symbol("<>") | Tok::Symbol("!=") => Some(BinaryOp::NotEq),
-            Tok::Symbol("<") => Some(BinaryOp::Lt),
-            Tok::Symbol("<=") => Some(BinaryOp::LtEq),
-            Tok::Symbol(">") => Some(BinaryOp::Gt),
-            Tok::Symbol(">=") => Some(BinaryOp::GtEq),
-            _ => None,
-        };
-        if let Some(op) = op {
-            self.pos += 1;
-            if self.is_word("ANY") || self.is_word("ALL") || self.is_word("SOME") {
-                return Err(SqlError::unsupported("ANY/ALL", self.peek().span));
-            }
-            let right = self.additive()?;
-            let e = self.checked(Expr::binary(op, left, right))?;
-            self.reject_postfix()?;
-            return Ok(e);
+    /// Takes `NOT` and enters a level; its span.
+    fn not_prefix(&mut self) -> Parsed<Span> {
+        let span = self.advance().span;
+        if self.is_word("EXISTS") {
+            return Err(Box::new(SqlError::unsupported("EXISTS", self.peek().span)));
         }
+        self.enter(span)?;
+        Ok(span)
+    }
+
+    fn comparison(&mut self) -> Parsed<Box<Expr>> {
+        let left = self.additive()?;
+        match self.comparison_op()? {
+            Some(op) => {
+                let right = self.additive()?;
+                self.finish_comparison(op, left, right)
+            }
+            None => self.finish_operand(left),
+        }
+    }
+
+    /// Takes a comparison operator if one is next.
+    fn comparison_op(&mut self) -> Parsed<Option<BinaryOp>> {
+        let op = match self.peek().tok {
+            Tok::Symbol("=") => BinaryOp::Eq,
+            Tok::Symbol("<>") | Tok::Symbol("!=") => BinaryOp::NotEq,
+            Tok::Symbol("<") => BinaryOp::Lt,
+            Tok::Symbol("<=") => BinaryOp::LtEq,
+            Tok::Symbol(">") => BinaryOp::Gt,
+            Tok::Symbol(">=") => BinaryOp::GtEq,
+            _ => return Ok(None),
+        };
+        self.pos += 1;
+        if self.is_word("ANY") || self.is_word("ALL") || self.is_word("SOME") {
+            return Err(Box::new(SqlError::unsupported("ANY/ALL", self.peek().span)));
+        }
+        Ok(Some(op))
+    }
+
+    fn finish_comparison(
+        &self,
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    ) -> Parsed<Box<Expr>> {
+        let e = self.combine(op, left, right)?;
+        self.reject_postfix()?;
+        Ok(e)
+    }
+
+    /// An operand with no comparison after it: `IS [NOT] NULL`, or nothing.
+    fn finish_operand(&mut self, left: Box<Expr>) -> Parsed<Box<Expr>> {
         if self.is_word("IS") {
             self.pos += 1;
             let negated = self.eat_word("NOT");
@@ -1009,14 +1086,14 @@ impl Parser<'_> {
                 .map_err(|_| self.expected("NULL or NOT NULL"))?;
             let span = left.span.to(end);
             let depth = left.depth.saturating_add(1);
-            return self.checked(Expr {
+            return self.checked(Box::new(Expr {
                 kind: ExprKind::IsNull {
-                    expr: Box::new(left),
+                    expr: left,
                     negated,
                 },
                 span,
                 depth,
-            });
+            }));
         }
         self.reject_postfix()?;
         Ok(left)
@@ -1042,71 +1119,134 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn additive(&mut self) -> Result<Expr, SqlError> {
+    fn additive(&mut self) -> Parsed<Box<Expr>> {
         let mut left = self.multiplicative()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Symbol("+") => BinaryOp::Add,
-                Tok::Symbol("-") => BinaryOp::Sub,
-                Tok::Symbol("||") => {
-                    return Err(SqlError::unsupported(
-                        "string concatenation (||)",
-                        self.peek().span,
-                    ))
-                }
-                _ => return Ok(left),
-            };
-            self.pos += 1;
+        while let Some(op) = self.additive_op()? {
             let right = self.multiplicative()?;
-            left = self.checked(Expr::binary(op, left, right))?;
+            left = self.combine(op, left, right)?;
         }
+        Ok(left)
     }
 
-    fn multiplicative(&mut self) -> Result<Expr, SqlError> {
+    /// Takes `+` or `-` if one is next.
+    fn additive_op(&mut self) -> Parsed<Option<BinaryOp>> {
+        let op = match self.peek().tok {
+            Tok::Symbol("+") => BinaryOp::Add,
+            Tok::Symbol("-") => BinaryOp::Sub,
+            Tok::Symbol("||") => {
+                return Err(Box::new(SqlError::unsupported(
+                    "string concatenation (||)",
+                    self.peek().span,
+                )))
+            }
+            _ => return Ok(None),
+        };
+        self.pos += 1;
+        Ok(Some(op))
+    }
+
+    fn multiplicative(&mut self) -> Parsed<Box<Expr>> {
         let mut left = self.unary()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Symbol("*") => BinaryOp::Mul,
-                Tok::Symbol("/") => BinaryOp::Div,
-                Tok::Symbol("%") => BinaryOp::Mod,
-                _ => return Ok(left),
-            };
-            self.pos += 1;
+        while let Some(op) = self.multiplicative_op() {
             let right = self.unary()?;
-            left = self.checked(Expr::binary(op, left, right))?;
+            left = self.combine(op, left, right)?;
+        }
+        Ok(left)
+    }
+
+    /// Takes `*`, `/` or `%` if one is next.
+    fn multiplicative_op(&mut self) -> Option<BinaryOp> {
+        let op = match self.peek().tok {
+            Tok::Symbol("*") => BinaryOp::Mul,
+            Tok::Symbol("/") => BinaryOp::Div,
+            Tok::Symbol("%") => BinaryOp::Mod,
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(op)
+    }
+
+    fn unary(&mut self) -> Parsed<Box<Expr>> {
+        if !(self.is_symbol("-") || self.is_symbol("+")) {
+            return self.primary();
+        }
+        let (negative, span) = match self.sign_prefix()? {
+            Sign::Literal(e) => return Ok(e),
+            Sign::Operator { negative, span } => (negative, span),
+        };
+        let inner = self.unary()?;
+        self.nesting -= 1;
+        if !negative {
+            return Ok(inner);
+        }
+        self.combine_unary(UnaryOp::Neg, span, inner)
+    }
+
+    /// Takes a sign: a negative integer literal whole, or the sign alone (entering a level).
+    fn sign_prefix(&mut self) -> Parsed<Sign> {
+        let t = self.advance();
+        // `-9223372036854775808` must be read as one literal: its digits alone overflow.
+        if let (Tok::Symbol("-"), Tok::Number(n)) = (&t.tok, &self.peek().tok) {
+            let span = t.span.to(self.peek().span);
+            let n = format!("-{n}");
+            if let Ok(v) = n.parse::<i64>() {
+                self.pos += 1;
+                return Ok(Sign::Literal(Box::new(Expr::leaf(
+                    ExprKind::Literal(Value::Integer(v)),
+                    span,
+                ))));
+            }
+        }
+        self.enter(t.span)?;
+        Ok(Sign::Operator {
+            negative: matches!(t.tok, Tok::Symbol("-")),
+            span: t.span,
+        })
+    }
+
+    fn primary(&mut self) -> Parsed<Box<Expr>> {
+        if self.is_symbol("(") {
+            return self.parenthesised();
+        }
+        match self.leaf()? {
+            Some(e) => Ok(e),
+            None => self.call(),
         }
     }
 
-    fn unary(&mut self) -> Result<Expr, SqlError> {
-        if self.is_symbol("-") || self.is_symbol("+") {
-            let t = self.advance();
-            // `-9223372036854775808` must be read as one literal: its digits alone overflow.
-            if let (Tok::Symbol("-"), Tok::Number(n)) = (&t.tok, &self.peek().tok) {
-                let span = t.span.to(self.peek().span);
-                let n = format!("-{n}");
-                if let Ok(v) = n.parse::<i64>() {
-                    self.pos += 1;
-                    return Ok(Expr::leaf(ExprKind::Literal(Value::Integer(v)), span));
-                }
-            }
-            self.nesting += 1;
-            if self.nesting > MAX_EXPR_DEPTH {
-                return Err(self.too_deep(t.span));
-            }
-            let inner = self.unary()?;
-            self.nesting -= 1;
-            if matches!(t.tok, Tok::Symbol("+")) {
-                return Ok(inner);
-            }
-            let span = t.span.to(inner.span);
-            return self.checked(Expr::unary(UnaryOp::Neg, inner, span));
-        }
-        self.primary()
+    fn parenthesised(&mut self) -> Parsed<Box<Expr>> {
+        let open = self.open_parenthesis()?;
+        let e = self.sub_expr()?;
+        self.close_parenthesis(open, e)
     }
 
-    fn primary(&mut self) -> Result<Expr, SqlError> {
+    fn open_parenthesis(&mut self) -> Parsed<Span> {
+        let open = self.advance().span;
+        if self.is_word("SELECT") {
+            return Err(Box::new(SqlError::unsupported(
+                "a subquery",
+                self.peek().span,
+            )));
+        }
+        Ok(open)
+    }
+
+    fn close_parenthesis(&mut self, open: Span, mut e: Box<Expr>) -> Parsed<Box<Expr>> {
+        if self.is_symbol(",") {
+            return Err(Box::new(SqlError::unsupported(
+                "a row value",
+                self.peek().span,
+            )));
+        }
+        let end = self.expect_symbol(")")?;
+        e.span = open.to(end);
+        Ok(e)
+    }
+
+    /// A literal, a column or `CURRENT_TIMESTAMP`; `None` when a function call is next.
+    fn leaf(&mut self) -> Parsed<Option<Box<Expr>>> {
         let t = self.peek().clone();
-        match &t.tok {
+        let e = match &t.tok {
             Tok::Number(n) => {
                 self.pos += 1;
                 let v = n.parse::<i64>().map_err(|_| {
@@ -1116,66 +1256,50 @@ impl Parser<'_> {
                         t.span,
                     )
                 })?;
-                Ok(Expr::leaf(ExprKind::Literal(Value::Integer(v)), t.span))
+                Expr::leaf(ExprKind::Literal(Value::Integer(v)), t.span)
             }
             Tok::Str(s) => {
                 self.pos += 1;
-                Ok(Expr::leaf(
-                    ExprKind::Literal(Value::Text(s.clone())),
-                    t.span,
-                ))
+                Expr::leaf(ExprKind::Literal(Value::Text(s.clone())), t.span)
             }
-            Tok::Symbol("(") => {
-                self.pos += 1;
-                if self.is_word("SELECT") {
-                    return Err(SqlError::unsupported("a subquery", self.peek().span));
-                }
-                let mut e = self.expr()?;
-                if self.is_symbol(",") {
-                    return Err(SqlError::unsupported("a row value", self.peek().span));
-                }
-                let end = self.expect_symbol(")")?;
-                e.span = t.span.to(end);
-                Ok(e)
-            }
-            Tok::QuotedIdent(_) => self.column_ref(),
+            Tok::QuotedIdent(_) => self.column_ref()?,
             Tok::Word(w) => {
                 let upper = w.to_ascii_uppercase();
                 match upper.as_str() {
                     "NULL" => {
                         self.pos += 1;
-                        Ok(Expr::leaf(ExprKind::Literal(Value::Null), t.span))
+                        Expr::leaf(ExprKind::Literal(Value::Null), t.span)
                     }
                     "TRUE" | "FALSE" => {
                         self.pos += 1;
-                        Ok(Expr::leaf(
-                            ExprKind::Literal(Value::Boolean(upper == "TRUE")),
-                            t.span,
-                        ))
+                        Expr::leaf(ExprKind::Literal(Value::Boolean(upper == "TRUE")), t.span)
                     }
                     "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP"
                         if !self.peek_at(1).tok.eq(&Tok::Symbol("(")) =>
                     {
                         self.pos += 1;
-                        Ok(Expr::leaf(
+                        Expr::leaf(
                             ExprKind::Call {
                                 function: Function::Now,
                                 args: vec![],
                             },
                             t.span,
-                        ))
+                        )
                     }
                     "CASE" | "EXISTS" | "CAST" | "INTERVAL" | "ARRAY" | "ROW" => {
-                        Err(SqlError::unsupported(&upper, t.span))
+                        return Err(Box::new(SqlError::unsupported(&upper, t.span)))
                     }
-                    "SELECT" => Err(SqlError::unsupported("a subquery", t.span)),
-                    _ if self.peek_at(1).tok == Tok::Symbol("(") => self.call(),
-                    _ if Self::is_reserved(w) => Err(self.expected("an expression")),
-                    _ => self.column_ref(),
+                    "SELECT" => return Err(Box::new(SqlError::unsupported("a subquery", t.span))),
+                    _ if self.peek_at(1).tok == Tok::Symbol("(") => return Ok(None),
+                    _ if Self::is_reserved(w) => {
+                        return Err(Box::new(self.expected("an expression")))
+                    }
+                    _ => self.column_ref()?,
                 }
             }
-            _ => Err(self.expected("an expression")),
-        }
+            _ => return Err(Box::new(self.expected("an expression"))),
+        };
+        Ok(Some(Box::new(e)))
     }
 
     fn column_ref(&mut self) -> Result<Expr, SqlError> {
@@ -1204,10 +1328,23 @@ impl Parser<'_> {
         ))
     }
 
-    fn call(&mut self) -> Result<Expr, SqlError> {
+    fn call(&mut self) -> Parsed<Box<Expr>> {
+        let (function, name_span) = self.call_head()?;
+        let mut args = Vec::new();
+        if !self.is_symbol(")") {
+            args.push(*self.sub_expr()?);
+            while self.eat_symbol(",") {
+                args.push(*self.sub_expr()?);
+            }
+        }
+        self.finish_call(function, name_span, args)
+    }
+
+    /// The function's name and its `(`.
+    fn call_head(&mut self) -> Parsed<(Function, Span)> {
         let name_tok = self.advance();
         let Tok::Word(name) = &name_tok.tok else {
-            return Err(self.expected("a function name"));
+            return Err(Box::new(self.expected("a function name")));
         };
         let upper = name.to_ascii_uppercase();
         let function = match upper.as_str() {
@@ -1215,55 +1352,72 @@ impl Parser<'_> {
             "RAND" | "RANDOM" => Function::Rand,
             "UUID" | "GEN_RANDOM_UUID" => Function::Uuid,
             a if AGGREGATES.contains(&a) => {
-                return Err(SqlError::unsupported(
+                return Err(Box::new(SqlError::unsupported(
                     &format!("aggregate function {upper}()"),
                     name_tok.span,
-                ))
+                )))
             }
             _ => {
-                return Err(SqlError::at(
+                return Err(Box::new(SqlError::at(
                     ErrorKind::Unsupported,
                     format!(
                         "function {upper}() is not supported by the lab engine \
                          (it knows NOW(), RAND() and UUID())"
                     ),
                     name_tok.span,
-                ))
+                )))
             }
         };
         self.expect_symbol("(")?;
-        let mut args = Vec::new();
-        if !self.is_symbol(")") {
-            args.push(self.expr()?);
-            while self.eat_symbol(",") {
-                args.push(self.expr()?);
-            }
-        }
+        Ok((function, name_tok.span))
+    }
+
+    fn finish_call(
+        &mut self,
+        function: Function,
+        name_span: Span,
+        args: Vec<Expr>,
+    ) -> Parsed<Box<Expr>> {
         let end = self.expect_symbol(")")?;
         if !args.is_empty() {
-            return Err(SqlError::at(
+            return Err(Box::new(SqlError::at(
                 ErrorKind::Syntax,
                 format!(
                     "{} takes no arguments but was given {}",
                     function.name(),
                     args.len()
                 ),
-                name_tok.span.to(end),
-            ));
+                name_span.to(end),
+            )));
         }
+        // No arguments reach here, but the node keeps its shape (and its depth) general.
         let depth = args
             .iter()
             .map(|a| a.depth)
             .max()
             .unwrap_or(0)
             .saturating_add(1);
-        self.checked(Expr {
+        self.checked(Box::new(Expr {
             kind: ExprKind::Call { function, args },
-            span: name_tok.span.to(end),
+            span: name_span.to(end),
             depth,
-        })
+        }))
     }
 }
+
+/// What a leading `+` or `-` turned out to be.
+enum Sign {
+    /// `-` and an integer: one literal (so `i64::MIN` can be written).
+    Literal(Box<Expr>),
+    Operator {
+        negative: bool,
+        span: Span,
+    },
+}
+
+/// What the expression functions return: two words wide, so the temporaries a debug build
+/// keeps in each frame of the recursion stay small.
+type Parsed<T> = Result<T, Box<SqlError>>;
 
 #[cfg(test)]
 mod tests {
