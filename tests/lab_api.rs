@@ -662,6 +662,14 @@ fn in_the_default_lab_client_2_waits_for_client_1s_row_lock_in_pg_stat_activity(
         .find(|l| l.contains("client-1"))
         .expect("client-1 listed");
     assert!(holder.contains("idle in transaction"), "{holder}");
+    // The diagram says what client-2 waits for, not only that it waits.
+    let view = lab.view();
+    let client_2 = view
+        .nodes
+        .iter()
+        .find(|n| n.name == "client-2")
+        .expect("client-2 drawn");
+    assert_eq!(client_2.state, "waiting for a row lock");
     lab.perform(LabAction::Sql {
         client: client_1,
         sql: "COMMIT".into(),

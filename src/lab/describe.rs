@@ -73,10 +73,11 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
                     kind: LinkKind::Client,
                     cut: cut(node.id, client.leader),
                 });
-                let state = match client.outstanding.len() {
-                    0 => "idle".to_string(),
-                    1 => "waiting for 1 answer".to_string(),
-                    n => format!("waiting for {n} answers"),
+                let state = match (client.outstanding.len(), client_wait(world, node.name)) {
+                    (0, _) => "idle".to_string(),
+                    (_, Some(why)) => format!("waiting for {why}"),
+                    (1, None) => "waiting for 1 answer".to_string(),
+                    (n, None) => format!("waiting for {n} answers"),
                 };
                 (
                     NodeKind::Client,
@@ -170,6 +171,23 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
 }
 
 /// The short word under a server's name.
+/// What `client`'s session waits for on a running server, if it waits there: another
+/// transaction's row lock, or its own commit's synchronous standby (the wait events
+/// `pg_stat_activity` shows).
+fn client_wait(world: &World<LabNode>, client: &str) -> Option<&'static str> {
+    world
+        .nodes()
+        .filter(|n| n.status == SimStatus::Up)
+        .filter_map(|n| n.process.as_server())
+        .flat_map(|server| server.activity())
+        .filter(|a| a.client == client)
+        .find_map(|a| match a.wait_event {
+            Some("transactionid") => Some("a row lock"),
+            Some("SyncRep") => Some("its standby (SyncRep)"),
+            _ => None,
+        })
+}
+
 fn server_state(server: &Server, status: NodeStatus) -> String {
     if status == NodeStatus::Crashed {
         return "crashed".into();
