@@ -58,6 +58,20 @@ pub fn pg_timestamptz(micros: i64) -> String {
     format!("{}+00", pg_timestamp(micros))
 }
 
+/// `SELECT <columns> FROM <view>;` under psql's prompt, then each row as a `\x` record.
+fn select_expanded<const N: usize>(
+    columns: &[&str; N],
+    view: &str,
+    rows: impl Iterator<Item = [String; N]>,
+) -> Vec<String> {
+    let records: Vec<Vec<(String, String)>> = rows
+        .map(|values| columns.iter().map(|c| c.to_string()).zip(values).collect())
+        .collect();
+    let mut out = vec![query_line(columns, view)];
+    out.extend(expanded(&records));
+    out
+}
+
 /// The psql prompt and query a view is shown under.
 fn query_line(columns: &[&str], view: &str) -> String {
     format!("postgres=# SELECT {} FROM {view};", columns.join(", "))
@@ -67,36 +81,23 @@ fn query_line(columns: &[&str], view: &str) -> String {
 /// under the `SELECT` that picks its columns.
 pub fn render_pg_stat_replication(standbys: &[StandbyStatus]) -> Vec<String> {
     let lag = |l: Option<u64>| l.map(pg_interval).unwrap_or_default();
-    let records: Vec<Vec<(String, String)>> = standbys
-        .iter()
-        .map(|s| {
-            let values = [
-                s.name.clone(),
-                s.state.clone(),
-                s.sent.clone(),
-                s.write.clone(),
-                s.flush.clone(),
-                s.replay.clone(),
-                lag(s.write_lag),
-                lag(s.flush_lag),
-                lag(s.replay_lag),
-                s.sync_priority.to_string(),
-                s.sync_state.clone(),
-                s.reply_time.map(pg_timestamptz).unwrap_or_default(),
-            ];
-            PG_STAT_REPLICATION_COLUMNS
-                .iter()
-                .map(|c| c.to_string())
-                .zip(values)
-                .collect()
-        })
-        .collect();
-    let mut out = vec![query_line(
-        &PG_STAT_REPLICATION_COLUMNS,
-        "pg_stat_replication",
-    )];
-    out.extend(expanded(&records));
-    out
+    let records = standbys.iter().map(|s| {
+        [
+            s.name.clone(),
+            s.state.clone(),
+            s.sent.clone(),
+            s.write.clone(),
+            s.flush.clone(),
+            s.replay.clone(),
+            lag(s.write_lag),
+            lag(s.flush_lag),
+            lag(s.replay_lag),
+            s.sync_priority.to_string(),
+            s.sync_state.clone(),
+            s.reply_time.map(pg_timestamptz).unwrap_or_default(),
+        ]
+    });
+    select_expanded(&PG_STAT_REPLICATION_COLUMNS, "pg_stat_replication", records)
 }
 
 /// One row of `pg_stat_wal_receiver`: a standby's WAL receiver.
@@ -134,39 +135,30 @@ pub const PG_STAT_WAL_RECEIVER_COLUMNS: [&str; 9] = [
 /// `pg_stat_wal_receiver` on a standby as psql's `\x` display prints it; `None` (no WAL
 /// receiver running) is `(0 rows)`.
 pub fn render_pg_stat_wal_receiver(receiver: Option<&WalReceiverStatus>) -> Vec<String> {
-    let records: Vec<Vec<(String, String)>> = receiver
-        .iter()
-        .map(|r| {
-            let values = [
-                r.status.clone(),
-                r.written_lsn.clone(),
-                r.flushed_lsn.clone(),
-                r.received_tli.to_string(),
-                r.last_msg_receipt_time
-                    .map(pg_timestamptz)
-                    .unwrap_or_default(),
-                r.latest_end_lsn.clone(),
-                r.sender_host.clone(),
-                "5432".to_string(),
-                format!(
-                    "user=postgres dbname=replication host={} port=5432 application_name={} \
+    let records = receiver.iter().map(|r| {
+        [
+            r.status.clone(),
+            r.written_lsn.clone(),
+            r.flushed_lsn.clone(),
+            r.received_tli.to_string(),
+            r.last_msg_receipt_time
+                .map(pg_timestamptz)
+                .unwrap_or_default(),
+            r.latest_end_lsn.clone(),
+            r.sender_host.clone(),
+            "5432".to_string(),
+            format!(
+                "user=postgres dbname=replication host={} port=5432 application_name={} \
                      fallback_application_name=walreceiver",
-                    r.sender_host, r.application_name
-                ),
-            ];
-            PG_STAT_WAL_RECEIVER_COLUMNS
-                .iter()
-                .map(|c| c.to_string())
-                .zip(values)
-                .collect()
-        })
-        .collect();
-    let mut out = vec![query_line(
+                r.sender_host, r.application_name
+            ),
+        ]
+    });
+    select_expanded(
         &PG_STAT_WAL_RECEIVER_COLUMNS,
         "pg_stat_wal_receiver",
-    )];
-    out.extend(expanded(&records));
-    out
+        records,
+    )
 }
 
 /// `SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(),
