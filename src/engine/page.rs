@@ -339,9 +339,13 @@ impl Page {
 
     /// Whether a tuple of `len` bytes would fit (possibly after compaction).
     pub fn can_fit(&self, len: usize) -> bool {
-        if len == 0 {
-            return false;
-        }
+        len != 0 && len <= self.room()
+    }
+
+    /// The longest tuple this page can take (0: none): free bytes, counting those of dead
+    /// tuples (compaction reclaims them), less a new slot entry unless a dead slot can be
+    /// reused. What the free-space map records per heap page.
+    pub fn room(&self) -> usize {
         // One pass over the slots: `first_dead_slot` and `live_bytes` together.
         let mut dead = false;
         let mut live = 0;
@@ -355,10 +359,10 @@ impl Page {
             }
         }
         let slot_cost = if dead { 0 } else { SLOT_SIZE };
-        len + slot_cost
-            <= PAGE_SIZE
-                .saturating_sub(usize::from(self.lower()))
-                .saturating_sub(live)
+        PAGE_SIZE
+            .saturating_sub(usize::from(self.lower()))
+            .saturating_sub(live)
+            .saturating_sub(slot_cost)
     }
 
     /// Stores a tuple, compacting if needed; returns its slot or `None` when it does not fit.

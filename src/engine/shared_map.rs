@@ -9,6 +9,7 @@
 //! iterates exactly as a `BTreeMap` with the same entries.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Arc;
 
 /// The most entries a leaf holds before it is split in two.
@@ -81,6 +82,19 @@ impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
 
     pub fn contains_key(&self, key: &K) -> bool {
         self.get(key).is_some()
+    }
+
+    /// The first entry at or after `key`.
+    pub fn first_from(&self, key: &K) -> Option<(&K, &V)> {
+        if let Some((_, leaf)) = self.leaves.range(..=key).next_back() {
+            if let Some(entry) = leaf.range(key..).next() {
+                return Some(entry);
+            }
+        }
+        self.leaves
+            .range((Bound::Excluded(key), Bound::Unbounded))
+            .next()
+            .and_then(|(_, leaf)| leaf.iter().next())
     }
 
     /// Inserts, returning the value `key` had (as `BTreeMap::insert`).
@@ -175,6 +189,9 @@ mod tests {
             }
         }
         assert!(shared.iter().eq(plain.iter()));
+        for probe in 0..720u32 {
+            assert_eq!(shared.first_from(&probe), plain.range(probe..).next());
+        }
         assert!(shared.leaves.values().all(|leaf| !leaf.is_empty()));
         assert!(shared
             .leaves

@@ -26,6 +26,101 @@ pub const MAX_PAGES: u32 = 65_536;
 /// The most tables (V16 stores a table id in 16 bits).
 pub const MAX_TABLES: u32 = 1_000;
 
+/// Pages per chunk of the free-space map: a chunk is copied whole when one of its pages
+/// changes while a clone still shares it.
+const FREE_CHUNK: usize = 256;
+
+/// The free-space map: how long a tuple each heap page can take ([`Page::room`]), so placing
+/// a row finds the first page of its table with room without reading the table's pages.
+///
+/// Per page number, the owning table and its room (room 0: not a heap page, or full), in
+/// chunks of [`FREE_CHUNK`] pages shared between clones, plus the largest room in each chunk,
+/// so a search skips whole chunks that cannot take the tuple. A table's heap chain is in
+/// page-number order (pages are only ever appended to a chain, and page numbers only grow),
+/// so "the first page of the chain with room" is the lowest-numbered page of the table with
+/// room: the map gives the same page the chain walk gave, and the pages stay byte for byte
+/// what they were. Derived state like the key index: [`load`] builds it from pages, commits
+/// and replays keep it up to date, and `check_invariants` compares it with a rebuild. Kept
+/// non-generic on purpose: it is small in the wasm binary.
+#[derive(Clone, Debug, Default)]
+pub struct FreeSpace {
+    /// (table, room) per page, [`FREE_CHUNK`] pages a chunk.
+    chunks: Vec<Arc<[(u32, u16); FREE_CHUNK]>>,
+    /// The largest room in each chunk.
+    max_room: Vec<u16>,
+}
+
+impl PartialEq for FreeSpace {
+    /// Equal when every page has the same entry (chunks past the end read as empty).
+    fn eq(&self, other: &FreeSpace) -> bool {
+        let n = self.chunks.len().max(other.chunks.len());
+        (0..n).all(|i| {
+            let a = self.chunks.get(i);
+            let b = other.chunks.get(i);
+            let empty = |c: &Arc<[(u32, u16); FREE_CHUNK]>| c.iter().all(|&(_, r)| r == 0);
+            match (a, b) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+                (Some(c), None) | (None, Some(c)) => empty(c),
+                (None, None) => true,
+            }
+        }) && (0..n).all(|i| {
+            self.max_room.get(i).copied().unwrap_or(0)
+                == other.max_room.get(i).copied().unwrap_or(0)
+        })
+    }
+}
+
+impl Eq for FreeSpace {}
+
+impl FreeSpace {
+    /// Records page `n` as it is now (`None`: it does not exist).
+    pub fn set(&mut self, n: u32, page: Option<&Page>) {
+        let new = page
+            .filter(|p| p.kind() == Some(PageKind::Heap))
+            .map(|p| (p.table(), u16::try_from(p.room()).unwrap_or(u16::MAX)))
+            .filter(|&(_, room)| room > 0)
+            .unwrap_or((0, 0));
+        let (c, i) = (n as usize / FREE_CHUNK, n as usize % FREE_CHUNK);
+        if c >= self.chunks.len() {
+            if new.1 == 0 {
+                return;
+            }
+            self.chunks.resize(c + 1, Arc::new([(0, 0); FREE_CHUNK]));
+            self.max_room.resize(c + 1, 0);
+        }
+        if self.chunks[c][i] == new {
+            return;
+        }
+        let chunk = Arc::make_mut(&mut self.chunks[c]);
+        chunk[i] = new;
+        self.max_room[c] = chunk.iter().map(|&(_, r)| r).max().unwrap_or(0);
+    }
+
+    /// The lowest-numbered page of `table` that can take a tuple of `len` bytes. Skips the
+    /// chunks whose largest room is too small, and reads the others entry by entry.
+    pub fn first_fit(&self, table: u32, len: usize) -> Option<u32> {
+        let len = u16::try_from(len.max(1)).ok()?;
+        for (c, chunk) in self.chunks.iter().enumerate() {
+            if self.max_room[c] < len {
+                continue;
+            }
+            if let Some(i) = chunk.iter().position(|&(t, r)| t == table && r >= len) {
+                return Some((c * FREE_CHUNK + i) as u32);
+            }
+        }
+        None
+    }
+
+    /// Built from all pages.
+    pub fn build(pages: &[Arc<Page>]) -> FreeSpace {
+        let mut free = FreeSpace::default();
+        for (n, p) in pages.iter().enumerate() {
+            free.set(n as u32, Some(p));
+        }
+        free
+    }
+}
+
 /// State derived from pages: catalog and key indexes.
 ///
 /// Both parts sit behind [`Arc`]s so that a statement's [`Overlay`] can start from the durable
@@ -35,6 +130,7 @@ pub const MAX_TABLES: u32 = 1_000;
 pub struct Derived {
     pub catalog: Arc<Catalog>,
     pub indexes: BTreeMap<u32, Arc<KeyIndex>>,
+    pub free: Arc<FreeSpace>,
 }
 
 /// A transaction's (or statement's) private view: changed pages and derived state.
@@ -48,6 +144,39 @@ pub struct Overlay {
     pub catalog: Arc<Catalog>,
     pub base_indexes: BTreeMap<u32, Arc<KeyIndex>>,
     pub index_changes: BTreeMap<u32, BTreeMap<Value, Option<RowLocation>>>,
+    /// The free-space map as of the pages in `dirty` before they changed (copied from the
+    /// durable one on the first write that needs it).
+    pub free: Arc<FreeSpace>,
+    /// Pages changed (or allocated) since `free` was last brought up to date.
+    pub dirty: BTreeSet<u32>,
+    /// Inside a transaction: how to undo the running statement (see
+    /// [`Overlay::begin_statement`]).
+    undo: Option<Box<Undo>>,
+}
+
+/// What a statement changed in a transaction's overlay, as it was before: enough to put the
+/// overlay back if the statement fails or must wait, at a cost that grows with the
+/// statement, not with the transaction (copying the whole overlay did).
+#[derive(Clone, Debug)]
+struct Undo {
+    /// Pages the statement changed as the overlay held them (`None`: not in the overlay),
+    /// oldest first; undone newest first, so a page changed twice ends as it first was.
+    /// Logs rather than maps on purpose: they add little to the wasm binary.
+    pages: Vec<(u32, Option<Page>)>,
+    page_count: u32,
+    catalog: Arc<Catalog>,
+    base_indexes: BTreeMap<u32, Arc<KeyIndex>>,
+    /// Index changes the statement overwrote, oldest first (undone newest first).
+    index: Vec<IndexUndo>,
+}
+
+/// One index change a statement made, as it was before.
+#[derive(Clone, Debug)]
+enum IndexUndo {
+    /// A key's entry in a table's index changes (`None`: it had none).
+    Key(u32, Value, Option<Option<RowLocation>>),
+    /// A table's whole index-change map (`None`: it had none).
+    Table(u32, Option<BTreeMap<Value, Option<RowLocation>>>),
 }
 
 impl Overlay {
@@ -58,6 +187,92 @@ impl Overlay {
             catalog: Arc::clone(&derived.catalog),
             base_indexes: derived.indexes.clone(),
             index_changes: BTreeMap::new(),
+            free: Arc::clone(&derived.free),
+            dirty: BTreeSet::new(),
+            undo: None,
+        }
+    }
+
+    /// Starts recording what the next statement changes, so that
+    /// [`Overlay::rollback_statement`] can undo it.
+    pub fn begin_statement(&mut self) {
+        self.undo = Some(Box::new(Undo {
+            pages: Vec::new(),
+            page_count: self.page_count,
+            catalog: Arc::clone(&self.catalog),
+            base_indexes: self.base_indexes.clone(),
+            index: Vec::new(),
+        }));
+    }
+
+    /// The statement's changes stay.
+    pub fn end_statement(&mut self) {
+        self.undo = None;
+    }
+
+    /// Puts the overlay back as it was at [`Overlay::begin_statement`] (nothing if no
+    /// statement was begun).
+    pub fn rollback_statement(&mut self) {
+        let Some(undo) = self.undo.take() else {
+            return;
+        };
+        let undo = *undo;
+        for (n, before) in undo.pages.into_iter().rev() {
+            match before {
+                Some(page) => {
+                    self.pages.insert(n, page);
+                }
+                None => {
+                    self.pages.remove(&n);
+                }
+            }
+            // The free-space map is brought back from the pages themselves.
+            self.dirty.insert(n);
+        }
+        self.page_count = undo.page_count;
+        self.catalog = undo.catalog;
+        self.base_indexes = undo.base_indexes;
+        for entry in undo.index.into_iter().rev() {
+            match entry {
+                IndexUndo::Key(id, key, before) => {
+                    let Some(changes) = self.index_changes.get_mut(&id) else {
+                        continue;
+                    };
+                    match before {
+                        Some(loc) => {
+                            changes.insert(key, loc);
+                        }
+                        None => {
+                            changes.remove(&key);
+                        }
+                    }
+                }
+                IndexUndo::Table(id, Some(changes)) => {
+                    self.index_changes.insert(id, changes);
+                }
+                IndexUndo::Table(id, None) => {
+                    self.index_changes.remove(&id);
+                }
+            }
+        }
+    }
+
+    /// Brings the free-space map up to date with the pages changed since it last was;
+    /// `base` holds the pages the overlay does not.
+    fn sync_free(&mut self, base: &[Arc<Page>]) {
+        if self.dirty.is_empty() {
+            return;
+        }
+        let free = Arc::make_mut(&mut self.free);
+        for n in std::mem::take(&mut self.dirty) {
+            let page = if n < self.page_count {
+                self.pages
+                    .get(&n)
+                    .or_else(|| base.get(n as usize).map(|p| &**p))
+            } else {
+                None
+            };
+            free.set(n, page);
         }
     }
 
@@ -65,7 +280,8 @@ impl Overlay {
     /// Merging copies a table's index only if something else still shares it (a clone of the
     /// database, or another session's open transaction); the caller drops its own references
     /// first.
-    pub fn into_derived(self) -> Derived {
+    pub fn into_derived(mut self, base: &[Arc<Page>]) -> Derived {
+        self.sync_free(base);
         let mut indexes = self.base_indexes;
         for (id, changes) in self.index_changes {
             let index = Arc::make_mut(indexes.entry(id).or_default());
@@ -83,6 +299,7 @@ impl Overlay {
         Derived {
             catalog: self.catalog,
             indexes,
+            free: self.free,
         }
     }
 }
@@ -108,10 +325,19 @@ impl Store<'_> {
     }
 
     fn page_mut(&mut self, n: u32) -> Result<&mut Page, SqlError> {
+        let held = self.overlay.pages.get(&n);
+        if let Some(undo) = &mut self.overlay.undo {
+            // Consecutive writes to one page are recorded once (undoing newest first makes
+            // any repeat harmless too).
+            if undo.pages.last().map(|&(last, _)| last) != Some(n) {
+                undo.pages.push((n, held.cloned()));
+            }
+        }
         if !self.overlay.pages.contains_key(&n) {
             let p = self.page(n)?.clone();
             self.overlay.pages.insert(n, p);
         }
+        self.overlay.dirty.insert(n);
         self.overlay
             .pages
             .get_mut(&n)
@@ -127,6 +353,10 @@ impl Store<'_> {
             ));
         }
         self.overlay.page_count += 1;
+        if let Some(undo) = &mut self.overlay.undo {
+            undo.pages.push((n, None));
+        }
+        self.overlay.dirty.insert(n);
         self.overlay
             .pages
             .insert(n, Page::new(self.format, kind, table));
@@ -148,9 +378,26 @@ impl Store<'_> {
             .ok_or_else(|| corrupt(format!("table {id} vanished")))
     }
 
-    /// This transaction's index changes of a table (created on first use).
-    fn index_changes(&mut self, id: u32) -> &mut BTreeMap<Value, Option<RowLocation>> {
-        self.overlay.index_changes.entry(id).or_default()
+    /// Records in this transaction's index changes that the row with `key` is now at `loc`
+    /// (`None`: gone), keeping what it overwrote for the statement's undo.
+    fn set_index(&mut self, id: u32, key: Value, loc: Option<RowLocation>) {
+        let overlay = &mut *self.overlay;
+        if let Some(undo) = &mut overlay.undo {
+            if !overlay.index_changes.contains_key(&id) {
+                undo.index.push(IndexUndo::Table(id, None));
+            }
+        }
+        let changes = overlay.index_changes.entry(id).or_default();
+        let before = match &mut overlay.undo {
+            Some(_) => changes.insert(key.clone(), loc),
+            None => {
+                changes.insert(key, loc);
+                return;
+            }
+        };
+        if let Some(undo) = &mut overlay.undo {
+            undo.index.push(IndexUndo::Key(id, key, before));
+        }
     }
 
     /// Every row of a table in physical order (chain order, then slot order): the order a
@@ -224,25 +471,18 @@ impl Store<'_> {
         )
     }
 
-    /// Puts a tuple in the first page of the chain with room, or in a new page at the end.
+    /// Puts a tuple in the first page of the chain with room (found in the free-space map),
+    /// or in a new page at the end.
     fn place(&mut self, id: u32, tuple: &[u8]) -> Result<RowLocation, SqlError> {
-        let def = self.table(id)?.clone();
-        let mut next = Some(def.first_page);
-        let mut seen = BTreeSet::new();
-        while let Some(n) = next {
-            if !seen.insert(n) {
-                return Err(corrupt(format!("heap chain of {} loops", def.schema.name)));
-            }
-            let page = self.page(n)?;
-            if page.can_fit(tuple.len()) {
-                let slot = self.page_mut(n)?.insert(tuple);
-                let slot = slot.ok_or_else(|| corrupt(format!("page {n} lied about space")))?;
-                return Ok(RowLocation { page: n, slot });
-            }
-            next = page.next_page();
+        self.overlay.sync_free(self.base);
+        if let Some(n) = self.overlay.free.first_fit(id, tuple.len()) {
+            let slot = self.page_mut(n)?.insert(tuple);
+            let slot = slot.ok_or_else(|| corrupt(format!("page {n} lied about space")))?;
+            return Ok(RowLocation { page: n, slot });
         }
+        let last_page = self.table(id)?.last_page;
         let n = self.allocate(PageKind::Heap, id)?;
-        self.page_mut(def.last_page)?.set_next_page(Some(n));
+        self.page_mut(last_page)?.set_next_page(Some(n));
         if let Some(d) = self.catalog_mut().tables.get_mut(&id) {
             d.last_page = n;
         }
@@ -263,7 +503,7 @@ impl Store<'_> {
         }
         let tuple = self.encode_checked(def, values)?;
         let loc = self.place(id, &tuple)?;
-        self.index_changes(id).insert(key, Some(loc));
+        self.set_index(id, key, Some(loc));
         Ok(loc)
     }
 
@@ -274,7 +514,7 @@ impl Store<'_> {
             .ok_or_else(|| corrupt(format!("key {} not in index", key.to_sql())))?;
         let old = self.read(id, loc)?;
         self.page_mut(loc.page)?.delete(loc.slot);
-        self.index_changes(id).insert(key.clone(), None);
+        self.set_index(id, key.clone(), None);
         Ok(old)
     }
 
@@ -296,9 +536,8 @@ impl Store<'_> {
             self.page_mut(loc.page)?.delete(loc.slot);
             self.place(id, &tuple)?
         };
-        let changes = self.index_changes(id);
-        changes.insert(old_key.clone(), None);
-        changes.insert(new_key, Some(new_loc));
+        self.set_index(id, old_key.clone(), None);
+        self.set_index(id, new_key, Some(new_loc));
         Ok(())
     }
 
@@ -389,7 +628,7 @@ impl Store<'_> {
             self.page_mut(loc.page)?.delete(loc.slot);
             let moved = self.place(id, &tuple)?;
             let key = values[def.schema.primary_key].clone();
-            self.index_changes(id).insert(key, Some(moved));
+            self.set_index(id, key, Some(moved));
         }
         Ok(())
     }
@@ -429,6 +668,10 @@ impl Store<'_> {
         def.location = location;
         self.catalog_mut().tables.insert(id, def);
         // A new table starts with an empty index.
+        if let Some(undo) = &mut self.overlay.undo {
+            let before = self.overlay.index_changes.get(&id).cloned();
+            undo.index.push(IndexUndo::Table(id, before));
+        }
         self.overlay.base_indexes.remove(&id);
         self.overlay.index_changes.insert(id, BTreeMap::new());
         Ok(id)
@@ -615,6 +858,7 @@ pub fn load(format: FormatVersion, pages: &[Arc<Page>]) -> Result<Derived, Strin
     Ok(Derived {
         catalog: Arc::new(catalog),
         indexes,
+        free: Arc::new(FreeSpace::build(pages)),
     })
 }
 
@@ -636,6 +880,8 @@ enum IndexPlan {
 #[derive(Debug)]
 pub struct DerivedPlan {
     catalog: Option<Catalog>,
+    /// The pages whose free-space entries are to be brought up to date.
+    changed: Vec<u32>,
     indexes: BTreeMap<u32, IndexPlan>,
 }
 
@@ -669,6 +915,7 @@ pub fn plan_incremental(
         walk_catalog(pages, &mut owners, None, None)?;
     }
     let catalog = new_catalog.as_ref().unwrap_or(&old.catalog);
+    let extended = chains_only_extended(pages, old, catalog, changed);
     let mut indexes = BTreeMap::new();
     for def in catalog.tables.values() {
         let base = old.indexes.get(&def.id).filter(|_| {
@@ -709,7 +956,7 @@ pub fn plan_incremental(
                     })?;
                 }
                 let mut added = BTreeMap::new();
-                walk_table(pages, &mut owners, def, |n, page| {
+                let mut visit = |n: u32, page: &Page| {
                     if !changed.contains_key(&n) {
                         return Ok(());
                     }
@@ -720,7 +967,18 @@ pub fn plan_incremental(
                         }
                         Ok(())
                     })
-                })?;
+                };
+                if extended {
+                    // Every heap page of the table is in its chain: visit the changed ones.
+                    for &n in changed.keys() {
+                        let page = &pages[n as usize];
+                        if page.kind() == Some(PageKind::Heap) && page.table() == def.id {
+                            visit(n, page)?;
+                        }
+                    }
+                } else {
+                    walk_table(pages, &mut owners, def, visit)?;
+                }
                 // A row that stayed where it was (its page changed around it) needs no
                 // change in the index.
                 added.retain(|key, loc| {
@@ -738,20 +996,116 @@ pub fn plan_incremental(
         };
         indexes.insert(def.id, plan);
     }
-    owners.check_all_claimed()?;
+    if !extended {
+        owners.check_all_claimed()?;
+    }
     Ok(DerivedPlan {
         catalog: new_catalog,
+        changed: changed.keys().copied().collect(),
         indexes,
     })
 }
 
-/// Carries out a plan from [`plan_incremental`] on the `old` state it was made from. A
-/// table's index is changed in place when `old` holds the only reference to it.
-pub fn apply_plan(old: Derived, plan: DerivedPlan) -> Derived {
+/// Whether the heap chains after the change are the old (valid) ones, at most extended at
+/// their ends by new pages, and end where the (new) catalog says: then they are valid as a
+/// walk would find them, and replay need not walk them (a walk reads every page header, a
+/// cost that grows with the tables). `false` sends [`plan_incremental`] to the walk.
+///
+/// Why it suffices, given `old` was `load` of the old pages: a changed old page keeps its
+/// kind and owner, and its next-page link unless it ended its chain and now links to a new
+/// page; each new page is linked to exactly once, by a page of its own kind and owner, and
+/// links only to a higher new page (so no loops, and every new page hangs off an old chain
+/// end); no table is new or changes shape (those are rebuilt by walking); each table's chain
+/// starts where it did and ends where its definition says.
+fn chains_only_extended(
+    pages: &[Arc<Page>],
+    old: &Derived,
+    catalog: &Catalog,
+    changed: &BTreeMap<u32, Option<&Page>>,
+) -> bool {
+    let new_count = changed.values().filter(|b| b.is_none()).count();
+    let Some(old_len) = pages.len().checked_sub(new_count) else {
+        return false;
+    };
+    let owner = |p: &Page| (p.kind(), p.table());
+    let mut targets = BTreeSet::new();
+    let link = |from: &Page, to: u32, targets: &mut BTreeSet<u32>| {
+        (to as usize) >= old_len
+            && pages
+                .get(to as usize)
+                .is_some_and(|t| owner(t) == owner(from))
+            && targets.insert(to)
+    };
+    for (&n, before) in changed {
+        let Some(now) = pages.get(n as usize) else {
+            return false;
+        };
+        match before {
+            Some(before) => {
+                if (n as usize) >= old_len || owner(before) != owner(now) {
+                    return false;
+                }
+                match (before.next_page(), now.next_page()) {
+                    (a, b) if a == b => {}
+                    (None, Some(to)) => {
+                        if !link(now, to, &mut targets) {
+                            return false;
+                        }
+                    }
+                    _ => return false,
+                }
+            }
+            None => {
+                if (n as usize) < old_len
+                    || !matches!(now.kind(), Some(PageKind::Heap | PageKind::Catalog))
+                {
+                    return false;
+                }
+                if let Some(to) = now.next_page() {
+                    if to <= n || !link(now, to, &mut targets) {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    if targets.len() != new_count || catalog.tables.len() != old.catalog.tables.len() {
+        return false;
+    }
+    catalog.tables.values().all(|def| {
+        let Some(was) = old.catalog.tables.get(&def.id) else {
+            return false;
+        };
+        if was.schema != def.schema || was.first_page != def.first_page {
+            return false;
+        }
+        // The old end, then the new pages appended to it.
+        let mut end = was.last_page;
+        for _ in 0..=new_count {
+            match pages.get(end as usize).and_then(|p| p.next_page()) {
+                Some(next) => end = next,
+                None => return end == def.last_page,
+            }
+        }
+        false
+    })
+}
+
+/// Carries out a plan from [`plan_incremental`] on the `old` state it was made from, for the
+/// (new) `pages` it was made with. A table's index is changed in place when `old` holds the
+/// only reference to it.
+pub fn apply_plan(old: Derived, plan: DerivedPlan, pages: &[Arc<Page>]) -> Derived {
     let Derived {
         catalog,
         indexes: mut old_indexes,
+        mut free,
     } = old;
+    if !plan.changed.is_empty() {
+        let f = Arc::make_mut(&mut free);
+        for n in plan.changed {
+            f.set(n, pages.get(n as usize).map(|p| &**p));
+        }
+    }
     let catalog = plan.catalog.map_or(catalog, Arc::new);
     let mut indexes = BTreeMap::new();
     for (id, p) in plan.indexes {
@@ -771,5 +1125,9 @@ pub fn apply_plan(old: Derived, plan: DerivedPlan) -> Derived {
         };
         indexes.insert(id, index);
     }
-    Derived { catalog, indexes }
+    Derived {
+        catalog,
+        indexes,
+        free,
+    }
 }
