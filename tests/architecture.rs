@@ -1,6 +1,7 @@
 //! The architecture's invariants, checked on the source itself (see ARCHITECTURE.md):
 //! the core never names the UI crates, never reads the wall clock, never draws OS entropy,
-//! and never iterates a hash map (whose order would make traces differ between runs).
+//! never iterates a hash map (whose order would make traces differ between runs), and each
+//! module names only the layers beneath it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -103,6 +104,112 @@ fn the_core_uses_ordered_maps() {
         hits.is_empty(),
         "use BTreeMap/BTreeSet so iteration order is deterministic:\n{}",
         hits.join("\n")
+    );
+}
+
+/// The core's modules, each with the sibling modules it may name (`crate::…`). The simulator
+/// and the engine stand alone (either could be a crate of its own); replication runs engines
+/// inside simulated nodes; the timeline drives any simulated world; the view is plain data.
+/// Only the lab, which the UI holds, puts them all together.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("sim", &[]),
+    ("engine", &[]),
+    ("replication", &["engine", "sim"]),
+    ("timeline", &["sim"]),
+    ("view", &[]),
+    ("lab", &["engine", "replication", "sim", "timeline", "view"]),
+];
+
+/// The top-level modules a piece of code names through `crate::x` or `crate::{x, y::z}`.
+fn crate_modules_named(code: &str) -> Vec<String> {
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut named = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Names at the group's first level: `crate::{sim::Time, engine}`.
+            let mut depth = 0;
+            let mut start = true;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => start = true,
+                    c if c.is_whitespace() => {}
+                    _ if start && depth == 0 => {
+                        named.push(ident(&group[i..]));
+                        start = false;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            named.push(ident(rest));
+        }
+    }
+    named.retain(|n| !n.is_empty());
+    named
+}
+
+#[test]
+fn crate_module_names_are_read_from_paths_and_groups() {
+    assert_eq!(crate_modules_named("use crate::sim::Time;"), ["sim"]);
+    assert_eq!(
+        crate_modules_named("use crate::{\n    engine::Database,\n    sim::{Time, NodeId},\n};"),
+        ["engine", "sim"]
+    );
+    assert_eq!(crate_modules_named("let x = 1;"), Vec::<String>::new());
+}
+
+#[test]
+fn each_core_module_names_only_the_layers_beneath_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut breaches = Vec::new();
+    let mut seen = Vec::new();
+    for path in core_sources() {
+        let Ok(relative) = path.strip_prefix(&src) else {
+            continue;
+        };
+        let top = relative
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .unwrap_or("")
+            .trim_end_matches(".rs")
+            .to_string();
+        let Some((_, allowed)) = LAYERS.iter().find(|(name, _)| *name == top) else {
+            continue;
+        };
+        seen.push(top.clone());
+        let text = fs::read_to_string(&path).unwrap_or_default();
+        let code: String = text
+            .lines()
+            .map(|line| line.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for module in crate_modules_named(&code) {
+            if module != top && !allowed.contains(&module.as_str()) {
+                breaches.push(format!("{} names crate::{module}", relative.display()));
+            }
+        }
+    }
+    for (layer, _) in LAYERS {
+        assert!(
+            seen.iter().any(|s| s == layer),
+            "the layering check found no sources for `{layer}`"
+        );
+    }
+    breaches.sort();
+    breaches.dedup();
+    assert!(
+        breaches.is_empty(),
+        "a module names a layer it must not know (see LAYERS in tests/architecture.rs):\n{}",
+        breaches.join("\n")
     );
 }
 
