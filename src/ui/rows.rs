@@ -35,7 +35,7 @@ fn Table(props: &TableProps) -> Html {
         .rows
         .iter()
         .flat_map(|r| &r.cells)
-        .filter(|c| c.leader_value.is_some())
+        .filter(|c| c.reference_value.is_some())
         .count();
     html! {
         <div class="table-block">
@@ -87,7 +87,7 @@ fn table_row(row: &RowView) -> Html {
 }
 
 fn table_cell(cell: &CellView, not_on_leader: bool) -> Html {
-    match cell.leader_value.as_ref() {
+    match cell.reference_value.as_ref() {
         Some(leader) => {
             let words = format!("leader has {leader}");
             html! {
