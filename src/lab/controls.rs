@@ -455,7 +455,11 @@ mod tests {
         assert_eq!(player.frame(0.3, Speed::DEFAULT, false), 2);
         player.restart();
         assert_eq!(player.frame(0.5, Speed::SLOWEST, false), 0);
-        assert_eq!(player.frame(-3.0, Speed::SLOWEST, false), 0, "never backwards");
+        assert_eq!(
+            player.frame(-3.0, Speed::SLOWEST, false),
+            0,
+            "never backwards"
+        );
     }
 
     #[test]
@@ -507,7 +511,11 @@ mod tests {
         assert_eq!(clients.len(), 2);
         assert_eq!(console_client(&view, None), Some(clients[0]));
         assert_eq!(console_client(&view, Some(clients[1])), Some(clients[1]));
-        assert_eq!(console_client(&view, Some(0)), Some(clients[0]), "0 is a server");
+        assert_eq!(
+            console_client(&view, Some(0)),
+            Some(clients[0]),
+            "0 is a server"
+        );
     }
 
     #[test]
@@ -520,7 +528,10 @@ mod tests {
         };
         let first = Shown::of(&lab, None, focus);
         let details = first.details.as_ref().expect("a first look has details");
-        assert_eq!(details.inspection.as_ref().map(|i| i.name.as_str()), Some("leader"));
+        assert_eq!(
+            details.inspection.as_ref().map(|i| i.name.as_str()),
+            Some("leader")
+        );
         assert_eq!(first.ack, Some(AckChoice::Async));
         // Send a statement and step until it is on its way; then move by one microsecond.
         let client = focus.client.expect("a client");
