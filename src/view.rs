@@ -12,8 +12,6 @@
 //!
 //! This module must not know about yew, the DOM or the wall clock.
 
-use std::fmt;
-
 /// Width of the abstract canvas the layout places nodes in.
 pub const CANVAS_WIDTH: f64 = 800.0;
 /// Height of the abstract canvas the layout places nodes in.
@@ -72,12 +70,12 @@ impl View {
 /// The words a replication family uses for what every family has: where a client's statement
 /// goes when the person picks no server, and which copy another's rows are compared with.
 /// Single-leader says "the leader" for both; multi-leader or leaderless say their own.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct FamilyWords {
     /// Where a statement goes by default, as the console offers it (`the leader`).
-    pub default_target: String,
+    pub default_target: &'static str,
     /// The copy a node's rows are compared with (`the leader`).
-    pub reference: String,
+    pub reference: &'static str,
 }
 
 /// What kind of process a node runs; decides its shape on screen.
@@ -111,37 +109,28 @@ pub enum RoleKind {
 /// A node's role as people read it: the word on its shape (`leader`, `follower`, `client`),
 /// the longer name the inspector gives it, and the family-neutral [`RoleKind`] the drawing
 /// follows. The family that describes the node chooses the words.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RoleLabel {
     /// The word drawn on the node.
-    pub text: String,
+    pub text: &'static str,
     /// What the inspector calls it (`coordination service (leader key)`); often `text`.
-    pub long: String,
+    pub long: &'static str,
     pub kind: RoleKind,
 }
 
 impl RoleLabel {
     /// A role whose long name is its word.
-    pub fn new(text: &str, kind: RoleKind) -> RoleLabel {
+    pub const fn new(text: &'static str, kind: RoleKind) -> RoleLabel {
         RoleLabel {
-            text: text.to_string(),
-            long: text.to_string(),
+            text,
+            long: text,
             kind,
         }
     }
 
     /// The same role with a longer name for the inspector.
-    pub fn with_long(self, long: &str) -> RoleLabel {
-        RoleLabel {
-            long: long.to_string(),
-            ..self
-        }
-    }
-}
-
-impl fmt::Display for RoleLabel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+    pub const fn with_long(self, long: &'static str) -> RoleLabel {
+        RoleLabel { long, ..self }
     }
 }
 

@@ -188,8 +188,8 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         messages,
         cut_pairs,
         words: FamilyWords {
-            default_target: "the leader".into(),
-            reference: "the leader".into(),
+            default_target: "the leader",
+            reference: "the leader",
         },
     }
 }

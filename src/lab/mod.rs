@@ -727,7 +727,7 @@ mod tests {
         let roles: Vec<(&str, &str, RoleKind)> = view
             .nodes
             .iter()
-            .map(|n| (n.name.as_str(), n.role.text.as_str(), n.role.kind))
+            .map(|n| (n.name.as_str(), n.role.text, n.role.kind))
             .collect();
         assert_eq!(
             roles,

@@ -166,7 +166,7 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
                         <span class="control-label">{ "on" }</span>
                         <select id="sql-target" aria-label="Send to" onchange={on_target}>
                             <option value="default" selected={props.console.target.is_none()}>
-                                { view.words.default_target.clone() }
+                                { view.words.default_target }
                             </option>
                             for s in view.of_kind(NodeKind::Database) {
                                 <option value={s.id.to_string()} selected={props.console.target == Some(s.id)}>

@@ -169,9 +169,10 @@ impl Driver {
             server,
             sql,
         } = statement;
-        let to = server
-            .and_then(|id| ui.view.node(id))
-            .map_or_else(|| ui.view.words.default_target.clone(), |n| n.name.clone());
+        let to = server.and_then(|id| ui.view.node(id)).map_or_else(
+            || ui.view.words.default_target.to_string(),
+            |n| n.name.clone(),
+        );
         let action = match server {
             Some(server) => LabAction::SqlOn {
                 client,

@@ -35,7 +35,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         NodeStatus::Up => "up",
         NodeStatus::Crashed => "crashed",
     };
-    let kind = &node.role.long;
+    let kind = node.role.long;
     html! {
         <div class="inspector">
             <div class="inspector-head">
@@ -59,7 +59,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             </div>
             if let Some(inspection) = props.inspection.as_ref() {
                 if node.kind == NodeKind::Database {
-                    <InspectorTabs inspection={inspection.clone()} reference={props.view.words.reference.clone()} />
+                    <InspectorTabs inspection={inspection.clone()} reference={props.view.words.reference} />
                 } else {
                     <section class="tab-panel" aria-label={format!("{} status", node.name)}>
                         <h3 class="panel-title">
@@ -112,7 +112,7 @@ impl Tab {
 struct InspectorTabsProps {
     inspection: Rc<Inspection>,
     /// The copy rows are compared with, in words (`the leader`).
-    reference: String,
+    reference: &'static str,
 }
 
 /// Log | Rows | Status, as an ARIA tablist: arrow keys (and Home, End) move between tabs and
@@ -166,7 +166,7 @@ fn InspectorTabs(props: &InspectorTabsProps) -> Html {
                 tabindex="0">
                 { match *chosen {
                     Tab::Log => log_panel(inspection),
-                    Tab::Rows => html! { <RowsTab tables={inspection.tables.clone()} reference={props.reference.clone()} /> },
+                    Tab::Rows => html! { <RowsTab tables={inspection.tables.clone()} reference={props.reference} /> },
                     // The databases' tables stay aligned: scroll sideways rather than wrap.
                     Tab::Status => html! {
                         <pre class="mono-block tabular">{ inspection.status.join("\n") }</pre>

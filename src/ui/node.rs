@@ -37,7 +37,7 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
         })
     };
     let crashed = node.status == NodeStatus::Crashed;
-    let role_word = node.role.text.as_str();
+    let role_word = node.role.text;
     let label = format!(
         "{}, {}{}, {}",
         node.name,

@@ -11,7 +11,7 @@ use yew::prelude::*;
 pub struct RowsTabProps {
     pub tables: Vec<TableView>,
     /// The copy the rows are compared with, in words (`the leader`).
-    pub reference: String,
+    pub reference: &'static str,
 }
 
 #[component]
@@ -21,7 +21,7 @@ pub fn RowsTab(props: &RowsTabProps) -> Html {
     }
     html! { <>
         for table in props.tables.iter() {
-            <Table table={table.clone()} reference={props.reference.clone()} />
+            <Table table={table.clone()} reference={props.reference} />
         }
     </> }
 }
@@ -29,13 +29,13 @@ pub fn RowsTab(props: &RowsTabProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct TableProps {
     table: TableView,
-    reference: String,
+    reference: &'static str,
 }
 
 #[component]
 fn Table(props: &TableProps) -> Html {
     let t = &props.table;
-    let reference = &props.reference;
+    let reference = props.reference;
     let diverged = t
         .rows
         .iter()
