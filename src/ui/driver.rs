@@ -13,6 +13,7 @@ use replication_lab::lab::controls::{
     restart_announcement, AckChoice, Focus, MethodChoice, Player, Shown, Speed, TimeControl,
 };
 use replication_lab::lab::{ClusterConfig, Lab, LabAction, LabSettings};
+use replication_lab::view::Micros;
 
 use super::state::{Action, Move, Sent, UiState};
 
@@ -65,33 +66,37 @@ impl Driver {
         }
     }
 
-    /// The transport's controls.
+    /// The transport's controls. Time is read from the lab, not from `ui`: a key held down
+    /// may send several steps before the page renders again.
     pub fn control(&self, ui: &UiState, control: TimeControl) -> Option<Action> {
-        let moved = |how: Move, change: &dyn Fn(&mut Lab)| {
+        let moved = |how: fn(Micros) -> Move, change: &dyn Fn(&mut Lab)| {
             self.restart_clock();
-            self.change(ui.focus(), Some(ui), change)
-                .map(|(shown, ())| Action::Moved { shown, how })
+            self.change(ui.focus(), Some(ui), |lab| {
+                let from = lab.time();
+                change(lab);
+                from
+            })
+            .map(|(shown, from)| Action::Moved {
+                shown,
+                how: how(from),
+            })
         };
         match control {
             TimeControl::Play | TimeControl::Pause => {
                 self.restart_clock();
                 Some(Action::SetPlaying(control == TimeControl::Play))
             }
-            TimeControl::Toggle => self.control(
-                ui,
-                if ui.playing {
-                    TimeControl::Pause
-                } else {
-                    TimeControl::Play
-                },
-            ),
-            TimeControl::Step => moved(Move::Step { from: ui.time() }, &|lab| {
+            TimeControl::Toggle => {
+                self.restart_clock();
+                Some(Action::TogglePlaying)
+            }
+            TimeControl::Step => moved(|from| Move::Step { from }, &|lab| {
                 lab.step();
             }),
-            TimeControl::StepBack => moved(Move::StepBack, &|lab| {
+            TimeControl::StepBack => moved(|_| Move::StepBack, &|lab| {
                 lab.step_back();
             }),
-            TimeControl::ToStart => moved(Move::ToStart, &|lab| lab.seek(0)),
+            TimeControl::ToStart => moved(|_| Move::ToStart, &|lab| lab.seek(0)),
             TimeControl::Seek(t) => {
                 self.change(ui.focus(), Some(ui), |lab| lab.seek(t))
                     .map(|(shown, ())| Action::Moved {

@@ -96,6 +96,8 @@ pub enum Action {
     },
     /// Play or pause.
     SetPlaying(bool),
+    /// Play if paused, pause if playing (the Space key).
+    TogglePlaying,
     SetSpeed(Speed),
     /// The reader's reduced-motion preference, as the browser reports it.
     SetReducedMotion(bool),
@@ -200,6 +202,13 @@ impl UiState {
         self.announced_up_to = now;
     }
 
+    fn set_playing(&mut self, playing: bool) {
+        self.playing = playing;
+        if !playing {
+            self.announce(format!("Paused at {}.", time_words(self.time())));
+        }
+    }
+
     fn moved(&mut self, shown: Shown, how: Move) {
         self.show(shown);
         let now = time_words(self.time());
@@ -238,11 +247,10 @@ impl Reducible for UiState {
         let mut next = Rc::unwrap_or_clone(self);
         match action {
             Action::Moved { shown, how } => next.moved(shown, how),
-            Action::SetPlaying(playing) => {
-                next.playing = playing;
-                if !playing {
-                    next.announce(format!("Paused at {}.", time_words(next.time())));
-                }
+            Action::SetPlaying(playing) => next.set_playing(playing),
+            Action::TogglePlaying => {
+                let playing = !next.playing;
+                next.set_playing(playing);
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::SetReducedMotion(reduced) => next.reduced_motion = reduced,
