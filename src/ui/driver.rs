@@ -1,11 +1,11 @@
 //! The lab, held outside the reducer: the user's intents run on it here, in event handlers,
 //! and what it shows afterwards goes to the reducer as a plain-data [`Action`].
 //!
-//! The lab is shared (`Rc<RefCell<_>>`) because a simulated cluster is too big to copy per
-//! state; it is borrowed only for the length of one intent, never inside `reduce`. The
-//! player's clock (the real time not yet turned into virtual time) lives here too: a frame
-//! that moves no whole microsecond changes nothing the page shows, so it dispatches nothing.
-//! It must not know how anything is drawn.
+//! The app keeps one [`Driver`] for its whole life (shared by its callbacks): a simulated
+//! cluster is too big to copy per state. The lab is borrowed only for the length of one
+//! intent, never inside `reduce`. The player's clock (the real time not yet turned into
+//! virtual time) lives here too: a frame that moves no whole microsecond changes nothing the
+//! page shows, so it dispatches nothing. It must not know how anything is drawn.
 
 use std::cell::RefCell;
 
