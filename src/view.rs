@@ -12,8 +12,6 @@
 //!
 //! This module must not know about yew, the DOM or the wall clock.
 
-use std::fmt;
-
 /// Width of the abstract canvas the layout places nodes in.
 pub const CANVAS_WIDTH: f64 = 800.0;
 /// Height of the abstract canvas the layout places nodes in.
@@ -41,6 +39,8 @@ pub struct View {
     /// Every pair of nodes `(a, b)`, `a < b`, that a partition cuts in at least one direction,
     /// whether or not the diagram draws a link between them.
     pub cut_pairs: Vec<(u32, u32)>,
+    /// The replication family's words for what the console and the rows tab name.
+    pub words: FamilyWords,
 }
 
 impl View {
@@ -54,18 +54,36 @@ impl View {
         self.cut_pairs.contains(&(a.min(b), a.max(b)))
     }
 
-    /// The current leader, if one is up or known.
-    pub fn leader(&self) -> Option<&NodeView> {
-        self.nodes.iter().find(|node| node.role == Role::Leader)
+    /// The first node that takes writes, if any: the one a fresh page selects.
+    pub fn first_writable(&self) -> Option<&NodeView> {
+        self.nodes
+            .iter()
+            .find(|node| node.role.kind == RoleKind::Writable)
     }
+
+    /// The nodes of one kind, in view order.
+    pub fn of_kind(&self, kind: NodeKind) -> impl Iterator<Item = &NodeView> {
+        self.nodes.iter().filter(move |node| node.kind == kind)
+    }
+}
+
+/// The words a replication family uses for what every family has: where a client's statement
+/// goes when the person picks no server, and which copy another's rows are compared with.
+/// Single-leader says "the leader" for both; multi-leader or leaderless say their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct FamilyWords {
+    /// Where a statement goes by default, as the console offers it (`the leader`).
+    pub default_target: &'static str,
+    /// The copy a node's rows are compared with (`the leader`).
+    pub reference: &'static str,
 }
 
 /// What kind of process a node runs; decides its shape on screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NodeKind {
-    /// A database server: a leader or a follower. Its role can change on failover.
+    /// A database server. Its role (see [`RoleKind`]) can change on failover.
     Database,
-    /// An application client that sends SQL to the leader (or reads from a follower).
+    /// An application client that sends SQL to the servers.
     Client,
     /// The trigger-based replication daemon that polls the leader's changelog table.
     Applier,
@@ -73,24 +91,82 @@ pub enum NodeKind {
     Coordinator,
 }
 
-/// The replication role of a database node.
+/// A node's part in replication, in terms every family shares. It decides the shape and the
+/// row a node is drawn in; the words come with it in [`RoleLabel`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// Accepts writes and ships its log. Drawn as a filled hexagon.
-    Leader,
-    /// Applies what its leader ships. Drawn as a circle.
-    Follower,
-    /// Not a database (a client or the applier).
+pub enum RoleKind {
+    /// Takes clients' writes and ships them on: the leader (several of them in multi-leader;
+    /// every replica in leaderless). It keeps this kind while it refuses writes (fenced, or
+    /// waiting to rejoin), which its state says. Drawn as a filled hexagon, in the middle row.
+    Writable,
+    /// Holds a copy and applies what writable nodes ship: a follower, a spare. Drawn as a
+    /// circle, in the bottom row.
+    Replica,
+    /// Not a database: a client, the applier, a service.
     None,
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Role::Leader => "leader",
-            Role::Follower => "follower",
-            Role::None => "",
-        })
+/// A node's role as people read it: the word on its shape (`leader`, `follower`, `client`),
+/// the longer name the inspector gives it, and the family-neutral [`RoleKind`] the drawing
+/// follows. The family that describes the node chooses the words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoleLabel {
+    /// The word drawn on the node.
+    pub text: &'static str,
+    /// What the inspector calls it (`coordination service (leader key)`); often `text`.
+    pub long: &'static str,
+    pub kind: RoleKind,
+}
+
+impl RoleLabel {
+    /// A role whose long name is its word.
+    pub const fn new(text: &'static str, kind: RoleKind) -> RoleLabel {
+        RoleLabel {
+            text,
+            long: text,
+            kind,
+        }
+    }
+
+    /// The same role with a longer name for the inspector.
+    pub const fn with_long(self, long: &'static str) -> RoleLabel {
+        RoleLabel { long, ..self }
+    }
+}
+
+/// Something a person can do to a node, as the node offers it now. The lab turns it into its
+/// action (`LabAction::on`); the UI draws a button with `text` and `hint` and never decides
+/// what makes sense from the node's words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeAction {
+    pub command: NodeCommand,
+    /// The button's word (`Promote`).
+    pub text: &'static str,
+    /// What it does, for the tooltip and screen readers.
+    pub hint: &'static str,
+}
+
+/// The commands a node can offer. Families add theirs here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeCommand {
+    /// Stop it now (destructive: drawn as a danger button).
+    Crash,
+    Restart,
+    /// Manual failover: a replica becomes writable.
+    Promote,
+    /// An empty spare copies a snapshot and starts to follow.
+    Join,
+    /// A node that took writes steps down and follows again.
+    Rejoin,
+    Checkpoint,
+    /// A client gives up waiting on its statements (psql's Ctrl+C).
+    Cancel,
+}
+
+impl NodeCommand {
+    /// Whether the command loses something (drawn so that it stands out).
+    pub fn is_destructive(self) -> bool {
+        self == NodeCommand::Crash
     }
 }
 
@@ -108,7 +184,7 @@ pub struct NodeView {
     /// The name people read: `leader`, `follower-1`, `client-1`.
     pub name: String,
     pub kind: NodeKind,
-    pub role: Role,
+    pub role: RoleLabel,
     pub status: NodeStatus,
     /// A short state word under the name (`streaming`, `catching up`, `accepting writes`).
     pub state: String,
@@ -117,6 +193,15 @@ pub struct NodeView {
     pub position: String,
     /// The storage-format version of the node's database (`v16`), or empty.
     pub format: String,
+    /// What can be done to it now, in the order the inspector shows the buttons.
+    pub actions: Vec<NodeAction>,
+}
+
+impl NodeView {
+    /// Whether the node offers `command` now.
+    pub fn offers(&self, command: NodeCommand) -> bool {
+        self.actions.iter().any(|a| a.command == command)
+    }
 }
 
 /// The kind of a link between two nodes.
@@ -206,43 +291,53 @@ impl Point {
     }
 }
 
-/// Where each node sits on the canvas: clients in a row at the top, the leader in the middle
-/// (the coordination service at the right end of that row), followers and the applier in a row
-/// at the bottom. Returns `(node id, centre)` in view order.
+/// The rows of the diagram, top to bottom. Family-neutral: a family with several writable
+/// nodes puts them all in the middle row; a leaderless one has no replica row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// Clients, at the top.
+    Clients,
+    /// The nodes that take writes, in the middle.
+    Writable,
+    /// Services beside the writable nodes, at the right end of the middle row (the
+    /// coordination service).
+    Services,
+    /// Replicas and what feeds them (the applier), at the bottom.
+    Replicas,
+}
+
+impl Row {
+    /// The row `node` is drawn in.
+    pub fn of(node: &NodeView) -> Row {
+        match (node.kind, node.role.kind) {
+            (NodeKind::Client, _) => Row::Clients,
+            (NodeKind::Coordinator, _) => Row::Services,
+            (NodeKind::Applier, _) => Row::Replicas,
+            (NodeKind::Database, RoleKind::Writable) => Row::Writable,
+            (NodeKind::Database, _) => Row::Replicas,
+        }
+    }
+}
+
+/// Where each node sits on the canvas: clients in a row at the top, the writable nodes in the
+/// middle (services at the right end of that row), replicas and the applier in a row at the
+/// bottom. Returns `(node id, centre)` in view order.
 pub fn layout(view: &View) -> Vec<(u32, Point)> {
-    let top: Vec<&NodeView> = view
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Client)
-        .collect();
-    let middle: Vec<&NodeView> = view
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Database && n.role == Role::Leader)
-        .collect();
-    let bottom: Vec<&NodeView> = view
-        .nodes
-        .iter()
-        .filter(|n| {
-            n.kind == NodeKind::Applier || (n.kind == NodeKind::Database && n.role != Role::Leader)
-        })
-        .collect();
-    let side: Vec<&NodeView> = view
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Coordinator)
-        .collect();
+    let row = |which: Row| -> Vec<&NodeView> {
+        view.nodes.iter().filter(|n| Row::of(n) == which).collect()
+    };
+    let side = row(Row::Services);
     let mut placed = Vec::with_capacity(view.nodes.len());
-    // With a coordination service the leaders share the left of the middle row with it.
+    // With a service the writable nodes share the left of the middle row with it.
     let middle_width = if side.is_empty() { 1.0 } else { 0.8 };
-    for (row, y, width, offset) in [
-        (top, 0.13, 1.0, 0.0),
-        (middle, 0.42, middle_width, 0.0),
+    for (nodes, y, width, offset) in [
+        (row(Row::Clients), 0.13, 1.0, 0.0),
+        (row(Row::Writable), 0.42, middle_width, 0.0),
         (side, 0.42, 0.2, 0.8),
-        (bottom, 0.74, 1.0, 0.0),
+        (row(Row::Replicas), 0.74, 1.0, 0.0),
     ] {
-        let count = row.len() as f64;
-        for (i, node) in row.into_iter().enumerate() {
+        let count = nodes.len() as f64;
+        for (i, node) in nodes.into_iter().enumerate() {
             let x = CANVAS_WIDTH * (offset + width * (i as f64 + 1.0) / (count + 1.0));
             placed.push((
                 node.id,
@@ -262,16 +357,28 @@ pub fn layout(view: &View) -> Vec<(u32, Point)> {
 mod tests {
     use super::*;
 
-    fn node(id: u32, kind: NodeKind, role: Role) -> NodeView {
+    fn node(id: u32, kind: NodeKind, role: RoleKind) -> NodeView {
         NodeView {
             id,
             name: format!("n{id}"),
             kind,
-            role,
+            role: RoleLabel::new("", role),
             status: NodeStatus::Up,
             state: String::new(),
             position: String::new(),
             format: String::new(),
+            actions: vec![],
+        }
+    }
+
+    fn view_of(nodes: Vec<NodeView>) -> View {
+        View {
+            time: 0,
+            nodes,
+            links: vec![],
+            messages: vec![],
+            cut_pairs: vec![],
+            words: FamilyWords::default(),
         }
     }
 
@@ -299,19 +406,13 @@ mod tests {
     }
 
     #[test]
-    fn layout_puts_clients_above_the_leader_above_followers() {
-        let view = View {
-            time: 0,
-            nodes: vec![
-                node(0, NodeKind::Database, Role::Leader),
-                node(1, NodeKind::Database, Role::Follower),
-                node(2, NodeKind::Database, Role::Follower),
-                node(3, NodeKind::Client, Role::None),
-            ],
-            links: vec![],
-            messages: vec![],
-            cut_pairs: vec![],
-        };
+    fn layout_puts_clients_above_writable_nodes_above_replicas() {
+        let view = view_of(vec![
+            node(0, NodeKind::Database, RoleKind::Writable),
+            node(1, NodeKind::Database, RoleKind::Replica),
+            node(2, NodeKind::Database, RoleKind::Replica),
+            node(3, NodeKind::Client, RoleKind::None),
+        ]);
         let placed = layout(&view);
         let ids: Vec<u32> = placed.iter().map(|(id, _)| *id).collect();
         assert_eq!(ids, vec![0, 1, 2, 3], "layout keeps the view's order");
@@ -328,18 +429,12 @@ mod tests {
 
     #[test]
     fn the_coordination_service_sits_right_of_the_leader_in_its_row() {
-        let view = View {
-            time: 0,
-            nodes: vec![
-                node(0, NodeKind::Database, Role::Leader),
-                node(1, NodeKind::Database, Role::Follower),
-                node(2, NodeKind::Client, Role::None),
-                node(3, NodeKind::Coordinator, Role::None),
-            ],
-            links: vec![],
-            messages: vec![],
-            cut_pairs: vec![],
-        };
+        let view = view_of(vec![
+            node(0, NodeKind::Database, RoleKind::Writable),
+            node(1, NodeKind::Database, RoleKind::Replica),
+            node(2, NodeKind::Client, RoleKind::None),
+            node(3, NodeKind::Coordinator, RoleKind::None),
+        ]);
         let placed = layout(&view);
         let at = |id: u32| {
             placed
@@ -351,6 +446,24 @@ mod tests {
         assert_eq!(at(3).y, at(0).y, "same row as the leader");
         assert!(at(3).x > at(0).x + 200.0, "well to its right: {:?}", at(3));
         assert!(at(3).x < CANVAS_WIDTH);
+    }
+
+    #[test]
+    fn several_writable_nodes_share_the_middle_row() {
+        // Multi-leader: two writable nodes side by side, their replicas below, no leader
+        // singled out.
+        let view = view_of(vec![
+            node(0, NodeKind::Database, RoleKind::Writable),
+            node(1, NodeKind::Database, RoleKind::Writable),
+            node(2, NodeKind::Database, RoleKind::Replica),
+            node(3, NodeKind::Client, RoleKind::None),
+        ]);
+        let placed = layout(&view);
+        let at = |id: u32| placed[id as usize].1;
+        assert_eq!(at(0).y, at(1).y);
+        assert!(at(0).x < at(1).x);
+        assert!(at(3).y < at(0).y && at(0).y < at(2).y);
+        assert_eq!(view.first_writable().map(|n| n.id), Some(0));
     }
 
     #[test]

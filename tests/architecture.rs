@@ -235,3 +235,57 @@ fn ui_crates_are_wasm32_only_dependencies() {
         );
     }
 }
+
+/// The UI (`src/ui/**`, `src/main.rs`) names only the lab and the view of the core: the lab
+/// is the one object it drives, the view what it draws. Everything else it needs (the
+/// pickers' settings, the checks it lists) the lab re-exports, so the core's insides can move
+/// without touching the UI.
+#[test]
+fn the_ui_names_only_lab_and_view() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.join("main.rs")];
+    walk(&src.join("ui"), &mut files);
+    assert!(
+        files.iter().any(|p| p.ends_with("ui/app.rs")),
+        "the scan must see the UI: {files:?}"
+    );
+    let allowed = ["replication_lab::lab", "replication_lab::view"];
+    let mut hits = Vec::new();
+    let mut seen = 0;
+    for path in &files {
+        let text = fs::read_to_string(path).unwrap_or_default();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for (at, _) in code.match_indices("replication_lab::") {
+                seen += 1;
+                let rest = &code[at..];
+                // `replication_lab::lab` but not `replication_lab::labels`; `{lab, view}` groups
+                // are written out one path per `use` in the UI.
+                let named = allowed.iter().any(|a| {
+                    rest.strip_prefix(a).is_some_and(|after| {
+                        !after.starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                    })
+                });
+                if !named {
+                    hits.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(seen > 0, "the UI names the core somewhere");
+    assert!(
+        hits.is_empty(),
+        "the UI may name only replication_lab::lab and replication_lab::view:\n{}",
+        hits.join("\n")
+    );
+}

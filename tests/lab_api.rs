@@ -45,7 +45,7 @@ fn a_client_write_shows_in_every_inspector_tab_and_the_event_log() {
     assert!(orders.rows[0]
         .cells
         .iter()
-        .all(|c| c.leader_value.is_none()));
+        .all(|c| c.reference_value.is_none()));
     let events: Vec<String> = lab.events(50).into_iter().map(|e| e.text).collect();
     assert!(
         events
@@ -139,7 +139,7 @@ fn a_diverged_cell_carries_the_leaders_value() {
     let leader_note = lab.inspect(0).expect("leader").tables[0].rows[0].cells[2]
         .text
         .clone();
-    assert_eq!(note.leader_value.as_deref(), Some(leader_note.as_str()));
+    assert_eq!(note.reference_value.as_deref(), Some(leader_note.as_str()));
     assert_ne!(note.text, leader_note);
 }
 

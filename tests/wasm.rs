@@ -7,7 +7,7 @@ use replication_lab::replication::cluster;
 use replication_lab::replication::config::{AckPolicy, ClusterConfig, Method};
 use replication_lab::replication::messages::Request;
 use replication_lab::sim::{Fault, Input, NodeId, Time};
-use replication_lab::view::Role;
+use replication_lab::view::RoleKind;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -77,18 +77,18 @@ fn replication_scenario() -> u64 {
 #[test]
 fn the_default_lab_has_a_leader_two_followers_a_spare_and_two_clients() {
     let view = Lab::new(LabSettings::default()).view();
-    let roles: Vec<Role> = view.nodes.iter().map(|n| n.role).collect();
+    let roles: Vec<RoleKind> = view.nodes.iter().map(|n| n.role.kind).collect();
     assert_eq!(
         roles,
         vec![
-            Role::Leader,
-            Role::Follower,
-            Role::Follower,
-            Role::Follower,
-            Role::None,
-            Role::None,
+            RoleKind::Writable,
+            RoleKind::Replica,
+            RoleKind::Replica,
+            RoleKind::Replica,
+            RoleKind::None,
+            RoleKind::None,
             // The coordination service (etcd).
-            Role::None
+            RoleKind::None
         ]
     );
     assert_eq!(view.nodes[3].state, "empty spare: Join to set it up");

@@ -1,7 +1,10 @@
-//! Turns the world of a running cluster into the [`View`] the UI draws: each node's role,
-//! state and log position, the links between them, and the messages in flight with labels.
+//! Turns the world of a running cluster into the [`View`] the UI draws: each node's role
+//! (a family-neutral [`RoleKind`] with single-leader's words), state, log position and the
+//! actions it offers now, the links between them, and the messages in flight with labels.
 //!
-//! Reads the world; never changes it.
+//! Reads the world; never changes it. What it reads of a server's replication state goes
+//! through a few named functions ([`leads`], [`server_state`], [`server_actions`]), so a
+//! family that keeps its state differently changes them alone.
 
 use crate::replication::config::Method;
 use crate::replication::messages::Msg;
@@ -10,7 +13,8 @@ use crate::replication::render::format_position;
 use crate::replication::server::{Server, ServerRole, Stream};
 use crate::sim::{NodeId, NodeStatus as SimStatus, World};
 use crate::view::{
-    LinkKind, LinkView, MessageKind, MessageView, NodeKind, NodeStatus, NodeView, Role, View,
+    FamilyWords, LinkKind, LinkView, MessageKind, MessageView, NodeAction, NodeCommand, NodeKind,
+    NodeStatus, NodeView, RoleKind, RoleLabel, View,
 };
 
 /// The view of `world` now.
@@ -22,6 +26,11 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         let other = world.network().link(b, a).is_some_and(|l| l.cut);
         one || other
     };
+    let leaders = world
+        .nodes()
+        .filter_map(|n| n.process.as_server())
+        .filter(|s| leads(s))
+        .count();
     for node in world.nodes() {
         let status = match node.status {
             SimStatus::Up => NodeStatus::Up,
@@ -30,9 +39,10 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         let id = node.id.0;
         let (kind, role, state, position, format) = match node.process {
             LabNode::Server(server) => {
-                let role = match server.disk.role {
-                    ServerRole::Leader => Role::Leader,
-                    _ => Role::Follower,
+                let role = if leads(server) {
+                    RoleLabel::new("leader", RoleKind::Writable)
+                } else {
+                    RoleLabel::new("follower", RoleKind::Replica)
                 };
                 // Every server that may lead talks to the coordination service: a link to cut.
                 if let Some(service) = server.directory.coordinator {
@@ -81,7 +91,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
                 };
                 (
                     NodeKind::Client,
-                    Role::None,
+                    RoleLabel::new("client", RoleKind::None),
                     state,
                     String::new(),
                     String::new(),
@@ -100,7 +110,8 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
                 };
                 (
                     NodeKind::Coordinator,
-                    Role::None,
+                    RoleLabel::new("coordinator", RoleKind::None)
+                        .with_long("coordination service (leader key)"),
                     state,
                     String::new(),
                     String::new(),
@@ -123,12 +134,20 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
                 }
                 (
                     NodeKind::Applier,
-                    Role::None,
+                    RoleLabel::new("applier", RoleKind::None),
                     format!("read up to sl_log {}", applier.fetched),
                     String::new(),
                     String::new(),
                 )
             }
+        };
+        let actions = match (status, &node.process) {
+            (NodeStatus::Crashed, _) => vec![RESTART],
+            (NodeStatus::Up, LabNode::Server(server)) => server_actions(server, leaders),
+            (NodeStatus::Up, LabNode::Client(client)) if !client.outstanding.is_empty() => {
+                vec![CRASH, CANCEL]
+            }
+            (NodeStatus::Up, _) => vec![CRASH],
         };
         nodes.push(NodeView {
             id,
@@ -139,6 +158,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             state,
             position,
             format,
+            actions,
         });
     }
     let messages = world
@@ -167,7 +187,71 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         links,
         messages,
         cut_pairs,
+        words: FamilyWords {
+            default_target: "the leader",
+            reference: "the leader",
+        },
     }
+}
+
+/// Whether `server` takes the cluster's writes (single-leader: it is a leader, even one that
+/// is fenced or about to rejoin).
+fn leads(server: &Server) -> bool {
+    server.disk.role == ServerRole::Leader
+}
+
+const CRASH: NodeAction = NodeAction {
+    command: NodeCommand::Crash,
+    text: "Crash",
+    hint: "stop it now: what was only in memory is lost",
+};
+const RESTART: NodeAction = NodeAction {
+    command: NodeCommand::Restart,
+    text: "Restart",
+    hint: "start it again from what it had on disk",
+};
+const CANCEL: NodeAction = NodeAction {
+    command: NodeCommand::Cancel,
+    text: "Cancel the wait",
+    hint: "psql's Ctrl+C: a commit held for a synchronous standby returns with a warning",
+};
+
+/// What a running server offers now, given how many servers lead (`leaders`). Offered when
+/// it makes sense from the server's state; the lab still refuses what would do nothing.
+fn server_actions(server: &Server, leaders: usize) -> Vec<NodeAction> {
+    let mut actions = vec![CRASH];
+    let receiving_backup = matches!(server.mem.stream, Stream::Snapshot { .. });
+    match server.disk.role {
+        ServerRole::Leader => {
+            actions.push(NodeAction {
+                command: NodeCommand::Checkpoint,
+                text: "Checkpoint",
+                hint: "flush dirty pages; the next change to each page logs a full page image",
+            });
+            // Another leader took over, or this one stopped taking writes (fenced, demoted).
+            if leaders > 1 || !server.mem.accepting_writes {
+                actions.push(NodeAction {
+                    command: NodeCommand::Rejoin,
+                    text: "Rejoin as follower",
+                    hint: "step down, discard what the new leader never had, and follow it",
+                });
+            }
+        }
+        // While a base backup arrives there is nothing to do but wait.
+        ServerRole::Spare if receiving_backup => {}
+        ServerRole::Spare => actions.push(NodeAction {
+            command: NodeCommand::Join,
+            text: "Join",
+            hint: "copy a snapshot of the leader, then stream from where it was taken",
+        }),
+        ServerRole::Follower if receiving_backup && server.mem.stalled.is_none() => {}
+        ServerRole::Follower => actions.push(NodeAction {
+            command: NodeCommand::Promote,
+            text: "Promote",
+            hint: "manual failover: this follower becomes the leader",
+        }),
+    }
+    actions
 }
 
 /// The short word under a server's name.

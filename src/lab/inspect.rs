@@ -102,8 +102,9 @@ pub struct RowView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CellView {
     pub text: String,
-    /// When this follower's value differs from the leader's: the leader's value.
-    pub leader_value: Option<String>,
+    /// When this copy's value differs from the copy it is compared with (the view's
+    /// `FamilyWords::reference`: the leader, in single-leader): that copy's value.
+    pub reference_value: Option<String>,
 }
 
 /// Inspects node `id` of `world`.
@@ -281,7 +282,7 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
                             .zip(&columns)
                             .map(|(value, column)| CellView {
                                 text: value.to_string(),
-                                leader_value: diff.and_then(|d| {
+                                reference_value: diff.and_then(|d| {
                                     d.columns
                                         .iter()
                                         .find(|(c, _, _)| c.eq_ignore_ascii_case(column))

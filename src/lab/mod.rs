@@ -9,20 +9,25 @@
 //!
 //! It must not know how anything is drawn.
 
+pub mod controls;
 pub mod describe;
 pub mod inspect;
 pub mod narrate;
 
-use crate::replication::checks::{self, Checks};
+// What the UI needs from the rest of the core, named here so that the UI names only `lab`
+// and `view`: the live checks it lists, and the settings its pickers choose.
+pub use crate::replication::checks::Checks;
+pub use crate::replication::config::{AckPolicy, ClusterConfig, Method};
+
+use crate::replication::checks;
 use crate::replication::client::Client;
 use crate::replication::cluster;
-use crate::replication::config::{AckPolicy, ClusterConfig, Method};
 use crate::replication::messages::{Reply, Request};
 use crate::replication::node::LabNode;
 use crate::replication::server::{Server, ServerRole, Stream};
 use crate::sim::{Fault, Input, InputError, InputId, NodeId, Time, TraceKind, World};
 use crate::timeline::Timeline;
-use crate::view::{Micros, View};
+use crate::view::{Micros, NodeCommand, View};
 
 /// How a lab starts: its cluster and the seed every random draw comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,6 +82,21 @@ pub enum LabAction {
     Checkpoint(u32),
     /// This client cancels the statements it is waiting on.
     Cancel(u32),
+}
+
+impl LabAction {
+    /// The action a node's offered `command` stands for (see `NodeView::actions`).
+    pub fn on(node: u32, command: NodeCommand) -> LabAction {
+        match command {
+            NodeCommand::Crash => LabAction::Crash(node),
+            NodeCommand::Restart => LabAction::Restart(node),
+            NodeCommand::Promote => LabAction::Promote(node),
+            NodeCommand::Join => LabAction::Join(node),
+            NodeCommand::Rejoin => LabAction::Rejoin(node),
+            NodeCommand::Checkpoint => LabAction::Checkpoint(node),
+            NodeCommand::Cancel => LabAction::Cancel(node),
+        }
+    }
 }
 
 /// How far the timeline slider reaches at least.
@@ -699,26 +719,26 @@ pub(crate) fn describe_input_error(world: &World<LabNode>, error: InputError) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::Role;
+    use crate::view::RoleKind;
 
     #[test]
     fn default_lab_has_a_leader_two_followers_a_spare_and_two_clients() {
         let view = Lab::new(LabSettings::default()).view();
-        let roles: Vec<(String, Role)> = view
+        let roles: Vec<(&str, &str, RoleKind)> = view
             .nodes
             .iter()
-            .map(|n| (n.name.clone(), n.role))
+            .map(|n| (n.name.as_str(), n.role.text, n.role.kind))
             .collect();
         assert_eq!(
             roles,
             vec![
-                ("leader".to_string(), Role::Leader),
-                ("follower-1".to_string(), Role::Follower),
-                ("follower-2".to_string(), Role::Follower),
-                ("follower-3".to_string(), Role::Follower),
-                ("client-1".to_string(), Role::None),
-                ("client-2".to_string(), Role::None),
-                ("etcd".to_string(), Role::None),
+                ("leader", "leader", RoleKind::Writable),
+                ("follower-1", "follower", RoleKind::Replica),
+                ("follower-2", "follower", RoleKind::Replica),
+                ("follower-3", "follower", RoleKind::Replica),
+                ("client-1", "client", RoleKind::None),
+                ("client-2", "client", RoleKind::None),
+                ("etcd", "coordinator", RoleKind::None),
             ]
         );
         // Every server but the spare talks to the coordination service.

@@ -2,15 +2,20 @@
 //! SQL console; the transport bar and the event log; and the clock that plays virtual time
 //! (an animation-frame loop that runs only while playing and visible).
 //!
-//! It wires state to components; it draws nothing itself and knows nothing of the world.
+//! It wires state to components: each panel gets the shared view and the few callbacks it
+//! needs, each of which runs one intent on the lab ([`Driver`]) and dispatches the plain-data
+//! outcome to the reducer. It draws nothing itself and knows nothing of the world.
 
+use std::rc::Rc;
+
+use replication_lab::lab::controls::{MethodChoice, Speed};
 use replication_lab::lab::{LabAction, LabSettings};
-use replication_lab::view::NodeKind;
 use yew::prelude::*;
 
 use super::checks::ChecksBar;
 use super::cluster::ClusterDiagram;
 use super::console::SqlConsole;
+use super::driver::{Driver, Statement};
 use super::event_log::EventLog;
 use super::header::Header;
 use super::hooks::{use_animation_frame, use_reduced_motion};
@@ -18,75 +23,107 @@ use super::inspector::Inspector;
 use super::state::{Action, UiState};
 use super::transport::Transport;
 
+/// A callback that runs `intent` on the lab with the state as rendered, and dispatches what
+/// comes back.
+fn intent<T: 'static>(
+    driver: &Rc<Driver>,
+    state: &UseReducerHandle<UiState>,
+    intent: impl Fn(&Driver, &UiState, T) -> Option<Action> + 'static,
+) -> Callback<T> {
+    let (driver, state) = (driver.clone(), state.clone());
+    Callback::from(move |input: T| {
+        if let Some(action) = intent(&driver, &state, input) {
+            state.dispatch(action);
+        }
+    })
+}
+
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| UiState::new(LabSettings::default()));
-    let on_action = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    let driver = use_memo((), |_| Driver::new(LabSettings::default()));
+    let state = {
+        let driver = driver.clone();
+        use_reducer(move || driver.start(Speed::DEFAULT, false))
     };
 
-    // Playing: every frame turns the real time elapsed into virtual time (see `state`).
-    use_animation_frame(state.playing, on_action.reform(Action::Tick));
+    // Playing: every frame turns the real time elapsed into virtual time (see `Driver::frame`).
+    use_animation_frame(
+        state.playing,
+        intent(&driver, &state, |d, ui, ms: f64| d.frame(ui, ms)),
+    );
 
-    // Reduced motion: playing jumps instead of gliding (see `state::REDUCED_MOTION_JUMP_MS`).
+    // Reduced motion: playing jumps instead of gliding (see `controls::Player`).
     let reduced_motion = use_reduced_motion();
     {
-        let on_action = on_action.clone();
-        use_effect_with(reduced_motion, move |&reduced| {
-            on_action.emit(Action::SetReducedMotion(reduced));
+        let on_reduced = intent(&driver, &state, |d, _, reduced: bool| {
+            Some(d.reduced_motion(reduced))
         });
+        use_effect_with(reduced_motion, move |&reduced| on_reduced.emit(reduced));
     }
 
-    let on_select = on_action.reform(Action::Select);
-    let on_link = on_action.reform(|(a, b, cut): (u32, u32, bool)| {
+    let on_method = intent(&driver, &state, |d, ui, method: MethodChoice| {
+        d.restart(ui, method, ui.fencing)
+    });
+    let on_fencing = intent(&driver, &state, |d, ui, fencing: bool| {
+        d.restart(ui, ui.method, fencing)
+    });
+    let on_ack = intent(&driver, &state, |d, ui, ack| d.set_ack(ui, ack));
+    let on_select = intent(&driver, &state, |d, ui, id: u32| d.select(ui, id));
+    let on_link = intent(&driver, &state, |d, ui, (a, b, cut): (u32, u32, bool)| {
         let action = if cut {
             LabAction::Partition { a, b }
         } else {
             LabAction::Heal { a, b }
         };
-        Action::Perform(a, vec![action])
+        d.perform(ui, a, vec![action])
     });
-    let selected = state.selected.and_then(|id| state.view.node(id).cloned());
+    let on_perform = intent(&driver, &state, |d, ui, actions: Vec<LabAction>| {
+        let node = ui.selected?;
+        d.perform(ui, node, actions)
+    });
+    let on_run = intent(&driver, &state, |d, ui, statement: Statement| {
+        d.run(ui, statement)
+    });
+    let on_cancel = intent(&driver, &state, |d, ui, client: u32| {
+        d.perform(ui, client, vec![LabAction::Cancel(client)])
+    });
+    let on_client = intent(&driver, &state, |d, ui, client: u32| {
+        d.console_client(ui, client)
+    });
+    let on_target = {
+        let state = state.clone();
+        Callback::from(move |target: Option<u32>| state.dispatch(Action::ConsoleTarget(target)))
+    };
+    let on_control = intent(&driver, &state, |d, ui, control| d.control(ui, control));
+
     let refusal = state
         .refusal
         .as_ref()
         .filter(|(node, _)| Some(*node) == state.selected)
         .map(|(_, why)| why.clone());
-    let of_kind = |kind: NodeKind| -> Vec<_> {
-        state
-            .view
-            .nodes
-            .iter()
-            .filter(|n| n.kind == kind)
-            .cloned()
-            .collect()
-    };
-    let details = state.details.clone();
+    let details = &state.details;
 
     html! {
         <div class="app">
             <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
-                on_action={on_action.clone()} />
+                {on_method} {on_fencing} {on_ack} />
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">
-                    <ClusterDiagram view={state.view.clone()} selected={state.selected} on_select={on_select}
-                        on_link={on_link} />
+                    <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link} />
                     <ChecksBar checks={details.checks.clone()} />
                 </section>
                 <div class="side-pane">
                     <aside class="inspector-pane" aria-label="Inspector">
-                        <Inspector node={selected} inspection={details.inspection.clone()}
-                            nodes={state.view.nodes.clone()} cut_pairs={state.view.cut_pairs.clone()}
-                            refusal={refusal} on_action={on_action.clone()} />
+                        <Inspector view={state.view.clone()} selected={state.selected}
+                            inspection={details.inspection.clone()} {refusal} {on_perform} />
                     </aside>
-                    <SqlConsole clients={of_kind(NodeKind::Client)} servers={of_kind(NodeKind::Database)}
-                        client={state.console_client()} console={state.console.clone()}
-                        answers={details.client.clone()} time={state.time()} on_action={on_action.clone()} />
+                    <SqlConsole view={state.view.clone()} client={state.console_client()}
+                        console={state.console.clone()} answers={details.client.clone()}
+                        {on_run} {on_cancel} {on_client} {on_target} />
                 </div>
             </main>
             <Transport time={state.time()} horizon={state.horizon} playing={state.playing}
-                speed={state.speed} reduced_motion={state.reduced_motion} on_action={on_action} />
+                speed={state.speed} reduced_motion={state.reduced_motion} {on_control} />
             <EventLog events={details.events.clone()} announcement={state.announcement.clone()} />
         </div>
     }

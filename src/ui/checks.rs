@@ -5,8 +5,7 @@
 
 use std::rc::Rc;
 
-use replication_lab::engine::Value;
-use replication_lab::replication::checks::Checks;
+use replication_lab::lab::Checks;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -71,7 +70,7 @@ fn checks_of(c: &Checks) -> [Check; 5] {
                             .iter()
                             .map(|(column, leader, here)| {
                                 let show = |v: &Option<_>| {
-                                    v.as_ref().map_or("NULL".to_string(), |v: &Value| v.to_string())
+                                    v.as_ref().map_or("NULL".to_string(), ToString::to_string)
                                 };
                                 format!("{column}: leader {} ≠ {}", show(leader), show(here))
                             })

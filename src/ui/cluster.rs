@@ -1,5 +1,7 @@
 //! The cluster diagram: links, nodes and messages in flight, drawn as SVG from a view.
 
+use std::rc::Rc;
+
 use replication_lab::view::{
     self, LinkKind, LinkView, MessageKind, MessageView, Point, View, CANVAS_HEIGHT, CANVAS_WIDTH,
 };
@@ -12,7 +14,8 @@ const NODE_RIM: f64 = 60.0;
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
-    pub view: View,
+    /// The lab now, shared with the other panels.
+    pub view: Rc<View>,
     pub selected: Option<u32>,
     pub on_select: Callback<u32>,
     /// A link was activated: cut it if it is whole, heal it if it is cut.

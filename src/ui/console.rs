@@ -7,11 +7,11 @@
 use std::rc::Rc;
 
 use replication_lab::lab::inspect::{AnswerView, Inspection};
-use replication_lab::lab::LabAction;
-use replication_lab::view::{format_time, Micros, NodeView};
+use replication_lab::view::{format_time, Micros, NodeCommand, NodeKind, View};
 use yew::prelude::*;
 
-use super::state::{Action, Console};
+use super::driver::Statement;
+use super::state::{Console, Sent};
 
 /// Presets: (button word, statement). Each fills the text area.
 const PRESETS: [(&str, &str); 7] = [
@@ -41,29 +41,35 @@ const PRESETS: [(&str, &str); 7] = [
 
 #[derive(Properties, PartialEq)]
 pub struct SqlConsoleProps {
-    pub clients: Vec<NodeView>,
-    pub servers: Vec<NodeView>,
+    /// The lab now, shared with the other panels: the clients, the servers, the time.
+    pub view: Rc<View>,
     /// The client that sends.
     pub client: Option<u32>,
     pub console: Console,
     /// The client, inspected: its answers.
     pub answers: Option<Rc<Inspection>>,
-    pub time: Micros,
-    pub on_action: Callback<Action>,
+    pub on_run: Callback<Statement>,
+    /// The client gives up waiting (its Cancel).
+    pub on_cancel: Callback<u32>,
+    /// The client picker.
+    pub on_client: Callback<u32>,
+    /// The target picker: a server for reads, or `None` for the family's default target.
+    pub on_target: Callback<Option<u32>>,
 }
 
 #[component]
 pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
     let text = use_state(|| PRESETS[0].1.to_string());
     let client = props.client;
+    let view = &props.view;
     let run = {
         let text = text.clone();
-        let on_action = props.on_action.clone();
+        let on_run = props.on_run.clone();
         let server = props.console.target;
         Callback::from(move |_: ()| {
             let sql = text.trim().to_string();
             if let (Some(client), false) = (client, sql.is_empty()) {
-                on_action.emit(Action::RunSql {
+                on_run.emit(Statement {
                     client,
                     server,
                     sql,
@@ -95,23 +101,26 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
         })
     };
     let on_client = {
-        let on_action = props.on_action.clone();
+        let on_client = props.on_client.clone();
         Callback::from(move |event: Event| {
             let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
             if let Ok(id) = select.value().parse::<u32>() {
-                on_action.emit(Action::SetConsoleClient(id));
+                on_client.emit(id);
             }
         })
     };
     let on_target = {
-        let on_action = props.on_action.clone();
+        let on_target = props.on_target.clone();
         Callback::from(move |event: Event| {
             let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            on_action.emit(Action::SetConsoleTarget(select.value().parse::<u32>().ok()));
+            on_target.emit(select.value().parse::<u32>().ok());
         })
     };
-    let client_node = props.clients.iter().find(|n| Some(n.id) == client);
-    let waiting = client_node.is_some_and(|n| n.state.starts_with("waiting"));
+    // Waiting is what the client offers: a Cancel.
+    let cancel = client
+        .and_then(|id| view.node(id))
+        .and_then(|n| n.actions.iter().find(|a| a.command == NodeCommand::Cancel));
+    let waiting = cancel.is_some();
     let answers: Vec<AnswerView> = props
         .answers
         .as_ref()
@@ -148,7 +157,7 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
                     <label class="control">
                         <span class="control-label">{ "from" }</span>
                         <select id="sql-client" aria-label="Client" onchange={on_client}>
-                            for c in props.clients.iter() {
+                            for c in view.of_kind(NodeKind::Client) {
                                 <option value={c.id.to_string()} selected={Some(c.id) == client}>{ c.name.clone() }</option>
                             }
                         </select>
@@ -156,8 +165,10 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
                     <label class="control">
                         <span class="control-label">{ "on" }</span>
                         <select id="sql-target" aria-label="Send to" onchange={on_target}>
-                            <option value="leader" selected={props.console.target.is_none()}>{ "the leader" }</option>
-                            for s in props.servers.iter() {
+                            <option value="default" selected={props.console.target.is_none()}>
+                                { view.words.default_target }
+                            </option>
+                            for s in view.of_kind(NodeKind::Database) {
                                 <option value={s.id.to_string()} selected={props.console.target == Some(s.id)}>
                                     { format!("{} (read)", s.name) }
                                 </option>
@@ -170,14 +181,12 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
                 }
             </form>
             <div class="results" aria-live="polite">
-                { pending(props.console.sent.as_ref(), waiting, props.time, client) }
-                if let (true, Some(client)) = (waiting, client) {
+                { pending(props.console.sent.as_ref(), waiting, view.time, client) }
+                if let (Some(cancel), Some(client)) = (cancel, client) {
                     <button type="button" class="action-button small cancel-wait"
-                        title="psql's Ctrl+C: a commit held for a synchronous standby returns with a warning"
-                        onclick={props.on_action.reform(move |_: MouseEvent| {
-                            Action::Perform(client, vec![LabAction::Cancel(client)])
-                        })}>
-                        { "Cancel the wait" }
+                        title={cancel.hint}
+                        onclick={props.on_cancel.reform(move |_: MouseEvent| client)}>
+                        { cancel.text }
                     </button>
                 }
                 if answers.is_empty() {
@@ -195,12 +204,7 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
 }
 
 /// What the console says about the statement it sent last, while its answer is on its way.
-fn pending(
-    sent: Option<&super::state::Sent>,
-    waiting: bool,
-    now: Micros,
-    client: Option<u32>,
-) -> Html {
+fn pending(sent: Option<&Sent>, waiting: bool, now: Micros, client: Option<u32>) -> Html {
     let Some(sent) = sent.filter(|s| Some(s.client) == client) else {
         return Html::default();
     };

@@ -2,10 +2,8 @@
 //! so), the replication method and the fencing (each a new lab) and the acknowledgement level
 //! (a live setting on the leader).
 
+use replication_lab::lab::controls::{AckChoice, MethodChoice};
 use yew::prelude::*;
-
-use super::choices::{AckChoice, MethodChoice};
-use super::state::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
@@ -15,36 +13,19 @@ pub struct HeaderProps {
     pub ack: AckChoice,
     /// Why the lab refused the last ack change.
     pub ack_refusal: Option<String>,
-    pub on_action: Callback<Action>,
+    /// A new lab with this method.
+    pub on_method: Callback<MethodChoice>,
+    /// A new lab with (true) or without fencing.
+    pub on_fencing: Callback<bool>,
+    /// The leader's acknowledgement level changes now.
+    pub on_ack: Callback<AckChoice>,
 }
 
 #[component]
 pub fn Header(props: &HeaderProps) -> Html {
-    let on_method = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |event: Event| {
-            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            if let Some(method) = MethodChoice::from_key(&select.value()) {
-                on_action.emit(Action::SetMethod(method));
-            }
-        })
-    };
-    let on_fencing = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |event: Event| {
-            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            on_action.emit(Action::SetFencing(select.value() == "etcd"));
-        })
-    };
-    let on_ack = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |event: Event| {
-            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-            if let Some(ack) = AckChoice::from_key(&select.value()) {
-                on_action.emit(Action::SetAck(ack));
-            }
-        })
-    };
+    let on_method = picked(&props.on_method, MethodChoice::from_key);
+    let on_fencing = picked(&props.on_fencing, |value| Some(value == "etcd"));
+    let on_ack = picked(&props.on_ack, AckChoice::from_key);
     html! {
         <header class="header">
             <h1 class="title">{ "Replication Lab" }</h1>
@@ -98,4 +79,16 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
         </header>
     }
+}
+
+/// A `<select>`'s change handler: the value it changed to, read by `parse`, goes to `to`
+/// (an unreadable value is ignored).
+fn picked<T: 'static>(to: &Callback<T>, parse: fn(&str) -> Option<T>) -> Callback<Event> {
+    let to = to.clone();
+    Callback::from(move |event: Event| {
+        let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+        if let Some(value) = parse(&select.value()) {
+            to.emit(value);
+        }
+    })
 }

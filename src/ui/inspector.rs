@@ -1,45 +1,41 @@
 //! The inspector: the selected node's name, role and state, its actions, and its insides in
 //! tabs — Log (the method's own rendering), Rows (its tables, cells that differ from the
-//! leader's marked), Status (replication positions). Clients show their answers; the applier
+//! reference copy's marked), Status (replication positions). Clients show their answers; the applier
 //! its progress.
 
 use std::rc::Rc;
 
 use replication_lab::lab::inspect::Inspection;
-use replication_lab::view::{NodeKind, NodeStatus, NodeView};
+use replication_lab::lab::LabAction;
+use replication_lab::view::{NodeKind, NodeStatus, View};
 use yew::prelude::*;
 
 use super::node_actions::NodeActions;
 use super::rows::RowsTab;
-use super::state::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
-    pub node: Option<NodeView>,
+    /// The lab now, shared with the other panels.
+    pub view: Rc<View>,
+    /// The node to inspect.
+    pub selected: Option<u32>,
     pub inspection: Option<Rc<Inspection>>,
-    pub nodes: Vec<NodeView>,
-    /// Pairs of nodes a partition cuts apart (`View::cut_pairs`).
-    pub cut_pairs: Vec<(u32, u32)>,
     /// The lab's refusal of the last action on this node.
     pub refusal: Option<String>,
-    pub on_action: Callback<Action>,
+    /// Actions on the selected node, done now in order.
+    pub on_perform: Callback<Vec<LabAction>>,
 }
 
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
-    let Some(node) = props.node.as_ref() else {
+    let Some(node) = props.selected.and_then(|id| props.view.node(id)) else {
         return html! { <p class="hint">{ "Select a node to see its state." }</p> };
     };
     let status = match node.status {
         NodeStatus::Up => "up",
         NodeStatus::Crashed => "crashed",
     };
-    let kind = match node.kind {
-        NodeKind::Database => node.role.to_string(),
-        NodeKind::Client => "client".into(),
-        NodeKind::Applier => "applier".into(),
-        NodeKind::Coordinator => "coordination service (leader key)".into(),
-    };
+    let kind = node.role.long;
     html! {
         <div class="inspector">
             <div class="inspector-head">
@@ -58,12 +54,12 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         }
                     </span>
                 </h2>
-                <NodeActions node={node.clone()} nodes={props.nodes.clone()} cut_pairs={props.cut_pairs.clone()}
-                    refusal={props.refusal.clone()} on_action={props.on_action.clone()} />
+                <NodeActions view={props.view.clone()} node={node.id}
+                    refusal={props.refusal.clone()} on_perform={props.on_perform.clone()} />
             </div>
             if let Some(inspection) = props.inspection.as_ref() {
                 if node.kind == NodeKind::Database {
-                    <InspectorTabs inspection={inspection.clone()} />
+                    <InspectorTabs inspection={inspection.clone()} reference={props.view.words.reference} />
                 } else {
                     <section class="tab-panel" aria-label={format!("{} status", node.name)}>
                         <h3 class="panel-title">
@@ -115,6 +111,8 @@ impl Tab {
 #[derive(Properties, PartialEq)]
 struct InspectorTabsProps {
     inspection: Rc<Inspection>,
+    /// The copy rows are compared with, in words (`the leader`).
+    reference: &'static str,
 }
 
 /// Log | Rows | Status, as an ARIA tablist: arrow keys (and Home, End) move between tabs and
@@ -168,7 +166,7 @@ fn InspectorTabs(props: &InspectorTabsProps) -> Html {
                 tabindex="0">
                 { match *chosen {
                     Tab::Log => log_panel(inspection),
-                    Tab::Rows => html! { <RowsTab tables={inspection.tables.clone()} /> },
+                    Tab::Rows => html! { <RowsTab tables={inspection.tables.clone()} reference={props.reference} /> },
                     // The databases' tables stay aligned: scroll sideways rather than wrap.
                     Tab::Status => html! {
                         <pre class="mono-block tabular">{ inspection.status.join("\n") }</pre>

@@ -1,16 +1,19 @@
 //! The browser UI: Yew function components that draw a [`View`](replication_lab::view::View)
 //! of the core and send user actions back to it. Compiled only for wasm32.
 //!
-//! The UI keeps no simulation state of its own: its state is a reducer ([`state`]) over the
-//! core's [`Lab`](replication_lab::lab::Lab); every component draws from the view it is given.
+//! The UI keeps no simulation state of its own: its state is a plain-data reducer
+//! ([`state`]); the core's [`Lab`](replication_lab::lab::Lab) is held beside it ([`driver`]),
+//! which runs the user's intents and dispatches what the lab shows afterwards. Every
+//! component draws from the shared view it is given and sends back only what it is for.
+//! The UI names only `replication_lab::lab` and `replication_lab::view`.
 //! Browser plumbing that knows nothing of the lab (animation frames, visibility, reduced
 //! motion, document keys) lives in [`hooks`].
 
 mod app;
 mod checks;
-mod choices;
 mod cluster;
 mod console;
+mod driver;
 mod event_log;
 mod header;
 mod hooks;

@@ -1,9 +1,11 @@
-//! One node on the diagram. Its role shows as a shape and a word (leader = hexagon,
-//! follower = circle, client = rounded square, applier = diamond, coordination service = a
-//! key-shaped pentagon), never by colour alone.
+//! One node on the diagram. Its role shows as a shape and a word (a writable node such as
+//! the leader = hexagon, a replica such as a follower = circle, client = rounded square,
+//! applier = diamond, coordination service = a key-shaped pentagon), never by colour alone.
+//! The word is the family's (the view's role label); the shape follows the family-neutral
+//! role kind.
 //! It is a button: Enter or Space selects it, like a click.
 
-use replication_lab::view::{NodeKind, NodeStatus, NodeView, Role};
+use replication_lab::view::{NodeKind, NodeStatus, NodeView, RoleKind};
 use yew::prelude::*;
 
 const RADIUS: f64 = 52.0;
@@ -35,13 +37,7 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
         })
     };
     let crashed = node.status == NodeStatus::Crashed;
-    let role_word = match (node.kind, node.role) {
-        (NodeKind::Client, _) => "client",
-        (NodeKind::Applier, _) => "applier",
-        (NodeKind::Coordinator, _) => "coordinator",
-        (NodeKind::Database, Role::Leader) => "leader",
-        (NodeKind::Database, _) => "follower",
-    };
+    let role_word = node.role.text;
     let label = format!(
         "{}, {}{}, {}",
         node.name,
@@ -51,7 +47,7 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
     );
     let class = classes!(
         "node",
-        format!("node-{role_word}"),
+        style_class(node),
         crashed.then_some("crashed"),
         props.selected.then_some("selected"),
     );
@@ -61,7 +57,7 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
         <g class={class} transform={transform} role="button" tabindex="0"
             aria-label={label} aria-pressed={props.selected.to_string()}
             onclick={onclick} onkeydown={onkeydown}>
-            { shape(node.kind, node.role) }
+            { shape(node.kind, node.role.kind) }
             <text class="node-role" y="6" text-anchor="middle">
                 { if crashed { "crashed" } else { role_word } }
             </text>
@@ -81,10 +77,21 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
     }
 }
 
+/// The class its colours hang on: by role kind for databases, by kind for the rest.
+fn style_class(node: &NodeView) -> &'static str {
+    match (node.kind, node.role.kind) {
+        (NodeKind::Database, RoleKind::Writable) => "node-writable",
+        (NodeKind::Database, _) => "node-replica",
+        (NodeKind::Client, _) => "node-client",
+        (NodeKind::Applier, _) => "node-applier",
+        (NodeKind::Coordinator, _) => "node-coordinator",
+    }
+}
+
 /// The outline for a node's kind and role, centred on the origin.
-fn shape(kind: NodeKind, role: Role) -> Html {
+fn shape(kind: NodeKind, role: RoleKind) -> Html {
     match (kind, role) {
-        (NodeKind::Database, Role::Leader) => {
+        (NodeKind::Database, RoleKind::Writable) => {
             let points = (0..6)
                 .map(|i| {
                     let angle = std::f64::consts::FRAC_PI_3 * i as f64;

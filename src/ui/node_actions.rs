@@ -1,106 +1,86 @@
-//! What can be done to the selected node: crash or restart it, promote a follower, let a spare
-//! join, let an old leader rejoin, checkpoint the leader; and cut or heal its network links.
-//! Only the actions that make sense for the node now are offered; each is a labelled button.
-//! A refusal from the lab is shown next to them, in its words.
+//! What can be done to the selected node: the actions its view offers now (crash or restart
+//! it, promote a follower, let a spare join, let an old leader rejoin, checkpoint the
+//! leader…), each a labelled button; and cutting or healing its network links. Which actions
+//! make sense is the core's decision (`NodeView::actions`); this draws them. A refusal from
+//! the lab is shown next to them, in its words.
+
+use std::rc::Rc;
 
 use replication_lab::lab::LabAction;
-use replication_lab::view::{NodeKind, NodeStatus, NodeView, Role};
+use replication_lab::view::{NodeCommand, NodeView, View};
 use yew::prelude::*;
-
-use super::state::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct NodeActionsProps {
-    pub node: NodeView,
-    pub nodes: Vec<NodeView>,
-    /// Pairs of nodes a partition cuts apart (`View::cut_pairs`).
-    pub cut_pairs: Vec<(u32, u32)>,
+    /// The lab now, shared with the other panels.
+    pub view: Rc<View>,
+    /// The node acted on.
+    pub node: u32,
     /// The lab's refusal of the last action on this node.
     pub refusal: Option<String>,
-    pub on_action: Callback<Action>,
-}
-
-/// One button: its word, what it does (the tooltip and the accessible description), the
-/// actions it performs.
-struct Offer {
-    text: &'static str,
-    hint: &'static str,
-    actions: Vec<LabAction>,
-}
-
-/// The actions that make sense for `node` now.
-fn offers(node: &NodeView, nodes: &[NodeView]) -> Vec<Offer> {
-    let id = node.id;
-    let offer = |text, hint, action| Offer {
-        text,
-        hint,
-        actions: vec![action],
-    };
-    if node.status == NodeStatus::Crashed {
-        return vec![offer(
-            "Restart",
-            "start it again from what it had on disk",
-            LabAction::Restart(id),
-        )];
-    }
-    let mut offers = vec![offer(
-        "Crash",
-        "stop it now: what was only in memory is lost",
-        LabAction::Crash(id),
-    )];
-    if node.kind != NodeKind::Database {
-        return offers;
-    }
-    let leaders = nodes.iter().filter(|n| n.role == Role::Leader).count();
-    match node.role {
-        Role::Leader => {
-            offers.push(offer(
-                "Checkpoint",
-                "flush dirty pages; the next change to each page logs a full page image",
-                LabAction::Checkpoint(id),
-            ));
-            if leaders > 1
-                || node.state == "not accepting writes"
-                || node.state.starts_with("read-only")
-            {
-                offers.push(offer(
-                    "Rejoin as follower",
-                    "step down, discard what the new leader never had, and follow it",
-                    LabAction::Rejoin(id),
-                ));
-            }
-        }
-        // While a base backup arrives there is nothing to do but wait.
-        _ if node.state.starts_with("base backup") => {}
-        _ if node.state.starts_with("empty spare") => offers.push(offer(
-            "Join",
-            "copy a snapshot of the leader, then stream from where it was taken",
-            LabAction::Join(id),
-        )),
-        _ => offers.push(offer(
-            "Promote",
-            "manual failover: this follower becomes the leader",
-            LabAction::Promote(id),
-        )),
-    }
-    offers
-}
-
-/// Whether the link between `a` and `b` is drawn, and if so whether it is cut.
-/// Whether a partition cuts `a` and `b` apart.
-fn is_cut(cut_pairs: &[(u32, u32)], a: u32, b: u32) -> bool {
-    cut_pairs.contains(&(a.min(b), a.max(b)))
+    /// Actions on the node, done now in order (cutting a node off from every other is
+    /// several partitions).
+    pub on_perform: Callback<Vec<LabAction>>,
 }
 
 #[component]
 pub fn NodeActions(props: &NodeActionsProps) -> Html {
-    let node = &props.node;
+    let Some(node) = props.view.node(props.node) else {
+        return Html::default();
+    };
     let id = node.id;
     let send = |actions: Vec<LabAction>| {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| on_action.emit(Action::Perform(id, actions.clone())))
+        props
+            .on_perform
+            .reform(move |_: MouseEvent| actions.clone())
     };
-    let others: Vec<&NodeView> = props.nodes.iter().filter(|n| n.id != id).collect();
+    // A client's Cancel sits in the console, next to the answers it is waiting for.
+    let offered = node
+        .actions
+        .iter()
+        .filter(|a| a.command != NodeCommand::Cancel);
+    html! {
+        <div class="node-actions">
+            <div class="action-row" role="group" aria-label={format!("Actions on {}", node.name)}>
+                for action in offered {
+                    <button type="button"
+                        class={classes!("action-button", action.command.is_destructive().then_some("danger"))}
+                        title={action.hint} onclick={send(vec![LabAction::on(id, action.command)])}>
+                        { action.text }
+                        <span class="visually-hidden">{ format!(": {}", action.hint) }</span>
+                    </button>
+                }
+            </div>
+            if let Some(why) = props.refusal.as_ref() {
+                <p class="refusal" role="alert">{ format!("Refused: {why}") }</p>
+            }
+            <LinkActions view={props.view.clone()} node={id} on_perform={props.on_perform.clone()} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinkActionsProps {
+    view: Rc<View>,
+    node: u32,
+    on_perform: Callback<Vec<LabAction>>,
+}
+
+/// The node's network links to every other node, each cut or healed on its own, or all at
+/// once.
+#[component]
+fn LinkActions(props: &LinkActionsProps) -> Html {
+    let view = &props.view;
+    let Some(node) = view.node(props.node) else {
+        return Html::default();
+    };
+    let id = node.id;
+    let send = |actions: Vec<LabAction>| {
+        props
+            .on_perform
+            .reform(move |_: MouseEvent| actions.clone())
+    };
+    let others: Vec<&NodeView> = view.nodes.iter().filter(|n| n.id != id).collect();
     let cut_all: Vec<LabAction> = others
         .iter()
         .map(|o| LabAction::Partition { a: id, b: o.id })
@@ -109,61 +89,47 @@ pub fn NodeActions(props: &NodeActionsProps) -> Html {
         .iter()
         .map(|o| LabAction::Heal { a: id, b: o.id })
         .collect();
-    let any_cut = others.iter().any(|o| is_cut(&props.cut_pairs, id, o.id));
+    let any_cut = others.iter().any(|o| view.is_cut(id, o.id));
     html! {
-        <div class="node-actions">
-            <div class="action-row" role="group" aria-label={format!("Actions on {}", node.name)}>
-                for offer in offers(node, &props.nodes) {
-                    <button type="button" class={classes!("action-button", (offer.text == "Crash").then_some("danger"))}
-                        title={offer.hint} onclick={send(offer.actions)}>
-                        { offer.text }
-                        <span class="visually-hidden">{ format!(": {}", offer.hint) }</span>
-                    </button>
+        <details class="link-actions">
+            <summary>
+                { "Network links" }
+                if any_cut { <span class="cut-badge">{ " — some cut" }</span> }
+            </summary>
+            <ul class="link-list">
+                for other in others.iter() {
+                    <li>
+                        <span class="link-name">
+                            { format!("{} – {}", node.name, other.name) }
+                        </span>
+                        if view.is_cut(id, other.id) {
+                            <span class="link-state cut">{ "✕ cut" }</span>
+                        } else {
+                            <span class="link-state">{ "connected" }</span>
+                        }
+                        <button type="button" class="action-button small"
+                            disabled={view.is_cut(id, other.id)}
+                            aria-label={format!("Cut link to {}", other.name)}
+                            onclick={send(vec![LabAction::Partition { a: id, b: other.id }])}>
+                            { "Cut" }
+                        </button>
+                        <button type="button" class="action-button small"
+                            disabled={!view.is_cut(id, other.id)}
+                            aria-label={format!("Heal link to {}", other.name)}
+                            onclick={send(vec![LabAction::Heal { a: id, b: other.id }])}>
+                            { "Heal" }
+                        </button>
+                    </li>
                 }
+            </ul>
+            <div class="action-row">
+                <button type="button" class="action-button" onclick={send(cut_all)}>
+                    { format!("Cut {} off from all", node.name) }
+                </button>
+                <button type="button" class="action-button" onclick={send(heal_all)}>
+                    { "Heal all its links" }
+                </button>
             </div>
-            if let Some(why) = props.refusal.as_ref() {
-                <p class="refusal" role="alert">{ format!("Refused: {why}") }</p>
-            }
-            <details class="link-actions">
-                <summary>
-                    { "Network links" }
-                    if any_cut { <span class="cut-badge">{ " — some cut" }</span> }
-                </summary>
-                <ul class="link-list">
-                    for other in others.iter() {
-                        <li>
-                            <span class="link-name">
-                                { format!("{} – {}", node.name, other.name) }
-                            </span>
-                            if is_cut(&props.cut_pairs, id, other.id) {
-                                <span class="link-state cut">{ "✕ cut" }</span>
-                            } else {
-                                <span class="link-state">{ "connected" }</span>
-                            }
-                            <button type="button" class="action-button small"
-                                disabled={is_cut(&props.cut_pairs, id, other.id)}
-                                aria-label={format!("Cut link to {}", other.name)}
-                                onclick={send(vec![LabAction::Partition { a: id, b: other.id }])}>
-                                { "Cut" }
-                            </button>
-                            <button type="button" class="action-button small"
-                                disabled={!is_cut(&props.cut_pairs, id, other.id)}
-                                aria-label={format!("Heal link to {}", other.name)}
-                                onclick={send(vec![LabAction::Heal { a: id, b: other.id }])}>
-                                { "Heal" }
-                            </button>
-                        </li>
-                    }
-                </ul>
-                <div class="action-row">
-                    <button type="button" class="action-button" onclick={send(cut_all)}>
-                        { format!("Cut {} off from all", node.name) }
-                    </button>
-                    <button type="button" class="action-button" onclick={send(heal_all)}>
-                        { "Heal all its links" }
-                    </button>
-                </div>
-            </details>
-        </div>
+        </details>
     }
 }

@@ -1,7 +1,8 @@
 //! The Rows tab: each table of a database node as an HTML table. A cell whose value differs
-//! from the leader's is outlined and carries a "≠" and the leader's value in words (a
-//! tooltip and text for screen readers): colour is never the only signal. Rows the leader
-//! lacks are flagged; rows this node lacks are listed under the table.
+//! from the reference copy's (the family's words for it: "the leader") is outlined and
+//! carries a "≠" and that copy's value in words (a tooltip and text for screen readers):
+//! colour is never the only signal. Rows the reference lacks are flagged; rows this node
+//! lacks are listed under the table.
 
 use replication_lab::lab::inspect::{CellView, RowView, TableView};
 use yew::prelude::*;
@@ -9,6 +10,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct RowsTabProps {
     pub tables: Vec<TableView>,
+    /// The copy the rows are compared with, in words (`the leader`).
+    pub reference: &'static str,
 }
 
 #[component]
@@ -18,7 +21,7 @@ pub fn RowsTab(props: &RowsTabProps) -> Html {
     }
     html! { <>
         for table in props.tables.iter() {
-            <Table table={table.clone()} />
+            <Table table={table.clone()} reference={props.reference} />
         }
     </> }
 }
@@ -26,16 +29,18 @@ pub fn RowsTab(props: &RowsTabProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct TableProps {
     table: TableView,
+    reference: &'static str,
 }
 
 #[component]
 fn Table(props: &TableProps) -> Html {
     let t = &props.table;
+    let reference = props.reference;
     let diverged = t
         .rows
         .iter()
         .flat_map(|r| &r.cells)
-        .filter(|c| c.leader_value.is_some())
+        .filter(|c| c.reference_value.is_some())
         .count();
     html! {
         <div class="table-block">
@@ -45,7 +50,7 @@ fn Table(props: &TableProps) -> Html {
                         <code>{ t.name.clone() }</code>
                         { match t.rows.len() { 1 => " — 1 row".to_string(), n => format!(" — {n} rows") } }
                         if diverged > 0 {
-                            <span class="diverged-note">{ format!(" · ≠ {diverged} cells differ from the leader") }</span>
+                            <span class="diverged-note">{ format!(" · ≠ {diverged} cells differ from {reference}") }</span>
                         }
                     </caption>
                     <thead>
@@ -60,7 +65,7 @@ fn Table(props: &TableProps) -> Html {
                             <tr><td class="empty" colspan={t.columns.len().max(1).to_string()}>{ "(0 rows)" }</td></tr>
                         }
                         for row in t.rows.iter() {
-                            { table_row(row) }
+                            { table_row(row, reference) }
                         }
                     </tbody>
                 </table>
@@ -69,27 +74,29 @@ fn Table(props: &TableProps) -> Html {
                 <p class="missing" role="note">
                     <strong>{ "missing here: " }</strong>
                     { t.missing.iter().map(|key| format!("id {key}")).collect::<Vec<_>>().join(", ") }
-                    { " (the leader has these rows)" }
+                    { format!(" ({reference} has these rows)") }
                 </p>
             }
         </div>
     }
 }
 
-fn table_row(row: &RowView) -> Html {
+fn table_row(row: &RowView, reference: &str) -> Html {
     html! {
         <tr class={classes!(row.extra.then_some("extra-row"))}>
             for (i, cell) in row.cells.iter().enumerate() {
-                { table_cell(cell, i == 0 && row.extra) }
+                { table_cell(cell, reference, i == 0 && row.extra) }
             }
         </tr>
     }
 }
 
-fn table_cell(cell: &CellView, not_on_leader: bool) -> Html {
-    match cell.leader_value.as_ref() {
-        Some(leader) => {
-            let words = format!("leader has {leader}");
+/// A cell; `extra` marks the first cell of a row the reference copy lacks.
+fn table_cell(cell: &CellView, reference: &str, extra: bool) -> Html {
+    match cell.reference_value.as_ref() {
+        Some(value) => {
+            // The tooltip's short form: "leader has 5".
+            let words = format!("{} has {value}", reference.trim_start_matches("the "));
             html! {
                 <td class="diverged" title={words.clone()}>
                     <span class="neq" aria-hidden="true">{ "≠ " }</span>
@@ -101,8 +108,8 @@ fn table_cell(cell: &CellView, not_on_leader: bool) -> Html {
         None => html! {
             <td>
                 { cell.text.clone() }
-                if not_on_leader {
-                    <span class="extra-note">{ " (not on the leader)" }</span>
+                if extra {
+                    <span class="extra-note">{ format!(" (not on {reference})") }</span>
                 }
             </td>
         },

@@ -2,14 +2,15 @@
 //! the speed, the clock readout, the timeline slider, and the keyboard shortcuts (listed on
 //! screen).
 //!
-//! It draws what it is given and sends [`Action`]s; it knows nothing of the lab or the world.
+//! It draws what it is given and sends [`TimeControl`]s; it knows nothing of the lab or the
+//! world.
 //! Every control is a real `<button>` or `<input>` with visible text, reachable by keyboard.
 
+use replication_lab::lab::controls::{shortcut, Speed, TimeControl};
 use replication_lab::view::{format_time, Micros};
 use yew::prelude::*;
 
 use super::hooks::{is_typing_target, use_document_keydown};
-use super::state::{Action, Speed};
 
 #[derive(Properties, PartialEq)]
 pub struct TransportProps {
@@ -20,58 +21,44 @@ pub struct TransportProps {
     pub speed: Speed,
     /// Playing moves in jumps (the reader prefers reduced motion).
     pub reduced_motion: bool,
-    pub on_action: Callback<Action>,
+    pub on_control: Callback<TimeControl>,
 }
 
 #[component]
 pub fn Transport(props: &TransportProps) -> Html {
     {
-        let on_action = props.on_action.clone();
+        let on_control = props.on_control.clone();
         use_document_keydown(Callback::from(move |event: KeyboardEvent| {
             if event.ctrl_key() || event.alt_key() || event.meta_key() || is_typing_target(&event) {
                 return;
             }
-            if let Some(action) = shortcut(&event.key()) {
+            if let Some(control) = shortcut(&event.key()) {
                 // Space would scroll the page, arrows too.
                 event.prevent_default();
-                on_action.emit(action);
+                on_control.emit(control);
             }
         }));
     }
-    let send = |action: Action| {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
-    };
+    let send = |control: TimeControl| props.on_control.reform(move |_: MouseEvent| control);
 
     html! {
         <footer class="transport" aria-label="Time controls">
             <div class="transport-row">
                 <div class="transport-buttons" role="group" aria-label="Playback">
-                    <TransportButton icon={Icon::ToStart} text="Start" onclick={send(Action::ToStart)} />
-                    <TransportButton icon={Icon::StepBack} text="Step back" onclick={send(Action::StepBack)} />
+                    <TransportButton icon={Icon::ToStart} text="Start" onclick={send(TimeControl::ToStart)} />
+                    <TransportButton icon={Icon::StepBack} text="Step back" onclick={send(TimeControl::StepBack)} />
                     <PlayPauseButton playing={props.playing}
-                        onclick={send(if props.playing { Action::Pause } else { Action::Play })} />
-                    <TransportButton icon={Icon::Step} text="Step" icon_after=true onclick={send(Action::Step)} />
+                        onclick={send(if props.playing { TimeControl::Pause } else { TimeControl::Play })} />
+                    <TransportButton icon={Icon::Step} text="Step" icon_after=true onclick={send(TimeControl::Step)} />
                 </div>
-                <SpeedPicker speed={props.speed} on_action={props.on_action.clone()} />
+                <SpeedPicker speed={props.speed} on_control={props.on_control.clone()} />
                 <Clock time={props.time} />
             </div>
             <div class="transport-row">
-                <TimelineSlider time={props.time} horizon={props.horizon} on_action={props.on_action.clone()} />
+                <TimelineSlider time={props.time} horizon={props.horizon} on_control={props.on_control.clone()} />
                 <ShortcutHelp reduced_motion={props.reduced_motion} />
             </div>
         </footer>
-    }
-}
-
-/// The action a shortcut key stands for.
-fn shortcut(key: &str) -> Option<Action> {
-    match key {
-        " " => Some(Action::Toggle),
-        "ArrowLeft" => Some(Action::StepBack),
-        "ArrowRight" => Some(Action::Step),
-        "Home" => Some(Action::ToStart),
-        _ => None,
     }
 }
 
@@ -167,7 +154,7 @@ fn PlayPauseButton(props: &PlayPauseButtonProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct SpeedPickerProps {
     speed: Speed,
-    on_action: Callback<Action>,
+    on_control: Callback<TimeControl>,
 }
 
 /// The speed ladder as radio buttons (arrow keys move between them), with what one real
@@ -181,10 +168,7 @@ fn SpeedPicker(props: &SpeedPickerProps) -> Html {
                 <label class={classes!("speed-choice", (speed == props.speed).then_some("chosen"))}>
                     <input type="radio" name="speed" value={speed.label()}
                         checked={speed == props.speed}
-                        onchange={
-                            let on_action = props.on_action.clone();
-                            Callback::from(move |_: Event| on_action.emit(Action::SetSpeed(speed)))
-                        } />
+                        onchange={props.on_control.reform(move |_: Event| TimeControl::SetSpeed(speed))} />
                     { speed.label() }
                 </label>
             }
@@ -234,21 +218,21 @@ fn ShortcutHelp(props: &ShortcutHelpProps) -> Html {
 struct TimelineSliderProps {
     time: Micros,
     horizon: Micros,
-    on_action: Callback<Action>,
+    on_control: Callback<TimeControl>,
 }
 
 /// The timeline from the start to the furthest time computed; dragging it seeks.
 #[component]
 fn TimelineSlider(props: &TimelineSliderProps) -> Html {
     let oninput = {
-        let on_action = props.on_action.clone();
+        let on_control = props.on_control.clone();
         Callback::from(move |event: InputEvent| {
             let input: web_sys::HtmlInputElement = event.target_unchecked_into();
             // The browser clamps the value to [min, max] and, with integer bounds and step,
             // writes an integer. Parsing it as an integer also keeps the float parser (17 KB of
             // wasm) out of the page. Anything unreadable is ignored.
             if let Ok(t) = input.value().parse::<Micros>() {
-                on_action.emit(Action::Seek(t));
+                on_control.emit(TimeControl::Seek(t));
             }
         })
     };

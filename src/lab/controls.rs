@@ -1,0 +1,552 @@
+//! What the UI's controls mean, as plain values a host test can check: the settings the
+//! header offers (method, acknowledgement level), the speed ladder and the clock that turns
+//! real milliseconds into virtual time, the keyboard shortcuts, what a screen reader is told,
+//! which client the console sends from, and what the panels show besides the diagram
+//! ([`Details`], [`Shown`]).
+//!
+//! It knows the [`Lab`] and the [`View`]; it must not know the DOM, Yew or any browser API,
+//! and it never changes the lab.
+
+use std::rc::Rc;
+
+use super::inspect::Inspection;
+use super::narrate::EventLine;
+use super::{Checks, Lab};
+use crate::replication::config::{AckPolicy, AckStage, Method, RowImage};
+use crate::sim::Time;
+use crate::view::{format_time, Micros, NodeKind, View};
+
+/// The follower the synchronous levels wait for.
+pub const SYNC_STANDBY: &str = "follower-1";
+
+/// A replication method as the header offers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodChoice {
+    StatementNaive,
+    StatementContext,
+    Wal,
+    LogicalFull,
+    LogicalMinimal,
+    Trigger,
+}
+
+impl MethodChoice {
+    pub const ALL: [MethodChoice; 6] = [
+        MethodChoice::StatementNaive,
+        MethodChoice::StatementContext,
+        MethodChoice::Wal,
+        MethodChoice::LogicalFull,
+        MethodChoice::LogicalMinimal,
+        MethodChoice::Trigger,
+    ];
+
+    pub fn method(self) -> Method {
+        match self {
+            MethodChoice::StatementNaive => Method::Statement {
+                context_events: false,
+            },
+            MethodChoice::StatementContext => Method::Statement {
+                context_events: true,
+            },
+            MethodChoice::Wal => Method::Wal,
+            MethodChoice::LogicalFull => Method::Logical {
+                image: RowImage::Full,
+            },
+            MethodChoice::LogicalMinimal => Method::Logical {
+                image: RowImage::Minimal,
+            },
+            MethodChoice::Trigger => Method::Trigger,
+        }
+    }
+
+    /// The choice that stands for `method`.
+    pub fn of(method: Method) -> MethodChoice {
+        MethodChoice::ALL
+            .into_iter()
+            .find(|c| c.method() == method)
+            .unwrap_or(MethodChoice::Wal)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MethodChoice::StatementNaive => "Statement (naive)",
+            MethodChoice::StatementContext => "Statement + context",
+            MethodChoice::Wal => "WAL",
+            MethodChoice::LogicalFull => "Logical FULL",
+            MethodChoice::LogicalMinimal => "Row MINIMAL (MySQL)",
+            MethodChoice::Trigger => "Trigger",
+        }
+    }
+
+    /// A stable key for the `<select>`'s values.
+    pub fn key(self) -> &'static str {
+        match self {
+            MethodChoice::StatementNaive => "statement-naive",
+            MethodChoice::StatementContext => "statement-context",
+            MethodChoice::Wal => "wal",
+            MethodChoice::LogicalFull => "logical-full",
+            MethodChoice::LogicalMinimal => "logical-minimal",
+            MethodChoice::Trigger => "trigger",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<MethodChoice> {
+        MethodChoice::ALL.into_iter().find(|c| c.key() == key)
+    }
+}
+
+/// An acknowledgement level as the header offers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AckChoice {
+    Async,
+    SemiSync,
+    RemoteWrite,
+    On,
+    RemoteApply,
+}
+
+impl AckChoice {
+    pub const ALL: [AckChoice; 5] = [
+        AckChoice::Async,
+        AckChoice::SemiSync,
+        AckChoice::RemoteWrite,
+        AckChoice::On,
+        AckChoice::RemoteApply,
+    ];
+
+    pub fn policy(self) -> AckPolicy {
+        match self {
+            AckChoice::Async => AckPolicy::Async,
+            // MySQL's semi-sync: any one replica, falling back to async after 10 s.
+            AckChoice::SemiSync => {
+                AckPolicy::mysql_semi_sync(&[SYNC_STANDBY, "follower-2"], Time::secs(10))
+            }
+            AckChoice::RemoteWrite => AckPolicy::postgres(AckStage::Write, SYNC_STANDBY),
+            AckChoice::On => AckPolicy::postgres(AckStage::Flush, SYNC_STANDBY),
+            AckChoice::RemoteApply => AckPolicy::postgres(AckStage::Apply, SYNC_STANDBY),
+        }
+    }
+
+    /// The choice that stands for `policy`, if the header offers it.
+    pub fn of(policy: &AckPolicy) -> Option<AckChoice> {
+        AckChoice::ALL.into_iter().find(|a| a.policy() == *policy)
+    }
+
+    pub fn label(self) -> &'static str {
+        self.key()
+    }
+
+    /// What the commit waits for, in a few words.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            AckChoice::Async => "live: commits return at once",
+            AckChoice::SemiSync => "live: waits for 1 replica, 10 s timeout",
+            AckChoice::RemoteWrite => "live: waits for follower-1 to write",
+            AckChoice::On => "live: waits for follower-1 to flush",
+            AckChoice::RemoteApply => "live: waits for follower-1 to replay",
+        }
+    }
+
+    /// A stable key for the `<select>`'s values (also the setting's name).
+    pub fn key(self) -> &'static str {
+        match self {
+            AckChoice::Async => "async",
+            AckChoice::SemiSync => "semi-sync",
+            AckChoice::RemoteWrite => "remote_write",
+            AckChoice::On => "on",
+            AckChoice::RemoteApply => "remote_apply",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<AckChoice> {
+        AckChoice::ALL.into_iter().find(|c| c.key() == key)
+    }
+}
+
+/// How fast virtual time runs compared with real time, as virtual microseconds per real
+/// millisecond (1x is 1000). The ladder is slow-motion first: replication happens in
+/// milliseconds, so at the default [`Speed::DEFAULT`] a message that travels 5 ms glides for
+/// one real second, long enough for a class to follow it with their eyes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Speed {
+    micros_per_real_ms: u64,
+}
+
+impl Speed {
+    /// 1/1000x: one real second shows one virtual millisecond.
+    pub const SLOWEST: Speed = Speed::new(1);
+    /// 1/200x: a 5 ms message takes one second on screen. The default for teaching.
+    pub const DEFAULT: Speed = Speed::new(5);
+    /// Every speed the transport offers, slowest first.
+    pub const LADDER: [Speed; 5] = [
+        Speed::SLOWEST,
+        Speed::DEFAULT,
+        Speed::new(50),
+        Speed::new(1_000),
+        Speed::new(10_000),
+    ];
+
+    const fn new(micros_per_real_ms: u64) -> Speed {
+        Speed { micros_per_real_ms }
+    }
+
+    /// Virtual microseconds per real millisecond.
+    pub fn micros_per_real_ms(self) -> u64 {
+        self.micros_per_real_ms
+    }
+
+    /// The factor as people say it: `1/200×`, `1×`, `10×`.
+    pub fn label(self) -> String {
+        let per = self.micros_per_real_ms;
+        if per >= 1_000 {
+            format!("{}×", per / 1_000)
+        } else {
+            format!("1/{}×", 1_000 / per.max(1))
+        }
+    }
+
+    /// What one real second shows, for the explanation next to the factor: `1 s shows 5 ms`.
+    pub fn explanation(self) -> String {
+        let per_second = self.micros_per_real_ms.saturating_mul(1_000);
+        let shown = if per_second >= 1_000_000 {
+            format!("{} s", per_second / 1_000_000)
+        } else {
+            format!("{} ms", per_second / 1_000)
+        };
+        format!("1 s shows {shown}")
+    }
+}
+
+/// With reduced motion, playing moves time in jumps this far apart in real time instead of
+/// gliding: messages appear at a new place once a second, they do not slide.
+pub const REDUCED_MOTION_JUMP_MS: f64 = 1_000.0;
+
+/// The clock that plays virtual time: it turns the real milliseconds of animation frames into
+/// whole virtual microseconds, keeping the fraction slow speeds leave (or, with reduced
+/// motion, the time until the next jump) for the next frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Player {
+    /// Real milliseconds played but not yet turned into virtual time.
+    unplayed_real_ms: f64,
+}
+
+impl Player {
+    /// How many virtual microseconds are due after `real_ms` more of playing at `speed`
+    /// (zero while the time to move has not come yet).
+    pub fn frame(&mut self, real_ms: f64, speed: Speed, reduced_motion: bool) -> Micros {
+        let unplayed = self.unplayed_real_ms + real_ms.max(0.0);
+        if reduced_motion && unplayed < REDUCED_MOTION_JUMP_MS {
+            self.unplayed_real_ms = unplayed;
+            return 0;
+        }
+        let per_ms = speed.micros_per_real_ms().max(1) as f64;
+        let virtual_us = (unplayed * per_ms).floor();
+        // Keep the fraction for the next frame, so slow speeds still move on average.
+        self.unplayed_real_ms = unplayed - virtual_us / per_ms;
+        virtual_us as Micros
+    }
+
+    /// Starts a fresh count (on play, pause, a step, a new speed).
+    pub fn restart(&mut self) {
+        self.unplayed_real_ms = 0.0;
+    }
+}
+
+/// What the transport's controls (and their keys) do to virtual time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeControl {
+    ToStart,
+    StepBack,
+    Play,
+    Pause,
+    /// Play if paused, pause if playing (the Space key).
+    Toggle,
+    Step,
+    /// Show the lab at this virtual time (the slider); playing goes on from there.
+    Seek(Micros),
+    SetSpeed(Speed),
+}
+
+/// The control a shortcut key stands for (the `key` of a `keydown` event).
+pub fn shortcut(key: &str) -> Option<TimeControl> {
+    match key {
+        " " => Some(TimeControl::Toggle),
+        "ArrowLeft" => Some(TimeControl::StepBack),
+        "ArrowRight" => Some(TimeControl::Step),
+        "Home" => Some(TimeControl::ToStart),
+        _ => None,
+    }
+}
+
+/// How many event-log lines the UI keeps.
+pub const EVENTS_SHOWN: usize = 60;
+/// How many new events one announcement reads out at most.
+pub const ANNOUNCED_AT_ONCE: usize = 3;
+
+/// What a screen reader is told: `lead`, then the events after `since` up to `now`, the
+/// newest few (older ones are counted, not read).
+pub fn announcement(lead: &str, events: &[EventLine], since: Micros, now: Micros) -> String {
+    let fresh: Vec<&EventLine> = events
+        .iter()
+        .filter(|e| e.time > since && e.time <= now)
+        .collect();
+    let mut text = lead.to_string();
+    let skipped = fresh.len().saturating_sub(ANNOUNCED_AT_ONCE);
+    if skipped > 0 {
+        text.push_str(&format!(" {skipped} earlier events, then:"));
+    }
+    for event in &fresh[skipped..] {
+        text.push(' ');
+        text.push_str(&event.text);
+        text.push('.');
+    }
+    text
+}
+
+/// The sentence for a new lab.
+pub fn restart_announcement(method: MethodChoice, fencing: bool) -> String {
+    format!(
+        "New lab with {} replication, {}, at {}.",
+        method.label(),
+        if fencing {
+            "fenced through etcd"
+        } else {
+            "without fencing"
+        },
+        time_words(0)
+    )
+}
+
+/// `t = 1.250 s`.
+pub fn time_words(t: Micros) -> String {
+    format!("t = {}", format_time(t))
+}
+
+/// The client the console sends from: the one `picked` while it exists, else the first.
+pub fn console_client(view: &View, picked: Option<u32>) -> Option<u32> {
+    let mut clients = view.of_kind(NodeKind::Client);
+    picked
+        .filter(|id| view.of_kind(NodeKind::Client).any(|n| n.id == *id))
+        .or_else(|| clients.next().map(|n| n.id))
+}
+
+/// Which nodes the panels look at closely.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Focus {
+    /// The node the inspector shows.
+    pub selected: Option<u32>,
+    /// The client the console sends from.
+    pub client: Option<u32>,
+}
+
+/// What the panels show besides the diagram: the live checks, the event log, the selected
+/// node's inspection and the console client's answers. Pure functions of the world, computed
+/// when something happened rather than on every frame.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Details {
+    pub checks: Rc<Checks>,
+    pub events: Rc<Vec<EventLine>>,
+    /// The selected node, inspected.
+    pub inspection: Option<Rc<Inspection>>,
+    /// The console's client, inspected (its status lines are its answers).
+    pub client: Option<Rc<Inspection>>,
+}
+
+impl Details {
+    /// The details of `lab` now, for `focus`.
+    pub fn of(lab: &Lab, focus: Focus) -> Details {
+        Details {
+            checks: Rc::new(lab.checks()),
+            events: Rc::new(lab.events(EVENTS_SHOWN)),
+            inspection: focus.selected.and_then(|id| lab.inspect(id)).map(Rc::new),
+            client: focus.client.and_then(|id| lab.inspect(id)).map(Rc::new),
+        }
+    }
+}
+
+/// What the lab shows now, for the UI to keep: the view (shared, never copied into the
+/// components' props), the end of the timeline and — when something happened — fresh
+/// [`Details`] and the acknowledgement level in force.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    pub view: Rc<View>,
+    /// The end of the timeline slider.
+    pub horizon: Micros,
+    /// `None` when only messages moved along their links: the panels keep what they show.
+    pub details: Option<Rc<Details>>,
+    /// The level the leader applies at this moment of the timeline, when the header offers it
+    /// (read with the details).
+    pub ack: Option<AckChoice>,
+}
+
+impl Shown {
+    /// What `lab` shows now. The details are recomputed when something happened since
+    /// `before` (a node, a link or the set of messages in flight changed), or when there is
+    /// no `before`; a frame that only moves messages keeps them.
+    pub fn of(lab: &Lab, before: Option<&View>, focus: Focus) -> Shown {
+        let view = lab.view();
+        let happened = before.is_none_or(|before| something_happened(before, &view));
+        let horizon = lab.horizon().max(view.time);
+        let (details, ack) = if happened {
+            (
+                Some(Rc::new(Details::of(lab, focus))),
+                lab.ack().as_ref().and_then(AckChoice::of),
+            )
+        } else {
+            (None, None)
+        };
+        Shown {
+            view: Rc::new(view),
+            horizon,
+            details,
+            ack,
+        }
+    }
+}
+
+/// Whether anything but the messages' positions differs between two views.
+fn something_happened(before: &View, now: &View) -> bool {
+    now.nodes != before.nodes
+        || now.links != before.links
+        || now.messages.len() != before.messages.len()
+        || now
+            .messages
+            .iter()
+            .zip(&before.messages)
+            .any(|(a, b)| a.id != b.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::{LabAction, LabSettings};
+
+    #[test]
+    fn every_choice_round_trips_through_its_key_and_its_core_value() {
+        for choice in MethodChoice::ALL {
+            assert_eq!(MethodChoice::from_key(choice.key()), Some(choice));
+            assert_eq!(MethodChoice::of(choice.method()), choice);
+        }
+        for choice in AckChoice::ALL {
+            assert_eq!(AckChoice::from_key(choice.key()), Some(choice));
+            assert_eq!(AckChoice::of(&choice.policy()), Some(choice));
+        }
+        assert_eq!(MethodChoice::from_key("paxos"), None);
+    }
+
+    #[test]
+    fn speeds_read_as_factors_and_say_what_a_second_shows() {
+        let labels: Vec<String> = Speed::LADDER.iter().map(|s| s.label()).collect();
+        assert_eq!(labels, ["1/1000×", "1/200×", "1/20×", "1×", "10×"]);
+        assert_eq!(Speed::DEFAULT.explanation(), "1 s shows 5 ms");
+        assert_eq!(Speed::new(10_000).explanation(), "1 s shows 10 s");
+    }
+
+    #[test]
+    fn the_player_keeps_fractions_so_slow_speeds_still_move() {
+        let mut player = Player::default();
+        // 1/1000x: one virtual microsecond per real millisecond; 0.4 ms frames.
+        let moved: Micros = (0..10)
+            .map(|_| player.frame(0.4, Speed::SLOWEST, false))
+            .sum();
+        assert_eq!(moved, 4, "4 ms of frames make 4 µs");
+        // 1/200x: 0.3 ms makes 1.5 µs: 1 now, the half carried to the next frame.
+        assert_eq!(player.frame(0.3, Speed::DEFAULT, false), 1);
+        assert_eq!(player.frame(0.3, Speed::DEFAULT, false), 2);
+        player.restart();
+        assert_eq!(player.frame(0.5, Speed::SLOWEST, false), 0);
+        assert_eq!(
+            player.frame(-3.0, Speed::SLOWEST, false),
+            0,
+            "never backwards"
+        );
+    }
+
+    #[test]
+    fn with_reduced_motion_the_player_jumps_once_a_second() {
+        let mut player = Player::default();
+        let frames: Vec<Micros> = (0..70)
+            .map(|_| player.frame(16.0, Speed::DEFAULT, true))
+            .collect();
+        let jumps: Vec<usize> = (0..frames.len()).filter(|&i| frames[i] > 0).collect();
+        assert_eq!(jumps, vec![62], "the 63rd frame passes one second");
+        assert_eq!(frames[62], 1_008 * 5);
+    }
+
+    #[test]
+    fn shortcuts_map_keys_to_time_controls() {
+        assert_eq!(shortcut(" "), Some(TimeControl::Toggle));
+        assert_eq!(shortcut("ArrowLeft"), Some(TimeControl::StepBack));
+        assert_eq!(shortcut("ArrowRight"), Some(TimeControl::Step));
+        assert_eq!(shortcut("Home"), Some(TimeControl::ToStart));
+        assert_eq!(shortcut("a"), None);
+    }
+
+    fn line(time: Micros, text: &str) -> EventLine {
+        EventLine {
+            time,
+            text: text.into(),
+            important: false,
+        }
+    }
+
+    #[test]
+    fn an_announcement_reads_the_newest_events_since_the_last_one() {
+        let events: Vec<EventLine> = (1..=6).map(|i| line(i * 10, &format!("e{i}"))).collect();
+        assert_eq!(announcement("Paused.", &events, 60, 60), "Paused.");
+        assert_eq!(
+            announcement("Stepped.", &events, 30, 50),
+            "Stepped. e4. e5."
+        );
+        assert_eq!(
+            announcement("Done.", &events, 0, 60),
+            "Done. 3 earlier events, then: e4. e5. e6."
+        );
+    }
+
+    #[test]
+    fn the_console_sends_from_the_picked_client_while_it_exists() {
+        let view = Lab::new(LabSettings::default()).view();
+        let clients: Vec<u32> = view.of_kind(NodeKind::Client).map(|n| n.id).collect();
+        assert_eq!(clients.len(), 2);
+        assert_eq!(console_client(&view, None), Some(clients[0]));
+        assert_eq!(console_client(&view, Some(clients[1])), Some(clients[1]));
+        assert_eq!(
+            console_client(&view, Some(0)),
+            Some(clients[0]),
+            "0 is a server"
+        );
+    }
+
+    #[test]
+    fn details_are_recomputed_when_something_happens_not_while_messages_glide() {
+        let mut lab = Lab::new(LabSettings::default());
+        let leader = lab.view().first_writable().map(|n| n.id);
+        let focus = Focus {
+            selected: leader,
+            client: console_client(&lab.view(), None),
+        };
+        let first = Shown::of(&lab, None, focus);
+        let details = first.details.as_ref().expect("a first look has details");
+        assert_eq!(
+            details.inspection.as_ref().map(|i| i.name.as_str()),
+            Some("leader")
+        );
+        assert_eq!(first.ack, Some(AckChoice::Async));
+        // Send a statement and step until it is on its way; then move by one microsecond.
+        let client = focus.client.expect("a client");
+        lab.perform(LabAction::Sql {
+            client,
+            sql: "INSERT INTO orders (status) VALUES ('new')".into(),
+        })
+        .expect("sent");
+        let sent = Shown::of(&lab, Some(&first.view), focus);
+        assert!(sent.details.is_some(), "a new message in flight is news");
+        assert!(!sent.view.messages.is_empty());
+        lab.seek(lab.time() + 1);
+        let glided = Shown::of(&lab, Some(&sent.view), focus);
+        assert_eq!(glided.details, None, "only positions moved");
+        assert_eq!(glided.view.time, sent.view.time + 1);
+        assert!(glided.horizon >= glided.view.time);
+    }
+}

@@ -1,0 +1,179 @@
+//! The view's roles and offered actions, as the UI reads them: family-neutral role kinds with
+//! the family's words, and only actions the lab takes now — so the UI decides nothing from
+//! the words it shows.
+
+use replication_lab::lab::{ClusterConfig, Lab, LabAction, LabSettings, Method};
+use replication_lab::view::{layout, NodeCommand, NodeKind, NodeStatus, NodeView, RoleKind, View};
+
+fn lab(fencing: bool) -> Lab {
+    let mut cluster = ClusterConfig::lab_default(Method::Wal);
+    cluster.failover.fencing = fencing;
+    Lab::new(LabSettings { seed: 3, cluster })
+}
+
+fn node<'v>(view: &'v View, name: &str) -> &'v NodeView {
+    view.nodes
+        .iter()
+        .find(|n| n.name == name)
+        .unwrap_or_else(|| panic!("no {name} in {:?}", view.nodes))
+}
+
+fn commands(view: &View, name: &str) -> Vec<NodeCommand> {
+    node(view, name).actions.iter().map(|a| a.command).collect()
+}
+
+/// Every action every node offers, tried on a copy of `lab`: the lab takes each one.
+fn assert_every_offer_is_taken(lab: &Lab) {
+    let view = lab.view();
+    let mut tried = 0;
+    for n in &view.nodes {
+        for offer in &n.actions {
+            let mut copy = lab.clone();
+            let result = copy.perform(LabAction::on(n.id, offer.command));
+            assert!(
+                result.is_ok(),
+                "{} offers {:?} at t = {} but the lab refuses it: {:?}",
+                n.name,
+                offer.command,
+                view.time,
+                result.err().map(|e| e.to_string())
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried >= view.nodes.len(), "every node offers something");
+}
+
+#[test]
+fn each_node_offers_what_its_role_allows_and_the_lab_takes_it() {
+    let mut lab = lab(true);
+    lab.seek(200_000);
+    let view = lab.view();
+    use NodeCommand::*;
+    assert_eq!(commands(&view, "leader"), [Crash, Checkpoint]);
+    assert_eq!(commands(&view, "follower-1"), [Crash, Promote]);
+    assert_eq!(commands(&view, "follower-3"), [Crash, Join], "the spare");
+    assert_eq!(commands(&view, "client-1"), [Crash], "an idle client");
+    assert_eq!(commands(&view, "etcd"), [Crash]);
+    let roles: Vec<(&str, RoleKind)> = view
+        .nodes
+        .iter()
+        .map(|n| (n.role.text, n.role.kind))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("leader", RoleKind::Writable),
+            ("follower", RoleKind::Replica),
+            ("follower", RoleKind::Replica),
+            ("follower", RoleKind::Replica),
+            ("client", RoleKind::None),
+            ("client", RoleKind::None),
+            ("coordinator", RoleKind::None),
+        ]
+    );
+    assert_eq!(
+        node(&view, "etcd").role.long,
+        "coordination service (leader key)"
+    );
+    assert_eq!(view.words.default_target, "the leader");
+    assert_eq!(view.words.reference, "the leader");
+    assert_every_offer_is_taken(&lab);
+}
+
+#[test]
+fn a_crashed_node_offers_only_restart() {
+    let mut lab = lab(true);
+    let follower = node(&lab.view(), "follower-1").id;
+    lab.perform(LabAction::Crash(follower)).expect("crash");
+    let view = lab.view();
+    assert_eq!(node(&view, "follower-1").status, NodeStatus::Crashed);
+    assert_eq!(commands(&view, "follower-1"), [NodeCommand::Restart]);
+    assert_eq!(node(&view, "follower-1").role.kind, RoleKind::Replica);
+    assert_every_offer_is_taken(&lab);
+}
+
+#[test]
+fn a_joining_spare_offers_nothing_but_crash_until_its_backup_arrives() {
+    let mut lab = lab(true);
+    let spare = node(&lab.view(), "follower-3").id;
+    lab.perform(LabAction::Join(spare)).expect("join");
+    lab.step();
+    let view = lab.view();
+    assert!(
+        node(&view, "follower-3").state.starts_with("base backup"),
+        "{}",
+        node(&view, "follower-3").state
+    );
+    assert_eq!(commands(&view, "follower-3"), [NodeCommand::Crash]);
+    // Once it streams, it is a follower like the others.
+    lab.seek(3_000_000);
+    let view = lab.view();
+    assert_eq!(
+        commands(&view, "follower-3"),
+        [NodeCommand::Crash, NodeCommand::Promote]
+    );
+    assert_every_offer_is_taken(&lab);
+}
+
+#[test]
+fn a_client_waiting_for_its_answer_offers_cancel() {
+    let mut lab = lab(true);
+    let client = node(&lab.view(), "client-1").id;
+    lab.perform(LabAction::Sql {
+        client,
+        sql: "INSERT INTO orders (status) VALUES ('new')".into(),
+    })
+    .expect("sent");
+    let view = lab.view();
+    assert!(node(&view, "client-1").offers(NodeCommand::Cancel));
+    assert!(!node(&view, "client-2").offers(NodeCommand::Cancel));
+    assert_every_offer_is_taken(&lab);
+    // Answered, it has nothing to cancel.
+    lab.seek(lab.time() + 500_000);
+    assert!(!node(&lab.view(), "client-1").offers(NodeCommand::Cancel));
+}
+
+#[test]
+fn after_split_brain_two_writable_nodes_share_the_middle_row_and_the_old_leader_may_rejoin() {
+    let mut lab = lab(false);
+    let view = lab.view();
+    let leader = node(&view, "leader").id;
+    for follower in ["follower-1", "follower-2"] {
+        let b = node(&view, follower).id;
+        lab.perform(LabAction::Partition { a: leader, b })
+            .expect("cut");
+    }
+    lab.seek(10_000_000);
+    let view = lab.view();
+    let writable: Vec<&str> = view
+        .nodes
+        .iter()
+        .filter(|n| n.role.kind == RoleKind::Writable)
+        .map(|n| n.name.as_str())
+        .collect();
+    assert_eq!(writable.len(), 2, "split brain: {writable:?}");
+    assert!(writable.contains(&"leader"));
+    for name in &writable {
+        assert_eq!(node(&view, name).role.text, "leader");
+        assert!(
+            node(&view, name).offers(NodeCommand::Rejoin),
+            "{name} may step down: another leader exists"
+        );
+    }
+    let placed = layout(&view);
+    let y = |name: &str| {
+        let id = node(&view, name).id;
+        placed.iter().find(|(n, _)| *n == id).map(|(_, p)| p.y)
+    };
+    assert_eq!(y(writable[0]), y(writable[1]), "both in the middle row");
+    let replica_row = view
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Database && n.role.kind == RoleKind::Replica)
+        .map(|n| y(&n.name))
+        .next()
+        .flatten();
+    assert!(y(writable[0]) < replica_row, "replicas stay below");
+    assert_every_offer_is_taken(&lab);
+}
