@@ -14,6 +14,7 @@ use crate::engine::{TableSchema, Value};
 use crate::replication::checks::{current_leader, replicated_differences, DivergedRow};
 use crate::replication::config::{AckPolicy, Method, StandbySet};
 use crate::replication::log::{LogEntry, Payload};
+use crate::replication::method::trigger::CHANGELOG_TABLE;
 use crate::replication::node::LabNode;
 use crate::replication::render::mysql::{
     self as my, IoThread, ReplicaHost, ReplicaStatus, SemiSyncStatus,
@@ -34,7 +35,6 @@ use crate::replication::render::{
 use crate::replication::server::{
     Activity, FollowerState, Server, ServerRole, Stream, LAB_EPOCH_MICROS,
 };
-use crate::replication::trigger::CHANGELOG_TABLE;
 use crate::sim::{NodeId, NodeStatus, Time, World};
 
 /// How many log entries the inspector renders (the most recent ones).
@@ -129,13 +129,12 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         schemas: &schemas,
         ..RenderOptions::default()
     };
-    let log = match method {
-        Method::Trigger => {
-            render_sl_log_1(&server.disk.db.rows(CHANGELOG_TABLE).unwrap_or_default())
-        }
+    let log = match (method.captures_in_database(), method.ships_pages()) {
+        // The changelog is a table in the leader's database.
+        (true, _) => render_sl_log_1(&server.disk.db.rows(CHANGELOG_TABLE).unwrap_or_default()),
         // pg_waldump chains each record's `prev` across commits, the first line's too: render
         // the entries together, after the one before them.
-        Method::Wal => {
+        (false, true) => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
             let shown = &server.disk.log.iter_from(skip).cloned().collect::<Vec<_>>();
             match skip.checked_sub(1).and_then(|i| server.disk.log.get(i)) {
@@ -182,7 +181,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
     Some(Inspection {
         name,
         log,
-        log_tool: log_tool(method).into(),
+        log_tool: method.log_tool().into(),
         tables: tables(server, &differences),
         status,
         discarded,
@@ -233,27 +232,9 @@ fn client_error(error: &str, method: Method) -> String {
     }
 }
 
-/// A position as SQL functions and views print it: LSNs unpadded (`0/16B3748`, as in
-/// `pg_stat_replication`; only pg_waldump pads), binlog positions as file:offset.
+/// A position as SQL functions and views print it (see [`Method::sql_position`]).
 fn sql_position(method: Method, bytes: u64) -> String {
-    match method {
-        Method::Wal | Method::Logical { .. } | Method::Trigger => {
-            crate::engine::Lsn(bytes).unpadded()
-        }
-        _ => render::format_position(method, bytes),
-    }
-}
-
-fn log_tool(method: Method) -> &'static str {
-    match method {
-        Method::Statement { .. } => "mysqlbinlog",
-        Method::Wal => "pg_waldump",
-        Method::Logical {
-            image: crate::replication::config::RowImage::Minimal,
-        } => "mysqlbinlog -v (binlog_format=ROW, binlog_row_image=MINIMAL)",
-        Method::Logical { .. } => "pg_recvlogical (test_decoding)",
-        Method::Trigger => "SELECT * FROM sl_log_1",
-    }
+    method.sql_position(bytes)
 }
 
 fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
@@ -309,28 +290,8 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
         .collect()
 }
 
-/// Which database's views a method's status tab shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    /// Statement-based replication (with its ROW fallback and semi-sync) and row-based
-    /// replication with the MINIMAL image (`binlog_row_image` is MySQL's): MySQL.
-    MySql,
-    /// WAL streaming and logical replication (FULL image: `REPLICA IDENTITY FULL`):
-    /// PostgreSQL.
-    Postgres,
-    /// Trigger-based: Slony-I on PostgreSQL.
-    Slony,
-}
-
-impl Dialect {
-    pub fn of(method: Method) -> Dialect {
-        match method {
-            Method::Trigger => Dialect::Slony,
-            _ if method.speaks_mysql() => Dialect::MySql,
-            _ => Dialect::Postgres,
-        }
-    }
-}
+/// Which database's views a method's status tab shows (decided by the method).
+pub use crate::replication::method::Dialect;
 
 /// A server's clock at virtual time `now`, as its renderings print times.
 fn wall_clock(server: &Server, now: Time) -> i64 {
@@ -749,7 +710,7 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
             server.mem.waiting.len()
         ));
     }
-    if method == Method::Trigger {
+    if method.captures_in_database() {
         lines.push(format!(
             "-- changelog rows written by triggers: {}",
             server.disk.changelog_writes
@@ -776,8 +737,8 @@ const SUBSCRIPTION_ORIGIN: &str = "pg_16394";
 fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let mut lines = vec![String::new()];
-    match method {
-        Method::Wal => {
+    match (method.ships_pages(), method.dialect()) {
+        (true, _) => {
             lines.extend(render_pg_replication_slots(&[]));
             lines.push(
                 "-- lab: the standbys stream without replication slots (no primary_slot_name, \
@@ -786,7 +747,7 @@ fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
                     .into(),
             );
         }
-        Method::Logical { .. } => {
+        (false, Dialect::Postgres) => {
             let slots: Vec<SlotStatus> = server
                 .mem
                 .followers
@@ -927,7 +888,7 @@ fn sl_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
     let commit_time = |seq: i64| -> Option<i64> {
         let row = log
             .iter()
-            .find(|r| int(r, crate::replication::trigger::ACTIONSEQ) == seq)?;
+            .find(|r| int(r, crate::replication::method::trigger::ACTIONSEQ) == seq)?;
         let txid = u64::try_from(int(row, 1)).ok()?;
         server
             .disk
@@ -938,7 +899,7 @@ fn sl_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
     };
     let last_event = log
         .iter()
-        .map(|r| int(r, crate::replication::trigger::ACTIONSEQ))
+        .map(|r| int(r, crate::replication::method::trigger::ACTIONSEQ))
         .max()
         .unwrap_or(0);
     let now = wall_clock(server, world.now());
@@ -1056,12 +1017,10 @@ fn follower_status(
     if server.disk.role == ServerRole::Spare {
         lines.push("-- spare: empty, not replicating (Join sets it up from a snapshot)".into());
     }
-    match (Dialect::of(method), method) {
+    match (method.dialect(), method.ships_pages()) {
         (Dialect::MySql, _) => lines.extend(mysql_replica_status(server, now)),
-        (Dialect::Postgres, Method::Wal) => lines.extend(pg_standby_status(server, method)),
-        (Dialect::Postgres, Method::Logical { .. }) => {
-            lines.extend(pg_subscriber_status(server, method))
-        }
+        (Dialect::Postgres, true) => lines.extend(pg_standby_status(server, method)),
+        (Dialect::Postgres, false) => lines.extend(pg_subscriber_status(server, method)),
         _ => lines.extend(subscriber_status(server, method)),
     }
     lines

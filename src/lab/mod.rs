@@ -330,7 +330,7 @@ impl Lab {
                     ServerRole::Spare => return Err(LabError::EmptySpare { node: name(*n) }),
                     ServerRole::Follower => {}
                 }
-                if method == Method::Trigger {
+                if !method.failover_modelled() {
                     return Err(LabError::NotModelled {
                         what: "moving a Slony origin (FAILOVER)",
                     });
@@ -364,7 +364,7 @@ impl Lab {
                     }
                     (ServerRole::Spare, _) => {}
                 }
-                if method == Method::Trigger {
+                if !method.join_modelled() {
                     return Err(LabError::NotModelled {
                         what: "subscribing a new Slony node",
                     });

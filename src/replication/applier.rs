@@ -12,9 +12,9 @@ use crate::sim::{Context, NodeId, Time};
 
 use super::directory::Directory;
 use super::messages::Msg;
+use super::method::trigger::{ACTIONSEQ, CMDARGS, CMDTYPE, RELNAME, UPDNCOLS};
 use super::node::{LabNode, Note, Timer};
 use super::render::parse_slony_cmdargs;
-use super::trigger::{ACTIONSEQ, CMDARGS, CMDTYPE, RELNAME, UPDNCOLS};
 
 type Cx = Context<LabNode>;
 

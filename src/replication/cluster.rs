@@ -11,7 +11,7 @@ use crate::sim::{LinkConfig, NetworkConfig, NodeId, Time, World};
 
 use super::applier::Applier;
 use super::client::{Client, ClientProgram};
-use super::config::{ClusterConfig, Method};
+use super::config::ClusterConfig;
 use super::coordinator::{Coordinator, COORDINATOR_NAME};
 use super::directory::Directory;
 use super::node::LabNode;
@@ -38,8 +38,7 @@ pub fn directory(config: &ClusterConfig) -> Directory {
         .enumerate()
         .map(|(i, name)| (NodeId(first_client + i as u32), name.clone()))
         .collect();
-    let applier =
-        (config.method == Method::Trigger).then(|| NodeId(first_client + clients.len() as u32));
+    let applier = (!config.method.streams()).then(|| NodeId(first_client + clients.len() as u32));
     let next = first_client + clients.len() as u32 + u32::from(applier.is_some());
     Directory {
         servers,

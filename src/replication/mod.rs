@@ -18,7 +18,7 @@ pub mod coordinator;
 pub mod directory;
 pub mod log;
 pub mod messages;
+pub mod method;
 pub mod node;
 pub mod render;
 pub mod server;
-pub mod trigger;

@@ -3,8 +3,6 @@
 //! diverged log.
 
 use super::*;
-use crate::engine::{ErrorKind, MissingRow};
-use crate::replication::render::RenderOptions;
 
 impl Server {
     pub(super) fn connect(&mut self, cx: &mut Cx) {
@@ -54,7 +52,7 @@ impl Server {
         if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
             return;
         }
-        if self.method() == Method::Wal && format != self.disk.db.format() {
+        if self.method().ships_pages() && format != self.disk.db.format() {
             let error = incompatible_format(format, self.disk.db.format());
             cx.note(Note::StreamRefused {
                 node: self.name.clone(),
@@ -140,10 +138,7 @@ impl Server {
                             index,
                             change,
                             // The lab's FULL row image is PostgreSQL's REPLICA IDENTITY FULL.
-                            full_identity: self.method()
-                                == (Method::Logical {
-                                    image: crate::replication::config::RowImage::Full,
-                                }),
+                            full_identity: self.method().full_row_identity(),
                         });
                     }
                 }
@@ -182,76 +177,15 @@ impl Server {
         now: Time,
         entry: &LogEntry,
     ) -> Result<Vec<RowChange>, String> {
-        match &entry.payload {
-            Payload::Wal(changes) => self
-                .disk
-                .db
-                .apply(changes)
-                .map(|()| Vec::new())
-                .map_err(|e| format!("FATAL:  {e}")),
-            Payload::Rows(changes) => {
-                let changes: Vec<RowChange> = match self.method() {
-                    Method::Logical {
-                        image: crate::replication::config::RowImage::Minimal,
-                    } => changes.iter().map(minimal_row_change).collect(),
-                    _ => changes.clone(),
-                };
-                let schema = RenderOptions::default().database;
-                let missing = if self.speaks_mysql() {
-                    MissingRow::MySqlStop { schema: &schema }
-                } else {
-                    MissingRow::Skip
-                };
-                match self.disk.db.apply_row_changes_with(&changes, missing) {
-                    Ok(applied) => Ok(applied.skipped),
-                    // MySQL's Last_SQL_Error, as SHOW REPLICA STATUS prints it.
-                    Err(e) if e.kind == ErrorKind::RowNotFound => Err(e.message),
-                    Err(e) => Err(format!("ERROR:  {e}")),
-                }
-            }
-            Payload::Statements(statements) => {
-                // The replication SQL thread: one session, the statements of one transaction.
-                let mut session = Session::new();
-                let multi = statements.len() > 1;
-                // A naive statement log re-evaluates NOW() with the follower's own clock.
-                let now_micros = self.clock(now);
-                let mut env = NodeEnv {
-                    now_micros,
-                    rng: &mut self.rng,
-                };
-                let mut run = |sql: &str, options: &ExecOptions| {
-                    self.disk
-                        .db
-                        .execute(&mut session, sql, &mut env, options)
-                        .map(|_| ())
-                        .map_err(|e| format!("ERROR:  {e}"))
-                };
-                if multi {
-                    run("BEGIN", &ExecOptions::default())?;
-                }
-                for statement in statements {
-                    let options = statement
-                        .context
-                        .as_ref()
-                        .map(|c| ExecOptions {
-                            timestamp: c.timestamp,
-                            insert_id: c.insert_id,
-                            rand_seeds: c.rand_seeds,
-                        })
-                        .unwrap_or_default();
-                    if let Err(error) = run(&statement.sql, &options) {
-                        if multi {
-                            let _ = run("ROLLBACK", &ExecOptions::default());
-                        }
-                        return Err(error);
-                    }
-                }
-                if multi {
-                    run("COMMIT", &ExecOptions::default())?;
-                }
-                Ok(Vec::new())
-            }
-        }
+        let mysql = self.speaks_mysql();
+        // A naive statement log re-evaluates NOW() with the follower's own clock.
+        let mut env = NodeEnv {
+            now_micros: self.clock(now),
+            rng: &mut self.rng,
+        };
+        self.config
+            .method
+            .apply(&mut self.disk.db, &entry.payload, &mut env, mysql)
     }
 
     pub(super) fn send_feedback(&mut self, cx: &mut Cx) {
@@ -390,54 +324,6 @@ impl Server {
     }
 }
 
-/// A logical change cut down to MySQL's MINIMAL row image: the key, and for updates only
-/// the changed columns.
-fn minimal_row_change(change: &RowChange) -> RowChange {
-    let minimal = change.minimal();
-    let mut columns: Vec<String> = Vec::new();
-    let mut values = Vec::new();
-    if change.op != crate::engine::RowOp::Delete {
-        if !minimal
-            .after
-            .iter()
-            .any(|(c, _)| c.eq_ignore_ascii_case(&change.key_column))
-        {
-            columns.push(change.key_column.clone());
-            values.push(change.key.clone());
-        }
-        for (c, v) in minimal.after {
-            columns.push(c);
-            values.push(v);
-        }
-        // The before image is the key alone (MINIMAL), aligned with the columns shipped.
-        let before = (change.op == crate::engine::RowOp::Update).then(|| {
-            columns
-                .iter()
-                .map(|c| {
-                    if c.eq_ignore_ascii_case(&change.key_column) {
-                        change.key.clone()
-                    } else {
-                        crate::engine::Value::Null
-                    }
-                })
-                .collect()
-        });
-        RowChange {
-            columns,
-            before,
-            after: Some(values),
-            ..change.clone()
-        }
-    } else {
-        RowChange {
-            columns: vec![change.key_column.clone()],
-            before: Some(vec![change.key.clone()]),
-            after: None,
-            ..change.clone()
-        }
-    }
-}
-
 /// MySQL's refusal on a replica running with `super_read_only` (what a managed replica does).
 pub const MYSQL_SUPER_READ_ONLY: &str = "ERROR 1290 (HY000): The MySQL server is running with the --super-read-only option so it cannot execute this statement";
 
@@ -453,11 +339,7 @@ impl Server {
             // A leader that lost its key was restarted read-only (as Patroni does): it says
             // what a replica says.
             _ if self.speaks_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),
-            ServerRole::Follower
-                if matches!(self.method(), Method::Logical { .. } | Method::Trigger) =>
-            {
-                None
-            }
+            ServerRole::Follower if self.method().subscriber_writable() => None,
             _ => Some(format!(
                 "ERROR:  cannot execute {} in a read-only transaction",
                 command_name(sql)

@@ -18,20 +18,16 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
 use crate::engine::{
-    Database, Env, ExecOptions, FormatVersion, PageChange, PageChanges, RowChange, Session,
-    StatementKind, StatementReport, WalRecord,
+    Database, Env, ExecOptions, FormatVersion, RowChange, Session, StatementKind, StatementReport,
 };
 use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 
 use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
 use super::directory::Directory;
-use super::log::{
-    payload_bytes, LogEntry, LoggedStatement, Payload, StatementContext, TermHistory, BINLOG_FILE,
-    BINLOG_START,
-};
+use super::log::{LogEntry, LoggedStatement, TermHistory, BINLOG_FILE};
 use super::messages::{Msg, QueryOk, Request, SnapshotData};
+use super::method::{self, wal::incompatible_format, SNAPSHOT_CHUNK};
 use super::node::{Ignored, LabNode, Note, PromotionReason, Timer};
-use super::trigger;
 
 /// The lab's wall clock at virtual time zero: 2026-11-26 09:31:07 UTC, in microseconds.
 pub const LAB_EPOCH_MICROS: i64 = 1_795_685_467_000_000;
@@ -42,8 +38,6 @@ const ELECTION_WINDOW: Time = Time::millis(100);
 const WHO_LEADS_WINDOW: Time = Time::millis(300);
 /// Entries per message while catching up, so catch-up is visible as a stream.
 const CATCHUP_BATCH: usize = 4;
-/// Pages (or rows) per snapshot chunk.
-const SNAPSHOT_CHUNK: usize = 2;
 
 /// What a server is, as it would say in its configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -407,15 +401,6 @@ impl Default for Memory {
     }
 }
 
-/// PostgreSQL's refusal to run on a data directory of another storage format.
-fn incompatible_format(theirs: FormatVersion, ours: FormatVersion) -> String {
-    format!(
-        "FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version {}, which is not compatible with this version {}.",
-        theirs.number(),
-        ours.number()
-    )
-}
-
 /// The node's clock and random generator as the engine sees them.
 struct NodeEnv<'a> {
     now_micros: i64,
@@ -481,14 +466,11 @@ impl Server {
                 // not stop the lab from starting.
                 let _ = db.run(sql, &mut env);
             }
-            if is_leader && config.method == Method::Trigger {
-                let _ = db.run(trigger::CHANGELOG_DDL, &mut env);
+            if let Some(setup) = config.method.leader_setup_sql().filter(|_| is_leader) {
+                let _ = db.run(setup, &mut env);
             }
         }
-        let base_end = match config.method {
-            Method::Statement { .. } => BINLOG_START,
-            _ => db.wal_end().0,
-        };
+        let base_end = config.method.log_start(&db);
         Server {
             name: spec.name.clone(),
             disk: Disk {
@@ -704,7 +686,7 @@ impl Server {
                 if self.disk.role != ServerRole::Follower {
                     return;
                 }
-                if self.method() == Method::Trigger {
+                if !self.method().failover_modelled() {
                     cx.note(Note::Ignored {
                         node: self.name.clone(),
                         why: Ignored::SlonyFailover,
@@ -722,7 +704,7 @@ impl Server {
                 }
             }
             Request::Join => {
-                if self.disk.role == ServerRole::Spare && self.method() == Method::Trigger {
+                if self.disk.role == ServerRole::Spare && !self.method().join_modelled() {
                     cx.note(Note::Ignored {
                         node: self.name.clone(),
                         why: Ignored::SlonySubscribe,

@@ -62,76 +62,9 @@ impl Server {
         self.send_snapshot_chunk(cx, from);
     }
 
-    /// A consistent copy of the data: every page (WAL) or the schema and every row.
+    /// A consistent copy of the data, in the method's shape (see [`Method::snapshot`]).
     pub(super) fn take_snapshot(&self) -> Vec<SnapshotData> {
-        let db = &self.disk.db;
-        match self.method() {
-            Method::Wal => {
-                let pages: Vec<WalRecord> = (0..db.page_count())
-                    .filter_map(|n| {
-                        db.page(n).map(|bytes| WalRecord {
-                            lsn: db.wal_end(),
-                            change: PageChange::FullPage {
-                                page: n,
-                                image: bytes.to_vec(),
-                            },
-                        })
-                    })
-                    .collect();
-                pages
-                    .chunks(SNAPSHOT_CHUNK)
-                    .map(|records| {
-                        SnapshotData::Pages(PageChanges {
-                            format: db.format(),
-                            start: db.wal_end(),
-                            end: db.wal_end(),
-                            commit_lsn: db.wal_end(),
-                            records: records.to_vec(),
-                        })
-                    })
-                    .collect()
-            }
-            _ => {
-                let mut ddl = Vec::new();
-                let mut rows = Vec::new();
-                for schema in db.tables() {
-                    if schema.name == trigger::CHANGELOG_TABLE {
-                        continue;
-                    }
-                    ddl.push(schema.to_sql());
-                    if let Ok(table_rows) = db.rows(&schema.name) {
-                        let columns = schema.column_names();
-                        let key_column = schema.key_column().name.clone();
-                        for row in table_rows {
-                            let key = row
-                                .get(schema.primary_key)
-                                .cloned()
-                                .unwrap_or(crate::engine::Value::Null);
-                            rows.push(RowChange {
-                                table: schema.name.clone(),
-                                op: crate::engine::RowOp::Insert,
-                                key_column: key_column.clone(),
-                                key,
-                                columns: columns.clone(),
-                                before: None,
-                                after: Some(row),
-                            });
-                        }
-                    }
-                }
-                let mut chunks = vec![SnapshotData::Rows {
-                    ddl,
-                    rows: Vec::new(),
-                }];
-                for part in rows.chunks(SNAPSHOT_CHUNK * 3) {
-                    chunks.push(SnapshotData::Rows {
-                        ddl: Vec::new(),
-                        rows: part.to_vec(),
-                    });
-                }
-                chunks
-            }
-        }
+        self.method().snapshot(&self.disk.db)
     }
 
     pub(super) fn send_snapshot_chunk(&mut self, cx: &mut Cx, to: NodeId) {
@@ -201,73 +134,31 @@ impl Server {
         if chunk + 1 < chunks {
             return;
         }
-        // The whole backup is here: install it, then ask for the backlog. Page chunks are
-        // one base backup: replayed together, since a catalog may point at a later page.
-        let mut parts: Vec<SnapshotData> = Vec::new();
-        for part in std::mem::take(&mut self.mem.snapshot_in) {
-            match (parts.last_mut(), part) {
-                (Some(SnapshotData::Pages(all)), SnapshotData::Pages(more)) => {
-                    all.records.extend(more.records);
-                    all.end = all.end.max(more.end);
-                }
-                (_, part) => parts.push(part),
-            }
-        }
-        let mut db = Database::new(self.spec.format);
-        let mut error = None;
-        let now_micros = self.clock(cx.now());
-        let carries_ddl = self.method().carries_ddl();
-        for part in parts {
-            let result = match part {
-                SnapshotData::Pages(pages) => {
-                    if pages.format != self.spec.format {
-                        Err(incompatible_format(pages.format, self.spec.format))
-                    } else {
-                        db.apply(&pages).map_err(|e| format!("FATAL:  {e}"))
-                    }
-                }
-                SnapshotData::Rows { ddl, rows } => {
-                    let mut env = NodeEnv {
-                        now_micros,
-                        rng: &mut self.rng,
-                    };
-                    let schema_sql = match (&self.spec.schema, carries_ddl) {
-                        (Some(own), false) if !ddl.is_empty() => own.clone(),
-                        _ => ddl,
-                    };
-                    let mut result = Ok(());
-                    for sql in schema_sql {
-                        if let Err(e) = db.run(&sql, &mut env) {
-                            result = Err(format!("ERROR:  {e}"));
-                        }
-                    }
-                    if result.is_ok() && !rows.is_empty() {
-                        result = db
-                            .apply_row_changes(&rows)
-                            .map(|_| ())
-                            .map_err(|e| format!("ERROR:  {e}"));
-                    }
-                    result
-                }
-            };
-            if let Err(e) = result {
-                error = Some(e);
-                break;
-            }
-        }
-        if let Some(error) = error {
-            cx.note(Note::StreamRefused {
-                node: self.name.clone(),
-                error: error.clone(),
-            });
-            self.mem.stream = Stream::Refused(error);
-            return;
-        }
-        self.disk.db = db;
-        let base_end = match self.method() {
-            Method::Statement { .. } => BINLOG_START,
-            _ => self.disk.db.wal_end().0,
+        // The whole backup is here: install it, then ask for the backlog.
+        let chunks = std::mem::take(&mut self.mem.snapshot_in);
+        let mut env = NodeEnv {
+            now_micros: self.clock(cx.now()),
+            rng: &mut self.rng,
         };
+        let installed = self.config.method.install(
+            chunks,
+            self.spec.format,
+            self.spec.schema.as_ref(),
+            &mut env,
+        );
+        let db = match installed {
+            Ok(db) => db,
+            Err(error) => {
+                cx.note(Note::StreamRefused {
+                    node: self.name.clone(),
+                    error: error.clone(),
+                });
+                self.mem.stream = Stream::Refused(error);
+                return;
+            }
+        };
+        self.disk.db = db;
+        let base_end = self.method().log_start(&self.disk.db);
         cx.note(Note::SnapshotInstalled {
             node: self.name.clone(),
             at: consistent_at,

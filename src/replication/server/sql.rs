@@ -72,11 +72,12 @@ impl Server {
         if let Some(connection) = self.mem.connections.get_mut(&client) {
             connection.blocked = None;
         }
-        let outcome = if self.disk.role == ServerRole::Leader && self.method() == Method::Trigger {
-            trigger::execute_with_triggers(self, cx.now(), client, &sql)
-        } else {
-            self.execute(cx.now(), client, &sql)
-        };
+        let outcome =
+            if self.disk.role == ServerRole::Leader && self.method().captures_in_database() {
+                self.execute_with_triggers(cx.now(), client, &sql)
+            } else {
+                self.execute(cx.now(), client, &sql)
+            };
         let connection = self.mem.connections.entry(client).or_default();
         connection.last_query = sql.clone();
         connection.last_at = cx.now();
@@ -234,6 +235,37 @@ impl Server {
         out
     }
 
+    /// Runs a client's statement on the leader with the trigger method's capture triggers
+    /// (see [`method::trigger::execute_with_triggers`]), counting what they wrote.
+    fn execute_with_triggers(
+        &mut self,
+        now: Time,
+        client: NodeId,
+        sql: &str,
+    ) -> Result<StatementReport, String> {
+        let in_transaction = self
+            .mem
+            .connections
+            .get(&client)
+            .is_some_and(|c| c.session.in_transaction());
+        let config = self.config.clone();
+        let xid = self.disk.next_xid;
+        let mut captured = method::trigger::Captured::default();
+        let outcome = method::trigger::execute_with_triggers(
+            &mut |sql| self.execute(now, client, sql),
+            sql,
+            in_transaction,
+            &config.replicated_tables,
+            xid,
+            &mut captured,
+        );
+        self.disk.changelog_writes += captured.changelog_rows;
+        if captured.txid_used {
+            self.disk.next_xid += 1;
+        }
+        outcome
+    }
+
     /// Runs `sql` in `client`'s session on this server's engine.
     pub(in crate::replication) fn execute(
         &mut self,
@@ -288,25 +320,11 @@ impl Server {
                 });
             }
         };
-        if let Method::Statement { context_events } = self.config.method {
-            if (report.kind.writes() && report.rows_affected > 0) || report.ddl.is_some() {
-                connection.statements.push(LoggedStatement {
-                    sql: report.sql.clone(),
-                    context: context_events.then_some(StatementContext {
-                        timestamp: report.context.timestamp,
-                        insert_id: report.context.insert_id,
-                        rand_seeds: report.context.rand_seeds,
-                    }),
-                    unsafe_reasons: report.unsafe_reasons.clone(),
-                });
-            }
-            // Outside a transaction, a statement that changed nothing logs nothing.
-            if matches!(report.kind, StatementKind::Rollback)
-                || (!connection.session.in_transaction() && report.commit.is_none())
-            {
-                connection.statements.clear();
-            }
-        }
+        self.config.method.buffer_statement(
+            &report,
+            connection.session.in_transaction(),
+            &mut connection.statements,
+        );
         Ok(report)
     }
 
@@ -339,10 +357,7 @@ impl Server {
         let mut reply = QueryOk {
             tag: command_tag(&report),
             result: report.result.clone(),
-            warning: match self.method() {
-                Method::Statement { .. } => report.warning().map(str::to_string),
-                _ => None,
-            },
+            warning: self.method().statement_warning(&report),
             committed: None,
             row_changes: Vec::new(),
             waited_for: None,
@@ -356,16 +371,13 @@ impl Server {
             _ => None,
         };
         let Some(entry) = entry else {
-            if self.method() == Method::Trigger
+            if self.method().captures_in_database()
                 && report.commit.is_some()
                 && self.disk.role == ServerRole::Leader
             {
                 // No acknowledgement level reaches a trigger-replicated follower. A write on a
                 // subscriber is an ordinary local commit: it replicates nowhere.
-                reply.waited_for = Some(
-                    "nothing: trigger-based replication is asynchronous (the applier polls the changelog)"
-                        .into(),
-                );
+                reply.waited_for = Some(method::trigger::NO_WAIT.into());
             }
             cx.send(
                 client,
@@ -428,44 +440,21 @@ impl Server {
         client: NodeId,
         commit: &crate::engine::CommitReport,
     ) -> Option<LogEntry> {
-        let method = self.method();
         let statements = self
             .mem
             .connections
             .get_mut(&client)
             .map(|c| std::mem::take(&mut c.statements))
             .unwrap_or_default();
-        let (payload, start, end) = match method {
-            Method::Statement { .. } => {
-                if statements.is_empty() {
-                    return None;
-                }
-                let payload = Payload::Statements(statements);
-                let start = self.disk.last_end();
-                let end = start + payload_bytes(&payload);
-                (payload, start, end)
-            }
-            Method::Wal => {
-                if commit.changes.records.is_empty() {
-                    return None;
-                }
-                let (start, end) = (commit.changes.start.0, commit.changes.end.0);
-                (Payload::Wal(commit.changes.clone()), start, end)
-            }
-            Method::Logical { .. } => {
-                if !commit.ddl.is_empty() {
-                    cx.note(Note::DdlNotReplicated {
-                        node: self.name.clone(),
-                    });
-                }
-                if commit.row_changes.is_empty() {
-                    return None;
-                }
-                let (start, end) = (commit.changes.start.0, commit.changes.end.0);
-                (Payload::Rows(commit.row_changes.clone()), start, end)
-            }
-            Method::Trigger => return None,
-        };
+        let capture = self
+            .method()
+            .capture(commit, statements, self.disk.last_end());
+        if capture.ddl_dropped {
+            cx.note(Note::DdlNotReplicated {
+                node: self.name.clone(),
+            });
+        }
+        let (payload, start, end) = capture.shipped?;
         let xid = self.disk.next_xid;
         self.disk.next_xid += 1;
         Some(LogEntry {

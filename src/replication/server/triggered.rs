@@ -14,16 +14,16 @@ impl Server {
         let horizon = self
             .disk
             .db
-            .locked_keys(trigger::CHANGELOG_TABLE)
+            .locked_keys(method::trigger::CHANGELOG_TABLE)
             .iter()
             .filter_map(|k| match k {
                 crate::engine::Value::Integer(n) => Some(*n),
                 _ => None,
             })
             .min();
-        let rows: Vec<_> = trigger::read_changelog(&self.disk.db, after_seq)
+        let rows: Vec<_> = method::trigger::read_changelog(&self.disk.db, after_seq)
             .into_iter()
-            .take_while(|row| match (horizon, row.get(trigger::ACTIONSEQ)) {
+            .take_while(|row| match (horizon, row.get(method::trigger::ACTIONSEQ)) {
                 (Some(h), Some(crate::engine::Value::Integer(seq))) => *seq < h,
                 _ => true,
             })
