@@ -1269,7 +1269,7 @@ fn other_status(node: &LabNode, method: Method, now: crate::sim::Time) -> Vec<St
         LabNode::Client(client) => {
             let mut lines = vec![format!(
                 "sends writes to: {}",
-                client.directory.name(client.leader)
+                client.directory.name(client.router.target())
             )];
             for answered in client.answered.iter().rev().take(8) {
                 let latency = answered.answered_at.saturating_sub(answered.sent_at);

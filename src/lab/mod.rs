@@ -183,7 +183,7 @@ impl Lab {
                     .world()
                     .node(NodeId(client))
                     .and_then(LabNode::as_client)
-                    .map(|c| c.leader);
+                    .map(|c| c.router.target());
                 match leader {
                     Some(server) if self.is_down(server) => {
                         request(client, Request::Unreachable { server, sql })

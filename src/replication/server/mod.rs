@@ -1,6 +1,9 @@
-//! A database server: one lab engine plus the replication role it plays — leader (runs
-//! clients' SQL, writes the replication log, ships it, answers when the acknowledgement policy
-//! is met) or follower (receives, writes, flushes and replays the log; may be promoted).
+//! A database server, the family-neutral host: one lab engine, the clients' connections and
+//! sessions, and running their SQL (`sql.rs`); what it does with a commit and how it
+//! replicates is its family's (see [`crate::replication::single_leader`], which adds the
+//! leader, follower and failover handlers as `impl Server` blocks, and starts, dispatches
+//! and times them through `start_role`, `on_family_request`, `on_family_message` and
+//! `on_family_timer`).
 //!
 //! State is split the way a real server's is: [`Disk`] survives a crash, [`Memory`] does not.
 //! Log writes, flushes, truncations and role changes are [`DiskWrite`] effects that the world
@@ -17,27 +20,18 @@ use std::rc::Rc;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::engine::{
-    Database, Env, ExecOptions, FormatVersion, RowChange, Session, StatementKind, StatementReport,
-};
+use crate::engine::{Database, Env, ExecOptions, Session, StatementKind, StatementReport};
 use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 
 use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
 use super::directory::Directory;
 use super::log::{LogEntry, LoggedStatement, TermHistory, BINLOG_FILE};
-use super::messages::{Msg, QueryOk, Request, SnapshotData};
-use super::method::{self, wal::incompatible_format, SNAPSHOT_CHUNK};
-use super::node::{Ignored, LabNode, Note, PromotionReason, Timer};
+use super::messages::{ClientMsg, Msg, QueryOk, Request, SingleLeaderMsg, SnapshotData};
+use super::method;
+use super::node::{LabNode, Note, PromotionReason, Timer};
 
 /// The lab's wall clock at virtual time zero: 2026-11-26 09:31:07 UTC, in microseconds.
 pub const LAB_EPOCH_MICROS: i64 = 1_795_685_467_000_000;
-
-/// How long a follower waits for the others' answers before choosing a new leader.
-const ELECTION_WINDOW: Time = Time::millis(100);
-/// How long a restarted old leader waits to hear who leads before leading again.
-const WHO_LEADS_WINDOW: Time = Time::millis(300);
-/// Entries per message while catching up, so catch-up is visible as a stream.
-const CATCHUP_BATCH: usize = 4;
 
 /// What a server is, as it would say in its configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -402,9 +396,9 @@ impl Default for Memory {
 }
 
 /// The node's clock and random generator as the engine sees them.
-struct NodeEnv<'a> {
-    now_micros: i64,
-    rng: &'a mut ChaCha8Rng,
+pub(crate) struct NodeEnv<'a> {
+    pub(crate) now_micros: i64,
+    pub(crate) rng: &'a mut ChaCha8Rng,
 }
 
 impl Env for NodeEnv<'_> {
@@ -426,10 +420,11 @@ pub struct Server {
     pub disk: Disk,
     pub mem: Memory,
     /// The server's own generator for RAND() and UUID().
-    rng: ChaCha8Rng,
+    pub(crate) rng: ChaCha8Rng,
 }
 
-type Cx = Context<LabNode>;
+/// The context a server's handlers push effects into.
+pub(crate) type Cx = Context<LabNode>;
 
 impl Server {
     /// A server as the cluster starts: its schema loaded (as if restored from the same
@@ -499,34 +494,12 @@ impl Server {
         }
     }
 
-    fn method(&self) -> Method {
+    pub(crate) fn method(&self) -> Method {
         self.config.method
     }
 
-    fn clock(&self, now: Time) -> i64 {
+    pub(crate) fn clock(&self, now: Time) -> i64 {
         LAB_EPOCH_MICROS + now.as_micros() as i64 + self.spec.clock_skew
-    }
-
-    /// Asks every other server who leads; if no newer leader answers in time, this one leads
-    /// on (see `Timer::WhoLeadsDone`).
-    fn ask_who_leads(&mut self, cx: &mut Cx) {
-        for peer in self.directory.other_servers(cx.me()) {
-            cx.send(peer, Msg::WhoLeads);
-        }
-        cx.set_timer(Timer::WhoLeadsDone, WHO_LEADS_WINDOW);
-    }
-
-    /// Records durably that this server follows `leader` in `term`.
-    fn persist_following(&self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
-        cx.write_durable(
-            DiskWrite::Role {
-                role: ServerRole::Follower,
-                term: term.max(self.disk.term),
-                leader: Some(leader),
-                history,
-            }
-            .into(),
-        );
     }
 
     /// Whether this server leads and takes writes now.
@@ -542,52 +515,11 @@ impl Server {
             cx.write_durable(DiskWrite::Started.into());
         } else {
             for (client, _) in self.directory.clients.iter() {
-                cx.send(*client, Msg::ConnectionsReset);
+                cx.send(*client, Msg::Client(ClientMsg::ConnectionsReset));
             }
         }
         self.mem.last_from_leader = cx.now();
-        match self.disk.role {
-            ServerRole::Leader => {
-                let fenced_restart = restart && self.config.failover.fencing;
-                if fenced_restart {
-                    // Fencing: a leader back from a crash asks before taking writes (and,
-                    // with a coordination service, takes writes only once it holds the key).
-                    self.mem.accepting_writes = false;
-                    self.ask_who_leads(cx);
-                    cx.note(Note::LeaderRestarted {
-                        node: self.name.clone(),
-                        fenced: true,
-                    });
-                } else {
-                    self.mem.accepting_writes = true;
-                    // The first leader holds the key the coordination service starts with.
-                    self.mem.key_until = self.config.failover.key_ttl;
-                    if restart {
-                        cx.note(Note::LeaderRestarted {
-                            node: self.name.clone(),
-                            fenced: false,
-                        });
-                    }
-                }
-                cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);
-                cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
-                if self.directory.coordinator.is_some() {
-                    let first = if restart {
-                        Time::micros(1)
-                    } else {
-                        self.config.failover.key_renew_every()
-                    };
-                    cx.set_timer(Timer::KeyRenew, first);
-                }
-            }
-            ServerRole::Follower => {
-                // Crash recovery: replay what was flushed but not yet applied.
-                self.apply_flushed(cx);
-                self.connect(cx);
-                self.arm_leader_silence(cx);
-            }
-            ServerRole::Spare => {}
-        }
+        self.start_role(cx, restart);
     }
 
     /// Whenever the server's memory was reset (a promotion or demotion starts afresh), the
@@ -681,183 +613,21 @@ impl Server {
 
     pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
         self.forget_orphaned_sessions();
-        match req {
-            Request::Promote => {
-                if self.disk.role != ServerRole::Follower {
-                    return;
-                }
-                if !self.method().failover_modelled() {
-                    cx.note(Note::Ignored {
-                        node: self.name.clone(),
-                        why: Ignored::SlonyFailover,
-                    });
-                } else if let Some(error) = &self.mem.stalled {
-                    cx.note(Note::Ignored {
-                        node: self.name.clone(),
-                        why: Ignored::ReplayStopped {
-                            applied: self.disk.applied,
-                            error: error.clone(),
-                        },
-                    });
-                } else {
-                    self.manual_promote(cx);
-                }
-            }
-            Request::Join => {
-                if self.disk.role == ServerRole::Spare && !self.method().join_modelled() {
-                    cx.note(Note::Ignored {
-                        node: self.name.clone(),
-                        why: Ignored::SlonySubscribe,
-                    });
-                } else if self.disk.role == ServerRole::Spare {
-                    if let Some(leader) = self.disk.leader {
-                        self.request_snapshot(cx, leader);
-                        cx.note(Note::JoinRequested {
-                            node: self.name.clone(),
-                            leader: self.directory.name(leader).to_string(),
-                        });
-                    }
-                }
-            }
-            Request::SetAck(policy) => {
-                // Every server keeps the cluster's setting (as Patroni keeps
-                // synchronous_standby_names), so a promoted follower applies it too.
-                cx.write_durable(DiskWrite::Ack(policy.clone()).into());
-                if self.disk.role == ServerRole::Leader {
-                    cx.note(Note::AckChanged {
-                        node: self.name.clone(),
-                        policy: policy.clone(),
-                    });
-                    // A new setting starts from its own rules, not a fallback of the old one.
-                    self.mem.semi_sync_off = false;
-                    // Re-evaluate with the new policy now (the durable copy lands after).
-                    self.release_acknowledged(cx, Some(&policy));
-                }
-            }
-            Request::Checkpoint => {
-                let lsn = self.disk.db.checkpoint();
-                cx.note(Note::Checkpoint {
-                    node: self.name.clone(),
-                    lsn: lsn.0,
-                    requested: true,
-                });
-            }
-            Request::Rejoin => {
-                if self.disk.role == ServerRole::Leader {
-                    self.mem.accepting_writes = false;
-                    self.mem.rejoining = true;
-                    self.ask_who_leads(cx);
-                }
-            }
-            Request::Sql(_)
-            | Request::SqlOn { .. }
-            | Request::Cancel
-            | Request::Unreachable { .. }
-            | Request::ServerGone { .. } => {
-                // Servers take SQL from clients over the network, not from outside.
-                let _ = request;
-            }
-        }
+        self.on_family_request(cx, request, req);
     }
 
     // ------------------------------------------------------------------ messages
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         self.forget_orphaned_sessions();
-        if Some(from) == self.disk.leader && self.disk.role == ServerRole::Follower {
-            self.mem.last_from_leader = cx.now();
-            self.arm_leader_silence(cx);
-        }
+        self.heard_from(cx, from);
         match msg {
-            Msg::Query { request, sql } => self.on_query(cx, from, request, sql),
-            Msg::StartStreaming {
-                last_index,
-                last_term,
-                applied,
-            } => self.on_start_streaming(cx, from, last_index, last_term, applied),
-            Msg::StreamStart {
-                term,
-                format,
-                history,
-                leader_last,
-            } => self.on_stream_start(cx, from, term, format, history, leader_last),
-            Msg::Entries {
-                entries,
-                leader_last,
-            } => self.on_entries(cx, from, entries, leader_last),
-            Msg::Rewind {
-                common,
-                term,
-                snapshot,
-            } => self.on_rewind(cx, from, common, term, snapshot),
-            Msg::Keepalive {
-                term,
-                leader_last,
-                sent,
-            } => self.on_keepalive(cx, from, term, leader_last, sent),
-            Msg::Feedback {
-                write,
-                flush,
-                apply,
-                stalled,
-            } => self.on_feedback(cx, from, write, flush, apply, stalled),
-            Msg::SnapshotRequest => self.on_snapshot_request(cx, from),
-            Msg::SnapshotChunk {
-                chunk,
-                chunks,
-                data,
-                consistent_at,
-                term,
-                history,
-            } => {
-                self.on_snapshot_chunk(cx, from, chunk, chunks, data, consistent_at, term, history)
-            }
-            Msg::ElectionQuery { .. } => self.on_election_query(cx, from),
-            Msg::ElectionInfo {
-                last_term,
-                last_index,
-                ..
-            } => {
-                if let Some(votes) = self.mem.election.as_mut() {
-                    votes.insert(from, (last_term, last_index));
-                }
-            }
-            Msg::LeaderIs { leader, term } => self.on_leader_is(cx, leader, term),
-            Msg::WhoLeads => {
-                let leader = match self.disk.role {
-                    ServerRole::Leader if self.mem.accepting_writes => Some(cx.me()),
-                    ServerRole::Follower => self.disk.leader,
-                    _ => None,
-                };
-                if let Some(leader) = leader {
-                    cx.send(
-                        from,
-                        Msg::LeaderIs {
-                            leader,
-                            term: self.disk.term,
-                        },
-                    );
-                }
-            }
-            Msg::NewLeader { leader, term } => self.on_leader_is(cx, leader, term),
-            Msg::KeyAnswer {
-                granted,
-                holder,
-                term,
-                asked_at,
-                others_ttl,
-            } => self.on_key_answer(cx, granted, holder, term, asked_at, others_ttl),
-            Msg::PollChangelog { after_seq } => self.on_poll_changelog(cx, from, after_seq),
-            Msg::ApplyChanges {
-                through_seq,
-                changes,
-            } => self.on_apply_changes(cx, from, through_seq, changes),
-            Msg::Cancel { request } => self.on_cancel(cx, from, request),
-            Msg::ConnectionsReset => self.on_stream_closed(cx, from),
-            Msg::QueryResult { .. }
-            | Msg::ChangelogRows { .. }
-            | Msg::ChangesApplied { .. }
-            | Msg::AcquireKey { .. } => {}
+            Msg::Client(ClientMsg::Query { request, sql }) => self.on_query(cx, from, request, sql),
+            Msg::Client(ClientMsg::Cancel { request }) => self.on_cancel(cx, from, request),
+            // From a peer server: its stream (or its connections) to this one are gone.
+            Msg::Client(ClientMsg::ConnectionsReset) => self.on_stream_closed(cx, from),
+            Msg::Client(ClientMsg::QueryResult { .. }) => {}
+            Msg::SingleLeader(msg) => self.on_family_message(cx, from, msg),
         }
     }
 
@@ -866,64 +636,13 @@ impl Server {
     pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
         self.forget_orphaned_sessions();
         match timer {
-            Timer::Keepalive => self.on_keepalive_timer(cx),
-            Timer::Flush => self.flush(cx),
-            Timer::Apply => {
-                self.mem.apply_scheduled = false;
-                self.apply_flushed(cx);
-            }
-            Timer::ApplyRetry => {
-                if let Some(error) = self.mem.stalled.take() {
-                    cx.note(Note::ApplyRetry {
-                        node: self.name.clone(),
-                        error,
-                    });
-                }
-                self.apply_flushed(cx);
-            }
-            Timer::LeaderSilent => self.on_leader_silent(cx),
-            Timer::ElectionDone => self.on_election_done(cx),
-            Timer::KeyRenew => self.on_key_renew_timer(cx),
-            Timer::WhoLeadsDone => {
-                if self.disk.role == ServerRole::Leader && !self.mem.accepting_writes {
-                    self.mem.rejoining = false;
-                    if self.directory.coordinator.is_some() {
-                        // With a coordination service, only the leader key lets it take
-                        // writes: ask for it now.
-                        cx.set_timer(Timer::KeyRenew, Time::micros(1));
-                    } else {
-                        self.mem.accepting_writes = true;
-                        cx.note(Note::NoOtherLeader {
-                            node: self.name.clone(),
-                        });
-                    }
-                }
-            }
-            Timer::Checkpoint => {
-                if self.disk.role == ServerRole::Leader {
-                    let lsn = self.disk.db.checkpoint();
-                    cx.note(Note::Checkpoint {
-                        node: self.name.clone(),
-                        lsn: lsn.0,
-                        requested: false,
-                    });
-                    cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
-                }
-            }
-            Timer::AckTimeout(index) => self.on_ack_timeout(cx, index),
-            Timer::SnapshotSend(to) => self.send_snapshot_chunk(cx, to),
             Timer::WakeParked => self.on_wake_parked(cx),
             Timer::LockWaitTimeout(client, request) => {
                 self.on_lock_wait_timeout(cx, client, request)
             }
-            Timer::ClientTimeout(_) | Timer::Poll | Timer::KeyExpiry => {}
+            timer => self.on_family_timer(cx, timer),
         }
     }
 }
 
-mod failover;
-mod follower;
-mod leader;
-mod snapshot;
 mod sql;
-mod triggered;

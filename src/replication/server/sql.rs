@@ -10,7 +10,7 @@ use super::*;
 use crate::engine::{ErrorKind, Isolation, OnError};
 
 impl Server {
-    pub(super) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
+    pub(crate) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
         // A connection runs its statements in order: behind a statement waiting for a lock, or
         // a commit waiting for its standby (the backend is busy until the wait ends), a
         // statement waits.
@@ -62,10 +62,10 @@ impl Server {
         if let Some(why) = self.refusal(&sql) {
             cx.send(
                 client,
-                Msg::QueryResult {
+                Msg::Client(ClientMsg::QueryResult {
                     request,
                     outcome: Err(why),
-                },
+                }),
             );
             return;
         }
@@ -122,14 +122,14 @@ impl Server {
     /// Schedules the re-run of parked statements that can run now. Each runs in a handler of
     /// its own, at the same virtual time, so each commit is logged after the one before it
     /// is durable.
-    pub(super) fn wake_parked(&mut self, cx: &mut Cx) {
+    pub(crate) fn wake_parked(&mut self, cx: &mut Cx) {
         if self.ready_parked().is_some() {
             cx.set_timer(Timer::WakeParked, Time::ZERO);
         }
     }
 
     /// `Timer::WakeParked`: re-runs one ready parked statement, and schedules the next.
-    pub(super) fn on_wake_parked(&mut self, cx: &mut Cx) {
+    pub(crate) fn on_wake_parked(&mut self, cx: &mut Cx) {
         let Some(client) = self.ready_parked() else {
             return;
         };
@@ -152,10 +152,10 @@ impl Server {
             for parked in connection.parked {
                 cx.send(
                     client,
-                    Msg::QueryResult {
+                    Msg::Client(ClientMsg::QueryResult {
                         request: parked.request,
                         outcome: Err(error.to_string()),
-                    },
+                    }),
                 );
             }
         }
@@ -330,7 +330,7 @@ impl Server {
 
     /// Logs a committed statement, ships it, and answers the client now or when the
     /// acknowledgement policy is met.
-    pub(super) fn finish_statement(
+    pub(crate) fn finish_statement(
         &mut self,
         cx: &mut Cx,
         client: NodeId,
@@ -346,10 +346,10 @@ impl Server {
                 });
                 cx.send(
                     client,
-                    Msg::QueryResult {
+                    Msg::Client(ClientMsg::QueryResult {
                         request,
                         outcome: Err(error),
-                    },
+                    }),
                 );
                 return;
             }
@@ -381,10 +381,10 @@ impl Server {
             }
             cx.send(
                 client,
-                Msg::QueryResult {
+                Msg::Client(ClientMsg::QueryResult {
                     request,
                     outcome: Ok(reply),
-                },
+                }),
             );
             return;
         };
@@ -434,7 +434,7 @@ impl Server {
 
     /// Turns a commit into a log entry in the shape of the method (None if it has nothing to
     /// ship: a read-only commit, DDL under a method that does not carry it, trigger-based).
-    pub(super) fn log_commit(
+    pub(crate) fn log_commit(
         &mut self,
         cx: &mut Cx,
         client: NodeId,
@@ -469,17 +469,17 @@ impl Server {
     }
 
     /// Sends a new entry to every follower streaming in step with the log.
-    pub(super) fn ship(&mut self, cx: &mut Cx, entry: &LogEntry) {
+    pub(crate) fn ship(&mut self, cx: &mut Cx, entry: &LogEntry) {
         let leader_last = entry.index;
         for (&follower, progress) in self.mem.followers.iter_mut() {
             if progress.state == FollowerState::Streaming && progress.sent + 1 == entry.index {
                 progress.sent = entry.index;
                 cx.send(
                     follower,
-                    Msg::Entries {
+                    Msg::SingleLeader(SingleLeaderMsg::Entries {
                         entries: vec![entry.clone()],
                         leader_last,
-                    },
+                    }),
                 );
             }
         }
@@ -487,7 +487,7 @@ impl Server {
 
     /// Answers commits whose acknowledgement policy is now met. `policy` overrides the durable
     /// one when it has just been changed in this handler.
-    pub(super) fn release_acknowledged(&mut self, cx: &mut Cx, policy: Option<&AckPolicy>) {
+    pub(crate) fn release_acknowledged(&mut self, cx: &mut Cx, policy: Option<&AckPolicy>) {
         let policy = policy.cloned().unwrap_or_else(|| self.disk.ack.clone());
         let waiting = std::mem::take(&mut self.mem.waiting);
         for pending in waiting {
@@ -500,7 +500,7 @@ impl Server {
     }
 
     /// Whether `index` is acknowledged under `policy`; if so, by whom, in words.
-    pub(super) fn acknowledged_by(&self, policy: &AckPolicy, index: u64) -> Option<String> {
+    pub(crate) fn acknowledged_by(&self, policy: &AckPolicy, index: u64) -> Option<String> {
         let AckPolicy::Sync {
             stage,
             standbys,
@@ -554,7 +554,7 @@ impl Server {
         Some(format!("{} on {}", stage.setting(), reached.join(", ")))
     }
 
-    pub(super) fn answer(&mut self, cx: &mut Cx, mut pending: PendingCommit, by: Option<String>) {
+    pub(crate) fn answer(&mut self, cx: &mut Cx, mut pending: PendingCommit, by: Option<String>) {
         // The wait is over (acknowledged, timed out, cancelled): the commit becomes visible.
         if let Some(xid) = pending.hidden.take() {
             self.disk.db.reveal(xid);
@@ -570,17 +570,17 @@ impl Server {
         });
         cx.send(
             pending.client,
-            Msg::QueryResult {
+            Msg::Client(ClientMsg::QueryResult {
                 request: pending.request,
                 outcome: Ok(pending.reply),
-            },
+            }),
         );
     }
 
     /// A client cancelled a statement. Only a commit held for its acknowledgement can be
     /// cancelled here: it has committed locally already, so it returns — with PostgreSQL's
     /// warning that it may not have reached the standby.
-    pub(super) fn on_cancel(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
+    pub(crate) fn on_cancel(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
         if self.cancel_parked(cx, client, request) {
             return;
         }
@@ -633,10 +633,10 @@ impl Server {
         };
         cx.send(
             client,
-            Msg::QueryResult {
+            Msg::Client(ClientMsg::QueryResult {
                 request,
                 outcome: Err(error.into()),
-            },
+            }),
         );
         self.wake_parked(cx);
         true
@@ -646,7 +646,7 @@ impl Server {
     /// waits for a row lock and has waited `innodb_lock_wait_timeout`, it fails with ERROR
     /// 1205; it changed nothing, and its transaction stays open
     /// (`innodb_rollback_on_timeout=OFF`).
-    pub(super) fn on_lock_wait_timeout(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
+    pub(crate) fn on_lock_wait_timeout(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
         let timeout = self.config.timings.innodb_lock_wait_timeout;
         let now = cx.now();
         let Some(connection) = self.mem.connections.get_mut(&client) else {
@@ -675,7 +675,7 @@ impl Server {
         self.wake_parked(cx);
     }
 
-    pub(super) fn on_ack_timeout(&mut self, cx: &mut Cx, index: u64) {
+    pub(crate) fn on_ack_timeout(&mut self, cx: &mut Cx, index: u64) {
         if !self.mem.waiting.iter().any(|p| p.index <= index) {
             return;
         }

@@ -1,20 +1,27 @@
 //! Base backups: the leader takes a consistent snapshot tied to a log position and sends it
 //! in timed chunks; a new (or rewound) follower installs it and streams the backlog.
 
-use super::*;
+use crate::replication::log::TermHistory;
+use crate::replication::messages::SnapshotData;
+use crate::replication::messages::{Msg, SingleLeaderMsg};
+use crate::replication::method::SNAPSHOT_CHUNK;
+use crate::replication::node::Note;
+use crate::replication::node::Timer;
+use crate::replication::server::*;
+use crate::sim::{NodeId, Time};
 
 impl Server {
     /// Asks `leader` for a base backup, dropping whatever part of an earlier one arrived.
-    pub(super) fn request_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
+    pub(crate) fn request_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
         self.mem.stream = Stream::Snapshot { received: 0, of: 0 };
         self.mem.snapshot_in.clear();
         self.mem.snapshot_from = None;
         self.mem.snapshot_progress_at = cx.now();
-        cx.send(leader, Msg::SnapshotRequest);
+        cx.send(leader, Msg::SingleLeader(SingleLeaderMsg::SnapshotRequest));
     }
 
     /// A base backup that stopped arriving (a lost chunk, a partition) is asked for again.
-    pub(super) fn retry_stalled_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
+    pub(crate) fn retry_stalled_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
         let patience = Time::micros(self.config.timings.keepalive.as_micros() * 4);
         if matches!(self.mem.stream, Stream::Snapshot { .. })
             && cx.now().saturating_sub(self.mem.snapshot_progress_at) > patience
@@ -26,7 +33,7 @@ impl Server {
         }
     }
 
-    pub(super) fn on_snapshot_request(&mut self, cx: &mut Cx, from: NodeId) {
+    pub(crate) fn on_snapshot_request(&mut self, cx: &mut Cx, from: NodeId) {
         if self.disk.role != ServerRole::Leader {
             return;
         }
@@ -63,11 +70,11 @@ impl Server {
     }
 
     /// A consistent copy of the data, in the method's shape (see [`Method::snapshot`]).
-    pub(super) fn take_snapshot(&self) -> Vec<SnapshotData> {
+    pub(crate) fn take_snapshot(&self) -> Vec<SnapshotData> {
         self.method().snapshot(&self.disk.db)
     }
 
-    pub(super) fn send_snapshot_chunk(&mut self, cx: &mut Cx, to: NodeId) {
+    pub(crate) fn send_snapshot_chunk(&mut self, cx: &mut Cx, to: NodeId) {
         let Some(out) = self.mem.snapshots_out.get_mut(&to) else {
             return;
         };
@@ -81,14 +88,14 @@ impl Server {
         let consistent_at = out.consistent_at;
         cx.send(
             to,
-            Msg::SnapshotChunk {
+            Msg::SingleLeader(SingleLeaderMsg::SnapshotChunk {
                 chunk,
                 chunks: of,
                 data,
                 consistent_at,
                 term: self.disk.term,
                 history: self.disk.history.clone(),
-            },
+            }),
         );
         if chunk + 1 < of {
             let per_chunk = Time::micros(
@@ -101,7 +108,7 @@ impl Server {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_snapshot_chunk(
+    pub(crate) fn on_snapshot_chunk(
         &mut self,
         cx: &mut Cx,
         from: NodeId,

@@ -15,10 +15,10 @@
 use crate::engine::{compare_rows, Database, RowDifference, Value};
 use crate::sim::{NodeId, NodeStatus, Time, World};
 
-use super::config::Method;
-use super::method::trigger::CHANGELOG_TABLE;
-use super::node::LabNode;
-use super::server::{Server, ServerRole, Stream};
+use crate::replication::config::Method;
+use crate::replication::method::trigger::CHANGELOG_TABLE;
+use crate::replication::node::LabNode;
+use crate::replication::server::{Server, ServerRole, Stream};
 
 /// A write a client saw acknowledged that the current leader no longer has.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,10 +177,12 @@ fn changelog_end(db: &Database) -> i64 {
     db.rows(CHANGELOG_TABLE)
         .ok()
         .and_then(|rows| rows.last().cloned())
-        .and_then(|row| match row.get(super::method::trigger::ACTIONSEQ) {
-            Some(Value::Integer(seq)) => Some(*seq),
-            _ => None,
-        })
+        .and_then(
+            |row| match row.get(crate::replication::method::trigger::ACTIONSEQ) {
+                Some(Value::Integer(seq)) => Some(*seq),
+                _ => None,
+            },
+        )
         .unwrap_or(0)
 }
 

@@ -2,10 +2,19 @@
 //! feedback and keepalives. A leader keeps taking writes whatever its followers do: whether
 //! it may lead is the leader key's business (`failover.rs`), not a count of followers.
 
-use super::*;
+use crate::replication::config::AckPolicy;
+use crate::replication::log::{LogEntry, BINLOG_FILE};
+use crate::replication::messages::{Msg, SingleLeaderMsg};
+use crate::replication::node::Note;
+use crate::replication::node::Timer;
+use crate::replication::server::*;
+use crate::sim::NodeId;
+
+/// Entries per message while catching up, so catch-up is visible as a stream.
+const CATCHUP_BATCH: usize = 4;
 
 impl Server {
-    pub(super) fn on_start_streaming(
+    pub(crate) fn on_start_streaming(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -21,10 +30,10 @@ impl Server {
             if let (Some(leader), ServerRole::Follower) = (self.disk.leader, self.disk.role) {
                 cx.send(
                     from,
-                    Msg::LeaderIs {
+                    Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                         leader,
                         term: self.disk.term,
-                    },
+                    }),
                 );
             }
             return;
@@ -37,11 +46,11 @@ impl Server {
         if common < last_index || last_index < self.disk.base {
             cx.send(
                 from,
-                Msg::Rewind {
+                Msg::SingleLeader(SingleLeaderMsg::Rewind {
                     common: common.min(last_index),
                     term: self.disk.term,
                     snapshot: common.min(last_index) < self.disk.base,
-                },
+                }),
             );
             return;
         }
@@ -63,18 +72,18 @@ impl Server {
         );
         cx.send(
             from,
-            Msg::StreamStart {
+            Msg::SingleLeader(SingleLeaderMsg::StreamStart {
                 term: self.disk.term,
                 format: self.disk.db.format(),
                 history: self.disk.history.clone(),
                 leader_last: own_last,
-            },
+            }),
         );
         self.send_backlog(cx, from);
     }
 
     /// Catch-up: sends the next batch of entries the follower lacks.
-    pub(super) fn send_backlog(&mut self, cx: &mut Cx, to: NodeId) {
+    pub(crate) fn send_backlog(&mut self, cx: &mut Cx, to: NodeId) {
         let own_last = self.disk.last_index();
         let Some(progress) = self.mem.followers.get_mut(&to) else {
             return;
@@ -90,15 +99,15 @@ impl Server {
             progress.sent = last.index;
             cx.send(
                 to,
-                Msg::Entries {
+                Msg::SingleLeader(SingleLeaderMsg::Entries {
                     entries,
                     leader_last: own_last,
-                },
+                }),
             );
         }
     }
 
-    pub(super) fn on_feedback(
+    pub(crate) fn on_feedback(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -151,7 +160,7 @@ impl Server {
         self.release_acknowledged(cx, None);
     }
 
-    pub(super) fn on_keepalive_timer(&mut self, cx: &mut Cx) {
+    pub(crate) fn on_keepalive_timer(&mut self, cx: &mut Cx) {
         if self.disk.role != ServerRole::Leader {
             return;
         }
@@ -165,11 +174,11 @@ impl Server {
                 .map(|p| p.sent);
             cx.send(
                 peer,
-                Msg::Keepalive {
+                Msg::SingleLeader(SingleLeaderMsg::Keepalive {
                     term: self.disk.term,
                     leader_last,
                     sent,
-                },
+                }),
             );
         }
         // wal_sender_timeout: a standby that stopped answering loses its stream.

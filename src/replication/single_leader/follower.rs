@@ -2,10 +2,17 @@
 //! writing, flushing and replaying entries, reconnecting after a broken stream, rewinding a
 //! diverged log.
 
-use super::*;
+use crate::engine::{FormatVersion, RowChange};
+use crate::replication::log::{LogEntry, TermHistory};
+use crate::replication::messages::{Msg, SingleLeaderMsg};
+use crate::replication::method::wal::incompatible_format;
+use crate::replication::node::Note;
+use crate::replication::node::Timer;
+use crate::replication::server::*;
+use crate::sim::{NodeId, Time};
 
 impl Server {
-    pub(super) fn connect(&mut self, cx: &mut Cx) {
+    pub(crate) fn connect(&mut self, cx: &mut Cx) {
         if !self.method().streams() {
             return;
         }
@@ -20,7 +27,7 @@ impl Server {
 
     /// Asks `leader` to stream everything after entry `last_index` (of `last_term`). Whatever
     /// was written and not flushed is dropped: the leader sends it again.
-    pub(super) fn request_stream(
+    pub(crate) fn request_stream(
         &mut self,
         cx: &mut Cx,
         leader: NodeId,
@@ -32,15 +39,15 @@ impl Server {
         self.mem.written.clear();
         cx.send(
             leader,
-            Msg::StartStreaming {
+            Msg::SingleLeader(SingleLeaderMsg::StartStreaming {
                 last_index,
                 last_term,
                 applied: self.disk.applied.min(last_index),
-            },
+            }),
         );
     }
 
-    pub(super) fn on_stream_start(
+    pub(crate) fn on_stream_start(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -68,7 +75,7 @@ impl Server {
         }
     }
 
-    pub(super) fn on_entries(
+    pub(crate) fn on_entries(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -96,14 +103,14 @@ impl Server {
         }
     }
 
-    pub(super) fn written_last(&self) -> u64 {
+    pub(crate) fn written_last(&self) -> u64 {
         self.mem
             .written
             .last()
             .map_or(self.disk.last_index(), |e| e.index)
     }
 
-    pub(super) fn flush(&mut self, cx: &mut Cx) {
+    pub(crate) fn flush(&mut self, cx: &mut Cx) {
         self.mem.flush_scheduled = false;
         if self.mem.written.is_empty() {
             return;
@@ -119,7 +126,7 @@ impl Server {
     }
 
     /// Replays flushed entries into the engine, in order, until one fails.
-    pub(super) fn apply_flushed(&mut self, cx: &mut Cx) {
+    pub(crate) fn apply_flushed(&mut self, cx: &mut Cx) {
         if self.mem.stalled.is_some() {
             return;
         }
@@ -172,7 +179,7 @@ impl Server {
 
     /// Replays one entry the way its method says. Returns the row changes skipped because
     /// their row was missing (PostgreSQL's logical apply skips them; MySQL's stops).
-    pub(super) fn apply_entry(
+    pub(crate) fn apply_entry(
         &mut self,
         now: Time,
         entry: &LogEntry,
@@ -188,31 +195,31 @@ impl Server {
             .apply(&mut self.disk.db, &entry.payload, &mut env, mysql)
     }
 
-    pub(super) fn send_feedback(&mut self, cx: &mut Cx) {
+    pub(crate) fn send_feedback(&mut self, cx: &mut Cx) {
         let write = self.written_last();
         let flush = self.disk.last_index();
         let apply = self.disk.applied;
         self.feedback(cx, write, flush, apply);
     }
 
-    pub(super) fn feedback(&mut self, cx: &mut Cx, write: u64, flush: u64, apply: u64) {
+    pub(crate) fn feedback(&mut self, cx: &mut Cx, write: u64, flush: u64, apply: u64) {
         if self.disk.role != ServerRole::Follower || self.mem.stream != Stream::Streaming {
             return;
         }
         if let Some(leader) = self.disk.leader {
             cx.send(
                 leader,
-                Msg::Feedback {
+                Msg::SingleLeader(SingleLeaderMsg::Feedback {
                     write,
                     flush,
                     apply,
                     stalled: self.mem.stalled.clone(),
-                },
+                }),
             );
         }
     }
 
-    pub(super) fn on_keepalive(
+    pub(crate) fn on_keepalive(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -243,12 +250,12 @@ impl Server {
                 // still reach a follower (`wal_sender_timeout`).
                 cx.send(
                     from,
-                    Msg::Feedback {
+                    Msg::SingleLeader(SingleLeaderMsg::Feedback {
                         write: self.written_last(),
                         flush: self.disk.last_index(),
                         apply: self.disk.applied,
                         stalled: self.mem.stalled.clone(),
-                    },
+                    }),
                 );
             }
             ServerRole::Follower if term > self.disk.term => {
@@ -263,10 +270,10 @@ impl Server {
                 if let Some(leader) = self.disk.leader.filter(|_| term < self.disk.term) {
                     cx.send(
                         from,
-                        Msg::LeaderIs {
+                        Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                             leader,
                             term: self.disk.term,
-                        },
+                        }),
                     );
                 }
             }
@@ -277,7 +284,7 @@ impl Server {
         }
     }
 
-    pub(super) fn on_rewind(
+    pub(crate) fn on_rewind(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -317,7 +324,7 @@ impl Server {
         }
     }
 
-    pub(super) fn term_of(&self, index: u64) -> u32 {
+    pub(crate) fn term_of(&self, index: u64) -> u32 {
         self.disk
             .entry(index)
             .map_or(self.disk.base_term, |e| e.term)
@@ -333,7 +340,7 @@ impl Server {
     /// is a MySQL replica (`super_read_only`, as replicas are run). A logical subscriber and a
     /// trigger-based subscriber are ordinary databases: writes and DDL run there (their own
     /// changes are not replicated anywhere). A spare waiting for its base backup refuses.
-    pub(super) fn write_refusal(&self, sql: &str) -> Option<String> {
+    pub(crate) fn write_refusal(&self, sql: &str) -> Option<String> {
         match self.disk.role {
             ServerRole::Leader if self.mem.accepting_writes => None,
             // A leader that lost its key was restarted read-only (as Patroni does): it says

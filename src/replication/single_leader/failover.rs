@@ -9,10 +9,21 @@
 //! one promotes only once it holds the key, so two sides of a partition never both lead.
 //! What the lab leaves out: STONITH (powering the old node off) and Patroni's watchdog.
 
-use super::*;
+use crate::replication::messages::{ClientMsg, Msg, SingleLeaderMsg};
+use crate::replication::node::Note;
+use crate::replication::node::Timer;
+use crate::replication::server::*;
+use std::collections::BTreeMap;
+
+use crate::replication::log::TermHistory;
+use crate::replication::node::PromotionReason;
+use crate::sim::{NodeId, Time};
+
+/// How long a follower waits for the others' answers before choosing a new leader.
+const ELECTION_WINDOW: Time = Time::millis(100);
 
 impl Server {
-    pub(super) fn arm_leader_silence(&mut self, cx: &mut Cx) {
+    pub(crate) fn arm_leader_silence(&mut self, cx: &mut Cx) {
         if let (Some(timeout), ServerRole::Follower) =
             (self.config.failover.timeout, self.disk.role)
         {
@@ -20,7 +31,7 @@ impl Server {
         }
     }
 
-    pub(super) fn on_leader_silent(&mut self, cx: &mut Cx) {
+    pub(crate) fn on_leader_silent(&mut self, cx: &mut Cx) {
         if self.disk.role != ServerRole::Follower || matches!(self.mem.stream, Stream::Refused(_)) {
             return;
         }
@@ -34,23 +45,23 @@ impl Server {
             if Some(peer) != self.disk.leader {
                 cx.send(
                     peer,
-                    Msg::ElectionQuery {
+                    Msg::SingleLeader(SingleLeaderMsg::ElectionQuery {
                         term: self.disk.term + 1,
-                    },
+                    }),
                 );
             }
         }
         cx.set_timer(Timer::ElectionDone, ELECTION_WINDOW);
     }
 
-    pub(super) fn on_election_query(&mut self, cx: &mut Cx, from: NodeId) {
+    pub(crate) fn on_election_query(&mut self, cx: &mut Cx, from: NodeId) {
         match self.disk.role {
             ServerRole::Leader if self.mem.accepting_writes => cx.send(
                 from,
-                Msg::LeaderIs {
+                Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                     leader: cx.me(),
                     term: self.disk.term,
-                },
+                }),
             ),
             // A follower that still hears its leader says so: one cut link is no reason to
             // replace a leader the rest of the cluster can reach.
@@ -58,10 +69,10 @@ impl Server {
                 if let Some(leader) = self.disk.leader {
                     cx.send(
                         from,
-                        Msg::LeaderIs {
+                        Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                             leader,
                             term: self.disk.term,
-                        },
+                        }),
                     );
                 }
             }
@@ -69,11 +80,11 @@ impl Server {
                 let (last_term, last_index) = self.candidacy();
                 cx.send(
                     from,
-                    Msg::ElectionInfo {
+                    Msg::SingleLeader(SingleLeaderMsg::ElectionInfo {
                         term: self.disk.term,
                         last_term,
                         last_index,
-                    },
+                    }),
                 );
             }
             _ => {}
@@ -98,7 +109,7 @@ impl Server {
         }
     }
 
-    pub(super) fn on_election_done(&mut self, cx: &mut Cx) {
+    pub(crate) fn on_election_done(&mut self, cx: &mut Cx) {
         let Some(votes) = self.mem.election.take() else {
             return;
         };
@@ -155,7 +166,7 @@ impl Server {
     }
 
     /// Becomes the leader of a new term.
-    pub(super) fn promote(&mut self, cx: &mut Cx, why: PromotionReason) {
+    pub(crate) fn promote(&mut self, cx: &mut Cx, why: PromotionReason) {
         // Replay everything flushed first, as a promoted standby does.
         self.mem.stalled = None;
         self.apply_flushed(cx);
@@ -186,10 +197,10 @@ impl Server {
         for peer in self.directory.everyone_but(cx.me()) {
             cx.send(
                 peer,
-                Msg::NewLeader {
+                Msg::SingleLeader(SingleLeaderMsg::NewLeader {
                     leader: cx.me(),
                     term: new_term,
-                },
+                }),
             );
         }
         cx.cancel_timer(Timer::LeaderSilent);
@@ -204,7 +215,7 @@ impl Server {
     /// `patronictl failover` does: the chosen follower takes the leader key (whoever holds
     /// it) and promotes once it has it. Without, the follower promotes at once
     /// (`pg_ctl promote`).
-    pub(super) fn manual_promote(&mut self, cx: &mut Cx) {
+    pub(crate) fn manual_promote(&mut self, cx: &mut Cx) {
         if self.directory.coordinator.is_some() {
             cx.note(Note::AskingForKey {
                 node: self.name.clone(),
@@ -225,11 +236,11 @@ impl Server {
         if let Some(service) = self.directory.coordinator {
             cx.send(
                 service,
-                Msg::AcquireKey {
+                Msg::SingleLeader(SingleLeaderMsg::AcquireKey {
                     term,
                     asked_at: cx.now(),
                     force,
-                },
+                }),
             );
         }
     }
@@ -247,7 +258,7 @@ impl Server {
 
     /// The leader's key loop (Patroni's HA loop): a leader whose key expired unrenewed stops
     /// taking writes; a leader renews (or, fenced or just restarted, asks for the key again).
-    pub(super) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
+    pub(crate) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
         if self.disk.role == ServerRole::Follower && self.mem.wants_key {
             // A follower that wants the key (a manual failover) asks until it is answered.
             self.ask_for_key(cx, self.disk.term + 1, false);
@@ -282,12 +293,12 @@ impl Server {
         for pending in std::mem::take(&mut self.mem.waiting) {
             cx.send(
                 pending.client,
-                Msg::QueryResult {
+                Msg::Client(ClientMsg::QueryResult {
                     request: pending.request,
                     outcome: Err(
                         "FATAL:  terminating connection due to administrator command".into(),
                     ),
-                },
+                }),
             );
         }
         cx.cancel_timer(Timer::Keepalive);
@@ -297,13 +308,13 @@ impl Server {
         // The restart closes the walsenders: the followers' streams break at once, and they
         // look for a new leader without waiting out the failover timeout.
         for peer in self.directory.other_servers(cx.me()) {
-            cx.send(peer, Msg::ConnectionsReset);
+            cx.send(peer, Msg::Client(ClientMsg::ConnectionsReset));
         }
     }
 
     /// The leader closed the replication connection (it demoted itself): look for a new
     /// leader now.
-    pub(super) fn on_stream_closed(&mut self, cx: &mut Cx, from: NodeId) {
+    pub(crate) fn on_stream_closed(&mut self, cx: &mut Cx, from: NodeId) {
         if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
             return;
         }
@@ -320,7 +331,7 @@ impl Server {
         }
     }
 
-    pub(super) fn on_key_answer(
+    pub(crate) fn on_key_answer(
         &mut self,
         cx: &mut Cx,
         granted: bool,
@@ -395,7 +406,7 @@ impl Server {
         }
     }
 
-    pub(super) fn on_leader_is(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
+    pub(crate) fn on_leader_is(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
         if leader == cx.me() {
             return;
         }
@@ -425,7 +436,7 @@ impl Server {
         }
     }
 
-    pub(super) fn demote_and_follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
+    pub(crate) fn demote_and_follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
         cx.note(Note::Demoted {
             node: self.name.clone(),
             new_leader: self.directory.name(leader).to_string(),
@@ -434,13 +445,13 @@ impl Server {
         for pending in std::mem::take(&mut self.mem.waiting) {
             cx.send(
                 pending.client,
-                Msg::QueryResult {
+                Msg::Client(ClientMsg::QueryResult {
                     request: pending.request,
                     // The old primary shuts down to rejoin: waiting backends are terminated.
                     outcome: Err(
                         "FATAL:  terminating connection due to administrator command".into(),
                     ),
-                },
+                }),
             );
         }
         self.mem = Memory::default();
@@ -450,7 +461,7 @@ impl Server {
     }
 
     /// Follows `leader` in `term`: records it and asks to stream from the last flushed entry.
-    pub(super) fn follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
+    pub(crate) fn follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
         self.persist_following(cx, leader, term, history);
         self.mem.rejoining = false;
         self.mem.last_from_leader = cx.now();
