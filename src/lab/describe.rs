@@ -193,34 +193,37 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
         return "crashed".into();
     }
     match server.disk.role {
-        ServerRole::Leader if server.mem.accepting_writes => {
-            if server.mem.waiting.is_empty() {
+        ServerRole::Leader if server.mem.leader.accepting_writes => {
+            if server.mem.leader.waiting.is_empty() {
                 "accepting writes".into()
             } else {
-                format!("{} commits waiting (SyncRep)", server.mem.waiting.len())
+                format!(
+                    "{} commits waiting (SyncRep)",
+                    server.mem.leader.waiting.len()
+                )
             }
         }
-        ServerRole::Leader if server.mem.fenced => "read-only: lost its leader key".into(),
+        ServerRole::Leader if server.mem.leader.fenced => "read-only: lost its leader key".into(),
         ServerRole::Leader => "not accepting writes".into(),
-        ServerRole::Spare => match &server.mem.stream {
+        ServerRole::Spare => match &server.mem.follower.stream {
             Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
             Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
             _ => "empty spare: Join to set it up".into(),
         },
         ServerRole::Follower => {
-            if let Some(error) = &server.mem.stalled {
+            if let Some(error) = &server.mem.follower.stalled {
                 return format!("stalled: {}", first_line(error));
             }
-            match &server.mem.stream {
+            match &server.mem.follower.stream {
                 Stream::Refused(_) => "refused the stream".into(),
                 Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
                 Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
                 Stream::Connecting => "connecting".into(),
                 Stream::Idle => "waiting for the leader".into(),
-                Stream::Streaming if server.mem.leader_last > server.disk.applied => {
+                Stream::Streaming if server.mem.follower.leader_last > server.disk.applied => {
                     format!(
                         "catching up ({} behind)",
-                        server.mem.leader_last - server.disk.applied
+                        server.mem.follower.leader_last - server.disk.applied
                     )
                 }
                 Stream::Streaming => "streaming".into(),

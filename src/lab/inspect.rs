@@ -350,7 +350,7 @@ fn leader_status(world: &World<LabNode>, server: &Server, method: Method) -> Vec
             lines
         }
     };
-    if !server.mem.accepting_writes {
+    if !server.mem.leader.accepting_writes {
         lines.insert(0, "-- not accepting writes".into());
     }
     lines
@@ -403,6 +403,7 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
     ));
     let replicas: Vec<ReplicaHost> = server
         .mem
+        .leader
         .followers
         .keys()
         .map(|id| {
@@ -427,6 +428,7 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
     {
         let clients = server
             .mem
+            .leader
             .followers
             .iter()
             .filter(|(id, p)| {
@@ -443,8 +445,8 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
             yes_tx,
             no_tx,
             clients: clients as u32,
-            on: !server.mem.semi_sync_off,
-            wait_sessions: server.mem.waiting.len() as u32,
+            on: !server.mem.leader.semi_sync_off,
+            wait_sessions: server.mem.leader.waiting.len() as u32,
             timeout_ms: timeout.as_millis(),
         }));
     }
@@ -524,7 +526,7 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
     }];
     if server.disk.role == ServerRole::Leader {
         let last = server.disk.last_index();
-        for (id, p) in &server.mem.followers {
+        for (id, p) in &server.mem.leader.followers {
             rows.push(ProcessRow {
                 id: 10 + u64::from(id.0),
                 user: "repl".into(),
@@ -544,8 +546,8 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
     }
     if server.disk.role == ServerRole::Follower && server.disk.leader.is_some() {
         // The replica's receiver (I/O) thread and applier (SQL) thread, while they run.
-        let since_source = seconds_since(now, server.mem.last_from_leader);
-        let io_state = match server.mem.stream {
+        let since_source = seconds_since(now, server.mem.follower.last_from_leader);
+        let io_state = match server.mem.follower.stream {
             Stream::Streaming => Some("Waiting for source to send event"),
             Stream::Connecting => Some("Connecting to source"),
             _ => None,
@@ -562,7 +564,7 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
                 info: None,
             });
         }
-        if server.mem.stalled.is_none() {
+        if server.mem.follower.stalled.is_none() {
             rows.push(ProcessRow {
                 id: 8,
                 user: "system user".into(),
@@ -661,12 +663,13 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let lag = |stage: u64| {
         (stage < last)
-            .then(|| server.mem.commit_times.get(&(stage + 1)))
+            .then(|| server.mem.leader.commit_times.get(&(stage + 1)))
             .flatten()
             .map(|t| now.saturating_sub(*t).as_micros())
     };
     let standbys: Vec<StandbyStatus> = server
         .mem
+        .leader
         .followers
         .iter()
         .map(|(id, p)| StandbyStatus {
@@ -701,13 +704,13 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
                 .into(),
         );
     }
-    if server.mem.semi_sync_off {
+    if server.mem.leader.semi_sync_off {
         lines.push("-- semi-sync replication switched OFF (timed out): asynchronous".into());
     }
-    if !server.mem.waiting.is_empty() {
+    if !server.mem.leader.waiting.is_empty() {
         lines.push(format!(
             "-- {} commits waiting (wait_event = SyncRep)",
-            server.mem.waiting.len()
+            server.mem.leader.waiting.len()
         ));
     }
     if method.captures_in_database() {
@@ -750,6 +753,7 @@ fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
         (false, Dialect::Postgres) => {
             let slots: Vec<SlotStatus> = server
                 .mem
+                .leader
                 .followers
                 .iter()
                 .map(|(id, p)| SlotStatus {
@@ -796,28 +800,27 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
             server.directory.name(leader)
         ));
     }
-    let worker =
-        (server.mem.stalled.is_none() && server.mem.stream == Stream::Streaming).then(|| {
-            ApplyWorker {
-                received_lsn: position(received_index(server)),
-                last_msg_receipt_time: wall_clock(server, server.mem.last_from_leader),
-                latest_end_lsn: position(server.disk.last_index()),
-            }
+    let worker = (server.mem.follower.stalled.is_none()
+        && server.mem.follower.stream == Stream::Streaming)
+        .then(|| ApplyWorker {
+            received_lsn: position(received_index(server)),
+            last_msg_receipt_time: wall_clock(server, server.mem.follower.last_from_leader),
+            latest_end_lsn: position(server.disk.last_index()),
         });
     lines.extend(render_pg_stat_subscription(&SubscriptionStatus {
         subname: subscription_name(&server.name),
         worker,
-        apply_error_count: server.mem.apply_errors,
+        apply_error_count: server.mem.follower.apply_errors,
         sync_error_count: 0,
     }));
-    if server.mem.leader_last > server.disk.applied {
-        let behind = server.mem.leader_last - server.disk.applied;
+    if server.mem.follower.leader_last > server.disk.applied {
+        let behind = server.mem.follower.leader_last - server.disk.applied;
         lines.push(format!(
             "-- behind the publisher by {behind} transaction{}",
             if behind == 1 { "" } else { "s" }
         ));
     }
-    if let Some(error) = &server.mem.stalled {
+    if let Some(error) = &server.mem.follower.stalled {
         let failed = server.disk.entry(server.disk.applied + 1);
         let context = failed.map(|entry| {
             let first = match &entry.payload {
@@ -844,11 +847,11 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
                 finished_at: sql_position(method, entry.end),
             }
         });
-        let attempts = u32::try_from(server.mem.apply_errors).unwrap_or(u32::MAX);
+        let attempts = u32::try_from(server.mem.follower.apply_errors).unwrap_or(u32::MAX);
         lines.push(String::new());
         lines.push(format!("-- {}'s server log:", server.name));
         lines.extend(apply_error_log(
-            wall_clock(server, server.mem.apply_failed_at),
+            wall_clock(server, server.mem.follower.apply_failed_at),
             APPLY_WORKER_PID.saturating_add(attempts),
             POSTMASTER_PID,
             error,
@@ -862,7 +865,7 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
             position(server.disk.applied)
         ));
     }
-    if let Stream::Refused(error) = &server.mem.stream {
+    if let Stream::Refused(error) = &server.mem.follower.stream {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
@@ -974,6 +977,7 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
         StandbySet::Any { .. } => {
             let streaming = server
                 .mem
+                .leader
                 .followers
                 .get(&id)
                 .is_some_and(|p| p.state == FollowerState::Streaming);
@@ -986,6 +990,7 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
                     server.directory.server_id(n).is_some_and(|sid| {
                         server
                             .mem
+                            .leader
                             .followers
                             .get(&sid)
                             .is_some_and(|p| p.state == FollowerState::Streaming)
@@ -1030,6 +1035,7 @@ fn follower_status(
 fn received_index(server: &Server) -> u64 {
     server
         .mem
+        .follower
         .written
         .last()
         .map_or(server.disk.last_index(), |e| e.index)
@@ -1042,17 +1048,18 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
     let position_of = |index: u64| {
         server
             .mem
+            .follower
             .written
             .iter()
             .find(|e| e.index == index)
             .map_or_else(|| server.disk.end_of(index), |e| e.end)
     };
-    let io = match &server.mem.stream {
+    let io = match &server.mem.follower.stream {
         Stream::Streaming => IoThread::Running,
         Stream::Connecting => IoThread::Connecting,
         Stream::Idle | Stream::Refused(_) | Stream::Snapshot { .. } => IoThread::Stopped,
     };
-    let io_error = match &server.mem.stream {
+    let io_error = match &server.mem.follower.stream {
         // The receiver stops on a refusal: MySQL's I/O thread reports the source's error 1236.
         Stream::Refused(error) => Some((
             13114,
@@ -1072,7 +1079,7 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
     // MySQL 8.4 applies through worker threads (replica_parallel_workers = 4 by default; the
     // lab's serial apply is one worker): the worker's error goes to performance_schema, and
     // Last_SQL_Error carries the coordinator's summary naming the transaction.
-    let worker_error = server.mem.stalled.as_ref().map(|text| {
+    let worker_error = server.mem.follower.stalled.as_ref().map(|text| {
         let (code, detail) = mysql_apply_error(text, failed);
         let (gtid, end) = failed.map_or((String::new(), 0), |e| {
             (
@@ -1196,9 +1203,9 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
         following.then(|| position(server.disk.applied)).as_deref(),
         last_replay,
     ));
-    let receiver = match (&server.mem.stream, server.disk.leader) {
+    let receiver = match (&server.mem.follower.stream, server.disk.leader) {
         (Stream::Streaming | Stream::Connecting, Some(leader)) => Some(WalReceiverStatus {
-            status: if server.mem.stream == Stream::Streaming {
+            status: if server.mem.follower.stream == Stream::Streaming {
                 "streaming"
             } else {
                 "starting"
@@ -1207,7 +1214,7 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
             written_lsn: position(received_index(server)),
             flushed_lsn: position(server.disk.last_index()),
             received_tli: server.disk.last_term(),
-            last_msg_receipt_time: Some(wall_clock(server, server.mem.last_from_leader)),
+            last_msg_receipt_time: Some(wall_clock(server, server.mem.follower.last_from_leader)),
             latest_end_lsn: position(server.disk.last_index()),
             sender_host: server.directory.name(leader).to_string(),
             application_name: server.name.clone(),
@@ -1215,11 +1222,11 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
         _ => None,
     };
     lines.extend(render_pg_stat_wal_receiver(receiver.as_ref()));
-    if let Some(error) = &server.mem.stalled {
+    if let Some(error) = &server.mem.follower.stalled {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
-    if let Stream::Refused(error) = &server.mem.stream {
+    if let Stream::Refused(error) = &server.mem.follower.stream {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
@@ -1235,7 +1242,7 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     }
     lines.push(format!(
         "receiver: {}",
-        match &server.mem.stream {
+        match &server.mem.follower.stream {
             Stream::Idle => "idle".to_string(),
             Stream::Connecting => "connecting".to_string(),
             Stream::Streaming => "streaming".to_string(),
@@ -1246,18 +1253,18 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     lines.push(format!("written:  {}", position(received_index(server))));
     lines.push(format!("flushed:  {}", position(server.disk.last_index())));
     lines.push(format!("replayed: {}", position(server.disk.applied)));
-    if server.mem.leader_last > server.disk.applied {
+    if server.mem.follower.leader_last > server.disk.applied {
         lines.push(format!(
             "behind the leader by {} entries",
-            server.mem.leader_last - server.disk.applied
+            server.mem.follower.leader_last - server.disk.applied
         ));
     }
-    if let Some(error) = &server.mem.stalled {
+    if let Some(error) = &server.mem.follower.stalled {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
         lines.push("(retries every 5 s)".into());
     }
-    if let Stream::Refused(error) = &server.mem.stream {
+    if let Stream::Refused(error) = &server.mem.follower.stream {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }

@@ -26,21 +26,12 @@ use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
 use super::directory::Directory;
 use super::log::{LogEntry, LoggedStatement, TermHistory, BINLOG_FILE};
-use super::messages::{ClientMsg, Msg, QueryOk, Request, SingleLeaderMsg, SnapshotData};
+use super::messages::{ClientMsg, Msg, QueryOk, Request, SingleLeaderMsg};
 use super::method;
-use super::node::{LabNode, Note, PromotionReason, Timer};
+use super::node::{LabNode, Note, Timer};
 
 /// The lab's wall clock at virtual time zero: 2026-11-26 09:31:07 UTC, in microseconds.
 pub const LAB_EPOCH_MICROS: i64 = 1_795_685_467_000_000;
-
-/// What a server is, as it would say in its configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ServerRole {
-    Leader,
-    Follower,
-    /// An empty server waiting to be set up as a new follower.
-    Spare,
-}
 
 /// What survives a crash.
 #[derive(Clone, Debug)]
@@ -104,6 +95,13 @@ impl Disk {
     }
 }
 
+// Transitional re-exports: the single-leader family's state types at their old paths, for
+// the lab and the tests until they name `single_leader::state` themselves.
+pub use crate::replication::single_leader::state::{
+    CommitTimes, FollowerMemory, FollowerProgress, FollowerState, LeaderMemory, OutgoingSnapshot,
+    PendingCommit, ServerRole, Stream,
+};
+
 /// A durable write, applied by the world after the handler returns.
 #[derive(Clone, Debug, Hash)]
 pub enum DiskWrite {
@@ -128,75 +126,6 @@ pub enum DiskWrite {
     Ack(AckPolicy),
     /// The server has started once.
     Started,
-}
-
-/// Where a follower's replication stream stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Stream {
-    Idle,
-    Connecting,
-    Streaming,
-    /// The stream was refused for good (an incompatible storage format).
-    Refused(String),
-    /// Receiving a base backup.
-    Snapshot {
-        received: u32,
-        of: u32,
-    },
-}
-
-/// A follower as the leader tracks it (`pg_stat_replication`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FollowerProgress {
-    pub sent: u64,
-    pub write: u64,
-    pub flush: u64,
-    pub apply: u64,
-    pub state: FollowerState,
-    pub stalled: Option<String>,
-    pub last_reply: Time,
-}
-
-/// `pg_stat_replication.state`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FollowerState {
-    Startup,
-    Backup,
-    Catchup,
-    Streaming,
-}
-
-impl FollowerState {
-    pub fn name(self) -> &'static str {
-        match self {
-            FollowerState::Startup => "startup",
-            FollowerState::Backup => "backup",
-            FollowerState::Catchup => "catchup",
-            FollowerState::Streaming => "streaming",
-        }
-    }
-}
-
-/// A commit waiting for its acknowledgement.
-#[derive(Clone, Debug)]
-pub struct PendingCommit {
-    pub client: NodeId,
-    pub request: InputId,
-    pub index: u64,
-    pub since: Time,
-    pub reply: QueryOk,
-    /// The statement that committed (for `pg_stat_activity`).
-    pub query: String,
-    /// The engine transaction kept invisible to other sessions until the wait ends.
-    pub hidden: Option<u64>,
-}
-
-/// A base backup being sent.
-#[derive(Clone, Debug)]
-pub struct OutgoingSnapshot {
-    pub chunks: Vec<SnapshotData>,
-    pub next: u32,
-    pub consistent_at: u64,
 }
 
 /// One client's connection.
@@ -256,143 +185,13 @@ pub struct Activity {
     pub blocking_xid: Option<u64>,
 }
 
-/// When each log entry committed on this leader, by entry index: a map that grows with every
-/// commit, kept in shared chunks (see [`Chunked`]) so the timeline's checkpoints do not copy
-/// it. Entries commit in index order, so it is sorted and a lookup is a binary search; an
-/// index out of order (never seen, but allowed) is placed as a `BTreeMap` would place it.
+/// What a crash loses: the clients' connections, and the family's volatile state by role
+/// (see [`crate::replication::single_leader::state`]).
 #[derive(Clone, Debug, Default)]
-pub struct CommitTimes {
-    times: Chunked<(u64, Time)>,
-}
-
-impl CommitTimes {
-    /// When entry `index` committed, if it did here.
-    pub fn get(&self, index: &u64) -> Option<&Time> {
-        let at = self.position(*index);
-        self.times
-            .get(at)
-            .filter(|(i, _)| i == index)
-            .map(|(_, time)| time)
-    }
-
-    /// Records that entry `index` committed at `time` (replacing an earlier record).
-    pub fn insert(&mut self, index: u64, time: Time) {
-        if self.times.last().is_none_or(|(last, _)| *last < index) {
-            self.times.push((index, time));
-            return;
-        }
-        let mut all: Vec<(u64, Time)> = self.times.iter().copied().collect();
-        let at = all.partition_point(|(i, _)| *i < index);
-        match all.get_mut(at) {
-            Some(entry) if entry.0 == index => entry.1 = time,
-            _ => all.insert(at, (index, time)),
-        }
-        self.times = all.into_iter().collect();
-    }
-
-    pub fn len(&self) -> usize {
-        self.times.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.times.is_empty()
-    }
-
-    /// The position of the first record whose index is not below `index`.
-    fn position(&self, index: u64) -> usize {
-        let (mut low, mut high) = (0, self.times.len());
-        while low < high {
-            let mid = low + (high - low) / 2;
-            match self.times.get(mid) {
-                Some((i, _)) if *i < index => low = mid + 1,
-                _ => high = mid,
-            }
-        }
-        low
-    }
-}
-
-/// What a crash loses.
-#[derive(Clone, Debug)]
 pub struct Memory {
     pub connections: BTreeMap<NodeId, Connection>,
-    pub followers: BTreeMap<NodeId, FollowerProgress>,
-    pub waiting: Vec<PendingCommit>,
-    /// Leader: the virtual time each entry committed (for lag in time).
-    pub commit_times: CommitTimes,
-    /// Leader: MySQL semi-sync fell back to asynchronous.
-    pub semi_sync_off: bool,
-    /// Leader: takes writes (false while fenced, or asking who leads after a restart).
-    pub accepting_writes: bool,
-    /// Leader: demoted itself to read-only because it lost the leader key (not renewed before
-    /// it expired, or taken by a failover); getting the key again lifts it.
-    pub fenced: bool,
-    /// Leader: until when its leader key is surely valid (the time it last asked for it, plus
-    /// the key's time to live).
-    pub key_until: Time,
-    /// Follower: chosen (or asked by hand) to lead, it waits for the coordination service to
-    /// grant it the leader key before promoting itself.
-    pub wants_key: bool,
-    /// Why it wants the key: a manual failover (`patronictl failover`) or the most
-    /// up-to-date follower after the leader went silent.
-    pub key_wanted_for: PromotionReason,
-    pub snapshots_out: BTreeMap<NodeId, OutgoingSnapshot>,
-    /// Follower: received and written, not yet flushed.
-    pub written: Vec<LogEntry>,
-    pub stream: Stream,
-    pub flush_scheduled: bool,
-    pub apply_scheduled: bool,
-    /// Follower: an apply error stops replay until a retry succeeds.
-    pub stalled: Option<String>,
-    /// Follower: how many times replay failed since the server started, and when it last
-    /// did (`pg_stat_subscription_stats.apply_error_count`; PostgreSQL, too, loses its
-    /// statistics in a crash).
-    pub apply_errors: u64,
-    pub apply_failed_at: Time,
-    pub leader_last: u64,
-    pub last_from_leader: Time,
-    /// When the follower last asked to stream (to retry if the request was lost).
-    pub connect_sent_at: Time,
-    pub election: Option<BTreeMap<NodeId, (u32, u64)>>,
-    pub snapshot_in: Vec<SnapshotData>,
-    /// Which base backup is arriving: from whom, consistent at which entry.
-    pub snapshot_from: Option<(NodeId, u64)>,
-    /// When the base backup last made progress (to ask again if a chunk was lost).
-    pub snapshot_progress_at: Time,
-    pub rejoining: bool,
-}
-
-impl Default for Memory {
-    fn default() -> Self {
-        Memory {
-            connections: BTreeMap::new(),
-            followers: BTreeMap::new(),
-            waiting: Vec::new(),
-            commit_times: CommitTimes::default(),
-            semi_sync_off: false,
-            accepting_writes: false,
-            fenced: false,
-            key_until: Time::ZERO,
-            wants_key: false,
-            key_wanted_for: PromotionReason::Manual,
-            snapshots_out: BTreeMap::new(),
-            written: Vec::new(),
-            stream: Stream::Idle,
-            flush_scheduled: false,
-            apply_scheduled: false,
-            stalled: None,
-            apply_errors: 0,
-            apply_failed_at: Time::ZERO,
-            leader_last: 0,
-            last_from_leader: Time::ZERO,
-            connect_sent_at: Time::ZERO,
-            election: None,
-            snapshot_in: Vec::new(),
-            snapshot_from: None,
-            snapshot_progress_at: Time::ZERO,
-            rejoining: false,
-        }
-    }
+    pub leader: LeaderMemory,
+    pub follower: FollowerMemory,
 }
 
 /// The node's clock and random generator as the engine sees them.
@@ -504,7 +303,7 @@ impl Server {
 
     /// Whether this server leads and takes writes now.
     pub fn is_writable_leader(&self) -> bool {
-        self.disk.role == ServerRole::Leader && self.mem.accepting_writes
+        self.disk.role == ServerRole::Leader && self.mem.leader.accepting_writes
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -518,7 +317,7 @@ impl Server {
                 cx.send(*client, Msg::Client(ClientMsg::ConnectionsReset));
             }
         }
-        self.mem.last_from_leader = cx.now();
+        self.mem.follower.last_from_leader = cx.now();
         self.start_role(cx, restart);
     }
 
@@ -528,7 +327,7 @@ impl Server {
     /// ends inside its handler.
     fn forget_orphaned_sessions(&mut self) {
         if self.mem.connections.is_empty()
-            && self.mem.waiting.is_empty()
+            && self.mem.leader.waiting.is_empty()
             && self.disk.db.has_sessions()
         {
             self.disk.db.reset_sessions();

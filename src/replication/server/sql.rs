@@ -16,6 +16,7 @@ impl Server {
         // statement waits.
         let behind_commit = self
             .mem
+            .leader
             .waiting
             .iter()
             .find(|p| p.client == client)
@@ -186,7 +187,12 @@ impl Server {
                 .find(|c| c.session.xid() == Some(xid))
                 .and_then(|c| c.session.pid())
                 .or_else(|| {
-                    let p = self.mem.waiting.iter().find(|p| p.hidden == Some(xid))?;
+                    let p = self
+                        .mem
+                        .leader
+                        .waiting
+                        .iter()
+                        .find(|p| p.hidden == Some(xid))?;
                     pid_of(p.client)
                 })
         };
@@ -213,7 +219,7 @@ impl Server {
                 state_change: connection.last_at,
                 blocking_xid: None,
             };
-            if let Some(pending) = self.mem.waiting.iter().find(|p| p.client == client) {
+            if let Some(pending) = self.mem.leader.waiting.iter().find(|p| p.client == client) {
                 row.state = "active";
                 row.wait_event_type = Some("IPC");
                 row.wait_event = Some("SyncRep");
@@ -396,7 +402,7 @@ impl Server {
             xid: entry.xid,
             rows: reply.row_changes.len() as u64,
         });
-        self.mem.commit_times.insert(entry.index, cx.now());
+        self.mem.leader.commit_times.insert(entry.index, cx.now());
         let index = entry.index;
         // The leader's pages already hold the commit: its replay position is the entry.
         self.disk.applied = index;
@@ -413,7 +419,9 @@ impl Server {
         };
         let ack = self.disk.ack.clone();
         match &ack {
-            AckPolicy::Sync { timeout, .. } if !(self.mem.semi_sync_off && timeout.is_some()) => {
+            AckPolicy::Sync { timeout, .. }
+                if !(self.mem.leader.semi_sync_off && timeout.is_some()) =>
+            {
                 if let Some(timeout) = timeout {
                     cx.set_timer(Timer::AckTimeout(index), *timeout);
                 }
@@ -425,7 +433,7 @@ impl Server {
                 // PostgreSQL's SyncRep wait and MySQL's AFTER_SYNC come before the commit is
                 // visible: other sessions see the rows as they were, and its row locks stay.
                 pending.hidden = self.disk.db.hide_last_commit();
-                self.mem.waiting.push(pending);
+                self.mem.leader.waiting.push(pending);
                 self.release_acknowledged(cx, None);
             }
             _ => self.answer(cx, pending, None),
@@ -471,7 +479,7 @@ impl Server {
     /// Sends a new entry to every follower streaming in step with the log.
     pub(crate) fn ship(&mut self, cx: &mut Cx, entry: &LogEntry) {
         let leader_last = entry.index;
-        for (&follower, progress) in self.mem.followers.iter_mut() {
+        for (&follower, progress) in self.mem.leader.followers.iter_mut() {
             if progress.state == FollowerState::Streaming && progress.sent + 1 == entry.index {
                 progress.sent = entry.index;
                 cx.send(
@@ -489,11 +497,11 @@ impl Server {
     /// one when it has just been changed in this handler.
     pub(crate) fn release_acknowledged(&mut self, cx: &mut Cx, policy: Option<&AckPolicy>) {
         let policy = policy.cloned().unwrap_or_else(|| self.disk.ack.clone());
-        let waiting = std::mem::take(&mut self.mem.waiting);
+        let waiting = std::mem::take(&mut self.mem.leader.waiting);
         for pending in waiting {
             match self.acknowledged_by(&policy, pending.index) {
                 Some(by) => self.answer(cx, pending, Some(by)),
-                None => self.mem.waiting.push(pending),
+                None => self.mem.leader.waiting.push(pending),
             }
         }
         self.wake_parked(cx);
@@ -510,7 +518,7 @@ impl Server {
             return Some("nothing (asynchronous)".into());
         };
         // Only MySQL's semi-sync (a policy with a timeout) falls back to asynchronous.
-        if self.mem.semi_sync_off && timeout.is_some() {
+        if self.mem.leader.semi_sync_off && timeout.is_some() {
             return Some("nothing (semi-sync switched off after its timeout)".into());
         }
         let position = |p: &FollowerProgress| match stage {
@@ -524,7 +532,7 @@ impl Server {
             let Some(id) = self.directory.server_id(name) else {
                 continue;
             };
-            if let Some(p) = self.mem.followers.get(&id) {
+            if let Some(p) = self.mem.leader.followers.get(&id) {
                 if p.state == FollowerState::Streaming {
                     candidates.push((name.as_str(), position(p)));
                 }
@@ -586,13 +594,14 @@ impl Server {
         }
         let Some(at) = self
             .mem
+            .leader
             .waiting
             .iter()
             .position(|p| p.client == client && p.request == request)
         else {
             return;
         };
-        let mut pending = self.mem.waiting.remove(at);
+        let mut pending = self.mem.leader.waiting.remove(at);
         pending.reply.warning = Some(
             "WARNING:  canceling wait for synchronous replication due to user request\nDETAIL:  The transaction has already committed locally, but might not have been replicated to the standby."
                 .into(),
@@ -676,14 +685,15 @@ impl Server {
     }
 
     pub(crate) fn on_ack_timeout(&mut self, cx: &mut Cx, index: u64) {
-        if !self.mem.waiting.iter().any(|p| p.index <= index) {
+        if !self.mem.leader.waiting.iter().any(|p| p.index <= index) {
             return;
         }
-        self.mem.semi_sync_off = true;
+        self.mem.leader.semi_sync_off = true;
         // MySQL's error log names the commit that timed out and how far replicas had
         // acknowledged (`semi-sync up to file …, position …`).
         let timed_out = self
             .mem
+            .leader
             .waiting
             .iter()
             .map(|p| p.index)
@@ -692,6 +702,7 @@ impl Server {
             .unwrap_or(index);
         let acked = self
             .mem
+            .leader
             .followers
             .values()
             .map(|p| p.flush)
@@ -705,7 +716,7 @@ impl Server {
             acked_file: BINLOG_FILE.into(),
             acked_pos: self.disk.end_of(acked),
         });
-        let waiting = std::mem::take(&mut self.mem.waiting);
+        let waiting = std::mem::take(&mut self.mem.leader.waiting);
         for pending in waiting {
             self.answer(
                 cx,

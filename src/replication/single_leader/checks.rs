@@ -96,12 +96,12 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
         };
         if server.disk.role != ServerRole::Follower {
             if server.disk.role == ServerRole::Leader {
-                checks.blocked_commits += server.mem.waiting.len();
+                checks.blocked_commits += server.mem.leader.waiting.len();
             }
             continue;
         }
         if node.status == NodeStatus::Up {
-            let error = match (&server.mem.stalled, &server.mem.stream) {
+            let error = match (&server.mem.follower.stalled, &server.mem.follower.stream) {
                 (Some(error), _) | (None, Stream::Refused(error)) => Some(error.clone()),
                 _ => None,
             };

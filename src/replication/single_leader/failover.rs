@@ -32,7 +32,9 @@ impl Server {
     }
 
     pub(crate) fn on_leader_silent(&mut self, cx: &mut Cx) {
-        if self.disk.role != ServerRole::Follower || matches!(self.mem.stream, Stream::Refused(_)) {
+        if self.disk.role != ServerRole::Follower
+            || matches!(self.mem.follower.stream, Stream::Refused(_))
+        {
             return;
         }
         cx.note(Note::LeaderSilent {
@@ -40,7 +42,7 @@ impl Server {
         });
         let mut votes = BTreeMap::new();
         votes.insert(cx.me(), self.candidacy());
-        self.mem.election = Some(votes);
+        self.mem.follower.election = Some(votes);
         for peer in self.directory.other_servers(cx.me()) {
             if Some(peer) != self.disk.leader {
                 cx.send(
@@ -56,7 +58,7 @@ impl Server {
 
     pub(crate) fn on_election_query(&mut self, cx: &mut Cx, from: NodeId) {
         match self.disk.role {
-            ServerRole::Leader if self.mem.accepting_writes => cx.send(
+            ServerRole::Leader if self.mem.leader.accepting_writes => cx.send(
                 from,
                 Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                     leader: cx.me(),
@@ -96,13 +98,13 @@ impl Server {
         self.config
             .failover
             .timeout
-            .is_some_and(|timeout| now.saturating_sub(self.mem.last_from_leader) < timeout)
+            .is_some_and(|timeout| now.saturating_sub(self.mem.follower.last_from_leader) < timeout)
     }
 
     /// How far this server could lead from: its last flushed entry, or, when replay has
     /// stopped on an error, the last entry it could replay (its pages hold no more).
     fn candidacy(&self) -> (u32, u64) {
-        if self.mem.stalled.is_some() {
+        if self.mem.follower.stalled.is_some() {
             (self.term_of(self.disk.applied), self.disk.applied)
         } else {
             (self.disk.last_term(), self.disk.last_index())
@@ -110,7 +112,7 @@ impl Server {
     }
 
     pub(crate) fn on_election_done(&mut self, cx: &mut Cx) {
-        let Some(votes) = self.mem.election.take() else {
+        let Some(votes) = self.mem.follower.election.take() else {
             return;
         };
         if self.disk.role != ServerRole::Follower {
@@ -144,8 +146,8 @@ impl Server {
                     node: self.name.clone(),
                     manual: false,
                 });
-                self.mem.wants_key = true;
-                self.mem.key_wanted_for = PromotionReason::MostUpToDate {
+                self.mem.follower.wants_key = true;
+                self.mem.follower.key_wanted_for = PromotionReason::MostUpToDate {
                     answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
                     servers: u32::try_from(servers).unwrap_or(u32::MAX),
                 };
@@ -168,7 +170,7 @@ impl Server {
     /// Becomes the leader of a new term.
     pub(crate) fn promote(&mut self, cx: &mut Cx, why: PromotionReason) {
         // Replay everything flushed first, as a promoted standby does.
-        self.mem.stalled = None;
+        self.mem.follower.stalled = None;
         self.apply_flushed(cx);
         let new_term = self.disk.term + 1;
         let mut history = self.disk.history.clone();
@@ -190,8 +192,11 @@ impl Server {
             why,
         });
         self.mem = Memory {
-            accepting_writes: true,
-            key_until: self.mem.key_until,
+            leader: LeaderMemory {
+                accepting_writes: true,
+                key_until: self.mem.leader.key_until,
+                ..LeaderMemory::default()
+            },
             ..Memory::default()
         };
         for peer in self.directory.everyone_but(cx.me()) {
@@ -221,8 +226,8 @@ impl Server {
                 node: self.name.clone(),
                 manual: true,
             });
-            self.mem.wants_key = true;
-            self.mem.key_wanted_for = PromotionReason::Manual;
+            self.mem.follower.wants_key = true;
+            self.mem.follower.key_wanted_for = PromotionReason::Manual;
             self.ask_for_key(cx, self.disk.term + 1, true);
             // No answer (the service is down or cut off): ask again.
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
@@ -249,8 +254,8 @@ impl Server {
     /// would expire.
     fn next_renewal(&self, now: Time) -> Time {
         let every = self.config.failover.key_renew_every();
-        if self.mem.accepting_writes && self.mem.key_until > now {
-            every.min(self.mem.key_until.saturating_sub(now))
+        if self.mem.leader.accepting_writes && self.mem.leader.key_until > now {
+            every.min(self.mem.leader.key_until.saturating_sub(now))
         } else {
             every
         }
@@ -259,7 +264,7 @@ impl Server {
     /// The leader's key loop (Patroni's HA loop): a leader whose key expired unrenewed stops
     /// taking writes; a leader renews (or, fenced or just restarted, asks for the key again).
     pub(crate) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
-        if self.disk.role == ServerRole::Follower && self.mem.wants_key {
+        if self.disk.role == ServerRole::Follower && self.mem.follower.wants_key {
             // A follower that wants the key (a manual failover) asks until it is answered.
             self.ask_for_key(cx, self.disk.term + 1, false);
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
@@ -268,14 +273,14 @@ impl Server {
         if self.disk.role != ServerRole::Leader || self.directory.coordinator.is_none() {
             return;
         }
-        if self.mem.accepting_writes && cx.now() >= self.mem.key_until {
+        if self.mem.leader.accepting_writes && cx.now() >= self.mem.leader.key_until {
             cx.note(Note::KeyNotRenewed {
                 node: self.name.clone(),
                 ttl_ms: self.config.failover.key_ttl.as_micros() / 1_000,
             });
             self.demote_read_only(cx);
         }
-        if !self.mem.rejoining {
+        if !self.mem.leader.rejoining {
             self.ask_for_key(cx, self.disk.term, false);
         }
         cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
@@ -285,12 +290,12 @@ impl Server {
     /// restarted read-only, so every connection is closed (a commit waiting for a standby
     /// gets the FATAL) and the walsenders are gone.
     fn demote_read_only(&mut self, cx: &mut Cx) {
-        self.mem.accepting_writes = false;
-        self.mem.fenced = true;
+        self.mem.leader.accepting_writes = false;
+        self.mem.leader.fenced = true;
         self.mem.connections.clear();
-        self.mem.followers.clear();
-        self.mem.semi_sync_off = false;
-        for pending in std::mem::take(&mut self.mem.waiting) {
+        self.mem.leader.followers.clear();
+        self.mem.leader.semi_sync_off = false;
+        for pending in std::mem::take(&mut self.mem.leader.waiting) {
             cx.send(
                 pending.client,
                 Msg::Client(ClientMsg::QueryResult {
@@ -322,11 +327,11 @@ impl Server {
             node: self.name.clone(),
             leader: self.directory.name(from).to_string(),
         });
-        self.mem.stream = Stream::Idle;
+        self.mem.follower.stream = Stream::Idle;
         // Automatic failover only: and from now on this follower no longer vouches for that
         // leader when the others ask.
         if let Some(timeout) = self.config.failover.timeout {
-            self.mem.last_from_leader = cx.now().saturating_sub(timeout);
+            self.mem.follower.last_from_leader = cx.now().saturating_sub(timeout);
             self.on_leader_silent(cx);
         }
     }
@@ -343,11 +348,14 @@ impl Server {
         let valid_until = asked_at.saturating_add(self.config.failover.key_ttl);
         match self.disk.role {
             ServerRole::Leader if granted => {
-                self.mem.key_until = self.mem.key_until.max(valid_until);
-                if !self.mem.accepting_writes && !self.mem.rejoining && cx.now() < valid_until {
-                    let was_fenced = self.mem.fenced;
-                    self.mem.accepting_writes = true;
-                    self.mem.fenced = false;
+                self.mem.leader.key_until = self.mem.leader.key_until.max(valid_until);
+                if !self.mem.leader.accepting_writes
+                    && !self.mem.leader.rejoining
+                    && cx.now() < valid_until
+                {
+                    let was_fenced = self.mem.leader.fenced;
+                    self.mem.leader.accepting_writes = true;
+                    self.mem.leader.fenced = false;
                     cx.cancel_timer(Timer::WhoLeadsDone);
                     cx.set_timer(Timer::Keepalive, Time::micros(1));
                     cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
@@ -361,7 +369,7 @@ impl Server {
             // leader once that one is heard leading (its announcement or keepalive): the
             // holder may still be waiting to promote, or may crash before it does, and then
             // the key comes back to whoever asks.
-            ServerRole::Leader if self.mem.accepting_writes => {
+            ServerRole::Leader if self.mem.leader.accepting_writes => {
                 cx.note(Note::KeyHeldByOther {
                     node: self.name.clone(),
                     holder: holder.map(|h| self.directory.name(h).to_string()),
@@ -369,7 +377,7 @@ impl Server {
                 });
                 self.demote_read_only(cx);
             }
-            ServerRole::Follower if self.mem.wants_key => {
+            ServerRole::Follower if self.mem.follower.wants_key => {
                 if granted && others_ttl > Time::ZERO {
                     // Taken by force from a holder whose lease still runs: promote once it
                     // has surely stopped (asking again then renews the key).
@@ -380,10 +388,10 @@ impl Server {
                     cx.set_timer(Timer::KeyRenew, others_ttl.saturating_add(Time::millis(1)));
                     return;
                 }
-                self.mem.wants_key = false;
+                self.mem.follower.wants_key = false;
                 if granted {
-                    self.mem.key_until = valid_until;
-                    let why = self.mem.key_wanted_for.clone();
+                    self.mem.leader.key_until = valid_until;
+                    let why = self.mem.follower.key_wanted_for.clone();
                     self.promote(cx, why);
                 } else if let Some(holder) = holder {
                     cx.note(Note::KeyHeldByOther {
@@ -411,11 +419,13 @@ impl Server {
             return;
         }
         let newer = term > self.disk.term;
-        let electing = self.mem.election.is_some() && term >= self.disk.term;
+        let electing = self.mem.follower.election.is_some() && term >= self.disk.term;
         let asking = self.disk.role == ServerRole::Leader
-            && !self.mem.accepting_writes
+            && !self.mem.leader.accepting_writes
             && term >= self.disk.term;
-        if self.disk.role == ServerRole::Leader && self.mem.accepting_writes && !self.mem.rejoining
+        if self.disk.role == ServerRole::Leader
+            && self.mem.leader.accepting_writes
+            && !self.mem.leader.rejoining
         {
             // An unfenced leader ignores the news: that is split brain.
             if newer && self.config.failover.fencing {
@@ -425,7 +435,7 @@ impl Server {
         }
         // (`asking` covers a leader asked to rejoin: it only follows a leader at least as new.)
         if newer || electing || asking {
-            self.mem.election = None;
+            self.mem.follower.election = None;
             if self.disk.role == ServerRole::Leader {
                 self.demote_and_follow(cx, leader, term);
             } else if self.disk.role == ServerRole::Follower
@@ -442,7 +452,7 @@ impl Server {
             new_leader: self.directory.name(leader).to_string(),
         });
         // Answer what was waiting with an error: the client cannot know whether it survives.
-        for pending in std::mem::take(&mut self.mem.waiting) {
+        for pending in std::mem::take(&mut self.mem.leader.waiting) {
             cx.send(
                 pending.client,
                 Msg::Client(ClientMsg::QueryResult {
@@ -463,8 +473,8 @@ impl Server {
     /// Follows `leader` in `term`: records it and asks to stream from the last flushed entry.
     pub(crate) fn follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
         self.persist_following(cx, leader, term, history);
-        self.mem.rejoining = false;
-        self.mem.last_from_leader = cx.now();
+        self.mem.leader.rejoining = false;
+        self.mem.follower.last_from_leader = cx.now();
         self.request_stream(cx, leader, self.disk.last_index(), self.disk.last_term());
         if let Some(timeout) = self.config.failover.timeout {
             cx.set_timer(Timer::LeaderSilent, timeout);

@@ -22,7 +22,7 @@ impl Server {
         last_term: u32,
         applied: u64,
     ) {
-        if self.mem.fenced {
+        if self.mem.leader.fenced {
             // Demoted to read-only: no walsender serves from it until it leads again.
             return;
         }
@@ -54,7 +54,7 @@ impl Server {
             );
             return;
         }
-        self.mem.followers.insert(
+        self.mem.leader.followers.insert(
             from,
             FollowerProgress {
                 sent: last_index,
@@ -85,7 +85,7 @@ impl Server {
     /// Catch-up: sends the next batch of entries the follower lacks.
     pub(crate) fn send_backlog(&mut self, cx: &mut Cx, to: NodeId) {
         let own_last = self.disk.last_index();
-        let Some(progress) = self.mem.followers.get_mut(&to) else {
+        let Some(progress) = self.mem.leader.followers.get_mut(&to) else {
             return;
         };
         if progress.sent >= own_last {
@@ -127,7 +127,7 @@ impl Server {
                 .any(|n| n == self.directory.name(from)),
             AckPolicy::Async => false,
         };
-        let Some(progress) = self.mem.followers.get_mut(&from) else {
+        let Some(progress) = self.mem.leader.followers.get_mut(&from) else {
             return;
         };
         progress.write = progress.write.max(write);
@@ -147,8 +147,8 @@ impl Server {
         if !caught_up {
             self.send_backlog(cx, from);
         }
-        if self.mem.semi_sync_off && flushed_all && listed {
-            self.mem.semi_sync_off = false;
+        if self.mem.leader.semi_sync_off && flushed_all && listed {
+            self.mem.leader.semi_sync_off = false;
             // MySQL: `Semi-sync replication switched ON at (binlog.000001, 2927).` — the
             // position the replica has now acknowledged.
             cx.note(Note::SemiSyncOn {
@@ -168,6 +168,7 @@ impl Server {
         for peer in self.directory.other_servers(cx.me()) {
             let sent = self
                 .mem
+                .leader
                 .followers
                 .get(&peer)
                 .filter(|p| p.state != FollowerState::Backup)
@@ -185,19 +186,20 @@ impl Server {
         let timeout = self.config.timings.sender_timeout;
         let silent: Vec<NodeId> = self
             .mem
+            .leader
             .followers
             .iter()
             .filter(|(_, p)| cx.now().saturating_sub(p.last_reply) > timeout)
             .map(|(id, _)| *id)
             .collect();
         for id in silent {
-            self.mem.followers.remove(&id);
+            self.mem.leader.followers.remove(&id);
             cx.note(Note::SenderTimeout {
                 node: self.name.clone(),
                 follower: self.directory.name(id).to_string(),
             });
         }
-        if !self.mem.waiting.is_empty() {
+        if !self.mem.leader.waiting.is_empty() {
             self.release_acknowledged(cx, None);
         }
         cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);

@@ -26,4 +26,5 @@ mod leader;
 pub mod messages;
 mod server;
 mod snapshot;
+pub mod state;
 mod triggered;

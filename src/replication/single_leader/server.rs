@@ -54,16 +54,16 @@ impl Server {
                 if fenced_restart {
                     // Fencing: a leader back from a crash asks before taking writes (and,
                     // with a coordination service, takes writes only once it holds the key).
-                    self.mem.accepting_writes = false;
+                    self.mem.leader.accepting_writes = false;
                     self.ask_who_leads(cx);
                     cx.note(Note::LeaderRestarted {
                         node: self.name.clone(),
                         fenced: true,
                     });
                 } else {
-                    self.mem.accepting_writes = true;
+                    self.mem.leader.accepting_writes = true;
                     // The first leader holds the key the coordination service starts with.
-                    self.mem.key_until = self.config.failover.key_ttl;
+                    self.mem.leader.key_until = self.config.failover.key_ttl;
                     if restart {
                         cx.note(Note::LeaderRestarted {
                             node: self.name.clone(),
@@ -95,7 +95,7 @@ impl Server {
     /// A follower counts any message from its leader as a sign of life.
     pub(crate) fn heard_from(&mut self, cx: &mut Cx, from: NodeId) {
         if Some(from) == self.disk.leader && self.disk.role == ServerRole::Follower {
-            self.mem.last_from_leader = cx.now();
+            self.mem.follower.last_from_leader = cx.now();
             self.arm_leader_silence(cx);
         }
     }
@@ -113,7 +113,7 @@ impl Server {
                         node: self.name.clone(),
                         why: Ignored::SlonyFailover,
                     });
-                } else if let Some(error) = &self.mem.stalled {
+                } else if let Some(error) = &self.mem.follower.stalled {
                     cx.note(Note::Ignored {
                         node: self.name.clone(),
                         why: Ignored::ReplayStopped {
@@ -151,7 +151,7 @@ impl Server {
                         policy: policy.clone(),
                     });
                     // A new setting starts from its own rules, not a fallback of the old one.
-                    self.mem.semi_sync_off = false;
+                    self.mem.leader.semi_sync_off = false;
                     // Re-evaluate with the new policy now (the durable copy lands after).
                     self.release_acknowledged(cx, Some(&policy));
                 }
@@ -166,8 +166,8 @@ impl Server {
             }
             Request::Rejoin => {
                 if self.disk.role == ServerRole::Leader {
-                    self.mem.accepting_writes = false;
-                    self.mem.rejoining = true;
+                    self.mem.leader.accepting_writes = false;
+                    self.mem.leader.rejoining = true;
                     self.ask_who_leads(cx);
                 }
             }
@@ -234,14 +234,14 @@ impl Server {
                 last_index,
                 ..
             } => {
-                if let Some(votes) = self.mem.election.as_mut() {
+                if let Some(votes) = self.mem.follower.election.as_mut() {
                     votes.insert(from, (last_term, last_index));
                 }
             }
             SingleLeaderMsg::LeaderIs { leader, term } => self.on_leader_is(cx, leader, term),
             SingleLeaderMsg::WhoLeads => {
                 let leader = match self.disk.role {
-                    ServerRole::Leader if self.mem.accepting_writes => Some(cx.me()),
+                    ServerRole::Leader if self.mem.leader.accepting_writes => Some(cx.me()),
                     ServerRole::Follower => self.disk.leader,
                     _ => None,
                 };
@@ -283,11 +283,11 @@ impl Server {
             Timer::Keepalive => self.on_keepalive_timer(cx),
             Timer::Flush => self.flush(cx),
             Timer::Apply => {
-                self.mem.apply_scheduled = false;
+                self.mem.follower.apply_scheduled = false;
                 self.apply_flushed(cx);
             }
             Timer::ApplyRetry => {
-                if let Some(error) = self.mem.stalled.take() {
+                if let Some(error) = self.mem.follower.stalled.take() {
                     cx.note(Note::ApplyRetry {
                         node: self.name.clone(),
                         error,
@@ -299,14 +299,14 @@ impl Server {
             Timer::ElectionDone => self.on_election_done(cx),
             Timer::KeyRenew => self.on_key_renew_timer(cx),
             Timer::WhoLeadsDone => {
-                if self.disk.role == ServerRole::Leader && !self.mem.accepting_writes {
-                    self.mem.rejoining = false;
+                if self.disk.role == ServerRole::Leader && !self.mem.leader.accepting_writes {
+                    self.mem.leader.rejoining = false;
                     if self.directory.coordinator.is_some() {
                         // With a coordination service, only the leader key lets it take
                         // writes: ask for it now.
                         cx.set_timer(Timer::KeyRenew, Time::micros(1));
                     } else {
-                        self.mem.accepting_writes = true;
+                        self.mem.leader.accepting_writes = true;
                         cx.note(Note::NoOtherLeader {
                             node: self.name.clone(),
                         });

@@ -13,18 +13,21 @@ use crate::sim::{NodeId, Time};
 impl Server {
     /// Asks `leader` for a base backup, dropping whatever part of an earlier one arrived.
     pub(crate) fn request_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
-        self.mem.stream = Stream::Snapshot { received: 0, of: 0 };
-        self.mem.snapshot_in.clear();
-        self.mem.snapshot_from = None;
-        self.mem.snapshot_progress_at = cx.now();
+        self.mem.follower.stream = Stream::Snapshot { received: 0, of: 0 };
+        self.mem.follower.snapshot_in.clear();
+        self.mem.follower.snapshot_from = None;
+        self.mem.follower.snapshot_progress_at = cx.now();
         cx.send(leader, Msg::SingleLeader(SingleLeaderMsg::SnapshotRequest));
     }
 
     /// A base backup that stopped arriving (a lost chunk, a partition) is asked for again.
     pub(crate) fn retry_stalled_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
         let patience = Time::micros(self.config.timings.keepalive.as_micros() * 4);
-        if matches!(self.mem.stream, Stream::Snapshot { .. })
-            && cx.now().saturating_sub(self.mem.snapshot_progress_at) > patience
+        if matches!(self.mem.follower.stream, Stream::Snapshot { .. })
+            && cx
+                .now()
+                .saturating_sub(self.mem.follower.snapshot_progress_at)
+                > patience
         {
             cx.note(Note::SnapshotStalled {
                 node: self.name.clone(),
@@ -46,7 +49,7 @@ impl Server {
             position: self.disk.last_end(),
             chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
         });
-        self.mem.followers.insert(
+        self.mem.leader.followers.insert(
             from,
             FollowerProgress {
                 sent: consistent_at,
@@ -58,7 +61,7 @@ impl Server {
                 last_reply: cx.now(),
             },
         );
-        self.mem.snapshots_out.insert(
+        self.mem.leader.snapshots_out.insert(
             from,
             OutgoingSnapshot {
                 chunks,
@@ -75,12 +78,12 @@ impl Server {
     }
 
     pub(crate) fn send_snapshot_chunk(&mut self, cx: &mut Cx, to: NodeId) {
-        let Some(out) = self.mem.snapshots_out.get_mut(&to) else {
+        let Some(out) = self.mem.leader.snapshots_out.get_mut(&to) else {
             return;
         };
         let of = out.chunks.len() as u32;
         let Some(data) = out.chunks.get(out.next as usize).cloned() else {
-            self.mem.snapshots_out.remove(&to);
+            self.mem.leader.snapshots_out.remove(&to);
             return;
         };
         let chunk = out.next;
@@ -103,7 +106,7 @@ impl Server {
             );
             cx.set_timer(Timer::SnapshotSend(to), per_chunk);
         } else {
-            self.mem.snapshots_out.remove(&to);
+            self.mem.leader.snapshots_out.remove(&to);
         }
     }
 
@@ -119,22 +122,24 @@ impl Server {
         term: u32,
         history: TermHistory,
     ) {
-        if !matches!(self.mem.stream, Stream::Snapshot { .. }) || Some(from) != self.disk.leader {
+        if !matches!(self.mem.follower.stream, Stream::Snapshot { .. })
+            || Some(from) != self.disk.leader
+        {
             return;
         }
         // Chunks of one backup only: a chunk of an earlier, abandoned attempt is ignored.
         if chunk == 0 {
-            self.mem.snapshot_in.clear();
-            self.mem.snapshot_from = Some((from, consistent_at));
+            self.mem.follower.snapshot_in.clear();
+            self.mem.follower.snapshot_from = Some((from, consistent_at));
         }
-        if self.mem.snapshot_from != Some((from, consistent_at))
-            || chunk as usize != self.mem.snapshot_in.len()
+        if self.mem.follower.snapshot_from != Some((from, consistent_at))
+            || chunk as usize != self.mem.follower.snapshot_in.len()
         {
             return;
         }
-        self.mem.snapshot_progress_at = cx.now();
-        self.mem.snapshot_in.push(data);
-        self.mem.stream = Stream::Snapshot {
+        self.mem.follower.snapshot_progress_at = cx.now();
+        self.mem.follower.snapshot_in.push(data);
+        self.mem.follower.stream = Stream::Snapshot {
             received: chunk + 1,
             of: chunks,
         };
@@ -142,7 +147,7 @@ impl Server {
             return;
         }
         // The whole backup is here: install it, then ask for the backlog.
-        let chunks = std::mem::take(&mut self.mem.snapshot_in);
+        let chunks = std::mem::take(&mut self.mem.follower.snapshot_in);
         let mut env = NodeEnv {
             now_micros: self.clock(cx.now()),
             rng: &mut self.rng,
@@ -160,7 +165,7 @@ impl Server {
                     node: self.name.clone(),
                     error: error.clone(),
                 });
-                self.mem.stream = Stream::Refused(error);
+                self.mem.follower.stream = Stream::Refused(error);
                 return;
             }
         };
