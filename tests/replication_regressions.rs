@@ -289,7 +289,7 @@ fn a_base_backup_interrupted_by_a_partition_is_asked_for_again() {
         .heal(ms(600), "leader", "follower-2");
     run.run_until(ms(8_000));
     assert_eq!(
-        run.server("follower-2").mem.follower.stream,
+        *run.server("follower-2").mem.role.stream(),
         Stream::Streaming
     );
     assert_eq!(

@@ -193,37 +193,37 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
         return "crashed".into();
     }
     match server.disk.role {
-        ServerRole::Leader if server.mem.leader.accepting_writes => {
-            if server.mem.leader.waiting.is_empty() {
+        ServerRole::Leader if server.mem.role.accepting_writes() => {
+            if server.mem.role.waiting().is_empty() {
                 "accepting writes".into()
             } else {
                 format!(
                     "{} commits waiting (SyncRep)",
-                    server.mem.leader.waiting.len()
+                    server.mem.role.waiting().len()
                 )
             }
         }
-        ServerRole::Leader if server.mem.leader.fenced => "read-only: lost its leader key".into(),
+        ServerRole::Leader if server.mem.role.fenced() => "read-only: lost its leader key".into(),
         ServerRole::Leader => "not accepting writes".into(),
-        ServerRole::Spare => match &server.mem.follower.stream {
+        ServerRole::Spare => match &server.mem.role.stream() {
             Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
             Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
             _ => "empty spare: Join to set it up".into(),
         },
         ServerRole::Follower => {
-            if let Some(error) = &server.mem.follower.stalled {
+            if let Some(error) = &server.mem.role.stalled() {
                 return format!("stalled: {}", first_line(error));
             }
-            match &server.mem.follower.stream {
+            match &server.mem.role.stream() {
                 Stream::Refused(_) => "refused the stream".into(),
                 Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
                 Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
                 Stream::Connecting => "connecting".into(),
                 Stream::Idle => "waiting for the leader".into(),
-                Stream::Streaming if server.mem.follower.leader_last > server.disk.applied => {
+                Stream::Streaming if server.mem.role.leader_last() > server.disk.applied => {
                     format!(
                         "catching up ({} behind)",
-                        server.mem.follower.leader_last - server.disk.applied
+                        server.mem.role.leader_last() - server.disk.applied
                     )
                 }
                 Stream::Streaming => "streaming".into(),

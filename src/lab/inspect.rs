@@ -10,6 +10,8 @@
 //!
 //! Reads the world; never changes it. Plain data out, so the UI only lays it out.
 
+use std::borrow::Cow;
+
 use crate::engine::{TableSchema, Value};
 use crate::replication::checks::{current_leader, replicated_differences, DivergedRow};
 use crate::replication::config::{AckPolicy, Method, StandbySet};
@@ -33,7 +35,8 @@ use crate::replication::render::{
     StandbyStatus, WalReceiverStatus,
 };
 use crate::replication::server::{
-    Activity, FollowerState, Server, ServerRole, Stream, LAB_EPOCH_MICROS,
+    Activity, FollowerMemory, FollowerState, LeaderMemory, Server, ServerRole, Stream,
+    LAB_EPOCH_MICROS,
 };
 use crate::sim::{NodeId, NodeStatus, Time, World};
 
@@ -350,7 +353,7 @@ fn leader_status(world: &World<LabNode>, server: &Server, method: Method) -> Vec
             lines
         }
     };
-    if !server.mem.leader.accepting_writes {
+    if !server.mem.role.accepting_writes() {
         lines.insert(0, "-- not accepting writes".into());
     }
     lines
@@ -401,9 +404,7 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
         server.disk.end_of(last),
         &gtid_set_upto(server, last),
     ));
-    let replicas: Vec<ReplicaHost> = server
-        .mem
-        .leader
+    let replicas: Vec<ReplicaHost> = leader_memory(server)
         .followers
         .keys()
         .map(|id| {
@@ -426,9 +427,7 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
         ..
     } = &server.disk.ack
     {
-        let clients = server
-            .mem
-            .leader
+        let clients = leader_memory(server)
             .followers
             .iter()
             .filter(|(id, p)| {
@@ -445,8 +444,8 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
             yes_tx,
             no_tx,
             clients: clients as u32,
-            on: !server.mem.leader.semi_sync_off,
-            wait_sessions: server.mem.leader.waiting.len() as u32,
+            on: !server.mem.role.semi_sync_off(),
+            wait_sessions: server.mem.role.waiting().len() as u32,
             timeout_ms: timeout.as_millis(),
         }));
     }
@@ -526,7 +525,7 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
     }];
     if server.disk.role == ServerRole::Leader {
         let last = server.disk.last_index();
-        for (id, p) in &server.mem.leader.followers {
+        for (id, p) in &leader_memory(server).followers {
             rows.push(ProcessRow {
                 id: 10 + u64::from(id.0),
                 user: "repl".into(),
@@ -546,8 +545,8 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
     }
     if server.disk.role == ServerRole::Follower && server.disk.leader.is_some() {
         // The replica's receiver (I/O) thread and applier (SQL) thread, while they run.
-        let since_source = seconds_since(now, server.mem.follower.last_from_leader);
-        let io_state = match server.mem.follower.stream {
+        let since_source = seconds_since(now, follower_memory(server).last_from_leader);
+        let io_state = match server.mem.role.stream() {
             Stream::Streaming => Some("Waiting for source to send event"),
             Stream::Connecting => Some("Connecting to source"),
             _ => None,
@@ -564,7 +563,7 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
                 info: None,
             });
         }
-        if server.mem.follower.stalled.is_none() {
+        if server.mem.role.stalled().is_none() {
             rows.push(ProcessRow {
                 id: 8,
                 user: "system user".into(),
@@ -663,13 +662,16 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let lag = |stage: u64| {
         (stage < last)
-            .then(|| server.mem.leader.commit_times.get(&(stage + 1)))
+            .then(|| {
+                leader_memory(server)
+                    .commit_times
+                    .get(&(stage + 1))
+                    .copied()
+            })
             .flatten()
-            .map(|t| now.saturating_sub(*t).as_micros())
+            .map(|t| now.saturating_sub(t).as_micros())
     };
-    let standbys: Vec<StandbyStatus> = server
-        .mem
-        .leader
+    let standbys: Vec<StandbyStatus> = leader_memory(server)
         .followers
         .iter()
         .map(|(id, p)| StandbyStatus {
@@ -704,13 +706,13 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
                 .into(),
         );
     }
-    if server.mem.leader.semi_sync_off {
+    if server.mem.role.semi_sync_off() {
         lines.push("-- semi-sync replication switched OFF (timed out): asynchronous".into());
     }
-    if !server.mem.leader.waiting.is_empty() {
+    if !server.mem.role.waiting().is_empty() {
         lines.push(format!(
             "-- {} commits waiting (wait_event = SyncRep)",
-            server.mem.leader.waiting.len()
+            server.mem.role.waiting().len()
         ));
     }
     if method.captures_in_database() {
@@ -751,9 +753,7 @@ fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
             );
         }
         (false, Dialect::Postgres) => {
-            let slots: Vec<SlotStatus> = server
-                .mem
-                .leader
+            let slots: Vec<SlotStatus> = leader_memory(server)
                 .followers
                 .iter()
                 .map(|(id, p)| SlotStatus {
@@ -800,27 +800,27 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
             server.directory.name(leader)
         ));
     }
-    let worker = (server.mem.follower.stalled.is_none()
-        && server.mem.follower.stream == Stream::Streaming)
+    let worker = (server.mem.role.stalled().is_none()
+        && *server.mem.role.stream() == Stream::Streaming)
         .then(|| ApplyWorker {
             received_lsn: position(received_index(server)),
-            last_msg_receipt_time: wall_clock(server, server.mem.follower.last_from_leader),
+            last_msg_receipt_time: wall_clock(server, follower_memory(server).last_from_leader),
             latest_end_lsn: position(server.disk.last_index()),
         });
     lines.extend(render_pg_stat_subscription(&SubscriptionStatus {
         subname: subscription_name(&server.name),
         worker,
-        apply_error_count: server.mem.follower.apply_errors,
+        apply_error_count: follower_memory(server).apply_errors,
         sync_error_count: 0,
     }));
-    if server.mem.follower.leader_last > server.disk.applied {
-        let behind = server.mem.follower.leader_last - server.disk.applied;
+    if server.mem.role.leader_last() > server.disk.applied {
+        let behind = server.mem.role.leader_last() - server.disk.applied;
         lines.push(format!(
             "-- behind the publisher by {behind} transaction{}",
             if behind == 1 { "" } else { "s" }
         ));
     }
-    if let Some(error) = &server.mem.follower.stalled {
+    if let Some(error) = &server.mem.role.stalled() {
         let failed = server.disk.entry(server.disk.applied + 1);
         let context = failed.map(|entry| {
             let first = match &entry.payload {
@@ -847,11 +847,11 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
                 finished_at: sql_position(method, entry.end),
             }
         });
-        let attempts = u32::try_from(server.mem.follower.apply_errors).unwrap_or(u32::MAX);
+        let attempts = u32::try_from(follower_memory(server).apply_errors).unwrap_or(u32::MAX);
         lines.push(String::new());
         lines.push(format!("-- {}'s server log:", server.name));
         lines.extend(apply_error_log(
-            wall_clock(server, server.mem.follower.apply_failed_at),
+            wall_clock(server, follower_memory(server).apply_failed_at),
             APPLY_WORKER_PID.saturating_add(attempts),
             POSTMASTER_PID,
             error,
@@ -865,7 +865,7 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
             position(server.disk.applied)
         ));
     }
-    if let Stream::Refused(error) = &server.mem.follower.stream {
+    if let Stream::Refused(error) = &server.mem.role.stream() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
@@ -975,9 +975,7 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
     match standbys {
         // Quorum candidates are the listed standbys that stream; the others wait their turn.
         StandbySet::Any { .. } => {
-            let streaming = server
-                .mem
-                .leader
+            let streaming = leader_memory(server)
                 .followers
                 .get(&id)
                 .is_some_and(|p| p.state == FollowerState::Streaming);
@@ -988,9 +986,7 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
                 .iter()
                 .filter(|n| {
                     server.directory.server_id(n).is_some_and(|sid| {
-                        server
-                            .mem
-                            .leader
+                        leader_memory(server)
                             .followers
                             .get(&sid)
                             .is_some_and(|p| p.state == FollowerState::Streaming)
@@ -1031,11 +1027,28 @@ fn follower_status(
     lines
 }
 
-/// The entry the follower received last (written, maybe not yet flushed).
-fn received_index(server: &Server) -> u64 {
+/// A server's leader-side memory, or an empty one for a server that does not lead (what
+/// its status views show for it: no standbys, no commit times).
+fn leader_memory(server: &Server) -> Cow<'_, LeaderMemory> {
     server
         .mem
-        .follower
+        .role
+        .leader()
+        .map_or_else(|| Cow::Owned(LeaderMemory::default()), Cow::Borrowed)
+}
+
+/// A server's follower-side memory, or an empty one for a leader (nothing received).
+fn follower_memory(server: &Server) -> Cow<'_, FollowerMemory> {
+    server
+        .mem
+        .role
+        .follower()
+        .map_or_else(|| Cow::Owned(FollowerMemory::default()), Cow::Borrowed)
+}
+
+/// The entry the follower received last (written, maybe not yet flushed).
+fn received_index(server: &Server) -> u64 {
+    follower_memory(server)
         .written
         .last()
         .map_or(server.disk.last_index(), |e| e.index)
@@ -1046,20 +1059,18 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
     let read = received_index(server);
     let applied = server.disk.applied;
     let position_of = |index: u64| {
-        server
-            .mem
-            .follower
+        follower_memory(server)
             .written
             .iter()
             .find(|e| e.index == index)
             .map_or_else(|| server.disk.end_of(index), |e| e.end)
     };
-    let io = match &server.mem.follower.stream {
+    let io = match &server.mem.role.stream() {
         Stream::Streaming => IoThread::Running,
         Stream::Connecting => IoThread::Connecting,
         Stream::Idle | Stream::Refused(_) | Stream::Snapshot { .. } => IoThread::Stopped,
     };
-    let io_error = match &server.mem.follower.stream {
+    let io_error = match &server.mem.role.stream() {
         // The receiver stops on a refusal: MySQL's I/O thread reports the source's error 1236.
         Stream::Refused(error) => Some((
             13114,
@@ -1079,7 +1090,7 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
     // MySQL 8.4 applies through worker threads (replica_parallel_workers = 4 by default; the
     // lab's serial apply is one worker): the worker's error goes to performance_schema, and
     // Last_SQL_Error carries the coordinator's summary naming the transaction.
-    let worker_error = server.mem.follower.stalled.as_ref().map(|text| {
+    let worker_error = server.mem.role.stalled().as_ref().map(|text| {
         let (code, detail) = mysql_apply_error(text, failed);
         let (gtid, end) = failed.map_or((String::new(), 0), |e| {
             (
@@ -1203,9 +1214,9 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
         following.then(|| position(server.disk.applied)).as_deref(),
         last_replay,
     ));
-    let receiver = match (&server.mem.follower.stream, server.disk.leader) {
+    let receiver = match (&server.mem.role.stream(), server.disk.leader) {
         (Stream::Streaming | Stream::Connecting, Some(leader)) => Some(WalReceiverStatus {
-            status: if server.mem.follower.stream == Stream::Streaming {
+            status: if *server.mem.role.stream() == Stream::Streaming {
                 "streaming"
             } else {
                 "starting"
@@ -1214,7 +1225,10 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
             written_lsn: position(received_index(server)),
             flushed_lsn: position(server.disk.last_index()),
             received_tli: server.disk.last_term(),
-            last_msg_receipt_time: Some(wall_clock(server, server.mem.follower.last_from_leader)),
+            last_msg_receipt_time: Some(wall_clock(
+                server,
+                follower_memory(server).last_from_leader,
+            )),
             latest_end_lsn: position(server.disk.last_index()),
             sender_host: server.directory.name(leader).to_string(),
             application_name: server.name.clone(),
@@ -1222,11 +1236,11 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
         _ => None,
     };
     lines.extend(render_pg_stat_wal_receiver(receiver.as_ref()));
-    if let Some(error) = &server.mem.follower.stalled {
+    if let Some(error) = &server.mem.role.stalled() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
-    if let Stream::Refused(error) = &server.mem.follower.stream {
+    if let Stream::Refused(error) = &server.mem.role.stream() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
@@ -1242,7 +1256,7 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     }
     lines.push(format!(
         "receiver: {}",
-        match &server.mem.follower.stream {
+        match &server.mem.role.stream() {
             Stream::Idle => "idle".to_string(),
             Stream::Connecting => "connecting".to_string(),
             Stream::Streaming => "streaming".to_string(),
@@ -1253,18 +1267,18 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     lines.push(format!("written:  {}", position(received_index(server))));
     lines.push(format!("flushed:  {}", position(server.disk.last_index())));
     lines.push(format!("replayed: {}", position(server.disk.applied)));
-    if server.mem.follower.leader_last > server.disk.applied {
+    if server.mem.role.leader_last() > server.disk.applied {
         lines.push(format!(
             "behind the leader by {} entries",
-            server.mem.follower.leader_last - server.disk.applied
+            server.mem.role.leader_last() - server.disk.applied
         ));
     }
-    if let Some(error) = &server.mem.follower.stalled {
+    if let Some(error) = &server.mem.role.stalled() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
         lines.push("(retries every 5 s)".into());
     }
-    if let Stream::Refused(error) = &server.mem.follower.stream {
+    if let Stream::Refused(error) = &server.mem.role.stream() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }

@@ -335,7 +335,7 @@ impl Lab {
                         what: "moving a Slony origin (FAILOVER)",
                     });
                 }
-                if let Some(error) = &s.mem.follower.stalled {
+                if let Some(error) = &s.mem.role.stalled() {
                     return Err(LabError::ReplayStopped {
                         node: name(*n),
                         applied: s.disk.applied,
@@ -346,7 +346,7 @@ impl Lab {
             LabAction::Join(n) => {
                 let s = server(*n)?;
                 down(*n)?;
-                match (&s.disk.role, &s.mem.follower.stream) {
+                match (&s.disk.role, &s.mem.role.stream()) {
                     (ServerRole::Leader, _) => {
                         return Err(LabError::NotASpare {
                             node: name(*n),

@@ -99,7 +99,7 @@ impl Disk {
 // the lab and the tests until they name `single_leader::state` themselves.
 pub use crate::replication::single_leader::state::{
     CommitTimes, FollowerMemory, FollowerProgress, FollowerState, LeaderMemory, OutgoingSnapshot,
-    PendingCommit, ServerRole, Stream,
+    PendingCommit, RoleMemory, ServerRole, Stream,
 };
 
 /// A durable write, applied by the world after the handler returns.
@@ -185,13 +185,22 @@ pub struct Activity {
     pub blocking_xid: Option<u64>,
 }
 
-/// What a crash loses: the clients' connections, and the family's volatile state by role
-/// (see [`crate::replication::single_leader::state`]).
-#[derive(Clone, Debug, Default)]
+/// What a crash loses: the clients' connections, and the family's volatile state for the
+/// role the server plays (see [`crate::replication::single_leader::state`]).
+#[derive(Clone, Debug)]
 pub struct Memory {
     pub connections: BTreeMap<NodeId, Connection>,
-    pub leader: LeaderMemory,
-    pub follower: FollowerMemory,
+    pub role: RoleMemory,
+}
+
+impl Memory {
+    /// Fresh memory for a server in `role`.
+    pub fn for_role(role: ServerRole) -> Memory {
+        Memory {
+            connections: BTreeMap::new(),
+            role: RoleMemory::for_role(role),
+        }
+    }
 }
 
 /// The node's clock and random generator as the engine sees them.
@@ -285,7 +294,7 @@ impl Server {
                 changelog_writes: 0,
                 applied_seq: 0,
             },
-            mem: Memory::default(),
+            mem: Memory::for_role(role),
             spec,
             config,
             directory,
@@ -303,7 +312,7 @@ impl Server {
 
     /// Whether this server leads and takes writes now.
     pub fn is_writable_leader(&self) -> bool {
-        self.disk.role == ServerRole::Leader && self.mem.leader.accepting_writes
+        self.disk.role == ServerRole::Leader && self.mem.role.accepting_writes()
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -317,7 +326,9 @@ impl Server {
                 cx.send(*client, Msg::Client(ClientMsg::ConnectionsReset));
             }
         }
-        self.mem.follower.last_from_leader = cx.now();
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.last_from_leader = cx.now();
+        }
         self.start_role(cx, restart);
     }
 
@@ -327,7 +338,7 @@ impl Server {
     /// ends inside its handler.
     fn forget_orphaned_sessions(&mut self) {
         if self.mem.connections.is_empty()
-            && self.mem.leader.waiting.is_empty()
+            && self.mem.role.waiting().is_empty()
             && self.disk.db.has_sessions()
         {
             self.disk.db.reset_sessions();
@@ -335,7 +346,7 @@ impl Server {
     }
 
     pub fn on_crash(&mut self) {
-        self.mem = Memory::default();
+        self.mem = Memory::for_role(self.disk.role);
         // The lock manager is memory too; every commit on disk is visible after recovery.
         self.disk.db.reset_sessions();
     }

@@ -16,8 +16,8 @@ impl Server {
         // statement waits.
         let behind_commit = self
             .mem
-            .leader
-            .waiting
+            .role
+            .waiting()
             .iter()
             .find(|p| p.client == client)
             .and_then(|p| p.hidden);
@@ -189,8 +189,8 @@ impl Server {
                 .or_else(|| {
                     let p = self
                         .mem
-                        .leader
-                        .waiting
+                        .role
+                        .waiting()
                         .iter()
                         .find(|p| p.hidden == Some(xid))?;
                     pid_of(p.client)
@@ -219,7 +219,7 @@ impl Server {
                 state_change: connection.last_at,
                 blocking_xid: None,
             };
-            if let Some(pending) = self.mem.leader.waiting.iter().find(|p| p.client == client) {
+            if let Some(pending) = self.mem.role.waiting().iter().find(|p| p.client == client) {
                 row.state = "active";
                 row.wait_event_type = Some("IPC");
                 row.wait_event = Some("SyncRep");
@@ -402,7 +402,9 @@ impl Server {
             xid: entry.xid,
             rows: reply.row_changes.len() as u64,
         });
-        self.mem.leader.commit_times.insert(entry.index, cx.now());
+        if let Some(leader) = self.mem.role.leader_mut() {
+            leader.commit_times.insert(entry.index, cx.now());
+        }
         let index = entry.index;
         // The leader's pages already hold the commit: its replay position is the entry.
         self.disk.applied = index;
@@ -420,7 +422,7 @@ impl Server {
         let ack = self.disk.ack.clone();
         match &ack {
             AckPolicy::Sync { timeout, .. }
-                if !(self.mem.leader.semi_sync_off && timeout.is_some()) =>
+                if !(self.mem.role.semi_sync_off() && timeout.is_some()) =>
             {
                 if let Some(timeout) = timeout {
                     cx.set_timer(Timer::AckTimeout(index), *timeout);
@@ -433,7 +435,9 @@ impl Server {
                 // PostgreSQL's SyncRep wait and MySQL's AFTER_SYNC come before the commit is
                 // visible: other sessions see the rows as they were, and its row locks stay.
                 pending.hidden = self.disk.db.hide_last_commit();
-                self.mem.leader.waiting.push(pending);
+                if let Some(leader) = self.mem.role.leader_mut() {
+                    leader.waiting.push(pending);
+                }
                 self.release_acknowledged(cx, None);
             }
             _ => self.answer(cx, pending, None),
@@ -476,10 +480,22 @@ impl Server {
         })
     }
 
+    /// The commits waiting for their acknowledgement, taken out of the leader's memory.
+    pub(crate) fn take_waiting(&mut self) -> Vec<PendingCommit> {
+        self.mem
+            .role
+            .leader_mut()
+            .map(|leader| std::mem::take(&mut leader.waiting))
+            .unwrap_or_default()
+    }
+
     /// Sends a new entry to every follower streaming in step with the log.
     pub(crate) fn ship(&mut self, cx: &mut Cx, entry: &LogEntry) {
         let leader_last = entry.index;
-        for (&follower, progress) in self.mem.leader.followers.iter_mut() {
+        let Some(leader) = self.mem.role.leader_mut() else {
+            return;
+        };
+        for (&follower, progress) in leader.followers.iter_mut() {
             if progress.state == FollowerState::Streaming && progress.sent + 1 == entry.index {
                 progress.sent = entry.index;
                 cx.send(
@@ -497,11 +513,14 @@ impl Server {
     /// one when it has just been changed in this handler.
     pub(crate) fn release_acknowledged(&mut self, cx: &mut Cx, policy: Option<&AckPolicy>) {
         let policy = policy.cloned().unwrap_or_else(|| self.disk.ack.clone());
-        let waiting = std::mem::take(&mut self.mem.leader.waiting);
-        for pending in waiting {
+        for pending in self.take_waiting() {
             match self.acknowledged_by(&policy, pending.index) {
                 Some(by) => self.answer(cx, pending, Some(by)),
-                None => self.mem.leader.waiting.push(pending),
+                None => {
+                    if let Some(leader) = self.mem.role.leader_mut() {
+                        leader.waiting.push(pending);
+                    }
+                }
             }
         }
         self.wake_parked(cx);
@@ -518,7 +537,7 @@ impl Server {
             return Some("nothing (asynchronous)".into());
         };
         // Only MySQL's semi-sync (a policy with a timeout) falls back to asynchronous.
-        if self.mem.leader.semi_sync_off && timeout.is_some() {
+        if self.mem.role.semi_sync_off() && timeout.is_some() {
             return Some("nothing (semi-sync switched off after its timeout)".into());
         }
         let position = |p: &FollowerProgress| match stage {
@@ -532,7 +551,7 @@ impl Server {
             let Some(id) = self.directory.server_id(name) else {
                 continue;
             };
-            if let Some(p) = self.mem.leader.followers.get(&id) {
+            if let Some(p) = self.mem.role.leader().and_then(|l| l.followers.get(&id)) {
                 if p.state == FollowerState::Streaming {
                     candidates.push((name.as_str(), position(p)));
                 }
@@ -594,14 +613,16 @@ impl Server {
         }
         let Some(at) = self
             .mem
-            .leader
-            .waiting
+            .role
+            .waiting()
             .iter()
             .position(|p| p.client == client && p.request == request)
         else {
             return;
         };
-        let mut pending = self.mem.leader.waiting.remove(at);
+        let Some(mut pending) = self.mem.role.leader_mut().map(|l| l.waiting.remove(at)) else {
+            return;
+        };
         pending.reply.warning = Some(
             "WARNING:  canceling wait for synchronous replication due to user request\nDETAIL:  The transaction has already committed locally, but might not have been replicated to the standby."
                 .into(),
@@ -685,16 +706,18 @@ impl Server {
     }
 
     pub(crate) fn on_ack_timeout(&mut self, cx: &mut Cx, index: u64) {
-        if !self.mem.leader.waiting.iter().any(|p| p.index <= index) {
+        if !self.mem.role.waiting().iter().any(|p| p.index <= index) {
             return;
         }
-        self.mem.leader.semi_sync_off = true;
+        if let Some(leader) = self.mem.role.leader_mut() {
+            leader.semi_sync_off = true;
+        }
         // MySQL's error log names the commit that timed out and how far replicas had
         // acknowledged (`semi-sync up to file …, position …`).
         let timed_out = self
             .mem
-            .leader
-            .waiting
+            .role
+            .waiting()
             .iter()
             .map(|p| p.index)
             .filter(|i| *i <= index)
@@ -702,11 +725,9 @@ impl Server {
             .unwrap_or(index);
         let acked = self
             .mem
-            .leader
-            .followers
-            .values()
-            .map(|p| p.flush)
-            .max()
+            .role
+            .leader()
+            .and_then(|l| l.followers.values().map(|p| p.flush).max())
             .unwrap_or(self.disk.base)
             .min(self.disk.last_index());
         cx.note(Note::SemiSyncOff {
@@ -716,8 +737,7 @@ impl Server {
             acked_file: BINLOG_FILE.into(),
             acked_pos: self.disk.end_of(acked),
         });
-        let waiting = std::mem::take(&mut self.mem.leader.waiting);
-        for pending in waiting {
+        for pending in self.take_waiting() {
             self.answer(
                 cx,
                 pending,

@@ -96,13 +96,14 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
         };
         if server.disk.role != ServerRole::Follower {
             if server.disk.role == ServerRole::Leader {
-                checks.blocked_commits += server.mem.leader.waiting.len();
+                checks.blocked_commits += server.mem.role.waiting().len();
             }
             continue;
         }
         if node.status == NodeStatus::Up {
-            let error = match (&server.mem.follower.stalled, &server.mem.follower.stream) {
-                (Some(error), _) | (None, Stream::Refused(error)) => Some(error.clone()),
+            let error = match (server.mem.role.stalled(), server.mem.role.stream()) {
+                (Some(error), _) => Some(error.to_string()),
+                (None, Stream::Refused(error)) => Some(error.clone()),
                 _ => None,
             };
             if let Some(error) = error {

@@ -33,7 +33,7 @@ impl Server {
 
     pub(crate) fn on_leader_silent(&mut self, cx: &mut Cx) {
         if self.disk.role != ServerRole::Follower
-            || matches!(self.mem.follower.stream, Stream::Refused(_))
+            || matches!(self.mem.role.stream(), Stream::Refused(_))
         {
             return;
         }
@@ -42,7 +42,9 @@ impl Server {
         });
         let mut votes = BTreeMap::new();
         votes.insert(cx.me(), self.candidacy());
-        self.mem.follower.election = Some(votes);
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.election = Some(votes);
+        }
         for peer in self.directory.other_servers(cx.me()) {
             if Some(peer) != self.disk.leader {
                 cx.send(
@@ -58,7 +60,7 @@ impl Server {
 
     pub(crate) fn on_election_query(&mut self, cx: &mut Cx, from: NodeId) {
         match self.disk.role {
-            ServerRole::Leader if self.mem.leader.accepting_writes => cx.send(
+            ServerRole::Leader if self.mem.role.accepting_writes() => cx.send(
                 from,
                 Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                     leader: cx.me(),
@@ -98,13 +100,14 @@ impl Server {
         self.config
             .failover
             .timeout
-            .is_some_and(|timeout| now.saturating_sub(self.mem.follower.last_from_leader) < timeout)
+            .zip(self.mem.role.follower())
+            .is_some_and(|(timeout, f)| now.saturating_sub(f.last_from_leader) < timeout)
     }
 
     /// How far this server could lead from: its last flushed entry, or, when replay has
     /// stopped on an error, the last entry it could replay (its pages hold no more).
     fn candidacy(&self) -> (u32, u64) {
-        if self.mem.follower.stalled.is_some() {
+        if self.mem.role.stalled().is_some() {
             (self.term_of(self.disk.applied), self.disk.applied)
         } else {
             (self.disk.last_term(), self.disk.last_index())
@@ -112,7 +115,7 @@ impl Server {
     }
 
     pub(crate) fn on_election_done(&mut self, cx: &mut Cx) {
-        let Some(votes) = self.mem.follower.election.take() else {
+        let Some(votes) = self.mem.role.follower_mut().and_then(|f| f.election.take()) else {
             return;
         };
         if self.disk.role != ServerRole::Follower {
@@ -146,11 +149,13 @@ impl Server {
                     node: self.name.clone(),
                     manual: false,
                 });
-                self.mem.follower.wants_key = true;
-                self.mem.follower.key_wanted_for = PromotionReason::MostUpToDate {
-                    answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
-                    servers: u32::try_from(servers).unwrap_or(u32::MAX),
-                };
+                if let Some(follower) = self.mem.role.follower_mut() {
+                    follower.wants_key = true;
+                    follower.key_wanted_for = PromotionReason::MostUpToDate {
+                        answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
+                        servers: u32::try_from(servers).unwrap_or(u32::MAX),
+                    };
+                }
                 self.ask_for_key(cx, self.disk.term + 1, false);
                 // No answer (the service is down or cut off): no failover; try again later.
                 self.arm_leader_silence(cx);
@@ -159,7 +164,7 @@ impl Server {
                     answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
                     servers: u32::try_from(servers).unwrap_or(u32::MAX),
                 };
-                self.promote(cx, why);
+                self.promote(cx, why, Time::ZERO);
             }
         } else {
             // Wait for the winner's announcement; if none comes, try again.
@@ -167,10 +172,13 @@ impl Server {
         }
     }
 
-    /// Becomes the leader of a new term.
-    pub(crate) fn promote(&mut self, cx: &mut Cx, why: PromotionReason) {
+    /// Becomes the leader of a new term, holding the leader key until `key_until` (as
+    /// granted just now; zero without a coordination service).
+    pub(crate) fn promote(&mut self, cx: &mut Cx, why: PromotionReason, key_until: Time) {
         // Replay everything flushed first, as a promoted standby does.
-        self.mem.follower.stalled = None;
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stalled = None;
+        }
         self.apply_flushed(cx);
         let new_term = self.disk.term + 1;
         let mut history = self.disk.history.clone();
@@ -191,13 +199,14 @@ impl Server {
             end: self.disk.last_end(),
             why,
         });
+        // A leader's memory starts afresh: no connections, no followers yet.
         self.mem = Memory {
-            leader: LeaderMemory {
+            role: RoleMemory::Leader(LeaderMemory {
                 accepting_writes: true,
-                key_until: self.mem.leader.key_until,
+                key_until,
                 ..LeaderMemory::default()
-            },
-            ..Memory::default()
+            }),
+            ..Memory::for_role(ServerRole::Leader)
         };
         for peer in self.directory.everyone_but(cx.me()) {
             cx.send(
@@ -226,13 +235,15 @@ impl Server {
                 node: self.name.clone(),
                 manual: true,
             });
-            self.mem.follower.wants_key = true;
-            self.mem.follower.key_wanted_for = PromotionReason::Manual;
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.wants_key = true;
+                follower.key_wanted_for = PromotionReason::Manual;
+            }
             self.ask_for_key(cx, self.disk.term + 1, true);
             // No answer (the service is down or cut off): ask again.
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
         } else {
-            self.promote(cx, PromotionReason::Manual);
+            self.promote(cx, PromotionReason::Manual, Time::ZERO);
         }
     }
 
@@ -254,17 +265,20 @@ impl Server {
     /// would expire.
     fn next_renewal(&self, now: Time) -> Time {
         let every = self.config.failover.key_renew_every();
-        if self.mem.leader.accepting_writes && self.mem.leader.key_until > now {
-            every.min(self.mem.leader.key_until.saturating_sub(now))
-        } else {
-            every
+        match self.mem.role.leader() {
+            Some(leader) if leader.accepting_writes && leader.key_until > now => {
+                every.min(leader.key_until.saturating_sub(now))
+            }
+            _ => every,
         }
     }
 
     /// The leader's key loop (Patroni's HA loop): a leader whose key expired unrenewed stops
     /// taking writes; a leader renews (or, fenced or just restarted, asks for the key again).
     pub(crate) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
-        if self.disk.role == ServerRole::Follower && self.mem.follower.wants_key {
+        if self.disk.role == ServerRole::Follower
+            && self.mem.role.follower().is_some_and(|f| f.wants_key)
+        {
             // A follower that wants the key (a manual failover) asks until it is answered.
             self.ask_for_key(cx, self.disk.term + 1, false);
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
@@ -273,14 +287,19 @@ impl Server {
         if self.disk.role != ServerRole::Leader || self.directory.coordinator.is_none() {
             return;
         }
-        if self.mem.leader.accepting_writes && cx.now() >= self.mem.leader.key_until {
+        if self
+            .mem
+            .role
+            .leader()
+            .is_some_and(|l| l.accepting_writes && cx.now() >= l.key_until)
+        {
             cx.note(Note::KeyNotRenewed {
                 node: self.name.clone(),
                 ttl_ms: self.config.failover.key_ttl.as_micros() / 1_000,
             });
             self.demote_read_only(cx);
         }
-        if !self.mem.leader.rejoining {
+        if !self.mem.role.leader().is_some_and(|l| l.rejoining) {
             self.ask_for_key(cx, self.disk.term, false);
         }
         cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
@@ -290,12 +309,14 @@ impl Server {
     /// restarted read-only, so every connection is closed (a commit waiting for a standby
     /// gets the FATAL) and the walsenders are gone.
     fn demote_read_only(&mut self, cx: &mut Cx) {
-        self.mem.leader.accepting_writes = false;
-        self.mem.leader.fenced = true;
+        if let Some(leader) = self.mem.role.leader_mut() {
+            leader.accepting_writes = false;
+            leader.fenced = true;
+            leader.followers.clear();
+            leader.semi_sync_off = false;
+        }
         self.mem.connections.clear();
-        self.mem.leader.followers.clear();
-        self.mem.leader.semi_sync_off = false;
-        for pending in std::mem::take(&mut self.mem.leader.waiting) {
+        for pending in self.take_waiting() {
             cx.send(
                 pending.client,
                 Msg::Client(ClientMsg::QueryResult {
@@ -327,11 +348,15 @@ impl Server {
             node: self.name.clone(),
             leader: self.directory.name(from).to_string(),
         });
-        self.mem.follower.stream = Stream::Idle;
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stream = Stream::Idle;
+        }
         // Automatic failover only: and from now on this follower no longer vouches for that
         // leader when the others ask.
         if let Some(timeout) = self.config.failover.timeout {
-            self.mem.follower.last_from_leader = cx.now().saturating_sub(timeout);
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.last_from_leader = cx.now().saturating_sub(timeout);
+            }
             self.on_leader_silent(cx);
         }
     }
@@ -348,14 +373,14 @@ impl Server {
         let valid_until = asked_at.saturating_add(self.config.failover.key_ttl);
         match self.disk.role {
             ServerRole::Leader if granted => {
-                self.mem.leader.key_until = self.mem.leader.key_until.max(valid_until);
-                if !self.mem.leader.accepting_writes
-                    && !self.mem.leader.rejoining
-                    && cx.now() < valid_until
-                {
-                    let was_fenced = self.mem.leader.fenced;
-                    self.mem.leader.accepting_writes = true;
-                    self.mem.leader.fenced = false;
+                let Some(memory) = self.mem.role.leader_mut() else {
+                    return;
+                };
+                memory.key_until = memory.key_until.max(valid_until);
+                if !memory.accepting_writes && !memory.rejoining && cx.now() < valid_until {
+                    let was_fenced = memory.fenced;
+                    memory.accepting_writes = true;
+                    memory.fenced = false;
                     cx.cancel_timer(Timer::WhoLeadsDone);
                     cx.set_timer(Timer::Keepalive, Time::micros(1));
                     cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
@@ -369,7 +394,7 @@ impl Server {
             // leader once that one is heard leading (its announcement or keepalive): the
             // holder may still be waiting to promote, or may crash before it does, and then
             // the key comes back to whoever asks.
-            ServerRole::Leader if self.mem.leader.accepting_writes => {
+            ServerRole::Leader if self.mem.role.accepting_writes() => {
                 cx.note(Note::KeyHeldByOther {
                     node: self.name.clone(),
                     holder: holder.map(|h| self.directory.name(h).to_string()),
@@ -377,7 +402,7 @@ impl Server {
                 });
                 self.demote_read_only(cx);
             }
-            ServerRole::Follower if self.mem.follower.wants_key => {
+            ServerRole::Follower if self.mem.role.follower().is_some_and(|f| f.wants_key) => {
                 if granted && others_ttl > Time::ZERO {
                     // Taken by force from a holder whose lease still runs: promote once it
                     // has surely stopped (asking again then renews the key).
@@ -388,11 +413,13 @@ impl Server {
                     cx.set_timer(Timer::KeyRenew, others_ttl.saturating_add(Time::millis(1)));
                     return;
                 }
-                self.mem.follower.wants_key = false;
+                let Some(follower) = self.mem.role.follower_mut() else {
+                    return;
+                };
+                follower.wants_key = false;
                 if granted {
-                    self.mem.leader.key_until = valid_until;
-                    let why = self.mem.follower.key_wanted_for.clone();
-                    self.promote(cx, why);
+                    let why = follower.key_wanted_for.clone();
+                    self.promote(cx, why, valid_until);
                 } else if let Some(holder) = holder {
                     cx.note(Note::KeyHeldByOther {
                         node: self.name.clone(),
@@ -419,13 +446,21 @@ impl Server {
             return;
         }
         let newer = term > self.disk.term;
-        let electing = self.mem.follower.election.is_some() && term >= self.disk.term;
+        let electing = self
+            .mem
+            .role
+            .follower()
+            .is_some_and(|f| f.election.is_some())
+            && term >= self.disk.term;
         let asking = self.disk.role == ServerRole::Leader
-            && !self.mem.leader.accepting_writes
+            && !self.mem.role.accepting_writes()
             && term >= self.disk.term;
         if self.disk.role == ServerRole::Leader
-            && self.mem.leader.accepting_writes
-            && !self.mem.leader.rejoining
+            && self
+                .mem
+                .role
+                .leader()
+                .is_some_and(|l| l.accepting_writes && !l.rejoining)
         {
             // An unfenced leader ignores the news: that is split brain.
             if newer && self.config.failover.fencing {
@@ -435,7 +470,9 @@ impl Server {
         }
         // (`asking` covers a leader asked to rejoin: it only follows a leader at least as new.)
         if newer || electing || asking {
-            self.mem.follower.election = None;
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.election = None;
+            }
             if self.disk.role == ServerRole::Leader {
                 self.demote_and_follow(cx, leader, term);
             } else if self.disk.role == ServerRole::Follower
@@ -452,7 +489,7 @@ impl Server {
             new_leader: self.directory.name(leader).to_string(),
         });
         // Answer what was waiting with an error: the client cannot know whether it survives.
-        for pending in std::mem::take(&mut self.mem.leader.waiting) {
+        for pending in self.take_waiting() {
             cx.send(
                 pending.client,
                 Msg::Client(ClientMsg::QueryResult {
@@ -464,7 +501,8 @@ impl Server {
                 }),
             );
         }
-        self.mem = Memory::default();
+        // A follower's memory starts afresh.
+        self.mem = Memory::for_role(ServerRole::Follower);
         cx.cancel_timer(Timer::Keepalive);
         cx.cancel_timer(Timer::Checkpoint);
         self.follow(cx, leader, term, self.disk.history.clone());
@@ -473,8 +511,9 @@ impl Server {
     /// Follows `leader` in `term`: records it and asks to stream from the last flushed entry.
     pub(crate) fn follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
         self.persist_following(cx, leader, term, history);
-        self.mem.leader.rejoining = false;
-        self.mem.follower.last_from_leader = cx.now();
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.last_from_leader = cx.now();
+        }
         self.request_stream(cx, leader, self.disk.last_index(), self.disk.last_term());
         if let Some(timeout) = self.config.failover.timeout {
             cx.set_timer(Timer::LeaderSilent, timeout);

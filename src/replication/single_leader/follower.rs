@@ -16,7 +16,7 @@ impl Server {
         if !self.method().streams() {
             return;
         }
-        if let Stream::Refused(_) = self.mem.follower.stream {
+        if let Stream::Refused(_) = self.mem.role.stream() {
             return;
         }
         let Some(leader) = self.disk.leader else {
@@ -34,9 +34,11 @@ impl Server {
         last_index: u64,
         last_term: u32,
     ) {
-        self.mem.follower.stream = Stream::Connecting;
-        self.mem.follower.connect_sent_at = cx.now();
-        self.mem.follower.written.clear();
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stream = Stream::Connecting;
+            follower.connect_sent_at = cx.now();
+            follower.written.clear();
+        }
         cx.send(
             leader,
             Msg::SingleLeader(SingleLeaderMsg::StartStreaming {
@@ -65,11 +67,15 @@ impl Server {
                 node: self.name.clone(),
                 error: error.clone(),
             });
-            self.mem.follower.stream = Stream::Refused(error);
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.stream = Stream::Refused(error);
+            }
             return;
         }
-        self.mem.follower.stream = Stream::Streaming;
-        self.mem.follower.leader_last = leader_last;
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stream = Stream::Streaming;
+            follower.leader_last = leader_last;
+        }
         if term >= self.disk.term && history != self.disk.history {
             self.persist_following(cx, from, term, history);
         }
@@ -84,51 +90,61 @@ impl Server {
     ) {
         if self.disk.role != ServerRole::Follower
             || Some(from) != self.disk.leader
-            || self.mem.follower.stream != Stream::Streaming
+            || *self.mem.role.stream() != Stream::Streaming
         {
             return;
         }
-        self.mem.follower.leader_last = self.mem.follower.leader_last.max(leader_last);
         let mut last = self.written_last();
+        let Some(follower) = self.mem.role.follower_mut() else {
+            return;
+        };
+        follower.leader_last = follower.leader_last.max(leader_last);
         for entry in entries {
             if entry.index == last + 1 {
                 last = entry.index;
-                self.mem.follower.written.push(entry);
+                follower.written.push(entry);
             }
         }
         self.send_feedback(cx);
-        if !self.mem.follower.written.is_empty() && !self.mem.follower.flush_scheduled {
-            self.mem.follower.flush_scheduled = true;
-            cx.set_timer(Timer::Flush, self.config.timings.flush_delay);
+        if let Some(follower) = self.mem.role.follower_mut() {
+            if !follower.written.is_empty() && !follower.flush_scheduled {
+                follower.flush_scheduled = true;
+                cx.set_timer(Timer::Flush, self.config.timings.flush_delay);
+            }
         }
     }
 
     pub(crate) fn written_last(&self) -> u64 {
         self.mem
-            .follower
-            .written
-            .last()
+            .role
+            .follower()
+            .and_then(|f| f.written.last())
             .map_or(self.disk.last_index(), |e| e.index)
     }
 
     pub(crate) fn flush(&mut self, cx: &mut Cx) {
-        self.mem.follower.flush_scheduled = false;
-        if self.mem.follower.written.is_empty() {
+        let Some(follower) = self.mem.role.follower_mut() else {
+            return;
+        };
+        follower.flush_scheduled = false;
+        if follower.written.is_empty() {
             return;
         }
-        let entries = std::mem::take(&mut self.mem.follower.written);
+        let entries = std::mem::take(&mut follower.written);
         let flushed = entries.last().map_or(self.disk.last_index(), |e| e.index);
         cx.write_durable(DiskWrite::Append(entries).into());
         self.feedback(cx, flushed, flushed, self.disk.applied);
-        if !self.mem.follower.apply_scheduled {
-            self.mem.follower.apply_scheduled = true;
-            cx.set_timer(Timer::Apply, self.config.timings.apply_delay);
+        if let Some(follower) = self.mem.role.follower_mut() {
+            if !follower.apply_scheduled {
+                follower.apply_scheduled = true;
+                cx.set_timer(Timer::Apply, self.config.timings.apply_delay);
+            }
         }
     }
 
     /// Replays flushed entries into the engine, in order, until one fails.
     pub(crate) fn apply_flushed(&mut self, cx: &mut Cx) {
-        if self.mem.follower.stalled.is_some() {
+        if self.mem.role.stalled().is_some() {
             return;
         }
         let before = self.disk.applied;
@@ -156,9 +172,11 @@ impl Server {
                         index,
                         error: error.clone(),
                     });
-                    self.mem.follower.stalled = Some(error);
-                    self.mem.follower.apply_errors += 1;
-                    self.mem.follower.apply_failed_at = cx.now();
+                    if let Some(follower) = self.mem.role.follower_mut() {
+                        follower.stalled = Some(error);
+                        follower.apply_errors += 1;
+                        follower.apply_failed_at = cx.now();
+                    }
                     // PostgreSQL's apply worker (and startup process) try again every few
                     // seconds. MySQL's replication SQL thread stays stopped until START
                     // REPLICA; in the lab, restarting the replica starts it again.
@@ -204,7 +222,7 @@ impl Server {
     }
 
     pub(crate) fn feedback(&mut self, cx: &mut Cx, write: u64, flush: u64, apply: u64) {
-        if self.disk.role != ServerRole::Follower || self.mem.follower.stream != Stream::Streaming {
+        if self.disk.role != ServerRole::Follower || *self.mem.role.stream() != Stream::Streaming {
             return;
         }
         if let Some(leader) = self.disk.leader {
@@ -214,7 +232,7 @@ impl Server {
                     write,
                     flush,
                     apply,
-                    stalled: self.mem.follower.stalled.clone(),
+                    stalled: self.mem.role.stalled().map(str::to_string),
                 }),
             );
         }
@@ -230,15 +248,19 @@ impl Server {
     ) {
         match self.disk.role {
             ServerRole::Follower if Some(from) == self.disk.leader => {
-                self.mem.follower.leader_last = self.mem.follower.leader_last.max(leader_last);
+                let written_last = self.written_last();
+                let Some(follower) = self.mem.role.follower_mut() else {
+                    return;
+                };
+                follower.leader_last = follower.leader_last.max(leader_last);
                 // The stream broke (a partition, a lost message): start it again from what
                 // is flushed, as a walreceiver does after a connection error.
-                let broken = match (&self.mem.follower.stream, sent) {
+                let broken = match (&follower.stream, sent) {
                     (Stream::Idle, _) => true,
                     (Stream::Streaming, None) => true,
-                    (Stream::Streaming, Some(sent)) => sent > self.written_last(),
+                    (Stream::Streaming, Some(sent)) => sent > written_last,
                     (Stream::Connecting, _) => {
-                        cx.now().saturating_sub(self.mem.follower.connect_sent_at)
+                        cx.now().saturating_sub(follower.connect_sent_at)
                             > self.config.timings.keepalive
                     }
                     _ => false,
@@ -255,7 +277,7 @@ impl Server {
                         write: self.written_last(),
                         flush: self.disk.last_index(),
                         apply: self.disk.applied,
-                        stalled: self.mem.follower.stalled.clone(),
+                        stalled: self.mem.role.stalled().map(str::to_string),
                     }),
                 );
             }
@@ -263,7 +285,7 @@ impl Server {
                 self.follow(cx, from, term, self.disk.history.clone());
             }
             // A leader that lost its key hears the one that leads now: it follows it.
-            ServerRole::Leader if !self.mem.leader.accepting_writes && term > self.disk.term => {
+            ServerRole::Leader if !self.mem.role.accepting_writes() && term > self.disk.term => {
                 self.on_leader_is(cx, from, term);
             }
             ServerRole::Follower | ServerRole::Leader => {
@@ -309,7 +331,9 @@ impl Server {
             });
             cx.write_durable(DiskWrite::Truncate { after: common }.into());
         }
-        self.mem.follower.written.clear();
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.written.clear();
+        }
         if snapshot || self.disk.applied > common || common < self.disk.base {
             // Pages already hold the discarded changes: start over from a base backup.
             cx.note(Note::Reinitialising {
@@ -343,7 +367,7 @@ impl Server {
     /// changes are not replicated anywhere). A spare waiting for its base backup refuses.
     pub(crate) fn write_refusal(&self, sql: &str) -> Option<String> {
         match self.disk.role {
-            ServerRole::Leader if self.mem.leader.accepting_writes => None,
+            ServerRole::Leader if self.mem.role.accepting_writes() => None,
             // A leader that lost its key was restarted read-only (as Patroni does): it says
             // what a replica says.
             _ if self.speaks_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),

@@ -22,7 +22,7 @@ impl Server {
         last_term: u32,
         applied: u64,
     ) {
-        if self.mem.leader.fenced {
+        if self.mem.role.fenced() {
             // Demoted to read-only: no walsender serves from it until it leads again.
             return;
         }
@@ -54,7 +54,10 @@ impl Server {
             );
             return;
         }
-        self.mem.leader.followers.insert(
+        let Some(memory) = self.mem.role.leader_mut() else {
+            return;
+        };
+        memory.followers.insert(
             from,
             FollowerProgress {
                 sent: last_index,
@@ -85,7 +88,12 @@ impl Server {
     /// Catch-up: sends the next batch of entries the follower lacks.
     pub(crate) fn send_backlog(&mut self, cx: &mut Cx, to: NodeId) {
         let own_last = self.disk.last_index();
-        let Some(progress) = self.mem.leader.followers.get_mut(&to) else {
+        let Some(progress) = self
+            .mem
+            .role
+            .leader_mut()
+            .and_then(|l| l.followers.get_mut(&to))
+        else {
             return;
         };
         if progress.sent >= own_last {
@@ -127,7 +135,12 @@ impl Server {
                 .any(|n| n == self.directory.name(from)),
             AckPolicy::Async => false,
         };
-        let Some(progress) = self.mem.leader.followers.get_mut(&from) else {
+        let Some(progress) = self
+            .mem
+            .role
+            .leader_mut()
+            .and_then(|l| l.followers.get_mut(&from))
+        else {
             return;
         };
         progress.write = progress.write.max(write);
@@ -147,8 +160,10 @@ impl Server {
         if !caught_up {
             self.send_backlog(cx, from);
         }
-        if self.mem.leader.semi_sync_off && flushed_all && listed {
-            self.mem.leader.semi_sync_off = false;
+        if self.mem.role.semi_sync_off() && flushed_all && listed {
+            if let Some(leader) = self.mem.role.leader_mut() {
+                leader.semi_sync_off = false;
+            }
             // MySQL: `Semi-sync replication switched ON at (binlog.000001, 2927).` — the
             // position the replica has now acknowledged.
             cx.note(Note::SemiSyncOn {
@@ -168,9 +183,9 @@ impl Server {
         for peer in self.directory.other_servers(cx.me()) {
             let sent = self
                 .mem
-                .leader
-                .followers
-                .get(&peer)
+                .role
+                .leader()
+                .and_then(|l| l.followers.get(&peer))
                 .filter(|p| p.state != FollowerState::Backup)
                 .map(|p| p.sent);
             cx.send(
@@ -186,20 +201,23 @@ impl Server {
         let timeout = self.config.timings.sender_timeout;
         let silent: Vec<NodeId> = self
             .mem
-            .leader
-            .followers
-            .iter()
+            .role
+            .leader()
+            .into_iter()
+            .flat_map(|l| l.followers.iter())
             .filter(|(_, p)| cx.now().saturating_sub(p.last_reply) > timeout)
             .map(|(id, _)| *id)
             .collect();
         for id in silent {
-            self.mem.leader.followers.remove(&id);
+            if let Some(leader) = self.mem.role.leader_mut() {
+                leader.followers.remove(&id);
+            }
             cx.note(Note::SenderTimeout {
                 node: self.name.clone(),
                 follower: self.directory.name(id).to_string(),
             });
         }
-        if !self.mem.leader.waiting.is_empty() {
+        if !self.mem.role.waiting().is_empty() {
             self.release_acknowledged(cx, None);
         }
         cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);

@@ -54,16 +54,21 @@ impl Server {
                 if fenced_restart {
                     // Fencing: a leader back from a crash asks before taking writes (and,
                     // with a coordination service, takes writes only once it holds the key).
-                    self.mem.leader.accepting_writes = false;
+                    if let Some(leader) = self.mem.role.leader_mut() {
+                        leader.accepting_writes = false;
+                    }
                     self.ask_who_leads(cx);
                     cx.note(Note::LeaderRestarted {
                         node: self.name.clone(),
                         fenced: true,
                     });
                 } else {
-                    self.mem.leader.accepting_writes = true;
-                    // The first leader holds the key the coordination service starts with.
-                    self.mem.leader.key_until = self.config.failover.key_ttl;
+                    if let Some(leader) = self.mem.role.leader_mut() {
+                        leader.accepting_writes = true;
+                        // The first leader holds the key the coordination service starts
+                        // with.
+                        leader.key_until = self.config.failover.key_ttl;
+                    }
                     if restart {
                         cx.note(Note::LeaderRestarted {
                             node: self.name.clone(),
@@ -95,7 +100,9 @@ impl Server {
     /// A follower counts any message from its leader as a sign of life.
     pub(crate) fn heard_from(&mut self, cx: &mut Cx, from: NodeId) {
         if Some(from) == self.disk.leader && self.disk.role == ServerRole::Follower {
-            self.mem.follower.last_from_leader = cx.now();
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.last_from_leader = cx.now();
+            }
             self.arm_leader_silence(cx);
         }
     }
@@ -113,12 +120,12 @@ impl Server {
                         node: self.name.clone(),
                         why: Ignored::SlonyFailover,
                     });
-                } else if let Some(error) = &self.mem.follower.stalled {
+                } else if let Some(error) = self.mem.role.stalled() {
                     cx.note(Note::Ignored {
                         node: self.name.clone(),
                         why: Ignored::ReplayStopped {
                             applied: self.disk.applied,
-                            error: error.clone(),
+                            error: error.to_string(),
                         },
                     });
                 } else {
@@ -151,7 +158,9 @@ impl Server {
                         policy: policy.clone(),
                     });
                     // A new setting starts from its own rules, not a fallback of the old one.
-                    self.mem.leader.semi_sync_off = false;
+                    if let Some(leader) = self.mem.role.leader_mut() {
+                        leader.semi_sync_off = false;
+                    }
                     // Re-evaluate with the new policy now (the durable copy lands after).
                     self.release_acknowledged(cx, Some(&policy));
                 }
@@ -166,8 +175,12 @@ impl Server {
             }
             Request::Rejoin => {
                 if self.disk.role == ServerRole::Leader {
-                    self.mem.leader.accepting_writes = false;
-                    self.mem.leader.rejoining = true;
+                    if let Some(leader) = self.mem.role.leader_mut() {
+                        leader.accepting_writes = false;
+                    }
+                    if let Some(leader) = self.mem.role.leader_mut() {
+                        leader.rejoining = true;
+                    }
                     self.ask_who_leads(cx);
                 }
             }
@@ -234,14 +247,19 @@ impl Server {
                 last_index,
                 ..
             } => {
-                if let Some(votes) = self.mem.follower.election.as_mut() {
+                if let Some(votes) = self
+                    .mem
+                    .role
+                    .follower_mut()
+                    .and_then(|f| f.election.as_mut())
+                {
                     votes.insert(from, (last_term, last_index));
                 }
             }
             SingleLeaderMsg::LeaderIs { leader, term } => self.on_leader_is(cx, leader, term),
             SingleLeaderMsg::WhoLeads => {
                 let leader = match self.disk.role {
-                    ServerRole::Leader if self.mem.leader.accepting_writes => Some(cx.me()),
+                    ServerRole::Leader if self.mem.role.accepting_writes() => Some(cx.me()),
                     ServerRole::Follower => self.disk.leader,
                     _ => None,
                 };
@@ -283,11 +301,13 @@ impl Server {
             Timer::Keepalive => self.on_keepalive_timer(cx),
             Timer::Flush => self.flush(cx),
             Timer::Apply => {
-                self.mem.follower.apply_scheduled = false;
+                if let Some(follower) = self.mem.role.follower_mut() {
+                    follower.apply_scheduled = false;
+                }
                 self.apply_flushed(cx);
             }
             Timer::ApplyRetry => {
-                if let Some(error) = self.mem.follower.stalled.take() {
+                if let Some(error) = self.mem.role.follower_mut().and_then(|f| f.stalled.take()) {
                     cx.note(Note::ApplyRetry {
                         node: self.name.clone(),
                         error,
@@ -299,14 +319,18 @@ impl Server {
             Timer::ElectionDone => self.on_election_done(cx),
             Timer::KeyRenew => self.on_key_renew_timer(cx),
             Timer::WhoLeadsDone => {
-                if self.disk.role == ServerRole::Leader && !self.mem.leader.accepting_writes {
-                    self.mem.leader.rejoining = false;
+                if self.disk.role == ServerRole::Leader && !self.mem.role.accepting_writes() {
+                    if let Some(leader) = self.mem.role.leader_mut() {
+                        leader.rejoining = false;
+                    }
                     if self.directory.coordinator.is_some() {
                         // With a coordination service, only the leader key lets it take
                         // writes: ask for it now.
                         cx.set_timer(Timer::KeyRenew, Time::micros(1));
                     } else {
-                        self.mem.leader.accepting_writes = true;
+                        if let Some(leader) = self.mem.role.leader_mut() {
+                            leader.accepting_writes = true;
+                        }
                         cx.note(Note::NoOtherLeader {
                             node: self.name.clone(),
                         });

@@ -13,21 +13,23 @@ use crate::sim::{NodeId, Time};
 impl Server {
     /// Asks `leader` for a base backup, dropping whatever part of an earlier one arrived.
     pub(crate) fn request_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
-        self.mem.follower.stream = Stream::Snapshot { received: 0, of: 0 };
-        self.mem.follower.snapshot_in.clear();
-        self.mem.follower.snapshot_from = None;
-        self.mem.follower.snapshot_progress_at = cx.now();
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stream = Stream::Snapshot { received: 0, of: 0 };
+            follower.snapshot_in.clear();
+            follower.snapshot_from = None;
+            follower.snapshot_progress_at = cx.now();
+        }
         cx.send(leader, Msg::SingleLeader(SingleLeaderMsg::SnapshotRequest));
     }
 
     /// A base backup that stopped arriving (a lost chunk, a partition) is asked for again.
     pub(crate) fn retry_stalled_snapshot(&mut self, cx: &mut Cx, leader: NodeId) {
         let patience = Time::micros(self.config.timings.keepalive.as_micros() * 4);
-        if matches!(self.mem.follower.stream, Stream::Snapshot { .. })
-            && cx
-                .now()
-                .saturating_sub(self.mem.follower.snapshot_progress_at)
-                > patience
+        let Some(follower) = self.mem.role.follower() else {
+            return;
+        };
+        if matches!(follower.stream, Stream::Snapshot { .. })
+            && cx.now().saturating_sub(follower.snapshot_progress_at) > patience
         {
             cx.note(Note::SnapshotStalled {
                 node: self.name.clone(),
@@ -49,7 +51,10 @@ impl Server {
             position: self.disk.last_end(),
             chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
         });
-        self.mem.leader.followers.insert(
+        let Some(leader) = self.mem.role.leader_mut() else {
+            return;
+        };
+        leader.followers.insert(
             from,
             FollowerProgress {
                 sent: consistent_at,
@@ -61,7 +66,7 @@ impl Server {
                 last_reply: cx.now(),
             },
         );
-        self.mem.leader.snapshots_out.insert(
+        leader.snapshots_out.insert(
             from,
             OutgoingSnapshot {
                 chunks,
@@ -78,12 +83,15 @@ impl Server {
     }
 
     pub(crate) fn send_snapshot_chunk(&mut self, cx: &mut Cx, to: NodeId) {
-        let Some(out) = self.mem.leader.snapshots_out.get_mut(&to) else {
+        let Some(leader) = self.mem.role.leader_mut() else {
+            return;
+        };
+        let Some(out) = leader.snapshots_out.get_mut(&to) else {
             return;
         };
         let of = out.chunks.len() as u32;
         let Some(data) = out.chunks.get(out.next as usize).cloned() else {
-            self.mem.leader.snapshots_out.remove(&to);
+            leader.snapshots_out.remove(&to);
             return;
         };
         let chunk = out.next;
@@ -105,8 +113,8 @@ impl Server {
                 self.config.timings.snapshot_per_page.as_micros() * SNAPSHOT_CHUNK as u64,
             );
             cx.set_timer(Timer::SnapshotSend(to), per_chunk);
-        } else {
-            self.mem.leader.snapshots_out.remove(&to);
+        } else if let Some(leader) = self.mem.role.leader_mut() {
+            leader.snapshots_out.remove(&to);
         }
     }
 
@@ -122,24 +130,26 @@ impl Server {
         term: u32,
         history: TermHistory,
     ) {
-        if !matches!(self.mem.follower.stream, Stream::Snapshot { .. })
-            || Some(from) != self.disk.leader
-        {
+        let leader = self.disk.leader;
+        let Some(follower) = self.mem.role.follower_mut() else {
+            return;
+        };
+        if !matches!(follower.stream, Stream::Snapshot { .. }) || Some(from) != leader {
             return;
         }
         // Chunks of one backup only: a chunk of an earlier, abandoned attempt is ignored.
         if chunk == 0 {
-            self.mem.follower.snapshot_in.clear();
-            self.mem.follower.snapshot_from = Some((from, consistent_at));
+            follower.snapshot_in.clear();
+            follower.snapshot_from = Some((from, consistent_at));
         }
-        if self.mem.follower.snapshot_from != Some((from, consistent_at))
-            || chunk as usize != self.mem.follower.snapshot_in.len()
+        if follower.snapshot_from != Some((from, consistent_at))
+            || chunk as usize != follower.snapshot_in.len()
         {
             return;
         }
-        self.mem.follower.snapshot_progress_at = cx.now();
-        self.mem.follower.snapshot_in.push(data);
-        self.mem.follower.stream = Stream::Snapshot {
+        follower.snapshot_progress_at = cx.now();
+        follower.snapshot_in.push(data);
+        follower.stream = Stream::Snapshot {
             received: chunk + 1,
             of: chunks,
         };
@@ -147,7 +157,7 @@ impl Server {
             return;
         }
         // The whole backup is here: install it, then ask for the backlog.
-        let chunks = std::mem::take(&mut self.mem.follower.snapshot_in);
+        let chunks = std::mem::take(&mut follower.snapshot_in);
         let mut env = NodeEnv {
             now_micros: self.clock(cx.now()),
             rng: &mut self.rng,
@@ -165,7 +175,9 @@ impl Server {
                     node: self.name.clone(),
                     error: error.clone(),
                 });
-                self.mem.follower.stream = Stream::Refused(error);
+                if let Some(follower) = self.mem.role.follower_mut() {
+                    follower.stream = Stream::Refused(error);
+                }
                 return;
             }
         };

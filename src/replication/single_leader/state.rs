@@ -1,8 +1,10 @@
-//! The single-leader server's state by role. What a crash loses is split by who uses it:
+//! The single-leader server's state by role. What a crash loses is a [`RoleMemory`]: a
 //! [`LeaderMemory`] (the walsender side, commits waiting for their acknowledgement, the
-//! leader key) and [`FollowerMemory`] (the walreceiver, replay, base backups arriving, an
-//! election under way; a spare waiting for its base backup uses it too). The durable role
-//! itself ([`ServerRole`], with the term and the leader followed) is on the server's disk.
+//! leader key) or a [`FollowerMemory`] (the walreceiver, replay, base backups arriving, an
+//! election under way; a spare waiting for its base backup has one too), never both. The
+//! durable role itself ([`ServerRole`], with the term and the leader followed) is on the
+//! server's disk; the memory changes with it in the handler that writes it (promotion,
+//! demotion), and a restart starts from the role on disk.
 //!
 //! Knows nothing of the UI.
 
@@ -241,5 +243,95 @@ impl Default for FollowerMemory {
             snapshot_from: None,
             snapshot_progress_at: Time::ZERO,
         }
+    }
+}
+
+/// What a crash loses of a server's single-leader state, by the role it plays: a leader's,
+/// or a follower's (a spare waiting for its base backup is a follower without data yet).
+/// It changes with the role in the same handler that writes the new role to disk (a
+/// promotion starts a leader's memory afresh, a demotion a follower's).
+#[derive(Clone, Debug)]
+pub enum RoleMemory {
+    Leader(LeaderMemory),
+    Follower(FollowerMemory),
+}
+
+/// What a leader reports as its follower-side state (none).
+static NOT_STREAMING: Stream = Stream::Idle;
+
+impl RoleMemory {
+    /// Fresh memory for a server in `role` (at start, after a crash).
+    pub fn for_role(role: ServerRole) -> RoleMemory {
+        match role {
+            ServerRole::Leader => RoleMemory::Leader(LeaderMemory::default()),
+            ServerRole::Follower | ServerRole::Spare => {
+                RoleMemory::Follower(FollowerMemory::default())
+            }
+        }
+    }
+
+    pub fn leader(&self) -> Option<&LeaderMemory> {
+        match self {
+            RoleMemory::Leader(leader) => Some(leader),
+            RoleMemory::Follower(_) => None,
+        }
+    }
+
+    pub fn leader_mut(&mut self) -> Option<&mut LeaderMemory> {
+        match self {
+            RoleMemory::Leader(leader) => Some(leader),
+            RoleMemory::Follower(_) => None,
+        }
+    }
+
+    pub fn follower(&self) -> Option<&FollowerMemory> {
+        match self {
+            RoleMemory::Follower(follower) => Some(follower),
+            RoleMemory::Leader(_) => None,
+        }
+    }
+
+    pub fn follower_mut(&mut self) -> Option<&mut FollowerMemory> {
+        match self {
+            RoleMemory::Follower(follower) => Some(follower),
+            RoleMemory::Leader(_) => None,
+        }
+    }
+
+    // ---- role-neutral reads, for the checks, the lab's views and the tests ----
+
+    /// The replication stream (a leader has none: idle).
+    pub fn stream(&self) -> &Stream {
+        self.follower().map_or(&NOT_STREAMING, |f| &f.stream)
+    }
+
+    /// The apply error that stopped replay, if any.
+    pub fn stalled(&self) -> Option<&str> {
+        self.follower().and_then(|f| f.stalled.as_deref())
+    }
+
+    /// Commits waiting for their acknowledgement (only a leader has any).
+    pub fn waiting(&self) -> &[PendingCommit] {
+        self.leader().map_or(&[], |l| &l.waiting)
+    }
+
+    /// Whether MySQL semi-sync fell back to asynchronous (a leader's state).
+    pub fn semi_sync_off(&self) -> bool {
+        self.leader().is_some_and(|l| l.semi_sync_off)
+    }
+
+    /// Whether it takes writes as a leader.
+    pub fn accepting_writes(&self) -> bool {
+        self.leader().is_some_and(|l| l.accepting_writes)
+    }
+
+    /// Whether a leader demoted itself to read-only for want of the leader key.
+    pub fn fenced(&self) -> bool {
+        self.leader().is_some_and(|l| l.fenced)
+    }
+
+    /// The last entry the leader said it has (a follower's view).
+    pub fn leader_last(&self) -> u64 {
+        self.follower().map_or(0, |f| f.leader_last)
     }
 }
