@@ -3,7 +3,8 @@
 //! replicates is its family's (see [`crate::replication::single_leader`], which adds the
 //! leader, follower and failover handlers as `impl Server` blocks, and starts, dispatches
 //! and times them through `start_role`, `on_family_request`, `on_family_message` and
-//! `on_family_timer`).
+//! `on_family_timer`; a finished statement goes to its `on_statement_done`, a cancel it
+//! may answer to its `cancel_commit_wait`).
 //!
 //! State is split the way a real server's is: [`Disk`] survives a crash, [`Memory`] does not.
 //! Log writes, flushes, truncations and role changes are [`DiskWrite`] effects that the world
@@ -23,10 +24,10 @@ use rand_core::{Rng, SeedableRng};
 use crate::engine::{Database, Env, ExecOptions, Session, StatementKind, StatementReport};
 use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 
-use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
+use super::config::{AckPolicy, ClusterConfig, Method, ServerSpec};
 use super::directory::Directory;
-use super::log::{LogEntry, LoggedStatement, TermHistory, BINLOG_FILE};
-use super::messages::{ClientMsg, Msg, QueryOk, Request, SingleLeaderMsg};
+use super::log::{LogEntry, LoggedStatement, TermHistory};
+use super::messages::{ClientMsg, Msg, QueryOk, Request};
 use super::method;
 use super::node::{LabNode, Note, Timer};
 

@@ -4,7 +4,8 @@
 //! - the server roles, as `impl Server` blocks over the family-neutral database host
 //!   ([`crate::replication::server`]): [`leader`] (the walsender side), [`follower`]
 //!   (walreceiver and replay), [`snapshot`] (base backups), [`failover`] (detection,
-//!   election, promotion, demotion, fencing) and [`triggered`] (trigger-based apply);
+//!   election, promotion, demotion, fencing), `commit` (logging, shipping and acknowledging
+//!   a commit) and [`triggered`] (trigger-based apply);
 //! - the other nodes of its clusters: [`coordinator`] (the etcd-like leader key) and
 //!   [`applier`] (Slony's `slon`);
 //! - [`cluster`]: building a world whose first server leads;
@@ -19,6 +20,7 @@
 pub mod applier;
 pub mod checks;
 pub mod cluster;
+mod commit;
 pub mod coordinator;
 mod failover;
 mod follower;
