@@ -311,11 +311,6 @@ impl Server {
         LAB_EPOCH_MICROS + now.as_micros() as i64 + self.spec.clock_skew
     }
 
-    /// Whether this server leads and takes writes now.
-    pub fn is_writable_leader(&self) -> bool {
-        self.disk.role == ServerRole::Leader && self.mem.role.accepting_writes()
-    }
-
     // ------------------------------------------------------------------ lifecycle
 
     pub fn on_start(&mut self, cx: &mut Cx) {
@@ -326,9 +321,6 @@ impl Server {
             for (client, _) in self.directory.clients.iter() {
                 cx.send(*client, Msg::Client(ClientMsg::ConnectionsReset));
             }
-        }
-        if let Some(follower) = self.mem.role.follower_mut() {
-            follower.last_from_leader = cx.now();
         }
         self.start_role(cx, restart);
     }

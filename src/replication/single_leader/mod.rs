@@ -2,10 +2,12 @@
 //! others follow it, and one of them may be promoted when it fails. This folder owns what
 //! only this family has:
 //! - the server roles, as `impl Server` blocks over the family-neutral database host
-//!   ([`crate::replication::server`]): [`leader`] (the walsender side), [`follower`]
-//!   (walreceiver and replay), [`snapshot`] (base backups), [`failover`] (detection,
-//!   election, promotion, demotion, fencing), `commit` (logging, shipping and acknowledging
-//!   a commit) and [`triggered`] (trigger-based apply);
+//!   ([`crate::replication::server`]): `server.rs` (start, requests, dispatch by role),
+//!   `leader.rs` (the walsender side), `commit.rs` (logging, shipping and acknowledging a
+//!   commit), `follower.rs` (walreceiver and replay), `snapshot.rs` (base backups),
+//!   `failover.rs` (detection, election, promotion, demotion, fencing) and `triggered.rs`
+//!   (trigger-based apply); [`state`] holds the state they keep by role, and [`messages`]
+//!   what they say to each other;
 //! - the other nodes of its clusters: [`coordinator`] (the etcd-like leader key) and
 //!   [`applier`] (Slony's `slon`);
 //! - [`cluster`]: building a world whose first server leads;

@@ -44,10 +44,19 @@ impl Server {
         );
     }
 
+    /// Whether this server leads and takes writes now.
+    pub fn is_writable_leader(&self) -> bool {
+        self.disk.role == ServerRole::Leader && self.mem.role.accepting_writes()
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /// Starts the role this server has on disk (after a crash too).
     pub(crate) fn start_role(&mut self, cx: &mut Cx, restart: bool) {
+        // A follower counts its leader as heard from at start: silence is measured from here.
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.last_from_leader = cx.now();
+        }
         match self.disk.role {
             ServerRole::Leader => {
                 let fenced_restart = restart && self.config.failover.fencing;
