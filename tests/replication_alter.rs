@@ -140,7 +140,12 @@ fn a_stalled_subscriber_resumes_after_alter_table_add_column() {
         run.sql(ms(10 + 20 * i), "client-1", &insert(i));
     }
     run.run_until(ms(6_000));
-    let stalled = run.server("follower-1").mem.stalled.clone();
+    let stalled = run
+        .server("follower-1")
+        .mem
+        .role
+        .stalled()
+        .map(str::to_string);
     assert_eq!(
         stalled.as_deref(),
         Some("ERROR:  logical replication target relation \"public.orders\" is missing replicated column: \"note\"")
@@ -158,7 +163,7 @@ fn a_stalled_subscriber_resumes_after_alter_table_add_column() {
     assert_eq!(run.server("follower-1").disk.applied, 0);
     run.run_until(ms(12_000));
     let follower = run.server("follower-1");
-    assert_eq!(follower.mem.stalled, None);
+    assert_eq!(follower.mem.role.stalled(), None);
     assert_eq!(follower.disk.applied, 3);
     assert_eq!(
         column_names(&run, "follower-1"),
@@ -204,7 +209,7 @@ fn writes_on_a_logical_subscriber_succeed_and_stay_there() {
     assert_eq!(ids("follower-1"), ["1", "2", "100"]);
     assert_eq!(run.rows("follower-1", "orders")[0][1], "edited here");
     assert_eq!(run.server("follower-1").disk.applied, 2);
-    assert_eq!(run.server("follower-1").mem.stalled, None);
+    assert_eq!(run.server("follower-1").mem.role.stalled(), None);
 }
 
 #[test]
@@ -297,7 +302,11 @@ fn postgresql_skips_a_missing_row_and_logs_the_conflict() {
     run.run_until(ms(2_000));
     assert_eq!(answer(&run, "client-1", 2), Ok("DELETE 1".into()));
     let follower = run.server("follower-1");
-    assert_eq!(follower.mem.stalled, None, "PostgreSQL does not stop");
+    assert_eq!(
+        follower.mem.role.stalled(),
+        None,
+        "PostgreSQL does not stop"
+    );
     assert_eq!(follower.disk.applied, 5);
     let ids: Vec<String> = run
         .rows("follower-1", "orders")
@@ -391,11 +400,7 @@ fn mysql_row_stops_on_a_missing_row_with_error_1032() {
             "Could not execute {event} event on table shop.orders; Can't find record in 'orders', Error_code: 1032; handler error HA_ERR_KEY_NOT_FOUND"
         );
         let follower = run.server("follower-1");
-        assert_eq!(
-            follower.mem.stalled.as_deref(),
-            Some(error.as_str()),
-            "{op}"
-        );
+        assert_eq!(follower.mem.role.stalled(), Some(error.as_str()), "{op}");
         assert_eq!(follower.disk.applied, 1, "{op}: stopped at the event");
         assert_eq!(run.rows("follower-1", "orders").len(), 1);
         assert!(notes(&run)
@@ -416,7 +421,7 @@ fn mysql_row_stops_on_a_missing_row_with_error_1032() {
         run.run_until(ms(13_000));
         assert_eq!(failures(&run), 2, "{op}");
         assert_eq!(
-            run.server("follower-1").mem.stalled.as_deref(),
+            run.server("follower-1").mem.role.stalled(),
             Some(error.as_str())
         );
     }

@@ -128,7 +128,7 @@ fn a_synchronous_standby_that_is_down_blocks_every_commit_until_it_returns() {
         1,
         "the second commit waits (SyncRep)"
     );
-    assert_eq!(run.server("leader").mem.waiting.len(), 1);
+    assert_eq!(run.server("leader").mem.role.waiting().len(), 1);
     assert_eq!(run.checks(Method::Wal).blocked_commits, 1);
     run.restart(ms(2_000), "follower-1");
     run.run_until(ms(3_000));
@@ -188,7 +188,7 @@ fn semi_sync_falls_back_to_async_after_its_timeout() {
         second < ms(50),
         "no more waiting once switched off: {second}"
     );
-    assert!(run.server("leader").mem.semi_sync_off);
+    assert!(run.server("leader").mem.role.semi_sync_off());
 }
 
 #[test]
@@ -618,7 +618,7 @@ fn cancelling_a_commit_held_for_a_dead_standby_returns_with_postgres_warning() {
         .as_deref()
         .is_some_and(|w| w.starts_with("WARNING:  canceling wait for synchronous replication")));
     assert_eq!(run.rows("leader", "orders").len(), 1, "committed locally");
-    assert!(run.server("leader").mem.waiting.is_empty());
+    assert!(run.server("leader").mem.role.waiting().is_empty());
 }
 
 #[test]

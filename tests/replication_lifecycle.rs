@@ -60,9 +60,12 @@ fn a_new_follower_joins_from_a_snapshot_while_writes_go_on() {
     run.request(ms(300), "follower-2", Request::Join);
     run.run_until(ms(330));
     assert!(
-        matches!(run.server("follower-2").mem.stream, Stream::Snapshot { .. }),
+        matches!(
+            run.server("follower-2").mem.role.stream(),
+            Stream::Snapshot { .. }
+        ),
         "the spare is copying a base backup: {:?}",
-        run.server("follower-2").mem.stream
+        run.server("follower-2").mem.role.stream()
     );
     run.run_until(ms(3_000));
     assert!(
@@ -94,10 +97,10 @@ fn wal_to_a_follower_on_another_storage_version_is_refused() {
     run.sql(ms(10), "client-1", &insert(1));
     run.run_until(ms(1_000));
     let follower = run.server("follower-1");
-    let Stream::Refused(error) = &follower.mem.stream else {
+    let Stream::Refused(error) = &follower.mem.role.stream() else {
         panic!(
             "follower-1 should refuse the stream: {:?}",
-            follower.mem.stream
+            follower.mem.role.stream()
         );
     };
     assert!(error.starts_with("FATAL:  database files are incompatible with server"));
@@ -153,7 +156,7 @@ fn a_logical_follower_missing_a_column_stalls_and_retries() {
     run.run_until(ms(12_000));
     let follower = run.server("follower-1");
     assert_eq!(
-        follower.mem.stalled.as_deref(),
+        follower.mem.role.stalled(),
         Some("ERROR:  logical replication target relation \"public.orders\" is missing replicated column: \"note\"")
     );
     assert_eq!(follower.disk.applied, 0);

@@ -288,7 +288,10 @@ fn a_base_backup_interrupted_by_a_partition_is_asked_for_again() {
     run.partition(ms(540), "leader", "follower-2")
         .heal(ms(600), "leader", "follower-2");
     run.run_until(ms(8_000));
-    assert_eq!(run.server("follower-2").mem.stream, Stream::Streaming);
+    assert_eq!(
+        *run.server("follower-2").mem.role.stream(),
+        Stream::Streaming
+    );
     assert_eq!(
         run.rows("leader", "orders"),
         run.rows("follower-2", "orders")

@@ -7,7 +7,7 @@
 //! family that keeps its state differently changes them alone.
 
 use crate::replication::config::Method;
-use crate::replication::messages::Msg;
+use crate::replication::messages::{ClientMsg, Msg, SingleLeaderMsg};
 use crate::replication::node::LabNode;
 use crate::replication::render::format_position;
 use crate::replication::server::{Server, ServerRole, Stream};
@@ -79,9 +79,9 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             LabNode::Client(client) => {
                 links.push(LinkView {
                     from: id,
-                    to: client.leader.0,
+                    to: client.router.target().0,
                     kind: LinkKind::Client,
-                    cut: cut(node.id, client.leader),
+                    cut: cut(node.id, client.router.target()),
                 });
                 let state = match (client.outstanding.len(), client_wait(world, node.name)) {
                     (0, _) => "idle".to_string(),
@@ -277,34 +277,37 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
         return "crashed".into();
     }
     match server.disk.role {
-        ServerRole::Leader if server.mem.accepting_writes => {
-            if server.mem.waiting.is_empty() {
+        ServerRole::Leader if server.mem.role.accepting_writes() => {
+            if server.mem.role.waiting().is_empty() {
                 "accepting writes".into()
             } else {
-                format!("{} commits waiting (SyncRep)", server.mem.waiting.len())
+                format!(
+                    "{} commits waiting (SyncRep)",
+                    server.mem.role.waiting().len()
+                )
             }
         }
-        ServerRole::Leader if server.mem.fenced => "read-only: lost its leader key".into(),
+        ServerRole::Leader if server.mem.role.fenced() => "read-only: lost its leader key".into(),
         ServerRole::Leader => "not accepting writes".into(),
-        ServerRole::Spare => match &server.mem.stream {
+        ServerRole::Spare => match &server.mem.role.stream() {
             Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
             Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
             _ => "empty spare: Join to set it up".into(),
         },
         ServerRole::Follower => {
-            if let Some(error) = &server.mem.stalled {
+            if let Some(error) = &server.mem.role.stalled() {
                 return format!("stalled: {}", first_line(error));
             }
-            match &server.mem.stream {
+            match &server.mem.role.stream() {
                 Stream::Refused(_) => "refused the stream".into(),
                 Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
                 Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
                 Stream::Connecting => "connecting".into(),
                 Stream::Idle => "waiting for the leader".into(),
-                Stream::Streaming if server.mem.leader_last > server.disk.applied => {
+                Stream::Streaming if server.mem.role.leader_last() > server.disk.applied => {
                     format!(
                         "catching up ({} behind)",
-                        server.mem.leader_last - server.disk.applied
+                        server.mem.role.leader_last() - server.disk.applied
                     )
                 }
                 Stream::Streaming => "streaming".into(),
@@ -320,17 +323,19 @@ fn first_line(text: &str) -> &str {
 /// How a message is drawn and labelled.
 fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
     match msg {
-        Msg::Query { sql, .. } => (MessageKind::Client, truncate(sql, 28)),
-        Msg::ConnectionsReset => (MessageKind::Client, "connection reset".into()),
-        Msg::Cancel { .. } => (MessageKind::Client, "cancel".into()),
-        Msg::QueryResult { outcome, .. } => (
+        Msg::Client(ClientMsg::Query { sql, .. }) => (MessageKind::Client, truncate(sql, 28)),
+        Msg::Client(ClientMsg::ConnectionsReset) => {
+            (MessageKind::Client, "connection reset".into())
+        }
+        Msg::Client(ClientMsg::Cancel { .. }) => (MessageKind::Client, "cancel".into()),
+        Msg::Client(ClientMsg::QueryResult { outcome, .. }) => (
             MessageKind::Client,
             match outcome {
                 Ok(ok) => ok.tag.clone(),
                 Err(e) => truncate(first_line(e), 28),
             },
         ),
-        Msg::Entries { entries, .. } => {
+        Msg::SingleLeader(SingleLeaderMsg::Entries { entries, .. }) => {
             let label = match (entries.first(), entries.last()) {
                 (Some(a), Some(b)) if a.index == b.index => {
                     format!("entry {} → {}", a.index, format_position(method, a.end))
@@ -340,46 +345,67 @@ fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
             };
             (MessageKind::Data, label)
         }
-        Msg::Feedback {
+        Msg::SingleLeader(SingleLeaderMsg::Feedback {
             write,
             flush,
             apply,
             ..
-        } => (MessageKind::Ack, format!("ack w{write} f{flush} a{apply}")),
-        Msg::Keepalive { .. } => (MessageKind::Heartbeat, String::new()),
-        Msg::StartStreaming { last_index, .. } => (
+        }) => (MessageKind::Ack, format!("ack w{write} f{flush} a{apply}")),
+        Msg::SingleLeader(SingleLeaderMsg::Keepalive { .. }) => {
+            (MessageKind::Heartbeat, String::new())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::StartStreaming { last_index, .. }) => (
             MessageKind::Heartbeat,
             format!("START_REPLICATION after {last_index}"),
         ),
-        Msg::StreamStart { .. } => (MessageKind::Heartbeat, "streaming starts".into()),
-        Msg::Rewind { common, .. } => (MessageKind::Heartbeat, format!("diverged after {common}")),
-        Msg::SnapshotRequest => (MessageKind::Heartbeat, "BASE_BACKUP".into()),
-        Msg::SnapshotChunk { chunk, chunks, .. } => (
+        Msg::SingleLeader(SingleLeaderMsg::StreamStart { .. }) => {
+            (MessageKind::Heartbeat, "streaming starts".into())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::Rewind { common, .. }) => {
+            (MessageKind::Heartbeat, format!("diverged after {common}"))
+        }
+        Msg::SingleLeader(SingleLeaderMsg::SnapshotRequest) => {
+            (MessageKind::Heartbeat, "BASE_BACKUP".into())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::SnapshotChunk { chunk, chunks, .. }) => (
             MessageKind::Data,
             format!("backup {}/{}", chunk + 1, chunks),
         ),
-        Msg::ElectionQuery { .. } => (MessageKind::Heartbeat, "who is most up to date?".into()),
-        Msg::ElectionInfo { last_index, .. } => {
+        Msg::SingleLeader(SingleLeaderMsg::ElectionQuery { .. }) => {
+            (MessageKind::Heartbeat, "who is most up to date?".into())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::ElectionInfo { last_index, .. }) => {
             (MessageKind::Heartbeat, format!("I have {last_index}"))
         }
-        Msg::LeaderIs { .. } | Msg::NewLeader { .. } => {
+        Msg::SingleLeader(SingleLeaderMsg::LeaderIs { .. })
+        | Msg::SingleLeader(SingleLeaderMsg::NewLeader { .. }) => {
             (MessageKind::Heartbeat, "new leader".into())
         }
-        Msg::WhoLeads => (MessageKind::Heartbeat, "who leads?".into()),
-        Msg::AcquireKey { force: true, .. } => (MessageKind::Heartbeat, "take leader key".into()),
-        Msg::AcquireKey { .. } => (MessageKind::Heartbeat, "leader key?".into()),
-        Msg::KeyAnswer { granted: true, .. } => (MessageKind::Ack, "key granted".into()),
-        Msg::KeyAnswer { .. } => (MessageKind::Ack, "key held".into()),
-        Msg::PollChangelog { after_seq } => {
+        Msg::SingleLeader(SingleLeaderMsg::WhoLeads) => {
+            (MessageKind::Heartbeat, "who leads?".into())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::AcquireKey { force: true, .. }) => {
+            (MessageKind::Heartbeat, "take leader key".into())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::AcquireKey { .. }) => {
+            (MessageKind::Heartbeat, "leader key?".into())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::KeyAnswer { granted: true, .. }) => {
+            (MessageKind::Ack, "key granted".into())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::KeyAnswer { .. }) => {
+            (MessageKind::Ack, "key held".into())
+        }
+        Msg::SingleLeader(SingleLeaderMsg::PollChangelog { after_seq }) => {
             (MessageKind::Heartbeat, format!("poll sl_log > {after_seq}"))
         }
-        Msg::ChangelogRows { rows, .. } => {
+        Msg::SingleLeader(SingleLeaderMsg::ChangelogRows { rows, .. }) => {
             (MessageKind::Data, format!("{} sl_log rows", rows.len()))
         }
-        Msg::ApplyChanges { through_seq, .. } => {
+        Msg::SingleLeader(SingleLeaderMsg::ApplyChanges { through_seq, .. }) => {
             (MessageKind::Data, format!("apply through {through_seq}"))
         }
-        Msg::ChangesApplied { through_seq, .. } => {
+        Msg::SingleLeader(SingleLeaderMsg::ChangesApplied { through_seq, .. }) => {
             (MessageKind::Ack, format!("applied {through_seq}"))
         }
     }

@@ -10,10 +10,13 @@
 //!
 //! Reads the world; never changes it. Plain data out, so the UI only lays it out.
 
+use std::borrow::Cow;
+
 use crate::engine::{TableSchema, Value};
 use crate::replication::checks::{current_leader, replicated_differences, DivergedRow};
 use crate::replication::config::{AckPolicy, Method, StandbySet};
 use crate::replication::log::{LogEntry, Payload};
+use crate::replication::method::trigger::CHANGELOG_TABLE;
 use crate::replication::node::LabNode;
 use crate::replication::render::mysql::{
     self as my, IoThread, ReplicaHost, ReplicaStatus, SemiSyncStatus,
@@ -32,9 +35,9 @@ use crate::replication::render::{
     StandbyStatus, WalReceiverStatus,
 };
 use crate::replication::server::{
-    Activity, FollowerState, Server, ServerRole, Stream, LAB_EPOCH_MICROS,
+    Activity, FollowerMemory, FollowerState, LeaderMemory, Server, ServerRole, Stream,
+    LAB_EPOCH_MICROS,
 };
-use crate::replication::trigger::CHANGELOG_TABLE;
 use crate::sim::{NodeId, NodeStatus, Time, World};
 
 /// How many log entries the inspector renders (the most recent ones).
@@ -130,13 +133,12 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         schemas: &schemas,
         ..RenderOptions::default()
     };
-    let log = match method {
-        Method::Trigger => {
-            render_sl_log_1(&server.disk.db.rows(CHANGELOG_TABLE).unwrap_or_default())
-        }
+    let log = match (method.captures_in_database(), method.ships_pages()) {
+        // The changelog is a table in the leader's database.
+        (true, _) => render_sl_log_1(&server.disk.db.rows(CHANGELOG_TABLE).unwrap_or_default()),
         // pg_waldump chains each record's `prev` across commits, the first line's too: render
         // the entries together, after the one before them.
-        Method::Wal => {
+        (false, true) => {
             let skip = server.disk.log.len().saturating_sub(LOG_ENTRIES_SHOWN);
             let shown = &server.disk.log.iter_from(skip).cloned().collect::<Vec<_>>();
             match skip.checked_sub(1).and_then(|i| server.disk.log.get(i)) {
@@ -183,7 +185,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
     Some(Inspection {
         name,
         log,
-        log_tool: log_tool(method).into(),
+        log_tool: method.log_tool().into(),
         tables: tables(server, &differences),
         status,
         discarded,
@@ -234,27 +236,9 @@ fn client_error(error: &str, method: Method) -> String {
     }
 }
 
-/// A position as SQL functions and views print it: LSNs unpadded (`0/16B3748`, as in
-/// `pg_stat_replication`; only pg_waldump pads), binlog positions as file:offset.
+/// A position as SQL functions and views print it (see [`Method::sql_position`]).
 fn sql_position(method: Method, bytes: u64) -> String {
-    match method {
-        Method::Wal | Method::Logical { .. } | Method::Trigger => {
-            crate::engine::Lsn(bytes).unpadded()
-        }
-        _ => render::format_position(method, bytes),
-    }
-}
-
-fn log_tool(method: Method) -> &'static str {
-    match method {
-        Method::Statement { .. } => "mysqlbinlog",
-        Method::Wal => "pg_waldump",
-        Method::Logical {
-            image: crate::replication::config::RowImage::Minimal,
-        } => "mysqlbinlog -v (binlog_format=ROW, binlog_row_image=MINIMAL)",
-        Method::Logical { .. } => "pg_recvlogical (test_decoding)",
-        Method::Trigger => "SELECT * FROM sl_log_1",
-    }
+    method.sql_position(bytes)
 }
 
 fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
@@ -310,28 +294,8 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
         .collect()
 }
 
-/// Which database's views a method's status tab shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    /// Statement-based replication (with its ROW fallback and semi-sync) and row-based
-    /// replication with the MINIMAL image (`binlog_row_image` is MySQL's): MySQL.
-    MySql,
-    /// WAL streaming and logical replication (FULL image: `REPLICA IDENTITY FULL`):
-    /// PostgreSQL.
-    Postgres,
-    /// Trigger-based: Slony-I on PostgreSQL.
-    Slony,
-}
-
-impl Dialect {
-    pub fn of(method: Method) -> Dialect {
-        match method {
-            Method::Trigger => Dialect::Slony,
-            _ if method.speaks_mysql() => Dialect::MySql,
-            _ => Dialect::Postgres,
-        }
-    }
-}
+/// Which database's views a method's status tab shows (decided by the method).
+pub use crate::replication::method::Dialect;
 
 /// A server's clock at virtual time `now`, as its renderings print times.
 fn wall_clock(server: &Server, now: Time) -> i64 {
@@ -390,7 +354,7 @@ fn leader_status(world: &World<LabNode>, server: &Server, method: Method) -> Vec
             lines
         }
     };
-    if !server.mem.accepting_writes {
+    if !server.mem.role.accepting_writes() {
         lines.insert(0, "-- not accepting writes".into());
     }
     lines
@@ -441,8 +405,7 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
         server.disk.end_of(last),
         &gtid_set_upto(server, last),
     ));
-    let replicas: Vec<ReplicaHost> = server
-        .mem
+    let replicas: Vec<ReplicaHost> = leader_memory(server)
         .followers
         .keys()
         .map(|id| {
@@ -465,8 +428,7 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
         ..
     } = &server.disk.ack
     {
-        let clients = server
-            .mem
+        let clients = leader_memory(server)
             .followers
             .iter()
             .filter(|(id, p)| {
@@ -483,8 +445,8 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
             yes_tx,
             no_tx,
             clients: clients as u32,
-            on: !server.mem.semi_sync_off,
-            wait_sessions: server.mem.waiting.len() as u32,
+            on: !server.mem.role.semi_sync_off(),
+            wait_sessions: server.mem.role.waiting().len() as u32,
             timeout_ms: timeout.as_millis(),
         }));
     }
@@ -564,7 +526,7 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
     }];
     if server.disk.role == ServerRole::Leader {
         let last = server.disk.last_index();
-        for (id, p) in &server.mem.followers {
+        for (id, p) in &leader_memory(server).followers {
             rows.push(ProcessRow {
                 id: 10 + u64::from(id.0),
                 user: "repl".into(),
@@ -584,8 +546,8 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
     }
     if server.disk.role == ServerRole::Follower && server.disk.leader.is_some() {
         // The replica's receiver (I/O) thread and applier (SQL) thread, while they run.
-        let since_source = seconds_since(now, server.mem.last_from_leader);
-        let io_state = match server.mem.stream {
+        let since_source = seconds_since(now, follower_memory(server).last_from_leader);
+        let io_state = match server.mem.role.stream() {
             Stream::Streaming => Some("Waiting for source to send event"),
             Stream::Connecting => Some("Connecting to source"),
             _ => None,
@@ -602,7 +564,7 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
                 info: None,
             });
         }
-        if server.mem.stalled.is_none() {
+        if server.mem.role.stalled().is_none() {
             rows.push(ProcessRow {
                 id: 8,
                 user: "system user".into(),
@@ -701,12 +663,16 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let lag = |stage: u64| {
         (stage < last)
-            .then(|| server.mem.commit_times.get(&(stage + 1)))
+            .then(|| {
+                leader_memory(server)
+                    .commit_times
+                    .get(&(stage + 1))
+                    .copied()
+            })
             .flatten()
-            .map(|t| now.saturating_sub(*t).as_micros())
+            .map(|t| now.saturating_sub(t).as_micros())
     };
-    let standbys: Vec<StandbyStatus> = server
-        .mem
+    let standbys: Vec<StandbyStatus> = leader_memory(server)
         .followers
         .iter()
         .map(|(id, p)| StandbyStatus {
@@ -741,16 +707,16 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
                 .into(),
         );
     }
-    if server.mem.semi_sync_off {
+    if server.mem.role.semi_sync_off() {
         lines.push("-- semi-sync replication switched OFF (timed out): asynchronous".into());
     }
-    if !server.mem.waiting.is_empty() {
+    if !server.mem.role.waiting().is_empty() {
         lines.push(format!(
             "-- {} commits waiting (wait_event = SyncRep)",
-            server.mem.waiting.len()
+            server.mem.role.waiting().len()
         ));
     }
-    if method == Method::Trigger {
+    if method.captures_in_database() {
         lines.push(format!(
             "-- changelog rows written by triggers: {}",
             server.disk.changelog_writes
@@ -777,8 +743,8 @@ const SUBSCRIPTION_ORIGIN: &str = "pg_16394";
 fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let mut lines = vec![String::new()];
-    match method {
-        Method::Wal => {
+    match (method.ships_pages(), method.dialect()) {
+        (true, _) => {
             lines.extend(render_pg_replication_slots(&[]));
             lines.push(
                 "-- lab: the standbys stream without replication slots (no primary_slot_name, \
@@ -787,9 +753,8 @@ fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
                     .into(),
             );
         }
-        Method::Logical { .. } => {
-            let slots: Vec<SlotStatus> = server
-                .mem
+        (false, Dialect::Postgres) => {
+            let slots: Vec<SlotStatus> = leader_memory(server)
                 .followers
                 .iter()
                 .map(|(id, p)| SlotStatus {
@@ -836,28 +801,27 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
             server.directory.name(leader)
         ));
     }
-    let worker =
-        (server.mem.stalled.is_none() && server.mem.stream == Stream::Streaming).then(|| {
-            ApplyWorker {
-                received_lsn: position(received_index(server)),
-                last_msg_receipt_time: wall_clock(server, server.mem.last_from_leader),
-                latest_end_lsn: position(server.disk.last_index()),
-            }
+    let worker = (server.mem.role.stalled().is_none()
+        && *server.mem.role.stream() == Stream::Streaming)
+        .then(|| ApplyWorker {
+            received_lsn: position(received_index(server)),
+            last_msg_receipt_time: wall_clock(server, follower_memory(server).last_from_leader),
+            latest_end_lsn: position(server.disk.last_index()),
         });
     lines.extend(render_pg_stat_subscription(&SubscriptionStatus {
         subname: subscription_name(&server.name),
         worker,
-        apply_error_count: server.mem.apply_errors,
+        apply_error_count: follower_memory(server).apply_errors,
         sync_error_count: 0,
     }));
-    if server.mem.leader_last > server.disk.applied {
-        let behind = server.mem.leader_last - server.disk.applied;
+    if server.mem.role.leader_last() > server.disk.applied {
+        let behind = server.mem.role.leader_last() - server.disk.applied;
         lines.push(format!(
             "-- behind the publisher by {behind} transaction{}",
             if behind == 1 { "" } else { "s" }
         ));
     }
-    if let Some(error) = &server.mem.stalled {
+    if let Some(error) = &server.mem.role.stalled() {
         let failed = server.disk.entry(server.disk.applied + 1);
         let context = failed.map(|entry| {
             let first = match &entry.payload {
@@ -884,11 +848,11 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
                 finished_at: sql_position(method, entry.end),
             }
         });
-        let attempts = u32::try_from(server.mem.apply_errors).unwrap_or(u32::MAX);
+        let attempts = u32::try_from(follower_memory(server).apply_errors).unwrap_or(u32::MAX);
         lines.push(String::new());
         lines.push(format!("-- {}'s server log:", server.name));
         lines.extend(apply_error_log(
-            wall_clock(server, server.mem.apply_failed_at),
+            wall_clock(server, follower_memory(server).apply_failed_at),
             APPLY_WORKER_PID.saturating_add(attempts),
             POSTMASTER_PID,
             error,
@@ -902,7 +866,7 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
             position(server.disk.applied)
         ));
     }
-    if let Stream::Refused(error) = &server.mem.stream {
+    if let Stream::Refused(error) = &server.mem.role.stream() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
@@ -928,7 +892,7 @@ fn sl_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
     let commit_time = |seq: i64| -> Option<i64> {
         let row = log
             .iter()
-            .find(|r| int(r, crate::replication::trigger::ACTIONSEQ) == seq)?;
+            .find(|r| int(r, crate::replication::method::trigger::ACTIONSEQ) == seq)?;
         let txid = u64::try_from(int(row, 1)).ok()?;
         server
             .disk
@@ -939,7 +903,7 @@ fn sl_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
     };
     let last_event = log
         .iter()
-        .map(|r| int(r, crate::replication::trigger::ACTIONSEQ))
+        .map(|r| int(r, crate::replication::method::trigger::ACTIONSEQ))
         .max()
         .unwrap_or(0);
     let now = wall_clock(server, world.now());
@@ -1012,8 +976,7 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
     match standbys {
         // Quorum candidates are the listed standbys that stream; the others wait their turn.
         StandbySet::Any { .. } => {
-            let streaming = server
-                .mem
+            let streaming = leader_memory(server)
                 .followers
                 .get(&id)
                 .is_some_and(|p| p.state == FollowerState::Streaming);
@@ -1024,8 +987,7 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
                 .iter()
                 .filter(|n| {
                     server.directory.server_id(n).is_some_and(|sid| {
-                        server
-                            .mem
+                        leader_memory(server)
                             .followers
                             .get(&sid)
                             .is_some_and(|p| p.state == FollowerState::Streaming)
@@ -1057,21 +1019,37 @@ fn follower_status(
     if server.disk.role == ServerRole::Spare {
         lines.push("-- spare: empty, not replicating (Join sets it up from a snapshot)".into());
     }
-    match (Dialect::of(method), method) {
+    match (method.dialect(), method.ships_pages()) {
         (Dialect::MySql, _) => lines.extend(mysql_replica_status(server, now)),
-        (Dialect::Postgres, Method::Wal) => lines.extend(pg_standby_status(server, method)),
-        (Dialect::Postgres, Method::Logical { .. }) => {
-            lines.extend(pg_subscriber_status(server, method))
-        }
+        (Dialect::Postgres, true) => lines.extend(pg_standby_status(server, method)),
+        (Dialect::Postgres, false) => lines.extend(pg_subscriber_status(server, method)),
         _ => lines.extend(subscriber_status(server, method)),
     }
     lines
 }
 
-/// The entry the follower received last (written, maybe not yet flushed).
-fn received_index(server: &Server) -> u64 {
+/// A server's leader-side memory, or an empty one for a server that does not lead (what
+/// its status views show for it: no standbys, no commit times).
+fn leader_memory(server: &Server) -> Cow<'_, LeaderMemory> {
     server
         .mem
+        .role
+        .leader()
+        .map_or_else(|| Cow::Owned(LeaderMemory::default()), Cow::Borrowed)
+}
+
+/// A server's follower-side memory, or an empty one for a leader (nothing received).
+fn follower_memory(server: &Server) -> Cow<'_, FollowerMemory> {
+    server
+        .mem
+        .role
+        .follower()
+        .map_or_else(|| Cow::Owned(FollowerMemory::default()), Cow::Borrowed)
+}
+
+/// The entry the follower received last (written, maybe not yet flushed).
+fn received_index(server: &Server) -> u64 {
+    follower_memory(server)
         .written
         .last()
         .map_or(server.disk.last_index(), |e| e.index)
@@ -1082,19 +1060,18 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
     let read = received_index(server);
     let applied = server.disk.applied;
     let position_of = |index: u64| {
-        server
-            .mem
+        follower_memory(server)
             .written
             .iter()
             .find(|e| e.index == index)
             .map_or_else(|| server.disk.end_of(index), |e| e.end)
     };
-    let io = match &server.mem.stream {
+    let io = match &server.mem.role.stream() {
         Stream::Streaming => IoThread::Running,
         Stream::Connecting => IoThread::Connecting,
         Stream::Idle | Stream::Refused(_) | Stream::Snapshot { .. } => IoThread::Stopped,
     };
-    let io_error = match &server.mem.stream {
+    let io_error = match &server.mem.role.stream() {
         // The receiver stops on a refusal: MySQL's I/O thread reports the source's error 1236.
         Stream::Refused(error) => Some((
             13114,
@@ -1114,7 +1091,7 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
     // MySQL 8.4 applies through worker threads (replica_parallel_workers = 4 by default; the
     // lab's serial apply is one worker): the worker's error goes to performance_schema, and
     // Last_SQL_Error carries the coordinator's summary naming the transaction.
-    let worker_error = server.mem.stalled.as_ref().map(|text| {
+    let worker_error = server.mem.role.stalled().as_ref().map(|text| {
         let (code, detail) = mysql_apply_error(text, failed);
         let (gtid, end) = failed.map_or((String::new(), 0), |e| {
             (
@@ -1238,9 +1215,9 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
         following.then(|| position(server.disk.applied)).as_deref(),
         last_replay,
     ));
-    let receiver = match (&server.mem.stream, server.disk.leader) {
+    let receiver = match (&server.mem.role.stream(), server.disk.leader) {
         (Stream::Streaming | Stream::Connecting, Some(leader)) => Some(WalReceiverStatus {
-            status: if server.mem.stream == Stream::Streaming {
+            status: if *server.mem.role.stream() == Stream::Streaming {
                 "streaming"
             } else {
                 "starting"
@@ -1249,7 +1226,10 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
             written_lsn: position(received_index(server)),
             flushed_lsn: position(server.disk.last_index()),
             received_tli: server.disk.last_term(),
-            last_msg_receipt_time: Some(wall_clock(server, server.mem.last_from_leader)),
+            last_msg_receipt_time: Some(wall_clock(
+                server,
+                follower_memory(server).last_from_leader,
+            )),
             latest_end_lsn: position(server.disk.last_index()),
             sender_host: server.directory.name(leader).to_string(),
             application_name: server.name.clone(),
@@ -1257,11 +1237,11 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
         _ => None,
     };
     lines.extend(render_pg_stat_wal_receiver(receiver.as_ref()));
-    if let Some(error) = &server.mem.stalled {
+    if let Some(error) = &server.mem.role.stalled() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
-    if let Stream::Refused(error) = &server.mem.stream {
+    if let Stream::Refused(error) = &server.mem.role.stream() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
@@ -1277,7 +1257,7 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     }
     lines.push(format!(
         "receiver: {}",
-        match &server.mem.stream {
+        match &server.mem.role.stream() {
             Stream::Idle => "idle".to_string(),
             Stream::Connecting => "connecting".to_string(),
             Stream::Streaming => "streaming".to_string(),
@@ -1288,18 +1268,18 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     lines.push(format!("written:  {}", position(received_index(server))));
     lines.push(format!("flushed:  {}", position(server.disk.last_index())));
     lines.push(format!("replayed: {}", position(server.disk.applied)));
-    if server.mem.leader_last > server.disk.applied {
+    if server.mem.role.leader_last() > server.disk.applied {
         lines.push(format!(
             "behind the leader by {} entries",
-            server.mem.leader_last - server.disk.applied
+            server.mem.role.leader_last() - server.disk.applied
         ));
     }
-    if let Some(error) = &server.mem.stalled {
+    if let Some(error) = &server.mem.role.stalled() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
         lines.push("(retries every 5 s)".into());
     }
-    if let Stream::Refused(error) = &server.mem.stream {
+    if let Stream::Refused(error) = &server.mem.role.stream() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));
     }
@@ -1311,7 +1291,7 @@ fn other_status(node: &LabNode, method: Method, now: crate::sim::Time) -> Vec<St
         LabNode::Client(client) => {
             let mut lines = vec![format!(
                 "sends writes to: {}",
-                client.directory.name(client.leader)
+                client.directory.name(client.router.target())
             )];
             for answered in client.answered.iter().rev().take(8) {
                 let latency = answered.answered_at.saturating_sub(answered.sent_at);

@@ -203,7 +203,7 @@ impl Lab {
                     .world()
                     .node(NodeId(client))
                     .and_then(LabNode::as_client)
-                    .map(|c| c.leader);
+                    .map(|c| c.router.target());
                 match leader {
                     Some(server) if self.is_down(server) => {
                         request(client, Request::Unreachable { server, sql })
@@ -350,12 +350,12 @@ impl Lab {
                     ServerRole::Spare => return Err(LabError::EmptySpare { node: name(*n) }),
                     ServerRole::Follower => {}
                 }
-                if method == Method::Trigger {
+                if !method.failover_modelled() {
                     return Err(LabError::NotModelled {
                         what: "moving a Slony origin (FAILOVER)",
                     });
                 }
-                if let Some(error) = &s.mem.stalled {
+                if let Some(error) = &s.mem.role.stalled() {
                     return Err(LabError::ReplayStopped {
                         node: name(*n),
                         applied: s.disk.applied,
@@ -366,7 +366,7 @@ impl Lab {
             LabAction::Join(n) => {
                 let s = server(*n)?;
                 down(*n)?;
-                match (&s.disk.role, &s.mem.stream) {
+                match (&s.disk.role, &s.mem.role.stream()) {
                     (ServerRole::Leader, _) => {
                         return Err(LabError::NotASpare {
                             node: name(*n),
@@ -384,7 +384,7 @@ impl Lab {
                     }
                     (ServerRole::Spare, _) => {}
                 }
-                if method == Method::Trigger {
+                if !method.join_modelled() {
                     return Err(LabError::NotModelled {
                         what: "subscribing a new Slony node",
                     });

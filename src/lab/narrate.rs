@@ -212,7 +212,8 @@ fn pg_lsn(bytes: u64) -> String {
 }
 
 fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
-    let wal = method == Method::Wal;
+    // PostgreSQL's physical replication prints its own log lines (timelines, pg_rewind).
+    let wal = method.ships_pages();
     Some(match note {
         Note::Committed {
             node, index, rows, ..

@@ -1,7 +1,8 @@
-//! An application client: sends SQL (typed by the user or scripted by a lesson) to the
-//! leader it knows, or to a chosen server for a read, and reports each answer with its
-//! latency and the id of the request it answers. It learns of a new leader when one
-//! announces itself.
+//! An application client: sends SQL (typed by the user or scripted by a lesson) where its
+//! [`Router`] says (under single-leader replication, the leader it knows), or to a chosen
+//! server for a read, and reports each answer with its latency and the id of the request it
+//! answers. The client speaks only the client protocol ([`ClientMsg`]); the router alone
+//! reads the family's news (a new leader announcing itself).
 //!
 //! It speaks as the client program of the database the method names ([`ClientProgram`]):
 //! psql (libpq) for PostgreSQL methods, the `mysql` client for MySQL ones, with their own
@@ -16,7 +17,7 @@ use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 
 use super::config::{AckPolicy, Method};
 use super::directory::Directory;
-use super::messages::{Msg, QueryOk, Reply, Request};
+use super::messages::{ClientMsg, Msg, QueryOk, Reply, Request, SingleLeaderMsg};
 use super::node::{LabNode, Note, Timer};
 
 type Cx = Context<LabNode>;
@@ -90,12 +91,57 @@ pub struct Answered {
     pub outcome: Result<QueryOk, String>,
 }
 
+/// Where a client sends a statement not addressed to a chosen server: the routing rule of
+/// the cluster's family. Multi-leader replication adds routing to any leader, leaderless
+/// replication routing to a coordinator — variants here, the rest of the client unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Router {
+    /// Single-leader: to the leader announced in the highest term heard of.
+    Leader { leader: NodeId, term: u32 },
+}
+
+impl Router {
+    /// Single-leader routing to `leader`, as the cluster starts (term 1).
+    pub fn to_leader(leader: NodeId) -> Router {
+        Router::Leader { leader, term: 1 }
+    }
+
+    /// The server statements go to now.
+    pub fn target(&self) -> NodeId {
+        match self {
+            Router::Leader { leader, .. } => *leader,
+        }
+    }
+
+    /// Follows the family's news: a new leader in a newer term. Returns the new target if
+    /// the route changed.
+    fn follow(&mut self, msg: &SingleLeaderMsg) -> Option<NodeId> {
+        match (self, msg) {
+            (
+                Router::Leader { leader, term },
+                SingleLeaderMsg::NewLeader {
+                    leader: new,
+                    term: new_term,
+                }
+                | SingleLeaderMsg::LeaderIs {
+                    leader: new,
+                    term: new_term,
+                },
+            ) if new_term > term => {
+                *leader = *new;
+                *term = *new_term;
+                Some(*new)
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Client {
     pub name: String,
-    /// The leader this client sends writes to.
-    pub leader: NodeId,
-    pub leader_term: u32,
+    /// Where its statements go.
+    pub router: Router,
     pub outstanding: BTreeMap<InputId, Outstanding>,
     /// Every answer so far: shared in chunks between clones of the world (the timeline's
     /// checkpoints), so a checkpoint does not copy them.
@@ -106,11 +152,10 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(name: &str, leader: NodeId, directory: Rc<Directory>) -> Client {
+    pub fn new(name: &str, router: Router, directory: Rc<Directory>) -> Client {
         Client {
             name: name.to_string(),
-            leader,
-            leader_term: 1,
+            router,
             outstanding: BTreeMap::new(),
             answered: Chunked::new(),
             directory,
@@ -131,11 +176,14 @@ impl Client {
 
     pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
         let (server, sql) = match req {
-            Request::Sql(sql) => (self.leader, sql),
+            Request::Sql(sql) => (self.router.target(), sql),
             Request::SqlOn { server, sql } => (server, sql),
             Request::Cancel => {
                 for (&id, waiting) in &self.outstanding {
-                    cx.send(waiting.server, Msg::Cancel { request: id });
+                    cx.send(
+                        waiting.server,
+                        Msg::Client(ClientMsg::Cancel { request: id }),
+                    );
                 }
                 return;
             }
@@ -170,30 +218,31 @@ impl Client {
                 sent_at: cx.now(),
             },
         );
-        cx.send(server, Msg::Query { request, sql });
+        cx.send(server, Msg::Client(ClientMsg::Query { request, sql }));
     }
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
             // The server is back (it restarted): psql's reconnection succeeds.
-            Msg::ConnectionsReset => self.lose_requests_to(cx, from, true),
-            Msg::QueryResult { request, outcome } => self.answer(cx, request, outcome),
-            Msg::NewLeader { leader, term } | Msg::LeaderIs { leader, term }
-                if term > self.leader_term =>
-            {
-                self.follow_leader(cx, leader, term)
+            Msg::Client(ClientMsg::ConnectionsReset) => self.lose_requests_to(cx, from, true),
+            Msg::Client(ClientMsg::QueryResult { request, outcome }) => {
+                self.answer(cx, request, outcome)
             }
-            _ => {}
+            Msg::Client(ClientMsg::Query { .. } | ClientMsg::Cancel { .. }) => {}
+            Msg::SingleLeader(news) => {
+                let old = self.router.target();
+                if let Some(new) = self.router.follow(&news) {
+                    self.rerouted(cx, old, new);
+                }
+            }
         }
     }
 
     pub fn on_timer(&mut self, _cx: &mut Cx, _timer: Timer) {}
 
-    /// Sends writes to the new leader from now on. The connection to the old one is gone:
-    /// what it still owed this client is lost.
-    fn follow_leader(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
-        let old_leader = std::mem::replace(&mut self.leader, leader);
-        self.leader_term = term;
+    /// Sends statements to the new leader from now on. The connection to the old one is
+    /// gone: what it still owed this client is lost.
+    fn rerouted(&mut self, cx: &mut Cx, old_leader: NodeId, leader: NodeId) {
         cx.note(Note::ClientFollows {
             client: self.name.clone(),
             leader: self.directory.name(leader).to_string(),

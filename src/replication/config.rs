@@ -9,65 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::engine::FormatVersion;
 use crate::sim::Time;
 
-/// How the leader ships its changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Method {
-    /// MySQL `binlog_format=STATEMENT`: the SQL text. With `context_events`, the leader also
-    /// logs `SET TIMESTAMP`, `SET INSERT_ID` and the RAND seeds (MySQL's way); without, the
-    /// follower re-evaluates everything (naive).
-    Statement { context_events: bool },
-    /// PostgreSQL physical streaming: page changes with LSNs, replayed byte for byte.
-    Wal,
-    /// Row images keyed by primary key (MySQL ROW / PostgreSQL logical decoding).
-    Logical { image: RowImage },
-    /// Slony-style triggers write each change into `sl_log_1` inside the leader's database; a
-    /// separate applier node polls it and applies the changes to the followers.
-    Trigger,
-}
-
-impl Method {
-    /// The short name the UI and the renderings use.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Statement {
-                context_events: true,
-            } => "statement (with context events)",
-            Method::Statement {
-                context_events: false,
-            } => "statement (naive)",
-            Method::Wal => "WAL shipping",
-            Method::Logical { .. } => "logical (row-based)",
-            Method::Trigger => "trigger-based",
-        }
-    }
-
-    /// Whether the leader streams a log to followers itself (all but trigger-based).
-    pub fn streams(self) -> bool {
-        !matches!(self, Method::Trigger)
-    }
-
-    /// Whether DDL travels through the log (statement text and WAL carry it; row images and
-    /// triggers cannot see it).
-    pub fn carries_ddl(self) -> bool {
-        matches!(self, Method::Statement { .. } | Method::Wal)
-    }
-
-    /// Whether the lab's servers speak as MySQL under this method (otherwise PostgreSQL):
-    /// statement-based replication is MySQL's `binlog_format=STATEMENT`, and the row method
-    /// with the MINIMAL image is MySQL's `binlog_format=ROW` with `binlog_row_image=MINIMAL`
-    /// (a setting only MySQL has: its after image holds only the changed columns). The row
-    /// method with the FULL image stands for PostgreSQL logical replication (`REPLICA
-    /// IDENTITY FULL`); WAL shipping and Slony are PostgreSQL's.
-    pub fn speaks_mysql(self) -> bool {
-        matches!(
-            self,
-            Method::Statement { .. }
-                | Method::Logical {
-                    image: RowImage::Minimal
-                }
-        )
-    }
-}
+/// The log method a cluster runs is defined with its behaviour, in [`super::method`].
+pub use super::method::{Method, RowImage};
 
 /// Whether a cluster under `method` and `ack` speaks as MySQL — its clients are `mysql`, its
 /// errors are MySQL's, its sessions REPEATABLE READ: a MySQL method, or semi-sync (an
@@ -76,15 +19,6 @@ impl Method {
 /// say so in a `-- lab:` line when semi-sync runs under a PostgreSQL method.
 pub fn speaks_mysql(method: Method, ack: &AckPolicy) -> bool {
     method.speaks_mysql() || ack.is_semi_sync()
-}
-
-/// MySQL's `binlog_row_image`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum RowImage {
-    /// All columns in the before and after images.
-    Full,
-    /// The key in the before image, the changed columns in the after image.
-    Minimal,
 }
 
 /// How far a standby must have got with a commit before it counts as acknowledged.
@@ -425,7 +359,7 @@ impl ClusterConfig {
             ack: AckPolicy::Async,
             failover: FailoverConfig {
                 // Slony moves its origin only when told to (FAILOVER): no automatic failover.
-                timeout: (method != Method::Trigger).then_some(Time::secs(3)),
+                timeout: method.failover_modelled().then_some(Time::secs(3)),
                 fencing: true,
                 key_ttl: default_key_ttl(),
             },

@@ -38,9 +38,9 @@ pub use status::{
 };
 pub use text::crc32;
 
-use crate::engine::{Lsn, TableSchema};
+use crate::engine::TableSchema;
 use crate::replication::config::{Method, RowImage};
-use crate::replication::log::{LogEntry, Payload};
+use crate::replication::log::LogEntry;
 
 /// What the renderings need beyond the entry itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,30 +72,10 @@ pub fn render_entry(method: Method, entry: &LogEntry) -> Vec<String> {
     render_entry_with(method, entry, &RenderOptions::default())
 }
 
-/// An entry as the tool of its method prints it. The payload decides the family (statements
-/// → mysqlbinlog, WAL → pg_waldump, rows → by method); the method picks the flavour for rows:
-/// logical with the FULL image → PostgreSQL `test_decoding` (`REPLICA IDENTITY FULL`); with
-/// the MINIMAL image → MySQL's `binlog_format=ROW`, `binlog_row_image=MINIMAL` through
-/// `mysqlbinlog -v` (the lab's one rule: MINIMAL is MySQL's, see `Method::speaks_mysql`);
-/// trigger → `sl_log_1`; statement (MySQL's MIXED fallback) → mysqlbinlog ROW events.
+/// An entry as the tool of its method prints it (see [`Method::render`], which picks the
+/// renderer).
 pub fn render_entry_with(method: Method, entry: &LogEntry, options: &RenderOptions) -> Vec<String> {
-    match (&entry.payload, method) {
-        (Payload::Statements(_), _) => binlog::render(entry, RowImage::Full, options),
-        (Payload::Wal(_), _) => waldump::render(entry, None),
-        (
-            Payload::Rows(_),
-            Method::Logical {
-                image: RowImage::Minimal,
-            },
-        ) => binlog::render(entry, RowImage::Minimal, options),
-        (Payload::Rows(_), Method::Logical { image }) => {
-            decoding::render(entry, image.into(), options)
-        }
-        (Payload::Rows(_), Method::Trigger) => slony::render_entry(entry, 1),
-        (Payload::Rows(_), Method::Statement { .. } | Method::Wal) => {
-            binlog::render(entry, RowImage::Full, options)
-        }
-    }
+    method.render(entry, options)
 }
 
 /// A row entry as MySQL `binlog_format=ROW` would log it, through `mysqlbinlog -v`.
@@ -107,12 +87,7 @@ pub fn render_entry_mysql_row(
     binlog::render(entry, image, options)
 }
 
-/// A log position as the method's tool writes it: an LSN (`0/016B3748`) for WAL, logical and
-/// trigger-based (sl_log_1 lives in the leader's PostgreSQL database), a binlog file and
-/// offset (`binlog.000001:1735`) for statements.
+/// A log position as the method's tool writes it (see [`Method::format_position`]).
 pub fn format_position(method: Method, bytes: u64) -> String {
-    match method {
-        Method::Statement { .. } => format!("binlog.000001:{bytes}"),
-        Method::Wal | Method::Logical { .. } | Method::Trigger => Lsn(bytes).to_string(),
-    }
+    method.format_position(bytes)
 }

@@ -1,6 +1,10 @@
-//! A database server: one lab engine plus the replication role it plays — leader (runs
-//! clients' SQL, writes the replication log, ships it, answers when the acknowledgement policy
-//! is met) or follower (receives, writes, flushes and replays the log; may be promoted).
+//! A database server, the family-neutral host: one lab engine, the clients' connections and
+//! sessions, and running their SQL (`sql.rs`); what it does with a commit and how it
+//! replicates is its family's (see [`crate::replication::single_leader`], which adds the
+//! leader, follower and failover handlers as `impl Server` blocks, and starts, dispatches
+//! and times them through `start_role`, `on_family_request`, `on_family_message` and
+//! `on_family_timer`; a finished statement goes to its `on_statement_done`, a cancel it
+//! may answer to its `cancel_commit_wait`).
 //!
 //! State is split the way a real server's is: [`Disk`] survives a crash, [`Memory`] does not.
 //! Log writes, flushes, truncations and role changes are [`DiskWrite`] effects that the world
@@ -17,42 +21,18 @@ use std::rc::Rc;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::engine::{
-    Database, Env, ExecOptions, FormatVersion, PageChange, PageChanges, RowChange, Session,
-    StatementKind, StatementReport, WalRecord,
-};
+use crate::engine::{Database, Env, ExecOptions, Session, StatementKind, StatementReport};
 use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 
-use super::config::{AckPolicy, AckStage, ClusterConfig, Method, ServerSpec, StandbySet};
+use super::config::{AckPolicy, ClusterConfig, Method, ServerSpec};
 use super::directory::Directory;
-use super::log::{
-    payload_bytes, LogEntry, LoggedStatement, Payload, StatementContext, TermHistory, BINLOG_FILE,
-    BINLOG_START,
-};
-use super::messages::{Msg, QueryOk, Request, SnapshotData};
-use super::node::{Ignored, LabNode, Note, PromotionReason, Timer};
-use super::trigger;
+use super::log::{LogEntry, LoggedStatement, TermHistory};
+use super::messages::{ClientMsg, Msg, QueryOk, Request};
+use super::method;
+use super::node::{LabNode, Note, Timer};
 
 /// The lab's wall clock at virtual time zero: 2026-11-26 09:31:07 UTC, in microseconds.
 pub const LAB_EPOCH_MICROS: i64 = 1_795_685_467_000_000;
-
-/// How long a follower waits for the others' answers before choosing a new leader.
-const ELECTION_WINDOW: Time = Time::millis(100);
-/// How long a restarted old leader waits to hear who leads before leading again.
-const WHO_LEADS_WINDOW: Time = Time::millis(300);
-/// Entries per message while catching up, so catch-up is visible as a stream.
-const CATCHUP_BATCH: usize = 4;
-/// Pages (or rows) per snapshot chunk.
-const SNAPSHOT_CHUNK: usize = 2;
-
-/// What a server is, as it would say in its configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ServerRole {
-    Leader,
-    Follower,
-    /// An empty server waiting to be set up as a new follower.
-    Spare,
-}
 
 /// What survives a crash.
 #[derive(Clone, Debug)]
@@ -116,6 +96,13 @@ impl Disk {
     }
 }
 
+// Transitional re-exports: the single-leader family's state types at their old paths, for
+// the lab and the tests until they name `single_leader::state` themselves.
+pub use crate::replication::single_leader::state::{
+    CommitTimes, FollowerMemory, FollowerProgress, FollowerState, LeaderMemory, OutgoingSnapshot,
+    PendingCommit, RoleMemory, ServerRole, Stream,
+};
+
 /// A durable write, applied by the world after the handler returns.
 #[derive(Clone, Debug, Hash)]
 pub enum DiskWrite {
@@ -140,75 +127,6 @@ pub enum DiskWrite {
     Ack(AckPolicy),
     /// The server has started once.
     Started,
-}
-
-/// Where a follower's replication stream stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Stream {
-    Idle,
-    Connecting,
-    Streaming,
-    /// The stream was refused for good (an incompatible storage format).
-    Refused(String),
-    /// Receiving a base backup.
-    Snapshot {
-        received: u32,
-        of: u32,
-    },
-}
-
-/// A follower as the leader tracks it (`pg_stat_replication`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FollowerProgress {
-    pub sent: u64,
-    pub write: u64,
-    pub flush: u64,
-    pub apply: u64,
-    pub state: FollowerState,
-    pub stalled: Option<String>,
-    pub last_reply: Time,
-}
-
-/// `pg_stat_replication.state`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FollowerState {
-    Startup,
-    Backup,
-    Catchup,
-    Streaming,
-}
-
-impl FollowerState {
-    pub fn name(self) -> &'static str {
-        match self {
-            FollowerState::Startup => "startup",
-            FollowerState::Backup => "backup",
-            FollowerState::Catchup => "catchup",
-            FollowerState::Streaming => "streaming",
-        }
-    }
-}
-
-/// A commit waiting for its acknowledgement.
-#[derive(Clone, Debug)]
-pub struct PendingCommit {
-    pub client: NodeId,
-    pub request: InputId,
-    pub index: u64,
-    pub since: Time,
-    pub reply: QueryOk,
-    /// The statement that committed (for `pg_stat_activity`).
-    pub query: String,
-    /// The engine transaction kept invisible to other sessions until the wait ends.
-    pub hidden: Option<u64>,
-}
-
-/// A base backup being sent.
-#[derive(Clone, Debug)]
-pub struct OutgoingSnapshot {
-    pub chunks: Vec<SnapshotData>,
-    pub next: u32,
-    pub consistent_at: u64,
 }
 
 /// One client's connection.
@@ -268,158 +186,28 @@ pub struct Activity {
     pub blocking_xid: Option<u64>,
 }
 
-/// When each log entry committed on this leader, by entry index: a map that grows with every
-/// commit, kept in shared chunks (see [`Chunked`]) so the timeline's checkpoints do not copy
-/// it. Entries commit in index order, so it is sorted and a lookup is a binary search; an
-/// index out of order (never seen, but allowed) is placed as a `BTreeMap` would place it.
-#[derive(Clone, Debug, Default)]
-pub struct CommitTimes {
-    times: Chunked<(u64, Time)>,
-}
-
-impl CommitTimes {
-    /// When entry `index` committed, if it did here.
-    pub fn get(&self, index: &u64) -> Option<&Time> {
-        let at = self.position(*index);
-        self.times
-            .get(at)
-            .filter(|(i, _)| i == index)
-            .map(|(_, time)| time)
-    }
-
-    /// Records that entry `index` committed at `time` (replacing an earlier record).
-    pub fn insert(&mut self, index: u64, time: Time) {
-        if self.times.last().is_none_or(|(last, _)| *last < index) {
-            self.times.push((index, time));
-            return;
-        }
-        let mut all: Vec<(u64, Time)> = self.times.iter().copied().collect();
-        let at = all.partition_point(|(i, _)| *i < index);
-        match all.get_mut(at) {
-            Some(entry) if entry.0 == index => entry.1 = time,
-            _ => all.insert(at, (index, time)),
-        }
-        self.times = all.into_iter().collect();
-    }
-
-    pub fn len(&self) -> usize {
-        self.times.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.times.is_empty()
-    }
-
-    /// The position of the first record whose index is not below `index`.
-    fn position(&self, index: u64) -> usize {
-        let (mut low, mut high) = (0, self.times.len());
-        while low < high {
-            let mid = low + (high - low) / 2;
-            match self.times.get(mid) {
-                Some((i, _)) if *i < index => low = mid + 1,
-                _ => high = mid,
-            }
-        }
-        low
-    }
-}
-
-/// What a crash loses.
+/// What a crash loses: the clients' connections, and the family's volatile state for the
+/// role the server plays (see [`crate::replication::single_leader::state`]).
 #[derive(Clone, Debug)]
 pub struct Memory {
     pub connections: BTreeMap<NodeId, Connection>,
-    pub followers: BTreeMap<NodeId, FollowerProgress>,
-    pub waiting: Vec<PendingCommit>,
-    /// Leader: the virtual time each entry committed (for lag in time).
-    pub commit_times: CommitTimes,
-    /// Leader: MySQL semi-sync fell back to asynchronous.
-    pub semi_sync_off: bool,
-    /// Leader: takes writes (false while fenced, or asking who leads after a restart).
-    pub accepting_writes: bool,
-    /// Leader: demoted itself to read-only because it lost the leader key (not renewed before
-    /// it expired, or taken by a failover); getting the key again lifts it.
-    pub fenced: bool,
-    /// Leader: until when its leader key is surely valid (the time it last asked for it, plus
-    /// the key's time to live).
-    pub key_until: Time,
-    /// Follower: chosen (or asked by hand) to lead, it waits for the coordination service to
-    /// grant it the leader key before promoting itself.
-    pub wants_key: bool,
-    /// Why it wants the key: a manual failover (`patronictl failover`) or the most
-    /// up-to-date follower after the leader went silent.
-    pub key_wanted_for: PromotionReason,
-    pub snapshots_out: BTreeMap<NodeId, OutgoingSnapshot>,
-    /// Follower: received and written, not yet flushed.
-    pub written: Vec<LogEntry>,
-    pub stream: Stream,
-    pub flush_scheduled: bool,
-    pub apply_scheduled: bool,
-    /// Follower: an apply error stops replay until a retry succeeds.
-    pub stalled: Option<String>,
-    /// Follower: how many times replay failed since the server started, and when it last
-    /// did (`pg_stat_subscription_stats.apply_error_count`; PostgreSQL, too, loses its
-    /// statistics in a crash).
-    pub apply_errors: u64,
-    pub apply_failed_at: Time,
-    pub leader_last: u64,
-    pub last_from_leader: Time,
-    /// When the follower last asked to stream (to retry if the request was lost).
-    pub connect_sent_at: Time,
-    pub election: Option<BTreeMap<NodeId, (u32, u64)>>,
-    pub snapshot_in: Vec<SnapshotData>,
-    /// Which base backup is arriving: from whom, consistent at which entry.
-    pub snapshot_from: Option<(NodeId, u64)>,
-    /// When the base backup last made progress (to ask again if a chunk was lost).
-    pub snapshot_progress_at: Time,
-    pub rejoining: bool,
+    pub role: RoleMemory,
 }
 
-impl Default for Memory {
-    fn default() -> Self {
+impl Memory {
+    /// Fresh memory for a server in `role`.
+    pub fn for_role(role: ServerRole) -> Memory {
         Memory {
             connections: BTreeMap::new(),
-            followers: BTreeMap::new(),
-            waiting: Vec::new(),
-            commit_times: CommitTimes::default(),
-            semi_sync_off: false,
-            accepting_writes: false,
-            fenced: false,
-            key_until: Time::ZERO,
-            wants_key: false,
-            key_wanted_for: PromotionReason::Manual,
-            snapshots_out: BTreeMap::new(),
-            written: Vec::new(),
-            stream: Stream::Idle,
-            flush_scheduled: false,
-            apply_scheduled: false,
-            stalled: None,
-            apply_errors: 0,
-            apply_failed_at: Time::ZERO,
-            leader_last: 0,
-            last_from_leader: Time::ZERO,
-            connect_sent_at: Time::ZERO,
-            election: None,
-            snapshot_in: Vec::new(),
-            snapshot_from: None,
-            snapshot_progress_at: Time::ZERO,
-            rejoining: false,
+            role: RoleMemory::for_role(role),
         }
     }
 }
 
-/// PostgreSQL's refusal to run on a data directory of another storage format.
-fn incompatible_format(theirs: FormatVersion, ours: FormatVersion) -> String {
-    format!(
-        "FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version {}, which is not compatible with this version {}.",
-        theirs.number(),
-        ours.number()
-    )
-}
-
 /// The node's clock and random generator as the engine sees them.
-struct NodeEnv<'a> {
-    now_micros: i64,
-    rng: &'a mut ChaCha8Rng,
+pub(crate) struct NodeEnv<'a> {
+    pub(crate) now_micros: i64,
+    pub(crate) rng: &'a mut ChaCha8Rng,
 }
 
 impl Env for NodeEnv<'_> {
@@ -441,10 +229,11 @@ pub struct Server {
     pub disk: Disk,
     pub mem: Memory,
     /// The server's own generator for RAND() and UUID().
-    rng: ChaCha8Rng,
+    pub(crate) rng: ChaCha8Rng,
 }
 
-type Cx = Context<LabNode>;
+/// The context a server's handlers push effects into.
+pub(crate) type Cx = Context<LabNode>;
 
 impl Server {
     /// A server as the cluster starts: its schema loaded (as if restored from the same
@@ -481,14 +270,11 @@ impl Server {
                 // not stop the lab from starting.
                 let _ = db.run(sql, &mut env);
             }
-            if is_leader && config.method == Method::Trigger {
-                let _ = db.run(trigger::CHANGELOG_DDL, &mut env);
+            if let Some(setup) = config.method.leader_setup_sql().filter(|_| is_leader) {
+                let _ = db.run(setup, &mut env);
             }
         }
-        let base_end = match config.method {
-            Method::Statement { .. } => BINLOG_START,
-            _ => db.wal_end().0,
-        };
+        let base_end = config.method.log_start(&db);
         Server {
             name: spec.name.clone(),
             disk: Disk {
@@ -509,7 +295,7 @@ impl Server {
                 changelog_writes: 0,
                 applied_seq: 0,
             },
-            mem: Memory::default(),
+            mem: Memory::for_role(role),
             spec,
             config,
             directory,
@@ -517,39 +303,12 @@ impl Server {
         }
     }
 
-    fn method(&self) -> Method {
+    pub(crate) fn method(&self) -> Method {
         self.config.method
     }
 
-    fn clock(&self, now: Time) -> i64 {
+    pub(crate) fn clock(&self, now: Time) -> i64 {
         LAB_EPOCH_MICROS + now.as_micros() as i64 + self.spec.clock_skew
-    }
-
-    /// Asks every other server who leads; if no newer leader answers in time, this one leads
-    /// on (see `Timer::WhoLeadsDone`).
-    fn ask_who_leads(&mut self, cx: &mut Cx) {
-        for peer in self.directory.other_servers(cx.me()) {
-            cx.send(peer, Msg::WhoLeads);
-        }
-        cx.set_timer(Timer::WhoLeadsDone, WHO_LEADS_WINDOW);
-    }
-
-    /// Records durably that this server follows `leader` in `term`.
-    fn persist_following(&self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
-        cx.write_durable(
-            DiskWrite::Role {
-                role: ServerRole::Follower,
-                term: term.max(self.disk.term),
-                leader: Some(leader),
-                history,
-            }
-            .into(),
-        );
-    }
-
-    /// Whether this server leads and takes writes now.
-    pub fn is_writable_leader(&self) -> bool {
-        self.disk.role == ServerRole::Leader && self.mem.accepting_writes
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -560,52 +319,10 @@ impl Server {
             cx.write_durable(DiskWrite::Started.into());
         } else {
             for (client, _) in self.directory.clients.iter() {
-                cx.send(*client, Msg::ConnectionsReset);
+                cx.send(*client, Msg::Client(ClientMsg::ConnectionsReset));
             }
         }
-        self.mem.last_from_leader = cx.now();
-        match self.disk.role {
-            ServerRole::Leader => {
-                let fenced_restart = restart && self.config.failover.fencing;
-                if fenced_restart {
-                    // Fencing: a leader back from a crash asks before taking writes (and,
-                    // with a coordination service, takes writes only once it holds the key).
-                    self.mem.accepting_writes = false;
-                    self.ask_who_leads(cx);
-                    cx.note(Note::LeaderRestarted {
-                        node: self.name.clone(),
-                        fenced: true,
-                    });
-                } else {
-                    self.mem.accepting_writes = true;
-                    // The first leader holds the key the coordination service starts with.
-                    self.mem.key_until = self.config.failover.key_ttl;
-                    if restart {
-                        cx.note(Note::LeaderRestarted {
-                            node: self.name.clone(),
-                            fenced: false,
-                        });
-                    }
-                }
-                cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);
-                cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
-                if self.directory.coordinator.is_some() {
-                    let first = if restart {
-                        Time::micros(1)
-                    } else {
-                        self.config.failover.key_renew_every()
-                    };
-                    cx.set_timer(Timer::KeyRenew, first);
-                }
-            }
-            ServerRole::Follower => {
-                // Crash recovery: replay what was flushed but not yet applied.
-                self.apply_flushed(cx);
-                self.connect(cx);
-                self.arm_leader_silence(cx);
-            }
-            ServerRole::Spare => {}
-        }
+        self.start_role(cx, restart);
     }
 
     /// Whenever the server's memory was reset (a promotion or demotion starts afresh), the
@@ -614,7 +331,7 @@ impl Server {
     /// ends inside its handler.
     fn forget_orphaned_sessions(&mut self) {
         if self.mem.connections.is_empty()
-            && self.mem.waiting.is_empty()
+            && self.mem.role.waiting().is_empty()
             && self.disk.db.has_sessions()
         {
             self.disk.db.reset_sessions();
@@ -622,7 +339,7 @@ impl Server {
     }
 
     pub fn on_crash(&mut self) {
-        self.mem = Memory::default();
+        self.mem = Memory::for_role(self.disk.role);
         // The lock manager is memory too; every commit on disk is visible after recovery.
         self.disk.db.reset_sessions();
     }
@@ -699,183 +416,21 @@ impl Server {
 
     pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
         self.forget_orphaned_sessions();
-        match req {
-            Request::Promote => {
-                if self.disk.role != ServerRole::Follower {
-                    return;
-                }
-                if self.method() == Method::Trigger {
-                    cx.note(Note::Ignored {
-                        node: self.name.clone(),
-                        why: Ignored::SlonyFailover,
-                    });
-                } else if let Some(error) = &self.mem.stalled {
-                    cx.note(Note::Ignored {
-                        node: self.name.clone(),
-                        why: Ignored::ReplayStopped {
-                            applied: self.disk.applied,
-                            error: error.clone(),
-                        },
-                    });
-                } else {
-                    self.manual_promote(cx);
-                }
-            }
-            Request::Join => {
-                if self.disk.role == ServerRole::Spare && self.method() == Method::Trigger {
-                    cx.note(Note::Ignored {
-                        node: self.name.clone(),
-                        why: Ignored::SlonySubscribe,
-                    });
-                } else if self.disk.role == ServerRole::Spare {
-                    if let Some(leader) = self.disk.leader {
-                        self.request_snapshot(cx, leader);
-                        cx.note(Note::JoinRequested {
-                            node: self.name.clone(),
-                            leader: self.directory.name(leader).to_string(),
-                        });
-                    }
-                }
-            }
-            Request::SetAck(policy) => {
-                // Every server keeps the cluster's setting (as Patroni keeps
-                // synchronous_standby_names), so a promoted follower applies it too.
-                cx.write_durable(DiskWrite::Ack(policy.clone()).into());
-                if self.disk.role == ServerRole::Leader {
-                    cx.note(Note::AckChanged {
-                        node: self.name.clone(),
-                        policy: policy.clone(),
-                    });
-                    // A new setting starts from its own rules, not a fallback of the old one.
-                    self.mem.semi_sync_off = false;
-                    // Re-evaluate with the new policy now (the durable copy lands after).
-                    self.release_acknowledged(cx, Some(&policy));
-                }
-            }
-            Request::Checkpoint => {
-                let lsn = self.disk.db.checkpoint();
-                cx.note(Note::Checkpoint {
-                    node: self.name.clone(),
-                    lsn: lsn.0,
-                    requested: true,
-                });
-            }
-            Request::Rejoin => {
-                if self.disk.role == ServerRole::Leader {
-                    self.mem.accepting_writes = false;
-                    self.mem.rejoining = true;
-                    self.ask_who_leads(cx);
-                }
-            }
-            Request::Sql(_)
-            | Request::SqlOn { .. }
-            | Request::Cancel
-            | Request::Unreachable { .. }
-            | Request::ServerGone { .. } => {
-                // Servers take SQL from clients over the network, not from outside.
-                let _ = request;
-            }
-        }
+        self.on_family_request(cx, request, req);
     }
 
     // ------------------------------------------------------------------ messages
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         self.forget_orphaned_sessions();
-        if Some(from) == self.disk.leader && self.disk.role == ServerRole::Follower {
-            self.mem.last_from_leader = cx.now();
-            self.arm_leader_silence(cx);
-        }
+        self.heard_from(cx, from);
         match msg {
-            Msg::Query { request, sql } => self.on_query(cx, from, request, sql),
-            Msg::StartStreaming {
-                last_index,
-                last_term,
-                applied,
-            } => self.on_start_streaming(cx, from, last_index, last_term, applied),
-            Msg::StreamStart {
-                term,
-                format,
-                history,
-                leader_last,
-            } => self.on_stream_start(cx, from, term, format, history, leader_last),
-            Msg::Entries {
-                entries,
-                leader_last,
-            } => self.on_entries(cx, from, entries, leader_last),
-            Msg::Rewind {
-                common,
-                term,
-                snapshot,
-            } => self.on_rewind(cx, from, common, term, snapshot),
-            Msg::Keepalive {
-                term,
-                leader_last,
-                sent,
-            } => self.on_keepalive(cx, from, term, leader_last, sent),
-            Msg::Feedback {
-                write,
-                flush,
-                apply,
-                stalled,
-            } => self.on_feedback(cx, from, write, flush, apply, stalled),
-            Msg::SnapshotRequest => self.on_snapshot_request(cx, from),
-            Msg::SnapshotChunk {
-                chunk,
-                chunks,
-                data,
-                consistent_at,
-                term,
-                history,
-            } => {
-                self.on_snapshot_chunk(cx, from, chunk, chunks, data, consistent_at, term, history)
-            }
-            Msg::ElectionQuery { .. } => self.on_election_query(cx, from),
-            Msg::ElectionInfo {
-                last_term,
-                last_index,
-                ..
-            } => {
-                if let Some(votes) = self.mem.election.as_mut() {
-                    votes.insert(from, (last_term, last_index));
-                }
-            }
-            Msg::LeaderIs { leader, term } => self.on_leader_is(cx, leader, term),
-            Msg::WhoLeads => {
-                let leader = match self.disk.role {
-                    ServerRole::Leader if self.mem.accepting_writes => Some(cx.me()),
-                    ServerRole::Follower => self.disk.leader,
-                    _ => None,
-                };
-                if let Some(leader) = leader {
-                    cx.send(
-                        from,
-                        Msg::LeaderIs {
-                            leader,
-                            term: self.disk.term,
-                        },
-                    );
-                }
-            }
-            Msg::NewLeader { leader, term } => self.on_leader_is(cx, leader, term),
-            Msg::KeyAnswer {
-                granted,
-                holder,
-                term,
-                asked_at,
-                others_ttl,
-            } => self.on_key_answer(cx, granted, holder, term, asked_at, others_ttl),
-            Msg::PollChangelog { after_seq } => self.on_poll_changelog(cx, from, after_seq),
-            Msg::ApplyChanges {
-                through_seq,
-                changes,
-            } => self.on_apply_changes(cx, from, through_seq, changes),
-            Msg::Cancel { request } => self.on_cancel(cx, from, request),
-            Msg::ConnectionsReset => self.on_stream_closed(cx, from),
-            Msg::QueryResult { .. }
-            | Msg::ChangelogRows { .. }
-            | Msg::ChangesApplied { .. }
-            | Msg::AcquireKey { .. } => {}
+            Msg::Client(ClientMsg::Query { request, sql }) => self.on_query(cx, from, request, sql),
+            Msg::Client(ClientMsg::Cancel { request }) => self.on_cancel(cx, from, request),
+            // From a peer server: its stream (or its connections) to this one are gone.
+            Msg::Client(ClientMsg::ConnectionsReset) => self.on_stream_closed(cx, from),
+            Msg::Client(ClientMsg::QueryResult { .. }) => {}
+            Msg::SingleLeader(msg) => self.on_family_message(cx, from, msg),
         }
     }
 
@@ -884,64 +439,13 @@ impl Server {
     pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
         self.forget_orphaned_sessions();
         match timer {
-            Timer::Keepalive => self.on_keepalive_timer(cx),
-            Timer::Flush => self.flush(cx),
-            Timer::Apply => {
-                self.mem.apply_scheduled = false;
-                self.apply_flushed(cx);
-            }
-            Timer::ApplyRetry => {
-                if let Some(error) = self.mem.stalled.take() {
-                    cx.note(Note::ApplyRetry {
-                        node: self.name.clone(),
-                        error,
-                    });
-                }
-                self.apply_flushed(cx);
-            }
-            Timer::LeaderSilent => self.on_leader_silent(cx),
-            Timer::ElectionDone => self.on_election_done(cx),
-            Timer::KeyRenew => self.on_key_renew_timer(cx),
-            Timer::WhoLeadsDone => {
-                if self.disk.role == ServerRole::Leader && !self.mem.accepting_writes {
-                    self.mem.rejoining = false;
-                    if self.directory.coordinator.is_some() {
-                        // With a coordination service, only the leader key lets it take
-                        // writes: ask for it now.
-                        cx.set_timer(Timer::KeyRenew, Time::micros(1));
-                    } else {
-                        self.mem.accepting_writes = true;
-                        cx.note(Note::NoOtherLeader {
-                            node: self.name.clone(),
-                        });
-                    }
-                }
-            }
-            Timer::Checkpoint => {
-                if self.disk.role == ServerRole::Leader {
-                    let lsn = self.disk.db.checkpoint();
-                    cx.note(Note::Checkpoint {
-                        node: self.name.clone(),
-                        lsn: lsn.0,
-                        requested: false,
-                    });
-                    cx.set_timer(Timer::Checkpoint, self.config.timings.checkpoint_every);
-                }
-            }
-            Timer::AckTimeout(index) => self.on_ack_timeout(cx, index),
-            Timer::SnapshotSend(to) => self.send_snapshot_chunk(cx, to),
             Timer::WakeParked => self.on_wake_parked(cx),
             Timer::LockWaitTimeout(client, request) => {
                 self.on_lock_wait_timeout(cx, client, request)
             }
-            Timer::ClientTimeout(_) | Timer::Poll | Timer::KeyExpiry => {}
+            timer => self.on_family_timer(cx, timer),
         }
     }
 }
 
-mod failover;
-mod follower;
-mod leader;
-mod snapshot;
 mod sql;
-mod triggered;

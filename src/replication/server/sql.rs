@@ -1,5 +1,6 @@
-//! Running clients' SQL: execution in a session, logging each commit in the shape of the
-//! method, shipping it, and answering when the acknowledgement policy is met.
+//! Running clients' SQL: execution in a session, parking on row locks, cancels, and the
+//! answer — handed to the family (`on_statement_done`) once the statement ran, since what a
+//! commit does next (logged, shipped, acknowledged) is replication's.
 //!
 //! Sessions run concurrently with row locks (see `engine::locks`): a statement that must wait
 //! for another transaction is parked on its connection and re-run when that transaction ends;
@@ -10,13 +11,14 @@ use super::*;
 use crate::engine::{ErrorKind, Isolation, OnError};
 
 impl Server {
-    pub(super) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
+    pub(crate) fn on_query(&mut self, cx: &mut Cx, client: NodeId, request: InputId, sql: String) {
         // A connection runs its statements in order: behind a statement waiting for a lock, or
         // a commit waiting for its standby (the backend is busy until the wait ends), a
         // statement waits.
         let behind_commit = self
             .mem
-            .waiting
+            .role
+            .waiting()
             .iter()
             .find(|p| p.client == client)
             .and_then(|p| p.hidden);
@@ -62,21 +64,22 @@ impl Server {
         if let Some(why) = self.refusal(&sql) {
             cx.send(
                 client,
-                Msg::QueryResult {
+                Msg::Client(ClientMsg::QueryResult {
                     request,
                     outcome: Err(why),
-                },
+                }),
             );
             return;
         }
         if let Some(connection) = self.mem.connections.get_mut(&client) {
             connection.blocked = None;
         }
-        let outcome = if self.disk.role == ServerRole::Leader && self.method() == Method::Trigger {
-            trigger::execute_with_triggers(self, cx.now(), client, &sql)
-        } else {
-            self.execute(cx.now(), client, &sql)
-        };
+        let outcome =
+            if self.disk.role == ServerRole::Leader && self.method().captures_in_database() {
+                self.execute_with_triggers(cx.now(), client, &sql)
+            } else {
+                self.execute(cx.now(), client, &sql)
+            };
         let connection = self.mem.connections.entry(client).or_default();
         connection.last_query = sql.clone();
         connection.last_at = cx.now();
@@ -121,14 +124,14 @@ impl Server {
     /// Schedules the re-run of parked statements that can run now. Each runs in a handler of
     /// its own, at the same virtual time, so each commit is logged after the one before it
     /// is durable.
-    pub(super) fn wake_parked(&mut self, cx: &mut Cx) {
+    pub(crate) fn wake_parked(&mut self, cx: &mut Cx) {
         if self.ready_parked().is_some() {
             cx.set_timer(Timer::WakeParked, Time::ZERO);
         }
     }
 
     /// `Timer::WakeParked`: re-runs one ready parked statement, and schedules the next.
-    pub(super) fn on_wake_parked(&mut self, cx: &mut Cx) {
+    pub(crate) fn on_wake_parked(&mut self, cx: &mut Cx) {
         let Some(client) = self.ready_parked() else {
             return;
         };
@@ -151,10 +154,10 @@ impl Server {
             for parked in connection.parked {
                 cx.send(
                     client,
-                    Msg::QueryResult {
+                    Msg::Client(ClientMsg::QueryResult {
                         request: parked.request,
                         outcome: Err(error.to_string()),
-                    },
+                    }),
                 );
             }
         }
@@ -185,7 +188,12 @@ impl Server {
                 .find(|c| c.session.xid() == Some(xid))
                 .and_then(|c| c.session.pid())
                 .or_else(|| {
-                    let p = self.mem.waiting.iter().find(|p| p.hidden == Some(xid))?;
+                    let p = self
+                        .mem
+                        .role
+                        .waiting()
+                        .iter()
+                        .find(|p| p.hidden == Some(xid))?;
                     pid_of(p.client)
                 })
         };
@@ -212,7 +220,7 @@ impl Server {
                 state_change: connection.last_at,
                 blocking_xid: None,
             };
-            if let Some(pending) = self.mem.waiting.iter().find(|p| p.client == client) {
+            if let Some(pending) = self.mem.role.waiting().iter().find(|p| p.client == client) {
                 row.state = "active";
                 row.wait_event_type = Some("IPC");
                 row.wait_event = Some("SyncRep");
@@ -232,6 +240,37 @@ impl Server {
             out.push(row);
         }
         out
+    }
+
+    /// Runs a client's statement on the leader with the trigger method's capture triggers
+    /// (see [`method::trigger::execute_with_triggers`]), counting what they wrote.
+    fn execute_with_triggers(
+        &mut self,
+        now: Time,
+        client: NodeId,
+        sql: &str,
+    ) -> Result<StatementReport, String> {
+        let in_transaction = self
+            .mem
+            .connections
+            .get(&client)
+            .is_some_and(|c| c.session.in_transaction());
+        let config = self.config.clone();
+        let xid = self.disk.next_xid;
+        let mut captured = method::trigger::Captured::default();
+        let outcome = method::trigger::execute_with_triggers(
+            &mut |sql| self.execute(now, client, sql),
+            sql,
+            in_transaction,
+            &config.replicated_tables,
+            xid,
+            &mut captured,
+        );
+        self.disk.changelog_writes += captured.changelog_rows;
+        if captured.txid_used {
+            self.disk.next_xid += 1;
+        }
+        outcome
     }
 
     /// Runs `sql` in `client`'s session on this server's engine.
@@ -288,31 +327,17 @@ impl Server {
                 });
             }
         };
-        if let Method::Statement { context_events } = self.config.method {
-            if (report.kind.writes() && report.rows_affected > 0) || report.ddl.is_some() {
-                connection.statements.push(LoggedStatement {
-                    sql: report.sql.clone(),
-                    context: context_events.then_some(StatementContext {
-                        timestamp: report.context.timestamp,
-                        insert_id: report.context.insert_id,
-                        rand_seeds: report.context.rand_seeds,
-                    }),
-                    unsafe_reasons: report.unsafe_reasons.clone(),
-                });
-            }
-            // Outside a transaction, a statement that changed nothing logs nothing.
-            if matches!(report.kind, StatementKind::Rollback)
-                || (!connection.session.in_transaction() && report.commit.is_none())
-            {
-                connection.statements.clear();
-            }
-        }
+        self.config.method.buffer_statement(
+            &report,
+            connection.session.in_transaction(),
+            &mut connection.statements,
+        );
         Ok(report)
     }
 
     /// Logs a committed statement, ships it, and answers the client now or when the
     /// acknowledgement policy is met.
-    pub(super) fn finish_statement(
+    pub(crate) fn finish_statement(
         &mut self,
         cx: &mut Cx,
         client: NodeId,
@@ -328,292 +353,33 @@ impl Server {
                 });
                 cx.send(
                     client,
-                    Msg::QueryResult {
+                    Msg::Client(ClientMsg::QueryResult {
                         request,
                         outcome: Err(error),
-                    },
+                    }),
                 );
                 return;
             }
         };
-        let mut reply = QueryOk {
+        let reply = QueryOk {
             tag: command_tag(&report),
             result: report.result.clone(),
-            warning: match self.method() {
-                Method::Statement { .. } => report.warning().map(str::to_string),
-                _ => None,
-            },
+            warning: self.method().statement_warning(&report),
             committed: None,
             row_changes: Vec::new(),
             waited_for: None,
             server: cx.me(),
         };
-        let entry = match (&report.commit, self.disk.role) {
-            (Some(commit), ServerRole::Leader) => {
-                reply.row_changes = commit.row_changes.clone();
-                self.log_commit(cx, client, commit)
-            }
-            _ => None,
-        };
-        let Some(entry) = entry else {
-            if self.method() == Method::Trigger
-                && report.commit.is_some()
-                && self.disk.role == ServerRole::Leader
-            {
-                // No acknowledgement level reaches a trigger-replicated follower. A write on a
-                // subscriber is an ordinary local commit: it replicates nowhere.
-                reply.waited_for = Some(
-                    "nothing: trigger-based replication is asynchronous (the applier polls the changelog)"
-                        .into(),
-                );
-            }
-            cx.send(
-                client,
-                Msg::QueryResult {
-                    request,
-                    outcome: Ok(reply),
-                },
-            );
-            return;
-        };
-        reply.committed = Some((entry.term, entry.index));
-        cx.note(Note::Committed {
-            node: self.name.clone(),
-            term: entry.term,
-            index: entry.index,
-            xid: entry.xid,
-            rows: reply.row_changes.len() as u64,
-        });
-        self.mem.commit_times.insert(entry.index, cx.now());
-        let index = entry.index;
-        // The leader's pages already hold the commit: its replay position is the entry.
-        self.disk.applied = index;
-        cx.write_durable(DiskWrite::Append(vec![entry.clone()]).into());
-        self.ship(cx, &entry);
-        let mut pending = PendingCommit {
-            client,
-            request,
-            index,
-            since: cx.now(),
-            reply,
-            query: report.sql.clone(),
-            hidden: None,
-        };
-        let ack = self.disk.ack.clone();
-        match &ack {
-            AckPolicy::Sync { timeout, .. } if !(self.mem.semi_sync_off && timeout.is_some()) => {
-                if let Some(timeout) = timeout {
-                    cx.set_timer(Timer::AckTimeout(index), *timeout);
-                }
-                cx.note(Note::WaitingForAck {
-                    node: self.name.clone(),
-                    index,
-                    policy: ack.clone(),
-                });
-                // PostgreSQL's SyncRep wait and MySQL's AFTER_SYNC come before the commit is
-                // visible: other sessions see the rows as they were, and its row locks stay.
-                pending.hidden = self.disk.db.hide_last_commit();
-                self.mem.waiting.push(pending);
-                self.release_acknowledged(cx, None);
-            }
-            _ => self.answer(cx, pending, None),
-        }
+        self.on_statement_done(cx, client, request, report, reply);
     }
 
-    /// Turns a commit into a log entry in the shape of the method (None if it has nothing to
-    /// ship: a read-only commit, DDL under a method that does not carry it, trigger-based).
-    pub(super) fn log_commit(
-        &mut self,
-        cx: &mut Cx,
-        client: NodeId,
-        commit: &crate::engine::CommitReport,
-    ) -> Option<LogEntry> {
-        let method = self.method();
-        let statements = self
-            .mem
-            .connections
-            .get_mut(&client)
-            .map(|c| std::mem::take(&mut c.statements))
-            .unwrap_or_default();
-        let (payload, start, end) = match method {
-            Method::Statement { .. } => {
-                if statements.is_empty() {
-                    return None;
-                }
-                let payload = Payload::Statements(statements);
-                let start = self.disk.last_end();
-                let end = start + payload_bytes(&payload);
-                (payload, start, end)
-            }
-            Method::Wal => {
-                if commit.changes.records.is_empty() {
-                    return None;
-                }
-                let (start, end) = (commit.changes.start.0, commit.changes.end.0);
-                (Payload::Wal(commit.changes.clone()), start, end)
-            }
-            Method::Logical { .. } => {
-                if !commit.ddl.is_empty() {
-                    cx.note(Note::DdlNotReplicated {
-                        node: self.name.clone(),
-                    });
-                }
-                if commit.row_changes.is_empty() {
-                    return None;
-                }
-                let (start, end) = (commit.changes.start.0, commit.changes.end.0);
-                (Payload::Rows(commit.row_changes.clone()), start, end)
-            }
-            Method::Trigger => return None,
-        };
-        let xid = self.disk.next_xid;
-        self.disk.next_xid += 1;
-        Some(LogEntry {
-            index: self.disk.last_index() + 1,
-            term: self.disk.term,
-            xid,
-            committed_at: self.clock(cx.now()),
-            start,
-            end,
-            payload,
-        })
-    }
-
-    /// Sends a new entry to every follower streaming in step with the log.
-    pub(super) fn ship(&mut self, cx: &mut Cx, entry: &LogEntry) {
-        let leader_last = entry.index;
-        for (&follower, progress) in self.mem.followers.iter_mut() {
-            if progress.state == FollowerState::Streaming && progress.sent + 1 == entry.index {
-                progress.sent = entry.index;
-                cx.send(
-                    follower,
-                    Msg::Entries {
-                        entries: vec![entry.clone()],
-                        leader_last,
-                    },
-                );
-            }
-        }
-    }
-
-    /// Answers commits whose acknowledgement policy is now met. `policy` overrides the durable
-    /// one when it has just been changed in this handler.
-    pub(super) fn release_acknowledged(&mut self, cx: &mut Cx, policy: Option<&AckPolicy>) {
-        let policy = policy.cloned().unwrap_or_else(|| self.disk.ack.clone());
-        let waiting = std::mem::take(&mut self.mem.waiting);
-        for pending in waiting {
-            match self.acknowledged_by(&policy, pending.index) {
-                Some(by) => self.answer(cx, pending, Some(by)),
-                None => self.mem.waiting.push(pending),
-            }
-        }
-        self.wake_parked(cx);
-    }
-
-    /// Whether `index` is acknowledged under `policy`; if so, by whom, in words.
-    pub(super) fn acknowledged_by(&self, policy: &AckPolicy, index: u64) -> Option<String> {
-        let AckPolicy::Sync {
-            stage,
-            standbys,
-            timeout,
-        } = policy
-        else {
-            return Some("nothing (asynchronous)".into());
-        };
-        // Only MySQL's semi-sync (a policy with a timeout) falls back to asynchronous.
-        if self.mem.semi_sync_off && timeout.is_some() {
-            return Some("nothing (semi-sync switched off after its timeout)".into());
-        }
-        let position = |p: &FollowerProgress| match stage {
-            AckStage::Write => p.write,
-            AckStage::Flush => p.flush,
-            AckStage::Apply => p.apply,
-        };
-        // Candidates: listed standbys that are connected and streaming, in priority order.
-        let mut candidates = Vec::new();
-        for name in standbys.names() {
-            let Some(id) = self.directory.server_id(name) else {
-                continue;
-            };
-            if let Some(p) = self.mem.followers.get(&id) {
-                if p.state == FollowerState::Streaming {
-                    candidates.push((name.as_str(), position(p)));
-                }
-            }
-        }
-        let needed = standbys.count() as usize;
-        let reached: Vec<&str> = match standbys {
-            StandbySet::First { .. } => {
-                let sync: Vec<_> = candidates.iter().take(needed).collect();
-                if sync.len() < needed || sync.iter().any(|(_, pos)| *pos < index) {
-                    return None;
-                }
-                sync.iter().map(|(n, _)| *n).collect()
-            }
-            StandbySet::Any { .. } => {
-                let done: Vec<&str> = candidates
-                    .iter()
-                    .filter(|(_, pos)| *pos >= index)
-                    .map(|(n, _)| *n)
-                    .collect();
-                if done.len() < needed {
-                    return None;
-                }
-                done
-            }
-        };
-        Some(format!("{} on {}", stage.setting(), reached.join(", ")))
-    }
-
-    pub(super) fn answer(&mut self, cx: &mut Cx, mut pending: PendingCommit, by: Option<String>) {
-        // The wait is over (acknowledged, timed out, cancelled): the commit becomes visible.
-        if let Some(xid) = pending.hidden.take() {
-            self.disk.db.reveal(xid);
-        }
-        pending.reply.waited_for = Some(by.unwrap_or_else(|| "nothing (asynchronous)".into()));
-        if let Some(connection) = self.mem.connections.get_mut(&pending.client) {
-            connection.last_at = cx.now();
-        }
-        cx.note(Note::Acknowledged {
-            node: self.name.clone(),
-            index: pending.index,
-            waited: cx.now().saturating_sub(pending.since).as_micros(),
-        });
-        cx.send(
-            pending.client,
-            Msg::QueryResult {
-                request: pending.request,
-                outcome: Ok(pending.reply),
-            },
-        );
-    }
-
-    /// A client cancelled a statement. Only a commit held for its acknowledgement can be
-    /// cancelled here: it has committed locally already, so it returns — with PostgreSQL's
-    /// warning that it may not have reached the standby.
-    pub(super) fn on_cancel(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
+    /// A client cancelled a statement: one parked on a row lock fails; otherwise the family
+    /// may release a commit waiting for its acknowledgement.
+    pub(crate) fn on_cancel(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
         if self.cancel_parked(cx, client, request) {
             return;
         }
-        let Some(at) = self
-            .mem
-            .waiting
-            .iter()
-            .position(|p| p.client == client && p.request == request)
-        else {
-            return;
-        };
-        let mut pending = self.mem.waiting.remove(at);
-        pending.reply.warning = Some(
-            "WARNING:  canceling wait for synchronous replication due to user request\nDETAIL:  The transaction has already committed locally, but might not have been replicated to the standby."
-                .into(),
-        );
-        self.answer(
-            cx,
-            pending,
-            Some("no standby: the wait was cancelled".into()),
-        );
-        self.wake_parked(cx);
+        self.cancel_commit_wait(cx, client, request);
     }
 
     /// Cancels a statement parked on a row lock (or queued behind one): it never ran, so it
@@ -644,10 +410,10 @@ impl Server {
         };
         cx.send(
             client,
-            Msg::QueryResult {
+            Msg::Client(ClientMsg::QueryResult {
                 request,
                 outcome: Err(error.into()),
-            },
+            }),
         );
         self.wake_parked(cx);
         true
@@ -657,7 +423,7 @@ impl Server {
     /// waits for a row lock and has waited `innodb_lock_wait_timeout`, it fails with ERROR
     /// 1205; it changed nothing, and its transaction stays open
     /// (`innodb_rollback_on_timeout=OFF`).
-    pub(super) fn on_lock_wait_timeout(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
+    pub(crate) fn on_lock_wait_timeout(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
         let timeout = self.config.timings.innodb_lock_wait_timeout;
         let now = cx.now();
         let Some(connection) = self.mem.connections.get_mut(&client) else {
@@ -683,47 +449,6 @@ impl Server {
                 "ERROR 1205 (HY000): Lock wait timeout exceeded; try restarting transaction".into(),
             ),
         );
-        self.wake_parked(cx);
-    }
-
-    pub(super) fn on_ack_timeout(&mut self, cx: &mut Cx, index: u64) {
-        if !self.mem.waiting.iter().any(|p| p.index <= index) {
-            return;
-        }
-        self.mem.semi_sync_off = true;
-        // MySQL's error log names the commit that timed out and how far replicas had
-        // acknowledged (`semi-sync up to file …, position …`).
-        let timed_out = self
-            .mem
-            .waiting
-            .iter()
-            .map(|p| p.index)
-            .filter(|i| *i <= index)
-            .max()
-            .unwrap_or(index);
-        let acked = self
-            .mem
-            .followers
-            .values()
-            .map(|p| p.flush)
-            .max()
-            .unwrap_or(self.disk.base)
-            .min(self.disk.last_index());
-        cx.note(Note::SemiSyncOff {
-            node: self.name.clone(),
-            file: BINLOG_FILE.into(),
-            pos: self.disk.end_of(timed_out),
-            acked_file: BINLOG_FILE.into(),
-            acked_pos: self.disk.end_of(acked),
-        });
-        let waiting = std::mem::take(&mut self.mem.waiting);
-        for pending in waiting {
-            self.answer(
-                cx,
-                pending,
-                Some("nothing: timed out, semi-sync switched off (falls back to async)".into()),
-            );
-        }
         self.wake_parked(cx);
     }
 }

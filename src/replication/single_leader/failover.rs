@@ -9,10 +9,21 @@
 //! one promotes only once it holds the key, so two sides of a partition never both lead.
 //! What the lab leaves out: STONITH (powering the old node off) and Patroni's watchdog.
 
-use super::*;
+use crate::replication::messages::{ClientMsg, Msg, SingleLeaderMsg};
+use crate::replication::node::Note;
+use crate::replication::node::Timer;
+use crate::replication::server::*;
+use std::collections::BTreeMap;
+
+use crate::replication::log::TermHistory;
+use crate::replication::node::PromotionReason;
+use crate::sim::{NodeId, Time};
+
+/// How long a follower waits for the others' answers before choosing a new leader.
+const ELECTION_WINDOW: Time = Time::millis(100);
 
 impl Server {
-    pub(super) fn arm_leader_silence(&mut self, cx: &mut Cx) {
+    pub(crate) fn arm_leader_silence(&mut self, cx: &mut Cx) {
         if let (Some(timeout), ServerRole::Follower) =
             (self.config.failover.timeout, self.disk.role)
         {
@@ -20,8 +31,10 @@ impl Server {
         }
     }
 
-    pub(super) fn on_leader_silent(&mut self, cx: &mut Cx) {
-        if self.disk.role != ServerRole::Follower || matches!(self.mem.stream, Stream::Refused(_)) {
+    pub(crate) fn on_leader_silent(&mut self, cx: &mut Cx) {
+        if self.disk.role != ServerRole::Follower
+            || matches!(self.mem.role.stream(), Stream::Refused(_))
+        {
             return;
         }
         cx.note(Note::LeaderSilent {
@@ -29,28 +42,30 @@ impl Server {
         });
         let mut votes = BTreeMap::new();
         votes.insert(cx.me(), self.candidacy());
-        self.mem.election = Some(votes);
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.election = Some(votes);
+        }
         for peer in self.directory.other_servers(cx.me()) {
             if Some(peer) != self.disk.leader {
                 cx.send(
                     peer,
-                    Msg::ElectionQuery {
+                    Msg::SingleLeader(SingleLeaderMsg::ElectionQuery {
                         term: self.disk.term + 1,
-                    },
+                    }),
                 );
             }
         }
         cx.set_timer(Timer::ElectionDone, ELECTION_WINDOW);
     }
 
-    pub(super) fn on_election_query(&mut self, cx: &mut Cx, from: NodeId) {
+    pub(crate) fn on_election_query(&mut self, cx: &mut Cx, from: NodeId) {
         match self.disk.role {
-            ServerRole::Leader if self.mem.accepting_writes => cx.send(
+            ServerRole::Leader if self.mem.role.accepting_writes() => cx.send(
                 from,
-                Msg::LeaderIs {
+                Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                     leader: cx.me(),
                     term: self.disk.term,
-                },
+                }),
             ),
             // A follower that still hears its leader says so: one cut link is no reason to
             // replace a leader the rest of the cluster can reach.
@@ -58,10 +73,10 @@ impl Server {
                 if let Some(leader) = self.disk.leader {
                     cx.send(
                         from,
-                        Msg::LeaderIs {
+                        Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                             leader,
                             term: self.disk.term,
-                        },
+                        }),
                     );
                 }
             }
@@ -69,11 +84,11 @@ impl Server {
                 let (last_term, last_index) = self.candidacy();
                 cx.send(
                     from,
-                    Msg::ElectionInfo {
+                    Msg::SingleLeader(SingleLeaderMsg::ElectionInfo {
                         term: self.disk.term,
                         last_term,
                         last_index,
-                    },
+                    }),
                 );
             }
             _ => {}
@@ -85,21 +100,22 @@ impl Server {
         self.config
             .failover
             .timeout
-            .is_some_and(|timeout| now.saturating_sub(self.mem.last_from_leader) < timeout)
+            .zip(self.mem.role.follower())
+            .is_some_and(|(timeout, f)| now.saturating_sub(f.last_from_leader) < timeout)
     }
 
     /// How far this server could lead from: its last flushed entry, or, when replay has
     /// stopped on an error, the last entry it could replay (its pages hold no more).
     fn candidacy(&self) -> (u32, u64) {
-        if self.mem.stalled.is_some() {
+        if self.mem.role.stalled().is_some() {
             (self.term_of(self.disk.applied), self.disk.applied)
         } else {
             (self.disk.last_term(), self.disk.last_index())
         }
     }
 
-    pub(super) fn on_election_done(&mut self, cx: &mut Cx) {
-        let Some(votes) = self.mem.election.take() else {
+    pub(crate) fn on_election_done(&mut self, cx: &mut Cx) {
+        let Some(votes) = self.mem.role.follower_mut().and_then(|f| f.election.take()) else {
             return;
         };
         if self.disk.role != ServerRole::Follower {
@@ -133,11 +149,13 @@ impl Server {
                     node: self.name.clone(),
                     manual: false,
                 });
-                self.mem.wants_key = true;
-                self.mem.key_wanted_for = PromotionReason::MostUpToDate {
-                    answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
-                    servers: u32::try_from(servers).unwrap_or(u32::MAX),
-                };
+                if let Some(follower) = self.mem.role.follower_mut() {
+                    follower.wants_key = true;
+                    follower.key_wanted_for = PromotionReason::MostUpToDate {
+                        answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
+                        servers: u32::try_from(servers).unwrap_or(u32::MAX),
+                    };
+                }
                 self.ask_for_key(cx, self.disk.term + 1, false);
                 // No answer (the service is down or cut off): no failover; try again later.
                 self.arm_leader_silence(cx);
@@ -146,7 +164,7 @@ impl Server {
                     answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
                     servers: u32::try_from(servers).unwrap_or(u32::MAX),
                 };
-                self.promote(cx, why);
+                self.promote(cx, why, Time::ZERO);
             }
         } else {
             // Wait for the winner's announcement; if none comes, try again.
@@ -154,10 +172,13 @@ impl Server {
         }
     }
 
-    /// Becomes the leader of a new term.
-    pub(super) fn promote(&mut self, cx: &mut Cx, why: PromotionReason) {
+    /// Becomes the leader of a new term, holding the leader key until `key_until` (as
+    /// granted just now; zero without a coordination service).
+    pub(crate) fn promote(&mut self, cx: &mut Cx, why: PromotionReason, key_until: Time) {
         // Replay everything flushed first, as a promoted standby does.
-        self.mem.stalled = None;
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stalled = None;
+        }
         self.apply_flushed(cx);
         let new_term = self.disk.term + 1;
         let mut history = self.disk.history.clone();
@@ -178,18 +199,22 @@ impl Server {
             end: self.disk.last_end(),
             why,
         });
+        // A leader's memory starts afresh: no connections, no followers yet.
         self.mem = Memory {
-            accepting_writes: true,
-            key_until: self.mem.key_until,
-            ..Memory::default()
+            role: RoleMemory::Leader(LeaderMemory {
+                accepting_writes: true,
+                key_until,
+                ..LeaderMemory::default()
+            }),
+            ..Memory::for_role(ServerRole::Leader)
         };
         for peer in self.directory.everyone_but(cx.me()) {
             cx.send(
                 peer,
-                Msg::NewLeader {
+                Msg::SingleLeader(SingleLeaderMsg::NewLeader {
                     leader: cx.me(),
                     term: new_term,
-                },
+                }),
             );
         }
         cx.cancel_timer(Timer::LeaderSilent);
@@ -204,19 +229,21 @@ impl Server {
     /// `patronictl failover` does: the chosen follower takes the leader key (whoever holds
     /// it) and promotes once it has it. Without, the follower promotes at once
     /// (`pg_ctl promote`).
-    pub(super) fn manual_promote(&mut self, cx: &mut Cx) {
+    pub(crate) fn manual_promote(&mut self, cx: &mut Cx) {
         if self.directory.coordinator.is_some() {
             cx.note(Note::AskingForKey {
                 node: self.name.clone(),
                 manual: true,
             });
-            self.mem.wants_key = true;
-            self.mem.key_wanted_for = PromotionReason::Manual;
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.wants_key = true;
+                follower.key_wanted_for = PromotionReason::Manual;
+            }
             self.ask_for_key(cx, self.disk.term + 1, true);
             // No answer (the service is down or cut off): ask again.
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
         } else {
-            self.promote(cx, PromotionReason::Manual);
+            self.promote(cx, PromotionReason::Manual, Time::ZERO);
         }
     }
 
@@ -225,11 +252,11 @@ impl Server {
         if let Some(service) = self.directory.coordinator {
             cx.send(
                 service,
-                Msg::AcquireKey {
+                Msg::SingleLeader(SingleLeaderMsg::AcquireKey {
                     term,
                     asked_at: cx.now(),
                     force,
-                },
+                }),
             );
         }
     }
@@ -238,17 +265,20 @@ impl Server {
     /// would expire.
     fn next_renewal(&self, now: Time) -> Time {
         let every = self.config.failover.key_renew_every();
-        if self.mem.accepting_writes && self.mem.key_until > now {
-            every.min(self.mem.key_until.saturating_sub(now))
-        } else {
-            every
+        match self.mem.role.leader() {
+            Some(leader) if leader.accepting_writes && leader.key_until > now => {
+                every.min(leader.key_until.saturating_sub(now))
+            }
+            _ => every,
         }
     }
 
     /// The leader's key loop (Patroni's HA loop): a leader whose key expired unrenewed stops
     /// taking writes; a leader renews (or, fenced or just restarted, asks for the key again).
-    pub(super) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
-        if self.disk.role == ServerRole::Follower && self.mem.wants_key {
+    pub(crate) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
+        if self.disk.role == ServerRole::Follower
+            && self.mem.role.follower().is_some_and(|f| f.wants_key)
+        {
             // A follower that wants the key (a manual failover) asks until it is answered.
             self.ask_for_key(cx, self.disk.term + 1, false);
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
@@ -257,14 +287,19 @@ impl Server {
         if self.disk.role != ServerRole::Leader || self.directory.coordinator.is_none() {
             return;
         }
-        if self.mem.accepting_writes && cx.now() >= self.mem.key_until {
+        if self
+            .mem
+            .role
+            .leader()
+            .is_some_and(|l| l.accepting_writes && cx.now() >= l.key_until)
+        {
             cx.note(Note::KeyNotRenewed {
                 node: self.name.clone(),
                 ttl_ms: self.config.failover.key_ttl.as_micros() / 1_000,
             });
             self.demote_read_only(cx);
         }
-        if !self.mem.rejoining {
+        if !self.mem.role.leader().is_some_and(|l| l.rejoining) {
             self.ask_for_key(cx, self.disk.term, false);
         }
         cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
@@ -274,20 +309,22 @@ impl Server {
     /// restarted read-only, so every connection is closed (a commit waiting for a standby
     /// gets the FATAL) and the walsenders are gone.
     fn demote_read_only(&mut self, cx: &mut Cx) {
-        self.mem.accepting_writes = false;
-        self.mem.fenced = true;
+        if let Some(leader) = self.mem.role.leader_mut() {
+            leader.accepting_writes = false;
+            leader.fenced = true;
+            leader.followers.clear();
+            leader.semi_sync_off = false;
+        }
         self.mem.connections.clear();
-        self.mem.followers.clear();
-        self.mem.semi_sync_off = false;
-        for pending in std::mem::take(&mut self.mem.waiting) {
+        for pending in self.take_waiting() {
             cx.send(
                 pending.client,
-                Msg::QueryResult {
+                Msg::Client(ClientMsg::QueryResult {
                     request: pending.request,
                     outcome: Err(
                         "FATAL:  terminating connection due to administrator command".into(),
                     ),
-                },
+                }),
             );
         }
         cx.cancel_timer(Timer::Keepalive);
@@ -297,13 +334,13 @@ impl Server {
         // The restart closes the walsenders: the followers' streams break at once, and they
         // look for a new leader without waiting out the failover timeout.
         for peer in self.directory.other_servers(cx.me()) {
-            cx.send(peer, Msg::ConnectionsReset);
+            cx.send(peer, Msg::Client(ClientMsg::ConnectionsReset));
         }
     }
 
     /// The leader closed the replication connection (it demoted itself): look for a new
     /// leader now.
-    pub(super) fn on_stream_closed(&mut self, cx: &mut Cx, from: NodeId) {
+    pub(crate) fn on_stream_closed(&mut self, cx: &mut Cx, from: NodeId) {
         if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
             return;
         }
@@ -311,16 +348,20 @@ impl Server {
             node: self.name.clone(),
             leader: self.directory.name(from).to_string(),
         });
-        self.mem.stream = Stream::Idle;
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stream = Stream::Idle;
+        }
         // Automatic failover only: and from now on this follower no longer vouches for that
         // leader when the others ask.
         if let Some(timeout) = self.config.failover.timeout {
-            self.mem.last_from_leader = cx.now().saturating_sub(timeout);
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.last_from_leader = cx.now().saturating_sub(timeout);
+            }
             self.on_leader_silent(cx);
         }
     }
 
-    pub(super) fn on_key_answer(
+    pub(crate) fn on_key_answer(
         &mut self,
         cx: &mut Cx,
         granted: bool,
@@ -332,11 +373,14 @@ impl Server {
         let valid_until = asked_at.saturating_add(self.config.failover.key_ttl);
         match self.disk.role {
             ServerRole::Leader if granted => {
-                self.mem.key_until = self.mem.key_until.max(valid_until);
-                if !self.mem.accepting_writes && !self.mem.rejoining && cx.now() < valid_until {
-                    let was_fenced = self.mem.fenced;
-                    self.mem.accepting_writes = true;
-                    self.mem.fenced = false;
+                let Some(memory) = self.mem.role.leader_mut() else {
+                    return;
+                };
+                memory.key_until = memory.key_until.max(valid_until);
+                if !memory.accepting_writes && !memory.rejoining && cx.now() < valid_until {
+                    let was_fenced = memory.fenced;
+                    memory.accepting_writes = true;
+                    memory.fenced = false;
                     cx.cancel_timer(Timer::WhoLeadsDone);
                     cx.set_timer(Timer::Keepalive, Time::micros(1));
                     cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
@@ -350,7 +394,7 @@ impl Server {
             // leader once that one is heard leading (its announcement or keepalive): the
             // holder may still be waiting to promote, or may crash before it does, and then
             // the key comes back to whoever asks.
-            ServerRole::Leader if self.mem.accepting_writes => {
+            ServerRole::Leader if self.mem.role.accepting_writes() => {
                 cx.note(Note::KeyHeldByOther {
                     node: self.name.clone(),
                     holder: holder.map(|h| self.directory.name(h).to_string()),
@@ -358,7 +402,7 @@ impl Server {
                 });
                 self.demote_read_only(cx);
             }
-            ServerRole::Follower if self.mem.wants_key => {
+            ServerRole::Follower if self.mem.role.follower().is_some_and(|f| f.wants_key) => {
                 if granted && others_ttl > Time::ZERO {
                     // Taken by force from a holder whose lease still runs: promote once it
                     // has surely stopped (asking again then renews the key).
@@ -369,11 +413,13 @@ impl Server {
                     cx.set_timer(Timer::KeyRenew, others_ttl.saturating_add(Time::millis(1)));
                     return;
                 }
-                self.mem.wants_key = false;
+                let Some(follower) = self.mem.role.follower_mut() else {
+                    return;
+                };
+                follower.wants_key = false;
                 if granted {
-                    self.mem.key_until = valid_until;
-                    let why = self.mem.key_wanted_for.clone();
-                    self.promote(cx, why);
+                    let why = follower.key_wanted_for.clone();
+                    self.promote(cx, why, valid_until);
                 } else if let Some(holder) = holder {
                     cx.note(Note::KeyHeldByOther {
                         node: self.name.clone(),
@@ -395,16 +441,26 @@ impl Server {
         }
     }
 
-    pub(super) fn on_leader_is(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
+    pub(crate) fn on_leader_is(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
         if leader == cx.me() {
             return;
         }
         let newer = term > self.disk.term;
-        let electing = self.mem.election.is_some() && term >= self.disk.term;
-        let asking = self.disk.role == ServerRole::Leader
-            && !self.mem.accepting_writes
+        let electing = self
+            .mem
+            .role
+            .follower()
+            .is_some_and(|f| f.election.is_some())
             && term >= self.disk.term;
-        if self.disk.role == ServerRole::Leader && self.mem.accepting_writes && !self.mem.rejoining
+        let asking = self.disk.role == ServerRole::Leader
+            && !self.mem.role.accepting_writes()
+            && term >= self.disk.term;
+        if self.disk.role == ServerRole::Leader
+            && self
+                .mem
+                .role
+                .leader()
+                .is_some_and(|l| l.accepting_writes && !l.rejoining)
         {
             // An unfenced leader ignores the news: that is split brain.
             if newer && self.config.failover.fencing {
@@ -414,7 +470,9 @@ impl Server {
         }
         // (`asking` covers a leader asked to rejoin: it only follows a leader at least as new.)
         if newer || electing || asking {
-            self.mem.election = None;
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.election = None;
+            }
             if self.disk.role == ServerRole::Leader {
                 self.demote_and_follow(cx, leader, term);
             } else if self.disk.role == ServerRole::Follower
@@ -425,35 +483,37 @@ impl Server {
         }
     }
 
-    pub(super) fn demote_and_follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
+    pub(crate) fn demote_and_follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32) {
         cx.note(Note::Demoted {
             node: self.name.clone(),
             new_leader: self.directory.name(leader).to_string(),
         });
         // Answer what was waiting with an error: the client cannot know whether it survives.
-        for pending in std::mem::take(&mut self.mem.waiting) {
+        for pending in self.take_waiting() {
             cx.send(
                 pending.client,
-                Msg::QueryResult {
+                Msg::Client(ClientMsg::QueryResult {
                     request: pending.request,
                     // The old primary shuts down to rejoin: waiting backends are terminated.
                     outcome: Err(
                         "FATAL:  terminating connection due to administrator command".into(),
                     ),
-                },
+                }),
             );
         }
-        self.mem = Memory::default();
+        // A follower's memory starts afresh.
+        self.mem = Memory::for_role(ServerRole::Follower);
         cx.cancel_timer(Timer::Keepalive);
         cx.cancel_timer(Timer::Checkpoint);
         self.follow(cx, leader, term, self.disk.history.clone());
     }
 
     /// Follows `leader` in `term`: records it and asks to stream from the last flushed entry.
-    pub(super) fn follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
+    pub(crate) fn follow(&mut self, cx: &mut Cx, leader: NodeId, term: u32, history: TermHistory) {
         self.persist_following(cx, leader, term, history);
-        self.mem.rejoining = false;
-        self.mem.last_from_leader = cx.now();
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.last_from_leader = cx.now();
+        }
         self.request_stream(cx, leader, self.disk.last_index(), self.disk.last_term());
         if let Some(timeout) = self.config.failover.timeout {
             cx.set_timer(Timer::LeaderSilent, timeout);

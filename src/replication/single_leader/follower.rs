@@ -2,16 +2,21 @@
 //! writing, flushing and replaying entries, reconnecting after a broken stream, rewinding a
 //! diverged log.
 
-use super::*;
-use crate::engine::{ErrorKind, MissingRow};
-use crate::replication::render::RenderOptions;
+use crate::engine::{FormatVersion, RowChange};
+use crate::replication::log::{LogEntry, TermHistory};
+use crate::replication::messages::{Msg, SingleLeaderMsg};
+use crate::replication::method::wal::incompatible_format;
+use crate::replication::node::Note;
+use crate::replication::node::Timer;
+use crate::replication::server::*;
+use crate::sim::{NodeId, Time};
 
 impl Server {
-    pub(super) fn connect(&mut self, cx: &mut Cx) {
+    pub(crate) fn connect(&mut self, cx: &mut Cx) {
         if !self.method().streams() {
             return;
         }
-        if let Stream::Refused(_) = self.mem.stream {
+        if let Stream::Refused(_) = self.mem.role.stream() {
             return;
         }
         let Some(leader) = self.disk.leader else {
@@ -22,27 +27,29 @@ impl Server {
 
     /// Asks `leader` to stream everything after entry `last_index` (of `last_term`). Whatever
     /// was written and not flushed is dropped: the leader sends it again.
-    pub(super) fn request_stream(
+    pub(crate) fn request_stream(
         &mut self,
         cx: &mut Cx,
         leader: NodeId,
         last_index: u64,
         last_term: u32,
     ) {
-        self.mem.stream = Stream::Connecting;
-        self.mem.connect_sent_at = cx.now();
-        self.mem.written.clear();
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stream = Stream::Connecting;
+            follower.connect_sent_at = cx.now();
+            follower.written.clear();
+        }
         cx.send(
             leader,
-            Msg::StartStreaming {
+            Msg::SingleLeader(SingleLeaderMsg::StartStreaming {
                 last_index,
                 last_term,
                 applied: self.disk.applied.min(last_index),
-            },
+            }),
         );
     }
 
-    pub(super) fn on_stream_start(
+    pub(crate) fn on_stream_start(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -54,23 +61,27 @@ impl Server {
         if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
             return;
         }
-        if self.method() == Method::Wal && format != self.disk.db.format() {
+        if self.method().ships_pages() && format != self.disk.db.format() {
             let error = incompatible_format(format, self.disk.db.format());
             cx.note(Note::StreamRefused {
                 node: self.name.clone(),
                 error: error.clone(),
             });
-            self.mem.stream = Stream::Refused(error);
+            if let Some(follower) = self.mem.role.follower_mut() {
+                follower.stream = Stream::Refused(error);
+            }
             return;
         }
-        self.mem.stream = Stream::Streaming;
-        self.mem.leader_last = leader_last;
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stream = Stream::Streaming;
+            follower.leader_last = leader_last;
+        }
         if term >= self.disk.term && history != self.disk.history {
             self.persist_following(cx, from, term, history);
         }
     }
 
-    pub(super) fn on_entries(
+    pub(crate) fn on_entries(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -79,50 +90,61 @@ impl Server {
     ) {
         if self.disk.role != ServerRole::Follower
             || Some(from) != self.disk.leader
-            || self.mem.stream != Stream::Streaming
+            || *self.mem.role.stream() != Stream::Streaming
         {
             return;
         }
-        self.mem.leader_last = self.mem.leader_last.max(leader_last);
         let mut last = self.written_last();
+        let Some(follower) = self.mem.role.follower_mut() else {
+            return;
+        };
+        follower.leader_last = follower.leader_last.max(leader_last);
         for entry in entries {
             if entry.index == last + 1 {
                 last = entry.index;
-                self.mem.written.push(entry);
+                follower.written.push(entry);
             }
         }
         self.send_feedback(cx);
-        if !self.mem.written.is_empty() && !self.mem.flush_scheduled {
-            self.mem.flush_scheduled = true;
-            cx.set_timer(Timer::Flush, self.config.timings.flush_delay);
+        if let Some(follower) = self.mem.role.follower_mut() {
+            if !follower.written.is_empty() && !follower.flush_scheduled {
+                follower.flush_scheduled = true;
+                cx.set_timer(Timer::Flush, self.config.timings.flush_delay);
+            }
         }
     }
 
-    pub(super) fn written_last(&self) -> u64 {
+    pub(crate) fn written_last(&self) -> u64 {
         self.mem
-            .written
-            .last()
+            .role
+            .follower()
+            .and_then(|f| f.written.last())
             .map_or(self.disk.last_index(), |e| e.index)
     }
 
-    pub(super) fn flush(&mut self, cx: &mut Cx) {
-        self.mem.flush_scheduled = false;
-        if self.mem.written.is_empty() {
+    pub(crate) fn flush(&mut self, cx: &mut Cx) {
+        let Some(follower) = self.mem.role.follower_mut() else {
+            return;
+        };
+        follower.flush_scheduled = false;
+        if follower.written.is_empty() {
             return;
         }
-        let entries = std::mem::take(&mut self.mem.written);
+        let entries = std::mem::take(&mut follower.written);
         let flushed = entries.last().map_or(self.disk.last_index(), |e| e.index);
         cx.write_durable(DiskWrite::Append(entries).into());
         self.feedback(cx, flushed, flushed, self.disk.applied);
-        if !self.mem.apply_scheduled {
-            self.mem.apply_scheduled = true;
-            cx.set_timer(Timer::Apply, self.config.timings.apply_delay);
+        if let Some(follower) = self.mem.role.follower_mut() {
+            if !follower.apply_scheduled {
+                follower.apply_scheduled = true;
+                cx.set_timer(Timer::Apply, self.config.timings.apply_delay);
+            }
         }
     }
 
     /// Replays flushed entries into the engine, in order, until one fails.
-    pub(super) fn apply_flushed(&mut self, cx: &mut Cx) {
-        if self.mem.stalled.is_some() {
+    pub(crate) fn apply_flushed(&mut self, cx: &mut Cx) {
+        if self.mem.role.stalled().is_some() {
             return;
         }
         let before = self.disk.applied;
@@ -140,10 +162,7 @@ impl Server {
                             index,
                             change,
                             // The lab's FULL row image is PostgreSQL's REPLICA IDENTITY FULL.
-                            full_identity: self.method()
-                                == (Method::Logical {
-                                    image: crate::replication::config::RowImage::Full,
-                                }),
+                            full_identity: self.method().full_row_identity(),
                         });
                     }
                 }
@@ -153,9 +172,11 @@ impl Server {
                         index,
                         error: error.clone(),
                     });
-                    self.mem.stalled = Some(error);
-                    self.mem.apply_errors += 1;
-                    self.mem.apply_failed_at = cx.now();
+                    if let Some(follower) = self.mem.role.follower_mut() {
+                        follower.stalled = Some(error);
+                        follower.apply_errors += 1;
+                        follower.apply_failed_at = cx.now();
+                    }
                     // PostgreSQL's apply worker (and startup process) try again every few
                     // seconds. MySQL's replication SQL thread stays stopped until START
                     // REPLICA; in the lab, restarting the replica starts it again.
@@ -177,108 +198,47 @@ impl Server {
 
     /// Replays one entry the way its method says. Returns the row changes skipped because
     /// their row was missing (PostgreSQL's logical apply skips them; MySQL's stops).
-    pub(super) fn apply_entry(
+    pub(crate) fn apply_entry(
         &mut self,
         now: Time,
         entry: &LogEntry,
     ) -> Result<Vec<RowChange>, String> {
-        match &entry.payload {
-            Payload::Wal(changes) => self
-                .disk
-                .db
-                .apply(changes)
-                .map(|()| Vec::new())
-                .map_err(|e| format!("FATAL:  {e}")),
-            Payload::Rows(changes) => {
-                let changes: Vec<RowChange> = match self.method() {
-                    Method::Logical {
-                        image: crate::replication::config::RowImage::Minimal,
-                    } => changes.iter().map(minimal_row_change).collect(),
-                    _ => changes.clone(),
-                };
-                let schema = RenderOptions::default().database;
-                let missing = if self.speaks_mysql() {
-                    MissingRow::MySqlStop { schema: &schema }
-                } else {
-                    MissingRow::Skip
-                };
-                match self.disk.db.apply_row_changes_with(&changes, missing) {
-                    Ok(applied) => Ok(applied.skipped),
-                    // MySQL's Last_SQL_Error, as SHOW REPLICA STATUS prints it.
-                    Err(e) if e.kind == ErrorKind::RowNotFound => Err(e.message),
-                    Err(e) => Err(format!("ERROR:  {e}")),
-                }
-            }
-            Payload::Statements(statements) => {
-                // The replication SQL thread: one session, the statements of one transaction.
-                let mut session = Session::new();
-                let multi = statements.len() > 1;
-                // A naive statement log re-evaluates NOW() with the follower's own clock.
-                let now_micros = self.clock(now);
-                let mut env = NodeEnv {
-                    now_micros,
-                    rng: &mut self.rng,
-                };
-                let mut run = |sql: &str, options: &ExecOptions| {
-                    self.disk
-                        .db
-                        .execute(&mut session, sql, &mut env, options)
-                        .map(|_| ())
-                        .map_err(|e| format!("ERROR:  {e}"))
-                };
-                if multi {
-                    run("BEGIN", &ExecOptions::default())?;
-                }
-                for statement in statements {
-                    let options = statement
-                        .context
-                        .as_ref()
-                        .map(|c| ExecOptions {
-                            timestamp: c.timestamp,
-                            insert_id: c.insert_id,
-                            rand_seeds: c.rand_seeds,
-                        })
-                        .unwrap_or_default();
-                    if let Err(error) = run(&statement.sql, &options) {
-                        if multi {
-                            let _ = run("ROLLBACK", &ExecOptions::default());
-                        }
-                        return Err(error);
-                    }
-                }
-                if multi {
-                    run("COMMIT", &ExecOptions::default())?;
-                }
-                Ok(Vec::new())
-            }
-        }
+        let mysql = self.speaks_mysql();
+        // A naive statement log re-evaluates NOW() with the follower's own clock.
+        let mut env = NodeEnv {
+            now_micros: self.clock(now),
+            rng: &mut self.rng,
+        };
+        self.config
+            .method
+            .apply(&mut self.disk.db, &entry.payload, &mut env, mysql)
     }
 
-    pub(super) fn send_feedback(&mut self, cx: &mut Cx) {
+    pub(crate) fn send_feedback(&mut self, cx: &mut Cx) {
         let write = self.written_last();
         let flush = self.disk.last_index();
         let apply = self.disk.applied;
         self.feedback(cx, write, flush, apply);
     }
 
-    pub(super) fn feedback(&mut self, cx: &mut Cx, write: u64, flush: u64, apply: u64) {
-        if self.disk.role != ServerRole::Follower || self.mem.stream != Stream::Streaming {
+    pub(crate) fn feedback(&mut self, cx: &mut Cx, write: u64, flush: u64, apply: u64) {
+        if self.disk.role != ServerRole::Follower || *self.mem.role.stream() != Stream::Streaming {
             return;
         }
         if let Some(leader) = self.disk.leader {
             cx.send(
                 leader,
-                Msg::Feedback {
+                Msg::SingleLeader(SingleLeaderMsg::Feedback {
                     write,
                     flush,
                     apply,
-                    stalled: self.mem.stalled.clone(),
-                },
+                    stalled: self.mem.role.stalled().map(str::to_string),
+                }),
             );
         }
     }
 
-    pub(super) fn on_keepalive(
+    pub(crate) fn on_keepalive(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -288,15 +248,19 @@ impl Server {
     ) {
         match self.disk.role {
             ServerRole::Follower if Some(from) == self.disk.leader => {
-                self.mem.leader_last = self.mem.leader_last.max(leader_last);
+                let written_last = self.written_last();
+                let Some(follower) = self.mem.role.follower_mut() else {
+                    return;
+                };
+                follower.leader_last = follower.leader_last.max(leader_last);
                 // The stream broke (a partition, a lost message): start it again from what
                 // is flushed, as a walreceiver does after a connection error.
-                let broken = match (&self.mem.stream, sent) {
+                let broken = match (&follower.stream, sent) {
                     (Stream::Idle, _) => true,
                     (Stream::Streaming, None) => true,
-                    (Stream::Streaming, Some(sent)) => sent > self.written_last(),
+                    (Stream::Streaming, Some(sent)) => sent > written_last,
                     (Stream::Connecting, _) => {
-                        cx.now().saturating_sub(self.mem.connect_sent_at)
+                        cx.now().saturating_sub(follower.connect_sent_at)
                             > self.config.timings.keepalive
                     }
                     _ => false,
@@ -309,19 +273,19 @@ impl Server {
                 // still reach a follower (`wal_sender_timeout`).
                 cx.send(
                     from,
-                    Msg::Feedback {
+                    Msg::SingleLeader(SingleLeaderMsg::Feedback {
                         write: self.written_last(),
                         flush: self.disk.last_index(),
                         apply: self.disk.applied,
-                        stalled: self.mem.stalled.clone(),
-                    },
+                        stalled: self.mem.role.stalled().map(str::to_string),
+                    }),
                 );
             }
             ServerRole::Follower if term > self.disk.term => {
                 self.follow(cx, from, term, self.disk.history.clone());
             }
             // A leader that lost its key hears the one that leads now: it follows it.
-            ServerRole::Leader if !self.mem.accepting_writes && term > self.disk.term => {
+            ServerRole::Leader if !self.mem.role.accepting_writes() && term > self.disk.term => {
                 self.on_leader_is(cx, from, term);
             }
             ServerRole::Follower | ServerRole::Leader => {
@@ -329,10 +293,10 @@ impl Server {
                 if let Some(leader) = self.disk.leader.filter(|_| term < self.disk.term) {
                     cx.send(
                         from,
-                        Msg::LeaderIs {
+                        Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                             leader,
                             term: self.disk.term,
-                        },
+                        }),
                     );
                 }
             }
@@ -343,7 +307,7 @@ impl Server {
         }
     }
 
-    pub(super) fn on_rewind(
+    pub(crate) fn on_rewind(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -367,7 +331,9 @@ impl Server {
             });
             cx.write_durable(DiskWrite::Truncate { after: common }.into());
         }
-        self.mem.written.clear();
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.written.clear();
+        }
         if snapshot || self.disk.applied > common || common < self.disk.base {
             // Pages already hold the discarded changes: start over from a base backup.
             cx.note(Note::Reinitialising {
@@ -383,58 +349,10 @@ impl Server {
         }
     }
 
-    pub(super) fn term_of(&self, index: u64) -> u32 {
+    pub(crate) fn term_of(&self, index: u64) -> u32 {
         self.disk
             .entry(index)
             .map_or(self.disk.base_term, |e| e.term)
-    }
-}
-
-/// A logical change cut down to MySQL's MINIMAL row image: the key, and for updates only
-/// the changed columns.
-fn minimal_row_change(change: &RowChange) -> RowChange {
-    let minimal = change.minimal();
-    let mut columns: Vec<String> = Vec::new();
-    let mut values = Vec::new();
-    if change.op != crate::engine::RowOp::Delete {
-        if !minimal
-            .after
-            .iter()
-            .any(|(c, _)| c.eq_ignore_ascii_case(&change.key_column))
-        {
-            columns.push(change.key_column.clone());
-            values.push(change.key.clone());
-        }
-        for (c, v) in minimal.after {
-            columns.push(c);
-            values.push(v);
-        }
-        // The before image is the key alone (MINIMAL), aligned with the columns shipped.
-        let before = (change.op == crate::engine::RowOp::Update).then(|| {
-            columns
-                .iter()
-                .map(|c| {
-                    if c.eq_ignore_ascii_case(&change.key_column) {
-                        change.key.clone()
-                    } else {
-                        crate::engine::Value::Null
-                    }
-                })
-                .collect()
-        });
-        RowChange {
-            columns,
-            before,
-            after: Some(values),
-            ..change.clone()
-        }
-    } else {
-        RowChange {
-            columns: vec![change.key_column.clone()],
-            before: Some(vec![change.key.clone()]),
-            after: None,
-            ..change.clone()
-        }
     }
 }
 
@@ -447,17 +365,13 @@ impl Server {
     /// is a MySQL replica (`super_read_only`, as replicas are run). A logical subscriber and a
     /// trigger-based subscriber are ordinary databases: writes and DDL run there (their own
     /// changes are not replicated anywhere). A spare waiting for its base backup refuses.
-    pub(super) fn write_refusal(&self, sql: &str) -> Option<String> {
+    pub(crate) fn write_refusal(&self, sql: &str) -> Option<String> {
         match self.disk.role {
-            ServerRole::Leader if self.mem.accepting_writes => None,
+            ServerRole::Leader if self.mem.role.accepting_writes() => None,
             // A leader that lost its key was restarted read-only (as Patroni does): it says
             // what a replica says.
             _ if self.speaks_mysql() => Some(MYSQL_SUPER_READ_ONLY.into()),
-            ServerRole::Follower
-                if matches!(self.method(), Method::Logical { .. } | Method::Trigger) =>
-            {
-                None
-            }
+            ServerRole::Follower if self.method().subscriber_writable() => None,
             _ => Some(format!(
                 "ERROR:  cannot execute {} in a read-only transaction",
                 command_name(sql)

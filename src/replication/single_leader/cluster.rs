@@ -10,12 +10,12 @@ use std::rc::Rc;
 use crate::sim::{LinkConfig, NetworkConfig, NodeId, Time, World};
 
 use super::applier::Applier;
-use super::client::{Client, ClientProgram};
-use super::config::{ClusterConfig, Method};
 use super::coordinator::{Coordinator, COORDINATOR_NAME};
-use super::directory::Directory;
-use super::node::LabNode;
-use super::server::Server;
+use crate::replication::client::{Client, ClientProgram, Router};
+use crate::replication::config::ClusterConfig;
+use crate::replication::directory::Directory;
+use crate::replication::node::LabNode;
+use crate::replication::server::Server;
 
 /// The network the lab uses unless a lesson says otherwise: a few milliseconds one way, with
 /// a little jitter, like servers in one region.
@@ -38,8 +38,7 @@ pub fn directory(config: &ClusterConfig) -> Directory {
         .enumerate()
         .map(|(i, name)| (NodeId(first_client + i as u32), name.clone()))
         .collect();
-    let applier =
-        (config.method == Method::Trigger).then(|| NodeId(first_client + clients.len() as u32));
+    let applier = (!config.method.streams()).then(|| NodeId(first_client + clients.len() as u32));
     let next = first_client + clients.len() as u32 + u32::from(applier.is_some());
     Directory {
         servers,
@@ -78,7 +77,7 @@ pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World
         world.add_node(
             name.clone(),
             LabNode::Client(
-                Client::new(name, leader, directory.clone())
+                Client::new(name, Router::to_leader(leader), directory.clone())
                     .speaking(ClientProgram::for_cluster(config.method, &config.ack)),
             ),
         );

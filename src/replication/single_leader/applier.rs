@@ -10,11 +10,11 @@ use std::rc::Rc;
 use crate::engine::{RowChange, TableSchema, Value};
 use crate::sim::{Context, NodeId, Time};
 
-use super::directory::Directory;
-use super::messages::Msg;
-use super::node::{LabNode, Note, Timer};
-use super::render::parse_slony_cmdargs;
-use super::trigger::{ACTIONSEQ, CMDARGS, CMDTYPE, RELNAME, UPDNCOLS};
+use crate::replication::directory::Directory;
+use crate::replication::messages::{Msg, SingleLeaderMsg};
+use crate::replication::method::trigger::{ACTIONSEQ, CMDARGS, CMDTYPE, RELNAME, UPDNCOLS};
+use crate::replication::node::{LabNode, Note, Timer};
+use crate::replication::render::parse_slony_cmdargs;
 
 type Cx = Context<LabNode>;
 
@@ -87,9 +87,9 @@ impl Applier {
         if timer == Timer::Poll {
             cx.send(
                 self.leader,
-                Msg::PollChangelog {
+                Msg::SingleLeader(SingleLeaderMsg::PollChangelog {
                     after_seq: self.fetched,
-                },
+                }),
             );
             // Resend to followers that did not confirm (lost message, crash, error).
             for s in self.subscribers.values_mut() {
@@ -102,11 +102,13 @@ impl Applier {
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
-            Msg::ChangelogRows { rows, schemas } if from == self.leader => {
+            Msg::SingleLeader(SingleLeaderMsg::ChangelogRows { rows, schemas })
+                if from == self.leader =>
+            {
                 self.read(cx, rows, &schemas);
                 self.push(cx);
             }
-            Msg::ChangesApplied { through_seq, error } => {
+            Msg::SingleLeader(SingleLeaderMsg::ChangesApplied { through_seq, error }) => {
                 if let Some(s) = self.subscribers.get_mut(&from) {
                     s.confirmed = s.confirmed.max(through_seq);
                     s.in_flight = None;
@@ -121,7 +123,9 @@ impl Applier {
                 self.pending.retain(|(seq, _)| *seq > low);
                 self.push(cx);
             }
-            Msg::NewLeader { leader, term } if term > self.leader_term => {
+            Msg::SingleLeader(SingleLeaderMsg::NewLeader { leader, term })
+                if term > self.leader_term =>
+            {
                 self.leader = leader;
                 self.leader_term = term;
                 self.subscribers.remove(&leader);
@@ -188,10 +192,10 @@ impl Applier {
             s.in_flight = Some(through);
             cx.send(
                 follower,
-                Msg::ApplyChanges {
+                Msg::SingleLeader(SingleLeaderMsg::ApplyChanges {
                     through_seq: through,
                     changes: changes.into_iter().map(|(_, c)| c).collect(),
-                },
+                }),
             );
         }
     }

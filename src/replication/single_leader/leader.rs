@@ -2,10 +2,19 @@
 //! feedback and keepalives. A leader keeps taking writes whatever its followers do: whether
 //! it may lead is the leader key's business (`failover.rs`), not a count of followers.
 
-use super::*;
+use crate::replication::config::AckPolicy;
+use crate::replication::log::{LogEntry, BINLOG_FILE};
+use crate::replication::messages::{Msg, SingleLeaderMsg};
+use crate::replication::node::Note;
+use crate::replication::node::Timer;
+use crate::replication::server::*;
+use crate::sim::NodeId;
+
+/// Entries per message while catching up, so catch-up is visible as a stream.
+const CATCHUP_BATCH: usize = 4;
 
 impl Server {
-    pub(super) fn on_start_streaming(
+    pub(crate) fn on_start_streaming(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -13,7 +22,7 @@ impl Server {
         last_term: u32,
         applied: u64,
     ) {
-        if self.mem.fenced {
+        if self.mem.role.fenced() {
             // Demoted to read-only: no walsender serves from it until it leads again.
             return;
         }
@@ -21,10 +30,10 @@ impl Server {
             if let (Some(leader), ServerRole::Follower) = (self.disk.leader, self.disk.role) {
                 cx.send(
                     from,
-                    Msg::LeaderIs {
+                    Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                         leader,
                         term: self.disk.term,
-                    },
+                    }),
                 );
             }
             return;
@@ -37,15 +46,18 @@ impl Server {
         if common < last_index || last_index < self.disk.base {
             cx.send(
                 from,
-                Msg::Rewind {
+                Msg::SingleLeader(SingleLeaderMsg::Rewind {
                     common: common.min(last_index),
                     term: self.disk.term,
                     snapshot: common.min(last_index) < self.disk.base,
-                },
+                }),
             );
             return;
         }
-        self.mem.followers.insert(
+        let Some(memory) = self.mem.role.leader_mut() else {
+            return;
+        };
+        memory.followers.insert(
             from,
             FollowerProgress {
                 sent: last_index,
@@ -63,20 +75,25 @@ impl Server {
         );
         cx.send(
             from,
-            Msg::StreamStart {
+            Msg::SingleLeader(SingleLeaderMsg::StreamStart {
                 term: self.disk.term,
                 format: self.disk.db.format(),
                 history: self.disk.history.clone(),
                 leader_last: own_last,
-            },
+            }),
         );
         self.send_backlog(cx, from);
     }
 
     /// Catch-up: sends the next batch of entries the follower lacks.
-    pub(super) fn send_backlog(&mut self, cx: &mut Cx, to: NodeId) {
+    pub(crate) fn send_backlog(&mut self, cx: &mut Cx, to: NodeId) {
         let own_last = self.disk.last_index();
-        let Some(progress) = self.mem.followers.get_mut(&to) else {
+        let Some(progress) = self
+            .mem
+            .role
+            .leader_mut()
+            .and_then(|l| l.followers.get_mut(&to))
+        else {
             return;
         };
         if progress.sent >= own_last {
@@ -90,15 +107,15 @@ impl Server {
             progress.sent = last.index;
             cx.send(
                 to,
-                Msg::Entries {
+                Msg::SingleLeader(SingleLeaderMsg::Entries {
                     entries,
                     leader_last: own_last,
-                },
+                }),
             );
         }
     }
 
-    pub(super) fn on_feedback(
+    pub(crate) fn on_feedback(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -118,7 +135,12 @@ impl Server {
                 .any(|n| n == self.directory.name(from)),
             AckPolicy::Async => false,
         };
-        let Some(progress) = self.mem.followers.get_mut(&from) else {
+        let Some(progress) = self
+            .mem
+            .role
+            .leader_mut()
+            .and_then(|l| l.followers.get_mut(&from))
+        else {
             return;
         };
         progress.write = progress.write.max(write);
@@ -138,8 +160,10 @@ impl Server {
         if !caught_up {
             self.send_backlog(cx, from);
         }
-        if self.mem.semi_sync_off && flushed_all && listed {
-            self.mem.semi_sync_off = false;
+        if self.mem.role.semi_sync_off() && flushed_all && listed {
+            if let Some(leader) = self.mem.role.leader_mut() {
+                leader.semi_sync_off = false;
+            }
             // MySQL: `Semi-sync replication switched ON at (binlog.000001, 2927).` — the
             // position the replica has now acknowledged.
             cx.note(Note::SemiSyncOn {
@@ -151,7 +175,7 @@ impl Server {
         self.release_acknowledged(cx, None);
     }
 
-    pub(super) fn on_keepalive_timer(&mut self, cx: &mut Cx) {
+    pub(crate) fn on_keepalive_timer(&mut self, cx: &mut Cx) {
         if self.disk.role != ServerRole::Leader {
             return;
         }
@@ -159,36 +183,41 @@ impl Server {
         for peer in self.directory.other_servers(cx.me()) {
             let sent = self
                 .mem
-                .followers
-                .get(&peer)
+                .role
+                .leader()
+                .and_then(|l| l.followers.get(&peer))
                 .filter(|p| p.state != FollowerState::Backup)
                 .map(|p| p.sent);
             cx.send(
                 peer,
-                Msg::Keepalive {
+                Msg::SingleLeader(SingleLeaderMsg::Keepalive {
                     term: self.disk.term,
                     leader_last,
                     sent,
-                },
+                }),
             );
         }
         // wal_sender_timeout: a standby that stopped answering loses its stream.
         let timeout = self.config.timings.sender_timeout;
         let silent: Vec<NodeId> = self
             .mem
-            .followers
-            .iter()
+            .role
+            .leader()
+            .into_iter()
+            .flat_map(|l| l.followers.iter())
             .filter(|(_, p)| cx.now().saturating_sub(p.last_reply) > timeout)
             .map(|(id, _)| *id)
             .collect();
         for id in silent {
-            self.mem.followers.remove(&id);
+            if let Some(leader) = self.mem.role.leader_mut() {
+                leader.followers.remove(&id);
+            }
             cx.note(Note::SenderTimeout {
                 node: self.name.clone(),
                 follower: self.directory.name(id).to_string(),
             });
         }
-        if !self.mem.waiting.is_empty() {
+        if !self.mem.role.waiting().is_empty() {
             self.release_acknowledged(cx, None);
         }
         cx.set_timer(Timer::Keepalive, self.config.timings.keepalive);

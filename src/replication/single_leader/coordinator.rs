@@ -22,9 +22,9 @@ use std::rc::Rc;
 
 use crate::sim::{Context, NodeId, Time};
 
-use super::directory::Directory;
-use super::messages::Msg;
-use super::node::{LabNode, Note, Timer};
+use crate::replication::directory::Directory;
+use crate::replication::messages::{Msg, SingleLeaderMsg};
+use crate::replication::node::{LabNode, Note, Timer};
 
 /// The leader key: who holds it, for which term, until when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -93,11 +93,11 @@ impl Coordinator {
     }
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
-        let Msg::AcquireKey {
+        let Msg::SingleLeader(SingleLeaderMsg::AcquireKey {
             term,
             asked_at,
             force,
-        } = msg
+        }) = msg
         else {
             return;
         };
@@ -130,24 +130,24 @@ impl Coordinator {
             }
             cx.send(
                 from,
-                Msg::KeyAnswer {
+                Msg::SingleLeader(SingleLeaderMsg::KeyAnswer {
                     granted: true,
                     holder: Some(from),
                     term,
                     asked_at,
                     others_ttl: previous_until.saturating_sub(now),
-                },
+                }),
             );
         } else {
             cx.send(
                 from,
-                Msg::KeyAnswer {
+                Msg::SingleLeader(SingleLeaderMsg::KeyAnswer {
                     granted: false,
                     holder: live.map(|k| k.holder),
                     term: live.map_or(0, |k| k.term),
                     asked_at,
                     others_ttl: live.map_or(Time::ZERO, |k| k.expires.saturating_sub(now)),
-                },
+                }),
             );
         }
     }
@@ -184,11 +184,11 @@ mod tests {
         service.on_message(
             &mut cx,
             NodeId(from),
-            Msg::AcquireKey {
+            Msg::SingleLeader(SingleLeaderMsg::AcquireKey {
                 term: 2,
                 asked_at: Time::millis(now),
                 force,
-            },
+            }),
         );
         let mut answer = None;
         for effect in cx.effects() {
@@ -198,12 +198,12 @@ mod tests {
                 }
                 Effect::Send {
                     msg:
-                        Msg::KeyAnswer {
+                        Msg::SingleLeader(SingleLeaderMsg::KeyAnswer {
                             granted,
                             holder,
                             others_ttl,
                             ..
-                        },
+                        }),
                     ..
                 } => {
                     answer = Some((

@@ -15,10 +15,10 @@
 use crate::engine::{compare_rows, Database, RowDifference, Value};
 use crate::sim::{NodeId, NodeStatus, Time, World};
 
-use super::config::Method;
-use super::node::LabNode;
-use super::server::{Server, ServerRole, Stream};
-use super::trigger::CHANGELOG_TABLE;
+use crate::replication::config::Method;
+use crate::replication::method::trigger::CHANGELOG_TABLE;
+use crate::replication::node::LabNode;
+use crate::replication::server::{Server, ServerRole, Stream};
 
 /// A write a client saw acknowledged that the current leader no longer has.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,13 +96,14 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
         };
         if server.disk.role != ServerRole::Follower {
             if server.disk.role == ServerRole::Leader {
-                checks.blocked_commits += server.mem.waiting.len();
+                checks.blocked_commits += server.mem.role.waiting().len();
             }
             continue;
         }
         if node.status == NodeStatus::Up {
-            let error = match (&server.mem.stalled, &server.mem.stream) {
-                (Some(error), _) | (None, Stream::Refused(error)) => Some(error.clone()),
+            let error = match (server.mem.role.stalled(), server.mem.role.stream()) {
+                (Some(error), _) => Some(error.to_string()),
+                (None, Stream::Refused(error)) => Some(error.clone()),
                 _ => None,
             };
             if let Some(error) = error {
@@ -118,12 +119,11 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
         if server.disk.leader != Some(leader_id) {
             continue;
         }
-        let behind = match method {
+        let behind = if method.captures_in_database() {
             // The changelog's last action sequence against what the follower applied.
-            Method::Trigger => {
-                changelog_end(&leader.disk.db).saturating_sub(server.disk.applied_seq) as u64
-            }
-            _ => leader.disk.last_index().saturating_sub(server.disk.applied),
+            changelog_end(&leader.disk.db).saturating_sub(server.disk.applied_seq) as u64
+        } else {
+            leader.disk.last_index().saturating_sub(server.disk.applied)
         };
         if behind > 0 {
             checks.lagging.push((node.name.to_string(), behind));
@@ -152,7 +152,7 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
 /// under trigger-based replication only the chosen tables (the others are meant to differ).
 pub fn replicated_differences(leader: &Server, follower: &Server, name: &str) -> Vec<DivergedRow> {
     let mut diverged = diverged_rows(&leader.disk.db, &follower.disk.db, name);
-    if follower.config.method == Method::Trigger {
+    if !follower.config.method.replicates_every_table() {
         let chosen = &follower.config.replicated_tables;
         diverged.retain(|d| chosen.iter().any(|t| t.eq_ignore_ascii_case(&d.table)));
     }
@@ -178,10 +178,12 @@ fn changelog_end(db: &Database) -> i64 {
     db.rows(CHANGELOG_TABLE)
         .ok()
         .and_then(|rows| rows.last().cloned())
-        .and_then(|row| match row.get(super::trigger::ACTIONSEQ) {
-            Some(Value::Integer(seq)) => Some(*seq),
-            _ => None,
-        })
+        .and_then(
+            |row| match row.get(crate::replication::method::trigger::ACTIONSEQ) {
+                Some(Value::Integer(seq)) => Some(*seq),
+                _ => None,
+            },
+        )
         .unwrap_or(0)
 }
 

@@ -1,10 +1,15 @@
 //! Trigger-based replication at a server: the leader answers the applier's polls of its
 //! changelog; a follower applies the changes the applier ships.
 
-use super::*;
+use crate::engine::RowChange;
+use crate::replication::messages::{Msg, SingleLeaderMsg};
+use crate::replication::method;
+use crate::replication::node::Note;
+use crate::replication::server::*;
+use crate::sim::NodeId;
 
 impl Server {
-    pub(super) fn on_poll_changelog(&mut self, cx: &mut Cx, from: NodeId, after_seq: i64) {
+    pub(crate) fn on_poll_changelog(&mut self, cx: &mut Cx, from: NodeId, after_seq: i64) {
         if self.disk.role != ServerRole::Leader {
             return;
         }
@@ -14,16 +19,16 @@ impl Server {
         let horizon = self
             .disk
             .db
-            .locked_keys(trigger::CHANGELOG_TABLE)
+            .locked_keys(method::trigger::CHANGELOG_TABLE)
             .iter()
             .filter_map(|k| match k {
                 crate::engine::Value::Integer(n) => Some(*n),
                 _ => None,
             })
             .min();
-        let rows: Vec<_> = trigger::read_changelog(&self.disk.db, after_seq)
+        let rows: Vec<_> = method::trigger::read_changelog(&self.disk.db, after_seq)
             .into_iter()
-            .take_while(|row| match (horizon, row.get(trigger::ACTIONSEQ)) {
+            .take_while(|row| match (horizon, row.get(method::trigger::ACTIONSEQ)) {
                 (Some(h), Some(crate::engine::Value::Integer(seq))) => *seq < h,
                 _ => true,
             })
@@ -34,10 +39,13 @@ impl Server {
             .iter()
             .filter_map(|t| self.disk.db.schema(t).cloned())
             .collect();
-        cx.send(from, Msg::ChangelogRows { rows, schemas });
+        cx.send(
+            from,
+            Msg::SingleLeader(SingleLeaderMsg::ChangelogRows { rows, schemas }),
+        );
     }
 
-    pub(super) fn on_apply_changes(
+    pub(crate) fn on_apply_changes(
         &mut self,
         cx: &mut Cx,
         from: NodeId,
@@ -47,10 +55,10 @@ impl Server {
         if self.disk.role != ServerRole::Follower || through_seq <= self.disk.applied_seq {
             cx.send(
                 from,
-                Msg::ChangesApplied {
+                Msg::SingleLeader(SingleLeaderMsg::ChangesApplied {
                     through_seq: self.disk.applied_seq.max(through_seq),
                     error: None,
-                },
+                }),
             );
             return;
         }
@@ -72,14 +80,14 @@ impl Server {
         }
         cx.send(
             from,
-            Msg::ChangesApplied {
+            Msg::SingleLeader(SingleLeaderMsg::ChangesApplied {
                 through_seq: if error.is_none() {
                     through_seq
                 } else {
                     self.disk.applied_seq
                 },
                 error,
-            },
+            }),
         );
     }
 }

@@ -3,14 +3,22 @@
 //! database and the same transaction — so every write is written twice on the leader — and
 //! the query the applier's polls run against it.
 //!
-//! The applier's half (poll, parse, apply to followers) is in [`super::applier`]. Both use the
-//! Slony text-array encoding from [`super::render`], so capture and apply share one definition.
+//! The applier's half (poll, parse, apply to followers) is in [`crate::replication::applier`].
+//! Both use the Slony text-array encoding from [`crate::replication::render`], so capture and
+//! apply share one definition.
+//!
+//! Knows the engine and the log's shapes; nothing of servers or the network.
 
 use crate::engine::{Database, StatementReport, Value};
-use crate::sim::{NodeId, Time};
+use crate::replication::log::LogEntry;
+use crate::replication::render::{slony, slony_cmdargs};
 
-use super::render::slony_cmdargs;
-use super::server::Server;
+/// The tool whose output the log view shows (the log is a table).
+pub const LOG_TOOL: &str = "SELECT * FROM sl_log_1";
+
+/// What a leader answers a committing client about its wait: none.
+pub const NO_WAIT: &str =
+    "nothing: trigger-based replication is asynchronous (the applier polls the changelog)";
 
 /// The changelog table.
 pub const CHANGELOG_TABLE: &str = "sl_log_1";
@@ -31,20 +39,28 @@ pub const CMDARGS: usize = 8;
 /// The most changelog rows one poll returns (slon's SYNC group size, roughly).
 const POLL_BATCH: usize = 50;
 
+/// What the capture triggers did besides the statement itself: changelog rows written
+/// (kept even when the statement then fails, as the leader's own count of its work) and
+/// whether the transaction's `log_txid` was used up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Captured {
+    pub changelog_rows: u64,
+    pub txid_used: bool,
+}
+
 /// Runs a client's statement on the leader with the capture triggers: in one transaction
 /// (the client's own, or one opened around the statement), the statement, then one
-/// `sl_log_1` row per changed row of a replicated table.
+/// `sl_log_1` row per changed row of a `replicated` table, stamped with `log_txid` `xid`.
+/// `run` runs one statement in the client's session; `in_transaction` says whether the
+/// client has a transaction open.
 pub fn execute_with_triggers(
-    server: &mut Server,
-    now: Time,
-    client: NodeId,
+    run: &mut dyn FnMut(&str) -> Result<StatementReport, String>,
     sql: &str,
+    in_transaction: bool,
+    replicated: &[String],
+    xid: u64,
+    captured: &mut Captured,
 ) -> Result<StatementReport, String> {
-    let in_transaction = server
-        .mem
-        .connections
-        .get(&client)
-        .is_some_and(|c| c.session.in_transaction());
     // Transaction control is the client's own: it is never wrapped in a transaction.
     let keyword = sql
         .split(|c: char| !c.is_ascii_alphabetic())
@@ -54,26 +70,23 @@ pub fn execute_with_triggers(
     let control = matches!(keyword.as_str(), "BEGIN" | "START" | "COMMIT" | "ROLLBACK");
     let wrap = !in_transaction && !control;
     if wrap {
-        server.execute(now, client, "BEGIN")?;
+        run("BEGIN")?;
     }
-    let rollback = |server: &mut Server| {
+    let rollback = |run: &mut dyn FnMut(&str) -> Result<StatementReport, String>| {
         if wrap {
-            let _ = server.execute(now, client, "ROLLBACK");
+            let _ = run("ROLLBACK");
         }
     };
-    let mut report = match server.execute(now, client, sql) {
+    let mut report = match run(sql) {
         Ok(report) => report,
         Err(error) => {
-            rollback(server);
+            rollback(run);
             return Err(error);
         }
     };
-    let xid = server.disk.next_xid;
-    let mut captured = 0;
+    let mut rows = 0;
     for change in &report.row_changes {
-        let Some(table_id) = server
-            .config
-            .replicated_tables
+        let Some(table_id) = replicated
             .iter()
             .position(|t| t.eq_ignore_ascii_case(&change.table))
         else {
@@ -88,20 +101,20 @@ pub fn execute_with_triggers(
             Value::Text(change.table.clone()).to_sql(),
             Value::Text(cmdargs).to_sql(),
         );
-        if let Err(error) = server.execute(now, client, &insert) {
-            rollback(server);
+        if let Err(error) = run(&insert) {
+            rollback(run);
             return Err(format!("{error} (in the replication trigger)"));
         }
-        captured += 1;
+        rows += 1;
     }
-    server.disk.changelog_writes += captured;
+    captured.changelog_rows += rows;
     if wrap {
-        let commit = server.execute(now, client, "COMMIT")?;
+        let commit = run("COMMIT")?;
         report.commit = commit.commit;
-        server.disk.next_xid += 1;
+        captured.txid_used = true;
     } else if report.kind == crate::engine::StatementKind::Commit {
         // The client's own transaction ended: the next one gets its own log_txid.
-        server.disk.next_xid += 1;
+        captured.txid_used = true;
     }
     Ok(report)
 }
@@ -115,4 +128,10 @@ pub fn read_changelog(db: &Database, after_seq: i64) -> Vec<Vec<Value>> {
         .filter(|row| matches!(row.get(ACTIONSEQ), Some(Value::Integer(seq)) if *seq > after_seq))
         .take(POLL_BATCH)
         .collect()
+}
+
+/// A row entry as `sl_log_1` rows (the lab's trigger method ships no log entries itself; a
+/// row entry shown under it reads as the changelog would hold it).
+pub fn render(entry: &LogEntry) -> Vec<String> {
+    slony::render_entry(entry, 1)
 }
