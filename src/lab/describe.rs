@@ -220,7 +220,7 @@ const CANCEL: NodeAction = NodeAction {
 /// it makes sense from the server's state; the lab still refuses what would do nothing.
 fn server_actions(server: &Server, leaders: usize) -> Vec<NodeAction> {
     let mut actions = vec![CRASH];
-    let receiving_backup = matches!(server.mem.stream, Stream::Snapshot { .. });
+    let receiving_backup = matches!(server.mem.role.stream(), Stream::Snapshot { .. });
     match server.disk.role {
         ServerRole::Leader => {
             actions.push(NodeAction {
@@ -229,7 +229,7 @@ fn server_actions(server: &Server, leaders: usize) -> Vec<NodeAction> {
                 hint: "flush dirty pages; the next change to each page logs a full page image",
             });
             // Another leader took over, or this one stopped taking writes (fenced, demoted).
-            if leaders > 1 || !server.mem.accepting_writes {
+            if leaders > 1 || !server.mem.role.accepting_writes() {
                 actions.push(NodeAction {
                     command: NodeCommand::Rejoin,
                     text: "Rejoin as follower",
@@ -244,7 +244,7 @@ fn server_actions(server: &Server, leaders: usize) -> Vec<NodeAction> {
             text: "Join",
             hint: "copy a snapshot of the leader, then stream from where it was taken",
         }),
-        ServerRole::Follower if receiving_backup && server.mem.stalled.is_none() => {}
+        ServerRole::Follower if receiving_backup && server.mem.role.stalled().is_none() => {}
         ServerRole::Follower => actions.push(NodeAction {
             command: NodeCommand::Promote,
             text: "Promote",
