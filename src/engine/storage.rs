@@ -175,8 +175,8 @@ struct Undo {
 enum IndexUndo {
     /// A key's entry in a table's index changes (`None`: it had none).
     Key(u32, Value, Option<Option<RowLocation>>),
-    /// A table's whole index-change map (`None`: it had none).
-    Table(u32, Option<BTreeMap<Value, Option<RowLocation>>>),
+    /// A table's whole index-change map, replaced by CREATE TABLE (empty if it had none).
+    Table(u32, BTreeMap<Value, Option<RowLocation>>),
 }
 
 impl Overlay {
@@ -211,50 +211,56 @@ impl Overlay {
     }
 
     /// Puts the overlay back as it was at [`Overlay::begin_statement`] (nothing if no
-    /// statement was begun).
-    pub fn rollback_statement(&mut self) {
+    /// statement was begun); `base` holds the pages the overlay does not.
+    ///
+    /// Nothing is removed from a map, on purpose: `BTreeMap::remove` is sizeable code in the
+    /// wasm binary for each map type. What the overlay did not hold is put back as the base
+    /// has it instead, which reads and commits the same: a page equal to its base page is
+    /// no change ([`Overlay::live_pages`] skips pages past `page_count`), a key's entry equal
+    /// to the base index changes nothing, and the index changes of a table that no longer
+    /// exists are ignored.
+    pub fn rollback_statement(&mut self, base: &[Arc<Page>]) {
         let Some(undo) = self.undo.take() else {
             return;
         };
         let undo = *undo;
+        self.page_count = undo.page_count;
         for (n, before) in undo.pages.into_iter().rev() {
-            match before {
-                Some(page) => {
-                    self.pages.insert(n, page);
-                }
-                None => {
-                    self.pages.remove(&n);
-                }
+            let before = before.or_else(|| base.get(n as usize).map(|p| Page::clone(p)));
+            // A page the statement allocated stays, unreachable past `page_count`, until a
+            // later allocation of its number overwrites it.
+            if let Some(page) = before {
+                self.pages.insert(n, page);
             }
             // The free-space map is brought back from the pages themselves.
             self.dirty.insert(n);
         }
-        self.page_count = undo.page_count;
         self.catalog = undo.catalog;
         self.base_indexes = undo.base_indexes;
         for entry in undo.index.into_iter().rev() {
             match entry {
                 IndexUndo::Key(id, key, before) => {
-                    let Some(changes) = self.index_changes.get_mut(&id) else {
-                        continue;
-                    };
-                    match before {
-                        Some(loc) => {
-                            changes.insert(key, loc);
-                        }
-                        None => {
-                            changes.remove(&key);
-                        }
+                    let before = before.unwrap_or_else(|| {
+                        self.base_indexes
+                            .get(&id)
+                            .and_then(|index| index.get(&key))
+                            .copied()
+                    });
+                    if let Some(changes) = self.index_changes.get_mut(&id) {
+                        changes.insert(key, before);
                     }
                 }
-                IndexUndo::Table(id, Some(changes)) => {
+                IndexUndo::Table(id, changes) => {
                     self.index_changes.insert(id, changes);
-                }
-                IndexUndo::Table(id, None) => {
-                    self.index_changes.remove(&id);
                 }
             }
         }
+    }
+
+    /// The pages this overlay changed or added, in page order: those it holds below
+    /// `page_count` (a rolled-back statement can leave one past it).
+    pub fn live_pages(&self) -> impl Iterator<Item = (&u32, &Page)> {
+        self.pages.range(..self.page_count)
     }
 
     /// Brings the free-space map up to date with the pages changed since it last was;
@@ -284,6 +290,10 @@ impl Overlay {
         self.sync_free(base);
         let mut indexes = self.base_indexes;
         for (id, changes) in self.index_changes {
+            // Left by a rolled-back CREATE TABLE (see `rollback_statement`).
+            if !self.catalog.tables.contains_key(&id) {
+                continue;
+            }
             let index = Arc::make_mut(indexes.entry(id).or_default());
             for (key, loc) in changes {
                 match loc {
@@ -317,23 +327,31 @@ fn corrupt(what: String) -> SqlError {
 
 impl Store<'_> {
     pub fn page(&self, n: u32) -> Result<&Page, SqlError> {
-        self.overlay
-            .pages
-            .get(&n)
+        self.held(n)
             .or_else(|| self.base.get(n as usize).map(|p| &**p))
             .ok_or_else(|| corrupt(format!("page {n} does not exist")))
     }
 
+    /// The overlay's copy of page `n`, if it holds one (not one a rolled-back statement left
+    /// past `page_count`).
+    fn held(&self, n: u32) -> Option<&Page> {
+        self.overlay
+            .pages
+            .get(&n)
+            .filter(|_| n < self.overlay.page_count)
+    }
+
     fn page_mut(&mut self, n: u32) -> Result<&mut Page, SqlError> {
-        let held = self.overlay.pages.get(&n);
+        let held = self.held(n).is_some();
         if let Some(undo) = &mut self.overlay.undo {
             // Consecutive writes to one page are recorded once (undoing newest first makes
             // any repeat harmless too).
             if undo.pages.last().map(|&(last, _)| last) != Some(n) {
-                undo.pages.push((n, held.cloned()));
+                let before = held.then(|| self.overlay.pages.get(&n).cloned()).flatten();
+                undo.pages.push((n, before));
             }
         }
-        if !self.overlay.pages.contains_key(&n) {
+        if !held {
             let p = self.page(n)?.clone();
             self.overlay.pages.insert(n, p);
         }
@@ -382,11 +400,6 @@ impl Store<'_> {
     /// (`None`: gone), keeping what it overwrote for the statement's undo.
     fn set_index(&mut self, id: u32, key: Value, loc: Option<RowLocation>) {
         let overlay = &mut *self.overlay;
-        if let Some(undo) = &mut overlay.undo {
-            if !overlay.index_changes.contains_key(&id) {
-                undo.index.push(IndexUndo::Table(id, None));
-            }
-        }
         let changes = overlay.index_changes.entry(id).or_default();
         let before = match &mut overlay.undo {
             Some(_) => changes.insert(key.clone(), loc),
@@ -670,7 +683,8 @@ impl Store<'_> {
         // A new table starts with an empty index.
         if let Some(undo) = &mut self.overlay.undo {
             let before = self.overlay.index_changes.get(&id).cloned();
-            undo.index.push(IndexUndo::Table(id, before));
+            undo.index
+                .push(IndexUndo::Table(id, before.unwrap_or_default()));
         }
         self.overlay.base_indexes.remove(&id);
         self.overlay.index_changes.insert(id, BTreeMap::new());
