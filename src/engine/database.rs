@@ -876,7 +876,8 @@ impl Database {
             }
             Derive::FullReload => load(self.format, &self.pages),
             Derive::Incremental => {
-                let changed: BTreeMap<u32, Option<&Page>> = saved
+                // In page order: `saved` follows `touched`, and new pages come after.
+                let changed: Vec<(u32, Option<&Page>)> = saved
                     .iter()
                     .map(|(n, p)| (*n, Some(&**p)))
                     .chain((old_len..old_len + new_count).map(|n| (n as u32, None)))

@@ -218,12 +218,11 @@ impl Locks {
 
     /// Every open transaction ended (their connections are gone); hidden commits keep theirs.
     pub fn release_open(&mut self) {
-        let hidden: BTreeSet<u64> = self.hidden.iter().map(|h| h.xid).collect();
         let open: Vec<u64> = self
             .owners
             .keys()
             .copied()
-            .filter(|x| !hidden.contains(x))
+            .filter(|&x| !self.hidden.iter().any(|h| h.xid == x))
             .collect();
         for xid in open {
             self.release(xid);

@@ -21,6 +21,17 @@ use std::sync::Arc;
 /// [`SharedMap`]).
 pub type KeyIndex = SharedMap<Value, RowLocation>;
 
+/// The pages a change touched, in page order, each with its contents before (`None`: the page
+/// is new). A sorted slice rather than a map: a map type of its own costs its own copy of the
+/// map code in the wasm binary.
+pub type Changed<'a> = [(u32, Option<&'a Page>)];
+
+/// Whether page `n` is in `changed`, and if so what it was before.
+fn changed_before<'a>(changed: &Changed<'a>, n: u32) -> Option<Option<&'a Page>> {
+    let i = changed.binary_search_by_key(&n, |&(m, _)| m).ok()?;
+    Some(changed[i].1)
+}
+
 /// The most pages a lab database may have (16 MiB of 256-byte pages).
 pub const MAX_PAGES: u32 = 65_536;
 /// The most tables (V16 stores a table id in 16 bits).
@@ -733,12 +744,17 @@ impl Owners {
 /// (or changed in their fixed-width prefix only) need not be decoded again.
 struct CatalogBefore<'a> {
     defs: BTreeMap<RowLocation, &'a TableDef>,
-    changed: &'a BTreeMap<u32, Option<&'a Page>>,
+    changed: &'a Changed<'a>,
 }
 
 impl<'a> CatalogBefore<'a> {
-    fn new(catalog: &'a Catalog, changed: &'a BTreeMap<u32, Option<&'a Page>>) -> Self {
-        let defs = catalog.tables.values().map(|d| (d.location, d)).collect();
+    fn new(catalog: &'a Catalog, changed: &'a Changed<'a>) -> Self {
+        // Inserted one by one, not collected: collecting into a map sorts, and each sort
+        // instance is sizeable code in the wasm binary.
+        let mut defs = BTreeMap::new();
+        for d in catalog.tables.values() {
+            defs.insert(d.location, d);
+        }
         CatalogBefore { defs, changed }
     }
 
@@ -752,8 +768,8 @@ impl<'a> CatalogBefore<'a> {
     where
         'a: 'p,
     {
-        let page: &'p Page = match self.changed.get(&loc.page) {
-            Some(before) => (*before)?,
+        let page: &'p Page = match changed_before(self.changed, loc.page) {
+            Some(before) => before?,
             None => pages.get(loc.page as usize)?.as_ref(),
         };
         Some((page.tuple(loc.slot)?, *self.defs.get(&loc)?))
@@ -900,7 +916,7 @@ pub struct DerivedPlan {
 }
 
 /// Works out the derived state of `pages` from `old`, the derived state of the same pages
-/// before the ones in `changed` changed (`changed` maps each such page to its old contents,
+/// before the ones in `changed` changed (`changed` lists each such page with its old contents,
 /// `None` for a page that is new). Only the changed pages are decoded, and the catalog only if
 /// a catalog page changed; the chains are still walked (page headers only) and checked as
 /// [`load`] checks them.
@@ -912,10 +928,10 @@ pub fn plan_incremental(
     format: FormatVersion,
     pages: &[Arc<Page>],
     old: &Derived,
-    changed: &BTreeMap<u32, Option<&Page>>,
+    changed: &Changed<'_>,
 ) -> Result<DerivedPlan, String> {
     let is_catalog = |p: &Page| p.kind() == Some(PageKind::Catalog);
-    let catalog_changed = changed.iter().any(|(&n, before)| {
+    let catalog_changed = changed.iter().any(|&(n, before)| {
         before.is_some_and(is_catalog) || pages.get(n as usize).is_some_and(|p| is_catalog(p))
     });
     let mut owners = Owners::new(pages.len());
@@ -956,7 +972,7 @@ pub fn plan_incremental(
                 // heap page of this table is in its chain, and every row of it is indexed.
                 // Key to where it was (which the old index must agree with).
                 let mut removed: BTreeMap<Value, RowLocation> = BTreeMap::new();
-                for (&n, before) in changed {
+                for &(n, before) in changed {
                     let Some(before) = before else { continue };
                     if before.kind() != Some(PageKind::Heap) || before.table() != def.id {
                         continue;
@@ -971,7 +987,7 @@ pub fn plan_incremental(
                 }
                 let mut added = BTreeMap::new();
                 let mut visit = |n: u32, page: &Page| {
-                    if !changed.contains_key(&n) {
+                    if changed_before(changed, n).is_none() {
                         return Ok(());
                     }
                     page_keys(format, def, n, page, |key, loc| {
@@ -984,7 +1000,7 @@ pub fn plan_incremental(
                 };
                 if extended {
                     // Every heap page of the table is in its chain: visit the changed ones.
-                    for &n in changed.keys() {
+                    for &(n, _) in changed {
                         let page = &pages[n as usize];
                         if page.kind() == Some(PageKind::Heap) && page.table() == def.id {
                             visit(n, page)?;
@@ -1015,7 +1031,7 @@ pub fn plan_incremental(
     }
     Ok(DerivedPlan {
         catalog: new_catalog,
-        changed: changed.keys().copied().collect(),
+        changed: changed.iter().map(|&(n, _)| n).collect(),
         indexes,
     })
 }
@@ -1035,9 +1051,9 @@ fn chains_only_extended(
     pages: &[Arc<Page>],
     old: &Derived,
     catalog: &Catalog,
-    changed: &BTreeMap<u32, Option<&Page>>,
+    changed: &Changed<'_>,
 ) -> bool {
-    let new_count = changed.values().filter(|b| b.is_none()).count();
+    let new_count = changed.iter().filter(|(_, b)| b.is_none()).count();
     let Some(old_len) = pages.len().checked_sub(new_count) else {
         return false;
     };
@@ -1050,7 +1066,7 @@ fn chains_only_extended(
                 .is_some_and(|t| owner(t) == owner(from))
             && targets.insert(to)
     };
-    for (&n, before) in changed {
+    for &(n, before) in changed {
         let Some(now) = pages.get(n as usize) else {
             return false;
         };
