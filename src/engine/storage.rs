@@ -912,7 +912,8 @@ pub struct DerivedPlan {
     catalog: Option<Catalog>,
     /// The pages whose free-space entries are to be brought up to date.
     changed: Vec<u32>,
-    indexes: BTreeMap<u32, IndexPlan>,
+    /// Per table, in table-id order (a list, not a map: it is only built and walked once).
+    indexes: Vec<(u32, IndexPlan)>,
 }
 
 /// Works out the derived state of `pages` from `old`, the derived state of the same pages
@@ -946,7 +947,7 @@ pub fn plan_incremental(
     }
     let catalog = new_catalog.as_ref().unwrap_or(&old.catalog);
     let extended = chains_only_extended(pages, old, catalog, changed);
-    let mut indexes = BTreeMap::new();
+    let mut indexes = Vec::new();
     for def in catalog.tables.values() {
         let base = old.indexes.get(&def.id).filter(|_| {
             old.catalog
@@ -1024,7 +1025,7 @@ pub fn plan_incremental(
                 }
             }
         };
-        indexes.insert(def.id, plan);
+        indexes.push((def.id, plan));
     }
     if !extended {
         owners.check_all_claimed()?;
