@@ -62,9 +62,9 @@ pub struct Locks {
     /// The transaction holding the database-wide DDL lock.
     ddl: Option<u64>,
     /// Transactions that may hold locks (open ones and hidden commits), with their process.
-    owners: BTreeMap<u64, u32>,
+    owners: SmallMap<u64, u32>,
     /// Processes whose statement waits, and for which transaction.
-    waits: BTreeMap<u32, u64>,
+    waits: SmallMap<u32, u64>,
     /// Commits not yet visible to other sessions, in commit order.
     pub(super) hidden: Vec<HiddenCommit>,
     /// Bumped whenever `hidden` changes, so a session can tell its view is stale.
@@ -83,13 +83,64 @@ impl Default for Locks {
             next_pid: FIRST_PID,
             rows: BTreeMap::new(),
             ddl: None,
-            owners: BTreeMap::new(),
-            waits: BTreeMap::new(),
+            owners: SmallMap::default(),
+            waits: SmallMap::default(),
             hidden: Vec::new(),
             epoch: 0,
             sequences: BTreeMap::new(),
             last_commit: None,
         }
+    }
+}
+
+/// A map kept as a list sorted by key, for the few open transactions and waiting processes:
+/// ordered as a `BTreeMap`, and much smaller in the wasm binary than one of its own type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SmallMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for SmallMap<K, V> {
+    fn default() -> Self {
+        SmallMap(Vec::new())
+    }
+}
+
+impl<K: Ord + Copy, V> SmallMap<K, V> {
+    fn find(&self, key: K) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.cmp(&key))
+    }
+
+    fn get(&self, key: &K) -> Option<&V> {
+        let i = self.find(*key).ok()?;
+        Some(&self.0[i].1)
+    }
+
+    fn contains_key(&self, key: &K) -> bool {
+        self.find(*key).is_ok()
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        match self.find(key) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    fn remove(&mut self, key: &K) {
+        if let Ok(i) = self.find(*key) {
+            self.0.remove(i);
+        }
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &K> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
     }
 }
 
@@ -296,6 +347,29 @@ impl Locks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sorted list behaves as the `BTreeMap` it replaced: ordered keys, one entry a key.
+    #[test]
+    fn small_map_is_an_ordered_map() {
+        let mut small = SmallMap::default();
+        let mut plain = BTreeMap::new();
+        for (k, v) in [(5u64, 1u32), (2, 2), (9, 3), (2, 4), (7, 5), (1, 6)] {
+            small.insert(k, v);
+            plain.insert(k, v);
+        }
+        for k in [9, 3, 1] {
+            small.remove(&k);
+            plain.remove(&k);
+        }
+        assert!(small.keys().eq(plain.keys()));
+        for k in 0..12 {
+            assert_eq!(small.get(&k), plain.get(&k));
+            assert_eq!(small.contains_key(&k), plain.contains_key(&k));
+        }
+        assert!(!small.is_empty());
+        small.clear();
+        assert!(small.is_empty());
+    }
 
     fn key(n: i64) -> Vec<RowKey> {
         vec![("t".into(), Value::Integer(n))]
