@@ -15,6 +15,7 @@
 //!   lock, and writes of other transactions wait while it is held.
 
 use super::report::{RowChange, RowOp};
+use super::small_map::SmallMap;
 use super::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -71,7 +72,7 @@ pub struct Locks {
     pub(super) epoch: u64,
     /// Per table, the next AUTO_INCREMENT / SERIAL value not yet handed out by any session
     /// (sequences are not transactional: a value handed out is never handed out again).
-    sequences: BTreeMap<String, i64>,
+    sequences: SmallMap<String, i64>,
     /// The last commit's transaction, process and row changes (so the caller can hide it).
     pub(super) last_commit: Option<HiddenCommit>,
 }
@@ -87,60 +88,9 @@ impl Default for Locks {
             waits: SmallMap::default(),
             hidden: Vec::new(),
             epoch: 0,
-            sequences: BTreeMap::new(),
+            sequences: SmallMap::default(),
             last_commit: None,
         }
-    }
-}
-
-/// A map kept as a list sorted by key, for the few open transactions and waiting processes:
-/// ordered as a `BTreeMap`, and much smaller in the wasm binary than one of its own type.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct SmallMap<K, V>(Vec<(K, V)>);
-
-impl<K, V> Default for SmallMap<K, V> {
-    fn default() -> Self {
-        SmallMap(Vec::new())
-    }
-}
-
-impl<K: Ord + Copy, V> SmallMap<K, V> {
-    fn find(&self, key: K) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.cmp(&key))
-    }
-
-    fn get(&self, key: &K) -> Option<&V> {
-        let i = self.find(*key).ok()?;
-        Some(&self.0[i].1)
-    }
-
-    fn contains_key(&self, key: &K) -> bool {
-        self.find(*key).is_ok()
-    }
-
-    fn insert(&mut self, key: K, value: V) {
-        match self.find(key) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key, value)),
-        }
-    }
-
-    fn remove(&mut self, key: &K) {
-        if let Ok(i) = self.find(*key) {
-            self.0.remove(i);
-        }
-    }
-
-    fn keys(&self) -> impl Iterator<Item = &K> {
-        self.0.iter().map(|(k, _)| k)
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    fn clear(&mut self) {
-        self.0.clear();
     }
 }
 
@@ -336,40 +286,15 @@ impl Locks {
 
     /// Records that `table`'s sequence has handed out everything below `next`.
     pub fn advance_sequence(&mut self, table: &str, next: i64) {
-        let e = self
-            .sequences
-            .entry(table.to_ascii_lowercase())
-            .or_insert(next);
-        *e = (*e).max(next);
+        let table = table.to_ascii_lowercase();
+        let next = self.sequences.get(&table).map_or(next, |&n| n.max(next));
+        self.sequences.insert(table, next);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The sorted list behaves as the `BTreeMap` it replaced: ordered keys, one entry a key.
-    #[test]
-    fn small_map_is_an_ordered_map() {
-        let mut small = SmallMap::default();
-        let mut plain = BTreeMap::new();
-        for (k, v) in [(5u64, 1u32), (2, 2), (9, 3), (2, 4), (7, 5), (1, 6)] {
-            small.insert(k, v);
-            plain.insert(k, v);
-        }
-        for k in [9, 3, 1] {
-            small.remove(&k);
-            plain.remove(&k);
-        }
-        assert!(small.keys().eq(plain.keys()));
-        for k in 0..12 {
-            assert_eq!(small.get(&k), plain.get(&k));
-            assert_eq!(small.contains_key(&k), plain.contains_key(&k));
-        }
-        assert!(!small.is_empty());
-        small.clear();
-        assert!(small.is_empty());
-    }
 
     fn key(n: i64) -> Vec<RowKey> {
         vec![("t".into(), Value::Integer(n))]

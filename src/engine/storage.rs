@@ -13,6 +13,7 @@ use super::codec::{
 use super::error::{ErrorKind, SqlError};
 use super::page::{FormatVersion, Page, PageKind};
 use super::shared_map::SharedMap;
+use super::small_map::SmallMap;
 use super::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -743,15 +744,15 @@ impl Owners {
 /// What the catalog was before some pages changed, so that catalog tuples that did not change
 /// (or changed in their fixed-width prefix only) need not be decoded again.
 struct CatalogBefore<'a> {
-    defs: BTreeMap<RowLocation, &'a TableDef>,
+    defs: SmallMap<RowLocation, &'a TableDef>,
     changed: &'a Changed<'a>,
 }
 
 impl<'a> CatalogBefore<'a> {
     fn new(catalog: &'a Catalog, changed: &'a Changed<'a>) -> Self {
-        // Inserted one by one, not collected: collecting into a map sorts, and each sort
-        // instance is sizeable code in the wasm binary.
-        let mut defs = BTreeMap::new();
+        // Inserted one by one, not collected and sorted: each sort instance is sizeable code
+        // in the wasm binary.
+        let mut defs = SmallMap::default();
         for d in catalog.tables.values() {
             defs.insert(d.location, d);
         }
