@@ -15,6 +15,7 @@
 //!   lock, and writes of other transactions wait while it is held.
 
 use super::report::{RowChange, RowOp};
+use super::small_map::SmallMap;
 use super::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -62,16 +63,16 @@ pub struct Locks {
     /// The transaction holding the database-wide DDL lock.
     ddl: Option<u64>,
     /// Transactions that may hold locks (open ones and hidden commits), with their process.
-    owners: BTreeMap<u64, u32>,
+    owners: SmallMap<u64, u32>,
     /// Processes whose statement waits, and for which transaction.
-    waits: BTreeMap<u32, u64>,
+    waits: SmallMap<u32, u64>,
     /// Commits not yet visible to other sessions, in commit order.
     pub(super) hidden: Vec<HiddenCommit>,
     /// Bumped whenever `hidden` changes, so a session can tell its view is stale.
     pub(super) epoch: u64,
     /// Per table, the next AUTO_INCREMENT / SERIAL value not yet handed out by any session
     /// (sequences are not transactional: a value handed out is never handed out again).
-    sequences: BTreeMap<String, i64>,
+    sequences: SmallMap<String, i64>,
     /// The last commit's transaction, process and row changes (so the caller can hide it).
     pub(super) last_commit: Option<HiddenCommit>,
 }
@@ -83,11 +84,11 @@ impl Default for Locks {
             next_pid: FIRST_PID,
             rows: BTreeMap::new(),
             ddl: None,
-            owners: BTreeMap::new(),
-            waits: BTreeMap::new(),
+            owners: SmallMap::default(),
+            waits: SmallMap::default(),
             hidden: Vec::new(),
             epoch: 0,
-            sequences: BTreeMap::new(),
+            sequences: SmallMap::default(),
             last_commit: None,
         }
     }
@@ -218,12 +219,11 @@ impl Locks {
 
     /// Every open transaction ended (their connections are gone); hidden commits keep theirs.
     pub fn release_open(&mut self) {
-        let hidden: BTreeSet<u64> = self.hidden.iter().map(|h| h.xid).collect();
         let open: Vec<u64> = self
             .owners
             .keys()
             .copied()
-            .filter(|x| !hidden.contains(x))
+            .filter(|&x| !self.hidden.iter().any(|h| h.xid == x))
             .collect();
         for xid in open {
             self.release(xid);
@@ -286,11 +286,9 @@ impl Locks {
 
     /// Records that `table`'s sequence has handed out everything below `next`.
     pub fn advance_sequence(&mut self, table: &str, next: i64) {
-        let e = self
-            .sequences
-            .entry(table.to_ascii_lowercase())
-            .or_insert(next);
-        *e = (*e).max(next);
+        let table = table.to_ascii_lowercase();
+        let next = self.sequences.get(&table).map_or(next, |&n| n.max(next));
+        self.sequences.insert(table, next);
     }
 }
 

@@ -24,6 +24,7 @@ pub mod logical;
 pub mod page;
 pub mod report;
 pub mod shared_map;
+pub mod small_map;
 pub mod sql;
 pub mod storage;
 pub mod value;

@@ -13,6 +13,7 @@ use super::codec::{
 use super::error::{ErrorKind, SqlError};
 use super::page::{FormatVersion, Page, PageKind};
 use super::shared_map::SharedMap;
+use super::small_map::SmallMap;
 use super::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -20,6 +21,17 @@ use std::sync::Arc;
 /// Primary key to tuple location, for one table; its clones share unchanged leaves (see
 /// [`SharedMap`]).
 pub type KeyIndex = SharedMap<Value, RowLocation>;
+
+/// The pages a change touched, in page order, each with its contents before (`None`: the page
+/// is new). A sorted slice rather than a map: a map type of its own costs its own copy of the
+/// map code in the wasm binary.
+pub type Changed<'a> = [(u32, Option<&'a Page>)];
+
+/// Whether page `n` is in `changed`, and if so what it was before.
+fn changed_before<'a>(changed: &Changed<'a>, n: u32) -> Option<Option<&'a Page>> {
+    let i = changed.binary_search_by_key(&n, |&(m, _)| m).ok()?;
+    Some(changed[i].1)
+}
 
 /// The most pages a lab database may have (16 MiB of 256-byte pages).
 pub const MAX_PAGES: u32 = 65_536;
@@ -175,8 +187,8 @@ struct Undo {
 enum IndexUndo {
     /// A key's entry in a table's index changes (`None`: it had none).
     Key(u32, Value, Option<Option<RowLocation>>),
-    /// A table's whole index-change map (`None`: it had none).
-    Table(u32, Option<BTreeMap<Value, Option<RowLocation>>>),
+    /// A table's whole index-change map, replaced by CREATE TABLE (empty if it had none).
+    Table(u32, BTreeMap<Value, Option<RowLocation>>),
 }
 
 impl Overlay {
@@ -211,50 +223,56 @@ impl Overlay {
     }
 
     /// Puts the overlay back as it was at [`Overlay::begin_statement`] (nothing if no
-    /// statement was begun).
-    pub fn rollback_statement(&mut self) {
+    /// statement was begun); `base` holds the pages the overlay does not.
+    ///
+    /// Nothing is removed from a map, on purpose: `BTreeMap::remove` is sizeable code in the
+    /// wasm binary for each map type. What the overlay did not hold is put back as the base
+    /// has it instead, which reads and commits the same: a page equal to its base page is
+    /// no change ([`Overlay::live_pages`] skips pages past `page_count`), a key's entry equal
+    /// to the base index changes nothing, and the index changes of a table that no longer
+    /// exists are ignored.
+    pub fn rollback_statement(&mut self, base: &[Arc<Page>]) {
         let Some(undo) = self.undo.take() else {
             return;
         };
         let undo = *undo;
+        self.page_count = undo.page_count;
         for (n, before) in undo.pages.into_iter().rev() {
-            match before {
-                Some(page) => {
-                    self.pages.insert(n, page);
-                }
-                None => {
-                    self.pages.remove(&n);
-                }
+            let before = before.or_else(|| base.get(n as usize).map(|p| Page::clone(p)));
+            // A page the statement allocated stays, unreachable past `page_count`, until a
+            // later allocation of its number overwrites it.
+            if let Some(page) = before {
+                self.pages.insert(n, page);
             }
             // The free-space map is brought back from the pages themselves.
             self.dirty.insert(n);
         }
-        self.page_count = undo.page_count;
         self.catalog = undo.catalog;
         self.base_indexes = undo.base_indexes;
         for entry in undo.index.into_iter().rev() {
             match entry {
                 IndexUndo::Key(id, key, before) => {
-                    let Some(changes) = self.index_changes.get_mut(&id) else {
-                        continue;
-                    };
-                    match before {
-                        Some(loc) => {
-                            changes.insert(key, loc);
-                        }
-                        None => {
-                            changes.remove(&key);
-                        }
+                    let before = before.unwrap_or_else(|| {
+                        self.base_indexes
+                            .get(&id)
+                            .and_then(|index| index.get(&key))
+                            .copied()
+                    });
+                    if let Some(changes) = self.index_changes.get_mut(&id) {
+                        changes.insert(key, before);
                     }
                 }
-                IndexUndo::Table(id, Some(changes)) => {
+                IndexUndo::Table(id, changes) => {
                     self.index_changes.insert(id, changes);
-                }
-                IndexUndo::Table(id, None) => {
-                    self.index_changes.remove(&id);
                 }
             }
         }
+    }
+
+    /// The pages this overlay changed or added, in page order: those it holds below
+    /// `page_count` (a rolled-back statement can leave one past it).
+    pub fn live_pages(&self) -> impl Iterator<Item = (&u32, &Page)> {
+        self.pages.range(..self.page_count)
     }
 
     /// Brings the free-space map up to date with the pages changed since it last was;
@@ -284,6 +302,10 @@ impl Overlay {
         self.sync_free(base);
         let mut indexes = self.base_indexes;
         for (id, changes) in self.index_changes {
+            // Left by a rolled-back CREATE TABLE (see `rollback_statement`).
+            if !self.catalog.tables.contains_key(&id) {
+                continue;
+            }
             let index = Arc::make_mut(indexes.entry(id).or_default());
             for (key, loc) in changes {
                 match loc {
@@ -317,23 +339,31 @@ fn corrupt(what: String) -> SqlError {
 
 impl Store<'_> {
     pub fn page(&self, n: u32) -> Result<&Page, SqlError> {
-        self.overlay
-            .pages
-            .get(&n)
+        self.held(n)
             .or_else(|| self.base.get(n as usize).map(|p| &**p))
             .ok_or_else(|| corrupt(format!("page {n} does not exist")))
     }
 
+    /// The overlay's copy of page `n`, if it holds one (not one a rolled-back statement left
+    /// past `page_count`).
+    fn held(&self, n: u32) -> Option<&Page> {
+        self.overlay
+            .pages
+            .get(&n)
+            .filter(|_| n < self.overlay.page_count)
+    }
+
     fn page_mut(&mut self, n: u32) -> Result<&mut Page, SqlError> {
-        let held = self.overlay.pages.get(&n);
+        let held = self.held(n).is_some();
         if let Some(undo) = &mut self.overlay.undo {
             // Consecutive writes to one page are recorded once (undoing newest first makes
             // any repeat harmless too).
             if undo.pages.last().map(|&(last, _)| last) != Some(n) {
-                undo.pages.push((n, held.cloned()));
+                let before = held.then(|| self.overlay.pages.get(&n).cloned()).flatten();
+                undo.pages.push((n, before));
             }
         }
-        if !self.overlay.pages.contains_key(&n) {
+        if !held {
             let p = self.page(n)?.clone();
             self.overlay.pages.insert(n, p);
         }
@@ -382,11 +412,6 @@ impl Store<'_> {
     /// (`None`: gone), keeping what it overwrote for the statement's undo.
     fn set_index(&mut self, id: u32, key: Value, loc: Option<RowLocation>) {
         let overlay = &mut *self.overlay;
-        if let Some(undo) = &mut overlay.undo {
-            if !overlay.index_changes.contains_key(&id) {
-                undo.index.push(IndexUndo::Table(id, None));
-            }
-        }
         let changes = overlay.index_changes.entry(id).or_default();
         let before = match &mut overlay.undo {
             Some(_) => changes.insert(key.clone(), loc),
@@ -670,7 +695,8 @@ impl Store<'_> {
         // A new table starts with an empty index.
         if let Some(undo) = &mut self.overlay.undo {
             let before = self.overlay.index_changes.get(&id).cloned();
-            undo.index.push(IndexUndo::Table(id, before));
+            undo.index
+                .push(IndexUndo::Table(id, before.unwrap_or_default()));
         }
         self.overlay.base_indexes.remove(&id);
         self.overlay.index_changes.insert(id, BTreeMap::new());
@@ -718,13 +744,18 @@ impl Owners {
 /// What the catalog was before some pages changed, so that catalog tuples that did not change
 /// (or changed in their fixed-width prefix only) need not be decoded again.
 struct CatalogBefore<'a> {
-    defs: BTreeMap<RowLocation, &'a TableDef>,
-    changed: &'a BTreeMap<u32, Option<&'a Page>>,
+    defs: SmallMap<RowLocation, &'a TableDef>,
+    changed: &'a Changed<'a>,
 }
 
 impl<'a> CatalogBefore<'a> {
-    fn new(catalog: &'a Catalog, changed: &'a BTreeMap<u32, Option<&'a Page>>) -> Self {
-        let defs = catalog.tables.values().map(|d| (d.location, d)).collect();
+    fn new(catalog: &'a Catalog, changed: &'a Changed<'a>) -> Self {
+        // Inserted one by one, not collected and sorted: each sort instance is sizeable code
+        // in the wasm binary.
+        let mut defs = SmallMap::default();
+        for d in catalog.tables.values() {
+            defs.insert(d.location, d);
+        }
         CatalogBefore { defs, changed }
     }
 
@@ -738,8 +769,8 @@ impl<'a> CatalogBefore<'a> {
     where
         'a: 'p,
     {
-        let page: &'p Page = match self.changed.get(&loc.page) {
-            Some(before) => (*before)?,
+        let page: &'p Page = match changed_before(self.changed, loc.page) {
+            Some(before) => before?,
             None => pages.get(loc.page as usize)?.as_ref(),
         };
         Some((page.tuple(loc.slot)?, *self.defs.get(&loc)?))
@@ -882,11 +913,12 @@ pub struct DerivedPlan {
     catalog: Option<Catalog>,
     /// The pages whose free-space entries are to be brought up to date.
     changed: Vec<u32>,
-    indexes: BTreeMap<u32, IndexPlan>,
+    /// Per table, in table-id order (a list, not a map: it is only built and walked once).
+    indexes: Vec<(u32, IndexPlan)>,
 }
 
 /// Works out the derived state of `pages` from `old`, the derived state of the same pages
-/// before the ones in `changed` changed (`changed` maps each such page to its old contents,
+/// before the ones in `changed` changed (`changed` lists each such page with its old contents,
 /// `None` for a page that is new). Only the changed pages are decoded, and the catalog only if
 /// a catalog page changed; the chains are still walked (page headers only) and checked as
 /// [`load`] checks them.
@@ -898,10 +930,10 @@ pub fn plan_incremental(
     format: FormatVersion,
     pages: &[Arc<Page>],
     old: &Derived,
-    changed: &BTreeMap<u32, Option<&Page>>,
+    changed: &Changed<'_>,
 ) -> Result<DerivedPlan, String> {
     let is_catalog = |p: &Page| p.kind() == Some(PageKind::Catalog);
-    let catalog_changed = changed.iter().any(|(&n, before)| {
+    let catalog_changed = changed.iter().any(|&(n, before)| {
         before.is_some_and(is_catalog) || pages.get(n as usize).is_some_and(|p| is_catalog(p))
     });
     let mut owners = Owners::new(pages.len());
@@ -916,7 +948,7 @@ pub fn plan_incremental(
     }
     let catalog = new_catalog.as_ref().unwrap_or(&old.catalog);
     let extended = chains_only_extended(pages, old, catalog, changed);
-    let mut indexes = BTreeMap::new();
+    let mut indexes = Vec::new();
     for def in catalog.tables.values() {
         let base = old.indexes.get(&def.id).filter(|_| {
             old.catalog
@@ -942,7 +974,7 @@ pub fn plan_incremental(
                 // heap page of this table is in its chain, and every row of it is indexed.
                 // Key to where it was (which the old index must agree with).
                 let mut removed: BTreeMap<Value, RowLocation> = BTreeMap::new();
-                for (&n, before) in changed {
+                for &(n, before) in changed {
                     let Some(before) = before else { continue };
                     if before.kind() != Some(PageKind::Heap) || before.table() != def.id {
                         continue;
@@ -957,7 +989,7 @@ pub fn plan_incremental(
                 }
                 let mut added = BTreeMap::new();
                 let mut visit = |n: u32, page: &Page| {
-                    if !changed.contains_key(&n) {
+                    if changed_before(changed, n).is_none() {
                         return Ok(());
                     }
                     page_keys(format, def, n, page, |key, loc| {
@@ -970,7 +1002,7 @@ pub fn plan_incremental(
                 };
                 if extended {
                     // Every heap page of the table is in its chain: visit the changed ones.
-                    for &n in changed.keys() {
+                    for &(n, _) in changed {
                         let page = &pages[n as usize];
                         if page.kind() == Some(PageKind::Heap) && page.table() == def.id {
                             visit(n, page)?;
@@ -994,14 +1026,14 @@ pub fn plan_incremental(
                 }
             }
         };
-        indexes.insert(def.id, plan);
+        indexes.push((def.id, plan));
     }
     if !extended {
         owners.check_all_claimed()?;
     }
     Ok(DerivedPlan {
         catalog: new_catalog,
-        changed: changed.keys().copied().collect(),
+        changed: changed.iter().map(|&(n, _)| n).collect(),
         indexes,
     })
 }
@@ -1021,9 +1053,9 @@ fn chains_only_extended(
     pages: &[Arc<Page>],
     old: &Derived,
     catalog: &Catalog,
-    changed: &BTreeMap<u32, Option<&Page>>,
+    changed: &Changed<'_>,
 ) -> bool {
-    let new_count = changed.values().filter(|b| b.is_none()).count();
+    let new_count = changed.iter().filter(|(_, b)| b.is_none()).count();
     let Some(old_len) = pages.len().checked_sub(new_count) else {
         return false;
     };
@@ -1036,7 +1068,7 @@ fn chains_only_extended(
                 .is_some_and(|t| owner(t) == owner(from))
             && targets.insert(to)
     };
-    for (&n, before) in changed {
+    for &(n, before) in changed {
         let Some(now) = pages.get(n as usize) else {
             return false;
         };
