@@ -361,6 +361,7 @@ impl<P: Process> Timeline<P> {
         if self.current.events_processed() < newest.saturating_add(self.checkpoint_every) {
             return;
         }
+        self.current.shrink_to_fit();
         self.checkpoints.push(Checkpoint {
             world: self.current.clone(),
             inputs_applied: self.inputs_applied,

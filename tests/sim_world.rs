@@ -58,11 +58,7 @@ fn drop_counts(world: &World<Toy>) -> BTreeMap<String, u64> {
 /// The reason the message carrying `Ping(n)` was dropped, if it was.
 fn drop_reason_of_ping(world: &World<Toy>, n: u64) -> Option<DropReason> {
     world.trace().iter().find_map(|e| match &e.kind {
-        TraceKind::Dropped {
-            reason,
-            msg: ToyMsg::Ping(m),
-            ..
-        } if *m == n => Some(*reason),
+        TraceKind::Dropped { reason, msg, .. } if **msg == ToyMsg::Ping(n) => Some(*reason),
         _ => None,
     })
 }

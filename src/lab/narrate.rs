@@ -178,11 +178,8 @@ pub fn typed(world: &World<LabNode>, index: u64, event: &TraceEvent<LabNode>) ->
             why: crate::lab::describe_input_error(world, *error),
         },
         // Flushes are shown by the log positions, not narrated.
-        TraceKind::Note {
-            note: Note::Flushed { .. },
-            ..
-        } => return None,
-        TraceKind::Note { note, .. } => EventKind::Note(note.clone()),
+        TraceKind::Note { note, .. } if matches!(**note, Note::Flushed { .. }) => return None,
+        TraceKind::Note { note, .. } => EventKind::Note((**note).clone()),
         _ => return None,
     };
     Some(LabEvent {
