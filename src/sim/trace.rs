@@ -317,8 +317,10 @@ impl<P: Process> Hash for TraceEvent<P> {
 }
 
 impl<P: Process> TraceEvent<P> {
-    /// The event's own stable hash (the same bytes the trace's running hash folds in).
-    fn stable_hash(&self) -> u64 {
+    /// The event's own stable hash (the same bytes the trace's running hash folds in):
+    /// portable, so a golden list of them names the first event a platform computes
+    /// differently.
+    pub fn stable_hash(&self) -> u64 {
         let mut hasher = StableHasher::new();
         self.hash(&mut hasher);
         hasher.finish()
