@@ -18,6 +18,12 @@
 //!   there are more than [`MAX_CHECKPOINTS`], every other one is dropped and the interval
 //!   doubles: that bounds their *number* (and so the pointer lists and a seek's search), not
 //!   their size, and a long class pays for it with a longer replay;
+//! * **waypoints**: while a seek replays from a checkpoint, the world is also saved every
+//!   [`WAYPOINTS`]th of the checkpoint interval, and the last [`WAYPOINTS`] of those are kept.
+//!   Going back a little from where a replay went — the next step back, a seek just before —
+//!   then replays from the nearest waypoint instead of from a checkpoint: stepping back
+//!   through a history replays a few dozen events per step, not a few hundred. Waypoints are
+//!   clones like checkpoints, so they cost what changed (and a pointer list) each;
 //! * the **current world**, at the current time `t`.
 //!
 //! **What "the world at `t`" means.** Every queued event due at or before `t` has been
@@ -27,9 +33,9 @@
 //! inputs at `T`), and inputs with the same stamp are applied in list order. After the last
 //! input at or before `t`, the events it caused that are due at or before `t` run too.
 //!
-//! **Moving.** [`Timeline::seek`] restores the newest checkpoint at or before the target and
-//! replays from it (inputs included); a forward seek simply continues from the current world
-//! unless a checkpoint further ahead saves work. [`Timeline::step`] goes to the next event's
+//! **Moving.** [`Timeline::seek`] restores the newest checkpoint or waypoint at or before the
+//! target and replays from it (inputs included); a forward seek simply continues from the
+//! current world unless a saved world further ahead saves work. [`Timeline::step`] goes to the next event's
 //! time, [`Timeline::step_back`] to the time of the latest traced event strictly before `t`.
 //! [`Timeline::act`] forks: it drops every input and checkpoint after `t`, appends the action
 //! at `t` and applies it; the future is recomputed from there when someone looks at it.
@@ -48,6 +54,10 @@ pub const DEFAULT_CHECKPOINT_EVENTS: u64 = 512;
 /// It bounds how many there are, not how much memory they take: that is the data they share
 /// (see the module docs).
 pub const MAX_CHECKPOINTS: usize = 256;
+
+/// How many waypoints are kept, and how many fall in one checkpoint interval (see the module
+/// docs).
+pub const WAYPOINTS: usize = 8;
 
 /// A saved world, and how many of the timeline's inputs it had applied.
 #[derive(Clone, Debug)]
@@ -76,6 +86,11 @@ pub struct Timeline<P: Process> {
     checkpoints: Vec<Checkpoint<P>>,
     /// Processed events between two checkpoints now (doubles when thinning).
     checkpoint_every: u64,
+    /// Worlds saved while replaying, oldest first (at most [`WAYPOINTS`]); none after the
+    /// present of an action (see [`Timeline::act`]).
+    waypoints: Vec<Checkpoint<P>>,
+    /// Events processed by the current world when it was last saved or restored.
+    saved_at: u64,
     /// The world at the current time.
     current: World<P>,
     /// How many of `inputs` the current world has applied.
@@ -104,6 +119,8 @@ impl<P: Process> Timeline<P> {
                 inputs_applied: 0,
             }],
             checkpoint_every: events.max(1),
+            waypoints: Vec::new(),
+            saved_at: origin.events_processed(),
             current: origin,
             inputs_applied: 0,
             horizon,
@@ -227,28 +244,42 @@ impl<P: Process> Timeline<P> {
         if t == now {
             return;
         }
-        // The newest checkpoint at or before `t`. Going forward, it is worth restoring only if
-        // it is ahead of the current world.
-        let index = self
-            .checkpoints
-            .partition_point(|checkpoint| checkpoint.time() <= t)
-            .saturating_sub(1);
-        let restore = t < now
-            || self
-                .checkpoints
-                .get(index)
-                .is_some_and(|c| c.events() > self.current.events_processed());
+        // The newest saved world at or before `t`. Going forward, it is worth restoring only
+        // if it is ahead of the current world.
+        let saved = self.nearest_saved(t);
+        let restore =
+            t < now || saved.is_some_and(|c| c.events() > self.current.events_processed());
         if restore {
-            if let Some(checkpoint) = self.checkpoints.get(index) {
-                let Checkpoint {
-                    world,
-                    inputs_applied,
-                } = checkpoint.clone();
+            if let Some(Checkpoint {
+                world,
+                inputs_applied,
+            }) = saved.cloned()
+            {
+                self.saved_at = world.events_processed();
                 self.leave_current(world);
                 self.inputs_applied = inputs_applied;
             }
         }
         self.advance_to(t);
+    }
+
+    /// The checkpoint or waypoint with the most events processed at or before `t`.
+    fn nearest_saved(&self, t: Time) -> Option<&Checkpoint<P>> {
+        let index = self
+            .checkpoints
+            .partition_point(|checkpoint| checkpoint.time() <= t)
+            .saturating_sub(1);
+        let checkpoint = self.checkpoints.get(index);
+        let waypoint = self
+            .waypoints
+            .iter()
+            .filter(|waypoint| waypoint.time() <= t)
+            .max_by_key(|waypoint| waypoint.events());
+        match (checkpoint, waypoint) {
+            (Some(c), Some(w)) if w.events() > c.events() => Some(w),
+            (Some(c), _) => Some(c),
+            (None, w) => w,
+        }
     }
 
     /// Moves to the next event's time (see [`Timeline::next_stop`]); false when nothing is
@@ -299,6 +330,7 @@ impl<P: Process> Timeline<P> {
             .partition_point(|checkpoint| checkpoint.time() <= now)
             .max(1);
         self.checkpoints.truncate(keep);
+        self.waypoints.retain(|waypoint| waypoint.time() <= now);
         self.furthest_trace = None;
         self.horizon = now;
         self.inputs.push((now, input.clone()));
@@ -311,6 +343,19 @@ impl<P: Process> Timeline<P> {
     }
 
     // ----- inside -----
+
+    /// Keeps the current world as a waypoint, forgetting the oldest past [`WAYPOINTS`].
+    fn save_waypoint(&mut self) {
+        self.saved_at = self.current.events_processed();
+        if self.waypoints.len() >= WAYPOINTS {
+            self.waypoints.remove(0);
+        }
+        self.current.shrink_to_fit();
+        self.waypoints.push(Checkpoint {
+            world: self.current.clone(),
+            inputs_applied: self.inputs_applied,
+        });
+    }
 
     /// Replaces the current world with `world` (from a checkpoint), remembering the trace up
     /// to the horizon first if the current world is there.
@@ -355,12 +400,20 @@ impl<P: Process> Timeline<P> {
         self.current.run_until(t);
     }
 
-    /// Saves the current world if it is `checkpoint_every` events past the newest checkpoint.
+    /// Saves the current world if it is `checkpoint_every` events past the newest checkpoint,
+    /// or, while replaying behind the horizon, a waypoint's spacing past its last save.
     fn maybe_checkpoint(&mut self) {
+        let events = self.current.events_processed();
         let newest = self.checkpoints.last().map_or(0, Checkpoint::events);
-        if self.current.events_processed() < newest.saturating_add(self.checkpoint_every) {
+        if events < newest.saturating_add(self.checkpoint_every) {
+            let spacing = (self.checkpoint_every / WAYPOINTS as u64).max(1);
+            if self.current.now() < self.horizon && events >= self.saved_at.saturating_add(spacing)
+            {
+                self.save_waypoint();
+            }
             return;
         }
+        self.saved_at = events;
         self.current.shrink_to_fit();
         self.checkpoints.push(Checkpoint {
             world: self.current.clone(),
