@@ -493,6 +493,55 @@ mod tests {
     }
 
     #[test]
+    fn stepping_back_after_a_seek_replays_from_a_waypoint_and_stays_exact() {
+        let mut timeline = Timeline::with_checkpoint_interval(pair(), 64);
+        timeline.seek(Time::millis(400));
+        let target = Time::millis(201);
+        timeline.seek(target);
+        assert!(!timeline.waypoints.is_empty());
+        assert!(timeline.waypoints.len() <= WAYPOINTS);
+        // A waypoint is nearer the target than any checkpoint.
+        let checkpoint = timeline
+            .checkpoints
+            .iter()
+            .filter(|c| c.time() <= target)
+            .map(Checkpoint::events)
+            .max();
+        let nearest = timeline.nearest_saved(target).map(Checkpoint::events);
+        assert!(nearest > checkpoint, "{nearest:?} vs {checkpoint:?}");
+        for _ in 0..30 {
+            assert!(timeline.step_back());
+            let mut fresh = Timeline::new(pair());
+            fresh.seek(timeline.time());
+            assert_eq!(fresh.world().trace_hash(), timeline.world().trace_hash());
+        }
+    }
+
+    #[test]
+    fn a_fork_drops_the_waypoints_after_it() {
+        let mut timeline = Timeline::with_checkpoint_interval(pair(), 64);
+        timeline.seek(Time::millis(400));
+        timeline.seek(Time::millis(300));
+        timeline.seek(Time::millis(100));
+        assert!(timeline
+            .waypoints
+            .iter()
+            .any(|w| w.time() > Time::millis(100)));
+        assert!(timeline.act(Input::Fault(Fault::Crash(NodeId(1)))).is_ok());
+        assert!(timeline
+            .waypoints
+            .iter()
+            .all(|w| w.time() <= Time::millis(100)));
+        // The new future is computed from the fork, not from an old waypoint.
+        timeline.seek(Time::millis(250));
+        let mut fresh = Timeline::new(pair());
+        fresh.seek(Time::millis(100));
+        assert!(fresh.act(Input::Fault(Fault::Crash(NodeId(1)))).is_ok());
+        fresh.seek(Time::millis(250));
+        assert_eq!(fresh.world().trace_hash(), timeline.world().trace_hash());
+    }
+
+    #[test]
     fn a_fork_forgets_the_old_future() {
         let mut timeline = Timeline::new(pair());
         timeline.seek(Time::millis(50));
