@@ -125,7 +125,10 @@ fn main() {
         eprint!("{}", String::from_utf8_lossy(&out.stderr));
         report.push_str(&text);
     }
-    report.push('\n');
+    report.push_str(
+        "  The same moves in headless Chromium: scripts/bench-browser.sh, \
+         target/history-browser-report.txt\n\n",
+    );
     report.push_str(BEFORE);
     print!("\n{BEFORE}");
     let _ = std::fs::create_dir_all("target");

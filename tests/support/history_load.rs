@@ -24,26 +24,68 @@ pub struct Loaded {
     pub end: u64,
 }
 
+/// The load, a batch of writes at a time (so a browser can breathe between batches).
+pub struct Load {
+    lab: Lab,
+    clients: Vec<u32>,
+    writes: u64,
+    events: u64,
+}
+
+impl Load {
+    /// A lab about to be loaded until its world has processed `events` events.
+    pub fn new(events: u64) -> Load {
+        let lab = Lab::new(LabSettings::default());
+        let clients = lab
+            .world()
+            .nodes()
+            .filter(|node| node.process.as_client().is_some())
+            .map(|node| node.id.0)
+            .collect();
+        Load {
+            lab,
+            clients,
+            writes: 0,
+            events,
+        }
+    }
+
+    /// Sends up to `batch` more writes; true once the world has processed enough events.
+    pub fn step(&mut self, batch: u64) -> bool {
+        for _ in 0..batch {
+            if self.lab.world().events_processed() >= self.events {
+                return true;
+            }
+            let client = self.clients[(self.writes % self.clients.len() as u64) as usize];
+            let sql = format!(
+                "INSERT INTO orders (status, note) VALUES ('pending', 'order {}')",
+                self.writes
+            );
+            self.lab
+                .perform(LabAction::Sql { client, sql })
+                .expect("a client's INSERT is taken");
+            self.writes += 1;
+            self.lab.seek(self.lab.time() + WRITE_EVERY_MICROS);
+        }
+        self.lab.world().events_processed() >= self.events
+    }
+
+    /// The loaded lab.
+    pub fn finish(self) -> Loaded {
+        let end = self.lab.time();
+        Loaded {
+            lab: self.lab,
+            writes: self.writes,
+            end,
+        }
+    }
+}
+
 /// Runs the load until the world has processed `events` events.
 pub fn load(events: u64) -> Loaded {
-    let mut lab = Lab::new(LabSettings::default());
-    let clients: Vec<u32> = lab
-        .world()
-        .nodes()
-        .filter(|node| node.process.as_client().is_some())
-        .map(|node| node.id.0)
-        .collect();
-    let mut writes = 0u64;
-    while lab.world().events_processed() < events {
-        let client = clients[(writes % clients.len() as u64) as usize];
-        let sql = format!("INSERT INTO orders (status, note) VALUES ('pending', 'order {writes}')");
-        lab.perform(LabAction::Sql { client, sql })
-            .expect("a client's INSERT is taken");
-        writes += 1;
-        lab.seek(lab.time() + WRITE_EVERY_MICROS);
-    }
-    let end = lab.time();
-    Loaded { lab, writes, end }
+    let mut load = Load::new(events);
+    while !load.step(u64::MAX) {}
+    load.finish()
 }
 
 /// A small deterministic generator for the seek targets (xorshift64*).
@@ -58,30 +100,53 @@ impl Targets {
     }
 }
 
-/// Wall times in milliseconds of `count` seeks to random points of the history and of
-/// `count` step backs from random points, timed by `clock` (milliseconds). Each move is
-/// checked: a seek lands on its target, a step back strictly before where it started.
-pub fn moves(loaded: &mut Loaded, count: usize, clock: impl Fn() -> f64) -> (Vec<f64>, Vec<f64>) {
-    let Loaded { lab, end, .. } = loaded;
-    let end = *end;
-    let mut targets = Targets(0x9E37_79B9_7F4A_7C15 ^ lab.world().events_processed());
-    let mut seeks = Vec::with_capacity(count);
-    for _ in 0..count {
-        let t = targets.below(end + 1);
+/// The moves, one at a time, each timed by a clock in milliseconds and checked: a seek lands
+/// on its target, a step back strictly before where it started.
+pub struct Mover {
+    targets: Targets,
+    end: u64,
+}
+
+impl Mover {
+    pub fn new(loaded: &Loaded) -> Mover {
+        Mover {
+            targets: Targets(0x9E37_79B9_7F4A_7C15 ^ loaded.lab.world().events_processed()),
+            end: loaded.end,
+        }
+    }
+
+    /// Seeks to a random point of the history; its wall time.
+    pub fn seek(&mut self, lab: &mut Lab, clock: impl Fn() -> f64) -> f64 {
+        let t = self.targets.below(self.end + 1);
         let started = clock();
         lab.seek(t);
-        seeks.push(clock() - started);
+        let took = clock() - started;
         assert_eq!(lab.time(), t, "a seek lands on its target");
+        took
     }
-    let mut backs = Vec::with_capacity(count);
-    for _ in 0..count {
-        let from = 1 + targets.below(end);
+
+    /// Seeks to a random point (untimed), then steps back; the step back's wall time.
+    pub fn step_back(&mut self, lab: &mut Lab, clock: impl Fn() -> f64) -> f64 {
+        let from = 1 + self.targets.below(self.end);
         lab.seek(from);
         let started = clock();
         let moved = lab.step_back();
-        backs.push(clock() - started);
+        let took = clock() - started;
         assert!(moved && lab.time() < from, "a step back goes back");
+        took
     }
+}
+
+/// Wall times in milliseconds of `count` seeks to random points of the history and of
+/// `count` step backs from random points (see [`Mover`]).
+pub fn moves(loaded: &mut Loaded, count: usize, clock: impl Fn() -> f64) -> (Vec<f64>, Vec<f64>) {
+    let mut mover = Mover::new(loaded);
+    let seeks = (0..count)
+        .map(|_| mover.seek(&mut loaded.lab, &clock))
+        .collect();
+    let backs = (0..count)
+        .map(|_| mover.step_back(&mut loaded.lab, &clock))
+        .collect();
     (seeks, backs)
 }
 
