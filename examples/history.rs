@@ -125,6 +125,16 @@ fn main() {
         eprint!("{}", String::from_utf8_lossy(&out.stderr));
         report.push_str(&text);
     }
+    // The machine may be shared: its load says how much the wall times above can be trusted.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    report.push_str(&format!(
+        "  Load average after the run: {} on {cpus} CPUs\n",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
     report.push_str(
         "  The same moves in headless Chromium: scripts/bench-browser.sh, \
          target/history-browser-report.txt\n\n",

@@ -20,6 +20,8 @@ cargo test --release --target wasm32-unknown-unknown --test timeline_browser -- 
   echo "examples/history.rs, timed with performance.now() (see tests/timeline_browser.rs)."
   echo "Chromium: $(chromium --version 2>/dev/null || echo unknown)"
   grep -o 'history-browser: .*' "$log" | sed 's/^history-browser: /  /'
+  # The machine may be shared: its load says how much the wall times can be trusted.
+  echo "  Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 } >target/history-browser-report.txt
 if ! grep -q 'history-browser: .*seek' "$log"; then
   echo "no browser figures in $log" >&2
