@@ -21,7 +21,7 @@
 #[path = "../tests/support/history_load.rs"]
 mod history_load;
 
-use history_load::{load, moves, summary};
+use history_load::{load, moves, summary, STEPS_IN_A_ROW};
 use std::time::Instant;
 
 /// Seeks (and step backs) timed per size.
@@ -85,11 +85,13 @@ fn measure(events: u64) -> String {
         .collect();
     let rss_end = rss_kib();
     let clock = Instant::now();
-    let (seeks, backs) = moves(&mut loaded, MOVES, || clock.elapsed().as_secs_f64() * 1e3);
+    let (seeks, backs, in_a_row) =
+        moves(&mut loaded, MOVES, || clock.elapsed().as_secs_f64() * 1e3);
     format!(
         "{processed} events ({} writes, {:.1} virtual s): computed in {:.2} s; \
          RSS {:.1} MB (start {:.1} MB); {} checkpoints\n    {}\n    seek to a random point: {}\n    \
-         step back from a random point: {}\n",
+         step back from a random point: {}\n    \
+         step back {STEPS_IN_A_ROW} times in a row from a random point: {}\n",
         loaded.writes,
         loaded.end as f64 / 1e6,
         compute.as_secs_f64(),
@@ -99,6 +101,7 @@ fn measure(events: u64) -> String {
         rows.join("; "),
         summary(seeks),
         summary(backs),
+        summary(in_a_row),
     )
 }
 

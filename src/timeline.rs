@@ -18,12 +18,13 @@
 //!   there are more than [`MAX_CHECKPOINTS`], every other one is dropped and the interval
 //!   doubles: that bounds their *number* (and so the pointer lists and a seek's search), not
 //!   their size, and a long class pays for it with a longer replay;
-//! * **waypoints**: while a seek replays from a checkpoint, the world is also saved every
-//!   [`WAYPOINTS`]th of the checkpoint interval, and the last [`WAYPOINTS`] of those are kept.
-//!   Going back a little from where a replay went — the next step back, a seek just before —
-//!   then replays from the nearest waypoint instead of from a checkpoint: stepping back
-//!   through a history replays a few dozen events per step, not a few hundred. Waypoints are
-//!   clones like checkpoints, so they cost what changed (and a pointer list) each;
+//! * **waypoints**: a step back replays from the nearest saved world to the event just before
+//!   the present; on the way it also saves the world once, a [`WAYPOINTS`]th of the checkpoint
+//!   interval before where it started, and keeps the last [`WAYPOINTS`] of those. The next
+//!   step backs then replay from that waypoint — a few dozen events per step instead of up to
+//!   a checkpoint interval — until they pass it and the next replay saves another. (Saving
+//!   while every seek replays would make random seeks pay for clones they never use.)
+//!   Waypoints are clones like checkpoints: each costs what changed and a pointer list;
 //! * the **current world**, at the current time `t`.
 //!
 //! **What "the world at `t`" means.** Every queued event due at or before `t` has been
@@ -55,8 +56,8 @@ pub const DEFAULT_CHECKPOINT_EVENTS: u64 = 512;
 /// (see the module docs).
 pub const MAX_CHECKPOINTS: usize = 256;
 
-/// How many waypoints are kept, and how many fall in one checkpoint interval (see the module
-/// docs).
+/// How many waypoints are kept, and how far before the start of a step back one is saved: a
+/// `WAYPOINTS`th of the checkpoint interval (see the module docs).
 pub const WAYPOINTS: usize = 8;
 
 /// A saved world, and how many of the timeline's inputs it had applied.
@@ -91,6 +92,9 @@ pub struct Timeline<P: Process> {
     waypoints: Vec<Checkpoint<P>>,
     /// Events processed by the current world when it was last saved or restored.
     saved_at: u64,
+    /// While a step back replays: save a waypoint once the world has processed this many
+    /// events (unless one was saved or restored close before).
+    waypoint_at: Option<u64>,
     /// The world at the current time.
     current: World<P>,
     /// How many of `inputs` the current world has applied.
@@ -121,6 +125,7 @@ impl<P: Process> Timeline<P> {
             checkpoint_every: events.max(1),
             waypoints: Vec::new(),
             saved_at: origin.events_processed(),
+            waypoint_at: None,
             current: origin,
             inputs_applied: 0,
             horizon,
@@ -299,7 +304,10 @@ impl<P: Process> Timeline<P> {
     pub fn step_back(&mut self) -> bool {
         match self.previous_stop() {
             Some(at) => {
+                let spacing = self.waypoint_spacing();
+                self.waypoint_at = Some(self.current.events_processed().saturating_sub(spacing));
                 self.seek(at);
+                self.waypoint_at = None;
                 true
             }
             None => false,
@@ -343,6 +351,11 @@ impl<P: Process> Timeline<P> {
     }
 
     // ----- inside -----
+
+    /// Events between a step back's start and the waypoint it saves.
+    fn waypoint_spacing(&self) -> u64 {
+        (self.checkpoint_every / WAYPOINTS as u64).max(1)
+    }
 
     /// Keeps the current world as a waypoint, forgetting the oldest past [`WAYPOINTS`].
     fn save_waypoint(&mut self) {
@@ -401,14 +414,14 @@ impl<P: Process> Timeline<P> {
     }
 
     /// Saves the current world if it is `checkpoint_every` events past the newest checkpoint,
-    /// or, while replaying behind the horizon, a waypoint's spacing past its last save.
+    /// or as the waypoint a step back asked for (see the module docs).
     fn maybe_checkpoint(&mut self) {
         let events = self.current.events_processed();
         let newest = self.checkpoints.last().map_or(0, Checkpoint::events);
         if events < newest.saturating_add(self.checkpoint_every) {
-            let spacing = (self.checkpoint_every / WAYPOINTS as u64).max(1);
-            if self.current.now() < self.horizon && events >= self.saved_at.saturating_add(spacing)
-            {
+            let wanted = self.waypoint_at.is_some_and(|at| events >= at);
+            if wanted && events >= self.saved_at.saturating_add(self.waypoint_spacing()) {
+                self.waypoint_at = None;
                 self.save_waypoint();
             }
             return;
@@ -496,25 +509,33 @@ mod tests {
     fn stepping_back_after_a_seek_replays_from_a_waypoint_and_stays_exact() {
         let mut timeline = Timeline::with_checkpoint_interval(pair(), 64);
         timeline.seek(Time::millis(400));
-        let target = Time::millis(201);
-        timeline.seek(target);
-        assert!(!timeline.waypoints.is_empty());
-        assert!(timeline.waypoints.len() <= WAYPOINTS);
-        // A waypoint is nearer the target than any checkpoint.
-        let checkpoint = timeline
-            .checkpoints
-            .iter()
-            .filter(|c| c.time() <= target)
-            .map(Checkpoint::events)
-            .max();
-        let nearest = timeline.nearest_saved(target).map(Checkpoint::events);
-        assert!(nearest > checkpoint, "{nearest:?} vs {checkpoint:?}");
-        for _ in 0..30 {
+        timeline.seek(Time::millis(201));
+        // A plain seek saves none.
+        assert!(timeline.waypoints.is_empty());
+        for step in 0..60 {
             assert!(timeline.step_back());
+            let now = timeline.time();
             let mut fresh = Timeline::new(pair());
-            fresh.seek(timeline.time());
+            fresh.seek(now);
             assert_eq!(fresh.world().trace_hash(), timeline.world().trace_hash());
+            assert!(timeline.waypoints.len() <= WAYPOINTS);
+            if step == 0 {
+                // The first step back saved one, nearer the next step's target than any
+                // checkpoint.
+                assert_eq!(timeline.waypoints.len(), 1);
+                let next = timeline.previous_stop().expect("not at the start");
+                let checkpoint = timeline
+                    .checkpoints
+                    .iter()
+                    .filter(|c| c.time() <= next)
+                    .map(Checkpoint::events)
+                    .max();
+                let nearest = timeline.nearest_saved(next).map(Checkpoint::events);
+                assert!(nearest > checkpoint, "{nearest:?} vs {checkpoint:?}");
+            }
         }
+        // Sixty steps back pass a waypoint's spacing: more were saved on the way.
+        assert!(timeline.waypoints.len() > 1);
     }
 
     #[test]
@@ -522,6 +543,7 @@ mod tests {
         let mut timeline = Timeline::with_checkpoint_interval(pair(), 64);
         timeline.seek(Time::millis(400));
         timeline.seek(Time::millis(300));
+        assert!(timeline.step_back());
         timeline.seek(Time::millis(100));
         assert!(timeline
             .waypoints

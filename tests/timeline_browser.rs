@@ -10,7 +10,7 @@
 #[path = "support/history_load.rs"]
 mod history_load;
 
-use history_load::{summary, Load, Mover};
+use history_load::{summary, Load, Mover, STEPS_IN_A_ROW};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -106,6 +106,15 @@ async fn measure<F: core::future::Future<Output = ()>>(breathe: impl Fn() -> F) 
                 breathe().await;
             }
         }
+        let mut in_a_row = Vec::new();
+        for _ in 0..count.div_ceil(STEPS_IN_A_ROW) {
+            in_a_row.extend(mover.step_backs_in_a_row(
+                &mut loaded.lab,
+                STEPS_IN_A_ROW,
+                clock::now_ms,
+            ));
+            breathe().await;
+        }
         let memory = memory_mb().map_or(String::new(), |mb| format!("; wasm memory {mb:.1} MB"));
         report(&format!(
             "{} events ({} writes, {:.1} virtual s): computed in {:.2} s; {} checkpoints{memory}",
@@ -119,6 +128,10 @@ async fn measure<F: core::future::Future<Output = ()>>(breathe: impl Fn() -> F) 
         report(&format!(
             "  step back from a random point: {}",
             summary(backs)
+        ));
+        report(&format!(
+            "  step back {STEPS_IN_A_ROW} times in a row from a random point: {}",
+            summary(in_a_row)
         ));
     }
 }

@@ -137,9 +137,40 @@ impl Mover {
     }
 }
 
+impl Mover {
+    /// Seeks to a random point (untimed), then steps back `steps` times in a row, as someone
+    /// stepping through what just happened; each step back's wall time.
+    pub fn step_backs_in_a_row(
+        &mut self,
+        lab: &mut Lab,
+        steps: usize,
+        clock: impl Fn() -> f64,
+    ) -> Vec<f64> {
+        let from = 1 + self.targets.below(self.end);
+        lab.seek(from);
+        let mut times = Vec::with_capacity(steps);
+        for _ in 0..steps {
+            let before = lab.time();
+            let started = clock();
+            let moved = lab.step_back();
+            times.push(clock() - started);
+            if !moved {
+                break;
+            }
+            assert!(lab.time() < before, "a step back goes back");
+        }
+        times
+    }
+}
+
 /// Wall times in milliseconds of `count` seeks to random points of the history and of
-/// `count` step backs from random points (see [`Mover`]).
-pub fn moves(loaded: &mut Loaded, count: usize, clock: impl Fn() -> f64) -> (Vec<f64>, Vec<f64>) {
+/// `count` step backs from random points, and of `count` step backs taken 10 in a row from
+/// random points (see [`Mover`]).
+pub fn moves(
+    loaded: &mut Loaded,
+    count: usize,
+    clock: impl Fn() -> f64,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut mover = Mover::new(loaded);
     let seeks = (0..count)
         .map(|_| mover.seek(&mut loaded.lab, &clock))
@@ -147,8 +178,14 @@ pub fn moves(loaded: &mut Loaded, count: usize, clock: impl Fn() -> f64) -> (Vec
     let backs = (0..count)
         .map(|_| mover.step_back(&mut loaded.lab, &clock))
         .collect();
-    (seeks, backs)
+    let in_a_row = (0..count.div_ceil(STEPS_IN_A_ROW))
+        .flat_map(|_| mover.step_backs_in_a_row(&mut loaded.lab, STEPS_IN_A_ROW, &clock))
+        .collect();
+    (seeks, backs, in_a_row)
 }
+
+/// Step backs in a row, in [`moves`].
+pub const STEPS_IN_A_ROW: usize = 10;
 
 /// The value at rank `p` (0..=1) of sorted `values`.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
