@@ -15,7 +15,9 @@ dist: ## the release build in dist/, with its gzipped size (fails past the 380 K
 size: ## the largest parts of the page's wasm (twiggy top; installs twiggy if missing)
 	scripts/size.sh
 
-bench: ## criterion benchmarks of the world and the engine; the history and engine reports in target/
+bench: ## criterion benchmarks of the world and the engine; the history (host and Chromium) and engine reports in target/
 	cargo bench
 	cargo run --release --example history
+	scripts/setup.sh --browser
+	scripts/bench-browser.sh
 	cargo run --release --example engine

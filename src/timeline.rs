@@ -18,6 +18,13 @@
 //!   there are more than [`MAX_CHECKPOINTS`], every other one is dropped and the interval
 //!   doubles: that bounds their *number* (and so the pointer lists and a seek's search), not
 //!   their size, and a long class pays for it with a longer replay;
+//! * **waypoints**: a step back replays from the nearest saved world to the event just before
+//!   the present; on the way it also saves the world once, a [`WAYPOINTS`]th of the checkpoint
+//!   interval before where it started, and keeps the last [`WAYPOINTS`] of those. The next
+//!   step backs then replay from that waypoint — a few dozen events per step instead of up to
+//!   a checkpoint interval — until they pass it and the next replay saves another. (Saving
+//!   while every seek replays would make random seeks pay for clones they never use.)
+//!   Waypoints are clones like checkpoints: each costs what changed and a pointer list;
 //! * the **current world**, at the current time `t`.
 //!
 //! **What "the world at `t`" means.** Every queued event due at or before `t` has been
@@ -27,9 +34,9 @@
 //! inputs at `T`), and inputs with the same stamp are applied in list order. After the last
 //! input at or before `t`, the events it caused that are due at or before `t` run too.
 //!
-//! **Moving.** [`Timeline::seek`] restores the newest checkpoint at or before the target and
-//! replays from it (inputs included); a forward seek simply continues from the current world
-//! unless a checkpoint further ahead saves work. [`Timeline::step`] goes to the next event's
+//! **Moving.** [`Timeline::seek`] restores the newest checkpoint or waypoint at or before the
+//! target and replays from it (inputs included); a forward seek simply continues from the
+//! current world unless a saved world further ahead saves work. [`Timeline::step`] goes to the next event's
 //! time, [`Timeline::step_back`] to the time of the latest traced event strictly before `t`.
 //! [`Timeline::act`] forks: it drops every input and checkpoint after `t`, appends the action
 //! at `t` and applies it; the future is recomputed from there when someone looks at it.
@@ -48,6 +55,10 @@ pub const DEFAULT_CHECKPOINT_EVENTS: u64 = 512;
 /// It bounds how many there are, not how much memory they take: that is the data they share
 /// (see the module docs).
 pub const MAX_CHECKPOINTS: usize = 256;
+
+/// How many waypoints are kept, and how far before the start of a step back one is saved: a
+/// `WAYPOINTS`th of the checkpoint interval (see the module docs).
+pub const WAYPOINTS: usize = 8;
 
 /// A saved world, and how many of the timeline's inputs it had applied.
 #[derive(Clone, Debug)]
@@ -76,6 +87,14 @@ pub struct Timeline<P: Process> {
     checkpoints: Vec<Checkpoint<P>>,
     /// Processed events between two checkpoints now (doubles when thinning).
     checkpoint_every: u64,
+    /// Worlds saved while replaying, oldest first (at most [`WAYPOINTS`]); none after the
+    /// present of an action (see [`Timeline::act`]).
+    waypoints: Vec<Checkpoint<P>>,
+    /// Events processed by the current world when it was last saved or restored.
+    saved_at: u64,
+    /// While a step back replays: save a waypoint once the world has processed this many
+    /// events (unless one was saved or restored close before).
+    waypoint_at: Option<u64>,
     /// The world at the current time.
     current: World<P>,
     /// How many of `inputs` the current world has applied.
@@ -104,6 +123,9 @@ impl<P: Process> Timeline<P> {
                 inputs_applied: 0,
             }],
             checkpoint_every: events.max(1),
+            waypoints: Vec::new(),
+            saved_at: origin.events_processed(),
+            waypoint_at: None,
             current: origin,
             inputs_applied: 0,
             horizon,
@@ -227,28 +249,42 @@ impl<P: Process> Timeline<P> {
         if t == now {
             return;
         }
-        // The newest checkpoint at or before `t`. Going forward, it is worth restoring only if
-        // it is ahead of the current world.
-        let index = self
-            .checkpoints
-            .partition_point(|checkpoint| checkpoint.time() <= t)
-            .saturating_sub(1);
-        let restore = t < now
-            || self
-                .checkpoints
-                .get(index)
-                .is_some_and(|c| c.events() > self.current.events_processed());
+        // The newest saved world at or before `t`. Going forward, it is worth restoring only
+        // if it is ahead of the current world.
+        let saved = self.nearest_saved(t);
+        let restore =
+            t < now || saved.is_some_and(|c| c.events() > self.current.events_processed());
         if restore {
-            if let Some(checkpoint) = self.checkpoints.get(index) {
-                let Checkpoint {
-                    world,
-                    inputs_applied,
-                } = checkpoint.clone();
+            if let Some(Checkpoint {
+                world,
+                inputs_applied,
+            }) = saved.cloned()
+            {
+                self.saved_at = world.events_processed();
                 self.leave_current(world);
                 self.inputs_applied = inputs_applied;
             }
         }
         self.advance_to(t);
+    }
+
+    /// The checkpoint or waypoint with the most events processed at or before `t`.
+    fn nearest_saved(&self, t: Time) -> Option<&Checkpoint<P>> {
+        let index = self
+            .checkpoints
+            .partition_point(|checkpoint| checkpoint.time() <= t)
+            .saturating_sub(1);
+        let checkpoint = self.checkpoints.get(index);
+        let waypoint = self
+            .waypoints
+            .iter()
+            .filter(|waypoint| waypoint.time() <= t)
+            .max_by_key(|waypoint| waypoint.events());
+        match (checkpoint, waypoint) {
+            (Some(c), Some(w)) if w.events() > c.events() => Some(w),
+            (Some(c), _) => Some(c),
+            (None, w) => w,
+        }
     }
 
     /// Moves to the next event's time (see [`Timeline::next_stop`]); false when nothing is
@@ -268,7 +304,10 @@ impl<P: Process> Timeline<P> {
     pub fn step_back(&mut self) -> bool {
         match self.previous_stop() {
             Some(at) => {
+                let spacing = self.waypoint_spacing();
+                self.waypoint_at = Some(self.current.events_processed().saturating_sub(spacing));
                 self.seek(at);
+                self.waypoint_at = None;
                 true
             }
             None => false,
@@ -299,6 +338,7 @@ impl<P: Process> Timeline<P> {
             .partition_point(|checkpoint| checkpoint.time() <= now)
             .max(1);
         self.checkpoints.truncate(keep);
+        self.waypoints.retain(|waypoint| waypoint.time() <= now);
         self.furthest_trace = None;
         self.horizon = now;
         self.inputs.push((now, input.clone()));
@@ -311,6 +351,24 @@ impl<P: Process> Timeline<P> {
     }
 
     // ----- inside -----
+
+    /// Events between a step back's start and the waypoint it saves.
+    fn waypoint_spacing(&self) -> u64 {
+        (self.checkpoint_every / WAYPOINTS as u64).max(1)
+    }
+
+    /// Keeps the current world as a waypoint, forgetting the oldest past [`WAYPOINTS`].
+    fn save_waypoint(&mut self) {
+        self.saved_at = self.current.events_processed();
+        if self.waypoints.len() >= WAYPOINTS {
+            self.waypoints.remove(0);
+        }
+        self.current.shrink_to_fit();
+        self.waypoints.push(Checkpoint {
+            world: self.current.clone(),
+            inputs_applied: self.inputs_applied,
+        });
+    }
 
     /// Replaces the current world with `world` (from a checkpoint), remembering the trace up
     /// to the horizon first if the current world is there.
@@ -355,12 +413,21 @@ impl<P: Process> Timeline<P> {
         self.current.run_until(t);
     }
 
-    /// Saves the current world if it is `checkpoint_every` events past the newest checkpoint.
+    /// Saves the current world if it is `checkpoint_every` events past the newest checkpoint,
+    /// or as the waypoint a step back asked for (see the module docs).
     fn maybe_checkpoint(&mut self) {
+        let events = self.current.events_processed();
         let newest = self.checkpoints.last().map_or(0, Checkpoint::events);
-        if self.current.events_processed() < newest.saturating_add(self.checkpoint_every) {
+        if events < newest.saturating_add(self.checkpoint_every) {
+            let wanted = self.waypoint_at.is_some_and(|at| events >= at);
+            if wanted && events >= self.saved_at.saturating_add(self.waypoint_spacing()) {
+                self.waypoint_at = None;
+                self.save_waypoint();
+            }
             return;
         }
+        self.saved_at = events;
+        self.current.shrink_to_fit();
         self.checkpoints.push(Checkpoint {
             world: self.current.clone(),
             inputs_applied: self.inputs_applied,
@@ -436,6 +503,64 @@ mod tests {
         timeline.seek(Time::millis(3));
         timeline.seek(Time::millis(2_000));
         assert_eq!(timeline.world().trace_hash(), far);
+    }
+
+    #[test]
+    fn stepping_back_after_a_seek_replays_from_a_waypoint_and_stays_exact() {
+        let mut timeline = Timeline::with_checkpoint_interval(pair(), 64);
+        timeline.seek(Time::millis(400));
+        timeline.seek(Time::millis(201));
+        // A plain seek saves none.
+        assert!(timeline.waypoints.is_empty());
+        for step in 0..60 {
+            assert!(timeline.step_back());
+            let now = timeline.time();
+            let mut fresh = Timeline::new(pair());
+            fresh.seek(now);
+            assert_eq!(fresh.world().trace_hash(), timeline.world().trace_hash());
+            assert!(timeline.waypoints.len() <= WAYPOINTS);
+            if step == 0 {
+                // The first step back saved one, nearer the next step's target than any
+                // checkpoint.
+                assert_eq!(timeline.waypoints.len(), 1);
+                let next = timeline.previous_stop().expect("not at the start");
+                let checkpoint = timeline
+                    .checkpoints
+                    .iter()
+                    .filter(|c| c.time() <= next)
+                    .map(Checkpoint::events)
+                    .max();
+                let nearest = timeline.nearest_saved(next).map(Checkpoint::events);
+                assert!(nearest > checkpoint, "{nearest:?} vs {checkpoint:?}");
+            }
+        }
+        // Sixty steps back pass a waypoint's spacing: more were saved on the way.
+        assert!(timeline.waypoints.len() > 1);
+    }
+
+    #[test]
+    fn a_fork_drops_the_waypoints_after_it() {
+        let mut timeline = Timeline::with_checkpoint_interval(pair(), 64);
+        timeline.seek(Time::millis(400));
+        timeline.seek(Time::millis(300));
+        assert!(timeline.step_back());
+        timeline.seek(Time::millis(100));
+        assert!(timeline
+            .waypoints
+            .iter()
+            .any(|w| w.time() > Time::millis(100)));
+        assert!(timeline.act(Input::Fault(Fault::Crash(NodeId(1)))).is_ok());
+        assert!(timeline
+            .waypoints
+            .iter()
+            .all(|w| w.time() <= Time::millis(100)));
+        // The new future is computed from the fork, not from an old waypoint.
+        timeline.seek(Time::millis(250));
+        let mut fresh = Timeline::new(pair());
+        fresh.seek(Time::millis(100));
+        assert!(fresh.act(Input::Fault(Fault::Crash(NodeId(1)))).is_ok());
+        fresh.seek(Time::millis(250));
+        assert_eq!(fresh.world().trace_hash(), timeline.world().trace_hash());
     }
 
     #[test]

@@ -243,7 +243,7 @@ fn notes(run: &Run) -> Vec<Note> {
         .trace()
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::Note { note, .. } => Some(note.clone()),
+            TraceKind::Note { note, .. } => Some((**note).clone()),
             _ => None,
         })
         .collect()

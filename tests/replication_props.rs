@@ -401,13 +401,7 @@ fn with_fencing_two_servers_never_take_writes_at_once_and_one_leads_once_healed(
             .trace()
             .iter()
             .filter(|e| {
-                matches!(
-                    &e.kind,
-                    TraceKind::Note {
-                        note: Note::Fenced { .. },
-                        ..
-                    }
-                )
+                matches!(&e.kind, TraceKind::Note { note, .. } if matches!(**note, Note::Fenced { .. }))
             })
             .count();
         heal_everything_and_settle(&mut run, until);

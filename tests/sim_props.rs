@@ -217,6 +217,8 @@ proptest! {
             prop_assert!(false, "seed {}: {}", s.seed, violation);
         }
         let again = run(&s);
+        let difference = world.trace().first_difference(again.trace()).map(|d| d.to_string());
+        prop_assert!(difference.is_none(), "seed {}: not deterministic; {}", s.seed, difference.unwrap_or_default());
         prop_assert_eq!(world.trace_hash(), again.trace_hash(), "seed {}: not deterministic", s.seed);
     }
 
@@ -227,6 +229,8 @@ proptest! {
         let mut replay = world.clone();
         world.run_until(Time::millis(400));
         replay.run_until(Time::millis(400));
+        let difference = world.trace().first_difference(replay.trace()).map(|d| d.to_string());
+        prop_assert!(difference.is_none(), "seed {}: the replay parts from the run; {}", s.seed, difference.unwrap_or_default());
         prop_assert_eq!(world.trace_hash(), replay.trace_hash(), "seed {}", s.seed);
     }
 }

@@ -58,11 +58,7 @@ fn drop_counts(world: &World<Toy>) -> BTreeMap<String, u64> {
 /// The reason the message carrying `Ping(n)` was dropped, if it was.
 fn drop_reason_of_ping(world: &World<Toy>, n: u64) -> Option<DropReason> {
     world.trace().iter().find_map(|e| match &e.kind {
-        TraceKind::Dropped {
-            reason,
-            msg: ToyMsg::Ping(m),
-            ..
-        } if *m == n => Some(*reason),
+        TraceKind::Dropped { reason, msg, .. } if **msg == ToyMsg::Ping(n) => Some(*reason),
         _ => None,
     })
 }
@@ -85,6 +81,9 @@ fn same_seed_and_inputs_give_the_same_trace() {
     for seed in [0, 1, 42] {
         let a = scenario(seed);
         let b = scenario(seed);
+        if let Some(difference) = a.trace().first_difference(b.trace()) {
+            panic!("seed {seed}: not deterministic; {difference}");
+        }
         assert_eq!(a.trace_hash(), b.trace_hash(), "seed {seed}");
         assert_eq!(a.trace().len(), b.trace().len(), "seed {seed}");
         let show = |w: &World<Toy>| format!("{:?}", w.trace().iter().collect::<Vec<_>>());
@@ -412,6 +411,9 @@ fn run_until_equals_stepping() {
         steps += 1;
     }
     assert_eq!(events, steps);
+    if let Some(difference) = by_run.trace().first_difference(by_step.trace()) {
+        panic!("running and stepping part; {difference}");
+    }
     assert_eq!(by_run.trace_hash(), by_step.trace_hash());
     assert_eq!(by_run.now(), until);
     assert!(by_step.now() <= until);
@@ -436,6 +438,9 @@ fn a_clone_replays_exactly_what_the_original_does() {
     let mut replay = checkpoint.clone();
     original.run_until(Time::millis(200));
     replay.run_until(Time::millis(200));
+    if let Some(difference) = original.trace().first_difference(replay.trace()) {
+        panic!("seed 8: the replay parts from the original; {difference}");
+    }
     assert_eq!(original.trace_hash(), replay.trace_hash());
     assert_eq!(original.trace().len(), replay.trace().len());
     let show = |w: &World<Toy>| format!("{:?}", w.trace().iter().collect::<Vec<_>>());
@@ -470,6 +475,9 @@ fn many_checkpoints_share_the_trace() {
     for (i, checkpoint) in checkpoints.iter().enumerate() {
         let mut replay = checkpoint.clone();
         replay.run_until(world.now());
+        if let Some(difference) = replay.trace().first_difference(world.trace()) {
+            panic!("checkpoint {i}: the replay parts from the run; {difference}");
+        }
         assert_eq!(replay.trace_hash(), world.trace_hash(), "checkpoint {i}");
     }
     // Reading from the middle of the trace finds the right event.

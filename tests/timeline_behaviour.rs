@@ -7,7 +7,7 @@ mod support;
 use replication_lab::sim::{Fault, Input, LinkConfig, NodeId, Time};
 use replication_lab::timeline::Timeline;
 use support::toy::{quiet_world, ToyRequest};
-use support::{busy_origin, replay, snapshot};
+use support::{assert_same, busy_origin, replay, snapshot};
 
 const A: NodeId = NodeId(0);
 const B: NodeId = NodeId(1);
@@ -19,14 +19,14 @@ fn seeking_to_t_from_the_start_or_from_later_gives_the_same_world() {
     let mut from_later = Timeline::with_checkpoint_interval(busy_origin(3), 32);
     from_later.seek(Time::millis(400));
     from_later.seek(Time::micros(123_456));
-    assert_eq!(snapshot(from_start.world()), snapshot(from_later.world()));
+    assert_same(from_start.world(), from_later.world());
     assert!(!from_start
         .world()
         .in_flight()
         .collect::<Vec<_>>()
         .is_empty());
     let fresh = replay(&busy_origin(3), &[], Time::micros(123_456));
-    assert_eq!(snapshot(from_start.world()), snapshot(&fresh));
+    assert_same(from_start.world(), &fresh);
 }
 
 #[test]
@@ -60,7 +60,7 @@ fn stepping_through_events_one_by_one_equals_run_until() {
     }
     let mut fresh = origin;
     fresh.run_until(last);
-    assert_eq!(snapshot(timeline.world()), snapshot(&fresh));
+    assert_same(timeline.world(), &fresh);
 }
 
 #[test]
@@ -105,10 +105,10 @@ fn a_fork_replays_from_scratch_to_the_same_world() {
     );
 
     let fresh = replay(&origin, timeline.inputs(), Time::millis(200));
-    assert_eq!(snapshot(timeline.world()), snapshot(&fresh));
+    assert_same(timeline.world(), &fresh);
     let mut rebuilt = Timeline::with_inputs(origin, timeline.inputs().to_vec());
     rebuilt.seek(Time::millis(200));
-    assert_eq!(snapshot(rebuilt.world()), snapshot(&fresh));
+    assert_same(rebuilt.world(), &fresh);
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn acting_in_the_past_drops_the_later_inputs() {
     assert_eq!(timeline.inputs()[0].0, Time::millis(20));
     timeline.seek(Time::millis(80));
     let fresh = replay(&origin, timeline.inputs(), Time::millis(80));
-    assert_eq!(snapshot(timeline.world()), snapshot(&fresh));
+    assert_same(timeline.world(), &fresh);
 }
 
 #[test]
@@ -155,15 +155,9 @@ fn seeking_before_the_first_checkpoint_past_the_end_and_twice() {
     assert_eq!(snapshot(timeline.world()), end);
     // Before the first checkpoint after the origin (the request at 10 ms is the first event).
     timeline.seek(Time::millis(3));
-    assert_eq!(
-        snapshot(timeline.world()),
-        snapshot(&replay(&origin, &[], Time::millis(3)))
-    );
+    assert_same(timeline.world(), &replay(&origin, &[], Time::millis(3)));
     timeline.seek(Time::millis(3));
-    assert_eq!(
-        snapshot(timeline.world()),
-        snapshot(&replay(&origin, &[], Time::millis(3)))
-    );
+    assert_same(timeline.world(), &replay(&origin, &[], Time::millis(3)));
     // Step back from past the end lands on the last event (the delivery at 15 ms).
     timeline.seek(Time::secs(60));
     assert!(timeline.step_back());
@@ -210,12 +204,12 @@ fn inputs_given_up_front_are_applied_at_their_times() {
         matches!(timeline.inputs()[1].1, Input::Fault(Fault::Crash(_))),
         "stable"
     );
-    assert_eq!(
-        snapshot(timeline.world()),
-        snapshot(&replay(&origin, timeline.inputs(), Time::ZERO)),
-        "inputs at the start are applied at the start"
+    // Inputs at the start are applied at the start.
+    assert_same(
+        timeline.world(),
+        &replay(&origin, timeline.inputs(), Time::ZERO),
     );
     timeline.seek(Time::millis(60));
     let fresh = replay(&origin, timeline.inputs(), Time::millis(60));
-    assert_eq!(snapshot(timeline.world()), snapshot(&fresh));
+    assert_same(timeline.world(), &fresh);
 }

@@ -35,6 +35,25 @@ pub fn replay(origin: &World<Toy>, inputs: &[(Time, Input<Toy>)], t: Time) -> Wo
 /// the messages in flight (id, send time, delivery time).
 pub type Snapshot = (Time, u64, u64, Vec<(MessageId, Time, Time)>);
 
+/// Where two worlds that should be the same part, if they do: the first differing trace event
+/// with both events (a hash alone would not say where), else the first differing part of
+/// their [`snapshot`]s.
+pub fn difference(a: &World<Toy>, b: &World<Toy>) -> Option<String> {
+    if let Some(difference) = a.trace().first_difference(b.trace()) {
+        return Some(format!("seed {}: {difference}", a.seed()));
+    }
+    let (left, right) = (snapshot(a), snapshot(b));
+    (left != right).then(|| format!("seed {}: {left:?} != {right:?}", a.seed()))
+}
+
+/// Panics, naming the first difference, unless `a` and `b` are the same world.
+#[track_caller]
+pub fn assert_same(a: &World<Toy>, b: &World<Toy>) {
+    if let Some(difference) = difference(a, b) {
+        panic!("{difference}");
+    }
+}
+
 pub fn snapshot(world: &World<Toy>) -> Snapshot {
     (
         world.now(),

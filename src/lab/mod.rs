@@ -491,7 +491,9 @@ impl Lab {
             .trace()
             .iter()
             .find_map(|event| match &event.kind {
-                TraceKind::Replied { request, reply, .. } if *request == id => Some(reply.clone()),
+                TraceKind::Replied { request, reply, .. } if *request == id => {
+                    Some((**reply).clone())
+                }
                 _ => None,
             })
     }

@@ -80,7 +80,11 @@ pub const HISTORY_LIMIT: usize = 100_000;
 /// future ([`History::forget_from`]) drops them. Bounded by [`HISTORY_LIMIT`].
 #[derive(Clone, Debug, Default)]
 pub struct History {
+    /// The kept events are `events[first..]`; the ones before `first` are past the limit and
+    /// are removed in one go once there are as many of them as kept ones, so trimming costs
+    /// O(1) per event instead of moving the whole list on every catch-up.
     events: Vec<LabEvent>,
+    first: usize,
     /// The trace length read so far.
     read: u64,
 }
@@ -99,23 +103,31 @@ impl History {
             }
         }
         self.read = trace.len();
-        if self.events.len() > HISTORY_LIMIT {
-            let excess = self.events.len() - HISTORY_LIMIT;
-            self.events.drain(..excess);
+        self.first = self
+            .first
+            .max(self.events.len().saturating_sub(HISTORY_LIMIT));
+        if self.first >= HISTORY_LIMIT {
+            self.events.drain(..self.first);
+            self.first = 0;
         }
     }
 
     /// Forgets what happened from trace index `len` on (the future an action replaces).
     pub fn forget_from(&mut self, len: u64) {
-        let keep = self.events.partition_point(|e| e.trace_index < len);
-        self.events.truncate(keep);
+        let keep = self.kept().partition_point(|e| e.trace_index < len);
+        self.events.truncate(self.first + keep);
         self.read = self.read.min(len);
     }
 
     /// The events of a world whose trace has `len` events, oldest first.
     pub fn upto(&self, len: u64) -> &[LabEvent] {
-        let end = self.events.partition_point(|e| e.trace_index < len);
-        &self.events[..end]
+        let kept = self.kept();
+        &kept[..kept.partition_point(|e| e.trace_index < len)]
+    }
+
+    /// The events within the limit, oldest first.
+    fn kept(&self) -> &[LabEvent] {
+        self.events.get(self.first..).unwrap_or(&[])
     }
 }
 
@@ -166,11 +178,8 @@ pub fn typed(world: &World<LabNode>, index: u64, event: &TraceEvent<LabNode>) ->
             why: crate::lab::describe_input_error(world, *error),
         },
         // Flushes are shown by the log positions, not narrated.
-        TraceKind::Note {
-            note: Note::Flushed { .. },
-            ..
-        } => return None,
-        TraceKind::Note { note, .. } => EventKind::Note(note.clone()),
+        TraceKind::Note { note, .. } if matches!(**note, Note::Flushed { .. }) => return None,
+        TraceKind::Note { note, .. } => EventKind::Note((**note).clone()),
         _ => return None,
     };
     Some(LabEvent {

@@ -98,5 +98,5 @@ pub use node::{NodeId, NodeStatus};
 pub use process::{Context, Effect, Process};
 pub use rng::{Probability, SimRng};
 pub use time::Time;
-pub use trace::{Trace, TraceEvent, TraceKind};
+pub use trace::{describe_event, Trace, TraceDifference, TraceEvent, TraceKind};
 pub use world::{NodeView, World};

@@ -12,6 +12,10 @@
 //! and its original can both keep appending independently, and the shared prefix stays shared.
 //! Chunks are capped at [`CHUNK_CAPACITY`] events so the pointer list stays short.
 //!
+//! **Where two runs part.** Two hashes that differ say *that* a run is not deterministic, not
+//! *where*. [`Trace::first_difference`] names the first event at which two traces differ,
+//! with both events (as madsim's determinism check does), for test failures.
+//!
 //! This module knows nothing about what the messages, timers or notes mean.
 
 use super::hash::StableHasher;
@@ -20,6 +24,7 @@ use super::network::{DropReason, MessageId};
 use super::node::NodeId;
 use super::process::Process;
 use super::time::Time;
+use core::fmt;
 use core::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -36,6 +41,11 @@ pub struct TraceEvent<P: Process> {
 }
 
 /// What happened.
+///
+/// The process's own values (messages, requests, replies, durable writes, notes) are boxed: a
+/// long session traces millions of events, and an unboxed event would be as large as the
+/// largest of them (232 bytes for the lab's nodes instead of 56), timers and deliveries too.
+/// Boxing changes nothing in the hash.
 #[derive(Clone, Debug)]
 pub enum TraceKind<P: Process> {
     /// A node was added; its `on_start` effects follow.
@@ -68,7 +78,7 @@ pub enum TraceKind<P: Process> {
         /// When it is due.
         deliver_at: Time,
         /// The message.
-        msg: P::Msg,
+        msg: Box<P::Msg>,
     },
     /// A message reached its receiver (whose `on_message` effects follow).
     Delivered {
@@ -91,7 +101,7 @@ pub enum TraceKind<P: Process> {
         /// Why.
         reason: DropReason,
         /// The message.
-        msg: P::Msg,
+        msg: Box<P::Msg>,
     },
     /// A timer was set (or moved).
     TimerSet {
@@ -123,7 +133,7 @@ pub enum TraceKind<P: Process> {
         /// The request's id.
         request: InputId,
         /// The request.
-        req: P::Request,
+        req: Box<P::Request>,
     },
     /// An outside request could not be delivered.
     RequestRejected {
@@ -132,7 +142,7 @@ pub enum TraceKind<P: Process> {
         /// The request's id.
         request: InputId,
         /// The request.
-        req: P::Request,
+        req: Box<P::Request>,
         /// Why.
         error: InputError,
     },
@@ -143,21 +153,21 @@ pub enum TraceKind<P: Process> {
         /// The request's id.
         request: InputId,
         /// The answer.
-        reply: P::Reply,
+        reply: Box<P::Reply>,
     },
     /// A node's durable write was applied; the notes it produced follow.
     DurableWritten {
         /// The node.
         node: NodeId,
         /// The write.
-        write: P::Durable,
+        write: Box<P::Durable>,
     },
     /// A domain event from a node (from a handler or from `apply_durable`).
     Note {
         /// The node.
         node: NodeId,
         /// The note.
-        note: P::Note,
+        note: Box<P::Note>,
     },
     /// A fault was applied.
     FaultApplied {
@@ -306,6 +316,61 @@ impl<P: Process> Hash for TraceEvent<P> {
     }
 }
 
+impl<P: Process> TraceEvent<P> {
+    /// The event's own stable hash (the same bytes the trace's running hash folds in):
+    /// portable, so a golden list of them names the first event a platform computes
+    /// differently.
+    pub fn stable_hash(&self) -> u64 {
+        let mut hasher = StableHasher::new();
+        self.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// The first event at which two traces differ (see [`Trace::first_difference`]).
+#[derive(Debug)]
+pub struct TraceDifference<'a, P: Process> {
+    /// The index of the first differing event (0 for the first event).
+    pub index: u64,
+    /// The event at `index` in the trace `first_difference` was called on; `None` if that
+    /// trace ends before it.
+    pub left: Option<&'a TraceEvent<P>>,
+    /// The event at `index` in the other trace; `None` if it ends before it.
+    pub right: Option<&'a TraceEvent<P>>,
+}
+
+/// The most characters of one event a difference prints: a message carrying page images
+/// would otherwise fill a screen.
+const EVENT_TEXT_LIMIT: usize = 1_500;
+
+/// `event` as one line: its time and its `Debug` form (cut at [`EVENT_TEXT_LIMIT`]).
+pub fn describe_event<P: Process>(event: &TraceEvent<P>) -> String {
+    let mut text = format!("at {} {:?}", event.at, event.kind);
+    if let Some((cut, _)) = text.char_indices().nth(EVENT_TEXT_LIMIT) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+impl<P: Process> fmt::Display for TraceDifference<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let side = |event: Option<&TraceEvent<P>>| {
+            event.map_or_else(
+                || format!("(no event: the trace has only {} events)", self.index),
+                describe_event,
+            )
+        };
+        write!(
+            f,
+            "the traces differ first at event #{}:\n  left:  {}\n  right: {}",
+            self.index,
+            side(self.left),
+            side(self.right)
+        )
+    }
+}
+
 /// A run of consecutive events, shared between clones of a trace.
 #[derive(Debug)]
 struct Chunk<P: Process> {
@@ -386,6 +451,19 @@ impl<P: Process> Trace<P> {
         });
     }
 
+    /// Frees the spare room of the last chunk, if no clone shares it yet. Call it before a
+    /// clone that is kept (a checkpoint): the chunk is shared from then on, so nothing
+    /// appends to it and its spare room (up to half of it, from growing) would stay for good.
+    pub fn shrink_to_fit(&mut self) {
+        if let Some(events) = self
+            .chunks
+            .last_mut()
+            .and_then(|last| Arc::get_mut(&mut last.events))
+        {
+            events.shrink_to_fit();
+        }
+    }
+
     /// The number of events.
     pub fn len(&self) -> u64 {
         self.len
@@ -435,6 +513,39 @@ impl<P: Process> Trace<P> {
         self.chunks.last().and_then(|chunk| chunk.events.last())
     }
 
+    /// The first event at which `self` and `other` differ, with both events; `None` when they
+    /// hold the same events. Events are compared by their stable hash (what the trace hash is
+    /// made of), so two traces with the same hash and length count as equal without a walk,
+    /// and chunks both traces share are skipped.
+    pub fn first_difference<'a>(&'a self, other: &'a Trace<P>) -> Option<TraceDifference<'a, P>> {
+        if self.len == other.len && self.hash == other.hash {
+            return None;
+        }
+        // Skip the chunks the two share (a checkpoint and the world it was taken from).
+        let shared = self
+            .chunks
+            .iter()
+            .zip(&other.chunks)
+            .take_while(|(a, b)| a.start == b.start && Arc::ptr_eq(&a.events, &b.events))
+            .count();
+        let from = self
+            .chunks
+            .get(shared)
+            .map_or(self.len, |chunk| chunk.start);
+        let mut left = self.iter_from(from);
+        let mut right = other.iter_from(from);
+        let mut index = from;
+        loop {
+            match (left.next(), right.next()) {
+                (None, None) => return None,
+                (Some(a), Some(b)) if a.stable_hash() == b.stable_hash() => index += 1,
+                (left, right) => {
+                    return Some(TraceDifference { index, left, right });
+                }
+            }
+        }
+    }
+
     /// How many chunks hold the events (for tests of the sharing scheme).
     pub fn chunk_count(&self) -> usize {
         self.chunks.len()
@@ -472,8 +583,16 @@ mod tests {
             at: Time::micros(u64::from(n)),
             kind: TraceKind::Note {
                 node: NodeId(0),
-                note: n,
+                note: Box::new(n),
             },
+        }
+    }
+
+    /// The note an event carries, if it is one.
+    fn noted(event: Option<&TraceEvent<Idle>>) -> Option<u32> {
+        match event.map(|e| &e.kind) {
+            Some(TraceKind::Note { note, .. }) => Some(**note),
+            _ => None,
         }
     }
 
@@ -481,7 +600,7 @@ mod tests {
         trace
             .iter()
             .map(|e| match e.kind {
-                TraceKind::Note { note, .. } => note,
+                TraceKind::Note { ref note, .. } => **note,
                 _ => u32::MAX,
             })
             .collect()
@@ -526,6 +645,45 @@ mod tests {
     }
 
     #[test]
+    fn first_difference_finds_a_planted_difference() {
+        let mut a = Trace::new();
+        let mut b = Trace::new();
+        for n in 0..(CHUNK_CAPACITY as u32 + 100) {
+            a.push(note(n));
+            // The same run, except one event.
+            b.push(note(if n == 4_150 { 999_999 } else { n }));
+        }
+        let difference = a.first_difference(&b).expect("they differ");
+        assert_eq!(difference.index, 4_150);
+        assert_eq!(noted(difference.left), Some(4_150));
+        assert_eq!(noted(difference.right), Some(999_999));
+        let text = difference.to_string();
+        assert!(text.contains("#4150"), "{text}");
+        assert!(text.contains("note: 999999"), "{text}");
+        assert!(a.first_difference(&a.clone()).is_none());
+    }
+
+    #[test]
+    fn first_difference_of_a_prefix_is_where_the_shorter_ends() {
+        let mut long = Trace::new();
+        for n in 0..10 {
+            long.push(note(n));
+        }
+        let prefix = long.clone();
+        long.push(note(10));
+        let difference = prefix.first_difference(&long).expect("they differ");
+        assert_eq!(difference.index, 10);
+        assert!(difference.left.is_none());
+        assert_eq!(noted(difference.right), Some(10));
+        assert!(difference.to_string().contains("only 10 events"));
+        // Shared chunks are skipped, divergent ones after them still compared.
+        let mut fork = prefix.clone();
+        fork.push(note(11));
+        let difference = fork.first_difference(&long).expect("they differ");
+        assert_eq!(difference.index, 10);
+    }
+
+    #[test]
     fn indexing_across_chunks() {
         let mut trace = Trace::new();
         let mut clones = Vec::new();
@@ -536,18 +694,15 @@ mod tests {
             }
         }
         for index in [0u64, 1, 7, 8, 999, 4095, 4096, 4097, 8201] {
-            let got = trace.get(index).map(|e| e.kind.clone());
-            assert!(
-                matches!(got, Some(TraceKind::Note { note, .. }) if u64::from(note) == index),
+            assert_eq!(
+                noted(trace.get(index)).map(u64::from),
+                Some(index),
                 "index {index}"
             );
         }
         assert!(trace.get(trace.len()).is_none());
         assert_eq!(trace.iter_from(8200).count(), 2);
         assert_eq!(trace.iter().count() as u64, trace.len());
-        assert!(matches!(
-            trace.last().map(|e| &e.kind),
-            Some(TraceKind::Note { note: 8201, .. })
-        ));
+        assert_eq!(noted(trace.last()), Some(8201));
     }
 }

@@ -225,6 +225,12 @@ impl<P: Process> World<P> {
         &self.trace
     }
 
+    /// Frees spare room the world's append-only parts hold (see [`Trace::shrink_to_fit`]),
+    /// before a clone that is kept shares them. Changes nothing the world shows.
+    pub fn shrink_to_fit(&mut self) {
+        self.trace.shrink_to_fit();
+    }
+
     /// The portable hash of the whole trace (see [`crate::sim::hash`]).
     pub fn trace_hash(&self) -> u64 {
         self.trace.hash()
@@ -370,24 +376,30 @@ impl<P: Process> World<P> {
             Effect::Durable(write) => {
                 self.record(TraceKind::DurableWritten {
                     node,
-                    write: write.clone(),
+                    write: Box::new(write.clone()),
                 });
                 let notes = match self.nodes.get_mut(node.index()) {
                     Some(slot) => slot.process.apply_durable(write),
                     None => Vec::new(),
                 };
                 for note in notes {
-                    self.record(TraceKind::Note { node, note });
+                    self.record(TraceKind::Note {
+                        node,
+                        note: Box::new(note),
+                    });
                 }
             }
             Effect::Reply { request, reply } => {
                 self.record(TraceKind::Replied {
                     node,
                     request,
-                    reply,
+                    reply: Box::new(reply),
                 });
             }
-            Effect::Note(note) => self.record(TraceKind::Note { node, note }),
+            Effect::Note(note) => self.record(TraceKind::Note {
+                node,
+                note: Box::new(note),
+            }),
         }
     }
 
@@ -400,7 +412,7 @@ impl<P: Process> World<P> {
                 from,
                 to,
                 reason,
-                msg,
+                msg: Box::new(msg),
             }),
             Ok(route) => {
                 self.record(TraceKind::Sent {
@@ -409,7 +421,7 @@ impl<P: Process> World<P> {
                     to,
                     stream: route.stream,
                     deliver_at: route.deliver_at,
-                    msg: msg.clone(),
+                    msg: Box::new(msg.clone()),
                 });
                 self.in_flight.insert(
                     id,
@@ -456,7 +468,7 @@ impl<P: Process> World<P> {
                 from,
                 to,
                 reason,
-                msg,
+                msg: Box::new(msg),
             }),
             Ok(()) => {
                 self.record(TraceKind::Delivered { id, from, to });
@@ -498,7 +510,7 @@ impl<P: Process> World<P> {
                         self.record(TraceKind::RequestRejected {
                             node,
                             request: id,
-                            req,
+                            req: Box::new(req),
                             error,
                         });
                     }
@@ -506,7 +518,7 @@ impl<P: Process> World<P> {
                         self.record(TraceKind::RequestReceived {
                             node,
                             request: id,
-                            req: req.clone(),
+                            req: Box::new(req.clone()),
                         });
                         self.run_handler(node, |process, cx| process.on_request(cx, id, req));
                     }
