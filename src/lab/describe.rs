@@ -281,7 +281,8 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
             if server.mem.waiting.is_empty() {
                 "accepting writes".into()
             } else {
-                format!("{} commits waiting (SyncRep)", server.mem.waiting.len())
+                let n = server.mem.waiting.len();
+                format!("{n} commit{} waiting (SyncRep)", if n == 1 { "" } else { "s" })
             }
         }
         ServerRole::Leader if server.mem.fenced => "read-only: lost its leader key".into(),

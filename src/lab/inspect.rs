@@ -745,10 +745,9 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
         lines.push("-- semi-sync replication switched OFF (timed out): asynchronous".into());
     }
     if !server.mem.waiting.is_empty() {
-        lines.push(format!(
-            "-- {} commits waiting (wait_event = SyncRep)",
-            server.mem.waiting.len()
-        ));
+        let n = server.mem.waiting.len();
+        let plural = if n == 1 { "" } else { "s" };
+        lines.push(format!("-- {n} commit{plural} waiting (wait_event = SyncRep)"));
     }
     if method == Method::Trigger {
         lines.push(format!(
