@@ -282,7 +282,10 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
                 "accepting writes".into()
             } else {
                 let n = server.mem.waiting.len();
-                format!("{n} commit{} waiting (SyncRep)", if n == 1 { "" } else { "s" })
+                format!(
+                    "{n} commit{} waiting (SyncRep)",
+                    if n == 1 { "" } else { "s" }
+                )
             }
         }
         ServerRole::Leader if server.mem.fenced => "read-only: lost its leader key".into(),

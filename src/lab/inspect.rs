@@ -747,7 +747,9 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
     if !server.mem.waiting.is_empty() {
         let n = server.mem.waiting.len();
         let plural = if n == 1 { "" } else { "s" };
-        lines.push(format!("-- {n} commit{plural} waiting (wait_event = SyncRep)"));
+        lines.push(format!(
+            "-- {n} commit{plural} waiting (wait_event = SyncRep)"
+        ));
     }
     if method == Method::Trigger {
         lines.push(format!(
