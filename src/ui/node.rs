@@ -108,12 +108,13 @@ fn button_name(node: &NodeView, shown_role: &str, format: Option<&str>) -> Strin
 }
 
 /// `text` on one line, or, when longer than `chars`, on two broken at the space nearest the
-/// middle, a break after a colon counting as nearer (`empty spare:` / `Join to set it up`).
+/// middle, a break after a colon counting as a little nearer (`empty spare:` / `Join to set
+/// it up`, `key: leader` / `(3.0 s)`).
 fn two_lines(text: &str, chars: usize) -> Vec<String> {
     let middle = text.len() as i64 / 2;
     let score = |&(at, _): &(usize, char)| {
         let colon = text[..at].ends_with(':');
-        (at as i64 - middle).abs() - if colon { 4 } else { 0 }
+        (at as i64 - middle).abs() - if colon { 2 } else { 0 }
     };
     match text
         .char_indices()
