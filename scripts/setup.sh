@@ -62,12 +62,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_V
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# Node tools: wasm-opt (binaryen) and playwright-core, from package-lock.json.
+# Node tools: wasm-opt (binaryen), playwright-core and axe-core, from package-lock.json.
 if ! have node || ! have npm; then
   apt_install nodejs npm
 fi
 if ! cmp -s package-lock.json node_modules/.installed-from-lock 2>/dev/null; then
-  say "npm ci (wasm-opt, playwright-core)"
+  say "npm ci (wasm-opt, playwright-core, axe-core)"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.installed-from-lock
 fi

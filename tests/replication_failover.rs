@@ -140,7 +140,7 @@ fn a_synchronous_standby_that_is_down_blocks_every_commit_until_it_returns() {
         "it returned when the standby did: {waited}"
     );
     let ok = answers[1].outcome.clone().expect("committed");
-    assert_eq!(ok.waited_for.as_deref(), Some("on on follower-1"));
+    assert_eq!(ok.waited_for.as_deref(), Some("flush on follower-1"));
 }
 
 #[test]
@@ -560,9 +560,9 @@ fn first_n_moves_to_the_next_standby_and_any_n_needs_any_one() {
                 count: 1,
                 names: names.clone(),
             },
-            "on on follower-2",
+            "flush on follower-2",
         ),
-        (StandbySet::Any { count: 1, names }, "on on follower-2"),
+        (StandbySet::Any { count: 1, names }, "flush on follower-2"),
     ] {
         let mut config = ClusterConfig::standard(Method::Wal, 2);
         config.ack = AckPolicy::Sync {

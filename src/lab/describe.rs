@@ -281,9 +281,10 @@ fn server_state(server: &Server, status: NodeStatus) -> String {
             if server.mem.role.waiting().is_empty() {
                 "accepting writes".into()
             } else {
+                let n = server.mem.role.waiting().len();
                 format!(
-                    "{} commits waiting (SyncRep)",
-                    server.mem.role.waiting().len()
+                    "{n} commit{} waiting (SyncRep)",
+                    if n == 1 { "" } else { "s" }
                 )
             }
         }

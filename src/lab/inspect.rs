@@ -711,9 +711,10 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
         lines.push("-- semi-sync replication switched OFF (timed out): asynchronous".into());
     }
     if !server.mem.role.waiting().is_empty() {
+        let n = server.mem.role.waiting().len();
+        let plural = if n == 1 { "" } else { "s" };
         lines.push(format!(
-            "-- {} commits waiting (wait_event = SyncRep)",
-            server.mem.role.waiting().len()
+            "-- {n} commit{plural} waiting (wait_event = SyncRep)"
         ));
     }
     if method.captures_in_database() {

@@ -1,5 +1,5 @@
-//! The app shell: header; the cluster diagram with its live checks; the inspector over the
-//! SQL console; the transport bar and the event log; and the clock that plays virtual time
+//! The app shell: header; the cluster diagram, the transport bar and the live checks; the
+//! inspector over the SQL console; the event log; and the clock that plays virtual time
 //! (an animation-frame loop that runs only while playing and visible).
 //!
 //! It wires state to components: each panel gets the shared view and the few callbacks it
@@ -110,8 +110,13 @@ pub fn App() -> Html {
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">
                     <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link} />
-                    <ChecksBar checks={details.checks.clone()} />
                 </section>
+                // Right after the diagram in reading order: on a phone the panes stack and the
+                // transport stays next to what it moves; on wide screens the stylesheet puts
+                // the checks under the diagram and the transport across the bottom.
+                <Transport time={state.time()} horizon={state.horizon} playing={state.playing}
+                    speed={state.speed} reduced_motion={state.reduced_motion} {on_control} />
+                <ChecksBar checks={details.checks.clone()} />
                 <div class="side-pane">
                     <aside class="inspector-pane" aria-label="Inspector">
                         <Inspector view={state.view.clone()} selected={state.selected}
@@ -122,8 +127,6 @@ pub fn App() -> Html {
                         {on_run} {on_cancel} {on_client} {on_target} />
                 </div>
             </main>
-            <Transport time={state.time()} horizon={state.horizon} playing={state.playing}
-                speed={state.speed} reduced_motion={state.reduced_motion} {on_control} />
             <EventLog events={details.events.clone()} announcement={state.announcement.clone()} />
         </div>
     }

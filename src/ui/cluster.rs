@@ -1,4 +1,9 @@
 //! The cluster diagram: links, nodes and messages in flight, drawn as SVG from a view.
+//!
+//! Its text never renders below [`MIN_TEXT_PX`]: where the diagram is drawn too small for the
+//! layout's canvas at that size (a phone, an embed), the canvas takes the drawn shape and the
+//! layout is spread over it (a [`Frame`]); the font is not scaled down. Small frames also draw
+//! the nodes compact (the stylesheet's `.compact`).
 
 use std::rc::Rc;
 
@@ -7,10 +12,109 @@ use replication_lab::view::{
 };
 use yew::prelude::*;
 
+use super::hooks::use_element_size;
 use super::node::NodeShape;
 
-/// How far from a node's centre a message starts and ends (just outside its shape).
-const NODE_RIM: f64 = 60.0;
+/// How far from a node's centre a message starts and ends (just outside its shape), at full
+/// size and compact.
+const NODE_RIM: (f64, f64) = (60.0, 36.0);
+/// The smallest text on the diagram, in CSS pixels on screen.
+const MIN_TEXT_PX: f64 = 12.0;
+/// The smallest font the diagram uses, in canvas units, at full size and compact (the
+/// stylesheet's `.node-format` and `.msg-label`, and their `.compact` sizes).
+const SMALLEST_FONT: (f64, f64) = (13.0, 12.0);
+/// Drawn narrower or lower than this (CSS pixels), the nodes are compact.
+const COMPACT_BELOW: (f64, f64) = (600.0, 420.0);
+/// The room kept around the outermost nodes' centres for their shapes and text: left and
+/// right, above, below (name and state), below with the format line; at full size and
+/// compact (where the state may take two lines).
+const MARGIN: [(f64, f64, f64, f64); 2] = [(100.0, 58.0, 102.0, 122.0), (62.0, 33.0, 78.0, 92.0)];
+
+/// The canvas the diagram draws on, in the units of its `viewBox`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Frame {
+    width: f64,
+    height: f64,
+    compact: bool,
+}
+
+impl Frame {
+    /// The layout's canvas when drawn at `drawn` (CSS pixels) keeps the smallest font at
+    /// [`MIN_TEXT_PX`] or more; otherwise a canvas of the drawn shape at the smallest scale
+    /// that does. Unknown (not laid out yet): the layout's canvas.
+    fn fit(drawn: Option<(f64, f64)>) -> Frame {
+        let full = Frame {
+            width: CANVAS_WIDTH,
+            height: CANVAS_HEIGHT,
+            compact: false,
+        };
+        let Some((w, h)) = drawn else {
+            return full;
+        };
+        let compact = w < COMPACT_BELOW.0 || h < COMPACT_BELOW.1;
+        let smallest = if compact {
+            SMALLEST_FONT.1
+        } else {
+            SMALLEST_FONT.0
+        };
+        let min_scale = MIN_TEXT_PX / smallest;
+        if !compact && (w / CANVAS_WIDTH).min(h / CANVAS_HEIGHT) >= min_scale {
+            return full;
+        }
+        Frame {
+            width: w / min_scale,
+            height: h / min_scale,
+            compact,
+        }
+    }
+
+    /// The layout's places spread over this canvas from margin to margin: the layout scales
+    /// with the canvas (shapes and text do not), and the outer nodes' text stays inside.
+    fn arrange(&self, placed: Vec<(u32, Point)>, format_line: bool) -> Vec<(u32, Point)> {
+        let (side, top, bottom, bottom_with_format) = MARGIN[usize::from(self.compact)];
+        let bottom = if format_line {
+            bottom_with_format
+        } else {
+            bottom
+        };
+        let span = |of: fn(&Point) -> f64| {
+            let values = placed.iter().map(|(_, p)| of(p));
+            let low = values.clone().fold(f64::INFINITY, f64::min);
+            (low, values.fold(f64::NEG_INFINITY, f64::max) - low)
+        };
+        // One row or column of nodes sits in the middle of the room it has.
+        let spread = |v: f64, (low, size): (f64, f64), from: f64, room: f64| {
+            if size > 0.0 {
+                from + (v - low) / size * room
+            } else {
+                from + room / 2.0
+            }
+        };
+        let (xs, ys) = (span(|p| p.x), span(|p| p.y));
+        let (room_x, room_y) = (self.width - 2.0 * side, self.height - top - bottom);
+        placed
+            .iter()
+            .map(|&(id, p)| {
+                let x = spread(p.x, xs, side, room_x);
+                (
+                    id,
+                    Point {
+                        x,
+                        y: spread(p.y, ys, top, room_y),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn rim(&self) -> f64 {
+        if self.compact {
+            NODE_RIM.1
+        } else {
+            NODE_RIM.0
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
@@ -24,9 +128,21 @@ pub struct ClusterDiagramProps {
 
 #[component]
 pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
-    let placed = view::layout(&props.view);
+    let svg = use_node_ref();
+    let frame = Frame::fit(use_element_size(svg.clone()));
+    let rim = frame.rim();
+    // Compact, the format line is drawn only when the nodes' formats differ (an upgrade).
+    let mut formats = props
+        .view
+        .nodes
+        .iter()
+        .map(|n| &n.format)
+        .filter(|f| !f.is_empty());
+    let first_format = formats.next();
+    let show_format = !frame.compact || formats.any(|f| Some(f) != first_format);
+    let placed = frame.arrange(view::layout(&props.view), show_format);
     let at = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
-    let view_box = format!("0 0 {CANVAS_WIDTH} {CANVAS_HEIGHT}");
+    let view_box = format!("0 0 {:.0} {:.0}", frame.width, frame.height);
     let name = |id: u32| {
         props
             .view
@@ -35,7 +151,8 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
     };
 
     html! {
-        <svg class="cluster" viewBox={view_box} role="group"
+        <svg ref={svg} class={classes!("cluster", frame.compact.then_some("compact"))}
+            viewBox={view_box} role="group"
             aria-label={format!("Cluster of {} nodes", props.view.nodes.len())}>
             <g class="links">
                 for link in props.view.links.iter() {
@@ -52,7 +169,7 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                         // From the sender's rim to the receiver's, so a message is never
                         // hidden under a node.
                         <MessageMarker message={message.clone()}
-                            at={a.toward(b, NODE_RIM).lerp(b.toward(a, NODE_RIM), message.progress(props.view.time))} />
+                            at={a.toward(b, rim).lerp(b.toward(a, rim), message.progress(props.view.time))} />
                     }
                 }
             </g>
@@ -61,6 +178,7 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                     if let Some(centre) = at(node.id) {
                         <NodeShape node={node.clone()} x={centre.x} y={centre.y}
                             selected={props.selected == Some(node.id)}
+                            compact={frame.compact} {show_format}
                             on_select={props.on_select.clone()} />
                     }
                 }

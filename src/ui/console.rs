@@ -13,6 +13,9 @@ use yew::prelude::*;
 use super::driver::Statement;
 use super::state::{Console, Sent};
 
+/// How many answers the console lists, newest first; the client's inspector has them all.
+const ANSWERS_SHOWN: usize = 8;
+
 /// Presets: (button word, statement). Each fills the text area.
 const PRESETS: [(&str, &str); 7] = [
     (
@@ -193,10 +196,16 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
                     <p class="hint">{ "No answers yet: press Run to send the statement above from the client." }</p>
                 } else {
                     <ol class="answers" aria-label="Answers, newest first">
-                        for (i, answer) in answers.iter().enumerate() {
+                        for (i, answer) in answers.iter().take(ANSWERS_SHOWN).enumerate() {
                             { answer_item(answer, i == 0) }
                         }
                     </ol>
+                    if answers.len() > ANSWERS_SHOWN {
+                        <p class="hint">
+                            { format!("{} older answers are not listed here: select the client to see them all.",
+                                answers.len() - ANSWERS_SHOWN) }
+                        </p>
+                    }
                 }
             </div>
         </section>

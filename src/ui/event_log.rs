@@ -28,7 +28,8 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                 if props.events.is_empty() {
                     <p class="hint">{ "Nothing has happened yet: run a statement, then press Play or Step." }</p>
                 } else {
-                    <ol class="events" reversed=true>
+                    // Scrolls: focusable, so the keyboard can scroll it too.
+                    <ol class="events" reversed=true tabindex="0" aria-label="Events, newest first">
                         for event in props.events.iter().rev() {
                             <li class={classes!("event", event.important.then_some("important"))}>
                                 <time class="event-time">{ format_time(event.time) }</time>

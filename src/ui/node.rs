@@ -9,6 +9,10 @@ use replication_lab::view::{NodeKind, NodeStatus, NodeView, RoleKind};
 use yew::prelude::*;
 
 const RADIUS: f64 = 52.0;
+/// Compact, a state longer than this goes on two lines.
+const COMPACT_LINE_CHARS: usize = 16;
+/// From one line of the state to the next, compact (its font is 12 px).
+const COMPACT_LINE_HEIGHT: f64 = 14.0;
 
 #[derive(Properties, PartialEq)]
 pub struct NodeShapeProps {
@@ -16,6 +20,10 @@ pub struct NodeShapeProps {
     pub x: f64,
     pub y: f64,
     pub selected: bool,
+    /// Drawn small (a phone, an embed): the state wraps onto two lines.
+    pub compact: bool,
+    /// Whether the storage-format line is drawn (it is always in the button's name).
+    pub show_format: bool,
     pub on_select: Callback<u32>,
 }
 
@@ -38,13 +46,16 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
     };
     let crashed = node.status == NodeStatus::Crashed;
     let role_word = node.role.text;
-    let label = format!(
-        "{}, {}{}, {}",
-        node.name,
-        role_word,
-        if crashed { ", crashed" } else { "" },
-        node.state
-    );
+    let shown_role = if crashed { "crashed" } else { role_word };
+    let format = (!node.format.is_empty()).then(|| format!("storage {}", node.format));
+    let label = button_name(node, shown_role, format.as_deref());
+    let state_lines = if props.compact {
+        two_lines(&node.state, COMPACT_LINE_CHARS)
+    } else {
+        vec![node.state.clone()]
+    };
+    let below_state = COMPACT_LINE_HEIGHT * (state_lines.len() as f64 - 1.0);
+    let format = format.filter(|_| props.show_format);
     let class = classes!(
         "node",
         style_class(node),
@@ -58,22 +69,62 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
             aria-label={label} aria-pressed={props.selected.to_string()}
             onclick={onclick} onkeydown={onkeydown}>
             { shape(node.kind, node.role.kind) }
-            <text class="node-role" y="6" text-anchor="middle">
-                { if crashed { "crashed" } else { role_word } }
-            </text>
+            // The texts in the order the button's name reads them, a space between each, so
+            // that the name contains what is on screen, word for word.
             <text class="node-name" y={(RADIUS + 24.0).to_string()} text-anchor="middle">
                 { node.name.clone() }
             </text>
-            <text class="node-state" y={(RADIUS + 44.0).to_string()} text-anchor="middle">
-                { node.state.clone() }
-            </text>
-            if !node.format.is_empty() {
+            { " " }
+            <text class="node-role" y="6" text-anchor="middle">{ shown_role }</text>
+            for (i, line) in state_lines.into_iter().enumerate() {
+                { " " }
+                <text class="node-state" y={(RADIUS + 44.0 + COMPACT_LINE_HEIGHT * i as f64).to_string()}
+                    text-anchor="middle">{ line }</text>
+            }
+            if let Some(format) = format {
+                { " " }
                 // Under the state, out of the way of links and messages.
-                <text class="node-format" y={(RADIUS + 62.0).to_string()} text-anchor="middle">
-                    { format!("storage {}", node.format) }
+                <text class="node-format" y={(RADIUS + 62.0 + below_state).to_string()} text-anchor="middle">
+                    { format }
                 </text>
             }
         </g>
+    }
+}
+
+/// The button's name: what is written on the node, in the same order (`follower-1, follower,
+/// streaming, storage v16`), so speech input can say what it sees; a crashed node adds its
+/// role in parentheses (its shape says "crashed" instead).
+fn button_name(node: &NodeView, shown_role: &str, format: Option<&str>) -> String {
+    let mut name = format!("{}, {shown_role}, {}", node.name, node.state);
+    if let Some(format) = format {
+        name.push_str(", ");
+        name.push_str(format);
+    }
+    if node.status == NodeStatus::Crashed {
+        name.push_str(&format!(" ({})", node.role.text));
+    }
+    name
+}
+
+/// `text` on one line, or, when longer than `chars`, on two broken at the space nearest the
+/// middle, a break after a colon counting as a little nearer (`empty spare:` / `Join to set
+/// it up`, `key: leader` / `(3.0 s)`).
+fn two_lines(text: &str, chars: usize) -> Vec<String> {
+    let middle = text.len() as i64 / 2;
+    let score = |&(at, _): &(usize, char)| {
+        let colon = text[..at].ends_with(':');
+        (at as i64 - middle).abs() - if colon { 2 } else { 0 }
+    };
+    match text
+        .char_indices()
+        .filter(|&(_, c)| c == ' ')
+        .min_by_key(score)
+    {
+        Some((at, _)) if text.chars().count() > chars => {
+            vec![text[..at].to_string(), text[at + 1..].to_string()]
+        }
+        _ => vec![text.to_string()],
     }
 }
 

@@ -3,9 +3,15 @@
 //! carries a "≠" and that copy's value in words (a tooltip and text for screen readers):
 //! colour is never the only signal. Rows the reference lacks are flagged; rows this node
 //! lacks are listed under the table.
+//!
+//! A long table shows one page of rows at a time ([`ROWS_PER_PAGE`]), the last page until the
+//! reader turns back, so the page's DOM stays the same size however many rows are written.
 
 use replication_lab::lab::inspect::{CellView, RowView, TableView};
 use yew::prelude::*;
+
+/// How many rows a table shows at once.
+const ROWS_PER_PAGE: usize = 20;
 
 #[derive(Properties, PartialEq)]
 pub struct RowsTabProps {
@@ -36,6 +42,16 @@ struct TableProps {
 fn Table(props: &TableProps) -> Html {
     let t = &props.table;
     let reference = props.reference;
+    // `None` follows the last page as rows are written; a page number stays put.
+    let chosen = use_state_eq(|| None::<usize>);
+    let pages = t.rows.len().div_ceil(ROWS_PER_PAGE).max(1);
+    let page = chosen.map_or(pages - 1, |p| p.min(pages - 1));
+    let first = page * ROWS_PER_PAGE;
+    let shown = &t.rows[first..t.rows.len().min(first + ROWS_PER_PAGE)];
+    let turn = |to: usize| {
+        let chosen = chosen.clone();
+        Callback::from(move |_: MouseEvent| chosen.set((to + 1 < pages).then_some(to)))
+    };
     let diverged = t
         .rows
         .iter()
@@ -64,12 +80,23 @@ fn Table(props: &TableProps) -> Html {
                         if t.rows.is_empty() {
                             <tr><td class="empty" colspan={t.columns.len().max(1).to_string()}>{ "(0 rows)" }</td></tr>
                         }
-                        for row in t.rows.iter() {
+                        for row in shown.iter() {
                             { table_row(row, reference) }
                         }
                     </tbody>
                 </table>
             </div>
+            if pages > 1 {
+                <nav class="pager" aria-label={format!("Pages of {}", t.name)}>
+                    <button type="button" class="action-button small" disabled={page == 0}
+                        onclick={turn(page.saturating_sub(1))}>{ "◀ Earlier" }</button>
+                    <span class="pager-where">
+                        { format!("rows {}–{} of {}", first + 1, first + shown.len(), t.rows.len()) }
+                    </span>
+                    <button type="button" class="action-button small" disabled={page + 1 == pages}
+                        onclick={turn(page + 1)}>{ "Later ▶" }</button>
+                </nav>
+            }
             if !t.missing.is_empty() {
                 <p class="missing" role="note">
                     <strong>{ "missing here: " }</strong>

@@ -42,7 +42,7 @@ pub fn Transport(props: &TransportProps) -> Html {
     let send = |control: TimeControl| props.on_control.reform(move |_: MouseEvent| control);
 
     html! {
-        <footer class="transport" aria-label="Time controls">
+        <section class="transport" aria-label="Time controls">
             <div class="transport-row">
                 <div class="transport-buttons" role="group" aria-label="Playback">
                     <TransportButton icon={Icon::ToStart} text="Start" onclick={send(TimeControl::ToStart)} />
@@ -58,7 +58,7 @@ pub fn Transport(props: &TransportProps) -> Html {
                 <TimelineSlider time={props.time} horizon={props.horizon} on_control={props.on_control.clone()} />
                 <ShortcutHelp reduced_motion={props.reduced_motion} />
             </div>
-        </footer>
+        </section>
     }
 }
 

@@ -17,10 +17,12 @@ const TYPES = {
 
 export const APP_PATH = '/docs/replication-lab/';
 
-const EMBED_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Docs page</title></head>
+/** The embedding page; `?w=480&h=320` sizes its iframe (960 x 600 by default). */
+const embedPage = (width, height) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Docs page</title></head>
 <body><h1>Chapter 5: Replication</h1>
-<iframe id="lab" title="Replication Lab" src="${APP_PATH}" width="960" height="600"></iframe>
+<iframe id="lab" title="Replication Lab" src="${APP_PATH}" width="${width}" height="${height}"></iframe>
 </body></html>`;
+const size = (value, fallback) => (/^[0-9]{2,4}$/.test(value ?? '') ? value : fallback);
 
 /** Serves `root` at APP_PATH and the embedding page at /embed.html; resolves to the base URL. */
 export function serve(root) {
@@ -28,7 +30,7 @@ export function serve(root) {
     const url = new URL(req.url, 'http://localhost');
     if (url.pathname === '/embed.html') {
       res.writeHead(200, { 'content-type': TYPES['.html'] });
-      res.end(EMBED_PAGE);
+      res.end(embedPage(size(url.searchParams.get('w'), '960'), size(url.searchParams.get('h'), '600')));
       return;
     }
     if (url.pathname === '/favicon.ico') {

@@ -264,7 +264,13 @@ impl Server {
                 done
             }
         };
-        Some(format!("{} on {}", stage.setting(), reached.join(", ")))
+        // In words (`flush on follower-1`), not the setting: `on` would read "on on follower-1".
+        let reached_stage = match stage {
+            AckStage::Write => "write",
+            AckStage::Flush => "flush",
+            AckStage::Apply => "apply",
+        };
+        Some(format!("{reached_stage} on {}", reached.join(", ")))
     }
 
     pub(crate) fn answer(&mut self, cx: &mut Cx, mut pending: PendingCommit, by: Option<String>) {
