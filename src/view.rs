@@ -353,8 +353,34 @@ pub fn layout(view: &View) -> Vec<(u32, Point)> {
     placed
 }
 
+/// A coordinate for SVG, to a tenth (`-26.5`, `76`), written with integer arithmetic: the
+/// float formatter is kilobytes of code in the page, and a diagram needs no more precision.
+pub fn svg_number(value: f64) -> String {
+    let tenths = (value * 10.0).round();
+    // Saturates for the absurd; a coordinate is never near i64's range.
+    let tenths = tenths as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let (whole, tenth) = (tenths.unsigned_abs() / 10, tenths.unsigned_abs() % 10);
+    if tenth == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{tenth}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn svg_numbers_are_tenths_without_the_float_formatter() {
+        assert_eq!(super::svg_number(76.0), "76");
+        assert_eq!(super::svg_number(-26.04), "-26");
+        assert_eq!(super::svg_number(45.033), "45");
+        assert_eq!(super::svg_number(49.45), "49.5");
+        assert_eq!(super::svg_number(-0.04), "0");
+        assert_eq!(super::svg_number(-16.1), "-16.1");
+        assert_eq!(super::svg_number(0.5), "0.5");
+    }
+
     use super::*;
 
     fn node(id: u32, kind: NodeKind, role: RoleKind) -> NodeView {

@@ -404,7 +404,7 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
         Note::KeyTtlRestarted { holder, ttl_ms } => (
             format!(
                 "etcd: back up; the leader key of {holder} lives another {} s",
-                *ttl_ms as f64 / 1e3
+                seconds(*ttl_ms)
             ),
             false,
         ),
@@ -599,5 +599,27 @@ fn short(sql: &str) -> String {
         let mut s: String = sql.chars().take(MAX - 1).collect();
         s.push('…');
         s
+    }
+}
+
+/// Milliseconds as seconds the way a person writes them (`3`, `3.5`, `1.25`), with integer
+/// arithmetic: the float formatter is kilobytes of code in the page.
+fn seconds(ms: u64) -> String {
+    let (whole, fraction) = (ms / 1000, ms % 1000);
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{fraction:03}");
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn seconds_read_as_a_person_writes_them() {
+        assert_eq!(super::seconds(3000), "3");
+        assert_eq!(super::seconds(3500), "3.5");
+        assert_eq!(super::seconds(1250), "1.25");
+        assert_eq!(super::seconds(7), "0.007");
     }
 }

@@ -8,7 +8,8 @@
 use std::rc::Rc;
 
 use replication_lab::view::{
-    self, LinkKind, LinkView, MessageKind, MessageView, Point, View, CANVAS_HEIGHT, CANVAS_WIDTH,
+    self, svg_number, LinkKind, LinkView, MessageKind, MessageView, Point, View, CANVAS_HEIGHT,
+    CANVAS_WIDTH,
 };
 use yew::prelude::*;
 
@@ -142,7 +143,11 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
     let show_format = !frame.compact || formats.any(|f| Some(f) != first_format);
     let placed = frame.arrange(view::layout(&props.view), show_format);
     let at = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
-    let view_box = format!("0 0 {:.0} {:.0}", frame.width, frame.height);
+    let view_box = format!(
+        "0 0 {} {}",
+        svg_number(frame.width.round()),
+        svg_number(frame.height.round())
+    );
     let name = |id: u32| {
         props
             .view
@@ -228,10 +233,10 @@ fn LinkLine(props: &LinkLineProps) -> Html {
         }
     );
     let (x1, y1, x2, y2) = (
-        props.a.x.to_string(),
-        props.a.y.to_string(),
-        props.b.x.to_string(),
-        props.b.y.to_string(),
+        svg_number(props.a.x),
+        svg_number(props.a.y),
+        svg_number(props.b.x),
+        svg_number(props.b.y),
     );
     html! {
         <g class="link-control" role="button" tabindex="0" aria-label={label.clone()}
@@ -242,8 +247,8 @@ fn LinkLine(props: &LinkLineProps) -> Html {
             <line class="link-hit" x1={x1} y1={y1} x2={x2} y2={y2} />
             if cut {
                 // Nearer the lower end: the upper node's labels sit just below it.
-                <text class="link-cut-mark" x={props.a.lerp(props.b, 0.6).x.to_string()}
-                    y={props.a.lerp(props.b, 0.6).y.to_string()} text-anchor="middle">{ "✕" }</text>
+                <text class="link-cut-mark" x={svg_number(props.a.lerp(props.b, 0.6).x)}
+                    y={svg_number(props.a.lerp(props.b, 0.6).y)} text-anchor="middle">{ "✕" }</text>
             }
         </g>
     }
@@ -268,7 +273,11 @@ struct MessageMarkerProps {
 #[component]
 fn MessageMarker(props: &MessageMarkerProps) -> Html {
     let m = &props.message;
-    let transform = format!("translate({:.1} {:.1})", props.at.x, props.at.y);
+    let transform = format!(
+        "translate({} {})",
+        svg_number(props.at.x),
+        svg_number(props.at.y)
+    );
     let marker = match m.kind {
         MessageKind::Data => html! { <circle class="msg msg-data" r="8" /> },
         MessageKind::Ack => html! { <circle class="msg msg-ack" r="7" /> },

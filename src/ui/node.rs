@@ -5,7 +5,7 @@
 //! role kind.
 //! It is a button: Enter or Space selects it, like a click.
 
-use replication_lab::view::{NodeKind, NodeStatus, NodeView, RoleKind};
+use replication_lab::view::{svg_number, NodeKind, NodeStatus, NodeView, RoleKind};
 use yew::prelude::*;
 
 const RADIUS: f64 = 52.0;
@@ -62,7 +62,7 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
         crashed.then_some("crashed"),
         props.selected.then_some("selected"),
     );
-    let transform = format!("translate({:.1} {:.1})", props.x, props.y);
+    let transform = format!("translate({} {})", svg_number(props.x), svg_number(props.y));
 
     html! {
         <g class={class} transform={transform} role="button" tabindex="0"
@@ -71,14 +71,14 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
             { shape(node.kind, node.role.kind) }
             // The texts in the order the button's name reads them, a space between each, so
             // that the name contains what is on screen, word for word.
-            <text class="node-name" y={(RADIUS + 24.0).to_string()} text-anchor="middle">
+            <text class="node-name" y={svg_number(RADIUS + 24.0)} text-anchor="middle">
                 { node.name.clone() }
             </text>
             { " " }
             <text class="node-role" y="6" text-anchor="middle">{ shown_role }</text>
             for (i, line) in state_lines.into_iter().enumerate() {
                 { " " }
-                <text class="node-state" y={(RADIUS + 44.0 + COMPACT_LINE_HEIGHT * i as f64).to_string()}
+                <text class="node-state" y={svg_number(RADIUS + 44.0 + COMPACT_LINE_HEIGHT * i as f64)}
                     text-anchor="middle">{ line }</text>
             }
             if let Some(format) = format {
@@ -146,23 +146,27 @@ fn shape(kind: NodeKind, role: RoleKind) -> Html {
             let points = (0..6)
                 .map(|i| {
                     let angle = std::f64::consts::FRAC_PI_3 * i as f64;
-                    format!("{:.1},{:.1}", RADIUS * angle.cos(), RADIUS * angle.sin())
+                    format!(
+                        "{},{}",
+                        svg_number(RADIUS * angle.cos()),
+                        svg_number(RADIUS * angle.sin())
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join(" ");
             html! { <polygon class="shape" points={points} /> }
         }
-        (NodeKind::Database, _) => html! { <circle class="shape" r={RADIUS.to_string()} /> },
+        (NodeKind::Database, _) => html! { <circle class="shape" r={svg_number(RADIUS)} /> },
         (NodeKind::Client, _) => {
             let side = RADIUS * 1.5;
             html! {
-                <rect class="shape" x={(-side / 2.0).to_string()} y={(-side / 2.0).to_string()}
-                    width={side.to_string()} height={side.to_string()} rx="12" />
+                <rect class="shape" x={svg_number(-side / 2.0)} y={svg_number(-side / 2.0)}
+                    width={svg_number(side)} height={svg_number(side)} rx="12" />
             }
         }
         (NodeKind::Applier, _) => {
             let r = RADIUS;
-            html! { <polygon class="shape" points={format!("0,{} {r},0 0,{r} {},0", -r, -r)} /> }
+            html! { <polygon class="shape" points={format!("0,-{r} {r},0 0,{r} -{r},0", r = svg_number(r))} /> }
         }
         (NodeKind::Coordinator, _) => {
             // A pentagon, point up: a lock or key tag, unlike any database's shape.
@@ -170,7 +174,11 @@ fn shape(kind: NodeKind, role: RoleKind) -> Html {
                 .map(|i| {
                     let angle =
                         -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI / 5.0 * i as f64;
-                    format!("{:.1},{:.1}", RADIUS * angle.cos(), RADIUS * angle.sin())
+                    format!(
+                        "{},{}",
+                        svg_number(RADIUS * angle.cos()),
+                        svg_number(RADIUS * angle.sin())
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join(" ");
