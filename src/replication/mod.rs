@@ -18,6 +18,7 @@
 pub mod client;
 pub mod config;
 pub mod directory;
+pub mod family;
 pub mod log;
 pub mod messages;
 pub mod method;

@@ -24,6 +24,7 @@ pub mod checks;
 pub mod cluster;
 mod commit;
 pub mod coordinator;
+pub mod describe;
 mod failover;
 mod follower;
 mod leader;
