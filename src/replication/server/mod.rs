@@ -48,10 +48,8 @@ pub struct Disk {
     pub base_end: u64,
     /// The last entry replayed into `db`.
     pub applied: u64,
-    pub role: ServerRole,
-    pub term: u32,
-    pub leader: Option<NodeId>,
-    pub history: TermHistory,
+    /// The family's durable state (single-leader: the role, term and leader followed).
+    pub family: DurableRole,
     pub ack: AckPolicy,
     pub next_xid: u64,
     /// Whether this server has ever started (a restart of a leader is then a rejoin question).
@@ -99,8 +97,8 @@ impl Disk {
 // Transitional re-exports: the single-leader family's state types at their old paths, for
 // the lab and the tests until they name `single_leader::state` themselves.
 pub use crate::replication::single_leader::state::{
-    CommitTimes, FollowerMemory, FollowerProgress, FollowerState, LeaderMemory, OutgoingSnapshot,
-    PendingCommit, RoleMemory, ServerRole, Stream,
+    CommitTimes, DurableRole, FollowerMemory, FollowerProgress, FollowerState, LeaderMemory,
+    OutgoingSnapshot, PendingCommit, RoleMemory, ServerRole, Stream,
 };
 
 /// A durable write, applied by the world after the handler returns.
@@ -116,13 +114,11 @@ pub enum DiskWrite {
         base_term: u32,
         base_end: u64,
     },
-    /// A role change (promotion, demotion, a new leader).
-    Role {
-        role: ServerRole,
-        term: u32,
-        leader: Option<NodeId>,
-        history: TermHistory,
-    },
+    /// A change of the family's durable state (single-leader: a promotion, a demotion, a
+    /// new leader). Hashed as the struct variant `Role { role, term, leader, history }` it
+    /// replaced was (the same discriminant, then the same fields in the same order: see
+    /// `DurableRole`), so traces keep their hashes.
+    Role(DurableRole),
     /// A new acknowledgement policy.
     Ack(AckPolicy),
     /// The server has started once.
@@ -284,10 +280,12 @@ impl Server {
                 base_term: 1,
                 base_end,
                 applied: 0,
-                role,
-                term: 1,
-                leader: Some(leader),
-                history: TermHistory::default(),
+                family: DurableRole {
+                    role,
+                    term: 1,
+                    leader: Some(leader),
+                    history: TermHistory::default(),
+                },
                 ack: config.ack.clone(),
                 next_xid: 740,
                 started_before: false,
@@ -339,7 +337,7 @@ impl Server {
     }
 
     pub fn on_crash(&mut self) {
-        self.mem = Memory::for_role(self.disk.role);
+        self.mem = Memory::for_role(self.disk.family.role);
         // The lock manager is memory too; every commit on disk is visible after recovery.
         self.disk.db.reset_sessions();
     }
@@ -389,16 +387,8 @@ impl Server {
                 self.disk.applied = base;
                 vec![]
             }
-            DiskWrite::Role {
-                role,
-                term,
-                leader,
-                history,
-            } => {
-                self.disk.role = role;
-                self.disk.term = term;
-                self.disk.leader = leader;
-                self.disk.history = history;
+            DiskWrite::Role(durable) => {
+                self.disk.family = durable;
                 vec![]
             }
             DiskWrite::Ack(policy) => {

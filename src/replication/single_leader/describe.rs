@@ -69,7 +69,7 @@ pub fn node(world: &World<LabNode>, id: NodeId) -> Option<Description> {
 /// Whether `server` takes the cluster's writes (it is a leader, even one that is fenced or
 /// about to rejoin).
 fn leads(server: &Server) -> bool {
-    server.disk.role == ServerRole::Leader
+    server.disk.family.role == ServerRole::Leader
 }
 
 /// How many servers lead now (running or not).
@@ -90,7 +90,7 @@ fn server_description(
     let mut links = Vec::new();
     // Every server that may lead talks to the coordination service: a link to cut.
     if let Some(service) = server.directory.coordinator {
-        if server.disk.role != ServerRole::Spare {
+        if server.disk.family.role != ServerRole::Spare {
             links.push(Link {
                 from: id,
                 to: service,
@@ -98,8 +98,8 @@ fn server_description(
             });
         }
     }
-    if server.disk.role == ServerRole::Follower {
-        if let Some(leader) = server.disk.leader {
+    if server.disk.family.role == ServerRole::Follower {
+        if let Some(leader) = server.disk.family.leader {
             links.push(Link {
                 from: leader,
                 to: id,
@@ -127,7 +127,7 @@ fn server_description(
 /// it makes sense from the server's state; [`refuse`] still refuses what would do nothing.
 fn server_offers(server: &Server, leaders: usize) -> Vec<Offer> {
     let receiving_backup = matches!(server.mem.role.stream(), Stream::Snapshot { .. });
-    match server.disk.role {
+    match server.disk.family.role {
         // Another leader took over, or this one stopped taking writes (fenced, demoted).
         ServerRole::Leader if leaders > 1 || !server.mem.role.accepting_writes() => {
             vec![CHECKPOINT, REJOIN]
@@ -146,7 +146,7 @@ fn server_offers(server: &Server, leaders: usize) -> Vec<Offer> {
 /// A running server's state in a short phrase.
 fn server_state(server: &Server) -> String {
     let memory = &server.mem.role;
-    match server.disk.role {
+    match server.disk.family.role {
         ServerRole::Leader if memory.accepting_writes() => match memory.waiting().len() {
             0 => "accepting writes".into(),
             n => format!(
@@ -230,7 +230,7 @@ pub fn refuse(world: &World<LabNode>, id: NodeId, command: Command) -> Result<()
     let down = |node: NodeId| world.node_status(node) == Some(NodeStatus::Crashed);
     match command {
         Command::Promote => {
-            match server.disk.role {
+            match server.disk.family.role {
                 ServerRole::Leader => return Err(Refusal::AlreadyWritable),
                 ServerRole::Spare => return Err(Refusal::EmptySpare),
                 ServerRole::Follower => {}
@@ -248,7 +248,7 @@ pub fn refuse(world: &World<LabNode>, id: NodeId, command: Command) -> Result<()
             }
         }
         Command::Join => {
-            match (server.disk.role, server.mem.role.stream()) {
+            match (server.disk.family.role, server.mem.role.stream()) {
                 (ServerRole::Leader, _) => return Err(Refusal::NotASpare { role: "the leader" }),
                 (ServerRole::Follower, _) => {
                     return Err(Refusal::NotASpare {
@@ -265,14 +265,14 @@ pub fn refuse(world: &World<LabNode>, id: NodeId, command: Command) -> Result<()
                     what: "subscribing a new Slony node",
                 });
             }
-            match server.disk.leader {
+            match server.disk.family.leader {
                 None => return Err(Refusal::NoSource),
                 Some(leader) if down(leader) => return Err(Refusal::SourceDown { source: leader }),
                 Some(_) => {}
             }
         }
         Command::Rejoin => {
-            if server.disk.role != ServerRole::Leader {
+            if server.disk.family.role != ServerRole::Leader {
                 return Err(Refusal::NotWritable);
             }
             let other_leader = world.nodes().any(|other| {
@@ -285,7 +285,7 @@ pub fn refuse(world: &World<LabNode>, id: NodeId, command: Command) -> Result<()
             }
         }
         Command::Checkpoint => {
-            if server.disk.role != ServerRole::Leader {
+            if server.disk.family.role != ServerRole::Leader {
                 return Err(Refusal::NoCheckpoint);
             }
         }
