@@ -6,7 +6,9 @@
 //! `on_family_timer`; a finished statement goes to its `on_statement_done`, a cancel it
 //! may answer to its `cancel_commit_wait`).
 //!
-//! State is split the way a real server's is: [`Disk`] survives a crash, [`Memory`] does not.
+//! State is split the way a real server's is: [`Disk`] survives a crash (the engine, the log
+//! and the family's durable state), [`Memory`] does not (the connections and the family's
+//! volatile state).
 //! Log writes, flushes, truncations and role changes are [`DiskWrite`] effects that the world
 //! applies after the handler returns (so a handler never reads back what it just wrote: it
 //! passes the values along itself). The engine's pages are the one exception: the engine is
