@@ -47,15 +47,15 @@ fn async_failover_discards_writes_the_client_saw_acknowledged() {
     // The most up-to-date follower was promoted, the other follows it.
     let roles: Vec<ServerRole> = ["leader", "follower-1", "follower-2"]
         .iter()
-        .map(|n| run.server(n).disk.role)
+        .map(|n| run.server(n).disk.family.role)
         .collect();
     assert_eq!(roles[1], ServerRole::Leader, "seed {}", run.seed);
     assert_eq!(roles[2], ServerRole::Follower);
     assert_eq!(
-        run.server("follower-2").disk.leader,
+        run.server("follower-2").disk.family.leader,
         Some(run.id("follower-1"))
     );
-    assert_eq!(run.server("follower-1").disk.term, 2);
+    assert_eq!(run.server("follower-1").disk.family.term, 2);
     let notes: Vec<String> = run
         .rows("follower-1", "orders")
         .iter()
@@ -75,7 +75,7 @@ fn async_failover_discards_writes_the_client_saw_acknowledged() {
     run.restart(ms(5_000), "leader");
     run.run_until(ms(8_000));
     let old = run.server("leader");
-    assert_eq!(old.disk.role, ServerRole::Follower);
+    assert_eq!(old.disk.family.role, ServerRole::Follower);
     assert_eq!(old.disk.discarded.len(), 1, "one discarded entry");
     assert_eq!(
         run.rows("leader", "orders"),
@@ -330,8 +330,11 @@ fn a_leader_cut_off_from_the_coordinator_demotes_itself_and_a_follower_is_promot
         run.heal(ms(8_000), "leader", other);
     }
     run.run_until(ms(12_000));
-    assert_eq!(run.server("leader").disk.role, ServerRole::Follower);
-    assert_eq!(run.server("leader").disk.leader, Some(run.id(new_leader)));
+    assert_eq!(run.server("leader").disk.family.role, ServerRole::Follower);
+    assert_eq!(
+        run.server("leader").disk.family.leader,
+        Some(run.id(new_leader))
+    );
     assert!(run.checks(Method::Wal).two_leaders.is_empty());
 }
 
@@ -354,8 +357,11 @@ fn a_leader_cut_off_from_the_coordinator_alone_hands_over_without_two_leaders() 
         .collect();
     assert_eq!(leaders.len(), 1, "a follower took over through the key");
     // The old leader still reaches the followers: it learnt of the new one and follows it.
-    assert_eq!(run.server("leader").disk.role, ServerRole::Follower);
-    assert_eq!(run.server("leader").disk.leader, Some(run.id(leaders[0])));
+    assert_eq!(run.server("leader").disk.family.role, ServerRole::Follower);
+    assert_eq!(
+        run.server("leader").disk.family.leader,
+        Some(run.id(leaders[0]))
+    );
     assert!(run.answers("client-1")[1].outcome.is_ok());
     assert_eq!(
         run.rows("leader", "orders").len(),
@@ -376,7 +382,7 @@ fn a_leader_cut_off_from_its_followers_but_holding_the_key_keeps_leading() {
     assert!(run.answers("client-1")[0].outcome.is_ok());
     assert!(run.server("leader").is_writable_leader());
     for follower in ["follower-1", "follower-2"] {
-        assert_eq!(run.server(follower).disk.role, ServerRole::Follower);
+        assert_eq!(run.server(follower).disk.family.role, ServerRole::Follower);
     }
     // A follower did try: the service said the key is taken.
     assert!(notes(&run).iter().any(|n| matches!(
@@ -440,7 +446,7 @@ fn split_brain_is_flagged_at_once_and_the_old_sides_writes_are_lost_only_when_it
     }
     run.request(now + ms(1_100), "leader", Request::Rejoin);
     run.run_until(now + ms(4_000));
-    assert_eq!(run.server("leader").disk.role, ServerRole::Follower);
+    assert_eq!(run.server("leader").disk.family.role, ServerRole::Follower);
     let checks = run.checks(Method::Wal);
     assert!(checks.two_leaders.is_empty());
     assert_eq!(
@@ -481,7 +487,7 @@ fn while_the_coordinator_is_down_nobody_fails_over_and_the_leader_demotes_itself
     assert!(run.answers("client-1")[1].outcome.is_err());
     for follower in ["follower-1", "follower-2"] {
         assert_eq!(
-            run.server(follower).disk.role,
+            run.server(follower).disk.family.role,
             ServerRole::Follower,
             "no failover without the key"
         );
@@ -518,12 +524,18 @@ fn manual_failover_promotes_the_chosen_follower() {
     // Through the coordination service: follower-2 takes the key at once, and promotes when
     // the crashed leader's lease (granted at the start for 3 s) has run out.
     run.run_until(ms(2_900));
-    assert_eq!(run.server("follower-2").disk.role, ServerRole::Follower);
+    assert_eq!(
+        run.server("follower-2").disk.family.role,
+        ServerRole::Follower
+    );
     run.sql(ms(3_400), "client-1", &insert("b"));
     run.run_until(ms(4_000));
-    assert_eq!(run.server("follower-2").disk.role, ServerRole::Leader);
     assert_eq!(
-        run.server("follower-1").disk.leader,
+        run.server("follower-2").disk.family.role,
+        ServerRole::Leader
+    );
+    assert_eq!(
+        run.server("follower-1").disk.family.leader,
         Some(run.id("follower-2"))
     );
     assert_eq!(run.rows("follower-1", "orders").len(), 2);
@@ -540,7 +552,7 @@ fn a_manual_failover_from_a_healthy_leader_never_has_two_leaders() {
         assert!(two.is_empty(), "{two:?} at {}", run.world.now());
     }
     assert!(run.server("follower-1").is_writable_leader());
-    assert_eq!(run.server("leader").disk.role, ServerRole::Follower);
+    assert_eq!(run.server("leader").disk.family.role, ServerRole::Follower);
     assert!(run.answers("client-1")[1].outcome.is_ok());
     assert_eq!(
         run.rows("leader", "orders").len(),

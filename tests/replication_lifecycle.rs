@@ -73,7 +73,10 @@ fn a_new_follower_joins_from_a_snapshot_while_writes_go_on() {
         "seed {}",
         run.seed
     );
-    assert_eq!(run.server("follower-2").disk.role, ServerRole::Follower);
+    assert_eq!(
+        run.server("follower-2").disk.family.role,
+        ServerRole::Follower
+    );
     // Writes kept being acknowledged quickly while the snapshot was copied.
     let answers = run.answers("client-1");
     assert_eq!(answers.len(), 40);

@@ -148,7 +148,7 @@ fn assert_converged(run: &Run, method: Method, what: &str) {
         }
         let server = run.server(follower);
         assert_eq!(
-            server.disk.role,
+            server.disk.family.role,
             ServerRole::Follower,
             "{what}: {follower} should follow {leader} after healing (seed {seed})"
         );
@@ -248,7 +248,7 @@ fn a_commit_that_waited_for_a_standbys_flush_survives_a_failover_to_that_standby
             checks.lost_acked_writes
         );
         assert_eq!(
-            run.server("follower-1").disk.role,
+            run.server("follower-1").disk.family.role,
             ServerRole::Leader,
             "seed {seed}"
         );
@@ -395,7 +395,7 @@ fn with_fencing_two_servers_never_take_writes_at_once_and_one_leads_once_healed(
                 run.world.now()
             );
         }
-        failovers += usize::from(run.server("leader").disk.role != ServerRole::Leader);
+        failovers += usize::from(run.server("leader").disk.family.role != ServerRole::Leader);
         demotions += run
             .world
             .trace()

@@ -70,15 +70,15 @@ fn two_halves_of_a_partition_never_promote_two_leaders_of_one_term() {
     run.run_until(ms(8_000));
     let leaders = ["follower-1", "follower-2"]
         .iter()
-        .filter(|n| run.server(n).disk.role == ServerRole::Leader)
+        .filter(|n| run.server(n).disk.family.role == ServerRole::Leader)
         .count();
     assert_eq!(leaders, 0, "no majority on either side: no promotion");
     run.heal(ms(8_000), "follower-1", "follower-2");
     run.run_until(ms(15_000));
     let leaders: Vec<u32> = ["follower-1", "follower-2"]
         .iter()
-        .filter(|n| run.server(n).disk.role == ServerRole::Leader)
-        .map(|n| run.server(n).disk.term)
+        .filter(|n| run.server(n).disk.family.role == ServerRole::Leader)
+        .map(|n| run.server(n).disk.family.term)
         .collect();
     assert_eq!(leaders.len(), 1, "once healed, one leader");
 }
@@ -88,8 +88,12 @@ fn one_cut_link_does_not_replace_a_leader_the_others_still_reach() {
     let mut run = Run::new(&ClusterConfig::standard(Method::Wal, 2), 11);
     run.partition(ms(100), "leader", "follower-1");
     run.run_until(ms(20_000));
-    assert_eq!(run.server("leader").disk.role, ServerRole::Leader);
-    assert_eq!(run.server("leader").disk.term, 1, "no failover storm");
+    assert_eq!(run.server("leader").disk.family.role, ServerRole::Leader);
+    assert_eq!(
+        run.server("leader").disk.family.term,
+        1,
+        "no failover storm"
+    );
     assert!(run.server("leader").is_writable_leader());
 }
 
@@ -309,7 +313,7 @@ fn followers_learn_the_term_history_so_a_rejoining_leader_keeps_what_it_shared()
     run.run_until(ms(5_500));
     let new_leader = ["follower-1", "follower-2"]
         .into_iter()
-        .find(|n| run.server(n).disk.role == ServerRole::Leader)
+        .find(|n| run.server(n).disk.family.role == ServerRole::Leader)
         .expect("a failover happened");
     let other = if new_leader == "follower-1" {
         "follower-2"
@@ -317,14 +321,14 @@ fn followers_learn_the_term_history_so_a_rejoining_leader_keeps_what_it_shared()
         "follower-1"
     };
     assert_eq!(
-        run.server(other).disk.history,
-        run.server(new_leader).disk.history,
+        run.server(other).disk.family.history,
+        run.server(new_leader).disk.family.history,
         "the follower learnt the new timeline's history"
     );
     // The old leader comes back: it shared all 3 entries, so it discards nothing.
     run.restart(ms(6_000), "leader");
     run.run_until(ms(9_000));
-    assert_eq!(run.server("leader").disk.role, ServerRole::Follower);
+    assert_eq!(run.server("leader").disk.family.role, ServerRole::Follower);
     assert_eq!(run.server("leader").disk.discarded.len(), 0);
 }
 
@@ -359,8 +363,11 @@ fn a_stalled_follower_is_not_promoted() {
     run.sql(ms(10), "client-1", &insert("needs note"));
     run.request(ms(500), "follower-1", Request::Promote);
     run.run_until(ms(1_000));
-    assert_eq!(run.server("follower-1").disk.role, ServerRole::Follower);
-    assert_eq!(run.server("leader").disk.role, ServerRole::Leader);
+    assert_eq!(
+        run.server("follower-1").disk.family.role,
+        ServerRole::Follower
+    );
+    assert_eq!(run.server("leader").disk.family.role, ServerRole::Leader);
 }
 
 #[test]

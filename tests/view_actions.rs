@@ -177,3 +177,90 @@ fn after_split_brain_two_writable_nodes_share_the_middle_row_and_the_old_leader_
     assert!(y(writable[0]) < replica_row, "replicas stay below");
     assert_every_offer_is_taken(&lab);
 }
+
+/// The view says what the family says: each node's role, state and offered commands are its
+/// family's description (`replication::family`), with crash or restart added by the lab, and
+/// a command the family refuses is refused by the lab — through a crash, an automatic
+/// failover, a split brain and the old leader's rejoin.
+#[test]
+fn the_view_and_the_refusals_are_the_familys() {
+    use replication_lab::replication::family::{self, Command, RoleKind as FamilyKind};
+    use replication_lab::sim::NodeId;
+    let mut lab = lab(true);
+    let mut checked = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    let script = [
+        (500_000, LabAction::Crash(0)),
+        (4_000_000, LabAction::Restart(0)),
+        (6_000_000, LabAction::Partition { a: 0, b: 1 }),
+    ];
+    for step in 1..=40u64 {
+        let t = step * 250_000;
+        lab.seek(t);
+        for (at, action) in &script {
+            if *at == t {
+                lab.perform(action.clone()).expect("the script's action");
+            }
+        }
+        let view = lab.view();
+        for n in &view.nodes {
+            let Some(described) = family::describe(lab.world(), NodeId(n.id)) else {
+                assert_eq!(
+                    n.kind,
+                    NodeKind::Client,
+                    "{}: only clients are no family's",
+                    n.name
+                );
+                continue;
+            };
+            let kind = match described.role.kind {
+                FamilyKind::Writable => RoleKind::Writable,
+                FamilyKind::Replica => RoleKind::Replica,
+                FamilyKind::None => RoleKind::None,
+            };
+            assert_eq!(
+                (n.role.text, n.role.long, n.role.kind, n.state.as_str()),
+                (
+                    described.role.text,
+                    described.role.long,
+                    kind,
+                    described.state.as_str()
+                ),
+                "{} at t = {t}",
+                n.name
+            );
+            let offered: Vec<&str> = n.actions.iter().map(|a| a.text).collect();
+            let mut expected: Vec<&str> = described.offers.iter().map(|o| o.text).collect();
+            match n.status {
+                NodeStatus::Up => expected.insert(0, "Crash"),
+                NodeStatus::Crashed => expected = vec!["Restart"],
+            }
+            assert_eq!(offered, expected, "{} at t = {t}", n.name);
+            seen.extend(offered);
+            if n.kind != NodeKind::Database || n.status != NodeStatus::Up {
+                continue;
+            }
+            for (command, on) in [
+                (Command::Promote, LabAction::Promote(n.id)),
+                (Command::Join, LabAction::Join(n.id)),
+                (Command::Rejoin, LabAction::Rejoin(n.id)),
+                (Command::Checkpoint, LabAction::Checkpoint(n.id)),
+            ] {
+                let refused = family::refuse(lab.world(), NodeId(n.id), command).is_err();
+                let taken = lab.clone().perform(on).is_ok();
+                assert_eq!(taken, !refused, "{} {command:?} at t = {t}", n.name);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 400, "checked {checked} commands");
+    for text in [
+        "Restart",
+        "Promote",
+        "Join",
+        "Checkpoint",
+        "Rejoin as follower",
+    ] {
+        assert!(seen.contains(text), "the run offered {text}: {seen:?}");
+    }
+}

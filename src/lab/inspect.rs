@@ -173,11 +173,11 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         .flat_map(|e| render::render_entry_with(method, e, &options))
         .collect();
     let leader = current_leader(world).filter(|(leader_id, _)| *leader_id != id);
-    let differences = match (leader, server.disk.role) {
+    let differences = match (leader, server.disk.family.role) {
         (Some((_, leader)), ServerRole::Follower) => replicated_differences(leader, server, &name),
         _ => Vec::new(),
     };
-    let mut status = match server.disk.role {
+    let mut status = match server.disk.family.role {
         ServerRole::Leader => leader_status(world, server, method),
         _ => follower_status(server, method, world.node_status(id), world.now()),
     };
@@ -524,7 +524,7 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
         state: "Waiting on empty queue".into(),
         info: None,
     }];
-    if server.disk.role == ServerRole::Leader {
+    if server.disk.family.role == ServerRole::Leader {
         let last = server.disk.last_index();
         for (id, p) in &leader_memory(server).followers {
             rows.push(ProcessRow {
@@ -544,7 +544,7 @@ fn mysql_sessions(server: &Server, sessions: &[Activity], now: Time) -> Vec<Stri
             });
         }
     }
-    if server.disk.role == ServerRole::Follower && server.disk.leader.is_some() {
+    if server.disk.family.role == ServerRole::Follower && server.disk.family.leader.is_some() {
         // The replica's receiver (I/O) thread and applier (SQL) thread, while they run.
         let since_source = seconds_since(now, follower_memory(server).last_from_leader);
         let io_state = match server.mem.role.stream() {
@@ -695,7 +695,7 @@ fn pg_primary_status(server: &Server, method: Method, now: Time) -> Vec<String> 
         format!(
             "-- pg_current_wal_lsn: {}   timeline: {}",
             position(last),
-            server.disk.term
+            server.disk.family.term
         ),
     ];
     if let AckPolicy::Sync {
@@ -795,7 +795,7 @@ fn pg_replication_slots(server: &Server, method: Method) -> Vec<String> {
 fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let mut lines = Vec::new();
-    if let Some(leader) = server.disk.leader {
+    if let Some(leader) = server.disk.family.leader {
         lines.push(format!(
             "-- CREATE SUBSCRIPTION {} CONNECTION 'host={} dbname=postgres' PUBLICATION lab_pub",
             subscription_name(&server.name),
@@ -1017,7 +1017,7 @@ fn follower_status(
     if status == Some(NodeStatus::Crashed) {
         lines.push("-- crashed: what it flushed is on disk; it resumes from there".into());
     }
-    if server.disk.role == ServerRole::Spare {
+    if server.disk.family.role == ServerRole::Spare {
         lines.push("-- spare: empty, not replicating (Join sets it up from a snapshot)".into());
     }
     match (method.dialect(), method.ships_pages()) {
@@ -1129,10 +1129,11 @@ fn mysql_replica_status(server: &Server, now: Time) -> Vec<String> {
         name: server.name.clone(),
         source: server
             .disk
+            .family
             .leader
             .map(|l| server.directory.name(l).to_string()),
-        source_server_id: server.disk.leader.map_or(1, mysql_server_id),
-        source_uuid: render::binlog::server_uuid(server.disk.term),
+        source_server_id: server.disk.family.leader.map_or(1, mysql_server_id),
+        source_uuid: render::binlog::server_uuid(server.disk.family.term),
         io,
         read_pos: position_of(read),
         exec_pos: server.disk.end_of(applied),
@@ -1195,13 +1196,13 @@ fn mysql_apply_error(text: &str, failed: Option<&LogEntry>) -> (u32, String) {
 /// A PostgreSQL standby: the recovery functions and `pg_stat_wal_receiver`.
 fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
-    let following = server.disk.role == ServerRole::Follower;
+    let following = server.disk.family.role == ServerRole::Follower;
     let mut lines = Vec::new();
-    if let Some(leader) = server.disk.leader {
+    if let Some(leader) = server.disk.family.leader {
         lines.push(format!(
             "-- following {} (primary_conninfo), timeline {}",
             server.directory.name(leader),
-            server.disk.term
+            server.disk.family.term
         ));
     }
     let last_replay = server
@@ -1216,7 +1217,7 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
         following.then(|| position(server.disk.applied)).as_deref(),
         last_replay,
     ));
-    let receiver = match (&server.mem.role.stream(), server.disk.leader) {
+    let receiver = match (&server.mem.role.stream(), server.disk.family.leader) {
         (Stream::Streaming | Stream::Connecting, Some(leader)) => Some(WalReceiverStatus {
             status: if *server.mem.role.stream() == Stream::Streaming {
                 "streaming"
@@ -1253,7 +1254,7 @@ fn pg_standby_status(server: &Server, method: Method) -> Vec<String> {
 fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     let position = |index: u64| sql_position(method, server.disk.end_of(index));
     let mut lines = Vec::new();
-    if let Some(leader) = server.disk.leader {
+    if let Some(leader) = server.disk.family.leader {
         lines.push(format!("following: {}", server.directory.name(leader)));
     }
     lines.push(format!(

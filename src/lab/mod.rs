@@ -22,9 +22,10 @@ pub use crate::replication::config::{AckPolicy, ClusterConfig, Method};
 use crate::replication::checks;
 use crate::replication::client::Client;
 use crate::replication::cluster;
+use crate::replication::family::{self, Command, Refusal};
 use crate::replication::messages::{Reply, Request};
 use crate::replication::node::LabNode;
-use crate::replication::server::{Server, ServerRole, Stream};
+use crate::replication::server::Server;
 use crate::sim::{Fault, Input, InputError, InputId, NodeId, Time, TraceKind, World};
 use crate::timeline::Timeline;
 use crate::view::{Micros, NodeCommand, View};
@@ -321,7 +322,6 @@ impl Lab {
                 Ok(())
             }
         };
-        let method = self.settings.cluster.method;
         match action {
             LabAction::Sql { client: c, .. } => {
                 client(*c)?;
@@ -342,88 +342,21 @@ impl Lab {
                 }
             }
             LabAction::Crash(n) | LabAction::Restart(n) => exists(*n)?,
-            LabAction::Promote(n) => {
-                let s = server(*n)?;
+            LabAction::Promote(n)
+            | LabAction::Join(n)
+            | LabAction::Rejoin(n)
+            | LabAction::Checkpoint(n) => {
+                let command = match action {
+                    LabAction::Promote(_) => Command::Promote,
+                    LabAction::Join(_) => Command::Join,
+                    LabAction::Rejoin(_) => Command::Rejoin,
+                    _ => Command::Checkpoint,
+                };
+                server(*n)?;
                 down(*n)?;
-                match s.disk.role {
-                    ServerRole::Leader => return Err(LabError::AlreadyLeader { node: name(*n) }),
-                    ServerRole::Spare => return Err(LabError::EmptySpare { node: name(*n) }),
-                    ServerRole::Follower => {}
-                }
-                if !method.failover_modelled() {
-                    return Err(LabError::NotModelled {
-                        what: "moving a Slony origin (FAILOVER)",
-                    });
-                }
-                if let Some(error) = &s.mem.role.stalled() {
-                    return Err(LabError::ReplayStopped {
-                        node: name(*n),
-                        applied: s.disk.applied,
-                        error: error.lines().next().unwrap_or("").to_string(),
-                    });
-                }
-            }
-            LabAction::Join(n) => {
-                let s = server(*n)?;
-                down(*n)?;
-                match (&s.disk.role, &s.mem.role.stream()) {
-                    (ServerRole::Leader, _) => {
-                        return Err(LabError::NotASpare {
-                            node: name(*n),
-                            role: "the leader",
-                        })
-                    }
-                    (ServerRole::Follower, _) => {
-                        return Err(LabError::NotASpare {
-                            node: name(*n),
-                            role: "already a follower",
-                        })
-                    }
-                    (ServerRole::Spare, Stream::Snapshot { .. }) => {
-                        return Err(LabError::AlreadyJoining { node: name(*n) })
-                    }
-                    (ServerRole::Spare, _) => {}
-                }
-                if !method.join_modelled() {
-                    return Err(LabError::NotModelled {
-                        what: "subscribing a new Slony node",
-                    });
-                }
-                match s.disk.leader {
-                    None => return Err(LabError::NoLeader),
-                    Some(leader) if self.is_down(leader) => {
-                        return Err(LabError::SourceDown {
-                            node: name(*n),
-                            leader: name(leader.0),
-                        })
-                    }
-                    Some(_) => {}
-                }
-            }
-            LabAction::Rejoin(n) => {
-                let s = server(*n)?;
-                down(*n)?;
-                if s.disk.role != ServerRole::Leader {
-                    return Err(LabError::NotALeader { node: name(*n) });
-                }
-                let other_leader = world.nodes().any(|other| {
-                    other.id != NodeId(*n)
-                        && other.status == crate::sim::NodeStatus::Up
-                        && other
-                            .process
-                            .as_server()
-                            .is_some_and(|o| o.disk.role == ServerRole::Leader)
-                });
-                if !other_leader {
-                    return Err(LabError::OnlyLeader { node: name(*n) });
-                }
-            }
-            LabAction::Checkpoint(n) => {
-                let s = server(*n)?;
-                down(*n)?;
-                if s.disk.role != ServerRole::Leader {
-                    return Err(LabError::CheckpointNotLeader { node: name(*n) });
-                }
+                // Whether the command would do anything now is the family's to say.
+                family::refuse(world, NodeId(*n), command)
+                    .map_err(|refusal| LabError::refused(name(*n), refusal, name))?;
             }
             LabAction::Partition { a, b } | LabAction::Heal { a, b } => {
                 exists(*a)?;
@@ -629,6 +562,30 @@ pub enum LabError {
 }
 
 impl LabError {
+    /// The error for `node`'s family refusing a command; `name` names other nodes.
+    fn refused(node: String, refusal: Refusal, name: impl Fn(u32) -> String) -> LabError {
+        match refusal {
+            Refusal::AlreadyWritable => LabError::AlreadyLeader { node },
+            Refusal::EmptySpare => LabError::EmptySpare { node },
+            Refusal::ReplayStopped { applied, error } => LabError::ReplayStopped {
+                node,
+                applied,
+                error,
+            },
+            Refusal::NotASpare { role } => LabError::NotASpare { node, role },
+            Refusal::AlreadyJoining => LabError::AlreadyJoining { node },
+            Refusal::NoSource => LabError::NoLeader,
+            Refusal::SourceDown { source } => LabError::SourceDown {
+                node,
+                leader: name(source.0),
+            },
+            Refusal::NotWritable => LabError::NotALeader { node },
+            Refusal::OnlyWritable => LabError::OnlyLeader { node },
+            Refusal::NoCheckpoint => LabError::CheckpointNotLeader { node },
+            Refusal::NotModelled { what } => LabError::NotModelled { what },
+        }
+    }
+
     fn from_input(world: &World<LabNode>, error: InputError) -> LabError {
         LabError::Input(describe_input_error(world, error))
     }

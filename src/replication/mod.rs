@@ -7,17 +7,22 @@
 //! - [`log`], [`config`], [`directory`], [`render`]: the log's shapes, the settings, who is
 //!   who, and the log and status as the real tools print them;
 //! - [`client`]: the application client, routed by its family's [`client::Router`];
-//! - [`messages`]: the client protocol, and the envelope that carries a family's own.
+//! - [`messages`]: the client protocol, and the envelope that carries a family's own;
+//! - [`family`]: what a family tells the lab about its nodes (roles, states, links, the
+//!   commands offered and refused), in terms every family shares, and the one place that
+//!   picks a cluster's family for it.
 //!
-//! One folder per replication family owns its server roles, internal messages, checks and
-//! cluster building: [`single_leader`] now (leader, followers, failover, a coordination
-//! service); multi-leader and leaderless replication go in sibling folders.
+//! One folder per replication family owns its server roles, internal messages, checks,
+//! cluster building and how it is described (`describe.rs`): [`single_leader`] now
+//! (leader, followers, failover, a coordination service); multi-leader and leaderless
+//! replication go in sibling folders.
 //!
 //! Knows nothing of the UI.
 
 pub mod client;
 pub mod config;
 pub mod directory;
+pub mod family;
 pub mod log;
 pub mod messages;
 pub mod method;

@@ -74,12 +74,13 @@ impl Server {
         if let Some(connection) = self.mem.connections.get_mut(&client) {
             connection.blocked = None;
         }
-        let outcome =
-            if self.disk.role == ServerRole::Leader && self.method().captures_in_database() {
-                self.execute_with_triggers(cx.now(), client, &sql)
-            } else {
-                self.execute(cx.now(), client, &sql)
-            };
+        let outcome = if self.disk.family.role == ServerRole::Leader
+            && self.method().captures_in_database()
+        {
+            self.execute_with_triggers(cx.now(), client, &sql)
+        } else {
+            self.execute(cx.now(), client, &sql)
+        };
         let connection = self.mem.connections.entry(client).or_default();
         connection.last_query = sql.clone();
         connection.last_at = cx.now();

@@ -82,8 +82,8 @@ pub fn current_leader(world: &World<LabNode>) -> Option<(NodeId, &Server)> {
         .nodes()
         .filter(|n| n.status == NodeStatus::Up)
         .filter_map(|n| n.process.as_server().map(|s| (n.id, s)))
-        .filter(|(_, s)| s.disk.role == ServerRole::Leader)
-        .max_by_key(|(id, s)| (s.disk.term, std::cmp::Reverse(*id)))
+        .filter(|(_, s)| s.disk.family.role == ServerRole::Leader)
+        .max_by_key(|(id, s)| (s.disk.family.term, std::cmp::Reverse(*id)))
 }
 
 /// Runs every check on `world`.
@@ -94,8 +94,8 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
         let Some(server) = node.process.as_server() else {
             continue;
         };
-        if server.disk.role != ServerRole::Follower {
-            if server.disk.role == ServerRole::Leader {
+        if server.disk.family.role != ServerRole::Follower {
+            if server.disk.family.role == ServerRole::Leader {
                 checks.blocked_commits += server.mem.role.waiting().len();
             }
             continue;
@@ -116,7 +116,7 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
         let Some((leader_id, leader)) = leader else {
             continue;
         };
-        if server.disk.leader != Some(leader_id) {
+        if server.disk.family.leader != Some(leader_id) {
             continue;
         }
         let behind = if method.captures_in_database() {
@@ -250,10 +250,10 @@ fn leader_has(leader: &Server, term: u32, index: u64) -> bool {
     if index <= leader.disk.base {
         // Folded into the snapshot this leader started from: it has it if the term history
         // agrees that entry was shared.
-        return leader.disk.history.common_prefix(
+        return leader.disk.family.history.common_prefix(
             term,
             index,
-            leader.disk.term,
+            leader.disk.family.term,
             leader.disk.last_index(),
         ) >= index;
     }

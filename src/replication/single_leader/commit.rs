@@ -27,7 +27,7 @@ impl Server {
         report: StatementReport,
         mut reply: QueryOk,
     ) {
-        let entry = match (&report.commit, self.disk.role) {
+        let entry = match (&report.commit, self.disk.family.role) {
             (Some(commit), ServerRole::Leader) => {
                 reply.row_changes = commit.row_changes.clone();
                 self.log_commit(cx, client, commit)
@@ -37,7 +37,7 @@ impl Server {
         let Some(entry) = entry else {
             if self.method().captures_in_database()
                 && report.commit.is_some()
-                && self.disk.role == ServerRole::Leader
+                && self.disk.family.role == ServerRole::Leader
             {
                 // No acknowledgement level reaches a trigger-replicated follower. A write on a
                 // subscriber is an ordinary local commit: it replicates nowhere.
@@ -157,7 +157,7 @@ impl Server {
         self.disk.next_xid += 1;
         Some(LogEntry {
             index: self.disk.last_index() + 1,
-            term: self.disk.term,
+            term: self.disk.family.term,
             xid,
             committed_at: self.clock(cx.now()),
             start,

@@ -25,14 +25,14 @@ const ELECTION_WINDOW: Time = Time::millis(100);
 impl Server {
     pub(crate) fn arm_leader_silence(&mut self, cx: &mut Cx) {
         if let (Some(timeout), ServerRole::Follower) =
-            (self.config.failover.timeout, self.disk.role)
+            (self.config.failover.timeout, self.disk.family.role)
         {
             cx.set_timer(Timer::LeaderSilent, timeout);
         }
     }
 
     pub(crate) fn on_leader_silent(&mut self, cx: &mut Cx) {
-        if self.disk.role != ServerRole::Follower
+        if self.disk.family.role != ServerRole::Follower
             || matches!(self.mem.role.stream(), Stream::Refused(_))
         {
             return;
@@ -46,11 +46,11 @@ impl Server {
             follower.election = Some(votes);
         }
         for peer in self.directory.other_servers(cx.me()) {
-            if Some(peer) != self.disk.leader {
+            if Some(peer) != self.disk.family.leader {
                 cx.send(
                     peer,
                     Msg::SingleLeader(SingleLeaderMsg::ElectionQuery {
-                        term: self.disk.term + 1,
+                        term: self.disk.family.term + 1,
                     }),
                 );
             }
@@ -59,23 +59,23 @@ impl Server {
     }
 
     pub(crate) fn on_election_query(&mut self, cx: &mut Cx, from: NodeId) {
-        match self.disk.role {
+        match self.disk.family.role {
             ServerRole::Leader if self.mem.role.accepting_writes() => cx.send(
                 from,
                 Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                     leader: cx.me(),
-                    term: self.disk.term,
+                    term: self.disk.family.term,
                 }),
             ),
             // A follower that still hears its leader says so: one cut link is no reason to
             // replace a leader the rest of the cluster can reach.
             ServerRole::Follower if self.hears_leader(cx.now()) => {
-                if let Some(leader) = self.disk.leader {
+                if let Some(leader) = self.disk.family.leader {
                     cx.send(
                         from,
                         Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                             leader,
-                            term: self.disk.term,
+                            term: self.disk.family.term,
                         }),
                     );
                 }
@@ -85,7 +85,7 @@ impl Server {
                 cx.send(
                     from,
                     Msg::SingleLeader(SingleLeaderMsg::ElectionInfo {
-                        term: self.disk.term,
+                        term: self.disk.family.term,
                         last_term,
                         last_index,
                     }),
@@ -118,7 +118,7 @@ impl Server {
         let Some(votes) = self.mem.role.follower_mut().and_then(|f| f.election.take()) else {
             return;
         };
-        if self.disk.role != ServerRole::Follower {
+        if self.disk.family.role != ServerRole::Follower {
             return;
         }
         // Only a majority of the servers may choose: two halves of a partition must not both
@@ -156,7 +156,7 @@ impl Server {
                         servers: u32::try_from(servers).unwrap_or(u32::MAX),
                     };
                 }
-                self.ask_for_key(cx, self.disk.term + 1, false);
+                self.ask_for_key(cx, self.disk.family.term + 1, false);
                 // No answer (the service is down or cut off): no failover; try again later.
                 self.arm_leader_silence(cx);
             } else {
@@ -180,16 +180,18 @@ impl Server {
             follower.stalled = None;
         }
         self.apply_flushed(cx);
-        let new_term = self.disk.term + 1;
-        let mut history = self.disk.history.clone();
-        history.ended.push((self.disk.term, self.disk.last_index()));
+        let new_term = self.disk.family.term + 1;
+        let mut history = self.disk.family.history.clone();
+        history
+            .ended
+            .push((self.disk.family.term, self.disk.last_index()));
         cx.write_durable(
-            DiskWrite::Role {
+            DiskWrite::Role(DurableRole {
                 role: ServerRole::Leader,
                 term: new_term,
                 leader: Some(cx.me()),
                 history,
-            }
+            })
             .into(),
         );
         cx.note(Note::Promoted {
@@ -239,7 +241,7 @@ impl Server {
                 follower.wants_key = true;
                 follower.key_wanted_for = PromotionReason::Manual;
             }
-            self.ask_for_key(cx, self.disk.term + 1, true);
+            self.ask_for_key(cx, self.disk.family.term + 1, true);
             // No answer (the service is down or cut off): ask again.
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
         } else {
@@ -276,15 +278,15 @@ impl Server {
     /// The leader's key loop (Patroni's HA loop): a leader whose key expired unrenewed stops
     /// taking writes; a leader renews (or, fenced or just restarted, asks for the key again).
     pub(crate) fn on_key_renew_timer(&mut self, cx: &mut Cx) {
-        if self.disk.role == ServerRole::Follower
+        if self.disk.family.role == ServerRole::Follower
             && self.mem.role.follower().is_some_and(|f| f.wants_key)
         {
             // A follower that wants the key (a manual failover) asks until it is answered.
-            self.ask_for_key(cx, self.disk.term + 1, false);
+            self.ask_for_key(cx, self.disk.family.term + 1, false);
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
             return;
         }
-        if self.disk.role != ServerRole::Leader || self.directory.coordinator.is_none() {
+        if self.disk.family.role != ServerRole::Leader || self.directory.coordinator.is_none() {
             return;
         }
         if self
@@ -300,7 +302,7 @@ impl Server {
             self.demote_read_only(cx);
         }
         if !self.mem.role.leader().is_some_and(|l| l.rejoining) {
-            self.ask_for_key(cx, self.disk.term, false);
+            self.ask_for_key(cx, self.disk.family.term, false);
         }
         cx.set_timer(Timer::KeyRenew, self.next_renewal(cx.now()));
     }
@@ -341,7 +343,7 @@ impl Server {
     /// The leader closed the replication connection (it demoted itself): look for a new
     /// leader now.
     pub(crate) fn on_stream_closed(&mut self, cx: &mut Cx, from: NodeId) {
-        if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
+        if self.disk.family.role != ServerRole::Follower || Some(from) != self.disk.family.leader {
             return;
         }
         cx.note(Note::StreamClosed {
@@ -371,7 +373,7 @@ impl Server {
         others_ttl: Time,
     ) {
         let valid_until = asked_at.saturating_add(self.config.failover.key_ttl);
-        match self.disk.role {
+        match self.disk.family.role {
             ServerRole::Leader if granted => {
                 let Some(memory) = self.mem.role.leader_mut() else {
                     return;
@@ -445,17 +447,17 @@ impl Server {
         if leader == cx.me() {
             return;
         }
-        let newer = term > self.disk.term;
+        let newer = term > self.disk.family.term;
         let electing = self
             .mem
             .role
             .follower()
             .is_some_and(|f| f.election.is_some())
-            && term >= self.disk.term;
-        let asking = self.disk.role == ServerRole::Leader
+            && term >= self.disk.family.term;
+        let asking = self.disk.family.role == ServerRole::Leader
             && !self.mem.role.accepting_writes()
-            && term >= self.disk.term;
-        if self.disk.role == ServerRole::Leader
+            && term >= self.disk.family.term;
+        if self.disk.family.role == ServerRole::Leader
             && self
                 .mem
                 .role
@@ -473,12 +475,12 @@ impl Server {
             if let Some(follower) = self.mem.role.follower_mut() {
                 follower.election = None;
             }
-            if self.disk.role == ServerRole::Leader {
+            if self.disk.family.role == ServerRole::Leader {
                 self.demote_and_follow(cx, leader, term);
-            } else if self.disk.role == ServerRole::Follower
-                && (self.disk.leader != Some(leader) || newer)
+            } else if self.disk.family.role == ServerRole::Follower
+                && (self.disk.family.leader != Some(leader) || newer)
             {
-                self.follow(cx, leader, term, self.disk.history.clone());
+                self.follow(cx, leader, term, self.disk.family.history.clone());
             }
         }
     }
@@ -505,7 +507,7 @@ impl Server {
         self.mem = Memory::for_role(ServerRole::Follower);
         cx.cancel_timer(Timer::Keepalive);
         cx.cancel_timer(Timer::Checkpoint);
-        self.follow(cx, leader, term, self.disk.history.clone());
+        self.follow(cx, leader, term, self.disk.family.history.clone());
     }
 
     /// Follows `leader` in `term`: records it and asks to stream from the last flushed entry.

@@ -19,7 +19,7 @@ impl Server {
         if let Stream::Refused(_) = self.mem.role.stream() {
             return;
         }
-        let Some(leader) = self.disk.leader else {
+        let Some(leader) = self.disk.family.leader else {
             return;
         };
         self.request_stream(cx, leader, self.disk.last_index(), self.disk.last_term());
@@ -58,7 +58,7 @@ impl Server {
         history: TermHistory,
         leader_last: u64,
     ) {
-        if self.disk.role != ServerRole::Follower || Some(from) != self.disk.leader {
+        if self.disk.family.role != ServerRole::Follower || Some(from) != self.disk.family.leader {
             return;
         }
         if self.method().ships_pages() && format != self.disk.db.format() {
@@ -76,7 +76,7 @@ impl Server {
             follower.stream = Stream::Streaming;
             follower.leader_last = leader_last;
         }
-        if term >= self.disk.term && history != self.disk.history {
+        if term >= self.disk.family.term && history != self.disk.family.history {
             self.persist_following(cx, from, term, history);
         }
     }
@@ -88,8 +88,8 @@ impl Server {
         entries: Vec<LogEntry>,
         leader_last: u64,
     ) {
-        if self.disk.role != ServerRole::Follower
-            || Some(from) != self.disk.leader
+        if self.disk.family.role != ServerRole::Follower
+            || Some(from) != self.disk.family.leader
             || *self.mem.role.stream() != Stream::Streaming
         {
             return;
@@ -222,10 +222,12 @@ impl Server {
     }
 
     pub(crate) fn feedback(&mut self, cx: &mut Cx, write: u64, flush: u64, apply: u64) {
-        if self.disk.role != ServerRole::Follower || *self.mem.role.stream() != Stream::Streaming {
+        if self.disk.family.role != ServerRole::Follower
+            || *self.mem.role.stream() != Stream::Streaming
+        {
             return;
         }
-        if let Some(leader) = self.disk.leader {
+        if let Some(leader) = self.disk.family.leader {
             cx.send(
                 leader,
                 Msg::SingleLeader(SingleLeaderMsg::Feedback {
@@ -246,8 +248,8 @@ impl Server {
         leader_last: u64,
         sent: Option<u64>,
     ) {
-        match self.disk.role {
-            ServerRole::Follower if Some(from) == self.disk.leader => {
+        match self.disk.family.role {
+            ServerRole::Follower if Some(from) == self.disk.family.leader => {
                 let written_last = self.written_last();
                 let Some(follower) = self.mem.role.follower_mut() else {
                     return;
@@ -281,26 +283,33 @@ impl Server {
                     }),
                 );
             }
-            ServerRole::Follower if term > self.disk.term => {
-                self.follow(cx, from, term, self.disk.history.clone());
+            ServerRole::Follower if term > self.disk.family.term => {
+                self.follow(cx, from, term, self.disk.family.history.clone());
             }
             // A leader that lost its key hears the one that leads now: it follows it.
-            ServerRole::Leader if !self.mem.role.accepting_writes() && term > self.disk.term => {
+            ServerRole::Leader
+                if !self.mem.role.accepting_writes() && term > self.disk.family.term =>
+            {
                 self.on_leader_is(cx, from, term);
             }
             ServerRole::Follower | ServerRole::Leader => {
                 // Someone else claims to lead: tell them who we follow (they may demote).
-                if let Some(leader) = self.disk.leader.filter(|_| term < self.disk.term) {
+                if let Some(leader) = self
+                    .disk
+                    .family
+                    .leader
+                    .filter(|_| term < self.disk.family.term)
+                {
                     cx.send(
                         from,
                         Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                             leader,
-                            term: self.disk.term,
+                            term: self.disk.family.term,
                         }),
                     );
                 }
             }
-            ServerRole::Spare if Some(from) == self.disk.leader => {
+            ServerRole::Spare if Some(from) == self.disk.family.leader => {
                 self.retry_stalled_snapshot(cx, from);
             }
             ServerRole::Spare => {}
@@ -315,7 +324,7 @@ impl Server {
         term: u32,
         snapshot: bool,
     ) {
-        if Some(from) != self.disk.leader || self.disk.role != ServerRole::Follower {
+        if Some(from) != self.disk.family.leader || self.disk.family.role != ServerRole::Follower {
             return;
         }
         let own_last = self.disk.last_index();
@@ -366,7 +375,7 @@ impl Server {
     /// trigger-based subscriber are ordinary databases: writes and DDL run there (their own
     /// changes are not replicated anywhere). A spare waiting for its base backup refuses.
     pub(crate) fn write_refusal(&self, sql: &str) -> Option<String> {
-        match self.disk.role {
+        match self.disk.family.role {
             ServerRole::Leader if self.mem.role.accepting_writes() => None,
             // A leader that lost its key was restarted read-only (as Patroni does): it says
             // what a replica says.

@@ -26,29 +26,33 @@ impl Server {
             // Demoted to read-only: no walsender serves from it until it leads again.
             return;
         }
-        if self.disk.role != ServerRole::Leader {
-            if let (Some(leader), ServerRole::Follower) = (self.disk.leader, self.disk.role) {
+        if self.disk.family.role != ServerRole::Leader {
+            if let (Some(leader), ServerRole::Follower) =
+                (self.disk.family.leader, self.disk.family.role)
+            {
                 cx.send(
                     from,
                     Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                         leader,
-                        term: self.disk.term,
+                        term: self.disk.family.term,
                     }),
                 );
             }
             return;
         }
         let own_last = self.disk.last_index();
-        let common =
-            self.disk
-                .history
-                .common_prefix(last_term, last_index, self.disk.term, own_last);
+        let common = self.disk.family.history.common_prefix(
+            last_term,
+            last_index,
+            self.disk.family.term,
+            own_last,
+        );
         if common < last_index || last_index < self.disk.base {
             cx.send(
                 from,
                 Msg::SingleLeader(SingleLeaderMsg::Rewind {
                     common: common.min(last_index),
-                    term: self.disk.term,
+                    term: self.disk.family.term,
                     snapshot: common.min(last_index) < self.disk.base,
                 }),
             );
@@ -76,9 +80,9 @@ impl Server {
         cx.send(
             from,
             Msg::SingleLeader(SingleLeaderMsg::StreamStart {
-                term: self.disk.term,
+                term: self.disk.family.term,
                 format: self.disk.db.format(),
-                history: self.disk.history.clone(),
+                history: self.disk.family.history.clone(),
                 leader_last: own_last,
             }),
         );
@@ -124,7 +128,7 @@ impl Server {
         apply: u64,
         stalled: Option<String>,
     ) {
-        if self.disk.role != ServerRole::Leader {
+        if self.disk.family.role != ServerRole::Leader {
             return;
         }
         let own_last = self.disk.last_index();
@@ -176,7 +180,7 @@ impl Server {
     }
 
     pub(crate) fn on_keepalive_timer(&mut self, cx: &mut Cx) {
-        if self.disk.role != ServerRole::Leader {
+        if self.disk.family.role != ServerRole::Leader {
             return;
         }
         let leader_last = self.disk.last_index();
@@ -191,7 +195,7 @@ impl Server {
             cx.send(
                 peer,
                 Msg::SingleLeader(SingleLeaderMsg::Keepalive {
-                    term: self.disk.term,
+                    term: self.disk.family.term,
                     leader_last,
                     sent,
                 }),

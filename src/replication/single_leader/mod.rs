@@ -11,6 +11,8 @@
 //! - the other nodes of its clusters: [`coordinator`] (the etcd-like leader key) and
 //!   [`applier`] (Slony's `slon`);
 //! - [`cluster`]: building a world whose first server leads;
+//! - [`describe`]: how its nodes are described to the lab (roles, states, links, the
+//!   commands offered and refused, message labels);
 //! - [`checks`]: what the lab flags live (two leaders, lost acknowledged writes, diverged
 //!   rows, stalled followers).
 //!
@@ -24,6 +26,7 @@ pub mod checks;
 pub mod cluster;
 mod commit;
 pub mod coordinator;
+pub mod describe;
 mod failover;
 mod follower;
 mod leader;

@@ -34,19 +34,19 @@ impl Server {
         history: TermHistory,
     ) {
         cx.write_durable(
-            DiskWrite::Role {
+            DiskWrite::Role(DurableRole {
                 role: ServerRole::Follower,
-                term: term.max(self.disk.term),
+                term: term.max(self.disk.family.term),
                 leader: Some(leader),
                 history,
-            }
+            })
             .into(),
         );
     }
 
     /// Whether this server leads and takes writes now.
     pub fn is_writable_leader(&self) -> bool {
-        self.disk.role == ServerRole::Leader && self.mem.role.accepting_writes()
+        self.disk.family.role == ServerRole::Leader && self.mem.role.accepting_writes()
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -57,7 +57,7 @@ impl Server {
         if let Some(follower) = self.mem.role.follower_mut() {
             follower.last_from_leader = cx.now();
         }
-        match self.disk.role {
+        match self.disk.family.role {
             ServerRole::Leader => {
                 let fenced_restart = restart && self.config.failover.fencing;
                 if fenced_restart {
@@ -108,7 +108,7 @@ impl Server {
 
     /// A follower counts any message from its leader as a sign of life.
     pub(crate) fn heard_from(&mut self, cx: &mut Cx, from: NodeId) {
-        if Some(from) == self.disk.leader && self.disk.role == ServerRole::Follower {
+        if Some(from) == self.disk.family.leader && self.disk.family.role == ServerRole::Follower {
             if let Some(follower) = self.mem.role.follower_mut() {
                 follower.last_from_leader = cx.now();
             }
@@ -121,7 +121,7 @@ impl Server {
     pub(crate) fn on_family_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
         match req {
             Request::Promote => {
-                if self.disk.role != ServerRole::Follower {
+                if self.disk.family.role != ServerRole::Follower {
                     return;
                 }
                 if !self.method().failover_modelled() {
@@ -142,13 +142,13 @@ impl Server {
                 }
             }
             Request::Join => {
-                if self.disk.role == ServerRole::Spare && !self.method().join_modelled() {
+                if self.disk.family.role == ServerRole::Spare && !self.method().join_modelled() {
                     cx.note(Note::Ignored {
                         node: self.name.clone(),
                         why: Ignored::SlonySubscribe,
                     });
-                } else if self.disk.role == ServerRole::Spare {
-                    if let Some(leader) = self.disk.leader {
+                } else if self.disk.family.role == ServerRole::Spare {
+                    if let Some(leader) = self.disk.family.leader {
                         self.request_snapshot(cx, leader);
                         cx.note(Note::JoinRequested {
                             node: self.name.clone(),
@@ -161,7 +161,7 @@ impl Server {
                 // Every server keeps the cluster's setting (as Patroni keeps
                 // synchronous_standby_names), so a promoted follower applies it too.
                 cx.write_durable(DiskWrite::Ack(policy.clone()).into());
-                if self.disk.role == ServerRole::Leader {
+                if self.disk.family.role == ServerRole::Leader {
                     cx.note(Note::AckChanged {
                         node: self.name.clone(),
                         policy: policy.clone(),
@@ -183,7 +183,7 @@ impl Server {
                 });
             }
             Request::Rejoin => {
-                if self.disk.role == ServerRole::Leader {
+                if self.disk.family.role == ServerRole::Leader {
                     if let Some(leader) = self.mem.role.leader_mut() {
                         leader.accepting_writes = false;
                     }
@@ -267,9 +267,9 @@ impl Server {
             }
             SingleLeaderMsg::LeaderIs { leader, term } => self.on_leader_is(cx, leader, term),
             SingleLeaderMsg::WhoLeads => {
-                let leader = match self.disk.role {
+                let leader = match self.disk.family.role {
                     ServerRole::Leader if self.mem.role.accepting_writes() => Some(cx.me()),
-                    ServerRole::Follower => self.disk.leader,
+                    ServerRole::Follower => self.disk.family.leader,
                     _ => None,
                 };
                 if let Some(leader) = leader {
@@ -277,7 +277,7 @@ impl Server {
                         from,
                         Msg::SingleLeader(SingleLeaderMsg::LeaderIs {
                             leader,
-                            term: self.disk.term,
+                            term: self.disk.family.term,
                         }),
                     );
                 }
@@ -328,7 +328,8 @@ impl Server {
             Timer::ElectionDone => self.on_election_done(cx),
             Timer::KeyRenew => self.on_key_renew_timer(cx),
             Timer::WhoLeadsDone => {
-                if self.disk.role == ServerRole::Leader && !self.mem.role.accepting_writes() {
+                if self.disk.family.role == ServerRole::Leader && !self.mem.role.accepting_writes()
+                {
                     if let Some(leader) = self.mem.role.leader_mut() {
                         leader.rejoining = false;
                     }
@@ -347,7 +348,7 @@ impl Server {
                 }
             }
             Timer::Checkpoint => {
-                if self.disk.role == ServerRole::Leader {
+                if self.disk.family.role == ServerRole::Leader {
                     let lsn = self.disk.db.checkpoint();
                     cx.note(Note::Checkpoint {
                         node: self.name.clone(),

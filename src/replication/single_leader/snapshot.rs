@@ -39,7 +39,7 @@ impl Server {
     }
 
     pub(crate) fn on_snapshot_request(&mut self, cx: &mut Cx, from: NodeId) {
-        if self.disk.role != ServerRole::Leader {
+        if self.disk.family.role != ServerRole::Leader {
             return;
         }
         let chunks = self.take_snapshot();
@@ -104,8 +104,8 @@ impl Server {
                 chunks: of,
                 data,
                 consistent_at,
-                term: self.disk.term,
-                history: self.disk.history.clone(),
+                term: self.disk.family.term,
+                history: self.disk.family.history.clone(),
             }),
         );
         if chunk + 1 < of {
@@ -130,7 +130,7 @@ impl Server {
         term: u32,
         history: TermHistory,
     ) {
-        let leader = self.disk.leader;
+        let leader = self.disk.family.leader;
         let Some(follower) = self.mem.role.follower_mut() else {
             return;
         };

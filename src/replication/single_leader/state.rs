@@ -2,15 +2,15 @@
 //! [`LeaderMemory`] (the walsender side, commits waiting for their acknowledgement, the
 //! leader key) or a [`FollowerMemory`] (the walreceiver, replay, base backups arriving, an
 //! election under way; a spare waiting for its base backup has one too), never both. The
-//! durable role itself ([`ServerRole`], with the term and the leader followed) is on the
-//! server's disk; the memory changes with it in the handler that writes it (promotion,
+//! durable role itself (a [`DurableRole`]: the [`ServerRole`], with the term, the leader
+//! followed and the term history) is on the server's disk (`Disk::family`); the memory changes with it in the handler that writes it (promotion,
 //! demotion), and a restart starts from the role on disk.
 //!
 //! Knows nothing of the UI.
 
 use std::collections::BTreeMap;
 
-use crate::replication::log::LogEntry;
+use crate::replication::log::{LogEntry, TermHistory};
 use crate::replication::messages::{QueryOk, SnapshotData};
 use crate::replication::node::PromotionReason;
 use crate::sim::{Chunked, InputId, NodeId, Time};
@@ -22,6 +22,22 @@ pub enum ServerRole {
     Follower,
     /// An empty server waiting to be set up as a new follower.
     Spare,
+}
+
+/// What survives a crash of a server's single-leader state, kept in the host's disk
+/// (`Disk::family`): the role, the term it knows, the leader it follows and the term
+/// history. Written whole by `DiskWrite::Role`.
+///
+/// Its fields are in the order of the `DiskWrite::Role { role, term, leader, history }`
+/// variant it came from, and its `Hash` is the derived one (each field in order, nothing
+/// else), so a `DiskWrite::Role(DurableRole)` hashes as that variant did: do not reorder
+/// them, or every trace with a role change gets a new hash.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DurableRole {
+    pub role: ServerRole,
+    pub term: u32,
+    pub leader: Option<NodeId>,
+    pub history: TermHistory,
 }
 
 /// Where a follower's replication stream stands.

@@ -10,7 +10,7 @@ use crate::sim::NodeId;
 
 impl Server {
     pub(crate) fn on_poll_changelog(&mut self, cx: &mut Cx, from: NodeId, after_seq: i64) {
-        if self.disk.role != ServerRole::Leader {
+        if self.disk.family.role != ServerRole::Leader {
             return;
         }
         // Like a Slony SYNC, a poll covers only what committed: changelog rows from the first
@@ -52,7 +52,7 @@ impl Server {
         through_seq: i64,
         changes: Vec<RowChange>,
     ) {
-        if self.disk.role != ServerRole::Follower || through_seq <= self.disk.applied_seq {
+        if self.disk.family.role != ServerRole::Follower || through_seq <= self.disk.applied_seq {
             cx.send(
                 from,
                 Msg::SingleLeader(SingleLeaderMsg::ChangesApplied {
