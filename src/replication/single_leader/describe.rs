@@ -187,11 +187,16 @@ fn coordinator(world: &World<LabNode>, service: &Coordinator, up: bool) -> Descr
     let state = match (up, service.live_key(world.now())) {
         (false, _) => "crashed".to_string(),
         // Short: the coordination service sits near the canvas's right edge.
-        (true, Some(key)) => format!(
-            "key: {} ({:.1} s)",
-            service.directory.name(key.holder),
-            key.expires.saturating_sub(world.now()).as_micros() as f64 / 1e6
-        ),
+        (true, Some(key)) => {
+            // Tenths of a second in integers: the float formatter is kilobytes of the page.
+            let tenths = (key.expires.saturating_sub(world.now()).as_micros() + 50_000) / 100_000;
+            format!(
+                "key: {} ({}.{} s)",
+                service.directory.name(key.holder),
+                tenths / 10,
+                tenths % 10
+            )
+        }
         (true, None) => "key: free".to_string(),
     };
     Description {
