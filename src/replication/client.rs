@@ -226,7 +226,7 @@ impl Client {
             // The server is back (it restarted): psql's reconnection succeeds.
             Msg::Client(ClientMsg::ConnectionsReset) => self.lose_requests_to(cx, from, true),
             Msg::Client(ClientMsg::QueryResult { request, outcome }) => {
-                self.answer(cx, request, outcome)
+                self.answer(cx, request, outcome.map(|ok| *ok))
             }
             Msg::Client(ClientMsg::Query { .. } | ClientMsg::Cancel { .. }) => {}
             Msg::SingleLeader(news) => {

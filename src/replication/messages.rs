@@ -54,10 +54,13 @@ pub enum ClientMsg {
     /// A restarted server tells its clients their connections are gone (the TCP reset a
     /// client meets on its next read), so what it owed them is lost.
     ConnectionsReset,
-    /// The server's answer.
+    /// The server's answer. The success is boxed: it is by far the largest payload of any
+    /// message (rows, row changes), and an unboxed one would make every message — each one
+    /// traced, and kept for the whole session — as large as it (a `Box` hashes and prints as
+    /// what it holds, so the trace is unchanged).
     QueryResult {
         request: InputId,
-        outcome: Result<QueryOk, String>,
+        outcome: Result<Box<QueryOk>, String>,
     },
 }
 

@@ -47,7 +47,7 @@ impl Server {
                 client,
                 Msg::Client(ClientMsg::QueryResult {
                     request,
-                    outcome: Ok(reply),
+                    outcome: Ok(Box::new(reply)),
                 }),
             );
             return;
@@ -291,7 +291,7 @@ impl Server {
             pending.client,
             Msg::Client(ClientMsg::QueryResult {
                 request: pending.request,
-                outcome: Ok(pending.reply),
+                outcome: Ok(Box::new(pending.reply)),
             }),
         );
     }
