@@ -47,7 +47,7 @@ impl Server {
                 client,
                 Msg::Client(ClientMsg::QueryResult {
                     request,
-                    outcome: Ok(Box::new(reply)),
+                    outcome: Ok(reply.into()),
                 }),
             );
             return;
@@ -291,7 +291,7 @@ impl Server {
             pending.client,
             Msg::Client(ClientMsg::QueryResult {
                 request: pending.request,
-                outcome: Ok(Box::new(pending.reply)),
+                outcome: Ok(pending.reply.into()),
             }),
         );
     }
