@@ -762,11 +762,7 @@ impl<'a> CatalogBefore<'a> {
 
     /// The tuple at `loc` before the change and the definition it decoded to, if it was a
     /// catalog tuple. `pages` are the new pages (a page not in `changed` is as it was).
-    fn tuple<'p>(
-        &self,
-        pages: &'p PageList,
-        loc: RowLocation,
-    ) -> Option<(&'p [u8], &'a TableDef)>
+    fn tuple<'p>(&self, pages: &'p PageList, loc: RowLocation) -> Option<(&'p [u8], &'a TableDef)>
     where
         'a: 'p,
     {
