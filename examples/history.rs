@@ -42,6 +42,8 @@ Before (commit b98de7e, the same load and moves, same machine):
     in the issue; a browser tab has at most 4 GB)
   The issue's figures: 100k events 2.6 GB, seek p50 46-56 / p95 70-99 ms, step back p50 49-56 ms;
     250k events 8.2 GB, seek p50 100 ms / max 285 ms, step back p50 115 ms
+Memory before log entries, query answers and page lists were shared (commit 227c4db, same machine):
+  10k events: RSS 17.5 MB; 100k events: RSS 164.7 MB; 1M events: RSS 1424.9 MB (245 checkpoints)
 ";
 
 fn rss_kib() -> u64 {

@@ -6,7 +6,9 @@ mod support;
 
 use replication_lab::engine::{RowChange, RowOp, UnsafeReason, Value};
 use replication_lab::replication::config::{Method, RowImage};
-use replication_lab::replication::log::{LogEntry, LoggedStatement, Payload, StatementContext};
+use replication_lab::replication::log::{
+    LogEntry, LogEntryData, LoggedStatement, Payload, StatementContext,
+};
 use replication_lab::replication::render::binlog::{
     mysql_row_value, server_uuid, set_timestamp, uses_fractional_seconds,
 };
@@ -19,7 +21,7 @@ use support::orders::orders_change;
 const COMMITTED_AT: i64 = 1_795_685_467_104_211;
 
 fn entry(start: u64, end: u64, payload: Payload) -> LogEntry {
-    LogEntry {
+    LogEntryData {
         index: 1,
         term: 1,
         xid: 5742,
@@ -28,6 +30,7 @@ fn entry(start: u64, end: u64, payload: Payload) -> LogEntry {
         end,
         payload,
     }
+    .into()
 }
 
 fn statement(sql: &str, context: Option<StatementContext>) -> LoggedStatement {
@@ -280,7 +283,7 @@ fn every_transaction_opens_with_its_gtid_and_ddl_has_no_begin() {
                 Some(StatementContext::default()),
             )]),
         );
-        e.index = index;
+        e.make_mut().index = index;
         let lines = render_entry(method, &e);
         let header = lines.iter().position(|l| l.contains("\tGTID\t")).unwrap();
         assert_eq!(header, 1, "the GTID event is the first event: {lines:#?}");

@@ -5,7 +5,7 @@ mod support;
 
 use replication_lab::engine::{ColumnSchema, DataType, RowChange, RowOp, TableSchema, Value};
 use replication_lab::replication::config::{Method, RowImage};
-use replication_lab::replication::log::{LogEntry, Payload};
+use replication_lab::replication::log::{LogEntry, LogEntryData, Payload};
 use replication_lab::replication::render::decoding::{
     decoding_change, decoding_literal, json_string, test_decoding,
 };
@@ -40,7 +40,7 @@ fn row(id: i64, status: &str) -> Vec<Value> {
 }
 
 fn rows_entry(changes: Vec<RowChange>) -> LogEntry {
-    LogEntry {
+    LogEntryData {
         index: 3,
         term: 1,
         xid: 748,
@@ -49,6 +49,7 @@ fn rows_entry(changes: Vec<RowChange>) -> LogEntry {
         end: 0x016B_3800,
         payload: Payload::Rows(changes),
     }
+    .into()
 }
 
 fn sample() -> Vec<RowChange> {

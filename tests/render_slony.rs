@@ -6,7 +6,7 @@ mod support;
 use proptest::prelude::*;
 use replication_lab::engine::{ColumnSchema, DataType, RowChange, RowOp, TableSchema, Value};
 use replication_lab::replication::config::Method;
-use replication_lab::replication::log::{LogEntry, Payload};
+use replication_lab::replication::log::{LogEntryData, Payload};
 use replication_lab::replication::render::slony::{parse_pg_array, pg_array_literal, sl_log_1_row};
 use replication_lab::replication::render::{
     parse_slony_cmdargs, render_entry, render_sl_log_1, slony_cmdargs,
@@ -198,7 +198,7 @@ fn sl_log_1_prints_like_psql() {
 
 #[test]
 fn trigger_entries_render_as_their_sl_log_1_rows() {
-    let entry = LogEntry {
+    let entry = LogEntryData {
         index: 1,
         term: 1,
         xid: 748,
@@ -209,7 +209,8 @@ fn trigger_entries_render_as_their_sl_log_1_rows() {
             change(RowOp::Insert, None, Some(row(8, "pending"))),
             change(RowOp::Delete, Some(row(8, "pending")), None),
         ]),
-    };
+    }
+    .into();
     let lines = render_entry(Method::Trigger, &entry);
     assert!(lines[0].starts_with("# lab: "));
     assert!(lines[3].contains("| I "));

@@ -5,7 +5,7 @@
 use replication_lab::engine::wal::{CHECKPOINT_RECORD_SIZE, COMMIT_RECORD_SIZE, WAL_START};
 use replication_lab::engine::{FormatVersion, Lsn, PageChange, PageChanges, WalRecord, PAGE_SIZE};
 use replication_lab::replication::config::Method;
-use replication_lab::replication::log::{LogEntry, Payload};
+use replication_lab::replication::log::{LogEntry, LogEntryData, Payload};
 use replication_lab::replication::render::render_entry;
 use replication_lab::replication::render::waldump::{
     record_before, render_entries, render_entries_after, render_entries_with_prev, waldump_time,
@@ -36,7 +36,7 @@ fn commit(start: u64, changes: Vec<PageChange>) -> PageChanges {
 }
 
 fn wal_entry(xid: u64, changes: PageChanges) -> LogEntry {
-    LogEntry {
+    LogEntryData {
         index: 1,
         term: 1,
         xid,
@@ -45,6 +45,7 @@ fn wal_entry(xid: u64, changes: PageChanges) -> LogEntry {
         end: changes.end.0,
         payload: Payload::Wal(changes),
     }
+    .into()
 }
 
 #[test]
@@ -143,7 +144,7 @@ fn an_empty_commit_is_just_its_commit_record() {
 
 #[test]
 fn non_wal_entries_render_without_panicking() {
-    let entry = LogEntry {
+    let entry = LogEntryData {
         index: 1,
         term: 1,
         xid: 1,
@@ -151,7 +152,8 @@ fn non_wal_entries_render_without_panicking() {
         start: 0,
         end: 0,
         payload: Payload::Rows(vec![]),
-    };
+    }
+    .into();
     assert_eq!(
         replication_lab::replication::render::waldump::render(&entry, None).len(),
         1

@@ -32,7 +32,7 @@ fn answer(run: &Run, client: &str, n: usize) -> Result<String, String> {
         .answers(client)
         .get(n)
         .unwrap_or_else(|| panic!("{client} has no answer {n} (seed {})", run.seed));
-    a.outcome.clone().map(|ok| ok.tag)
+    a.outcome.clone().map(|ok| ok.tag.clone())
 }
 
 fn column_names(run: &Run, server: &str) -> Vec<String> {

@@ -41,6 +41,7 @@ use super::exec;
 use super::locks::{keys_of, Conflict, HiddenCommit, Locks};
 use super::logical::apply_one;
 use super::page::{FormatVersion, Page, PageKind, PAGE_SIZE};
+use super::page_list::PageList;
 use super::report::{
     CommitReport, ContextValues, Ddl, RowChange, RowOp, StatementKind, StatementReport,
 };
@@ -60,7 +61,7 @@ pub struct Database {
     pub(super) format: FormatVersion,
     /// Copy-on-write per page: clones of the database (the timeline's checkpoints, a REPEATABLE
     /// READ snapshot) share every page that did not change since.
-    pub(super) pages: Vec<Arc<Page>>,
+    pub(super) pages: PageList,
     wal_end: Lsn,
     /// The redo point of the last checkpoint: a page whose LSN is older gets a full-page image
     /// on its next change.
@@ -115,7 +116,7 @@ pub enum Isolation {
 /// The pages a REPEATABLE READ transaction's first SELECT saw.
 #[derive(Clone, Debug)]
 struct Snapshot {
-    pages: Vec<Arc<Page>>,
+    pages: PageList,
     derived: Derived,
     /// Commits that were invisible then (undone for the snapshot's readers).
     hidden: Vec<HiddenCommit>,
@@ -204,7 +205,7 @@ impl Database {
         root.refresh_checksum(0);
         Database {
             format,
-            pages: vec![Arc::new(root)],
+            pages: std::iter::once(Arc::new(root)).collect(),
             wal_end: Lsn(WAL_START),
             checkpoint: None,
             generation: 0,
@@ -415,7 +416,7 @@ impl Database {
         let restore = |session: &mut Session,
                        transaction: Option<Transaction>,
                        mut overlay: Overlay,
-                       base: &[Arc<Page>]| {
+                       base: &PageList| {
             if let Some(mut tx) = transaction {
                 overlay.rollback_statement(base);
                 tx.overlay = overlay;
@@ -863,7 +864,7 @@ impl Database {
             .map(|&n| (n, Arc::clone(&self.pages[n as usize])))
             .collect();
         for (n, p) in touched {
-            self.pages[n as usize] = Arc::new(p);
+            self.pages.set(n as usize, Arc::new(p));
         }
         let new_count = new_pages.len();
         self.pages.extend(new_pages.into_iter().map(Arc::new));
@@ -901,7 +902,7 @@ impl Database {
             Ok(derived) => self.derived = derived,
             Err(e) => {
                 for (n, p) in saved {
-                    self.pages[n as usize] = p;
+                    self.pages.set(n as usize, p);
                 }
                 self.pages.truncate(old_len);
                 return fail(format!("after replay: {e}"));

@@ -22,6 +22,7 @@ pub mod format;
 pub mod locks;
 pub mod logical;
 pub mod page;
+pub mod page_list;
 pub mod report;
 pub mod shared_map;
 pub mod small_map;

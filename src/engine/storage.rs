@@ -12,6 +12,7 @@ use super::codec::{
 };
 use super::error::{ErrorKind, SqlError};
 use super::page::{FormatVersion, Page, PageKind};
+use super::page_list::PageList;
 use super::shared_map::SharedMap;
 use super::small_map::SmallMap;
 use super::value::Value;
@@ -124,7 +125,7 @@ impl FreeSpace {
     }
 
     /// Built from all pages.
-    pub fn build(pages: &[Arc<Page>]) -> FreeSpace {
+    pub fn build(pages: &PageList) -> FreeSpace {
         let mut free = FreeSpace::default();
         for (n, p) in pages.iter().enumerate() {
             free.set(n as u32, Some(p));
@@ -231,7 +232,7 @@ impl Overlay {
     /// no change ([`Overlay::live_pages`] skips pages past `page_count`), a key's entry equal
     /// to the base index changes nothing, and the index changes of a table that no longer
     /// exists are ignored.
-    pub fn rollback_statement(&mut self, base: &[Arc<Page>]) {
+    pub fn rollback_statement(&mut self, base: &PageList) {
         let Some(undo) = self.undo.take() else {
             return;
         };
@@ -277,7 +278,7 @@ impl Overlay {
 
     /// Brings the free-space map up to date with the pages changed since it last was;
     /// `base` holds the pages the overlay does not.
-    fn sync_free(&mut self, base: &[Arc<Page>]) {
+    fn sync_free(&mut self, base: &PageList) {
         if self.dirty.is_empty() {
             return;
         }
@@ -298,7 +299,7 @@ impl Overlay {
     /// Merging copies a table's index only if something else still shares it (a clone of the
     /// database, or another session's open transaction); the caller drops its own references
     /// first.
-    pub fn into_derived(mut self, base: &[Arc<Page>]) -> Derived {
+    pub fn into_derived(mut self, base: &PageList) -> Derived {
         self.sync_free(base);
         let mut indexes = self.base_indexes;
         for (id, changes) in self.index_changes {
@@ -328,7 +329,7 @@ impl Overlay {
 
 /// Reads through an overlay to the durable pages; writes go to the overlay.
 pub struct Store<'a> {
-    pub base: &'a [Arc<Page>],
+    pub base: &'a PageList,
     pub format: FormatVersion,
     pub overlay: &'a mut Overlay,
 }
@@ -761,11 +762,7 @@ impl<'a> CatalogBefore<'a> {
 
     /// The tuple at `loc` before the change and the definition it decoded to, if it was a
     /// catalog tuple. `pages` are the new pages (a page not in `changed` is as it was).
-    fn tuple<'p>(
-        &self,
-        pages: &'p [Arc<Page>],
-        loc: RowLocation,
-    ) -> Option<(&'p [u8], &'a TableDef)>
+    fn tuple<'p>(&self, pages: &'p PageList, loc: RowLocation) -> Option<(&'p [u8], &'a TableDef)>
     where
         'a: 'p,
     {
@@ -780,7 +777,7 @@ impl<'a> CatalogBefore<'a> {
 /// Walks the catalog chain from page 0, claiming its pages; decodes the table definitions
 /// into `catalog` when given one (with `before`, reusing what did not change).
 fn walk_catalog(
-    pages: &[Arc<Page>],
+    pages: &PageList,
     owners: &mut Owners,
     mut catalog: Option<&mut Catalog>,
     before: Option<&CatalogBefore<'_>>,
@@ -816,7 +813,7 @@ fn walk_catalog(
 /// Walks a table's heap chain, claiming its pages and checking they are its heap pages and
 /// that the chain ends where the definition says; `visit` sees each page.
 fn walk_table(
-    pages: &[Arc<Page>],
+    pages: &PageList,
     owners: &mut Owners,
     def: &TableDef,
     mut visit: impl FnMut(u32, &Page) -> Result<(), String>,
@@ -867,7 +864,7 @@ fn page_keys(
 /// Rebuilds catalog and key indexes from pages, checking the chains as it goes: each page in
 /// at most one chain, of the right kind and owner, every row decodable, keys unique and not
 /// NULL.
-pub fn load(format: FormatVersion, pages: &[Arc<Page>]) -> Result<Derived, String> {
+pub fn load(format: FormatVersion, pages: &PageList) -> Result<Derived, String> {
     let mut owners = Owners::new(pages.len());
     let mut catalog = Catalog::default();
     walk_catalog(pages, &mut owners, Some(&mut catalog), None)?;
@@ -928,7 +925,7 @@ pub struct DerivedPlan {
 /// load): the caller falls back to [`load`], which then has the last word, and its message.
 pub fn plan_incremental(
     format: FormatVersion,
-    pages: &[Arc<Page>],
+    pages: &PageList,
     old: &Derived,
     changed: &Changed<'_>,
 ) -> Result<DerivedPlan, String> {
@@ -1050,7 +1047,7 @@ pub fn plan_incremental(
 /// end); no table is new or changes shape (those are rebuilt by walking); each table's chain
 /// starts where it did and ends where its definition says.
 fn chains_only_extended(
-    pages: &[Arc<Page>],
+    pages: &PageList,
     old: &Derived,
     catalog: &Catalog,
     changed: &Changed<'_>,
@@ -1126,7 +1123,7 @@ fn chains_only_extended(
 /// Carries out a plan from [`plan_incremental`] on the `old` state it was made from, for the
 /// (new) `pages` it was made with. A table's index is changed in place when `old` holds the
 /// only reference to it.
-pub fn apply_plan(old: Derived, plan: DerivedPlan, pages: &[Arc<Page>]) -> Derived {
+pub fn apply_plan(old: Derived, plan: DerivedPlan, pages: &PageList) -> Derived {
     let Derived {
         catalog,
         indexes: mut old_indexes,

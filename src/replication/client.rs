@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::sim::{Chunked, Context, InputId, NodeId, Time};
 
@@ -88,7 +89,7 @@ pub struct Answered {
     pub server: NodeId,
     pub sent_at: Time,
     pub answered_at: Time,
-    pub outcome: Result<QueryOk, String>,
+    pub outcome: Result<Arc<QueryOk>, String>,
 }
 
 /// Where a client sends a statement not addressed to a chosen server: the routing rule of
@@ -268,7 +269,7 @@ impl Client {
         }
     }
 
-    fn answer(&mut self, cx: &mut Cx, request: InputId, outcome: Result<QueryOk, String>) {
+    fn answer(&mut self, cx: &mut Cx, request: InputId, outcome: Result<Arc<QueryOk>, String>) {
         let Some(sent) = self.outstanding.remove(&request) else {
             return;
         };

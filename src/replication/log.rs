@@ -8,7 +8,11 @@
 //!
 //! Knows nothing of the network or the UI.
 
-use serde::{Deserialize, Serialize};
+use core::fmt;
+use core::ops::Deref;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::{PageChanges, RowChange, UnsafeReason};
 
@@ -55,8 +59,73 @@ pub enum Payload {
 }
 
 /// One committed transaction in the leader's replication log.
+///
+/// A cheap handle: cloning shares the entry. One entry lives in the leader's log, in the
+/// entries messages to each follower, in each server's durable write and in each follower's
+/// log — and the trace keeps the messages and writes for the whole session — so copies
+/// would multiply a long history's memory by the number of places an entry passes through.
+/// It reads as its [`LogEntryData`] (`entry.index`, `entry.payload`), and hashes, compares,
+/// prints and serializes exactly as that data does, so the trace is unchanged.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct LogEntry(Arc<LogEntryData>);
+
+impl LogEntry {
+    pub fn new(data: LogEntryData) -> LogEntry {
+        LogEntry(Arc::new(data))
+    }
+
+    /// The entry's data to change, copied first if it is shared (so no other holder sees
+    /// the change).
+    pub fn make_mut(&mut self) -> &mut LogEntryData {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl From<LogEntryData> for LogEntry {
+    fn from(data: LogEntryData) -> Self {
+        LogEntry::new(data)
+    }
+}
+
+impl Deref for LogEntry {
+    type Target = LogEntryData;
+
+    fn deref(&self) -> &LogEntryData {
+        &self.0
+    }
+}
+
+// Printed as the entry itself (the golden trace's text names `LogEntry { index: .. }`).
+impl fmt::Debug for LogEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &*self.0;
+        f.debug_struct("LogEntry")
+            .field("index", &e.index)
+            .field("term", &e.term)
+            .field("xid", &e.xid)
+            .field("committed_at", &e.committed_at)
+            .field("start", &e.start)
+            .field("end", &e.end)
+            .field("payload", &e.payload)
+            .finish()
+    }
+}
+
+impl Serialize for LogEntry {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for LogEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        LogEntryData::deserialize(deserializer).map(LogEntry::new)
+    }
+}
+
+/// What a [`LogEntry`] holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct LogEntry {
+pub struct LogEntryData {
     /// Position in the log: 1 for the first entry.
     pub index: u64,
     /// The leader's term (PostgreSQL's timeline) when it was written. A promoted follower
@@ -74,7 +143,7 @@ pub struct LogEntry {
     pub payload: Payload,
 }
 
-impl LogEntry {
+impl LogEntryData {
     /// Bytes the entry takes in the log.
     pub fn bytes(&self) -> u64 {
         self.end.saturating_sub(self.start)

@@ -4,6 +4,7 @@
 //! Knows nothing of the UI.
 
 use core::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use crate::engine::{PageChanges, ResultSet, RowChange};
 use crate::sim::{InputId, NodeId};
@@ -54,10 +55,14 @@ pub enum ClientMsg {
     /// A restarted server tells its clients their connections are gone (the TCP reset a
     /// client meets on its next read), so what it owed them is lost.
     ConnectionsReset,
-    /// The server's answer.
+    /// The server's answer. The success is behind an `Arc`: it is by far the largest payload
+    /// of any message (rows, row changes), and an inline one would make every message — each
+    /// one traced, and kept for the whole session — as large as it; shared, the client's
+    /// reply and its list of answers hold the same one instead of copies (an `Arc` hashes
+    /// and prints as what it holds, so the trace is unchanged).
     QueryResult {
         request: InputId,
-        outcome: Result<QueryOk, String>,
+        outcome: Result<Arc<QueryOk>, String>,
     },
 }
 
@@ -123,7 +128,8 @@ pub enum Request {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Reply {
     pub sql: String,
-    pub outcome: Result<QueryOk, String>,
+    /// Shared with the message that brought it (see [`ClientMsg::QueryResult`]).
+    pub outcome: Result<Arc<QueryOk>, String>,
     /// Virtual microseconds from the client sending the statement to receiving the answer.
     pub latency: u64,
 }

@@ -301,7 +301,8 @@ pub enum Note {
     RowMissing {
         node: String,
         index: u64,
-        change: crate::engine::RowChange,
+        /// Boxed: rare, and as large as all the other notes' fields together.
+        change: Box<crate::engine::RowChange>,
         /// The table has `REPLICA IDENTITY FULL` (the whole old row identifies it).
         full_identity: bool,
     },

@@ -9,7 +9,7 @@
 
 use crate::engine::StatementReport;
 use crate::replication::config::{AckPolicy, AckStage, StandbySet};
-use crate::replication::log::{LogEntry, BINLOG_FILE};
+use crate::replication::log::{LogEntry, LogEntryData, BINLOG_FILE};
 use crate::replication::messages::{ClientMsg, Msg, QueryOk, SingleLeaderMsg};
 use crate::replication::method;
 use crate::replication::node::{Note, Timer};
@@ -47,7 +47,7 @@ impl Server {
                 client,
                 Msg::Client(ClientMsg::QueryResult {
                     request,
-                    outcome: Ok(reply),
+                    outcome: Ok(reply.into()),
                 }),
             );
             return;
@@ -155,7 +155,7 @@ impl Server {
         let (payload, start, end) = capture.shipped?;
         let xid = self.disk.next_xid;
         self.disk.next_xid += 1;
-        Some(LogEntry {
+        Some(LogEntry::new(LogEntryData {
             index: self.disk.last_index() + 1,
             term: self.disk.family.term,
             xid,
@@ -163,7 +163,7 @@ impl Server {
             start,
             end,
             payload,
-        })
+        }))
     }
 
     /// The commits waiting for their acknowledgement, taken out of the leader's memory.
@@ -291,7 +291,7 @@ impl Server {
             pending.client,
             Msg::Client(ClientMsg::QueryResult {
                 request: pending.request,
-                outcome: Ok(pending.reply),
+                outcome: Ok(pending.reply.into()),
             }),
         );
     }

@@ -160,7 +160,7 @@ impl Server {
                         cx.note(Note::RowMissing {
                             node: self.name.clone(),
                             index,
-                            change,
+                            change: Box::new(change),
                             // The lab's FULL row image is PostgreSQL's REPLICA IDENTITY FULL.
                             full_identity: self.method().full_row_identity(),
                         });

@@ -70,7 +70,8 @@ pub enum SingleLeaderMsg {
     SnapshotChunk {
         chunk: u32,
         chunks: u32,
-        data: SnapshotData,
+        /// Boxed so that this rare message does not make every message as large as it.
+        data: Box<SnapshotData>,
         /// The log index the snapshot is consistent with.
         consistent_at: u64,
         term: u32,

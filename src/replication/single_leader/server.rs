@@ -248,7 +248,7 @@ impl Server {
                 term,
                 history,
             } => {
-                self.on_snapshot_chunk(cx, from, chunk, chunks, data, consistent_at, term, history)
+                self.on_snapshot_chunk(cx, from, chunk, chunks, *data, consistent_at, term, history)
             }
             SingleLeaderMsg::ElectionQuery { .. } => self.on_election_query(cx, from),
             SingleLeaderMsg::ElectionInfo {

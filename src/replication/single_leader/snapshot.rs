@@ -102,7 +102,7 @@ impl Server {
             Msg::SingleLeader(SingleLeaderMsg::SnapshotChunk {
                 chunk,
                 chunks: of,
-                data,
+                data: Box::new(data),
                 consistent_at,
                 term: self.disk.family.term,
                 history: self.disk.family.history.clone(),
