@@ -145,18 +145,11 @@ impl Server {
             .map(|(id, _)| *id);
         if best == Some(cx.me()) {
             if self.directory.coordinator.is_some() {
-                cx.note(Note::AskingForKey {
-                    node: self.name.clone(),
-                    manual: false,
-                });
-                if let Some(follower) = self.mem.role.follower_mut() {
-                    follower.wants_key = true;
-                    follower.key_wanted_for = PromotionReason::MostUpToDate {
-                        answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
-                        servers: u32::try_from(servers).unwrap_or(u32::MAX),
-                    };
-                }
-                self.ask_for_key(cx, self.disk.family.term + 1, false);
+                let why = PromotionReason::MostUpToDate {
+                    answered: u32::try_from(votes.len()).unwrap_or(u32::MAX),
+                    servers: u32::try_from(servers).unwrap_or(u32::MAX),
+                };
+                self.want_key(cx, why, false);
                 // No answer (the service is down or cut off): no failover; try again later.
                 self.arm_leader_silence(cx);
             } else {
@@ -233,15 +226,7 @@ impl Server {
     /// (`pg_ctl promote`).
     pub(crate) fn manual_promote(&mut self, cx: &mut Cx) {
         if self.directory.coordinator.is_some() {
-            cx.note(Note::AskingForKey {
-                node: self.name.clone(),
-                manual: true,
-            });
-            if let Some(follower) = self.mem.role.follower_mut() {
-                follower.wants_key = true;
-                follower.key_wanted_for = PromotionReason::Manual;
-            }
-            self.ask_for_key(cx, self.disk.family.term + 1, true);
+            self.want_key(cx, PromotionReason::Manual, true);
             // No answer (the service is down or cut off): ask again.
             cx.set_timer(Timer::KeyRenew, self.config.failover.key_renew_every());
         } else {
@@ -250,6 +235,20 @@ impl Server {
     }
 
     /// Asks the coordination service for the leader key (or to renew it) for `term`.
+    /// Asks the coordination service for the leader key for the next term, remembering why
+    /// (the promotion it leads to); a manual failover takes it by force.
+    fn want_key(&mut self, cx: &mut Cx, why: PromotionReason, manual: bool) {
+        cx.note(Note::AskingForKey {
+            node: self.name.clone(),
+            manual,
+        });
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.wants_key = true;
+            follower.key_wanted_for = why;
+        }
+        self.ask_for_key(cx, self.disk.family.term + 1, manual);
+    }
+
     fn ask_for_key(&self, cx: &mut Cx, term: u32, force: bool) {
         if let Some(service) = self.directory.coordinator {
             cx.send(

@@ -49,6 +49,18 @@ impl Server {
         );
     }
 
+    /// This follower cannot take the stream (a storage format it cannot read, a base backup
+    /// it could not install): it says why and stops asking until something changes.
+    pub(crate) fn refuse_stream(&mut self, cx: &mut Cx, error: String) {
+        cx.note(Note::StreamRefused {
+            node: self.name.clone(),
+            error: error.clone(),
+        });
+        if let Some(follower) = self.mem.role.follower_mut() {
+            follower.stream = Stream::Refused(error);
+        }
+    }
+
     pub(crate) fn on_stream_start(
         &mut self,
         cx: &mut Cx,
@@ -63,13 +75,7 @@ impl Server {
         }
         if self.method().ships_pages() && format != self.disk.db.format() {
             let error = incompatible_format(format, self.disk.db.format());
-            cx.note(Note::StreamRefused {
-                node: self.name.clone(),
-                error: error.clone(),
-            });
-            if let Some(follower) = self.mem.role.follower_mut() {
-                follower.stream = Stream::Refused(error);
-            }
+            self.refuse_stream(cx, error);
             return;
         }
         if let Some(follower) = self.mem.role.follower_mut() {

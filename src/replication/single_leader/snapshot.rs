@@ -171,13 +171,7 @@ impl Server {
         let db = match installed {
             Ok(db) => db,
             Err(error) => {
-                cx.note(Note::StreamRefused {
-                    node: self.name.clone(),
-                    error: error.clone(),
-                });
-                if let Some(follower) = self.mem.role.follower_mut() {
-                    follower.stream = Stream::Refused(error);
-                }
+                self.refuse_stream(cx, error);
                 return;
             }
         };
