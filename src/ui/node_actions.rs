@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use replication_lab::lab::LabAction;
-use replication_lab::view::{NodeCommand, NodeView, View};
+use replication_lab::view::{NodeCommand, NodeKind, NodeView, View};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -81,10 +81,17 @@ fn LinkActions(props: &LinkActionsProps) -> Html {
             .reform(move |_: MouseEvent| actions.clone())
     };
     let others: Vec<&NodeView> = view.nodes.iter().filter(|n| n.id != id).collect();
-    let cut_all: Vec<LabAction> = others
-        .iter()
-        .map(|o| LabAction::Partition { a: id, b: o.id })
-        .collect();
+    // A partition as the lesson means it: the node loses the other servers (and the
+    // coordination service), while its own clients may still reach it — the moment a
+    // cut-off leader takes writes nobody else will have. Clients are a separate choice.
+    let cut_where = |clients: bool| -> Vec<LabAction> {
+        others
+            .iter()
+            .filter(|o| (o.kind == NodeKind::Client) == clients)
+            .map(|o| LabAction::Partition { a: id, b: o.id })
+            .collect()
+    };
+    let (cut_servers, cut_clients) = (cut_where(false), cut_where(true));
     let heal_all: Vec<LabAction> = others
         .iter()
         .map(|o| LabAction::Heal { a: id, b: o.id })
@@ -123,9 +130,20 @@ fn LinkActions(props: &LinkActionsProps) -> Html {
                 }
             </ul>
             <div class="action-row">
-                <button type="button" class="action-button" onclick={send(cut_all)}>
-                    { format!("Cut {} off from all", node.name) }
-                </button>
+                if !cut_servers.is_empty() {
+                    <button type="button" class="action-button" onclick={send(cut_servers)}>
+                        if node.kind == NodeKind::Client {
+                            { format!("Cut {} off from the servers", node.name) }
+                        } else {
+                            { format!("Cut {} off from the other servers", node.name) }
+                        }
+                    </button>
+                }
+                if node.kind != NodeKind::Client && !cut_clients.is_empty() {
+                    <button type="button" class="action-button" onclick={send(cut_clients)}>
+                        { "Cut its clients off" }
+                    </button>
+                }
                 <button type="button" class="action-button" onclick={send(heal_all)}>
                     { "Heal all its links" }
                 </button>

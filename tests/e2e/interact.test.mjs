@@ -327,6 +327,27 @@ test('a link on the diagram is cut and healed by clicking it or from the keyboar
   assert.deepEqual(problems, []);
 });
 
+test('cutting a leader off from the other servers keeps its clients; the clients are a separate choice', async () => {
+  const { page, problems } = await openApp();
+  await node(page, 'leader').click();
+  await page.locator('.link-actions summary').click();
+  const state = async (other) =>
+    (await page.locator('.link-list li', { hasText: `leader – ${other}` }).locator('.link-state').textContent()).trim();
+  await button(page, 'Cut leader off from the other servers').click();
+  for (const other of ['follower-1', 'follower-2', 'follower-3', 'etcd']) {
+    assert.equal(await state(other), '✕ cut', `leader – ${other} is cut`);
+  }
+  for (const other of ['client-1', 'client-2']) {
+    assert.equal(await state(other), 'connected', `leader – ${other} stays connected`);
+  }
+  await button(page, 'Cut its clients off').click();
+  assert.equal(await state('client-1'), '✕ cut', 'the clients are cut on request');
+  await button(page, 'Heal all its links').click();
+  assert.equal(await state('etcd'), 'connected');
+  assert.equal(await state('client-2'), 'connected');
+  assert.deepEqual(problems, []);
+});
+
 test('the spare joins from a base backup while writes go on, then streams', async () => {
   const { page, problems } = await openApp();
   const input = page.getByLabel('Statement', { exact: true });
