@@ -117,20 +117,44 @@ fn a_joining_spare_offers_nothing_but_crash_until_its_backup_arrives() {
 }
 
 #[test]
-fn a_client_waiting_for_its_answer_offers_cancel() {
+fn a_client_offers_cancel_only_while_its_statement_waits_at_a_server() {
+    use replication_lab::replication::config::{AckPolicy, AckStage};
     let mut lab = lab(true);
     let client = node(&lab.view(), "client-1").id;
-    lab.perform(LabAction::Sql {
+    let insert = || LabAction::Sql {
         client,
         sql: "INSERT INTO orders (status) VALUES ('new')".into(),
-    })
-    .expect("sent");
+    };
+    // Asynchronous: a statement in flight has nothing to cancel, at any moment.
+    lab.perform(insert()).expect("sent");
+    for _ in 0..20 {
+        assert!(!node(&lab.view(), "client-1").offers(NodeCommand::Cancel));
+        lab.seek(lab.time() + 10_000);
+    }
+    // Synchronous with the standby down: the commit waits for it, and may be cancelled.
+    lab.perform(LabAction::SetAck(AckPolicy::postgres(
+        AckStage::Flush,
+        "follower-1",
+    )))
+    .expect("sync");
+    let standby = node(&lab.view(), "follower-1").id;
+    lab.perform(LabAction::Crash(standby)).expect("crashed");
+    lab.perform(insert()).expect("sent");
+    assert!(
+        !node(&lab.view(), "client-1").offers(NodeCommand::Cancel),
+        "in flight, not yet waiting"
+    );
+    lab.seek(lab.time() + 300_000);
     let view = lab.view();
-    assert!(node(&view, "client-1").offers(NodeCommand::Cancel));
+    assert!(
+        node(&view, "client-1").offers(NodeCommand::Cancel),
+        "{}",
+        node(&view, "client-1").state
+    );
     assert!(!node(&view, "client-2").offers(NodeCommand::Cancel));
     assert_every_offer_is_taken(&lab);
-    // Answered, it has nothing to cancel.
-    lab.seek(lab.time() + 500_000);
+    lab.perform(LabAction::Cancel(client)).expect("cancelled");
+    lab.seek(lab.time() + 300_000);
     assert!(!node(&lab.view(), "client-1").offers(NodeCommand::Cancel));
 }
 

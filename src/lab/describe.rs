@@ -70,16 +70,18 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         let (role, state, mut actions) = match (family, node.process) {
             (Some(described), _) => family_node(described),
             (None, LabNode::Client(client)) => {
-                let state = match (client.outstanding.len(), client_wait(world, node.name)) {
+                let wait = client_wait(world, node.name);
+                // Cancel is offered only while a statement waits at a server (a row lock, a
+                // synchronous standby): a statement merely in flight has nothing to cancel.
+                let actions = match (&wait, client.outstanding.is_empty()) {
+                    (Some(_), false) => vec![CANCEL],
+                    _ => vec![],
+                };
+                let state = match (client.outstanding.len(), wait) {
                     (0, _) => "idle".to_string(),
                     (_, Some(why)) => format!("waiting for {why}"),
                     (1, None) => "waiting for 1 answer".to_string(),
                     (n, None) => format!("waiting for {n} answers"),
-                };
-                let actions = if client.outstanding.is_empty() {
-                    vec![]
-                } else {
-                    vec![CANCEL]
                 };
                 (RoleLabel::new("client", RoleKind::None), state, actions)
             }
