@@ -195,6 +195,9 @@ pub struct NodeView {
     pub format: String,
     /// What can be done to it now, in the order the inspector shows the buttons.
     pub actions: Vec<NodeAction>,
+    /// A client with statements whose answers have not arrived (in flight or waiting at a
+    /// server); false for every other node.
+    pub awaiting_answers: bool,
 }
 
 impl NodeView {
@@ -394,6 +397,7 @@ mod tests {
             position: String::new(),
             format: String::new(),
             actions: vec![],
+            awaiting_answers: false,
         }
     }
 

@@ -127,6 +127,11 @@ fn a_client_offers_cancel_only_while_its_statement_waits_at_a_server() {
     };
     // Asynchronous: a statement in flight has nothing to cancel, at any moment.
     lab.perform(insert()).expect("sent");
+    assert!(
+        node(&lab.view(), "client-1").awaiting_answers,
+        "its answer is on its way"
+    );
+    assert!(!node(&lab.view(), "client-2").awaiting_answers);
     for _ in 0..20 {
         assert!(!node(&lab.view(), "client-1").offers(NodeCommand::Cancel));
         lab.seek(lab.time() + 10_000);

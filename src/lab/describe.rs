@@ -67,6 +67,8 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             LabNode::Coordinator(_) => (NodeKind::Coordinator, String::new(), String::new()),
             LabNode::Applier(_) => (NodeKind::Applier, String::new(), String::new()),
         };
+        let awaiting_answers =
+            matches!(node.process, LabNode::Client(client) if !client.outstanding.is_empty());
         let (role, state, mut actions) = match (family, node.process) {
             (Some(described), _) => family_node(described),
             (None, LabNode::Client(client)) => {
@@ -103,6 +105,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             position,
             format,
             actions,
+            awaiting_answers,
         });
     }
     let messages = world

@@ -119,11 +119,13 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
             on_target.emit(select.value().parse::<u32>().ok());
         })
     };
-    // Waiting is what the client offers: a Cancel.
+    // A Cancel is what the client offers while its statement waits at a server.
     let cancel = client
         .and_then(|id| view.node(id))
         .and_then(|n| n.actions.iter().find(|a| a.command == NodeCommand::Cancel));
-    let waiting = cancel.is_some();
+    let waiting = client
+        .and_then(|id| view.node(id))
+        .is_some_and(|n| n.awaiting_answers);
     let answers: Vec<AnswerView> = props
         .answers
         .as_ref()
