@@ -234,7 +234,22 @@ impl Server {
         }
     }
 
-    /// Asks the coordination service for the leader key (or to renew it) for `term`.
+    /// Commits still waiting for their acknowledgement end as PostgreSQL ends their backends
+    /// when the server stops serving: the client cannot know whether its commit survives.
+    fn terminate_waiting_commits(&mut self, cx: &mut Cx) {
+        for pending in self.take_waiting() {
+            cx.send(
+                pending.client,
+                Msg::Client(ClientMsg::QueryResult {
+                    request: pending.request,
+                    outcome: Err(
+                        "FATAL:  terminating connection due to administrator command".into(),
+                    ),
+                }),
+            );
+        }
+    }
+
     /// Asks the coordination service for the leader key for the next term, remembering why
     /// (the promotion it leads to); a manual failover takes it by force.
     fn want_key(&mut self, cx: &mut Cx, why: PromotionReason, manual: bool) {
@@ -249,6 +264,7 @@ impl Server {
         self.ask_for_key(cx, self.disk.family.term + 1, manual);
     }
 
+    /// Asks the coordination service for the leader key (or to renew it) for `term`.
     fn ask_for_key(&self, cx: &mut Cx, term: u32, force: bool) {
         if let Some(service) = self.directory.coordinator {
             cx.send(
@@ -317,17 +333,7 @@ impl Server {
             leader.semi_sync_off = false;
         }
         self.mem.connections.clear();
-        for pending in self.take_waiting() {
-            cx.send(
-                pending.client,
-                Msg::Client(ClientMsg::QueryResult {
-                    request: pending.request,
-                    outcome: Err(
-                        "FATAL:  terminating connection due to administrator command".into(),
-                    ),
-                }),
-            );
-        }
+        self.terminate_waiting_commits(cx);
         cx.cancel_timer(Timer::Keepalive);
         cx.note(Note::Fenced {
             node: self.name.clone(),
@@ -489,19 +495,8 @@ impl Server {
             node: self.name.clone(),
             new_leader: self.directory.name(leader).to_string(),
         });
-        // Answer what was waiting with an error: the client cannot know whether it survives.
-        for pending in self.take_waiting() {
-            cx.send(
-                pending.client,
-                Msg::Client(ClientMsg::QueryResult {
-                    request: pending.request,
-                    // The old primary shuts down to rejoin: waiting backends are terminated.
-                    outcome: Err(
-                        "FATAL:  terminating connection due to administrator command".into(),
-                    ),
-                }),
-            );
-        }
+        // The old primary shuts down to rejoin: waiting backends are terminated.
+        self.terminate_waiting_commits(cx);
         // A follower's memory starts afresh.
         self.mem = Memory::for_role(ServerRole::Follower);
         cx.cancel_timer(Timer::Keepalive);
