@@ -38,7 +38,8 @@ use crate::replication::server::{
     Activity, FollowerMemory, FollowerState, LeaderMemory, Server, ServerRole, Stream,
     LAB_EPOCH_MICROS,
 };
-use crate::sim::{NodeId, NodeStatus, Time, World};
+use crate::replication::single_leader::progress::{progress, ReplicaProgress};
+use crate::sim::{NodeId, Time, World};
 
 /// How many log entries the inspector renders (the most recent ones).
 const LOG_ENTRIES_SHOWN: usize = 12;
@@ -54,6 +55,9 @@ pub struct Inspection {
     pub tables: Vec<TableView>,
     /// Status lines (psql's expanded output or a short list of facts).
     pub status: Vec<String>,
+    /// For a replica: where it stands, beginning with its node's words (`catching up, 3
+    /// behind`), then what that means.
+    pub progress: Option<String>,
     /// Entries this node discarded when it rejoined a new leader, rendered.
     pub discarded: Vec<String>,
     /// For a client: its answers, newest first.
@@ -121,6 +125,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
             log_tool: String::new(),
             tables: Vec::new(),
             status: other_status(node, method, world.now()),
+            progress: None,
             discarded: Vec::new(),
             answers: node
                 .as_client()
@@ -179,7 +184,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
     };
     let mut status = match server.disk.family.role {
         ServerRole::Leader => leader_status(world, server, method),
-        _ => follower_status(server, method, world.node_status(id), world.now()),
+        _ => follower_status(server, method, world.now()),
     };
     status.extend(activity_status(server, method, world.now()));
     Some(Inspection {
@@ -188,6 +193,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         log_tool: method.log_tool().into(),
         tables: tables(server, &differences),
         status,
+        progress: progress(world, id).map(|p| progress_line(server, p)),
         discarded,
         answers: Vec::new(),
     })
@@ -815,13 +821,6 @@ fn pg_subscriber_status(server: &Server, method: Method) -> Vec<String> {
         apply_error_count: follower_memory(server).apply_errors,
         sync_error_count: 0,
     }));
-    if server.mem.role.leader_last() > server.disk.applied {
-        let behind = server.mem.role.leader_last() - server.disk.applied;
-        lines.push(format!(
-            "-- behind the publisher by {behind} transaction{}",
-            if behind == 1 { "" } else { "s" }
-        ));
-    }
     if let Some(error) = &server.mem.role.stalled() {
         let failed = server.disk.entry(server.disk.applied + 1);
         let context = failed.map(|entry| {
@@ -1007,19 +1006,8 @@ fn sync_state(policy: &AckPolicy, server: &Server, id: NodeId) -> String {
 /// A follower's own view in its method's words: `SHOW REPLICA STATUS\G` on a MySQL replica,
 /// the recovery functions and `pg_stat_wal_receiver` on a PostgreSQL standby, the positions
 /// and apply error of a logical or Slony subscriber.
-fn follower_status(
-    server: &Server,
-    method: Method,
-    status: Option<NodeStatus>,
-    now: Time,
-) -> Vec<String> {
+fn follower_status(server: &Server, method: Method, now: Time) -> Vec<String> {
     let mut lines = Vec::new();
-    if status == Some(NodeStatus::Crashed) {
-        lines.push("-- crashed: what it flushed is on disk; it resumes from there".into());
-    }
-    if server.disk.family.role == ServerRole::Spare {
-        lines.push("-- spare: empty, not replicating (Join sets it up from a snapshot)".into());
-    }
     match (method.dialect(), method.ships_pages()) {
         (Dialect::MySql, _) => lines.extend(mysql_replica_status(server, now)),
         (Dialect::Postgres, true) => lines.extend(pg_standby_status(server, method)),
@@ -1027,6 +1015,26 @@ fn follower_status(
         _ => lines.extend(subscriber_status(server, method)),
     }
     lines
+}
+
+/// Where a replica stands, in the words its node and the live checks use (one source:
+/// [`progress`]), and what "behind" counts.
+fn progress_line(server: &Server, progress: ReplicaProgress) -> String {
+    let leader = server
+        .disk
+        .family
+        .leader
+        .map_or("the leader", |l| server.directory.name(l));
+    let why = match (&progress, progress.behind()) {
+        (ReplicaProgress::Crashed, _) => {
+            ": what it flushed is on disk; it resumes from there".into()
+        }
+        (ReplicaProgress::Spare, _) => " (from a base backup); not replicating".into(),
+        (_, 0) => String::new(),
+        (_, 1) => format!(": {leader} has logged 1 entry it has not applied"),
+        (_, n) => format!(": {leader} has logged {n} entries it has not applied"),
+    };
+    format!("{progress}{why}")
 }
 
 /// A server's leader-side memory, or an empty one for a server that does not lead (what
@@ -1270,12 +1278,6 @@ fn subscriber_status(server: &Server, method: Method) -> Vec<String> {
     lines.push(format!("written:  {}", position(received_index(server))));
     lines.push(format!("flushed:  {}", position(server.disk.last_index())));
     lines.push(format!("replayed: {}", position(server.disk.applied)));
-    if server.mem.role.leader_last() > server.disk.applied {
-        lines.push(format!(
-            "behind the leader by {} entries",
-            server.mem.role.leader_last() - server.disk.applied
-        ));
-    }
     if let Some(error) = &server.mem.role.stalled() {
         lines.push(String::new());
         lines.extend(error.lines().map(str::to_string));

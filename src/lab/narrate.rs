@@ -65,6 +65,12 @@ pub enum EventKind {
     },
     /// A node's domain event.
     Note(Note),
+    /// A client's answer came with a warning (PostgreSQL's `WARNING:` and `DETAIL:` lines,
+    /// MySQL's note), as the database prints it.
+    Warning {
+        client: String,
+        text: String,
+    },
 }
 
 /// The most events a [`History`] keeps: far more than a lesson or an hour of clicking
@@ -180,6 +186,10 @@ pub fn typed(world: &World<LabNode>, index: u64, event: &TraceEvent<LabNode>) ->
         // Flushes are shown by the log positions, not narrated.
         TraceKind::Note { note, .. } if matches!(**note, Note::Flushed { .. }) => return None,
         TraceKind::Note { note, .. } => EventKind::Note((**note).clone()),
+        TraceKind::Replied { node, reply, .. } => EventKind::Warning {
+            client: name(*node),
+            text: reply.outcome.as_ref().ok()?.warning.clone()?,
+        },
         _ => return None,
     };
     Some(LabEvent {
@@ -207,6 +217,14 @@ pub fn sentence(event: &LabEvent, method: Method) -> Option<EventLine> {
             (format!("{node} could not take the request: {why}"), false)
         }
         EventKind::Note(note) => describe(note, method)?,
+        // psql prints a server's warning as it comes; MySQL's notes are read with SHOW
+        // WARNINGS (as the console shows them).
+        EventKind::Warning { client, text } if text.starts_with("WARNING:") => {
+            (format!("{client}: {text}"), true)
+        }
+        EventKind::Warning { client, text } => {
+            (format!("{client}: Note (Code 1592): {text}"), false)
+        }
     };
     Some(EventLine {
         time: event.time,
@@ -543,7 +561,12 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
             format!("{node}: {follower} answered again; taking writes"),
             true,
         ),
-        Note::CaughtUp { node, .. } => (format!("{node}: caught up, now streaming"), false),
+        // The leader's walsender decides it (pg_stat_replication.state catchup → streaming);
+        // the node's word changes at this same event (see `single_leader::progress`).
+        Note::CaughtUp { node, leader } => (
+            format!("{node} caught up: {leader} has sent it everything it missed; streaming now"),
+            false,
+        ),
         Note::SenderTimeout { node, follower } => (
             format!("{node}: terminating walsender process for {follower} due to replication timeout"),
             false,

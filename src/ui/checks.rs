@@ -1,12 +1,17 @@
 //! The live checks under the diagram: two leaders (split brain), lost acknowledged writes,
 //! diverged rows, blocked commits, stalled followers. Each is a disclosure: a check mark and "0" when clear; a
 //! warning sign, the count and the word "warning" when not, with what exactly went wrong one
-//! keypress away. Followers still catching up are mentioned too (lag is not divergence).
+//! keypress away. Replicas not up to date are listed too, in their nodes' words (lag is not
+//! divergence).
 
 use std::rc::Rc;
 
 use replication_lab::lab::Checks;
 use yew::prelude::*;
+
+/// What "behind" counts, wherever the lab says it.
+const BEHIND_MEANS: &str =
+    "behind: entries the leader has logged that the replica has not applied yet";
 
 #[derive(Properties, PartialEq)]
 pub struct ChecksBarProps {
@@ -107,7 +112,7 @@ fn checks_of(c: &Checks) -> [Check; 5] {
 pub fn ChecksBar(props: &ChecksBarProps) -> Html {
     // Which check's details are open (one at a time, under the bar, never over the diagram).
     let open = use_state_eq(|| None::<usize>);
-    let lagging = &props.checks.lagging;
+    let replicas = &props.checks.replicas;
     let checks = checks_of(&props.checks);
     let shown = (*open).and_then(|i| checks.get(i));
     html! {
@@ -131,10 +136,16 @@ pub fn ChecksBar(props: &ChecksBarProps) -> Html {
                         if check.count > 0 { <span class="visually-hidden">{ " — warning" }</span> }
                     </button>
                 }
-                if !lagging.is_empty() {
-                    <span class="lagging">
-                        { "catching up: " }
-                        { lagging.iter().map(|(name, behind)| format!("{name} ({behind} behind)")).collect::<Vec<_>>().join(", ") }
+                if !replicas.is_empty() {
+                    // The nodes' own words (one source: the replica's progress).
+                    <span class="lagging" title={BEHIND_MEANS}>
+                        { "replicas: " }
+                        for (i, (name, progress)) in replicas.iter().enumerate() {
+                            if i > 0 { { "; " } }
+                            <span class="replica-progress" data-node={name.clone()}>
+                                { format!("{name} {progress}") }
+                            </span>
+                        }
                     </span>
                 }
             </div>

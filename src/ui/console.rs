@@ -131,9 +131,21 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
         .as_ref()
         .map(|i| i.answers.clone())
         .unwrap_or_default();
+    // A new answer is shown whole: the console scrolls until the newest is in view (a
+    // cancelled wait's warning is three lines under the statement).
+    let pane = use_node_ref();
+    let newest = use_node_ref();
+    {
+        let (pane, newest) = (pane.clone(), newest.clone());
+        let key = (
+            answers.len(),
+            answers.first().map(|a| a.sent_at + a.latency),
+        );
+        use_effect_with(key, move |_| reveal(&pane, &newest));
+    }
 
     html! {
-        <section class="console" aria-labelledby="console-title">
+        <section class="console" aria-labelledby="console-title" ref={pane}>
             <div class="console-head">
                 <h2 id="console-title" class="pane-title">{ "SQL console" }</h2>
                 <span id="sql-help" class="control-note">
@@ -199,7 +211,7 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
                 } else {
                     <ol class="answers" aria-label="Answers, newest first">
                         for (i, answer) in answers.iter().take(ANSWERS_SHOWN).enumerate() {
-                            { answer_item(answer, i == 0) }
+                            { answer_item(answer, (i == 0).then(|| newest.clone())) }
                         }
                     </ol>
                     if answers.len() > ANSWERS_SHOWN {
@@ -239,13 +251,38 @@ fn pending(sent: Option<&Sent>, waiting: bool, now: Micros, client: Option<u32>)
     }
 }
 
+/// Scrolls the console `pane` (only it, never the page) so that `item` is in view whole: its
+/// bottom, or its top when it is taller than the pane.
+fn reveal(pane: &NodeRef, item: &NodeRef) {
+    let (Some(pane), Some(item)) = (
+        pane.cast::<web_sys::Element>(),
+        item.cast::<web_sys::Element>(),
+    ) else {
+        return;
+    };
+    let (outer, inner) = (
+        pane.get_bounding_client_rect(),
+        item.get_bounding_client_rect(),
+    );
+    let below = (inner.bottom() - outer.bottom()).min(inner.top() - outer.top());
+    if below > 0.0 {
+        pane.set_scroll_top(pane.scroll_top() + below.ceil() as i32);
+    }
+}
+
 /// One answer: the statement, then its tag, latency and what it waited for, or the error;
-/// a SELECT's rows as a small table; MySQL's note for an unsafe statement.
-fn answer_item(answer: &AnswerView, latest: bool) -> Html {
+/// a SELECT's rows as a small table; MySQL's note for an unsafe statement. The newest
+/// (`latest`, with the reference the console scrolls to) is framed.
+fn answer_item(answer: &AnswerView, latest: Option<NodeRef>) -> Html {
     let error = answer.outcome.is_err();
     let latency = format_time(answer.latency);
+    let class = classes!(
+        "answer",
+        error.then_some("error"),
+        latest.is_some().then_some("latest")
+    );
     html! {
-        <li class={classes!("answer", error.then_some("error"), latest.then_some("latest"))}>
+        <li class={class} ref={latest.unwrap_or_default()}>
             <code class="answer-sql">{ answer.sql.clone() }</code>
             <span class="answer-outcome">
                 { match &answer.outcome {

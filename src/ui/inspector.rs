@@ -168,9 +168,13 @@ fn InspectorTabs(props: &InspectorTabsProps) -> Html {
                     Tab::Log => log_panel(inspection),
                     Tab::Rows => html! { <RowsTab tables={inspection.tables.clone()} reference={props.reference} /> },
                     // The databases' tables stay aligned: scroll sideways rather than wrap.
-                    Tab::Status => html! {
+                    Tab::Status => html! { <>
+                        // Where a replica stands, in its node's words, before the database's own.
+                        if let Some(progress) = inspection.progress.as_ref() {
+                            <p class="replica-progress-line"><strong>{ "Now: " }</strong>{ progress.clone() }</p>
+                        }
                         <pre class="mono-block tabular">{ inspection.status.join("\n") }</pre>
-                    },
+                    </> },
                 } }
             </div>
         </div>

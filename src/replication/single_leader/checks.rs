@@ -10,6 +10,9 @@
 //!   stream);
 //! - **blocked commits**: commits waiting for a synchronous standby (`SyncRep`).
 //!
+//! Beside them, where each replica that is not up to date stands, in the words of
+//! [`super::progress`] (the words the nodes and the inspector show).
+//!
 //! Reads the world; never changes it. Knows nothing of the UI.
 
 use crate::engine::{compare_rows, Database, RowDifference, Value};
@@ -19,6 +22,8 @@ use crate::replication::config::Method;
 use crate::replication::method::trigger::CHANGELOG_TABLE;
 use crate::replication::node::LabNode;
 use crate::replication::server::{Server, ServerRole, Stream};
+
+use super::progress::{behind, progress, ReplicaProgress};
 
 /// A write a client saw acknowledged that the current leader no longer has.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,9 +65,11 @@ pub struct Checks {
     pub diverged_rows: Vec<DivergedRow>,
     pub stalled: Vec<Stalled>,
     pub blocked_commits: usize,
-    /// Followers that have not replayed everything yet: (name, entries behind). Their rows
-    /// are not compared until they catch up (lag is not divergence).
-    pub lagging: Vec<(String, u64)>,
+    /// Replicas that are not streaming with everything applied, with where each stands (the
+    /// same [`ReplicaProgress`] the node and the inspector show): catching up, behind,
+    /// crashed, connecting... Their rows are not compared until they catch up (lag is not
+    /// divergence). Empty spares are not listed.
+    pub replicas: Vec<(String, ReplicaProgress)>,
 }
 
 impl Checks {
@@ -86,18 +93,24 @@ pub fn current_leader(world: &World<LabNode>) -> Option<(NodeId, &Server)> {
         .max_by_key(|(id, s)| (s.disk.family.term, std::cmp::Reverse(*id)))
 }
 
-/// Runs every check on `world`.
-pub fn check(world: &World<LabNode>, method: Method) -> Checks {
+/// Runs every check on `world` (each server knows its method: `_method` is the cluster's).
+pub fn check(world: &World<LabNode>, _method: Method) -> Checks {
     let mut checks = Checks::default();
     let leader = current_leader(world);
     for node in world.nodes() {
         let Some(server) = node.process.as_server() else {
             continue;
         };
+        if server.disk.family.role == ServerRole::Leader {
+            checks.blocked_commits += server.mem.role.waiting().len();
+            continue;
+        }
+        match progress(world, node.id) {
+            Some(ReplicaProgress::Spare) | None => {}
+            Some(p) if p.up_to_date() => {}
+            Some(p) => checks.replicas.push((node.name.to_string(), p)),
+        }
         if server.disk.family.role != ServerRole::Follower {
-            if server.disk.family.role == ServerRole::Leader {
-                checks.blocked_commits += server.mem.role.waiting().len();
-            }
             continue;
         }
         if node.status == NodeStatus::Up {
@@ -116,17 +129,8 @@ pub fn check(world: &World<LabNode>, method: Method) -> Checks {
         let Some((leader_id, leader)) = leader else {
             continue;
         };
-        if server.disk.family.leader != Some(leader_id) {
-            continue;
-        }
-        let behind = if method.captures_in_database() {
-            // The changelog's last action sequence against what the follower applied.
-            changelog_end(&leader.disk.db).saturating_sub(server.disk.applied_seq) as u64
-        } else {
-            leader.disk.last_index().saturating_sub(server.disk.applied)
-        };
-        if behind > 0 {
-            checks.lagging.push((node.name.to_string(), behind));
+        // Rows are compared only once it has applied everything its leader has.
+        if server.disk.family.leader != Some(leader_id) || behind(world, server) != Some(0) {
             continue;
         }
         checks
@@ -171,20 +175,6 @@ pub fn diverged_rows(leader: &Database, follower: &Database, name: &str) -> Vec<
         .filter(|d| d.left.is_none() || d.right.is_none() || !d.columns.is_empty())
         .map(|d| diverged_row(d, name))
         .collect()
-}
-
-/// The last action sequence in a leader's trigger changelog (0 when empty).
-fn changelog_end(db: &Database) -> i64 {
-    db.rows(CHANGELOG_TABLE)
-        .ok()
-        .and_then(|rows| rows.last().cloned())
-        .and_then(
-            |row| match row.get(crate::replication::method::trigger::ACTIONSEQ) {
-                Some(Value::Integer(seq)) => Some(*seq),
-                _ => None,
-            },
-        )
-        .unwrap_or(0)
 }
 
 fn diverged_row(d: RowDifference, follower: &str) -> DivergedRow {

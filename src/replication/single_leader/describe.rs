@@ -19,6 +19,7 @@ use crate::sim::{NodeId, NodeStatus, World};
 use super::applier::Applier;
 use super::coordinator::Coordinator;
 use super::messages::SingleLeaderMsg;
+use super::progress::progress;
 use super::state::{ServerRole, Stream};
 
 /// Single-leader's words: every statement goes to the leader, every copy is compared with it.
@@ -109,10 +110,11 @@ fn server_description(
     }
     Description {
         role: if leads(server) { LEADER } else { FOLLOWER },
-        state: if up {
-            server_state(server)
-        } else {
-            "crashed".into()
+        // A replica's words are its progress's, as the checks and the inspector say them.
+        state: match progress(world, id) {
+            Some(progress) => progress.to_string(),
+            None if up => leader_state(server),
+            None => "crashed".into(),
         },
         links,
         offers: if up {
@@ -143,43 +145,22 @@ fn server_offers(server: &Server, leaders: usize) -> Vec<Offer> {
     }
 }
 
-/// A running server's state in a short phrase.
-fn server_state(server: &Server) -> String {
+/// A running leader's state in a short phrase (a replica's is its [`progress`]).
+fn leader_state(server: &Server) -> String {
     let memory = &server.mem.role;
-    match server.disk.family.role {
-        ServerRole::Leader if memory.accepting_writes() => match memory.waiting().len() {
+    if memory.accepting_writes() {
+        return match memory.waiting().len() {
             0 => "accepting writes".into(),
             n => format!(
                 "{n} commit{} waiting (SyncRep)",
                 if n == 1 { "" } else { "s" }
             ),
-        },
-        ServerRole::Leader if memory.fenced() => "read-only: lost its leader key".into(),
-        ServerRole::Leader => "not accepting writes".into(),
-        ServerRole::Spare => match memory.stream() {
-            Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
-            Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
-            _ => "empty spare: Join to set it up".into(),
-        },
-        ServerRole::Follower => {
-            if let Some(error) = memory.stalled() {
-                return format!("stalled: {}", first_line(error));
-            }
-            match memory.stream() {
-                Stream::Refused(_) => "refused the stream".into(),
-                Stream::Snapshot { of: 0, .. } => "base backup requested".into(),
-                Stream::Snapshot { received, of } => format!("base backup {received}/{of}"),
-                Stream::Connecting => "connecting".into(),
-                Stream::Idle => "waiting for the leader".into(),
-                Stream::Streaming if memory.leader_last() > server.disk.applied => {
-                    format!(
-                        "catching up ({} behind)",
-                        memory.leader_last() - server.disk.applied
-                    )
-                }
-                Stream::Streaming => "streaming".into(),
-            }
-        }
+        };
+    }
+    if memory.fenced() {
+        "read-only: lost its leader key".into()
+    } else {
+        "not accepting writes".into()
     }
 }
 

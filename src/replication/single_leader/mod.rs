@@ -14,7 +14,9 @@
 //! - [`describe`]: how its nodes are described to the lab (roles, states, links, the
 //!   commands offered and refused, message labels);
 //! - [`checks`]: what the lab flags live (two leaders, lost acknowledged writes, diverged
-//!   rows, stalled followers).
+//!   rows, stalled followers);
+//! - [`progress`]: where a replica stands (catching up, streaming, crashed...) and how far
+//!   behind: the one source of the state words the node, the checks and the inspector show.
 //!
 //! A new family (multi-leader, leaderless) is a sibling folder with the same parts; the
 //! database host, the log methods, the client and the renderings stay shared.
@@ -31,6 +33,7 @@ mod failover;
 mod follower;
 mod leader;
 pub mod messages;
+pub mod progress;
 mod server;
 mod snapshot;
 pub mod state;
