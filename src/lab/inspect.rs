@@ -193,7 +193,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         log_tool: method.log_tool().into(),
         tables: tables(server, &differences),
         status,
-        progress: progress(world, id).map(|p| progress_line(server, p)),
+        progress: progress(world, id).map(progress_line),
         discarded,
         answers: Vec::new(),
     })
@@ -1019,22 +1019,13 @@ fn follower_status(server: &Server, method: Method, now: Time) -> Vec<String> {
 
 /// Where a replica stands, in the words its node and the live checks use (one source:
 /// [`progress`]), and what "behind" counts.
-fn progress_line(server: &Server, progress: ReplicaProgress) -> String {
-    let leader = server
-        .disk
-        .family
-        .leader
-        .map_or("the leader", |l| server.directory.name(l));
-    let why = match (&progress, progress.behind()) {
-        (ReplicaProgress::Crashed, _) => {
-            ": what it flushed is on disk; it resumes from there".into()
-        }
-        (ReplicaProgress::Spare, _) => " (from a base backup); not replicating".into(),
-        (_, 0) => String::new(),
-        (_, 1) => format!(": {leader} has logged 1 entry it has not applied"),
-        (_, n) => format!(": {leader} has logged {n} entries it has not applied"),
+fn progress_line(progress: ReplicaProgress) -> String {
+    let why = match progress {
+        ReplicaProgress::Crashed => "what it flushed is on disk; it resumes from there",
+        _ if progress.behind() == 0 => return progress.to_string(),
+        _ => "behind counts the entries the leader has logged that it has not applied",
     };
-    format!("{progress}{why}")
+    format!("{progress} ({why})")
 }
 
 /// A server's leader-side memory, or an empty one for a server that does not lead (what

@@ -65,8 +65,9 @@ pub enum EventKind {
     },
     /// A node's domain event.
     Note(Note),
-    /// A client's answer came with a warning (PostgreSQL's `WARNING:` and `DETAIL:` lines,
-    /// MySQL's note), as the database prints it.
+    /// A client's answer came with PostgreSQL's `WARNING:` (and `DETAIL:`) lines, as psql
+    /// prints them (a cancelled wait for a synchronous standby). MySQL's notes are read with
+    /// `SHOW WARNINGS`: the console shows them, the log does not.
     Warning {
         client: String,
         text: String,
@@ -188,7 +189,8 @@ pub fn typed(world: &World<LabNode>, index: u64, event: &TraceEvent<LabNode>) ->
         TraceKind::Note { note, .. } => EventKind::Note((**note).clone()),
         TraceKind::Replied { node, reply, .. } => EventKind::Warning {
             client: name(*node),
-            text: reply.outcome.as_ref().ok()?.warning.clone()?,
+            text: (reply.outcome.as_ref().ok()?.warning.clone())
+                .filter(|w| w.starts_with("WARNING:"))?,
         },
         _ => return None,
     };
@@ -217,14 +219,7 @@ pub fn sentence(event: &LabEvent, method: Method) -> Option<EventLine> {
             (format!("{node} could not take the request: {why}"), false)
         }
         EventKind::Note(note) => describe(note, method)?,
-        // psql prints a server's warning as it comes; MySQL's notes are read with SHOW
-        // WARNINGS (as the console shows them).
-        EventKind::Warning { client, text } if text.starts_with("WARNING:") => {
-            (format!("{client}: {text}"), true)
-        }
-        EventKind::Warning { client, text } => {
-            (format!("{client}: Note (Code 1592): {text}"), false)
-        }
+        EventKind::Warning { client, text } => (format!("{client}: {text}"), true),
     };
     Some(EventLine {
         time: event.time,

@@ -140,12 +140,7 @@ pub fn ChecksBar(props: &ChecksBarProps) -> Html {
                     // The nodes' own words (one source: the replica's progress).
                     <span class="lagging" title={BEHIND_MEANS}>
                         { "replicas: " }
-                        for (i, (name, progress)) in replicas.iter().enumerate() {
-                            if i > 0 { { "; " } }
-                            <span class="replica-progress" data-node={name.clone()}>
-                                { format!("{name} {progress}") }
-                            </span>
-                        }
+                        { replicas.iter().map(|(name, progress)| format!("{name} {progress}")).collect::<Vec<_>>().join("; ") }
                     </span>
                 }
             </div>

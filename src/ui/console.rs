@@ -133,8 +133,10 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
         .unwrap_or_default();
     // A new answer is shown whole: the console scrolls until the newest is in view (a
     // cancelled wait's warning is three lines under the statement).
-    let pane = use_node_ref();
-    let newest = use_node_ref();
+    // Fresh references each render are enough: the effect runs after this render, with its
+    // own (and a hook less keeps the page small).
+    let pane = NodeRef::default();
+    let newest = NodeRef::default();
     {
         let (pane, newest) = (pane.clone(), newest.clone());
         let key = (

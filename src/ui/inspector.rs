@@ -171,7 +171,7 @@ fn InspectorTabs(props: &InspectorTabsProps) -> Html {
                     Tab::Status => html! { <>
                         // Where a replica stands, in its node's words, before the database's own.
                         if let Some(progress) = inspection.progress.as_ref() {
-                            <p class="replica-progress-line"><strong>{ "Now: " }</strong>{ progress.clone() }</p>
+                            <p class="replica-progress-line">{ format!("Now: {progress}") }</p>
                         }
                         <pre class="mono-block tabular">{ inspection.status.join("\n") }</pre>
                     </> },

@@ -30,7 +30,7 @@ use super::state::{FollowerState, ServerRole, Stream};
 
 /// Where a replica (a follower, or a spare becoming one) stands. Its [`fmt::Display`] is
 /// the phrase every view shows (`catching up, 3 behind`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplicaProgress {
     Crashed,
     /// An empty spare, not replicating.
@@ -40,9 +40,8 @@ pub enum ReplicaProgress {
         received: u32,
         of: u32,
     },
-    /// Replay stopped at an apply error (its first line).
+    /// Replay stopped at an apply error (the stalled check and the inspector say which).
     Stalled {
-        error: String,
         behind: u64,
     },
     /// It refused the leader's stream (an incompatible storage format).
@@ -86,7 +85,7 @@ impl ReplicaProgress {
     /// Entries behind (see [`behind`]), where the phase counts them.
     pub fn behind(&self) -> u64 {
         match self {
-            ReplicaProgress::Stalled { behind, .. }
+            ReplicaProgress::Stalled { behind }
             | ReplicaProgress::CatchingUp { behind }
             | ReplicaProgress::Streaming { behind }
             | ReplicaProgress::Subscribed { behind } => *behind,
@@ -140,9 +139,8 @@ pub fn progress(world: &World<LabNode>, id: NodeId) -> Option<ReplicaProgress> {
         return Some(ReplicaProgress::Spare);
     }
     let behind = behind(world, server).unwrap_or(0);
-    if let Some(error) = memory.stalled() {
-        let error = error.lines().next().unwrap_or("").to_string();
-        return Some(ReplicaProgress::Stalled { error, behind });
+    if memory.stalled().is_some() {
+        return Some(ReplicaProgress::Stalled { behind });
     }
     if !server.method().streams() {
         return Some(ReplicaProgress::Subscribed { behind });
