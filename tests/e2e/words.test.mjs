@@ -124,8 +124,8 @@ function assertAgree(name, { state, checks, now }, at) {
   assert.ok(!/catching up/.test(state) || !/crashed/.test(checks ?? ''), where);
 }
 
-test('on sampled frames the node, the checks line and the inspector say the same words; caught up is said when it happens', async () => {
-  const { page, problems } = await openAt(1280, 800);
+for (const [width, height] of [[1280, 800], [390, 844], [480, 320]]) test(`at ${width} x ${height} on sampled frames the node, the checks line and the inspector say the same words; caught up is said when it happens`, async () => {
+  const { page, problems } = await openAt(width, height);
   await act(page, 'follower-1', 'Crash');
   const input = page.getByLabel('Statement', { exact: true });
   for (let i = 0; i < 6; i += 1) {
@@ -146,7 +146,7 @@ test('on sampled frames the node, the checks line and the inspector say the same
   const crashed = await sample();
   assert.equal(crashed.state, 'crashed');
   assert.equal(crashed.checks, 'follower-1 crashed', 'listed as crashed, not catching up');
-  await page.screenshot({ path: `${SHOTS}/words-crashed.png` });
+  await page.screenshot({ path: `${SHOTS}/words-crashed-${width}x${height}.png` });
   await act(page, 'follower-1', 'Restart');
   let before = crashed.state;
   let turned = false;
@@ -154,7 +154,7 @@ test('on sampled frames the node, the checks line and the inspector say the same
     await button(page, 'Step').click();
     const now = await sample();
     if (/catching up/.test(now.state)) {
-      await page.screenshot({ path: `${SHOTS}/words-catching-up.png` });
+      await page.screenshot({ path: `${SHOTS}/words-catching-up-${width}x${height}.png` });
       const log = await page.locator('.events').textContent();
       assert.ok(!log.includes('follower-1 caught up'), `"caught up" said while it still catches up: ${log}`);
     }
