@@ -185,6 +185,9 @@ pub struct NodeView {
     pub name: String,
     pub kind: NodeKind,
     pub role: RoleLabel,
+    /// The role kind the node's place on the diagram follows: the one the cluster's
+    /// configuration gave it, kept through failovers (only the shape follows `role`).
+    pub home: RoleKind,
     pub status: NodeStatus,
     /// A short state word under the name (`streaming`, `catching up`, `accepting writes`).
     pub state: String,
@@ -216,6 +219,10 @@ pub enum LinkKind {
     Client,
     /// A database server to the coordination service (the leader key).
     Coordination,
+    /// A pair with messages in flight and no other link (followers asking each other how far
+    /// they got in an election, a statement sent to a server the client does not use): drawn
+    /// faint while the messages travel, so that every message follows a drawn link.
+    Transient,
 }
 
 /// A link the diagram draws between two nodes.
@@ -302,29 +309,31 @@ pub enum Row {
     Clients,
     /// The nodes that take writes, in the middle.
     Writable,
-    /// Services beside the writable nodes, at the right end of the middle row (the
-    /// coordination service).
+    /// Services beside the writable nodes, at the right end of the middle row: the
+    /// coordination service, or the applier (a hub between the leader it polls and the
+    /// subscribers below it).
     Services,
-    /// Replicas and what feeds them (the applier), at the bottom.
+    /// Replicas, at the bottom.
     Replicas,
 }
 
 impl Row {
-    /// The row `node` is drawn in.
+    /// The row `node` is drawn in: by its home, not its role now, so that a failover changes
+    /// shapes and never places.
     pub fn of(node: &NodeView) -> Row {
-        match (node.kind, node.role.kind) {
+        match (node.kind, node.home) {
             (NodeKind::Client, _) => Row::Clients,
-            (NodeKind::Coordinator, _) => Row::Services,
-            (NodeKind::Applier, _) => Row::Replicas,
+            (NodeKind::Coordinator | NodeKind::Applier, _) => Row::Services,
             (NodeKind::Database, RoleKind::Writable) => Row::Writable,
             (NodeKind::Database, _) => Row::Replicas,
         }
     }
 }
 
-/// Where each node sits on the canvas: clients in a row at the top, the writable nodes in the
-/// middle (services at the right end of that row), replicas and the applier in a row at the
-/// bottom. Returns `(node id, centre)` in view order.
+/// Where each node sits on the canvas: clients in a row at the top, the nodes configured
+/// writable in the middle (services at the right end of that row), replicas in a row at the
+/// bottom — each by its home, so places survive a failover. Returns `(node id, centre)` in
+/// view order.
 pub fn layout(view: &View) -> Vec<(u32, Point)> {
     let row = |which: Row| -> Vec<&NodeView> {
         view.nodes.iter().filter(|n| Row::of(n) == which).collect()
@@ -354,6 +363,198 @@ pub fn layout(view: &View) -> Vec<(u32, Point)> {
     // Keep the caller's order: the view's node order.
     placed.sort_by_key(|(id, _)| view.nodes.iter().position(|n| n.id == *id));
     placed
+}
+
+/// The room a node takes around its centre, that links go around: its shape's radius on every
+/// side, and below the centre its name, state and format lines too.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Room {
+    pub radius: f64,
+    pub below: f64,
+}
+
+impl Room {
+    /// Whether `p` lies in the room of the node centred at `centre`: in the circle of its
+    /// shape, or in the band under it that its text takes.
+    pub fn holds(&self, centre: Point, p: Point) -> bool {
+        let (dx, dy) = (p.x - centre.x, p.y - centre.y);
+        dx.hypot(dy) < self.radius || (dx.abs() < self.radius && dy >= 0.0 && dy < self.below)
+    }
+}
+
+/// The path a link is drawn along and its messages travel: a quadratic curve from one node's
+/// centre to another's, straight when the control point is the middle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkPath {
+    pub from: Point,
+    pub control: Point,
+    pub to: Point,
+}
+
+impl LinkPath {
+    /// The straight path from `from` to `to`.
+    pub fn straight(from: Point, to: Point) -> LinkPath {
+        LinkPath {
+            from,
+            control: from.lerp(to, 0.5),
+            to,
+        }
+    }
+
+    /// The point a fraction `f` of the way along (0 at `from`, 1 at `to`).
+    pub fn point_at(&self, f: f64) -> Point {
+        self.from
+            .lerp(self.control, f)
+            .lerp(self.control.lerp(self.to, f), f)
+    }
+
+    /// The same path walked the other way.
+    pub fn reversed(self) -> LinkPath {
+        LinkPath {
+            from: self.to,
+            control: self.control,
+            to: self.from,
+        }
+    }
+
+    /// SVG path data: `M x y Q cx cy x y`.
+    pub fn svg(&self) -> String {
+        let p = |p: Point| format!("{} {}", svg_number(p.x), svg_number(p.y));
+        format!("M{}Q{} {}", p(self.from), p(self.control), p(self.to))
+    }
+
+    /// Where a message `progress` of its way along is drawn: between the circle of `rim`
+    /// around the start and the one around the end, so it is never hidden under a node.
+    pub fn between_rims(&self, progress: f64, rim: f64) -> Point {
+        let start = self.leaves(rim, 0.0, 1.0);
+        let end = self.leaves(rim, 1.0, 0.0);
+        let end = end.max(start);
+        self.point_at(start + (end - start) * progress.clamp(0.0, 1.0))
+    }
+
+    /// The fraction between `near` and `far` at which the path leaves the circle of `rim`
+    /// around its point at `near` (`far`, if it never does): a bisection.
+    fn leaves(&self, rim: f64, near: f64, far: f64) -> f64 {
+        let centre = self.point_at(near);
+        let gone = |f: f64| {
+            let p = self.point_at(f);
+            (p.x - centre.x).hypot(p.y - centre.y) >= rim
+        };
+        if !gone(far) {
+            return (near + far) / 2.0;
+        }
+        let (mut inside, mut outside) = (near, far);
+        for _ in 0..20 {
+            let mid = (inside + outside) / 2.0;
+            if gone(mid) {
+                outside = mid;
+            } else {
+                inside = mid;
+            }
+        }
+        outside
+    }
+}
+
+/// The path of a link from `a` to `b` among the nodes `placed`, each taking `room`: straight
+/// when that misses every other node, else the gentlest arc that does — bowed away from the
+/// middle of the diagram if one can (a link along a row passes under its neighbours' text),
+/// else towards it. The same curve either way round. `None` if either node is not placed.
+pub fn link_path(placed: &[(u32, Point)], a: u32, b: u32, room: Room) -> Option<LinkPath> {
+    let at = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
+    let (from, to) = (at(a)?, at(b)?);
+    let others: Vec<Point> = placed
+        .iter()
+        .filter(|(id, _)| *id != a && *id != b)
+        .map(|(_, p)| *p)
+        .collect();
+    let clear = |path: &LinkPath| {
+        (1..32).all(|i| {
+            let p = path.point_at(f64::from(i) / 32.0);
+            others.iter().all(|&centre| !room.holds(centre, p))
+        })
+    };
+    let straight = LinkPath::straight(from, to);
+    let length = (to.x - from.x).hypot(to.y - from.y);
+    if clear(&straight) || length <= f64::EPSILON {
+        return Some(straight);
+    }
+    // The unit normal pointing away from the middle of the diagram (downwards when the link
+    // runs through it), whichever way round the link is asked for.
+    let count = placed.len() as f64;
+    let middle = Point {
+        x: placed.iter().map(|(_, p)| p.x).sum::<f64>() / count,
+        y: placed.iter().map(|(_, p)| p.y).sum::<f64>() / count,
+    };
+    let (mut nx, mut ny) = ((from.y - to.y) / length, (to.x - from.x) / length);
+    let mid = straight.control;
+    let outwards = nx * (mid.x - middle.x) + ny * (mid.y - middle.y);
+    if outwards < -1e-6 || (outwards.abs() <= 1e-6 && (ny < 0.0 || (ny == 0.0 && nx < 0.0))) {
+        (nx, ny) = (-nx, -ny);
+    }
+    let step = room.radius / 2.0;
+    [1.0, -1.0]
+        .into_iter()
+        .flat_map(|side| (1..=12).map(move |k| side * step * f64::from(k)))
+        .map(|bow| LinkPath {
+            from,
+            control: Point {
+                x: mid.x + nx * bow,
+                y: mid.y + ny * bow,
+            },
+            to,
+        })
+        .find(clear)
+        .or(Some(straight))
+}
+
+/// The diagram's geometry at the size it is drawn: where each node sits, and the path of each
+/// of the view's links, in the order of `View::links`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drawing {
+    pub placed: Vec<(u32, Point)>,
+    pub paths: Vec<Option<LinkPath>>,
+}
+
+impl Drawing {
+    /// The paths of `view`'s links among the nodes `placed`, each taking `room`.
+    pub fn new(view: &View, placed: Vec<(u32, Point)>, room: Room) -> Drawing {
+        let paths = view
+            .links
+            .iter()
+            .map(|link| link_path(&placed, link.from, link.to, room))
+            .collect();
+        Drawing { placed, paths }
+    }
+
+    /// Where node `id` sits.
+    pub fn at(&self, id: u32) -> Option<Point> {
+        self.placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p)
+    }
+
+    /// The path of the first link between `a` and `b` (either way round), walked from `a`.
+    pub fn path_between(&self, view: &View, a: u32, b: u32) -> Option<LinkPath> {
+        view.links.iter().zip(&self.paths).find_map(|(link, path)| {
+            let path = (*path)?;
+            match (link.from, link.to) {
+                (from, to) if (from, to) == (a, b) => Some(path),
+                (from, to) if (from, to) == (b, a) => Some(path.reversed()),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// Where `message` is drawn at the view's time: along the drawn link between its two nodes,
+/// from the sender's `rim` to the receiver's. `None` when no drawn link joins them.
+pub fn message_point(
+    view: &View,
+    drawing: &Drawing,
+    message: &MessageView,
+    rim: f64,
+) -> Option<Point> {
+    let path = drawing.path_between(view, message.from, message.to)?;
+    Some(path.between_rims(message.progress(view.time), rim))
 }
 
 /// A coordinate for SVG, to a tenth (`-26.5`, `76`), written with integer arithmetic: the
@@ -392,6 +593,7 @@ mod tests {
             name: format!("n{id}"),
             kind,
             role: RoleLabel::new("", role),
+            home: role,
             status: NodeStatus::Up,
             state: String::new(),
             position: String::new(),
