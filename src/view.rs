@@ -365,6 +365,12 @@ pub fn layout(view: &View) -> Vec<(u32, Point)> {
     placed
 }
 
+/// The length of `(dx, dy)` (`hypot` would bring its own code into the page; a diagram's
+/// numbers never overflow).
+fn distance(dx: f64, dy: f64) -> f64 {
+    (dx * dx + dy * dy).sqrt()
+}
+
 /// The room a node takes around its centre, that links go around: its shape's radius on every
 /// side, and below the centre its name, state and format lines too.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -378,7 +384,7 @@ impl Room {
     /// shape, or in the band under it that its text takes.
     pub fn holds(&self, centre: Point, p: Point) -> bool {
         let (dx, dy) = (p.x - centre.x, p.y - centre.y);
-        dx.hypot(dy) < self.radius || (dx.abs() < self.radius && dy >= 0.0 && dy < self.below)
+        distance(dx, dy) < self.radius || (dx.abs() < self.radius && dy >= 0.0 && dy < self.below)
     }
 }
 
@@ -423,36 +429,17 @@ impl LinkPath {
         format!("M{}Q{} {}", p(self.from), p(self.control), p(self.to))
     }
 
-    /// Where a message `progress` of its way along is drawn: between the circle of `rim`
-    /// around the start and the one around the end, so it is never hidden under a node.
+    /// Where a message `progress` of its way along is drawn: from `rim` past the start to
+    /// `rim` short of the end, so it is never hidden under a node. The distances are taken
+    /// along the chord: on an arc the message starts a little further out.
     pub fn between_rims(&self, progress: f64, rim: f64) -> Point {
-        let start = self.leaves(rim, 0.0, 1.0);
-        let end = self.leaves(rim, 1.0, 0.0);
-        let end = end.max(start);
-        self.point_at(start + (end - start) * progress.clamp(0.0, 1.0))
-    }
-
-    /// The fraction between `near` and `far` at which the path leaves the circle of `rim`
-    /// around its point at `near` (`far`, if it never does): a bisection.
-    fn leaves(&self, rim: f64, near: f64, far: f64) -> f64 {
-        let centre = self.point_at(near);
-        let gone = |f: f64| {
-            let p = self.point_at(f);
-            (p.x - centre.x).hypot(p.y - centre.y) >= rim
+        let length = distance(self.to.x - self.from.x, self.to.y - self.from.y);
+        let start = if length > 2.0 * rim {
+            rim / length
+        } else {
+            0.5
         };
-        if !gone(far) {
-            return (near + far) / 2.0;
-        }
-        let (mut inside, mut outside) = (near, far);
-        for _ in 0..20 {
-            let mid = (inside + outside) / 2.0;
-            if gone(mid) {
-                outside = mid;
-            } else {
-                inside = mid;
-            }
-        }
-        outside
+        self.point_at(start + (1.0 - 2.0 * start) * progress.clamp(0.0, 1.0))
     }
 }
 
@@ -463,49 +450,47 @@ impl LinkPath {
 pub fn link_path(placed: &[(u32, Point)], a: u32, b: u32, room: Room) -> Option<LinkPath> {
     let at = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
     let (from, to) = (at(a)?, at(b)?);
-    let others: Vec<Point> = placed
-        .iter()
-        .filter(|(id, _)| *id != a && *id != b)
-        .map(|(_, p)| *p)
-        .collect();
     let clear = |path: &LinkPath| {
         (1..32).all(|i| {
             let p = path.point_at(f64::from(i) / 32.0);
-            others.iter().all(|&centre| !room.holds(centre, p))
+            placed
+                .iter()
+                .all(|&(id, centre)| id == a || id == b || !room.holds(centre, p))
         })
     };
     let straight = LinkPath::straight(from, to);
-    let length = (to.x - from.x).hypot(to.y - from.y);
-    if clear(&straight) || length <= f64::EPSILON {
+    let length = distance(to.x - from.x, to.y - from.y);
+    if length == 0.0 || clear(&straight) {
         return Some(straight);
     }
     // The unit normal pointing away from the middle of the diagram (downwards when the link
     // runs through it), whichever way round the link is asked for.
     let count = placed.len() as f64;
-    let middle = Point {
-        x: placed.iter().map(|(_, p)| p.x).sum::<f64>() / count,
-        y: placed.iter().map(|(_, p)| p.y).sum::<f64>() / count,
-    };
-    let (mut nx, mut ny) = ((from.y - to.y) / length, (to.x - from.x) / length);
+    let (sx, sy) = placed
+        .iter()
+        .fold((0.0, 0.0), |(x, y), (_, p)| (x + p.x, y + p.y));
     let mid = straight.control;
-    let outwards = nx * (mid.x - middle.x) + ny * (mid.y - middle.y);
-    if outwards < -1e-6 || (outwards.abs() <= 1e-6 && (ny < 0.0 || (ny == 0.0 && nx < 0.0))) {
+    let (mut nx, mut ny) = ((from.y - to.y) / length, (to.x - from.x) / length);
+    let outwards = nx * (mid.x - sx / count) + ny * (mid.y - sy / count);
+    if outwards < 0.0 || (outwards == 0.0 && ny < 0.0) {
         (nx, ny) = (-nx, -ny);
     }
-    let step = room.radius / 2.0;
-    [1.0, -1.0]
-        .into_iter()
-        .flat_map(|side| (1..=12).map(move |k| side * step * f64::from(k)))
-        .map(|bow| LinkPath {
+    // Bows in quarter radii, up to six radii: all on the outer side first.
+    for i in 0..48 {
+        let bow = room.radius / 4.0 * f64::from(i % 24 + 1) * if i < 24 { 1.0 } else { -1.0 };
+        let path = LinkPath {
             from,
             control: Point {
                 x: mid.x + nx * bow,
                 y: mid.y + ny * bow,
             },
             to,
-        })
-        .find(clear)
-        .or(Some(straight))
+        };
+        if clear(&path) {
+            return Some(path);
+        }
+    }
+    Some(straight)
 }
 
 /// The diagram's geometry at the size it is drawn: where each node sits, and the path of each
@@ -696,6 +681,51 @@ mod tests {
         assert!(at(0).x < at(1).x);
         assert!(at(3).y < at(0).y && at(0).y < at(2).y);
         assert_eq!(view.first_writable().map(|n| n.id), Some(0));
+    }
+
+    const ROOM: Room = Room {
+        radius: 60.0,
+        below: 120.0,
+    };
+
+    fn p(x: f64, y: f64) -> Point {
+        Point { x, y }
+    }
+
+    #[test]
+    fn a_link_along_a_row_arcs_outwards_under_its_neighbour_the_same_either_way() {
+        // Three replicas in the bottom row, a writable node above them.
+        let placed = vec![
+            (0, p(400.0, 200.0)),
+            (1, p(200.0, 450.0)),
+            (2, p(400.0, 450.0)),
+            (3, p(600.0, 450.0)),
+        ];
+        let next = link_path(&placed, 1, 2, ROOM).unwrap();
+        assert_eq!(next, LinkPath::straight(p(200.0, 450.0), p(400.0, 450.0)));
+        let past = link_path(&placed, 1, 3, ROOM).unwrap();
+        let under = past.point_at(0.5);
+        assert!(
+            under.y > 450.0 + ROOM.below,
+            "below the neighbour's text: {under:?}"
+        );
+        assert_eq!(link_path(&placed, 3, 1, ROOM), Some(past.reversed()));
+        assert!((1..20).all(|i| !ROOM.holds(p(400.0, 450.0), past.point_at(f64::from(i) / 20.0))));
+        assert_eq!(link_path(&placed, 1, 9, ROOM), None, "no such node");
+    }
+
+    #[test]
+    fn a_message_goes_from_rim_to_rim_along_its_path() {
+        let path = LinkPath::straight(p(0.0, 0.0), p(200.0, 0.0));
+        assert_eq!(path.between_rims(0.0, 50.0), p(50.0, 0.0));
+        assert_eq!(path.between_rims(1.0, 50.0), p(150.0, 0.0));
+        assert_eq!(path.between_rims(0.5, 50.0), p(100.0, 0.0));
+        assert_eq!(path.svg(), "M0 0Q100 0 200 0");
+        let arc = LinkPath {
+            control: p(100.0, 100.0),
+            ..path
+        };
+        assert_eq!(arc.point_at(0.5), p(100.0, 50.0));
     }
 
     #[test]
