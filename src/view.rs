@@ -450,17 +450,29 @@ impl LinkPath {
 pub fn link_path(placed: &[(u32, Point)], a: u32, b: u32, room: Room) -> Option<LinkPath> {
     let at = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
     let (from, to) = (at(a)?, at(b)?);
-    let clear = |path: &LinkPath| {
-        (1..32).all(|i| {
-            let p = path.point_at(f64::from(i) / 32.0);
-            placed
-                .iter()
-                .all(|&(id, centre)| id == a || id == b || !room.holds(centre, p))
-        })
+    // How much of a path falls in other nodes' rooms: a point on a shape counts as many as a
+    // whole path through text.
+    let blocked = |path: &LinkPath| -> u32 {
+        (1..32)
+            .map(|i| {
+                let p = path.point_at(f64::from(i) / 32.0);
+                let cost = |&(id, c): &(u32, Point)| {
+                    if id == a || id == b {
+                        0
+                    } else if distance(p.x - c.x, p.y - c.y) < room.radius {
+                        32
+                    } else {
+                        u32::from(room.holds(c, p))
+                    }
+                };
+                placed.iter().map(cost).sum::<u32>()
+            })
+            .sum()
     };
     let straight = LinkPath::straight(from, to);
     let length = distance(to.x - from.x, to.y - from.y);
-    if length == 0.0 || clear(&straight) {
+    let mut best = (blocked(&straight), straight);
+    if length == 0.0 || best.0 == 0 {
         return Some(straight);
     }
     // The unit normal pointing away from the middle of the diagram (downwards when the link
@@ -475,7 +487,8 @@ pub fn link_path(placed: &[(u32, Point)], a: u32, b: u32, room: Room) -> Option<
     if outwards < 0.0 || (outwards == 0.0 && ny < 0.0) {
         (nx, ny) = (-nx, -ny);
     }
-    // Bows in quarter radii, up to six radii: all on the outer side first.
+    // Bows in quarter radii, up to six radii, all on the outer side first; where nodes are
+    // packed too tight for any to miss them all (a small screen), the one that crosses least.
     for i in 0..48 {
         let bow = room.radius / 4.0 * f64::from(i % 24 + 1) * if i < 24 { 1.0 } else { -1.0 };
         let path = LinkPath {
@@ -486,11 +499,15 @@ pub fn link_path(placed: &[(u32, Point)], a: u32, b: u32, room: Room) -> Option<
             },
             to,
         };
-        if clear(&path) {
-            return Some(path);
+        let crossed = blocked(&path);
+        if crossed < best.0 {
+            best = (crossed, path);
+            if crossed == 0 {
+                break;
+            }
         }
     }
-    Some(straight)
+    Some(best.1)
 }
 
 /// The diagram's geometry at the size it is drawn: where each node sits, and the path of each

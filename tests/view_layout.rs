@@ -321,3 +321,50 @@ fn during_a_failover_every_message_has_a_link_the_election_a_transient_one() {
         .iter()
         .all(|(_, p)| p.y > 0.0 && p.y < CANVAS_HEIGHT)));
 }
+
+#[test]
+fn squeezed_into_a_short_frame_links_still_miss_the_other_nodes_shapes() {
+    // The diagram at 1280 x 800 spreads the rows closer than the nodes' text needs: a link
+    // may cross a neighbour's text there, never its shape.
+    let mut lab = lab(Method::Wal, true, 3);
+    lab.seek(100_000);
+    lab.perform(LabAction::Crash(id(&lab, "leader")))
+        .expect("crash");
+    let view = views(&mut lab, 15_000_000, 250_000)
+        .into_iter()
+        .find(|v| new_leader(v, "leader").is_some())
+        .expect("a follower is promoted");
+    let squeezed: Vec<(u32, Point)> = layout(&view)
+        .into_iter()
+        .map(|(id, p)| {
+            (
+                id,
+                Point {
+                    x: p.x,
+                    y: p.y * 0.65,
+                },
+            )
+        })
+        .collect();
+    let d = Drawing::new(&view, squeezed, ROOM);
+    let shape = Room {
+        radius: 52.0,
+        below: 0.0,
+    };
+    for (link, path) in view.links.iter().zip(&d.paths) {
+        let path = path.expect("placed");
+        for (other, centre) in &d.placed {
+            if *other == link.from || *other == link.to {
+                continue;
+            }
+            for i in 1..64 {
+                let p = path.point_at(f64::from(i) / 64.0);
+                assert!(
+                    !shape.holds(*centre, p),
+                    "{link:?} through the shape of {} at {p:?}",
+                    node_name(&view, *other)
+                );
+            }
+        }
+    }
+}

@@ -89,6 +89,7 @@ test('the diagram keeps its size and place when a check opens and the event log 
   for (const [width, height] of [[1280, 800], [390, 844]]) {
     const { page, problems } = await openAt(width, height);
     const first = await box(page);
+    await page.screenshot({ path: `${SHOTS}/layout-${width}x${height}.png` });
     await page.locator('.checks .check').first().click();
     await page.locator('#check-details').waitFor();
     assert.deepEqual(await box(page), first, `${width}: a check's details open`);
