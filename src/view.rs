@@ -4,11 +4,13 @@
 //! into the world itself. Everything here is owned data (no borrows, no handles), so the UI can
 //! keep it in its state, compare it, and re-render from it. Positions on screen are computed
 //! here too ([`layout`]), in an abstract canvas of [`CANVAS_WIDTH`] x [`CANVAS_HEIGHT`] units,
-//! so that the geometry is tested on the host like everything else.
+//! so that the geometry is tested on the host like everything else: each node's place by the
+//! role its configuration gave it (a failover changes shapes, not places), and each link's
+//! path ([`link_path`]: straight, or an arc round the nodes it does not join).
 //!
 //! Messages in flight carry their send and delivery times: the UI places each one at
-//! [`MessageView::progress`] of its link, which is what makes any speed, a step back or a jump
-//! on the timeline exact.
+//! [`MessageView::progress`] of its link's path ([`message_point`]), which is what makes any
+//! speed, a step back or a jump on the timeline exact.
 //!
 //! This module must not know about yew, the DOM or the wall clock.
 
@@ -91,16 +93,18 @@ pub enum NodeKind {
     Coordinator,
 }
 
-/// A node's part in replication, in terms every family shares. It decides the shape and the
-/// row a node is drawn in; the words come with it in [`RoleLabel`].
+/// A node's part in replication, in terms every family shares. It decides the shape a node is
+/// drawn with (and, as the node's configured `home`, the row); the words come with it in
+/// [`RoleLabel`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RoleKind {
     /// Takes clients' writes and ships them on: the leader (several of them in multi-leader;
     /// every replica in leaderless). It keeps this kind while it refuses writes (fenced, or
-    /// waiting to rejoin), which its state says. Drawn as a filled hexagon, in the middle row.
+    /// waiting to rejoin), which its state says. Drawn as a filled hexagon; at home in the
+    /// middle row.
     Writable,
     /// Holds a copy and applies what writable nodes ship: a follower, a spare. Drawn as a
-    /// circle, in the bottom row.
+    /// circle; at home in the bottom row.
     Replica,
     /// Not a database: a client, the applier, a service.
     None,
