@@ -344,11 +344,12 @@ pub fn layout(view: &View) -> Vec<(u32, Point)> {
     };
     let side = row(Row::Services);
     let mut placed = Vec::with_capacity(view.nodes.len());
-    // With a service the writable nodes share the left of the middle row with it.
-    let middle_width = if side.is_empty() { 1.0 } else { 0.8 };
+    // The writable nodes share the left of the middle row with the services, if any: the
+    // leader sits where it does with or without a coordination service, and not over the
+    // middle replica, whose shape its text would meet where rows are drawn close.
     for (nodes, y, width, offset) in [
         (row(Row::Clients), 0.13, 1.0, 0.0),
-        (row(Row::Writable), 0.42, middle_width, 0.0),
+        (row(Row::Writable), 0.42, 0.8, 0.0),
         (side, 0.42, 0.2, 0.8),
         (row(Row::Replicas), 0.74, 1.0, 0.0),
     ] {
