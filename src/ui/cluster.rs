@@ -29,7 +29,7 @@ const COMPACT_BELOW: (f64, f64) = (600.0, 420.0);
 /// The room kept around the outermost nodes' centres for their shapes and text: left and
 /// right, above, below (name and state), below with the format line; at full size and
 /// compact (where the state may take two lines).
-const MARGIN: [(f64, f64, f64, f64); 2] = [(100.0, 58.0, 102.0, 122.0), (62.0, 33.0, 78.0, 92.0)];
+const MARGIN: [(f64, f64, f64, f64); 2] = [(116.0, 58.0, 102.0, 122.0), (62.0, 33.0, 78.0, 92.0)];
 
 /// The canvas the diagram draws on, in the units of its `viewBox`.
 #[derive(Clone, Copy, Debug, PartialEq)]
