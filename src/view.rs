@@ -4,11 +4,13 @@
 //! into the world itself. Everything here is owned data (no borrows, no handles), so the UI can
 //! keep it in its state, compare it, and re-render from it. Positions on screen are computed
 //! here too ([`layout`]), in an abstract canvas of [`CANVAS_WIDTH`] x [`CANVAS_HEIGHT`] units,
-//! so that the geometry is tested on the host like everything else.
+//! so that the geometry is tested on the host like everything else: each node's place by the
+//! role its configuration gave it (a failover changes shapes, not places), and each link's
+//! path ([`link_path`]: straight, or an arc round the nodes it does not join).
 //!
 //! Messages in flight carry their send and delivery times: the UI places each one at
-//! [`MessageView::progress`] of its link, which is what makes any speed, a step back or a jump
-//! on the timeline exact.
+//! [`MessageView::progress`] of its link's path ([`message_point`]), which is what makes any
+//! speed, a step back or a jump on the timeline exact.
 //!
 //! This module must not know about yew, the DOM or the wall clock.
 
@@ -91,16 +93,18 @@ pub enum NodeKind {
     Coordinator,
 }
 
-/// A node's part in replication, in terms every family shares. It decides the shape and the
-/// row a node is drawn in; the words come with it in [`RoleLabel`].
+/// A node's part in replication, in terms every family shares. It decides the shape a node is
+/// drawn with (and, as the node's configured `home`, the row); the words come with it in
+/// [`RoleLabel`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RoleKind {
     /// Takes clients' writes and ships them on: the leader (several of them in multi-leader;
     /// every replica in leaderless). It keeps this kind while it refuses writes (fenced, or
-    /// waiting to rejoin), which its state says. Drawn as a filled hexagon, in the middle row.
+    /// waiting to rejoin), which its state says. Drawn as a filled hexagon; at home in the
+    /// middle row.
     Writable,
     /// Holds a copy and applies what writable nodes ship: a follower, a spare. Drawn as a
-    /// circle, in the bottom row.
+    /// circle; at home in the bottom row.
     Replica,
     /// Not a database: a client, the applier, a service.
     None,
@@ -185,6 +189,9 @@ pub struct NodeView {
     pub name: String,
     pub kind: NodeKind,
     pub role: RoleLabel,
+    /// The role kind the node's place on the diagram follows: the one the cluster's
+    /// configuration gave it, kept through failovers (only the shape follows `role`).
+    pub home: RoleKind,
     pub status: NodeStatus,
     /// A short state word under the name (`streaming`, `catching up`, `accepting writes`).
     pub state: String,
@@ -216,6 +223,10 @@ pub enum LinkKind {
     Client,
     /// A database server to the coordination service (the leader key).
     Coordination,
+    /// A pair with messages in flight and no other link (followers asking each other how far
+    /// they got in an election, a statement sent to a server the client does not use): drawn
+    /// faint while the messages travel, so that every message follows a drawn link.
+    Transient,
 }
 
 /// A link the diagram draws between two nodes.
@@ -302,40 +313,43 @@ pub enum Row {
     Clients,
     /// The nodes that take writes, in the middle.
     Writable,
-    /// Services beside the writable nodes, at the right end of the middle row (the
-    /// coordination service).
+    /// Services beside the writable nodes, at the right end of the middle row: the
+    /// coordination service, or the applier (a hub between the leader it polls and the
+    /// subscribers below it).
     Services,
-    /// Replicas and what feeds them (the applier), at the bottom.
+    /// Replicas, at the bottom.
     Replicas,
 }
 
 impl Row {
-    /// The row `node` is drawn in.
+    /// The row `node` is drawn in: by its home, not its role now, so that a failover changes
+    /// shapes and never places.
     pub fn of(node: &NodeView) -> Row {
-        match (node.kind, node.role.kind) {
+        match (node.kind, node.home) {
             (NodeKind::Client, _) => Row::Clients,
-            (NodeKind::Coordinator, _) => Row::Services,
-            (NodeKind::Applier, _) => Row::Replicas,
+            (NodeKind::Coordinator | NodeKind::Applier, _) => Row::Services,
             (NodeKind::Database, RoleKind::Writable) => Row::Writable,
             (NodeKind::Database, _) => Row::Replicas,
         }
     }
 }
 
-/// Where each node sits on the canvas: clients in a row at the top, the writable nodes in the
-/// middle (services at the right end of that row), replicas and the applier in a row at the
-/// bottom. Returns `(node id, centre)` in view order.
+/// Where each node sits on the canvas: clients in a row at the top, the nodes configured
+/// writable in the middle (services at the right end of that row), replicas in a row at the
+/// bottom — each by its home, so places survive a failover. Returns `(node id, centre)` in
+/// view order.
 pub fn layout(view: &View) -> Vec<(u32, Point)> {
     let row = |which: Row| -> Vec<&NodeView> {
         view.nodes.iter().filter(|n| Row::of(n) == which).collect()
     };
     let side = row(Row::Services);
     let mut placed = Vec::with_capacity(view.nodes.len());
-    // With a service the writable nodes share the left of the middle row with it.
-    let middle_width = if side.is_empty() { 1.0 } else { 0.8 };
+    // The writable nodes share the left of the middle row with the services, if any: the
+    // leader sits where it does with or without a coordination service, and not over the
+    // middle replica, whose shape its text would meet where rows are drawn close.
     for (nodes, y, width, offset) in [
         (row(Row::Clients), 0.13, 1.0, 0.0),
-        (row(Row::Writable), 0.42, middle_width, 0.0),
+        (row(Row::Writable), 0.42, 0.8, 0.0),
         (side, 0.42, 0.2, 0.8),
         (row(Row::Replicas), 0.74, 1.0, 0.0),
     ] {
@@ -354,6 +368,200 @@ pub fn layout(view: &View) -> Vec<(u32, Point)> {
     // Keep the caller's order: the view's node order.
     placed.sort_by_key(|(id, _)| view.nodes.iter().position(|n| n.id == *id));
     placed
+}
+
+/// The length of `(dx, dy)` (`hypot` would bring its own code into the page; a diagram's
+/// numbers never overflow).
+fn distance(dx: f64, dy: f64) -> f64 {
+    (dx * dx + dy * dy).sqrt()
+}
+
+/// The room a node takes around its centre, that links go around: its shape's radius on every
+/// side, and below the centre its name, state and format lines too.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Room {
+    pub radius: f64,
+    pub below: f64,
+}
+
+impl Room {
+    /// Whether `p` lies in the room of the node centred at `centre`: in the circle of its
+    /// shape, or in the band under it that its text takes.
+    pub fn holds(&self, centre: Point, p: Point) -> bool {
+        let (dx, dy) = (p.x - centre.x, p.y - centre.y);
+        distance(dx, dy) < self.radius || (dx.abs() < self.radius && dy >= 0.0 && dy < self.below)
+    }
+}
+
+/// The path a link is drawn along and its messages travel: a quadratic curve from one node's
+/// centre to another's, straight when the control point is the middle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkPath {
+    pub from: Point,
+    pub control: Point,
+    pub to: Point,
+}
+
+impl LinkPath {
+    /// The straight path from `from` to `to`.
+    pub fn straight(from: Point, to: Point) -> LinkPath {
+        LinkPath {
+            from,
+            control: from.lerp(to, 0.5),
+            to,
+        }
+    }
+
+    /// The point a fraction `f` of the way along (0 at `from`, 1 at `to`).
+    pub fn point_at(&self, f: f64) -> Point {
+        self.from
+            .lerp(self.control, f)
+            .lerp(self.control.lerp(self.to, f), f)
+    }
+
+    /// The same path walked the other way.
+    pub fn reversed(self) -> LinkPath {
+        LinkPath {
+            from: self.to,
+            control: self.control,
+            to: self.from,
+        }
+    }
+
+    /// SVG path data: `M x y Q cx cy x y`.
+    pub fn svg(&self) -> String {
+        let p = |p: Point| format!("{} {}", svg_number(p.x), svg_number(p.y));
+        format!("M{}Q{} {}", p(self.from), p(self.control), p(self.to))
+    }
+
+    /// Where a message `progress` of its way along is drawn: from `rim` past the start to
+    /// `rim` short of the end, so it is never hidden under a node. The distances are taken
+    /// along the chord: on an arc the message starts a little further out.
+    pub fn between_rims(&self, progress: f64, rim: f64) -> Point {
+        let length = distance(self.to.x - self.from.x, self.to.y - self.from.y);
+        let start = if length > 2.0 * rim {
+            rim / length
+        } else {
+            0.5
+        };
+        self.point_at(start + (1.0 - 2.0 * start) * progress.clamp(0.0, 1.0))
+    }
+}
+
+/// The path of a link from `a` to `b` among the nodes `placed`, each taking `room`: straight
+/// when that misses every other node, else the gentlest arc that does — bowed away from the
+/// middle of the diagram if one can (a link along a row passes under its neighbours' text),
+/// else towards it. The same curve either way round. `None` if either node is not placed.
+pub fn link_path(placed: &[(u32, Point)], a: u32, b: u32, room: Room) -> Option<LinkPath> {
+    let at = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
+    let (from, to) = (at(a)?, at(b)?);
+    // How much of a path falls in other nodes' rooms: a point on a shape counts as many as a
+    // whole path through text.
+    let blocked = |path: &LinkPath| -> u32 {
+        (1..32)
+            .map(|i| {
+                let p = path.point_at(f64::from(i) / 32.0);
+                let cost = |&(id, c): &(u32, Point)| {
+                    if id == a || id == b {
+                        0
+                    } else if distance(p.x - c.x, p.y - c.y) < room.radius {
+                        32
+                    } else {
+                        u32::from(room.holds(c, p))
+                    }
+                };
+                placed.iter().map(cost).sum::<u32>()
+            })
+            .sum()
+    };
+    let straight = LinkPath::straight(from, to);
+    let length = distance(to.x - from.x, to.y - from.y);
+    let mut best = (blocked(&straight), straight);
+    if length == 0.0 || best.0 == 0 {
+        return Some(straight);
+    }
+    // The unit normal pointing away from the middle of the diagram (downwards when the link
+    // runs through it), whichever way round the link is asked for.
+    let count = placed.len() as f64;
+    let (sx, sy) = placed
+        .iter()
+        .fold((0.0, 0.0), |(x, y), (_, p)| (x + p.x, y + p.y));
+    let mid = straight.control;
+    let (mut nx, mut ny) = ((from.y - to.y) / length, (to.x - from.x) / length);
+    let outwards = nx * (mid.x - sx / count) + ny * (mid.y - sy / count);
+    if outwards < 0.0 || (outwards == 0.0 && ny < 0.0) {
+        (nx, ny) = (-nx, -ny);
+    }
+    // Bows in quarter radii, up to six radii, all on the outer side first; where nodes are
+    // packed too tight for any to miss them all (a small screen), the one that crosses least.
+    for i in 0..48 {
+        let bow = room.radius / 4.0 * f64::from(i % 24 + 1) * if i < 24 { 1.0 } else { -1.0 };
+        let path = LinkPath {
+            from,
+            control: Point {
+                x: mid.x + nx * bow,
+                y: mid.y + ny * bow,
+            },
+            to,
+        };
+        let crossed = blocked(&path);
+        if crossed < best.0 {
+            best = (crossed, path);
+            if crossed == 0 {
+                break;
+            }
+        }
+    }
+    Some(best.1)
+}
+
+/// The diagram's geometry at the size it is drawn: where each node sits, and the path of each
+/// of the view's links, in the order of `View::links`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drawing {
+    pub placed: Vec<(u32, Point)>,
+    pub paths: Vec<Option<LinkPath>>,
+}
+
+impl Drawing {
+    /// The paths of `view`'s links among the nodes `placed`, each taking `room`.
+    pub fn new(view: &View, placed: Vec<(u32, Point)>, room: Room) -> Drawing {
+        let paths = view
+            .links
+            .iter()
+            .map(|link| link_path(&placed, link.from, link.to, room))
+            .collect();
+        Drawing { placed, paths }
+    }
+
+    /// Where node `id` sits.
+    pub fn at(&self, id: u32) -> Option<Point> {
+        self.placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p)
+    }
+
+    /// The path of the first link between `a` and `b` (either way round), walked from `a`.
+    pub fn path_between(&self, view: &View, a: u32, b: u32) -> Option<LinkPath> {
+        view.links.iter().zip(&self.paths).find_map(|(link, path)| {
+            let path = (*path)?;
+            match (link.from, link.to) {
+                (from, to) if (from, to) == (a, b) => Some(path),
+                (from, to) if (from, to) == (b, a) => Some(path.reversed()),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// Where `message` is drawn at the view's time: along the drawn link between its two nodes,
+/// from the sender's `rim` to the receiver's. `None` when no drawn link joins them.
+pub fn message_point(
+    view: &View,
+    drawing: &Drawing,
+    message: &MessageView,
+    rim: f64,
+) -> Option<Point> {
+    let path = drawing.path_between(view, message.from, message.to)?;
+    Some(path.between_rims(message.progress(view.time), rim))
 }
 
 /// A coordinate for SVG, to a tenth (`-26.5`, `76`), written with integer arithmetic: the
@@ -392,6 +600,7 @@ mod tests {
             name: format!("n{id}"),
             kind,
             role: RoleLabel::new("", role),
+            home: role,
             status: NodeStatus::Up,
             state: String::new(),
             position: String::new(),
@@ -494,6 +703,51 @@ mod tests {
         assert!(at(0).x < at(1).x);
         assert!(at(3).y < at(0).y && at(0).y < at(2).y);
         assert_eq!(view.first_writable().map(|n| n.id), Some(0));
+    }
+
+    const ROOM: Room = Room {
+        radius: 60.0,
+        below: 120.0,
+    };
+
+    fn p(x: f64, y: f64) -> Point {
+        Point { x, y }
+    }
+
+    #[test]
+    fn a_link_along_a_row_arcs_outwards_under_its_neighbour_the_same_either_way() {
+        // Three replicas in the bottom row, a writable node above them.
+        let placed = vec![
+            (0, p(400.0, 200.0)),
+            (1, p(200.0, 450.0)),
+            (2, p(400.0, 450.0)),
+            (3, p(600.0, 450.0)),
+        ];
+        let next = link_path(&placed, 1, 2, ROOM).unwrap();
+        assert_eq!(next, LinkPath::straight(p(200.0, 450.0), p(400.0, 450.0)));
+        let past = link_path(&placed, 1, 3, ROOM).unwrap();
+        let under = past.point_at(0.5);
+        assert!(
+            under.y > 450.0 + ROOM.below,
+            "below the neighbour's text: {under:?}"
+        );
+        assert_eq!(link_path(&placed, 3, 1, ROOM), Some(past.reversed()));
+        assert!((1..20).all(|i| !ROOM.holds(p(400.0, 450.0), past.point_at(f64::from(i) / 20.0))));
+        assert_eq!(link_path(&placed, 1, 9, ROOM), None, "no such node");
+    }
+
+    #[test]
+    fn a_message_goes_from_rim_to_rim_along_its_path() {
+        let path = LinkPath::straight(p(0.0, 0.0), p(200.0, 0.0));
+        assert_eq!(path.between_rims(0.0, 50.0), p(50.0, 0.0));
+        assert_eq!(path.between_rims(1.0, 50.0), p(150.0, 0.0));
+        assert_eq!(path.between_rims(0.5, 50.0), p(100.0, 0.0));
+        assert_eq!(path.svg(), "M0 0Q100 0 200 0");
+        let arc = LinkPath {
+            control: p(100.0, 100.0),
+            ..path
+        };
+        assert_eq!(arc.point_at(0.5), p(100.0, 50.0));
     }
 
     #[test]

@@ -164,9 +164,10 @@ fn a_client_offers_cancel_only_while_its_statement_waits_at_a_server() {
 }
 
 #[test]
-fn after_split_brain_two_writable_nodes_share_the_middle_row_and_the_old_leader_may_rejoin() {
+fn after_split_brain_two_writable_nodes_keep_their_places_and_the_old_leader_may_rejoin() {
     let mut lab = lab(false);
     let view = lab.view();
+    let placed_before = layout(&view);
     let leader = node(&view, "leader").id;
     for follower in ["follower-1", "follower-2"] {
         let b = node(&view, follower).id;
@@ -190,20 +191,24 @@ fn after_split_brain_two_writable_nodes_share_the_middle_row_and_the_old_leader_
             "{name} may step down: another leader exists"
         );
     }
+    // Drawn where each sat before: the old leader in the middle, the new one in the
+    // replicas' row, both as writable shapes.
     let placed = layout(&view);
+    assert_eq!(placed, placed_before, "nobody moved");
     let y = |name: &str| {
         let id = node(&view, name).id;
         placed.iter().find(|(n, _)| *n == id).map(|(_, p)| p.y)
     };
-    assert_eq!(y(writable[0]), y(writable[1]), "both in the middle row");
-    let replica_row = view
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Database && n.role.kind == RoleKind::Replica)
-        .map(|n| y(&n.name))
-        .next()
-        .flatten();
-    assert!(y(writable[0]) < replica_row, "replicas stay below");
+    let new_leader = writable.iter().find(|n| **n != "leader").expect("two");
+    assert!(
+        y("leader") < y(new_leader),
+        "the old leader keeps the middle row"
+    );
+    assert_eq!(
+        y(new_leader),
+        y("follower-3"),
+        "the new one keeps its place below"
+    );
     assert_every_offer_is_taken(&lab);
 }
 

@@ -69,6 +69,9 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         };
         let awaiting_answers =
             matches!(node.process, LabNode::Client(client) if !client.outstanding.is_empty());
+        let home = family
+            .as_ref()
+            .map_or(RoleKind::None, |d| role_kind(d.home));
         let (role, state, mut actions) = match (family, node.process) {
             (Some(described), _) => family_node(described),
             (None, LabNode::Client(client)) => {
@@ -100,6 +103,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             name: node.name.to_string(),
             kind,
             role,
+            home,
             status,
             state,
             position,
@@ -108,7 +112,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             awaiting_answers,
         });
     }
-    let messages = world
+    let messages: Vec<MessageView> = world
         .in_flight()
         .map(|m| {
             let (kind, label) = describe_message(&m.msg, method);
@@ -123,6 +127,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             }
         })
         .collect();
+    transient_links(&mut links, &messages, cut);
     let count = world.node_count() as u32;
     let cut_pairs = (0..count)
         .flat_map(|a| ((a + 1)..count).map(move |b| (a, b)))
@@ -142,14 +147,41 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
     }
 }
 
-/// A family's description of a node in the view's terms: its role label, state and the
-/// actions it offers (without crash and restart, which every node has).
-fn family_node(described: Description) -> (RoleLabel, String, Vec<NodeAction>) {
-    let kind = match described.role.kind {
+/// A faint link for each pair of nodes with messages in flight and no link yet (an election's
+/// questions, a statement to a server the client does not use): every message travels along
+/// a drawn link.
+fn transient_links(
+    links: &mut Vec<LinkView>,
+    messages: &[MessageView],
+    cut: impl Fn(NodeId, NodeId) -> bool,
+) {
+    for m in messages {
+        let joined =
+            |l: &LinkView| (l.from, l.to) == (m.from, m.to) || (l.to, l.from) == (m.from, m.to);
+        if !links.iter().any(joined) {
+            links.push(LinkView {
+                from: m.from,
+                to: m.to,
+                kind: LinkKind::Transient,
+                cut: cut(NodeId(m.from), NodeId(m.to)),
+            });
+        }
+    }
+}
+
+/// The view's role kind for a family's.
+fn role_kind(kind: family::RoleKind) -> RoleKind {
+    match kind {
         family::RoleKind::Writable => RoleKind::Writable,
         family::RoleKind::Replica => RoleKind::Replica,
         family::RoleKind::None => RoleKind::None,
-    };
+    }
+}
+
+/// A family's description of a node in the view's terms: its role label, state and the
+/// actions it offers (without crash and restart, which every node has).
+fn family_node(described: Description) -> (RoleLabel, String, Vec<NodeAction>) {
+    let kind = role_kind(described.role.kind);
     let role = RoleLabel::new(described.role.text, kind).with_long(described.role.long);
     let actions = described
         .offers

@@ -98,6 +98,9 @@ pub struct Offer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Description {
     pub role: Role,
+    /// The role kind the cluster's configuration gave the node (the first server: writable):
+    /// where it is drawn, kept through failovers, so that only its shape changes.
+    pub home: RoleKind,
     /// A short phrase (`streaming`, `catching up (3 behind)`, `crashed`).
     pub state: String,
     /// The links the node has, in drawing order.

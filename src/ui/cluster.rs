@@ -8,8 +8,8 @@
 use std::rc::Rc;
 
 use replication_lab::view::{
-    self, svg_number, LinkKind, LinkView, MessageKind, MessageView, Point, View, CANVAS_HEIGHT,
-    CANVAS_WIDTH,
+    self, svg_number, Drawing, LinkKind, LinkPath, LinkView, MessageKind, MessageView, Point, Room,
+    View, CANVAS_HEIGHT, CANVAS_WIDTH,
 };
 use yew::prelude::*;
 
@@ -29,7 +29,7 @@ const COMPACT_BELOW: (f64, f64) = (600.0, 420.0);
 /// The room kept around the outermost nodes' centres for their shapes and text: left and
 /// right, above, below (name and state), below with the format line; at full size and
 /// compact (where the state may take two lines).
-const MARGIN: [(f64, f64, f64, f64); 2] = [(100.0, 58.0, 102.0, 122.0), (62.0, 33.0, 78.0, 92.0)];
+const MARGIN: [(f64, f64, f64, f64); 2] = [(116.0, 58.0, 102.0, 122.0), (62.0, 33.0, 78.0, 92.0)];
 
 /// The canvas the diagram draws on, in the units of its `viewBox`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,6 +108,19 @@ impl Frame {
             .collect()
     }
 
+    /// The room each node's shape and text take, that links go around.
+    fn room(&self, format_line: bool) -> Room {
+        let (side, _, below, below_with_format) = MARGIN[usize::from(self.compact)];
+        Room {
+            radius: self.rim().min(side),
+            below: if format_line {
+                below_with_format
+            } else {
+                below
+            },
+        }
+    }
+
     fn rim(&self) -> f64 {
         if self.compact {
             NODE_RIM.1
@@ -142,7 +155,8 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
     let first_format = formats.next();
     let show_format = !frame.compact || formats.any(|f| Some(f) != first_format);
     let placed = frame.arrange(view::layout(&props.view), show_format);
-    let at = |id: u32| placed.iter().find(|(n, _)| *n == id).map(|(_, p)| *p);
+    let drawing = Drawing::new(&props.view, placed, frame.room(show_format));
+    let at = |id: u32| drawing.at(id);
     let view_box = format!(
         "0 0 {} {}",
         svg_number(frame.width.round()),
@@ -160,9 +174,9 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
             viewBox={view_box} role="group"
             aria-label={format!("Cluster of {} nodes", props.view.nodes.len())}>
             <g class="links">
-                for link in props.view.links.iter() {
-                    if let (Some(a), Some(b)) = (at(link.from), at(link.to)) {
-                        <LinkLine link={link.clone()} a={a} b={b}
+                for (link, path) in props.view.links.iter().zip(&drawing.paths) {
+                    if let Some(path) = path {
+                        <LinkLine link={link.clone()} path={*path}
                             names={(name(link.from), name(link.to))}
                             on_link={props.on_link.clone()} />
                     }
@@ -170,11 +184,9 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
             </g>
             <g class="messages" aria-hidden="true">
                 for message in props.view.messages.iter() {
-                    if let (Some(a), Some(b)) = (at(message.from), at(message.to)) {
-                        // From the sender's rim to the receiver's, so a message is never
-                        // hidden under a node.
-                        <MessageMarker message={message.clone()}
-                            at={a.toward(b, rim).lerp(b.toward(a, rim), message.progress(props.view.time))} />
+                    // Along its link, from the sender's rim to the receiver's.
+                    if let Some(at) = view::message_point(&props.view, &drawing, message, rim) {
+                        <MessageMarker message={message.clone()} {at} />
                     }
                 }
             </g>
@@ -195,8 +207,7 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct LinkLineProps {
     link: LinkView,
-    a: Point,
-    b: Point,
+    path: LinkPath,
     names: (String, String),
     on_link: Callback<(u32, u32, bool)>,
 }
@@ -232,23 +243,18 @@ fn LinkLine(props: &LinkLineProps) -> Html {
             "cut it (a partition)"
         }
     );
-    let (x1, y1, x2, y2) = (
-        svg_number(props.a.x),
-        svg_number(props.a.y),
-        svg_number(props.b.x),
-        svg_number(props.b.y),
-    );
+    let d = props.path.svg();
+    // Nearer the lower end: the upper node's labels sit just below it.
+    let mark = props.path.point_at(0.6);
     html! {
         <g class="link-control" role="button" tabindex="0" aria-label={label.clone()}
             onclick={onclick} onkeydown={onkeydown}>
             <title>{ label }</title>
-            <line class={classes!("link", link_class(link.kind), cut.then_some("cut"))}
-                x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
-            <line class="link-hit" x1={x1} y1={y1} x2={x2} y2={y2} />
+            <path class={classes!("link", link_class(link.kind), cut.then_some("cut"))} d={d.clone()} />
+            <path class="link-hit" {d} />
             if cut {
-                // Nearer the lower end: the upper node's labels sit just below it.
-                <text class="link-cut-mark" x={svg_number(props.a.lerp(props.b, 0.6).x)}
-                    y={svg_number(props.a.lerp(props.b, 0.6).y)} text-anchor="middle">{ "✕" }</text>
+                <text class="link-cut-mark" x={svg_number(mark.x)} y={svg_number(mark.y)}
+                    text-anchor="middle">{ "✕" }</text>
             }
         </g>
     }
@@ -259,6 +265,7 @@ fn link_class(kind: LinkKind) -> &'static str {
         LinkKind::Replication => "link-replication",
         LinkKind::Client => "link-client",
         LinkKind::Coordination => "link-coordination",
+        LinkKind::Transient => "link-transient",
     }
 }
 

@@ -1,6 +1,6 @@
 //! One node on the diagram. Its role shows as a shape and a word (a writable node such as
 //! the leader = hexagon, a replica such as a follower = circle, client = rounded square,
-//! applier = diamond, coordination service = a key-shaped pentagon), never by colour alone.
+//! applier = diamond, coordination service = a tag-shaped pentagon), never by colour alone.
 //! The word is the family's (the view's role label); the shape follows the family-neutral
 //! role kind.
 //! It is a button: Enter or Space selects it, like a click.
@@ -169,19 +169,11 @@ fn shape(kind: NodeKind, role: RoleKind) -> Html {
             html! { <polygon class="shape" points={format!("0,-{r} {r},0 0,{r} -{r},0", r = svg_number(r))} /> }
         }
         (NodeKind::Coordinator, _) => {
-            // A pentagon, point up: a lock or key tag, unlike any database's shape.
-            let points = (0..5)
-                .map(|i| {
-                    let angle =
-                        -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI / 5.0 * i as f64;
-                    format!(
-                        "{},{}",
-                        svg_number(RADIUS * angle.cos()),
-                        svg_number(RADIUS * angle.sin())
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
+            // A tag, point up: a lock or key tag, unlike any database's shape, and wide
+            // enough for its word ("coordinator") at every size.
+            let (w, r) = (svg_number(RADIUS * 1.3), svg_number(RADIUS));
+            let (shoulder, foot) = (svg_number(-RADIUS * 0.3), svg_number(RADIUS * 0.75));
+            let points = format!("0,-{r} {w},{shoulder} {w},{foot} -{w},{foot} -{w},{shoulder}");
             html! { <polygon class="shape" points={points} /> }
         }
     }

@@ -99,17 +99,29 @@ fn server_description(
             });
         }
     }
-    if server.disk.family.role == ServerRole::Follower {
-        if let Some(leader) = server.disk.family.leader {
-            links.push(Link {
-                from: leader,
-                to: id,
-                kind: LinkKind::Replication,
-            });
-        }
+    // A follower streams from its leader; a spare receives its base backup from it.
+    let receiving_backup = matches!(server.mem.role.stream(), Stream::Snapshot { .. });
+    let fed = match server.disk.family.role {
+        ServerRole::Follower => true,
+        ServerRole::Spare => receiving_backup,
+        ServerRole::Leader => false,
+    };
+    if let (true, Some(leader)) = (fed, server.disk.family.leader) {
+        links.push(Link {
+            from: leader,
+            to: id,
+            kind: LinkKind::Replication,
+        });
     }
+    // The configuration's first server starts as the leader: it keeps the leader's place.
+    let first = server.directory.servers.first().map(|(first, _)| *first);
     Description {
         role: if leads(server) { LEADER } else { FOLLOWER },
+        home: if first == Some(id) {
+            RoleKind::Writable
+        } else {
+            RoleKind::Replica
+        },
         // A replica's words are its progress's, as the checks and the inspector say them.
         state: match progress(world, id) {
             Some(progress) => progress.to_string(),
@@ -182,6 +194,7 @@ fn coordinator(world: &World<LabNode>, service: &Coordinator, up: bool) -> Descr
     };
     Description {
         role: COORDINATOR,
+        home: RoleKind::None,
         state,
         links: Vec::new(),
         offers: Vec::new(),
@@ -201,6 +214,7 @@ fn applier_description(id: NodeId, applier: &Applier) -> Description {
     }));
     Description {
         role: APPLIER,
+        home: RoleKind::None,
         state: format!("read up to sl_log {}", applier.fetched),
         links,
         offers: Vec::new(),
