@@ -9,10 +9,14 @@
 //!
 //! It must not know how anything is drawn.
 
+pub mod caption;
 pub mod controls;
 pub mod describe;
 pub mod inspect;
 pub mod narrate;
+mod stepping;
+
+pub use stepping::Stepped;
 
 // What the UI needs from the rest of the core, named here so that the UI names only `lab`
 // and `view`: the live checks it lists, and the settings its pickers choose.
@@ -112,6 +116,9 @@ pub struct Lab {
     /// The narrated events of the session, kept beside the timeline so a long session keeps
     /// them all (see [`narrate::History`]).
     history: narrate::History,
+    /// After a Step found nothing visible: the trace length it was at, and the time it
+    /// searched up to (for the caption).
+    quiet: Option<(u64, Micros)>,
 }
 
 impl Lab {
@@ -122,6 +129,7 @@ impl Lab {
             timeline: Timeline::new(world),
             settings,
             history: narrate::History::default(),
+            quiet: None,
         };
         lab.catch_up();
         lab
@@ -466,6 +474,18 @@ impl Lab {
             self.settings.cluster.method,
             limit,
         )
+    }
+
+    /// One line saying what the last visible moment did, or that a Step found nothing
+    /// visible ahead (see [`caption`]).
+    pub fn caption(&self) -> String {
+        match self.quiet {
+            Some((len, until)) if len == self.world().trace().len() => format!(
+                "Nothing visible happens before {}: Shift+→ steps one event",
+                controls::time_words(until)
+            ),
+            _ => caption::caption(self.world(), self.settings.cluster.method),
+        }
     }
 
     /// The lab as the UI draws it now.
