@@ -346,7 +346,7 @@ fn tell(phrases: Vec<Phrase>) -> String {
         }
     }
     // Stable: equal ranks keep the order they happened in.
-    merged.sort_by(|a, b| b.rank.cmp(&a.rank));
+    merged.sort_by_key(|p| std::cmp::Reverse(p.rank));
     match merged.as_slice() {
         [] => String::new(),
         [one] => one.words(),

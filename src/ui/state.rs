@@ -10,7 +10,8 @@
 use std::rc::Rc;
 
 use replication_lab::lab::controls::{
-    announcement, console_client, time_words, AckChoice, Details, Focus, MethodChoice, Shown, Speed,
+    announcement, console_client, paced, time_words, AckChoice, Details, Focus, MethodChoice,
+    Shown, Slowing, Speed,
 };
 use replication_lab::lab::Lab;
 use replication_lab::view::{Micros, View};
@@ -52,6 +53,8 @@ pub struct UiState {
     pub playing: bool,
     /// Play in jumps instead of gliding (the reader prefers reduced motion).
     pub reduced_motion: bool,
+    /// Playing slows down while a statement's messages travel (see `controls::paced`).
+    pub slow_for_messages: bool,
     /// The node whose details the inspector shows.
     pub selected: Option<u32>,
     pub method: MethodChoice,
@@ -101,6 +104,7 @@ pub enum Action {
     SetSpeed(Speed),
     /// The reader's reduced-motion preference, as the browser reports it.
     SetReducedMotion(bool),
+    SetSlowForMessages(bool),
     /// The inspector shows `node` now.
     Selected {
         node: u32,
@@ -153,6 +157,7 @@ impl UiState {
             speed,
             playing: false,
             reduced_motion,
+            slow_for_messages: true,
             selected,
             method: MethodChoice::of(settings.cluster.method),
             fencing: settings.cluster.failover.fencing,
@@ -168,6 +173,28 @@ impl UiState {
     /// The current virtual time.
     pub fn time(&self) -> Micros {
         self.view.time
+    }
+
+    /// The speed playing goes at now: the chosen one, or slower while a statement's
+    /// messages travel.
+    pub fn pace(&self) -> Speed {
+        if self.slow_for_messages {
+            paced(self.speed, &self.view)
+        } else {
+            self.speed
+        }
+    }
+
+    /// What the transport says about slowing down.
+    pub fn slowing(&self) -> Slowing {
+        match (
+            self.slow_for_messages,
+            self.playing && self.pace() != self.speed,
+        ) {
+            (false, _) => Slowing::Off,
+            (true, false) => Slowing::Ready,
+            (true, true) => Slowing::Now,
+        }
     }
 
     /// The client the console sends from: the one picked, or the first.
@@ -254,6 +281,7 @@ impl Reducible for UiState {
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::SetReducedMotion(reduced) => next.reduced_motion = reduced,
+            Action::SetSlowForMessages(on) => next.slow_for_messages = on,
             Action::Selected { node, shown } => {
                 next.selected = Some(node);
                 next.refusal = None;
@@ -318,6 +346,7 @@ impl Reducible for UiState {
                 next = UiState {
                     speed: next.speed,
                     reduced_motion: next.reduced_motion,
+                    slow_for_messages: next.slow_for_messages,
                     ..*fresh
                 }
             }

@@ -1,12 +1,13 @@
-//! The transport bar: the controls of virtual time. To the start, step back, play/pause, step,
-//! the speed, the clock readout, the timeline slider, and the keyboard shortcuts (listed on
-//! screen).
+//! The transport bar: the controls of virtual time. To the start, step back, play/pause, step
+//! (to the next visible change; Shift+arrows step one event), the speed (and whether playing
+//! slows down while a statement's messages travel, saying so when it does), the clock readout,
+//! the timeline slider, and the keyboard shortcuts (listed on screen).
 //!
 //! It draws what it is given and sends [`TimeControl`]s; it knows nothing of the lab or the
 //! world.
 //! Every control is a real `<button>` or `<input>` with visible text, reachable by keyboard.
 
-use replication_lab::lab::controls::{shortcut, Speed, TimeControl};
+use replication_lab::lab::controls::{shortcut, Slowing, Speed, TimeControl};
 use replication_lab::view::{format_time, Micros};
 use yew::prelude::*;
 
@@ -21,6 +22,7 @@ pub struct TransportProps {
     pub speed: Speed,
     /// Playing moves in jumps (the reader prefers reduced motion).
     pub reduced_motion: bool,
+    pub slowing: Slowing,
     pub on_control: Callback<TimeControl>,
 }
 
@@ -32,7 +34,7 @@ pub fn Transport(props: &TransportProps) -> Html {
             if event.ctrl_key() || event.alt_key() || event.meta_key() || is_typing_target(&event) {
                 return;
             }
-            if let Some(control) = shortcut(&event.key()) {
+            if let Some(control) = shortcut(&event.key(), event.shift_key()) {
                 // Space would scroll the page, arrows too.
                 event.prevent_default();
                 on_control.emit(control);
@@ -46,12 +48,12 @@ pub fn Transport(props: &TransportProps) -> Html {
             <div class="transport-row">
                 <div class="transport-buttons" role="group" aria-label="Playback">
                     <TransportButton icon={Icon::ToStart} text="Start" onclick={send(TimeControl::ToStart)} />
-                    <TransportButton icon={Icon::StepBack} text="Step back" onclick={send(TimeControl::StepBack)} />
+                    <TransportButton icon={Icon::StepBack} text="Step back" keys="ArrowLeft" hint="← back to the previous change; Shift+← one event" onclick={send(TimeControl::StepBack)} />
                     <PlayPauseButton playing={props.playing}
                         onclick={send(if props.playing { TimeControl::Pause } else { TimeControl::Play })} />
-                    <TransportButton icon={Icon::Step} text="Step" icon_after=true onclick={send(TimeControl::Step)} />
+                    <TransportButton icon={Icon::Step} text="Step" keys="ArrowRight" hint="→ on to the next change; Shift+→ one event" icon_after=true onclick={send(TimeControl::Step)} />
                 </div>
-                <SpeedPicker speed={props.speed} on_control={props.on_control.clone()} />
+                <SpeedPicker speed={props.speed} slowing={props.slowing} on_control={props.on_control.clone()} />
                 <Clock time={props.time} />
             </div>
             <div class="transport-row">
@@ -113,6 +115,11 @@ struct TransportButtonProps {
     text: &'static str,
     #[prop_or_default]
     icon_after: bool,
+    /// Its shortcut key, if it has one (Shift with it steps one event).
+    #[prop_or_default]
+    keys: &'static str,
+    #[prop_or_default]
+    hint: &'static str,
     onclick: Callback<MouseEvent>,
 }
 
@@ -120,7 +127,9 @@ struct TransportButtonProps {
 #[component]
 fn TransportButton(props: &TransportButtonProps) -> Html {
     html! {
-        <button type="button" class="transport-button" onclick={props.onclick.clone()}>
+        <button type="button" class="transport-button" onclick={props.onclick.clone()}
+            aria-keyshortcuts={(!props.keys.is_empty()).then_some(props.keys)}
+            title={(!props.hint.is_empty()).then_some(props.hint)}>
             if !props.icon_after { { icon(props.icon) } }
             <span class="button-text">{ props.text }</span>
             if props.icon_after { { icon(props.icon) } }
@@ -154,11 +163,13 @@ fn PlayPauseButton(props: &PlayPauseButtonProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct SpeedPickerProps {
     speed: Speed,
+    slowing: Slowing,
     on_control: Callback<TimeControl>,
 }
 
 /// The speed ladder as radio buttons (arrow keys move between them), with what one real
-/// second shows at the chosen speed.
+/// second shows at the chosen speed, and the switch that slows playing down while a
+/// statement's messages travel (saying when it does).
 #[component]
 fn SpeedPicker(props: &SpeedPickerProps) -> Html {
     html! {
@@ -173,6 +184,17 @@ fn SpeedPicker(props: &SpeedPickerProps) -> Html {
                 </label>
             }
             <span class="speed-explanation">{ props.speed.explanation() }</span>
+            <label class="slow-choice">
+                <input type="checkbox" checked={props.slowing != Slowing::Off}
+                    onchange={props.on_control.reform(move |e: Event| {
+                        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                        TimeControl::SlowForMessages(input.checked())
+                    })} />
+                { "slow down for messages" }
+            </label>
+            if props.slowing == Slowing::Now {
+                <span class="slowed" role="status">{ "slowed to show messages" }</span>
+            }
         </fieldset>
     }
 }
@@ -205,7 +227,8 @@ fn ShortcutHelp(props: &ShortcutHelpProps) -> Html {
     html! {
         <p class="shortcut-help" aria-label="Keyboard shortcuts">
             <span><kbd>{ "Space" }</kbd>{ " play/pause" }</span>
-            <span><kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " step" }</span>
+            <span><kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " step to the next change" }</span>
+            <span><kbd>{ "Shift" }</kbd>{ "+" }<kbd>{ "←" }</kbd><kbd>{ "→" }</kbd>{ " one event" }</span>
             <span><kbd>{ "Home" }</kbd>{ " start" }</span>
             if props.reduced_motion {
                 <span class="reduced-motion-note">{ "Reduced motion: playing jumps once a second" }</span>
