@@ -11,7 +11,7 @@
 //!
 //! Reads the world; never changes it, and knows nothing of how anything is drawn.
 
-use super::narrate;
+use super::narrate::EventLine;
 use crate::replication::config::Method;
 use crate::replication::family::{self, MessageKind};
 use crate::replication::messages::{ClientMsg, Msg, SingleLeaderMsg};
@@ -145,31 +145,24 @@ pub fn seen(
                 format!("{label} from {} to {} was lost", name(*from), name(*to)),
             ))
         }
-        TraceKind::Note { note, .. } => Some(noted(note, method).unwrap_or_else(|| {
-            narrated(world, method, index, event).unwrap_or(Phrase::new(0, "", String::new()))
-        })),
+        TraceKind::Note { note, .. } => Some(noted(note, method).unwrap_or_else(narrated)),
         TraceKind::Crashed { .. }
         | TraceKind::Restarted { .. }
         | TraceKind::FaultApplied { .. }
         | TraceKind::FaultRejected { .. }
-        | TraceKind::RequestRejected { .. } => narrated(world, method, index, event),
+        | TraceKind::RequestRejected { .. } => Some(narrated()),
         _ => None,
     }
 }
 
-/// The event log's sentence for an event, its plain-words last line (the first lines may be
-/// the database's own log lines).
-fn narrated(
-    world: &World<LabNode>,
-    method: Method,
-    index: u64,
-    event: &TraceEvent<LabNode>,
-) -> Option<Phrase> {
-    let typed = narrate::typed(world, index, event)?;
-    let line = narrate::sentence(&typed, method)?;
-    let last = line.text.lines().last().unwrap_or("").trim().to_string();
-    Some(Phrase::new(if line.important { 7 } else { 3 }, "", last))
+/// An event the event log narrates (a crash, a failover, a refusal…): the caption takes the
+/// event log's line for it (see [`caption`]), so here it has no words yet.
+fn narrated() -> Phrase {
+    Phrase::new(NARRATED, "", String::new())
 }
+
+/// The rank of a narrated event: above a statement's journey.
+const NARRATED: u8 = 7;
 
 /// The message's label as the diagram draws it.
 fn label(msg: &Msg, method: Method) -> String {
@@ -293,8 +286,10 @@ fn short(sql: &str) -> String {
 
 /// The caption for `world` now: what happened at the latest visible moment (the visible
 /// events within [`MOMENT`] before the latest one), the most telling first, at most two
-/// sentences; a hint when nothing has happened yet.
-pub fn caption(world: &World<LabNode>, method: Method) -> String {
+/// sentences; a hint when nothing has happened yet. `narrated` is the event log's latest
+/// line: a crash, a failover or a refusal in the moment is told in its words (its last
+/// line: the first may be the database's own log line).
+pub fn caption(world: &World<LabNode>, method: Method, narrated: Option<&EventLine>) -> String {
     let trace = world.trace();
     let mut phrases: Vec<Phrase> = Vec::new();
     let mut latest: Option<Micros> = None;
@@ -308,13 +303,20 @@ pub fn caption(world: &World<LabNode>, method: Method) -> String {
         if latest.is_some_and(|latest| at + MOMENT < latest) {
             break;
         }
-        if let Some(phrase) = seen(world, method, index, event) {
+        if let Some(mut phrase) = seen(world, method, index, event) {
             latest.get_or_insert(at);
-            phrases.push(phrase);
+            if phrase.rank == NARRATED {
+                let line = narrated
+                    .filter(|line| line.time == at)
+                    .map(|line| &line.text);
+                let text = line.map_or("", |t| t.rfind('\n').map_or(t, |i| &t[i + 1..]));
+                phrase.what = text.to_string();
+                phrase.rank = if text.is_empty() { 0 } else { NARRATED };
+            }
+            // Oldest first, so equal ranks read in the order they happened.
+            phrases.insert(0, phrase);
         }
     }
-    // Oldest first, so equal ranks read in the order they happened.
-    phrases.reverse();
     let told = tell(phrases);
     if told.is_empty() && latest.is_none() {
         return "Nothing has happened yet: send a statement from the console, then Play or Step"
@@ -345,8 +347,15 @@ fn tell(phrases: Vec<Phrase>) -> String {
             merged.push(phrase);
         }
     }
-    // Stable: equal ranks keep the order they happened in.
-    merged.sort_by_key(|p| std::cmp::Reverse(p.rank));
+    // The two most telling; of equal ranks, the one that happened first.
+    let Some(best) = (0..merged.len()).min_by_key(|&i| (u8::MAX - merged[i].rank, i)) else {
+        return String::new();
+    };
+    let first = merged.remove(best);
+    let second = (0..merged.len())
+        .min_by_key(|&i| (u8::MAX - merged[i].rank, i))
+        .map(|i| merged.swap_remove(i));
+    merged = std::iter::once(first).chain(second).collect();
     match merged.as_slice() {
         [] => String::new(),
         [one] => one.words(),
@@ -432,6 +441,21 @@ mod tests {
             "binlog positions, not LSNs:\n{all}"
         );
         assert!(!all.contains("WAL"), "no WAL under statements:\n{all}");
+    }
+
+    #[test]
+    fn a_crash_is_told_in_the_event_logs_words() {
+        let mut lab = Lab::new(LabSettings::default());
+        lab.seek(1_000_000);
+        let follower = lab
+            .view()
+            .nodes
+            .iter()
+            .find(|n| n.name == "follower-1")
+            .map(|n| n.id)
+            .expect("follower-1");
+        lab.perform(LabAction::Crash(follower)).expect("crashed");
+        assert_eq!(lab.caption(), "follower-1 crashed");
     }
 
     #[test]

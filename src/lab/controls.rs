@@ -407,10 +407,11 @@ pub struct Details {
 impl Details {
     /// The details of `lab` now, for `focus`.
     pub fn of(lab: &Lab, focus: Focus) -> Details {
+        let events = lab.events(EVENTS_SHOWN);
         Details {
             checks: Rc::new(lab.checks()),
-            events: Rc::new(lab.events(EVENTS_SHOWN)),
-            caption: lab.caption(),
+            caption: lab.caption_after(&events),
+            events: Rc::new(events),
             inspection: focus.selected.and_then(|id| lab.inspect(id)).map(Rc::new),
             client: focus.client.and_then(|id| lab.inspect(id)).map(Rc::new),
         }

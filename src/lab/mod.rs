@@ -116,9 +116,9 @@ pub struct Lab {
     /// The narrated events of the session, kept beside the timeline so a long session keeps
     /// them all (see [`narrate::History`]).
     history: narrate::History,
-    /// After a Step found nothing visible: the trace length it was at, and the time it
-    /// searched up to (for the caption).
-    quiet: Option<(u64, Micros)>,
+    /// After a Step that found nothing visible: the trace length it ended at, and the times
+    /// it went from and to (for the caption).
+    quiet: Option<(u64, Micros, Micros)>,
 }
 
 impl Lab {
@@ -479,12 +479,19 @@ impl Lab {
     /// One line saying what the last visible moment did, or that a Step found nothing
     /// visible ahead (see [`caption`]).
     pub fn caption(&self) -> String {
+        self.caption_after(&self.events(1))
+    }
+
+    /// [`Lab::caption`], given the event log's latest lines (`events`, as [`Lab::events`]
+    /// gives them): the page reads them anyway, and reading them once keeps it small.
+    pub fn caption_after(&self, events: &[narrate::EventLine]) -> String {
         match self.quiet {
-            Some((len, until)) if len == self.world().trace().len() => format!(
-                "Nothing visible happens before {}: Shift+→ steps one event",
-                controls::time_words(until)
+            Some((len, from, to)) if len == self.world().trace().len() => format!(
+                "Nothing visible happened from {} to {} (heartbeats and timers only): Shift+→ steps one event",
+                controls::time_words(from),
+                controls::time_words(to)
             ),
-            _ => caption::caption(self.world(), self.settings.cluster.method),
+            _ => caption::caption(self.world(), self.settings.cluster.method, events.last()),
         }
     }
 

@@ -6,15 +6,17 @@
 //! is one step). The fine step, one event at a time, stays [`Lab::step`] / [`Lab::step_back`].
 //!
 //! Exact: the timeline is deterministic, so looking ahead is running the world forward and
-//! coming back. The look-ahead is bounded by [`SEARCH`] of virtual time.
+//! coming back. The search is bounded by [`SEARCH`] of virtual time: when nothing visible
+//! happens within it (an idle cluster only sends heartbeats), Step goes that far and the
+//! caption says nothing visible happened on the way.
 
 use super::caption::{self, MOMENT};
 use super::Lab;
 use crate::sim::Time;
 use crate::view::Micros;
 
-/// How far ahead (in virtual time) Step looks for something visible before giving up.
-pub const SEARCH: Micros = 5_000_000;
+/// How far (in virtual time) a Step looks for something visible before it stops anyway.
+pub const SEARCH: Micros = 2_000_000;
 
 /// The longest one moment may last: visible events that keep coming less than
 /// [`MOMENT`] apart are cut into moments this long.
@@ -25,9 +27,9 @@ const LONGEST_MOMENT: Micros = 3 * MOMENT;
 pub enum Stepped {
     /// It moved to the next visible moment.
     Moved,
-    /// Nothing visible happens before this time: the lab stays where it was.
-    NothingBefore(Micros),
-    /// Nothing at all is left to happen.
+    /// Nothing visible happens within [`SEARCH`]: it moved that far.
+    Quiet,
+    /// Nothing at all is left to happen: it stayed.
     AtEnd,
 }
 
@@ -43,19 +45,8 @@ impl Lab {
         })
     }
 
-    /// Whether the events at the current time change anything visible.
-    fn seen_now(&self) -> bool {
-        let trace = self.world().trace();
-        let now = self.timeline.time();
-        let mut first = trace.len();
-        while first > 0 && trace.get(first - 1).is_some_and(|e| e.at == now) {
-            first -= 1;
-        }
-        first < trace.len() && self.seen_since(first)
-    }
-
-    /// Moves to the next visible moment (see the module docs). When nothing visible happens
-    /// within [`SEARCH`], the lab stays where it was and says so.
+    /// Moves to the next visible moment (see the module docs), or [`SEARCH`] on when nothing
+    /// visible happens before (and the caption says so).
     pub fn step_visible(&mut self) -> Stepped {
         let start = self.timeline.time();
         let limit = start.as_micros().saturating_add(SEARCH);
@@ -81,54 +72,63 @@ impl Lab {
                 self.timeline.seek(Time::micros(last));
                 Stepped::Moved
             }
-            None => {
-                let ended = self.timeline.next_stop().is_none();
+            None if self.timeline.next_stop().is_none() => {
                 self.timeline.seek(start);
-                if ended && self.timeline.next_stop().is_none() {
-                    Stepped::AtEnd
-                } else {
-                    Stepped::NothingBefore(limit)
-                }
+                Stepped::AtEnd
+            }
+            None => {
+                self.timeline.seek(Time::micros(limit));
+                Stepped::Quiet
             }
         };
-        self.quiet = match outcome {
-            Stepped::NothingBefore(until) => Some((self.world().trace().len(), until)),
-            _ => None,
-        };
+        self.quiet = (outcome == Stepped::Quiet).then(|| self.quiet_since(start.as_micros()));
         self.catch_up();
         outcome
     }
 
+    /// What the caption remembers of a quiet step that began at `from` and ends now.
+    fn quiet_since(&self, from: Micros) -> (u64, Micros, Micros) {
+        (self.world().trace().len(), from, self.time())
+    }
+
     /// Moves back to the previous visible moment: the latest visible time before now that
-    /// ends a moment (the next visible event comes more than [`MOMENT`] later), or the start.
-    /// False at the start.
+    /// ends a moment (the next visible event comes more than [`MOMENT`] later); or
+    /// [`SEARCH`] back, or to the start, when nothing visible happened before. False at the
+    /// start.
     pub fn step_back_visible(&mut self) -> bool {
         let now = self.timeline.time();
         if now <= self.timeline.start() {
             return false;
         }
-        // The next visible time after a candidate: now, if now is visible; else unknown.
-        let mut after: Option<Micros> = self.seen_now().then_some(now.as_micros());
+        let (world, method) = (self.timeline.world(), self.settings.cluster.method);
+        let trace = world.trace();
+        let (start, now) = (self.timeline.start().as_micros(), now.as_micros());
+        let floor = now.saturating_sub(SEARCH);
+        // Going back through the trace: the visible time after the one looked at (unknown
+        // past the present), and the answer.
+        let mut after: Option<Micros> = None;
         let mut target = None;
-        let floor = now.as_micros().saturating_sub(SEARCH);
-        while let Some(previous) = self.timeline.previous_stop() {
-            if previous <= self.timeline.start() || previous.as_micros() < floor {
+        let mut index = trace.len();
+        while let Some(event) = index.checked_sub(1).and_then(|i| trace.get(i)) {
+            index -= 1;
+            let at = event.at.as_micros();
+            if at < floor || at <= start {
                 break;
             }
-            self.timeline.step_back();
-            if !self.seen_now() {
+            if after == Some(at) || caption::seen(world, method, index, event).is_none() {
                 continue;
             }
-            let at = previous.as_micros();
-            let ends_moment = after.is_none_or(|next| next > at + MOMENT);
-            if ends_moment {
-                target = Some(previous);
+            if at < now && after.is_none_or(|next| next > at + MOMENT) {
+                target = Some(Time::micros(at));
                 break;
             }
             after = Some(at);
         }
-        self.timeline.seek(target.unwrap_or(self.timeline.start()));
-        self.quiet = None;
+        let floor = Time::micros(floor).max(self.timeline.start());
+        self.timeline.seek(target.unwrap_or(floor));
+        self.quiet = target
+            .is_none()
+            .then(|| (self.world().trace().len(), self.time(), now));
         self.catch_up();
         true
     }
@@ -227,19 +227,27 @@ mod tests {
     }
 
     #[test]
-    fn an_idle_cluster_says_nothing_visible_happens_and_stays() {
+    fn in_an_idle_cluster_a_step_goes_as_far_as_it_looks_and_says_nothing_happened() {
         let mut lab = Lab::new(LabSettings::default());
         lab.seek(100_000);
-        let trace = lab.world().trace().len();
         assert_eq!(
             lab.step_visible(),
-            Stepped::NothingBefore(100_000 + SEARCH),
+            Stepped::Quiet,
             "keepalives and key renewals are not visible changes"
         );
-        assert_eq!(lab.time(), 100_000);
-        assert_eq!(lab.world().trace().len(), trace);
-        assert!(lab.caption().starts_with("Nothing visible happens before"));
+        assert_eq!(lab.time(), 100_000 + SEARCH);
+        assert_eq!(
+            lab.caption(),
+            "Nothing visible happened from t = 0.100 s to t = 2.100 s (heartbeats and timers only): Shift+→ steps one event"
+        );
         assert!(lab.step(), "a fine step still moves");
-        assert!(!lab.caption().starts_with("Nothing visible happens before"));
+        assert!(!lab.caption().starts_with("Nothing visible"));
+        lab.seek(100_000 + 2 * SEARCH);
+        assert!(lab.step_back_visible());
+        assert_eq!(lab.time(), 100_000 + SEARCH, "back as far as it looks");
+        assert!(lab.step_back_visible());
+        assert!(lab.step_back_visible());
+        assert_eq!(lab.time(), 0, "then to the start");
+        assert!(!lab.step_back_visible());
     }
 }

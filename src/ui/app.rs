@@ -109,7 +109,7 @@ pub fn App() -> Html {
                 {on_method} {on_fencing} {on_ack} />
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">
-                    <super::caption::Caption text={details.caption.clone()} />
+                    { super::caption::caption(&details.caption) }
                     <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link} />
                 </section>
                 // Right after the diagram in reading order: on a phone the panes stack and the
