@@ -7,6 +7,6 @@ use yew::prelude::*;
 
 pub fn caption(text: &str) -> Html {
     html! {
-        <p class="caption" aria-live="polite" title={text.to_string()}>{ text }</p>
+        <p class="caption" aria-live="polite">{ text }</p>
     }
 }

@@ -91,18 +91,24 @@ impl Driver {
                 self.restart_clock();
                 Some(Action::TogglePlaying)
             }
-            TimeControl::Step => moved(|from| Move::Step { from }, &|lab| {
-                lab.step_visible();
-            }),
-            TimeControl::FineStep => moved(|from| Move::Step { from }, &|lab| {
-                lab.step();
-            }),
-            TimeControl::StepBack => moved(|_| Move::StepBack, &|lab| {
-                lab.step_back_visible();
-            }),
-            TimeControl::FineStepBack => moved(|_| Move::StepBack, &|lab| {
-                lab.step_back();
-            }),
+            TimeControl::Step | TimeControl::FineStep => {
+                moved(|from| Move::Step { from }, &|lab| {
+                    if control == TimeControl::Step {
+                        lab.step_visible();
+                    } else {
+                        lab.step();
+                    }
+                })
+            }
+            TimeControl::StepBack | TimeControl::FineStepBack => {
+                moved(|_| Move::StepBack, &|lab| {
+                    if control == TimeControl::StepBack {
+                        lab.step_back_visible();
+                    } else {
+                        lab.step_back();
+                    }
+                })
+            }
             TimeControl::SlowForMessages(on) => {
                 self.restart_clock();
                 Some(Action::SetSlowForMessages(on))

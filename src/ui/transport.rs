@@ -48,10 +48,10 @@ pub fn Transport(props: &TransportProps) -> Html {
             <div class="transport-row">
                 <div class="transport-buttons" role="group" aria-label="Playback">
                     <TransportButton icon={Icon::ToStart} text="Start" onclick={send(TimeControl::ToStart)} />
-                    <TransportButton icon={Icon::StepBack} text="Step back" keys="ArrowLeft" hint="← back to the previous change; Shift+← one event" onclick={send(TimeControl::StepBack)} />
+                    <TransportButton icon={Icon::StepBack} text="Step back" keys="ArrowLeft" onclick={send(TimeControl::StepBack)} />
                     <PlayPauseButton playing={props.playing}
                         onclick={send(if props.playing { TimeControl::Pause } else { TimeControl::Play })} />
-                    <TransportButton icon={Icon::Step} text="Step" keys="ArrowRight" hint="→ on to the next change; Shift+→ one event" icon_after=true onclick={send(TimeControl::Step)} />
+                    <TransportButton icon={Icon::Step} text="Step" keys="ArrowRight" icon_after=true onclick={send(TimeControl::Step)} />
                 </div>
                 <SpeedPicker speed={props.speed} slowing={props.slowing} on_control={props.on_control.clone()} />
                 <Clock time={props.time} />
@@ -118,8 +118,6 @@ struct TransportButtonProps {
     /// Its shortcut key, if it has one (Shift with it steps one event).
     #[prop_or_default]
     keys: &'static str,
-    #[prop_or_default]
-    hint: &'static str,
     onclick: Callback<MouseEvent>,
 }
 
@@ -128,8 +126,7 @@ struct TransportButtonProps {
 fn TransportButton(props: &TransportButtonProps) -> Html {
     html! {
         <button type="button" class="transport-button" onclick={props.onclick.clone()}
-            aria-keyshortcuts={(!props.keys.is_empty()).then_some(props.keys)}
-            title={(!props.hint.is_empty()).then_some(props.hint)}>
+            aria-keyshortcuts={(!props.keys.is_empty()).then_some(props.keys)}>
             if !props.icon_after { { icon(props.icon) } }
             <span class="button-text">{ props.text }</span>
             if props.icon_after { { icon(props.icon) } }
@@ -172,6 +169,7 @@ struct SpeedPickerProps {
 /// statement's messages travel (saying when it does).
 #[component]
 fn SpeedPicker(props: &SpeedPickerProps) -> Html {
+    let on = props.slowing != Slowing::Off;
     html! {
         <fieldset class="speed-picker">
             <legend class="control-label">{ "Speed" }</legend>
@@ -185,11 +183,8 @@ fn SpeedPicker(props: &SpeedPickerProps) -> Html {
             }
             <span class="speed-explanation">{ props.speed.explanation() }</span>
             <label class="slow-choice">
-                <input type="checkbox" checked={props.slowing != Slowing::Off}
-                    onchange={props.on_control.reform(move |e: Event| {
-                        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-                        TimeControl::SlowForMessages(input.checked())
-                    })} />
+                <input type="checkbox" checked={on}
+                    onchange={props.on_control.reform(move |_: Event| TimeControl::SlowForMessages(!on))} />
                 { "slow down for messages" }
             </label>
             if props.slowing == Slowing::Now {
@@ -228,7 +223,7 @@ fn ShortcutHelp(props: &ShortcutHelpProps) -> Html {
         <p class="shortcut-help" aria-label="Keyboard shortcuts">
             <span><kbd>{ "Space" }</kbd>{ " play/pause" }</span>
             <span><kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " step to the next change" }</span>
-            <span><kbd>{ "Shift" }</kbd>{ "+" }<kbd>{ "←" }</kbd><kbd>{ "→" }</kbd>{ " one event" }</span>
+            <span><kbd>{ "Shift+← →" }</kbd>{ " one event" }</span>
             <span><kbd>{ "Home" }</kbd>{ " start" }</span>
             if props.reduced_motion {
                 <span class="reduced-motion-note">{ "Reduced motion: playing jumps once a second" }</span>
