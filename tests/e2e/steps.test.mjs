@@ -104,7 +104,12 @@ for (const speed of ['1×', '10×']) {
     console.log(`# ${speed}: a message in ${(share * 100).toFixed(0)}% of ${frames} frames`);
     assert.ok(share > 0.5, `a message in ${(share * 100).toFixed(0)}% of ${frames} frames`);
     assert.ok(slowed, 'the transport says it slowed down');
-    await page.locator('.transport').screenshot({ path: `${SHOTS}/steps-transport-${speed === '1×' ? '1x' : '10x'}.png` });
+    // While playing, a statement slows the lab down: what the page looks like then.
+    await button(page, 'Play').click();
+    await insert(page, 'seen');
+    await page.locator('.slowed').waitFor({ timeout: 2_000 });
+    await page.screenshot({ path: `${SHOTS}/steps-slowed-${speed === '1×' ? '1x' : '10x'}.png` });
+    await button(page, 'Pause').click();
     assert.deepEqual(problems, []);
   });
 }
@@ -123,16 +128,17 @@ for (const [width, height] of [[1280, 800], [390, 844], [480, 320]]) {
     const { page, problems } = await lab.openApp();
     await page.setViewportSize({ width, height });
     await insert(page, 'on screen');
-    const diagram = page.locator('svg.cluster');
-    const before = await diagram.boundingBox();
+    // Where the diagram is on the page (a click may scroll the page on a phone).
+    const top = () => page.locator('svg.cluster').evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+    const before = await top();
     await button(page, 'Step').click();
     await button(page, 'Step').click();
-    const after = await diagram.boundingBox();
-    assert.equal(after.y, before.y, 'the diagram did not move');
+    assert.equal(await top(), before, 'the diagram did not move');
     const size = await page.locator('.caption').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     if (width >= 1280) assert.ok(size >= 18, `caption text ${size}px`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `nothing wider than the viewport (${overflow}px)`);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${SHOTS}/steps-caption-${width}x${height}.png` });
     assert.deepEqual(problems, []);
   });
