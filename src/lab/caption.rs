@@ -272,10 +272,12 @@ mod tests {
 
     #[test]
     fn statement_based_replication_speaks_of_binlog_positions() {
-        let mut settings = LabSettings::default();
-        settings.cluster = crate::lab::ClusterConfig::lab_default(Method::Statement {
-            context_events: true,
-        });
+        let settings = LabSettings {
+            cluster: crate::lab::ClusterConfig::lab_default(Method::Statement {
+                context_events: true,
+            }),
+            ..LabSettings::default()
+        };
         let mut lab = Lab::new(settings);
         lab.seek(1_000_000);
         insert(&mut lab);
