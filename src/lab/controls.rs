@@ -232,12 +232,19 @@ pub enum Slowing {
     Now,
 }
 
-/// The speed playing goes at in `view`: `speed`, or slower while a message that carries the
-/// lesson is in flight — a statement, an answer, replication data, or an acknowledgement
-/// while a client waits for its answer — so that the shortest such journey takes
-/// [`MESSAGE_SHOWN_MS`] of real time. Heartbeats never slow it down. Positions still come
-/// from virtual time: only the pace changes.
+/// The slowest speed that is slowed down for messages: 1×. Slower, a message glides for a
+/// tenth of a second or more and is seen anyway.
+pub const FAST: Speed = Speed::new(1_000);
+
+/// The speed playing goes at in `view`: `speed`, or — from [`FAST`] up — slower while a
+/// message that carries the lesson is in flight (a statement, an answer, replication data,
+/// or an acknowledgement while a client waits for its answer), so that the shortest such
+/// journey takes [`MESSAGE_SHOWN_MS`] of real time. Heartbeats never slow it down. Positions
+/// still come from virtual time: only the pace changes.
 pub fn paced(speed: Speed, view: &View) -> Speed {
+    if speed.micros_per_real_ms < FAST.micros_per_real_ms {
+        return speed;
+    }
     let waiting = view.nodes.iter().any(|n| n.awaiting_answers);
     let journey = view
         .messages
@@ -630,7 +637,8 @@ mod tests {
         })
         .expect("sent");
         assert_eq!(paced(Speed::DEFAULT, &lab.view()), Speed::DEFAULT);
-        assert_ne!(paced(Speed::new(1_000), &lab.view()), Speed::new(1_000));
+        assert_eq!(paced(Speed::new(50), &lab.view()), Speed::new(50));
+        assert_ne!(paced(FAST, &lab.view()), FAST);
     }
 
     fn line(time: Micros, text: &str) -> EventLine {
