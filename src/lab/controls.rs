@@ -221,17 +221,6 @@ impl Speed {
 /// its link while playing (see [`paced`]): long enough for the eye to follow it.
 pub const MESSAGE_SHOWN_MS: u64 = 600;
 
-/// Whether playing slows down around the messages that carry the lesson.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Slowing {
-    /// The reader turned it off: playing keeps the chosen speed.
-    Off,
-    /// On, and not slowing now.
-    Ready,
-    /// Slowing now, so that a message in flight is seen.
-    Now,
-}
-
 /// The slowest speed that is slowed down for messages: 1×. Slower, a message glides for a
 /// tenth of a second or more and is seen anyway.
 pub const FAST: Speed = Speed::new(1_000);
@@ -314,8 +303,6 @@ pub enum TimeControl {
     Step,
     /// One event on, a timer tick or a heartbeat too.
     FineStep,
-    /// Whether playing slows down around messages (see [`paced`]).
-    SlowForMessages(bool),
     /// Show the lab at this virtual time (the slider); playing goes on from there.
     Seek(Micros),
     SetSpeed(Speed),

@@ -116,7 +116,7 @@ pub fn App() -> Html {
                 // transport stays next to what it moves; on wide screens the stylesheet puts
                 // the checks under the diagram and the transport across the bottom.
                 <Transport time={state.time()} horizon={state.horizon} playing={state.playing}
-                    speed={state.speed} reduced_motion={state.reduced_motion} slowing={state.slowing()} {on_control} />
+                    speed={state.speed} reduced_motion={state.reduced_motion} slowed={state.slowed()} {on_control} />
                 <ChecksBar checks={details.checks.clone()} />
                 <div class="side-pane">
                     <aside class="inspector-pane" aria-label="Inspector">

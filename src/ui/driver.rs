@@ -93,7 +93,7 @@ impl Driver {
             }
             TimeControl::Step | TimeControl::FineStep => {
                 moved(|from| Move::Step { from }, &|lab| {
-                    if control == TimeControl::Step {
+                    if matches!(control, TimeControl::Step) {
                         lab.step_visible();
                     } else {
                         lab.step();
@@ -102,16 +102,12 @@ impl Driver {
             }
             TimeControl::StepBack | TimeControl::FineStepBack => {
                 moved(|_| Move::StepBack, &|lab| {
-                    if control == TimeControl::StepBack {
+                    if matches!(control, TimeControl::StepBack) {
                         lab.step_back_visible();
                     } else {
                         lab.step_back();
                     }
                 })
-            }
-            TimeControl::SlowForMessages(on) => {
-                self.restart_clock();
-                Some(Action::SetSlowForMessages(on))
             }
             TimeControl::ToStart => moved(|_| Move::ToStart, &|lab| lab.seek(0)),
             TimeControl::Seek(t) => {

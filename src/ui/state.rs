@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use replication_lab::lab::controls::{
     announcement, console_client, paced, time_words, AckChoice, Details, Focus, MethodChoice,
-    Shown, Slowing, Speed,
+    Shown, Speed,
 };
 use replication_lab::lab::Lab;
 use replication_lab::view::{Micros, View};
@@ -53,8 +53,6 @@ pub struct UiState {
     pub playing: bool,
     /// Play in jumps instead of gliding (the reader prefers reduced motion).
     pub reduced_motion: bool,
-    /// Playing slows down while a statement's messages travel (see `controls::paced`).
-    pub slow_for_messages: bool,
     /// The node whose details the inspector shows.
     pub selected: Option<u32>,
     pub method: MethodChoice,
@@ -104,7 +102,6 @@ pub enum Action {
     SetSpeed(Speed),
     /// The reader's reduced-motion preference, as the browser reports it.
     SetReducedMotion(bool),
-    SetSlowForMessages(bool),
     /// The inspector shows `node` now.
     Selected {
         node: u32,
@@ -157,7 +154,6 @@ impl UiState {
             speed,
             playing: false,
             reduced_motion,
-            slow_for_messages: true,
             selected,
             method: MethodChoice::of(settings.cluster.method),
             fencing: settings.cluster.failover.fencing,
@@ -176,25 +172,14 @@ impl UiState {
     }
 
     /// The speed playing goes at now: the chosen one, or slower while a statement's
-    /// messages travel.
+    /// messages travel (see `controls::paced`).
     pub fn pace(&self) -> Speed {
-        if self.slow_for_messages {
-            paced(self.speed, &self.view)
-        } else {
-            self.speed
-        }
+        paced(self.speed, &self.view)
     }
 
-    /// What the transport says about slowing down.
-    pub fn slowing(&self) -> Slowing {
-        match (
-            self.slow_for_messages,
-            self.playing && self.pace() != self.speed,
-        ) {
-            (false, _) => Slowing::Off,
-            (true, false) => Slowing::Ready,
-            (true, true) => Slowing::Now,
-        }
+    /// Whether playing is slowed down now to show messages (the transport says so).
+    pub fn slowed(&self) -> bool {
+        self.playing && self.pace() != self.speed
     }
 
     /// The client the console sends from: the one picked, or the first.
@@ -281,7 +266,6 @@ impl Reducible for UiState {
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::SetReducedMotion(reduced) => next.reduced_motion = reduced,
-            Action::SetSlowForMessages(on) => next.slow_for_messages = on,
             Action::Selected { node, shown } => {
                 next.selected = Some(node);
                 next.refusal = None;
@@ -346,7 +330,6 @@ impl Reducible for UiState {
                 next = UiState {
                     speed: next.speed,
                     reduced_motion: next.reduced_motion,
-                    slow_for_messages: next.slow_for_messages,
                     ..*fresh
                 }
             }

@@ -1,13 +1,13 @@
 //! The transport bar: the controls of virtual time. To the start, step back, play/pause, step
-//! (to the next visible change; Shift+arrows step one event), the speed (and whether playing
-//! slows down while a statement's messages travel, saying so when it does), the clock readout,
+//! (to the next visible change; Shift+arrows step one event), the speed (saying so when playing
+//! slows down while a statement's messages travel), the clock readout,
 //! the timeline slider, and the keyboard shortcuts (listed on screen).
 //!
 //! It draws what it is given and sends [`TimeControl`]s; it knows nothing of the lab or the
 //! world.
 //! Every control is a real `<button>` or `<input>` with visible text, reachable by keyboard.
 
-use replication_lab::lab::controls::{shortcut, Slowing, Speed, TimeControl};
+use replication_lab::lab::controls::{shortcut, Speed, TimeControl};
 use replication_lab::view::{format_time, Micros};
 use yew::prelude::*;
 
@@ -22,7 +22,8 @@ pub struct TransportProps {
     pub speed: Speed,
     /// Playing moves in jumps (the reader prefers reduced motion).
     pub reduced_motion: bool,
-    pub slowing: Slowing,
+    /// Playing is slowed down now, so that a statement's messages are seen.
+    pub slowed: bool,
     pub on_control: Callback<TimeControl>,
 }
 
@@ -48,12 +49,12 @@ pub fn Transport(props: &TransportProps) -> Html {
             <div class="transport-row">
                 <div class="transport-buttons" role="group" aria-label="Playback">
                     <TransportButton icon={Icon::ToStart} text="Start" onclick={send(TimeControl::ToStart)} />
-                    <TransportButton icon={Icon::StepBack} text="Step back" keys="ArrowLeft" onclick={send(TimeControl::StepBack)} />
+                    <TransportButton icon={Icon::StepBack} text="Step back" onclick={send(TimeControl::StepBack)} />
                     <PlayPauseButton playing={props.playing}
                         onclick={send(if props.playing { TimeControl::Pause } else { TimeControl::Play })} />
-                    <TransportButton icon={Icon::Step} text="Step" keys="ArrowRight" icon_after=true onclick={send(TimeControl::Step)} />
+                    <TransportButton icon={Icon::Step} text="Step" icon_after=true onclick={send(TimeControl::Step)} />
                 </div>
-                <SpeedPicker speed={props.speed} slowing={props.slowing} on_control={props.on_control.clone()} />
+                <SpeedPicker speed={props.speed} slowed={props.slowed} on_control={props.on_control.clone()} />
                 <Clock time={props.time} />
             </div>
             <div class="transport-row">
@@ -115,9 +116,6 @@ struct TransportButtonProps {
     text: &'static str,
     #[prop_or_default]
     icon_after: bool,
-    /// Its shortcut key, if it has one (Shift with it steps one event).
-    #[prop_or_default]
-    keys: &'static str,
     onclick: Callback<MouseEvent>,
 }
 
@@ -125,8 +123,7 @@ struct TransportButtonProps {
 #[component]
 fn TransportButton(props: &TransportButtonProps) -> Html {
     html! {
-        <button type="button" class="transport-button" onclick={props.onclick.clone()}
-            aria-keyshortcuts={(!props.keys.is_empty()).then_some(props.keys)}>
+        <button type="button" class="transport-button" onclick={props.onclick.clone()}>
             if !props.icon_after { { icon(props.icon) } }
             <span class="button-text">{ props.text }</span>
             if props.icon_after { { icon(props.icon) } }
@@ -160,16 +157,15 @@ fn PlayPauseButton(props: &PlayPauseButtonProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct SpeedPickerProps {
     speed: Speed,
-    slowing: Slowing,
+    slowed: bool,
     on_control: Callback<TimeControl>,
 }
 
 /// The speed ladder as radio buttons (arrow keys move between them), with what one real
-/// second shows at the chosen speed, and the switch that slows playing down while a
-/// statement's messages travel (saying when it does).
+/// second shows at the chosen speed, and a note while playing is slowed down for a
+/// statement's messages.
 #[component]
 fn SpeedPicker(props: &SpeedPickerProps) -> Html {
-    let on = props.slowing != Slowing::Off;
     html! {
         <fieldset class="speed-picker">
             <legend class="control-label">{ "Speed" }</legend>
@@ -182,12 +178,7 @@ fn SpeedPicker(props: &SpeedPickerProps) -> Html {
                 </label>
             }
             <span class="speed-explanation">{ props.speed.explanation() }</span>
-            <label class="slow-choice">
-                <input type="checkbox" checked={on}
-                    onchange={props.on_control.reform(move |_: Event| TimeControl::SlowForMessages(!on))} />
-                { "slow down for messages" }
-            </label>
-            if props.slowing == Slowing::Now {
+            if props.slowed {
                 <span class="slowed" role="status">{ "slowed to show messages" }</span>
             }
         </fieldset>

@@ -115,15 +115,6 @@ for (const speed of ['1×', '10×']) {
   });
 }
 
-test('with the switch off, 10× stays 10×', async () => {
-  const { page, problems } = await lab.openApp();
-  await page.getByLabel('slow down for messages').uncheck();
-  const { frames, slowed } = await shareWithMessages(page, '10×');
-  assert.equal(slowed, false);
-  assert.ok(frames < 10, `at full speed the journey flies by in ${frames} frames`);
-  assert.deepEqual(problems, []);
-});
-
 for (const [width, height] of [[1280, 800], [390, 844], [480, 320]]) {
   test(`the caption at ${width}x${height}: one large line that never moves the diagram`, async () => {
     const { page, problems } = await lab.openApp();
