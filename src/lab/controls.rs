@@ -14,7 +14,7 @@ use super::narrate::EventLine;
 use super::{Checks, Lab};
 use crate::replication::config::{AckPolicy, AckStage, Method, RowImage};
 use crate::sim::Time;
-use crate::view::{format_time, Micros, NodeKind, View};
+use crate::view::{format_time, MessageKind, Micros, NodeKind, View};
 
 /// The follower the synchronous levels wait for.
 pub const SYNC_STANDBY: &str = "follower-1";
@@ -217,6 +217,41 @@ impl Speed {
     }
 }
 
+/// The shortest real time, in milliseconds, a message that carries the lesson takes to cross
+/// its link while playing (see [`paced`]): long enough for the eye to follow it.
+pub const MESSAGE_SHOWN_MS: u64 = 600;
+
+/// The slowest speed that is slowed down for messages: 1×. Slower, a message glides for a
+/// tenth of a second or more and is seen anyway.
+pub const FAST: Speed = Speed::new(1_000);
+
+/// The speed playing goes at in `view`: `speed`, or — from [`FAST`] up — slower while a
+/// message that carries the lesson is in flight (a statement, an answer, replication data,
+/// or an acknowledgement while a client waits for its answer), so that the shortest such
+/// journey takes [`MESSAGE_SHOWN_MS`] of real time. Heartbeats never slow it down. Positions
+/// still come from virtual time: only the pace changes.
+pub fn paced(speed: Speed, view: &View) -> Speed {
+    if speed.micros_per_real_ms < FAST.micros_per_real_ms {
+        return speed;
+    }
+    let waiting = view.nodes.iter().any(|n| n.awaiting_answers);
+    let journey = view
+        .messages
+        .iter()
+        .filter(|m| m.sent <= view.time && view.time < m.delivers)
+        .filter(|m| match m.kind {
+            MessageKind::Client | MessageKind::Data => true,
+            MessageKind::Ack => waiting,
+            MessageKind::Heartbeat => false,
+        })
+        .map(|m| m.delivers - m.sent)
+        .min();
+    match journey {
+        Some(us) => Speed::new((us / MESSAGE_SHOWN_MS).clamp(1, speed.micros_per_real_ms)),
+        None => speed,
+    }
+}
+
 /// With reduced motion, playing moves time in jumps this far apart in real time instead of
 /// gliding: messages appear at a new place once a second, they do not slide.
 pub const REDUCED_MOTION_JUMP_MS: f64 = 1_000.0;
@@ -256,24 +291,33 @@ impl Player {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeControl {
     ToStart,
+    /// Back to the previous visible moment (see `Lab::step_back_visible`).
     StepBack,
+    /// One event back, whatever it is.
+    FineStepBack,
     Play,
     Pause,
     /// Play if paused, pause if playing (the Space key).
     Toggle,
+    /// On to the next visible moment (see `Lab::step_visible`).
     Step,
+    /// One event on, a timer tick or a heartbeat too.
+    FineStep,
     /// Show the lab at this virtual time (the slider); playing goes on from there.
     Seek(Micros),
     SetSpeed(Speed),
 }
 
-/// The control a shortcut key stands for (the `key` of a `keydown` event).
-pub fn shortcut(key: &str) -> Option<TimeControl> {
-    match key {
-        " " => Some(TimeControl::Toggle),
-        "ArrowLeft" => Some(TimeControl::StepBack),
-        "ArrowRight" => Some(TimeControl::Step),
-        "Home" => Some(TimeControl::ToStart),
+/// The control a shortcut key stands for (the `key` of a `keydown` event, and whether Shift
+/// was held): the arrows step to the next visible moment, with Shift one event at a time.
+pub fn shortcut(key: &str, shift: bool) -> Option<TimeControl> {
+    match (key, shift) {
+        (" ", _) => Some(TimeControl::Toggle),
+        ("ArrowLeft", false) => Some(TimeControl::StepBack),
+        ("ArrowRight", false) => Some(TimeControl::Step),
+        ("ArrowLeft", true) => Some(TimeControl::FineStepBack),
+        ("ArrowRight", true) => Some(TimeControl::FineStep),
+        ("Home", _) => Some(TimeControl::ToStart),
         _ => None,
     }
 }
@@ -346,6 +390,8 @@ pub struct Focus {
 pub struct Details {
     pub checks: Rc<Checks>,
     pub events: Rc<Vec<EventLine>>,
+    /// What the last visible moment did, in one line (see `Lab::caption`).
+    pub caption: String,
     /// The selected node, inspected.
     pub inspection: Option<Rc<Inspection>>,
     /// The console's client, inspected (its status lines are its answers).
@@ -355,9 +401,11 @@ pub struct Details {
 impl Details {
     /// The details of `lab` now, for `focus`.
     pub fn of(lab: &Lab, focus: Focus) -> Details {
+        let events = lab.events(EVENTS_SHOWN);
         Details {
             checks: Rc::new(lab.checks()),
-            events: Rc::new(lab.events(EVENTS_SHOWN)),
+            caption: lab.caption_after(&events),
+            events: Rc::new(events),
             inspection: focus.selected.and_then(|id| lab.inspect(id)).map(Rc::new),
             client: focus.client.and_then(|id| lab.inspect(id)).map(Rc::new),
         }
@@ -475,11 +523,109 @@ mod tests {
 
     #[test]
     fn shortcuts_map_keys_to_time_controls() {
-        assert_eq!(shortcut(" "), Some(TimeControl::Toggle));
-        assert_eq!(shortcut("ArrowLeft"), Some(TimeControl::StepBack));
-        assert_eq!(shortcut("ArrowRight"), Some(TimeControl::Step));
-        assert_eq!(shortcut("Home"), Some(TimeControl::ToStart));
-        assert_eq!(shortcut("a"), None);
+        assert_eq!(shortcut(" ", false), Some(TimeControl::Toggle));
+        assert_eq!(shortcut("ArrowLeft", false), Some(TimeControl::StepBack));
+        assert_eq!(shortcut("ArrowRight", false), Some(TimeControl::Step));
+        assert_eq!(shortcut("ArrowLeft", true), Some(TimeControl::FineStepBack));
+        assert_eq!(shortcut("ArrowRight", true), Some(TimeControl::FineStep));
+        assert_eq!(shortcut("Home", false), Some(TimeControl::ToStart));
+        assert_eq!(shortcut("a", false), None);
+    }
+
+    /// Plays `lab` at `speed` in 16 ms frames for `frames` frames, pacing by its view;
+    /// returns how many frames showed a message that carries the lesson.
+    fn play(lab: &mut Lab, speed: Speed, frames: usize) -> usize {
+        let mut player = Player::default();
+        let mut shown = 0;
+        for _ in 0..frames {
+            let view = lab.view();
+            let pace = paced(speed, &view);
+            if pace != speed {
+                shown += 1;
+            }
+            let due = player.frame(16.0, pace, false);
+            lab.seek(lab.time() + due);
+        }
+        shown
+    }
+
+    #[test]
+    fn playing_fast_slows_down_while_a_statement_travels_and_only_then() {
+        let mut lab = Lab::new(LabSettings::default());
+        let fast = Speed::new(10_000);
+        lab.seek(1_000_000);
+        // Idle: keepalives and key renewals fly, and 10x stays 10x.
+        assert_eq!(play(&mut lab, fast, 60), 0);
+        let idle_end = lab.time();
+        assert!(idle_end >= 1_000_000 + 59 * 160_000, "10x: {idle_end}");
+        let client = console_client(&lab.view(), None).expect("a client");
+        lab.perform(LabAction::Sql {
+            client,
+            sql: "INSERT INTO orders (status) VALUES ('new')".into(),
+        })
+        .expect("sent");
+        let at = lab.time();
+        // The statement's journey to the leader (about 5 ms) takes at least 0.6 s of frames.
+        let view = lab.view();
+        let query = view
+            .messages
+            .iter()
+            .find(|m| m.kind == MessageKind::Client)
+            .expect("the statement is on its way")
+            .clone();
+        let pace = paced(fast, &view);
+        assert_eq!(
+            pace.micros_per_real_ms(),
+            (query.delivers - query.sent) / MESSAGE_SHOWN_MS
+        );
+        let mut player = Player::default();
+        let mut frames = 0;
+        while lab.time() < query.delivers {
+            let due = player.frame(16.0, paced(fast, &lab.view()), false);
+            lab.seek(lab.time() + due);
+            frames += 1;
+        }
+        assert!(
+            frames * 16 >= MESSAGE_SHOWN_MS as usize,
+            "{frames} frames of 16 ms for the statement's journey"
+        );
+        // Exact: the world at the end is the world seeking there directly shows.
+        let mut direct = Lab::new(LabSettings::default());
+        direct.seek(1_000_000);
+        direct.seek(idle_end);
+        direct
+            .perform(LabAction::Sql {
+                client,
+                sql: "INSERT INTO orders (status) VALUES ('new')".into(),
+            })
+            .expect("sent");
+        direct.seek(lab.time());
+        assert_eq!(direct.view(), lab.view());
+        assert!(at < lab.time());
+        // The WAL to the followers and the answer travel for 0.6 s of frames too, then 10x
+        // again.
+        let slowed = play(&mut lab, fast, 200);
+        assert!(
+            slowed * 16 >= MESSAGE_SHOWN_MS as usize,
+            "{slowed} slowed frames"
+        );
+        let before = lab.time();
+        assert_eq!(play(&mut lab, fast, 10), 0, "back to 10x once it is over");
+        assert!(lab.time() >= before + 9 * 160_000);
+    }
+
+    #[test]
+    fn slow_speeds_are_not_slowed_further() {
+        let mut lab = Lab::new(LabSettings::default());
+        let client = console_client(&lab.view(), None).expect("a client");
+        lab.perform(LabAction::Sql {
+            client,
+            sql: "INSERT INTO orders (status) VALUES ('new')".into(),
+        })
+        .expect("sent");
+        assert_eq!(paced(Speed::DEFAULT, &lab.view()), Speed::DEFAULT);
+        assert_eq!(paced(Speed::new(50), &lab.view()), Speed::new(50));
+        assert_ne!(paced(FAST, &lab.view()), FAST);
     }
 
     fn line(time: Micros, text: &str) -> EventLine {

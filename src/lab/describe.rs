@@ -243,7 +243,7 @@ fn first_line(text: &str) -> &str {
 }
 
 /// How a message is drawn and labelled: the client protocol's here, a family's by its family.
-fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
+pub(super) fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
     let Msg::Client(client) = msg else {
         // Every message that is not the client protocol's is a family's.
         let (kind, label) = family::message(msg, method).unwrap_or_default();

@@ -9,10 +9,14 @@
 //!
 //! It must not know how anything is drawn.
 
+pub mod caption;
 pub mod controls;
 pub mod describe;
 pub mod inspect;
 pub mod narrate;
+mod stepping;
+
+pub use stepping::Stepped;
 
 // What the UI needs from the rest of the core, named here so that the UI names only `lab`
 // and `view`: the live checks it lists, and the settings its pickers choose.
@@ -112,6 +116,9 @@ pub struct Lab {
     /// The narrated events of the session, kept beside the timeline so a long session keeps
     /// them all (see [`narrate::History`]).
     history: narrate::History,
+    /// After a Step that found nothing visible: the trace length it ended at, and the times
+    /// it went from and to (for the caption).
+    quiet: Option<(u64, Micros, Micros)>,
 }
 
 impl Lab {
@@ -122,6 +129,7 @@ impl Lab {
             timeline: Timeline::new(world),
             settings,
             history: narrate::History::default(),
+            quiet: None,
         };
         lab.catch_up();
         lab
@@ -466,6 +474,25 @@ impl Lab {
             self.settings.cluster.method,
             limit,
         )
+    }
+
+    /// One line saying what the last visible moment did, or that a Step found nothing
+    /// visible ahead (see [`caption`]).
+    pub fn caption(&self) -> String {
+        self.caption_after(&self.events(1))
+    }
+
+    /// [`Lab::caption`], given the event log's latest lines (`events`, as [`Lab::events`]
+    /// gives them): the page reads them anyway, and reading them once keeps it small.
+    pub fn caption_after(&self, events: &[narrate::EventLine]) -> String {
+        match self.quiet {
+            Some((len, from, to)) if len == self.world().trace().len() => format!(
+                "Nothing visible happened from {} to {} (heartbeats and timers only): Shift+→ steps one event",
+                controls::time_words(from),
+                controls::time_words(to)
+            ),
+            _ => caption::caption(self.world(), self.settings.cluster.method, events.last()),
+        }
     }
 
     /// The lab as the UI draws it now.

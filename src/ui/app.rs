@@ -109,13 +109,14 @@ pub fn App() -> Html {
                 {on_method} {on_fencing} {on_ack} />
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">
+                    { super::caption::caption(&details.caption) }
                     <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link} />
                 </section>
                 // Right after the diagram in reading order: on a phone the panes stack and the
                 // transport stays next to what it moves; on wide screens the stylesheet puts
                 // the checks under the diagram and the transport across the bottom.
                 <Transport time={state.time()} horizon={state.horizon} playing={state.playing}
-                    speed={state.speed} reduced_motion={state.reduced_motion} {on_control} />
+                    speed={state.speed} reduced_motion={state.reduced_motion} slowed={state.slowed()} {on_control} />
                 <ChecksBar checks={details.checks.clone()} />
                 <div class="side-pane">
                     <aside class="inspector-pane" aria-label="Inspector">

@@ -69,9 +69,10 @@ impl Driver {
     /// The transport's controls. Time is read from the lab, not from `ui`: a key held down
     /// may send several steps before the page renders again.
     pub fn control(&self, ui: &UiState, control: TimeControl) -> Option<Action> {
+        // A step reads the details afresh: its caption may change when nothing drawn does.
         let moved = |how: fn(Micros) -> Move, change: &dyn Fn(&mut Lab)| {
             self.restart_clock();
-            self.change(ui.focus(), Some(ui), |lab| {
+            self.change(ui.focus(), None, |lab| {
                 let from = lab.time();
                 change(lab);
                 from
@@ -90,12 +91,24 @@ impl Driver {
                 self.restart_clock();
                 Some(Action::TogglePlaying)
             }
-            TimeControl::Step => moved(|from| Move::Step { from }, &|lab| {
-                lab.step();
-            }),
-            TimeControl::StepBack => moved(|_| Move::StepBack, &|lab| {
-                lab.step_back();
-            }),
+            TimeControl::Step | TimeControl::FineStep => {
+                moved(|from| Move::Step { from }, &|lab| {
+                    if matches!(control, TimeControl::Step) {
+                        lab.step_visible();
+                    } else {
+                        lab.step();
+                    }
+                })
+            }
+            TimeControl::StepBack | TimeControl::FineStepBack => {
+                moved(|_| Move::StepBack, &|lab| {
+                    if matches!(control, TimeControl::StepBack) {
+                        lab.step_back_visible();
+                    } else {
+                        lab.step_back();
+                    }
+                })
+            }
             TimeControl::ToStart => moved(|_| Move::ToStart, &|lab| lab.seek(0)),
             TimeControl::Seek(t) => {
                 self.change(ui.focus(), Some(ui), |lab| lab.seek(t))
@@ -120,7 +133,7 @@ impl Driver {
             .player
             .try_borrow_mut()
             .ok()?
-            .frame(real_ms, ui.speed, ui.reduced_motion);
+            .frame(real_ms, ui.pace(), ui.reduced_motion);
         if due == 0 {
             return None;
         }

@@ -10,6 +10,7 @@
 //! motion, document keys) lives in [`hooks`].
 
 mod app;
+mod caption;
 mod checks;
 mod cluster;
 mod console;

@@ -10,7 +10,8 @@
 use std::rc::Rc;
 
 use replication_lab::lab::controls::{
-    announcement, console_client, time_words, AckChoice, Details, Focus, MethodChoice, Shown, Speed,
+    announcement, console_client, paced, time_words, AckChoice, Details, Focus, MethodChoice,
+    Shown, Speed,
 };
 use replication_lab::lab::Lab;
 use replication_lab::view::{Micros, View};
@@ -168,6 +169,17 @@ impl UiState {
     /// The current virtual time.
     pub fn time(&self) -> Micros {
         self.view.time
+    }
+
+    /// The speed playing goes at now: the chosen one, or slower while a statement's
+    /// messages travel (see `controls::paced`).
+    pub fn pace(&self) -> Speed {
+        paced(self.speed, &self.view)
+    }
+
+    /// Whether playing is slowed down now to show messages (the transport says so).
+    pub fn slowed(&self) -> bool {
+        self.playing && self.pace() != self.speed
     }
 
     /// The client the console sends from: the one picked, or the first.

@@ -1,6 +1,7 @@
-//! The transport bar: the controls of virtual time. To the start, step back, play/pause, step,
-//! the speed, the clock readout, the timeline slider, and the keyboard shortcuts (listed on
-//! screen).
+//! The transport bar: the controls of virtual time. To the start, step back, play/pause, step
+//! (to the next visible change; Shift+arrows step one event), the speed (saying so when playing
+//! slows down while a statement's messages travel), the clock readout,
+//! the timeline slider, and the keyboard shortcuts (listed on screen).
 //!
 //! It draws what it is given and sends [`TimeControl`]s; it knows nothing of the lab or the
 //! world.
@@ -21,6 +22,8 @@ pub struct TransportProps {
     pub speed: Speed,
     /// Playing moves in jumps (the reader prefers reduced motion).
     pub reduced_motion: bool,
+    /// Playing is slowed down now, so that a statement's messages are seen.
+    pub slowed: bool,
     pub on_control: Callback<TimeControl>,
 }
 
@@ -32,7 +35,7 @@ pub fn Transport(props: &TransportProps) -> Html {
             if event.ctrl_key() || event.alt_key() || event.meta_key() || is_typing_target(&event) {
                 return;
             }
-            if let Some(control) = shortcut(&event.key()) {
+            if let Some(control) = shortcut(&event.key(), event.shift_key()) {
                 // Space would scroll the page, arrows too.
                 event.prevent_default();
                 on_control.emit(control);
@@ -51,7 +54,7 @@ pub fn Transport(props: &TransportProps) -> Html {
                         onclick={send(if props.playing { TimeControl::Pause } else { TimeControl::Play })} />
                     <TransportButton icon={Icon::Step} text="Step" icon_after=true onclick={send(TimeControl::Step)} />
                 </div>
-                <SpeedPicker speed={props.speed} on_control={props.on_control.clone()} />
+                <SpeedPicker speed={props.speed} slowed={props.slowed} on_control={props.on_control.clone()} />
                 <Clock time={props.time} />
             </div>
             <div class="transport-row">
@@ -154,11 +157,13 @@ fn PlayPauseButton(props: &PlayPauseButtonProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct SpeedPickerProps {
     speed: Speed,
+    slowed: bool,
     on_control: Callback<TimeControl>,
 }
 
 /// The speed ladder as radio buttons (arrow keys move between them), with what one real
-/// second shows at the chosen speed.
+/// second shows at the chosen speed, and a note while playing is slowed down for a
+/// statement's messages.
 #[component]
 fn SpeedPicker(props: &SpeedPickerProps) -> Html {
     html! {
@@ -173,6 +178,9 @@ fn SpeedPicker(props: &SpeedPickerProps) -> Html {
                 </label>
             }
             <span class="speed-explanation">{ props.speed.explanation() }</span>
+            if props.slowed {
+                <span class="slowed" role="status">{ "slowed to show messages" }</span>
+            }
         </fieldset>
     }
 }
@@ -205,7 +213,8 @@ fn ShortcutHelp(props: &ShortcutHelpProps) -> Html {
     html! {
         <p class="shortcut-help" aria-label="Keyboard shortcuts">
             <span><kbd>{ "Space" }</kbd>{ " play/pause" }</span>
-            <span><kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " step" }</span>
+            <span><kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " step to the next change" }</span>
+            <span><kbd>{ "Shift+← →" }</kbd>{ " one event" }</span>
             <span><kbd>{ "Home" }</kbd>{ " start" }</span>
             if props.reduced_motion {
                 <span class="reduced-motion-note">{ "Reduced motion: playing jumps once a second" }</span>

@@ -111,7 +111,7 @@ test('UUID() under statement-based replication diverges: the check warns and the
   await page.getByRole('button', { name: /^Preset UUID\(\)/ }).click();
   assert.match(await page.getByLabel('Statement', { exact: true }).inputValue(), /UUID\(\)/);
   await button(page, 'Run').click();
-  await playFor(page, 600);
+  await playFor(page, 2_000); // at 1×, playing slows down while the statement's messages travel
   const diverged = page.locator('.check', { hasText: 'diverged rows' });
   await assert.doesNotReject(page.locator('.check.warn', { hasText: 'diverged rows' }).waitFor({ timeout: 5_000 }));
   const count = Number(await diverged.locator('.check-count').textContent());
@@ -133,7 +133,7 @@ test('UUID() under statement-based replication diverges: the check warns and the
 test('the event log narrates the commit, emphasises the crash, and announces when stepping', async () => {
   const { page, problems } = await openApp();
   await button(page, 'Run').click();
-  await playFor(page, 400);
+  await playFor(page, 1_500); // at 1×, playing slows down while the statement travels
   await assert.doesNotReject(page.locator('.events .event', { hasText: 'leader committed entry 1' }).waitFor({ timeout: 2_000 }));
   await node(page, 'follower-2').click();
   await page.locator('.node-actions button', { hasText: 'Crash' }).click();
@@ -177,7 +177,7 @@ test('keyboard only: Tab to the console, type, Ctrl+Enter, then step with the ke
 test('inspector tabs: arrow keys move between Log, Rows and Status without moving time', async () => {
   const { page, problems } = await openApp();
   await button(page, 'Run').click();
-  await playFor(page, 300);
+  await playFor(page, 1_500); // at 1×, playing slows down while the statement travels
   const time = await page.locator('.clock-time').textContent();
   await page.getByRole('tab', { name: 'Rows' }).click();
   await page.keyboard.press('ArrowRight');
@@ -294,11 +294,11 @@ test('a failover loses an acknowledged write: cut the links, write, crash the le
   await button(page, 'Step').click();
   await page.getByRole('button', { name: /^Preset INSERT/ }).click();
   await button(page, 'Run').click();
-  await playFor(page, 200);
+  await playFor(page, 1_500); // at 1×, playing slows down while the statement and its answer travel
   assert.match(await page.locator('.answers .answer.latest').textContent(), /INSERT 0 1/, 'the client was told: committed');
   await node(page, 'leader').click();
   await page.locator('.node-actions button', { hasText: 'Crash' }).click();
-  await playFor(page, 700, '10×');
+  await playFor(page, 1_500, '10×');
   await assert.doesNotReject(page.locator('.events .event.important', { hasText: 'promoted to leader' }).waitFor({ timeout: 2_000 }));
   const lost = page.locator('.check', { hasText: 'lost acked writes' });
   await assert.doesNotReject(page.locator('.check.warn', { hasText: 'lost acked writes' }).waitFor({ timeout: 2_000 }));

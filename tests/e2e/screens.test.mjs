@@ -117,7 +117,7 @@ test('the DOM stays the same size however long writes go on (Rows and answers pa
       await button(page, 'Pause').click();
     }
     await button(page, 'Play').click();
-    await page.waitForTimeout(400); // the last rows reach the follower
+    await page.waitForTimeout(2_000); // the last rows reach the follower (1×: slowed while they travel)
     await button(page, 'Pause').click();
   };
   const before = await count();
