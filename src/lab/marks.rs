@@ -11,8 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::narrate::{EventKind, LabEvent};
-use super::{Checks, Lab, Method};
-use crate::replication::checks;
+use super::{Checks, Lab};
 use crate::replication::messages::Request;
 use crate::replication::node::{LabNode, Note};
 use crate::sim::{Fault, Input, NodeId, World};
@@ -211,13 +210,10 @@ pub(super) struct Fired {
 }
 
 impl Fired {
-    /// Newly read events `fresh` of `world` (at the newest time computed): runs the checks if
-    /// one of them may have changed what they flag.
-    pub(super) fn watch(&mut self, fresh: &[LabEvent], world: &World<LabNode>, method: Method) {
-        let Some(cause) = fresh.iter().rev().find(|event| may_fire(&event.kind)) else {
-            return;
-        };
-        let now = counts(&checks::check(world, method));
+    /// The checks at the newest time computed, after the newly read event `cause` (the last
+    /// that may change them, see [`may_fire`]).
+    pub(super) fn watch(&mut self, cause: &LabEvent, checks: &Checks) {
+        let now = counts(checks);
         for ((what, before), after) in WATCHED.iter().zip(self.counts).zip(now) {
             if after > before {
                 self.fired.push((cause.time, cause.trace_index, what));
@@ -228,26 +224,29 @@ impl Fired {
         self.fired.drain(..over);
     }
 
-    /// Forgets the firings from trace index `len` on; `world` is where the timeline forks.
-    pub(super) fn forget_from(&mut self, len: u64, world: &World<LabNode>, method: Method) {
+    /// Forgets the firings from trace index `len` on; `checks` are the checks where the
+    /// timeline forks.
+    pub(super) fn forget_from(&mut self, len: u64, checks: &Checks) {
         self.fired.retain(|&(_, index, _)| index < len);
-        self.counts = counts(&checks::check(world, method));
+        self.counts = counts(checks);
     }
 }
 
-/// Whether an event may change what the watched checks flag (commits and answers alone do
-/// not: a write is lost when its leader's history is, a follower stalls or diverges when it
-/// replays).
-fn may_fire(kind: &EventKind) -> bool {
-    !matches!(
-        kind,
-        EventKind::Note(
-            Note::Committed { .. }
-                | Note::WaitingForAck { .. }
-                | Note::Acknowledged { .. }
-                | Note::Flushed { .. }
-                | Note::ClientAnswer { .. }
-                | Note::ClientFollows { .. }
+/// The last of the newly read events `fresh` that may change what the watched checks flag, if
+/// any (commits and answers alone do not: a write is lost when its leader's history is, a
+/// follower stalls or diverges when it replays).
+pub(super) fn may_fire(fresh: &[LabEvent]) -> Option<&LabEvent> {
+    fresh.iter().rev().find(|event| {
+        !matches!(
+            event.kind,
+            EventKind::Note(
+                Note::Committed { .. }
+                    | Note::WaitingForAck { .. }
+                    | Note::Acknowledged { .. }
+                    | Note::Flushed { .. }
+                    | Note::ClientAnswer { .. }
+                    | Note::ClientFollows { .. }
+            )
         )
-    )
+    })
 }

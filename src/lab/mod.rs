@@ -203,8 +203,8 @@ impl Lab {
         // recomputed with it).
         let now = self.world().trace().len();
         self.history.forget_from(now);
-        self.fired
-            .forget_from(now, self.timeline.world(), self.settings.cluster.method);
+        let checks = self.checks();
+        self.fired.forget_from(now, &checks);
         let result = match later {
             Later::Discard => self.timeline.act(input),
             Later::Keep => self.timeline.act_keeping_future(input),
@@ -483,8 +483,10 @@ impl Lab {
         let read = self.history.upto(u64::MAX).len();
         self.history.catch_up(self.timeline.world());
         let fresh = self.history.upto(u64::MAX).get(read..).unwrap_or(&[]);
-        self.fired
-            .watch(fresh, self.timeline.world(), self.settings.cluster.method);
+        if let Some(cause) = marks::may_fire(fresh) {
+            let checks = self.checks();
+            self.fired.watch(cause, &checks);
+        }
     }
 
     /// The acknowledgement setting the current leader applies now (it follows the timeline:
@@ -499,6 +501,8 @@ impl Lab {
     }
 
     /// What the lab flags now.
+    // One copy in the wasm, shared by the panels and the slider's marks.
+    #[inline(never)]
     pub fn checks(&self) -> Checks {
         checks::check(self.world(), self.settings.cluster.method)
     }
