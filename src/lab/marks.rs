@@ -8,8 +8,6 @@
 //! session's typed history (read only); a check firing is seen as the timeline is computed
 //! ([`Fired`]). It must not know how anything is drawn.
 
-use std::collections::BTreeMap;
-
 use super::narrate::{EventKind, LabEvent};
 use super::{Checks, Lab};
 use crate::replication::messages::Request;
@@ -54,23 +52,32 @@ pub struct Mark {
 }
 
 impl Lab {
-    /// The slider's marks from the start to the horizon, oldest first, at most
-    /// [`BUCKETS`] of each kind.
+    /// The slider's marks from the start to the horizon, at most [`BUCKETS`] of each kind (a
+    /// kind's marks in one stretch merge into the first); each kind's oldest first, the kinds
+    /// one after another (the slider places them by time; sorting them all would cost the
+    /// page a sort's code).
     pub fn marks(&self) -> Vec<Mark> {
         let now = self.time();
         let end = self.horizon().max(now).max(1);
-        let mut marks: BTreeMap<(u64, MarkKind), Mark> = BTreeMap::new();
+        let bucket = |time: Micros| time.min(end).saturating_mul(BUCKETS) / end;
+        let mut marks: Vec<Mark> = Vec::new();
+        // Each source is in time order, so a mark merges into the last one of its kind.
+        let mut last: [Option<usize>; 6] = [None; 6];
         let mut add = |time: Micros, kind: MarkKind, label: String| {
-            let bucket = time.min(end).saturating_mul(BUCKETS) / end;
-            marks
-                .entry((bucket, kind))
-                .and_modify(|mark| mark.count += 1)
-                .or_insert(Mark {
-                    time,
-                    kind,
-                    label,
-                    count: 1,
-                });
+            let slot = &mut last[kind as usize];
+            if let Some(mark) = slot.and_then(|index| marks.get_mut(index)) {
+                if bucket(mark.time) == bucket(time) {
+                    mark.count += 1;
+                    return;
+                }
+            }
+            *slot = Some(marks.len());
+            marks.push(Mark {
+                time,
+                kind,
+                label,
+                count: 1,
+            });
         };
         for (time, label) in self.actions() {
             let kind = if time > now {
@@ -88,7 +95,7 @@ impl Lab {
         for &(time, _, what) in &self.fired.fired {
             add(time, MarkKind::Check, format!("check: {what}"));
         }
-        marks.into_values().collect()
+        marks
     }
 
     /// Every action of the session's timeline, oldest first, in words: one a person took (a

@@ -65,16 +65,19 @@ pub fn plural(n: usize) -> String {
 
 #[component]
 pub fn Prompt(props: &PromptProps) -> Html {
-    let first = use_node_ref();
     // The element that had the focus when the question came, to give it back.
     let came_from = use_mut_ref(|| None::<web_sys::Element>);
     {
-        let first = first.clone();
         use_effect_with(props.question.is_some(), move |&open| {
             let document = web_sys::window().and_then(|w| w.document());
             if open {
+                let document = document.as_ref();
                 *came_from.borrow_mut() = document.and_then(|d| d.active_element());
-                if let Some(button) = first.cast::<web_sys::HtmlElement>() {
+                // The first choice: the question's own button.
+                if let Some(button) = document
+                    .and_then(|d| d.query_selector(".prompt-button").ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
                     let _ = button.focus();
                 }
             } else if let Some(element) = came_from.borrow_mut().take() {
@@ -120,7 +123,7 @@ pub fn Prompt(props: &PromptProps) -> Html {
         Question::Later { actions } => (
             "You are acting before things you did later.".to_string(),
             html! { <>
-                <button type="button" class="prompt-button" ref={first} onclick={answer(Answer::Discard)}>
+                <button type="button" class="prompt-button" onclick={answer(Answer::Discard)}>
                     { format!("Discard what you did later ({})", actions_words(actions)) }
                 </button>
                 <button type="button" class="prompt-button" onclick={answer(Answer::Keep)}>
@@ -134,7 +137,7 @@ pub fn Prompt(props: &PromptProps) -> Html {
                 plural(*actions)
             ),
             html! {
-                <button type="button" class="prompt-button" ref={first} onclick={answer(Answer::Restart)}>
+                <button type="button" class="prompt-button" onclick={answer(Answer::Restart)}>
                     { "Restart" }
                 </button>
             },

@@ -1,5 +1,5 @@
 //! The marks along the timeline slider: what you did (a filled triangle), what you did that is
-//! still to come (a hollow one), inputs refused when their time came (a cross), checks firing
+//! still to come (a hollow one), inputs refused when their time came (a hollow square), checks firing
 //! (a diamond) above the track; commits (a tick) and role changes (a dot) below it. Shape and
 //! place say the kind, not colour alone; each mark's title says what and when, and clicking
 //! one seeks to it. It wraps the slider so the marks line up with its track.
