@@ -1,8 +1,10 @@
 //! The timeline's marks: what the slider shows along its length — the actions you took (and
 //! those still to come after the present, kept after a step back), the inputs the world
 //! refused when their time came, commits, role changes and the live checks firing — as plain
-//! data, bounded however long the session is: marks of one kind that fall in the same
-//! [`BUCKETS`]th of the slider merge into one that counts them.
+//! data, bounded however long the session is: the slider has two lanes (what was done and
+//! checks above the track, what the world did below) and marks of one lane that fall in the
+//! same [`BUCKETS`]th of the slider merge into one that counts them and shows the most
+//! important.
 //!
 //! Actions come from the timeline's inputs; commits, role changes and refusals from the
 //! session's typed history (read only); a check firing is seen as the timeline is computed
@@ -15,9 +17,9 @@ use crate::replication::node::{LabNode, Note};
 use crate::sim::{Fault, Input, NodeId, World};
 use crate::view::Micros;
 
-/// How many stretches the slider is cut into: marks of one kind in one stretch merge (at
-/// 1280 px a stretch is a few pixels).
-pub const BUCKETS: u64 = 200;
+/// How many stretches the slider is cut into: marks of one lane in one stretch merge (at
+/// 1280 px a stretch is some 15 px; a long session draws at most a few hundred marks).
+pub const BUCKETS: u64 = 48;
 
 /// The most check firings remembered (the oldest are forgotten past it).
 const FIRED_LIMIT: usize = 1_000;
@@ -40,34 +42,45 @@ pub enum MarkKind {
     Check,
 }
 
+impl MarkKind {
+    /// 0 below the slider's track (what the world did), 1 above it (what was done, checks).
+    pub fn lane(self) -> usize {
+        usize::from(self > MarkKind::Role)
+    }
+}
+
 /// One mark on the slider.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mark {
     pub time: Micros,
     pub kind: MarkKind,
-    /// What happened, in a few words (the first of them when several merged).
+    /// What happened, in a few words (the most important of them when several merged).
     pub label: String,
     /// How many merged into this mark (1 when it stands for one thing).
     pub count: u32,
 }
 
 impl Lab {
-    /// The slider's marks from the start to the horizon, at most [`BUCKETS`] of each kind (a
-    /// kind's marks in one stretch merge into the first); each kind's oldest first, the kinds
-    /// one after another (the slider places them by time; sorting them all would cost the
-    /// page a sort's code).
+    /// The slider's marks from the start to the horizon: in each lane, those of one stretch
+    /// of the slider ([`BUCKETS`]) merge, the most important kind showing. Actions first,
+    /// then the history's, then the checks', each oldest first (the slider places them by
+    /// time; sorting them all would cost the page a sort's code): a stretch holds at most one
+    /// mark per lane and source.
     pub fn marks(&self) -> Vec<Mark> {
         let now = self.time();
         let end = self.horizon().max(now).max(1);
         let bucket = |time: Micros| time.min(end).saturating_mul(BUCKETS) / end;
         let mut marks: Vec<Mark> = Vec::new();
         // Each source is in time order, so a mark merges into the last one of its kind.
-        let mut last: [Option<usize>; 6] = [None; 6];
+        let mut last: [Option<usize>; 2] = [None; 2];
         let mut add = |time: Micros, kind: MarkKind, label: String| {
-            let slot = &mut last[kind as usize];
+            let slot = &mut last[kind.lane()];
             if let Some(mark) = slot.and_then(|index| marks.get_mut(index)) {
                 if bucket(mark.time) == bucket(time) {
                     mark.count += 1;
+                    if kind > mark.kind {
+                        (mark.time, mark.kind, mark.label) = (time, kind, label);
+                    }
                     return;
                 }
             }

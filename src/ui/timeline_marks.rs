@@ -59,7 +59,7 @@ fn one(mark: &Mark, end: Micros, on_control: &Callback<TimeControl>) -> Html {
     html! {
         <button type="button" tabindex="-1" class={classes!("mark", class)}
             style={format!("left:{}.{:02}%", at / 100, at % 100)}
-            title={title.clone()} aria-label={title}
+            title={title}
             onclick={on_control.reform(move |_: MouseEvent| TimeControl::Seek(time))} />
     }
 }
