@@ -18,8 +18,8 @@ use crate::sim::{Fault, Input, NodeId, World};
 use crate::view::Micros;
 
 /// How many stretches the slider is cut into: marks of one lane in one stretch merge (at
-/// 1280 px a stretch is some 15 px; a long session draws at most a few hundred marks).
-pub const BUCKETS: u64 = 48;
+/// 1280 px a stretch is some 20 px; a long session draws at most a few hundred marks).
+pub const BUCKETS: u64 = 32;
 
 /// The most check firings remembered (the oldest are forgotten past it).
 const FIRED_LIMIT: usize = 1_000;
