@@ -40,6 +40,9 @@
 //! time, [`Timeline::step_back`] to the time of the latest traced event strictly before `t`.
 //! [`Timeline::act`] forks: it drops every input and checkpoint after `t`, appends the action
 //! at `t` and applies it; the future is recomputed from there when someone looks at it.
+//! [`Timeline::act_keeping_future`] forks too, but keeps the later inputs: they happen again
+//! at their times in the recomputed future (one that no longer makes sense there is rejected
+//! by the world, as any input is).
 //!
 //! This module must stay pure: no wall clock, no UI crates, no unordered maps. It knows
 //! nothing about what the processes do.
@@ -330,6 +333,31 @@ impl<P: Process> Timeline<P> {
     /// Returns what the world said about the input; a rejected input stays in the list (it is
     /// traced as rejected and replays identically).
     pub fn act(&mut self, input: Input<P>) -> Result<InputId, InputError> {
+        self.fork(input, Vec::new())
+    }
+
+    /// A user action at the current time that keeps what was done later: `input` goes in at
+    /// now, before the later inputs, which happen again at their times in the recomputed
+    /// future. Otherwise as [`Timeline::act`].
+    pub fn act_keeping_future(&mut self, input: Input<P>) -> Result<InputId, InputError> {
+        let later = self
+            .inputs
+            .split_off(self.inputs_applied.min(self.inputs.len()));
+        self.fork(input, later)
+    }
+
+    /// The inputs after the current time (still to be applied as time moves on).
+    pub fn later_inputs(&self) -> &[(Time, Input<P>)] {
+        self.inputs.get(self.inputs_applied..).unwrap_or(&[])
+    }
+
+    /// Forks at now: applies `input` there, with `later` (inputs after now) as the only
+    /// inputs after it; every checkpoint, waypoint and trace after now is forgotten.
+    fn fork(
+        &mut self,
+        input: Input<P>,
+        later: Vec<(Time, Input<P>)>,
+    ) -> Result<InputId, InputError> {
         let now = self.time();
         // The current world has applied exactly the inputs at or before now.
         self.inputs.truncate(self.inputs_applied);
@@ -347,6 +375,9 @@ impl<P: Process> Timeline<P> {
         self.maybe_checkpoint();
         // Whatever the input caused at this very time (a zero-length timer) belongs to `now`.
         self.advance_to(now);
+        // Later inputs are strictly after now (the world has applied every one at or before
+        // it), so they stay sorted after the new one.
+        self.inputs.extend(later);
         result
     }
 

@@ -4,7 +4,7 @@
 #[path = "timeline_support.rs"]
 mod support;
 
-use replication_lab::sim::{Fault, Input, LinkConfig, NodeId, Time};
+use replication_lab::sim::{Fault, Input, LinkConfig, NodeId, NodeStatus, Time, TraceKind};
 use replication_lab::timeline::Timeline;
 use support::toy::{quiet_world, ToyRequest};
 use support::{assert_same, busy_origin, replay, snapshot};
@@ -127,6 +127,84 @@ fn acting_in_the_past_drops_the_later_inputs() {
     assert_eq!(timeline.inputs()[0].0, Time::millis(20));
     timeline.seek(Time::millis(80));
     let fresh = replay(&origin, timeline.inputs(), Time::millis(80));
+    assert_same(timeline.world(), &fresh);
+}
+
+#[test]
+fn acting_in_the_past_keeping_the_future_replays_the_later_inputs_at_their_times() {
+    let origin = busy_origin(4);
+    let mut timeline = Timeline::new(origin.clone());
+    timeline.seek(Time::millis(50));
+    timeline
+        .act(Input::Fault(Fault::Crash(B)))
+        .expect("B is up");
+    timeline.seek(Time::millis(20));
+    assert_eq!(timeline.later_inputs().len(), 1);
+    timeline
+        .act_keeping_future(Input::Fault(Fault::Crash(A)))
+        .expect("A is up");
+    // The new input goes in at now, the later crash stays at its time, still to come.
+    let times: Vec<Time> = timeline.inputs().iter().map(|(at, _)| *at).collect();
+    assert_eq!(times, [Time::millis(20), Time::millis(50)]);
+    assert_eq!(timeline.later_inputs().len(), 1);
+    assert_eq!(
+        timeline.horizon(),
+        Time::millis(20),
+        "the old future is recomputed"
+    );
+    timeline.seek(Time::millis(49));
+    assert_eq!(timeline.world().node_status(B), Some(NodeStatus::Up));
+    timeline.seek(Time::millis(80));
+    assert_eq!(timeline.world().node_status(A), Some(NodeStatus::Crashed));
+    assert_eq!(timeline.world().node_status(B), Some(NodeStatus::Crashed));
+    let fresh = replay(&origin, timeline.inputs(), Time::millis(80));
+    assert_same(timeline.world(), &fresh);
+
+    // Discarding instead: the later crash never happens.
+    let mut discarding = Timeline::new(origin.clone());
+    discarding.seek(Time::millis(50));
+    discarding
+        .act(Input::Fault(Fault::Crash(B)))
+        .expect("B is up");
+    discarding.seek(Time::millis(20));
+    discarding
+        .act(Input::Fault(Fault::Crash(A)))
+        .expect("A is up");
+    discarding.seek(Time::millis(80));
+    assert_eq!(discarding.world().node_status(B), Some(NodeStatus::Up));
+}
+
+#[test]
+fn a_kept_input_that_no_longer_makes_sense_is_rejected_and_replays_the_same() {
+    let origin = busy_origin(6);
+    let run = || {
+        let mut timeline = Timeline::with_checkpoint_interval(origin.clone(), 16);
+        timeline.seek(Time::millis(60));
+        timeline
+            .act(Input::Fault(Fault::Crash(B)))
+            .expect("B is up");
+        timeline.seek(Time::millis(200));
+        timeline.seek(Time::millis(30));
+        // B crashes earlier now: the kept crash at 60 ms finds it crashed already.
+        timeline
+            .act_keeping_future(Input::Fault(Fault::Crash(B)))
+            .expect("B is up at 30 ms");
+        timeline.seek(Time::millis(100));
+        timeline
+    };
+    let timeline = run();
+    assert_eq!(timeline.inputs().len(), 2);
+    let rejected = timeline
+        .world()
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::FaultRejected { .. }))
+        .map(|e| e.at)
+        .collect::<Vec<_>>();
+    assert_eq!(rejected, [Time::millis(60)]);
+    // Deterministic: the same moves give the same trace, and a replay from scratch too.
+    assert_eq!(run().world().trace_hash(), timeline.world().trace_hash());
+    let fresh = replay(&origin, timeline.inputs(), Time::millis(100));
     assert_same(timeline.world(), &fresh);
 }
 

@@ -396,6 +396,8 @@ pub struct Details {
     pub inspection: Option<Rc<Inspection>>,
     /// The console's client, inspected (its status lines are its answers).
     pub client: Option<Rc<Inspection>>,
+    /// The timeline slider's marks (see [`Lab::marks`]).
+    pub marks: Rc<Vec<super::marks::Mark>>,
 }
 
 impl Details {
@@ -408,6 +410,7 @@ impl Details {
             events: Rc::new(events),
             inspection: focus.selected.and_then(|id| lab.inspect(id)).map(Rc::new),
             client: focus.client.and_then(|id| lab.inspect(id)).map(Rc::new),
+            marks: Rc::new(lab.marks()),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod caption;
 pub mod controls;
 pub mod describe;
 pub mod inspect;
+pub mod marks;
 pub mod narrate;
 mod stepping;
 
@@ -119,6 +120,17 @@ pub struct Lab {
     /// After a Step that found nothing visible: the trace length it ended at, and the times
     /// it went from and to (for the caption).
     quiet: Option<(u64, Micros, Micros)>,
+    /// The live checks seen firing as the timeline was computed (for the slider's marks).
+    fired: marks::Fired,
+}
+
+/// What an action taken before later ones (after a step back) does with them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Later {
+    /// They are forgotten: the future is recomputed without them.
+    Discard,
+    /// They happen again at their times in the recomputed future.
+    Keep,
 }
 
 impl Lab {
@@ -130,6 +142,7 @@ impl Lab {
             settings,
             history: narrate::History::default(),
             quiet: None,
+            fired: marks::Fired::default(),
         };
         lab.catch_up();
         lab
@@ -181,19 +194,36 @@ impl Lab {
     }
 
     /// Does something now (a client's SQL, a crash, a partition): the future after now is
-    /// recomputed from here. An input the world rejects (a crashed node's request) is kept
-    /// and traced as rejected, and the error says why. Returns the input's id (for a
-    /// request, the id its answer carries).
+    /// recomputed from here, without the inputs that were after now. An input the world
+    /// rejects (a crashed node's request) is kept and traced as rejected, and the error says
+    /// why. Returns the input's id (for a request, the id its answer carries).
     pub fn act(&mut self, input: Input<LabNode>) -> Result<InputId, InputError> {
-        // The events after now belong to the future this input replaces.
-        self.history.forget_from(self.world().trace().len());
-        let result = self.timeline.act(input);
+        self.act_with(input, Later::Discard)
+    }
+
+    /// [`Lab::act`], keeping the inputs after now: they happen again at their times.
+    pub fn act_keeping_future(&mut self, input: Input<LabNode>) -> Result<InputId, InputError> {
+        self.act_with(input, Later::Keep)
+    }
+
+    fn act_with(&mut self, input: Input<LabNode>, later: Later) -> Result<InputId, InputError> {
+        // The events after now belong to the future this input replaces (kept inputs are
+        // recomputed with it).
+        let now = self.world().trace().len();
+        self.history.forget_from(now);
+        let checks = self.checks();
+        self.fired.forget_from(now, &checks);
+        let result = match later {
+            Later::Discard => self.timeline.act(input),
+            Later::Keep => self.timeline.act_keeping_future(input),
+        };
         self.catch_up();
         result
     }
 
-    /// Does `action` now; the future after now is recomputed. Returns the id of the request
-    /// it sent (a client's answer carries it: see [`Lab::answer`]), or of the fault.
+    /// Does `action` now; the future after now is recomputed without the actions that were
+    /// after now. Returns the id of the request it sent (a client's answer carries it: see
+    /// [`Lab::answer`]), or of the fault.
     ///
     /// An action that would do nothing — promoting a leader, a join by a streaming follower,
     /// SQL "from" a server, a checkpoint on a client, restarting a running node… — is refused
@@ -201,6 +231,11 @@ impl Lab {
     /// down is not refused: the client's connection attempt fails at once, in the words of its
     /// client program, and that is its answer.
     pub fn perform(&mut self, action: LabAction) -> Result<InputId, LabError> {
+        self.perform_with(action, Later::Discard)
+    }
+
+    /// [`Lab::perform`], deciding what becomes of the actions after now (see [`Later`]).
+    pub fn perform_with(&mut self, action: LabAction, later: Later) -> Result<InputId, LabError> {
         self.check(&action)?;
         let request = |node: u32, req: Request| Input::Request {
             node: NodeId(node),
@@ -234,17 +269,20 @@ impl Lab {
             }
             LabAction::Crash(node) => {
                 let id = self
-                    .act(Input::Fault(Fault::Crash(NodeId(node))))
+                    .act_with(Input::Fault(Fault::Crash(NodeId(node))), later)
                     .map_err(|e| LabError::from_input(self.world(), e))?;
                 // The crashed server's sockets close with it: clients waiting on it learn
                 // at once (libpq's "server closed the connection unexpectedly").
                 for client in self.clients_waiting_on(NodeId(node)) {
-                    let _ = self.act(Input::Request {
-                        node: client,
-                        req: Request::ServerGone {
-                            server: NodeId(node),
+                    let _ = self.act_with(
+                        Input::Request {
+                            node: client,
+                            req: Request::ServerGone {
+                                server: NodeId(node),
+                            },
                         },
-                    });
+                        later,
+                    );
                 }
                 return Ok(id);
             }
@@ -276,10 +314,13 @@ impl Lab {
                     .collect();
                 let mut leader_request = None;
                 for server in servers {
-                    let id = self.act(Input::Request {
-                        node: server,
-                        req: Request::SetAck(policy.clone()),
-                    });
+                    let id = self.act_with(
+                        Input::Request {
+                            node: server,
+                            req: Request::SetAck(policy.clone()),
+                        },
+                        later,
+                    );
                     if server == leader {
                         leader_request = id.ok();
                     }
@@ -289,7 +330,7 @@ impl Lab {
             LabAction::Checkpoint(node) => request(node, Request::Checkpoint),
             LabAction::Cancel(client) => request(client, Request::Cancel),
         };
-        self.act(input)
+        self.act_with(input, later)
             .map_err(|e| LabError::from_input(self.world(), e))
     }
 
@@ -447,7 +488,13 @@ impl Lab {
 
     /// Reads the new trace events into the history.
     fn catch_up(&mut self) {
+        let read = self.history.upto(u64::MAX).len();
         self.history.catch_up(self.timeline.world());
+        let fresh = self.history.upto(u64::MAX).get(read..).unwrap_or(&[]);
+        if let Some(cause) = marks::may_fire(fresh) {
+            let checks = self.checks();
+            self.fired.watch(cause, &checks);
+        }
     }
 
     /// The acknowledgement setting the current leader applies now (it follows the timeline:
@@ -462,6 +509,8 @@ impl Lab {
     }
 
     /// What the lab flags now.
+    // One copy in the wasm, shared by the panels and the slider's marks.
+    #[inline(never)]
     pub fn checks(&self) -> Checks {
         checks::check(self.world(), self.settings.cluster.method)
     }

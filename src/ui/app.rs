@@ -20,6 +20,7 @@ use super::event_log::EventLog;
 use super::header::Header;
 use super::hooks::{use_animation_frame, use_reduced_motion};
 use super::inspector::Inspector;
+use super::prompt::Prompt;
 use super::state::{Action, UiState};
 use super::transport::Transport;
 
@@ -95,6 +96,7 @@ pub fn App() -> Html {
         Callback::from(move |target: Option<u32>| state.dispatch(Action::ConsoleTarget(target)))
     };
     let on_control = intent(&driver, &state, |d, ui, control| d.control(ui, control));
+    let on_answer = intent(&driver, &state, |d, ui, answer| d.answer(ui, answer));
 
     let refusal = state
         .refusal
@@ -107,6 +109,7 @@ pub fn App() -> Html {
         <div class="app">
             <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
                 {on_method} {on_fencing} {on_ack} />
+            <Prompt question={state.question.clone()} notice={state.notice.clone()} undo={state.undo.clone()} {on_answer} />
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">
                     { super::caption::caption(&details.caption) }
@@ -116,7 +119,7 @@ pub fn App() -> Html {
                 // transport stays next to what it moves; on wide screens the stylesheet puts
                 // the checks under the diagram and the transport across the bottom.
                 <Transport time={state.time()} horizon={state.horizon} playing={state.playing}
-                    speed={state.speed} reduced_motion={state.reduced_motion} slowed={state.slowed()} {on_control} />
+                    speed={state.speed} reduced_motion={state.reduced_motion} slowed={state.slowed()} {on_control} marks={details.marks.clone()} />
                 <ChecksBar checks={details.checks.clone()} />
                 <div class="side-pane">
                     <aside class="inspector-pane" aria-label="Inspector">

@@ -12,9 +12,10 @@ use std::cell::RefCell;
 use replication_lab::lab::controls::{
     restart_announcement, AckChoice, Focus, MethodChoice, Player, Shown, Speed, TimeControl,
 };
-use replication_lab::lab::{ClusterConfig, Lab, LabAction, LabSettings};
+use replication_lab::lab::{ClusterConfig, Lab, LabAction, LabSettings, Later};
 use replication_lab::view::Micros;
 
+use super::prompt::{actions_words, plural, Answer, Question};
 use super::state::{Action, Move, Sent, UiState};
 
 /// A statement the console asks to run.
@@ -26,10 +27,23 @@ pub struct Statement {
     pub sql: String,
 }
 
+/// An intent held while the page asks what becomes of what it would undo.
+#[derive(Clone, Debug)]
+enum Deferred {
+    Perform { node: u32, actions: Vec<LabAction> },
+    Run(Statement),
+    Ack(AckChoice),
+    Restart(MethodChoice, bool),
+}
+
 /// The lab and the player's clock, shared by every callback of the app.
 pub struct Driver {
     lab: RefCell<Lab>,
     player: RefCell<Player>,
+    /// The intent the open question is about.
+    deferred: RefCell<Option<Deferred>>,
+    /// The lab before the last restart, and its method's words, for its undo.
+    previous: RefCell<Option<(Lab, &'static str)>>,
 }
 
 impl Driver {
@@ -37,7 +51,104 @@ impl Driver {
         Driver {
             lab: RefCell::new(Lab::new(settings)),
             player: RefCell::new(Player::default()),
+            deferred: RefCell::new(None),
+            previous: RefCell::new(None),
         }
+    }
+
+    /// Asks first if `intent` would act before actions done later (after a step back), or
+    /// restart a lab that has actions: keeps the intent and returns the question.
+    fn ask_first(&self, intent: Deferred) -> Option<Action> {
+        let lab = self.lab.try_borrow().ok()?;
+        let question = match &intent {
+            Deferred::Restart(method, fencing) => {
+                let actions = lab.actions().len();
+                if actions == 0 {
+                    return None;
+                }
+                let to = if *method != MethodChoice::of(lab.settings().cluster.method) {
+                    format!("with {} replication", method.label())
+                } else if *fencing {
+                    "with fencing through etcd".to_string()
+                } else {
+                    "without fencing".to_string()
+                };
+                Question::Restart { to, actions }
+            }
+            _ => {
+                let actions = lab.later_actions();
+                if actions.is_empty() {
+                    return None;
+                }
+                Question::Later { actions }
+            }
+        };
+        *self.deferred.try_borrow_mut().ok()? = Some(intent);
+        Some(Action::Asked(question))
+    }
+
+    /// The answer to the open question: the held intent runs (or not), and the page says what
+    /// it did.
+    pub fn answer(&self, ui: &UiState, answer: Answer) -> Option<Action> {
+        let deferred = self.deferred.try_borrow_mut().ok()?.take();
+        let later = match answer {
+            Answer::Keep => Later::Keep,
+            Answer::Discard | Answer::Restart => Later::Discard,
+            Answer::Cancel => {
+                return Some(Action::Answered {
+                    notice: None,
+                    then: None,
+                })
+            }
+            Answer::Dismiss => return Some(Action::Dismissed),
+            Answer::Undo => return self.undo(ui),
+        };
+        let words = self
+            .lab
+            .try_borrow()
+            .ok()
+            .map(|lab| actions_words(&lab.later_actions()))
+            .unwrap_or_default();
+        let then = match deferred? {
+            Deferred::Perform { node, actions } => self.perform_with(ui, node, actions, later),
+            Deferred::Run(statement) => self.run_with(ui, statement, later),
+            Deferred::Ack(ack) => self.set_ack_with(ui, ack, later),
+            Deferred::Restart(method, fencing) => {
+                return self
+                    .restart_now(ui, method, fencing)
+                    .map(|then| Action::Answered {
+                        notice: Some(restart_announcement(method, fencing)),
+                        then: Some(Box::new(then)),
+                    })
+            }
+        };
+        let notice = match later {
+            Later::Keep => {
+                format!("Kept what you did later ({words}): it happens again at its time.")
+            }
+            Later::Discard => format!("Discarded what you did later ({words})."),
+        };
+        Some(Action::Answered {
+            notice: Some(notice),
+            then: then.map(Box::new),
+        })
+    }
+
+    /// Back to the lab before the last restart, with its actions.
+    fn undo(&self, ui: &UiState) -> Option<Action> {
+        let (lab, _) = self.previous.try_borrow_mut().ok()?.take()?;
+        let actions = plural(lab.actions().len());
+        let method = MethodChoice::of(lab.settings().cluster.method);
+        *self.lab.try_borrow_mut().ok()? = lab;
+        self.restart_clock();
+        let fresh = self.start(ui.speed, ui.reduced_motion);
+        Some(Action::Answered {
+            notice: Some(format!(
+                "Back to {} replication with your {actions}.",
+                method.label()
+            )),
+            then: Some(Box::new(Action::Restarted(Box::new(fresh)))),
+        })
     }
 
     /// The first state: the lab as it is now.
@@ -166,10 +277,26 @@ impl Driver {
     }
 
     /// Node and link actions on `node`, done now in order; the first refusal stops them.
+    /// Asks first when there are actions after now.
     pub fn perform(&self, ui: &UiState, node: u32, actions: Vec<LabAction>) -> Option<Action> {
+        self.ask_first(Deferred::Perform {
+            node,
+            actions: actions.clone(),
+        })
+        .or_else(|| self.perform_with(ui, node, actions, Later::Discard))
+    }
+
+    fn perform_with(
+        &self,
+        ui: &UiState,
+        node: u32,
+        actions: Vec<LabAction>,
+        later: Later,
+    ) -> Option<Action> {
         self.change(ui.focus(), None, |lab| {
             for action in actions {
-                lab.perform(action).map_err(|why| why.to_string())?;
+                lab.perform_with(action, later)
+                    .map_err(|why| why.to_string())?;
             }
             Ok(())
         })
@@ -180,8 +307,13 @@ impl Driver {
         })
     }
 
-    /// The console runs a statement now.
+    /// The console runs a statement now (asking first when there are actions after now).
     pub fn run(&self, ui: &UiState, statement: Statement) -> Option<Action> {
+        self.ask_first(Deferred::Run(statement.clone()))
+            .or_else(|| self.run_with(ui, statement, Later::Discard))
+    }
+
+    fn run_with(&self, ui: &UiState, statement: Statement, later: Later) -> Option<Action> {
         let Statement {
             client,
             server,
@@ -206,7 +338,7 @@ impl Driver {
             let at = lab.time();
             (
                 at,
-                lab.perform(action)
+                lab.perform_with(action, later)
                     .map(|_| ())
                     .map_err(|why| why.to_string()),
             )
@@ -236,10 +368,16 @@ impl Driver {
             .map(|(shown, ())| Action::ConsoleClient { client, shown })
     }
 
-    /// The leader's acknowledgement level changes now.
+    /// The leader's acknowledgement level changes now (asking first when there are actions
+    /// after now).
     pub fn set_ack(&self, ui: &UiState, ack: AckChoice) -> Option<Action> {
+        self.ask_first(Deferred::Ack(ack))
+            .or_else(|| self.set_ack_with(ui, ack, Later::Discard))
+    }
+
+    fn set_ack_with(&self, ui: &UiState, ack: AckChoice, later: Later) -> Option<Action> {
         self.change(ui.focus(), None, |lab| {
-            lab.perform(LabAction::SetAck(ack.policy()))
+            lab.perform_with(LabAction::SetAck(ack.policy()), later)
                 .map(|_| ())
                 .map_err(|why| why.to_string())
         })
@@ -251,21 +389,35 @@ impl Driver {
     }
 
     /// A fresh lab with `method` and `fencing` (and the current acknowledgement level), at
-    /// time zero; nothing if both are what the lab has.
+    /// time zero; nothing if both are what the lab has. Asks first when the lab has actions.
     pub fn restart(&self, ui: &UiState, method: MethodChoice, fencing: bool) -> Option<Action> {
         if (method, fencing) == (ui.method, ui.fencing) {
             return None;
         }
+        self.ask_first(Deferred::Restart(method, fencing))
+            .or_else(|| self.restart_now(ui, method, fencing))
+    }
+
+    /// The restart itself; a lab with actions is kept for an undo.
+    fn restart_now(&self, ui: &UiState, method: MethodChoice, fencing: bool) -> Option<Action> {
         let mut lab = self.lab.try_borrow_mut().ok()?;
         let mut cluster = ClusterConfig::lab_default(method.method());
         cluster.ack = ui.ack.policy();
         cluster.failover.fencing = fencing;
         let seed = lab.settings().seed;
-        *lab = Lab::new(LabSettings { seed, cluster });
+        let old = std::mem::replace(&mut *lab, Lab::new(LabSettings { seed, cluster }));
         drop(lab);
+        let actions = old.actions().len();
+        let undo = (actions > 0).then(|| {
+            let back = MethodChoice::of(old.settings().cluster.method).label();
+            let words = format!("Undo: back to {back} with your {}", plural(actions));
+            *self.previous.borrow_mut() = Some((old, back));
+            words
+        });
         self.restart_clock();
         let mut fresh = self.start(ui.speed, ui.reduced_motion);
         fresh.announcement = restart_announcement(method, fencing);
+        fresh.undo = undo;
         Some(Action::Restarted(Box::new(fresh)))
     }
 }

@@ -1,8 +1,10 @@
 //! The header: the lab's name, the lesson picker (lessons are not written yet, and it says
-//! so), the replication method and the fencing (each a new lab) and the acknowledgement level
-//! (a live setting on the leader).
+//! so), the replication method and the fencing (each a new lab, asked first when the session
+//! has actions: a picker shows what the lab has until the new lab starts) and the
+//! acknowledgement level (a live setting on the leader).
 
 use replication_lab::lab::controls::{AckChoice, MethodChoice};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -23,9 +25,31 @@ pub struct HeaderProps {
 
 #[component]
 pub fn Header(props: &HeaderProps) -> Html {
-    let on_method = picked(&props.on_method, MethodChoice::from_key);
-    let on_fencing = picked(&props.on_fencing, |value| Some(value == "etcd"));
-    let on_ack = picked(&props.on_ack, AckChoice::from_key);
+    let fencing_key = if props.fencing { "etcd" } else { "none" };
+    // The pickers show the lab's settings: back after a question is cancelled, forward when
+    // the new lab starts (a browser stops following `selected` once a person picked).
+    use_effect_with([props.method.key(), fencing_key, props.ack.key()], |keys| {
+        let document = web_sys::window().and_then(|w| w.document());
+        for (id, key) in ["method-picker", "fencing-picker", "ack-picker"]
+            .iter()
+            .zip(keys)
+        {
+            if let Some(select) = document
+                .as_ref()
+                .and_then(|d| d.get_element_by_id(id))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                select.set_value(key);
+            }
+        }
+    });
+    let on_method = picked(&props.on_method, MethodChoice::from_key, props.method.key());
+    let on_fencing = picked(
+        &props.on_fencing,
+        |value| Some(value == "etcd"),
+        fencing_key,
+    );
+    let on_ack = picked(&props.on_ack, AckChoice::from_key, props.ack.key());
     html! {
         <header class="header">
             <h1 class="title">{ "Replication Lab" }</h1>
@@ -82,12 +106,18 @@ pub fn Header(props: &HeaderProps) -> Html {
 }
 
 /// A `<select>`'s change handler: the value it changed to, read by `parse`, goes to `to`
-/// (an unreadable value is ignored).
-fn picked<T: 'static>(to: &Callback<T>, parse: fn(&str) -> Option<T>) -> Callback<Event> {
+/// (an unreadable value is ignored); the picker shows `now` until the setting changes.
+fn picked<T: 'static>(
+    to: &Callback<T>,
+    parse: fn(&str) -> Option<T>,
+    now: &'static str,
+) -> Callback<Event> {
     let to = to.clone();
     Callback::from(move |event: Event| {
         let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-        if let Some(value) = parse(&select.value()) {
+        let value = select.value();
+        select.set_value(now);
+        if let Some(value) = parse(&value) {
             to.emit(value);
         }
     })

@@ -21,8 +21,10 @@ mod hooks;
 mod inspector;
 mod node;
 mod node_actions;
+mod prompt;
 mod rows;
 mod state;
+mod timeline_marks;
 mod transport;
 
 /// Mounts the app on the page's `<body>`.

@@ -17,6 +17,8 @@ use replication_lab::lab::Lab;
 use replication_lab::view::{Micros, View};
 use yew::Reducible;
 
+use super::prompt::Question;
+
 /// A statement the console sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sent {
@@ -70,6 +72,12 @@ pub struct UiState {
     pub announcement: String,
     /// The time up to which events were announced.
     announced_up_to: Micros,
+    /// What the page asks before acting (see `super::prompt`).
+    pub question: Option<Question>,
+    /// What the page did after the last question, until dismissed or the next action.
+    pub notice: Option<String>,
+    /// The words of the undo a restart offers, until the next action.
+    pub undo: Option<String>,
 }
 
 /// How the lab came to show a new moment, which decides what is announced.
@@ -134,6 +142,15 @@ pub enum Action {
     },
     /// A new lab: everything starts over but the playback preferences.
     Restarted(Box<UiState>),
+    /// The page asks before acting; playing stops.
+    Asked(Question),
+    /// The question was answered: `then` is what was done, `notice` says it.
+    Answered {
+        notice: Option<String>,
+        then: Option<Box<Action>>,
+    },
+    /// The notice and the undo go away.
+    Dismissed,
 }
 
 impl UiState {
@@ -163,6 +180,9 @@ impl UiState {
             refusal: None,
             announcement: String::new(),
             announced_up_to: 0,
+            question: None,
+            notice: None,
+            undo: None,
         }
     }
 
@@ -256,7 +276,19 @@ impl Reducible for UiState {
         if unchanged {
             return self;
         }
+        if let Action::Answered { notice, then } = action {
+            return self.answered(notice, then);
+        }
         let mut next = Rc::unwrap_or_clone(self);
+        if matches!(
+            action,
+            Action::Performed { .. } | Action::Ran { .. } | Action::AckAsked { .. }
+        ) {
+            // A new action: what the last question did is old news, and no undo is offered
+            // over it.
+            next.notice = None;
+            next.undo = None;
+        }
         match action {
             Action::Moved { shown, how } => next.moved(shown, how),
             Action::SetPlaying(playing) => next.set_playing(playing),
@@ -333,7 +365,38 @@ impl Reducible for UiState {
                     ..*fresh
                 }
             }
+            Action::Asked(question) => {
+                next.question = Some(question);
+                next.playing = false;
+            }
+            Action::Answered { .. } => {}
+            Action::Dismissed => {
+                next.notice = None;
+                next.undo = None;
+            }
         }
+        Rc::new(next)
+    }
+}
+
+impl UiState {
+    /// The question is answered: `then` (what was done) goes through the reducer, and
+    /// `notice` is shown and said.
+    fn answered(self: Rc<Self>, notice: Option<String>, then: Option<Box<Action>>) -> Rc<Self> {
+        let mut asked = Rc::unwrap_or_clone(self);
+        asked.question = None;
+        let done = match then {
+            Some(then) => Rc::new(asked).reduce(*then),
+            None => Rc::new(asked),
+        };
+        let Some(notice) = notice else {
+            return done;
+        };
+        let mut next = Rc::unwrap_or_clone(done);
+        if !next.announcement.starts_with(&notice) {
+            next.announcement = format!("{notice} {}", next.announcement);
+        }
+        next.notice = Some(notice);
         Rc::new(next)
     }
 }

@@ -12,6 +12,7 @@ use replication_lab::view::{format_time, Micros};
 use yew::prelude::*;
 
 use super::hooks::{is_typing_target, use_document_keydown};
+use super::timeline_marks::timeline_marks;
 
 #[derive(Properties, PartialEq)]
 pub struct TransportProps {
@@ -25,6 +26,8 @@ pub struct TransportProps {
     /// Playing is slowed down now, so that a statement's messages are seen.
     pub slowed: bool,
     pub on_control: Callback<TimeControl>,
+    /// The slider's marks.
+    pub marks: std::rc::Rc<Vec<replication_lab::lab::marks::Mark>>,
 }
 
 #[component]
@@ -58,7 +61,7 @@ pub fn Transport(props: &TransportProps) -> Html {
                 <Clock time={props.time} />
             </div>
             <div class="transport-row">
-                <TimelineSlider time={props.time} horizon={props.horizon} on_control={props.on_control.clone()} />
+                <TimelineSlider time={props.time} horizon={props.horizon} on_control={props.on_control.clone()} marks={props.marks.clone()} />
                 <ShortcutHelp reduced_motion={props.reduced_motion} />
             </div>
         </section>
@@ -228,6 +231,7 @@ struct TimelineSliderProps {
     time: Micros,
     horizon: Micros,
     on_control: Callback<TimeControl>,
+    marks: std::rc::Rc<Vec<replication_lab::lab::marks::Mark>>,
 }
 
 /// The timeline from the start to the furthest time computed; dragging it seeks.
@@ -250,11 +254,13 @@ fn TimelineSlider(props: &TimelineSliderProps) -> Html {
         <div class="timeline">
             <label for="timeline-slider" class="control-label">{ "Timeline" }</label>
             <span class="timeline-end" aria-hidden="true">{ format_time(0) }</span>
+            { timeline_marks(&props.marks, horizon, &props.on_control, html! {
             <input id="timeline-slider" class="timeline-slider" type="range"
                 min="0" max={horizon.to_string()} step="1"
                 value={props.time.to_string()}
                 aria-valuetext={format!("t = {}", format_time(props.time))}
                 oninput={oninput} />
+            }) }
             <span class="timeline-end" aria-hidden="true">{ format_time(horizon) }</span>
         </div>
     }

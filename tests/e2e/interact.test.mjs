@@ -203,6 +203,8 @@ test('changing the ack level is live; changing the method restarts the lab', asy
   await button(page, 'Start').click();
   assert.equal(await page.getByLabel('Ack', { exact: true }).inputValue(), 'async');
   await page.getByLabel('Method', { exact: true }).selectOption('trigger');
+  // The session has an action (the ack change): the page asks first.
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Restart', exact: true }).click();
   assert.equal(await page.locator('.clock-time').textContent(), '0.000 s', 'a new lab starts at zero');
   await assert.doesNotReject(node(page, 'applier').waitFor({ timeout: 2_000 }));
   assert.deepEqual(problems, []);
