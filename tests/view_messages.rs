@@ -52,7 +52,7 @@ fn wal_streaming_says_wal_and_its_lsn_and_acks_say_flushed() {
     assert!(has(&seen, MessageKind::Data, "WAL 0/0"), "{seen:?}");
     assert!(has(&seen, MessageKind::Ack, "ack: flushed 0/0"), "{seen:?}");
     assert!(
-        has(&seen, MessageKind::Client, "INSERT INTO orders (sta…"),
+        has(&seen, MessageKind::Client, "INSERT INTO orders …"),
         "{seen:?}"
     );
     assert!(has(&seen, MessageKind::Client, "INSERT 0 1"), "{seen:?}");

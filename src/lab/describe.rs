@@ -225,12 +225,12 @@ fn describe_message(msg: &Msg, method: Method, sender: Option<&Server>) -> (Mess
         return (kind, label);
     };
     let label = match client {
-        ClientMsg::Query { sql, .. } => truncate(sql, 24),
+        ClientMsg::Query { sql, .. } => truncate(sql, 20),
         ClientMsg::ConnectionsReset => "connection reset".into(),
         ClientMsg::Cancel { .. } => "cancel".into(),
         ClientMsg::QueryResult { outcome, .. } => match outcome {
             Ok(ok) => ok.tag.clone(),
-            Err(e) => truncate(first_line(e), 24),
+            Err(e) => truncate(first_line(e), 20),
         },
     };
     (MessageKind::Client, label)

@@ -49,8 +49,9 @@ impl Rect {
     /// The point of the box nearest to `p` (`p` itself when inside).
     pub fn nearest(&self, p: Point) -> Point {
         Point {
-            x: p.x.clamp(self.left, self.right),
-            y: p.y.clamp(self.top, self.bottom),
+            // Not `clamp`: its panic message would bring float formatting into the page.
+            x: p.x.max(self.left).min(self.right),
+            y: p.y.max(self.top).min(self.bottom),
         }
     }
 }
@@ -65,19 +66,6 @@ const SANS_BOLD_EM: f64 = 0.7;
 const ASCENT: f64 = 0.95;
 const DESCENT: f64 = 0.27;
 
-/// The box of one line of text: `chars` characters of `font` units at `em` ems each, its
-/// baseline at `y`, centred on `x` (`centred`) or starting at `x`.
-fn line_box(x: f64, y: f64, chars: usize, font: f64, em: f64, centred: bool) -> Rect {
-    let width = chars as f64 * font * em;
-    let left = if centred { x - width / 2.0 } else { x };
-    Rect {
-        left,
-        top: y - ASCENT * font,
-        right: left + width,
-        bottom: y + DESCENT * font,
-    }
-}
-
 /// What a node draws besides its shape, as `src/ui/node.rs` and the stylesheet draw it.
 #[derive(Clone, Copy, Debug)]
 pub struct NodeText<'a> {
@@ -90,49 +78,43 @@ pub struct NodeText<'a> {
     pub format: Option<&'a str>,
 }
 
-/// The boxes a node at `centre` covers: its shape (with the role word inside it), its name,
-/// its state and its format line. Full size: radius 52, name 19 (bold) at 76 below the centre,
-/// state 15 at 96, format 14 (monospace) at 114; compact, the shape is 31 and the lines move
-/// up (name 13 at 47, state 12 at 61 and 75, format 12 at 75 or 89).
-pub fn node_boxes(centre: Point, text: &NodeText, compact: bool) -> Vec<Rect> {
+/// The two boxes a node at `centre` covers: its shape with the role word inside it, and the
+/// lines under it (name, state, format), as wide as the widest. Full size: radius 52, role 17
+/// (bold) at 6 below the centre, name 19 (bold) at 76, state 15 at 96, format 14 (monospace)
+/// at 114; compact, the shape is 31 and the lines move up (role 12, name 13 at 47, state 12 at
+/// 61 and 75, format 12 at 75 or 89).
+pub fn node_boxes(centre: Point, text: &NodeText, compact: bool) -> [Rect; 2] {
     let (x, y) = (centre.x, centre.y);
-    let (radius, name, state, format, step) = if compact {
-        (31.0, (47.0, 13.0), (61.0, 12.0), (75.0, 12.0), 14.0)
+    let [radius, role, name_at, name, state_at, state, format, step] = if compact {
+        [31.0, 12.0, 47.0, 13.0, 61.0, 12.0, 12.0, 14.0]
     } else {
-        (52.0, (76.0, 19.0), (96.0, 15.0), (114.0, 14.0), 0.0)
+        [52.0, 17.0, 76.0, 19.0, 96.0, 15.0, 14.0, 18.0]
     };
-    // A line of state per line drawn; each as wide as the whole (a generous bound).
-    let extra = step * (text.state_lines.max(1) - 1) as f64;
-    let role_font = if compact { 12.0 } else { 17.0 };
-    let mut boxes = vec![
-        Rect::centred(x, y, 2.0 * radius + 6.0, 2.0 * radius + 6.0),
-        line_box(
-            x,
-            y + 6.0,
-            text.role.chars().count(),
-            role_font,
-            SANS_BOLD_EM,
-            true,
-        ),
-        line_box(
-            x,
-            y + name.0,
-            text.name.chars().count(),
-            name.1,
-            SANS_BOLD_EM,
-            true,
-        ),
-    ];
-    let state_chars = text.state.chars().count().div_ceil(text.state_lines.max(1));
-    for line in 0..text.state_lines.max(1) {
-        let at = y + state.0 + step * line as f64;
-        boxes.push(line_box(x, at, state_chars + 1, state.1, SANS_EM, true));
-    }
+    let width = |chars: usize, font: f64, em: f64| chars as f64 * font * em;
+    let count = |s: &str| s.chars().count();
+    let lines = text.state_lines.max(1);
+    let mut wide = width(count(text.name), name, SANS_BOLD_EM).max(width(
+        count(text.state).div_ceil(lines) + 1,
+        state,
+        SANS_EM,
+    ));
+    // The last line's baseline: the state's last line, or the format line under it.
+    let mut last = (state_at + step * (lines - 1) as f64, state);
     if let Some(f) = text.format {
-        let at = y + format.0 + extra;
-        boxes.push(line_box(x, at, f.chars().count(), format.1, MONO_EM, true));
+        wide = wide.max(width(count(f), format, MONO_EM));
+        last = (last.0 + step, format);
     }
-    boxes
+    // The role word may be wider than the shape (`coordinator`, whose tag is as wide as it).
+    let shape = (2.0 * radius).max(width(count(text.role), role, SANS_BOLD_EM)) + 6.0;
+    [
+        Rect::centred(x, y, shape, 2.0 * radius + 6.0),
+        Rect {
+            left: x - wide / 2.0,
+            top: y + name_at - ASCENT * name,
+            right: x + wide / 2.0,
+            bottom: y + last.0 + DESCENT * last.1,
+        },
+    ]
 }
 
 /// How labels are drawn: their font (canvas units, monospace), the glyphs' radius (a label
@@ -166,46 +148,42 @@ pub enum Placement {
 }
 
 /// The label boxes a message at `at` may take, best first: right beside it (right, left,
-/// above, below, the four diagonals), then further out along the vertical with a leader line.
-fn candidates(at: Point, width: f64, height: f64, gap: f64) -> Vec<(Rect, bool)> {
-    let (x, y) = (at.x, at.y);
-    let boxed = |left: f64, top: f64| Rect {
-        left,
-        top,
-        right: left + width,
-        bottom: top + height,
-    };
-    let diagonal = gap * 0.7;
-    let mut out = vec![
-        (boxed(x + gap, y - height / 2.0), false),
-        (boxed(x - gap - width, y - height / 2.0), false),
-        (boxed(x - width / 2.0, y - gap - height), false),
-        (boxed(x - width / 2.0, y + gap), false),
-        (boxed(x + diagonal, y - diagonal - height), false),
-        (boxed(x + diagonal, y + diagonal), false),
-        (boxed(x - diagonal - width, y - diagonal - height), false),
-        (boxed(x - diagonal - width, y + diagonal), false),
+/// above, below, the four diagonals), then further out above and below with a leader line.
+fn candidates(at: Point, width: f64, height: f64, gap: f64) -> impl Iterator<Item = (Rect, bool)> {
+    // (horizontal, vertical): -1 left or above, 0 centred, 1 right or below.
+    const BESIDE: [(f64, f64); 8] = [
+        (1.0, 0.0),
+        (-1.0, 0.0),
+        (0.0, -1.0),
+        (0.0, 1.0),
+        (1.0, -1.0),
+        (1.0, 1.0),
+        (-1.0, -1.0),
+        (-1.0, 1.0),
     ];
-    for step in 1..=4 {
-        let shift = step as f64 * (height + 6.0);
-        for (dx, dy) in [
-            (0.0, -1.0),
-            (0.0, 1.0),
-            (1.0, -1.0),
-            (1.0, 1.0),
-            (-1.0, -1.0),
-            (-1.0, 1.0),
-        ] {
-            let left = x - width / 2.0 + dx * (width / 2.0 + gap);
-            let top = if dy < 0.0 {
-                y - gap - height - shift
-            } else {
-                y + gap + shift
-            };
-            out.push((boxed(left, top), true));
-        }
-    }
-    out
+    const AWAY: [(f64, f64); 6] = [
+        (0.0, -1.0),
+        (0.0, 1.0),
+        (1.0, -1.0),
+        (1.0, 1.0),
+        (-1.0, -1.0),
+        (-1.0, 1.0),
+    ];
+    let beside = BESIDE.iter().map(|&hv| (hv, 0.0));
+    let away = (1..=4).flat_map(|step| AWAY.iter().map(move |&hv| (hv, f64::from(step))));
+    beside.chain(away).map(move |((h, v), step)| {
+        // Diagonals come a little nearer, as a circle would.
+        let g = if h != 0.0 && v != 0.0 { gap * 0.7 } else { gap };
+        let left = at.x - width / 2.0 + h * (width / 2.0 + g);
+        let top = at.y - height / 2.0 + v * (height / 2.0 + g + step * (height + 6.0));
+        let rect = Rect {
+            left,
+            top,
+            right: left + width,
+            bottom: top + height,
+        };
+        (rect, step > 0.0)
+    })
 }
 
 /// Places the labels of `anchors` on a canvas of `bounds`, around the `obstacles` (the nodes'
@@ -240,11 +218,9 @@ pub fn place(
         let anchor = anchors[i];
         let width = anchor.text.chars().count() as f64 * style.font * MONO_EM;
         let own = glyph(i);
-        let free = candidates(anchor.at, width, height, gap)
-            .into_iter()
-            .find(|(rect, _)| {
-                rect.inside(&bounds) && taken.iter().all(|t| *t == own || !rect.overlaps(t))
-            });
+        let free = candidates(anchor.at, width, height, gap).find(|(rect, _)| {
+            rect.inside(&bounds) && taken.iter().all(|t| *t == own || !rect.overlaps(t))
+        });
         if let Some((rect, displaced)) = free {
             let leader = displaced.then(|| (anchor.at, rect.nearest(anchor.at)));
             placements[i] = Placement::Label {
@@ -266,7 +242,7 @@ mod tests {
     use super::*;
 
     const STYLE: LabelStyle = LabelStyle {
-        font: 17.5,
+        font: 18.0,
         glyph: 11.0,
         most: 5,
     };
@@ -517,24 +493,32 @@ mod tests {
     fn node_boxes_cover_the_shape_and_every_line() {
         let text = NodeText {
             name: "follower-1",
-            role: "follower",
+            role: "coordinator",
             state: "catching up, 3 behind",
             state_lines: 2,
             format: Some("storage v16"),
         };
-        let full = node_boxes(p(100.0, 100.0), &text, false);
-        assert_eq!(full.len(), 6, "shape, role, name, two state lines, format");
+        let [shape, lines] = node_boxes(p(100.0, 100.0), &text, false);
         assert!(
-            full[0].left <= 48.0 && full[0].right >= 152.0,
+            shape.left <= 48.0 && shape.right >= 152.0,
             "the shape's radius is 52"
         );
-        let compact = node_boxes(p(100.0, 100.0), &text, true);
-        let lowest = |boxes: &[Rect]| boxes.iter().map(|b| b.bottom).fold(0.0, f64::max);
         assert!(
-            lowest(&compact) < lowest(&full),
-            "compact nodes are shorter"
+            shape.right - shape.left >= 11.0 * 17.0 * 0.6,
+            "the role word is wider"
         );
-        // The format line sits under the second state line.
-        assert!(compact[5].top >= compact[4].top + 12.0);
+        assert!(lines.top <= 176.0 - 19.0 * 0.75, "the name's capitals");
+        // Two state lines of 15 and the format line of 14 under them.
+        assert!(lines.bottom >= 100.0 + 96.0 + 18.0 * 2.0);
+        assert!(
+            lines.right - lines.left >= 11.0 * 15.0 * 0.6,
+            "half the state, and more"
+        );
+        let [_, compact] = node_boxes(p(100.0, 100.0), &text, true);
+        assert!(compact.bottom < lines.bottom, "compact nodes are shorter");
+        assert!(
+            compact.bottom >= 100.0 + 89.0,
+            "compact: the format under two state lines"
+        );
     }
 }
