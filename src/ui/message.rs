@@ -11,11 +11,11 @@ use yew::prelude::*;
 /// Labels on a wide canvas and on a narrow one (a phone, an embed): their font in canvas
 /// units, as the stylesheet's `.msg-label` and `.msg-small` set it, and how many of the
 /// newest messages get one. A canvas is drawn at 12/13 of its units or more (`Frame` in
-/// `cluster.rs`; compact ones at 1 or more), so 18 is 16.6 CSS pixels or more on screen — a
+/// `cluster.rs`; compact ones at 1 or more), so 19 is 17.5 CSS pixels or more on screen — a
 /// projector's back row — and 13 is 12 or more.
 const LABEL: [LabelStyle; 2] = [
     LabelStyle {
-        font: 18.0,
+        font: 19.0,
         glyph: GLYPH,
         most: 5,
     },
@@ -98,10 +98,25 @@ pub fn message_layer(view: &View, anchors: &[Option<Point>], canvas: &Canvas) ->
             });
         }
     }
+    // The glyphs of a kind as one path: a frame with hundreds of messages in flight changes
+    // four attributes, not hundreds of elements (the browser's style, layout and paint were
+    // most of a frame's cost).
+    let mut shapes: [String; 4] = Default::default();
+    for (m, at) in &drawn {
+        let kind = match m.kind {
+            MessageKind::Data => 0,
+            MessageKind::Ack => 1,
+            MessageKind::Heartbeat => 2,
+            MessageKind::Client => 3,
+        };
+        let (_, half, up, outline) = GLYPHS[kind];
+        let (x, y) = (svg_number(at.x - half), svg_number(at.y - up * half));
+        shapes[kind].push_str(&format!("M{x} {y}{outline}"));
+    }
     html! {
         <>
-            for (m, at) in drawn.iter() {
-                { glyph(m, *at) }
+            for ((class, ..), d) in GLYPHS.iter().zip(shapes) {
+                <path class={*class} {d} />
             }
             <path class="msg-leader" d={leaders} />
             { for texts }
@@ -153,24 +168,23 @@ fn node_obstacles(view: &View, canvas: &Canvas) -> Vec<Rect> {
     boxes
 }
 
-/// Each kind's glyph, one path around its centre: data a filled circle, an acknowledgement a
-/// hollow one, a heartbeat a small dot, client traffic a square (one element a message: a
-/// frame with hundreds in flight stays cheap).
-const GLYPHS: [(&str, &str); 4] = [
-    ("msg msg-data", "M-10 0a10 10 0 1 0 20 0a10 10 0 1 0-20 0"),
-    ("msg msg-ack", "M-9 0a9 9 0 1 0 18 0a9 9 0 1 0-18 0"),
-    ("msg msg-heartbeat", "M-5 0a5 5 0 1 0 10 0a5 5 0 1 0-10 0"),
-    ("msg msg-client", "M-9-9h18v18h-18z"),
+/// Each kind's glyph: its class, its half-size, how many half-sizes above the centre its
+/// outline starts (at its left edge: 0 for a circle, 1 for the square's corner) and the
+/// outline from there — data a filled circle, an acknowledgement a hollow one, a heartbeat a
+/// small dot, client traffic a square.
+const GLYPHS: [(&str, f64, f64, &str); 4] = [
+    (
+        "msg msg-data",
+        10.0,
+        0.0,
+        "a10 10 0 1 0 20 0a10 10 0 1 0-20 0",
+    ),
+    ("msg msg-ack", 9.0, 0.0, "a9 9 0 1 0 18 0a9 9 0 1 0-18 0"),
+    (
+        "msg msg-heartbeat",
+        5.0,
+        0.0,
+        "a5 5 0 1 0 10 0a5 5 0 1 0-10 0",
+    ),
+    ("msg msg-client", 9.0, 1.0, "h18v18h-18z"),
 ];
-
-/// One message's glyph, keyed by the message.
-fn glyph(message: &MessageView, at: Point) -> Html {
-    let (class, d) = GLYPHS[match message.kind {
-        MessageKind::Data => 0,
-        MessageKind::Ack => 1,
-        MessageKind::Heartbeat => 2,
-        MessageKind::Client => 3,
-    }];
-    let transform = format!("translate({} {})", svg_number(at.x), svg_number(at.y));
-    html! { <path key={message.id} {class} {d} {transform} /> }
-}

