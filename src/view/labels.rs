@@ -148,7 +148,8 @@ pub enum Placement {
 }
 
 /// The label boxes a message at `at` may take, best first: right beside it (right, left,
-/// above, below, the four diagonals), then further out above and below with a leader line.
+/// above, below, the four diagonals), then further out to the sides, above and below with a
+/// leader line.
 fn candidates(at: Point, width: f64, height: f64, gap: f64) -> impl Iterator<Item = (Rect, bool)> {
     // (horizontal, vertical): -1 left or above, 0 centred, 1 right or below.
     const BESIDE: [(f64, f64); 8] = [
@@ -161,7 +162,9 @@ fn candidates(at: Point, width: f64, height: f64, gap: f64) -> impl Iterator<Ite
         (-1.0, -1.0),
         (-1.0, 1.0),
     ];
-    const AWAY: [(f64, f64); 6] = [
+    const AWAY: [(f64, f64); 8] = [
+        (1.0, 0.0),
+        (-1.0, 0.0),
         (0.0, -1.0),
         (0.0, 1.0),
         (1.0, -1.0),
@@ -174,7 +177,9 @@ fn candidates(at: Point, width: f64, height: f64, gap: f64) -> impl Iterator<Ite
     beside.chain(away).map(move |((h, v), step)| {
         // Diagonals come a little nearer, as a circle would.
         let g = if h != 0.0 && v != 0.0 { gap * 0.7 } else { gap };
-        let left = at.x - width / 2.0 + h * (width / 2.0 + g);
+        // Out to the side (a row of nodes often leaves room there), or above and below.
+        let aside = if v == 0.0 { step * 40.0 } else { 0.0 };
+        let left = at.x - width / 2.0 + h * (width / 2.0 + g + aside);
         let top = at.y - height / 2.0 + v * (height / 2.0 + g + step * (height + 6.0));
         let rect = Rect {
             left,
@@ -186,11 +191,23 @@ fn candidates(at: Point, width: f64, height: f64, gap: f64) -> impl Iterator<Ite
     })
 }
 
+/// Whether the leader line from `from` to `to` runs over a node's box (one the message itself
+/// sits in aside): sampled every few units, which is finer than any text line.
+fn crosses(from: Point, to: Point, obstacles: &[Rect]) -> bool {
+    let inside =
+        |r: &Rect, p: Point| p.x > r.left && p.x < r.right && p.y > r.top && p.y < r.bottom;
+    let steps = ((to.x - from.x).abs() + (to.y - from.y).abs()) / 4.0;
+    (1..=steps as usize).any(|k| {
+        let p = from.lerp(to, k as f64 / steps);
+        obstacles.iter().any(|r| inside(r, p) && !inside(r, from))
+    })
+}
+
 /// Places the labels of `anchors` on a canvas of `bounds`, around the `obstacles` (the nodes'
 /// boxes): `newest_first` lists the anchors' indexes from the newest message; the first
 /// `style.most` of them with words get a label where one fits. Returns one placement per
 /// anchor, in the anchors' order. No two labels overlap; none overlaps an obstacle, the glyph
-/// of a labelled message, or leaves the bounds.
+/// of a labelled message, or leaves the bounds; no leader line runs over an obstacle.
 pub fn place(
     anchors: &[Anchor],
     newest_first: &[usize],
@@ -218,8 +235,10 @@ pub fn place(
         let anchor = anchors[i];
         let width = anchor.text.chars().count() as f64 * style.font * MONO_EM;
         let own = glyph(i);
-        let free = candidates(anchor.at, width, height, gap).find(|(rect, _)| {
-            rect.inside(&bounds) && taken.iter().all(|t| *t == own || !rect.overlaps(t))
+        let free = candidates(anchor.at, width, height, gap).find(|(rect, displaced)| {
+            rect.inside(&bounds)
+                && taken.iter().all(|t| *t == own || !rect.overlaps(t))
+                && !(*displaced && crosses(anchor.at, rect.nearest(anchor.at), obstacles))
         });
         if let Some((rect, displaced)) = free {
             let leader = displaced.then(|| (anchor.at, rect.nearest(anchor.at)));
@@ -331,6 +350,24 @@ mod tests {
     /// Every promise of [`place`] on one input.
     fn assert_sound(anchors: &[Anchor], placements: &[Placement], obstacles: &[Rect]) {
         assert_eq!(placements.len(), anchors.len());
+        for placement in placements {
+            if let Placement::Label {
+                leader: Some((from, to)),
+                ..
+            } = placement
+            {
+                for o in obstacles.iter().filter(|o| o.nearest(*from) != *from) {
+                    for k in 0..=100 {
+                        let p = from.lerp(*to, k as f64 / 100.0);
+                        let inside = p.x > o.left + 1.0
+                            && p.x < o.right - 1.0
+                            && p.y > o.top + 1.0
+                            && p.y < o.bottom - 1.0;
+                        assert!(!inside, "the leader line {from:?}-{to:?} runs over {o:?}");
+                    }
+                }
+            }
+        }
         let rects = labelled(placements);
         assert!(rects.len() <= STYLE.most, "{} labels", rects.len());
         for (i, a) in rects.iter().enumerate() {
