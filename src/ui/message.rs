@@ -154,14 +154,13 @@ fn node_obstacles(view: &View, canvas: &Canvas) -> Vec<Rect> {
         } else {
             node.role.text
         };
-        let format = format!("storage {}", node.format);
         let long = canvas.compact && node.state.chars().count() > COMPACT_LINE_CHARS;
         let text = NodeText {
             name: &node.name,
             role,
             state: &node.state,
             state_lines: if long { 2 } else { 1 },
-            format: (canvas.show_format && !node.format.is_empty()).then_some(format.as_str()),
+            format: (canvas.show_format && !node.format.is_empty()).then_some(node.format.as_str()),
         };
         boxes.extend(labels::node_boxes(centre, &text, canvas.compact));
     }

@@ -74,7 +74,7 @@ pub struct NodeText<'a> {
     /// The state, and how many lines it takes (two when compact and long).
     pub state: &'a str,
     pub state_lines: usize,
-    /// The storage-format line, when drawn (`storage v16`).
+    /// The storage format, when its line is drawn (`v16`, drawn as `storage v16`).
     pub format: Option<&'a str>,
 }
 
@@ -101,7 +101,7 @@ pub fn node_boxes(centre: Point, text: &NodeText, compact: bool) -> [Rect; 2] {
     // The last line's baseline: the state's last line, or the format line under it.
     let mut last = (state_at + step * (lines - 1) as f64, state);
     if let Some(f) = text.format {
-        wide = wide.max(width(count(f), format, MONO_EM));
+        wide = wide.max(width(count(f) + 8, format, MONO_EM));
         last = (last.0 + step, format);
     }
     // The role word may be wider than the shape (`coordinator`, whose tag is as wide as it).
@@ -308,28 +308,28 @@ mod tests {
                 "leader",
                 "leader",
                 "accepting writes",
-                Some("storage v16"),
+                Some("v16"),
             ),
             (
                 p(200.0, 460.0),
                 "follower-1",
                 "follower",
                 "streaming",
-                Some("storage v16"),
+                Some("v16"),
             ),
             (
                 p(400.0, 460.0),
                 "follower-2",
                 "follower",
                 "2 behind",
-                Some("storage v16"),
+                Some("v16"),
             ),
             (
                 p(600.0, 460.0),
                 "follower-3",
                 "follower",
                 "catching up",
-                Some("storage v16"),
+                Some("v16"),
             ),
         ];
         texts
@@ -533,7 +533,7 @@ mod tests {
             role: "coordinator",
             state: "catching up, 3 behind",
             state_lines: 2,
-            format: Some("storage v16"),
+            format: Some("v16"),
         };
         let [shape, lines] = node_boxes(p(100.0, 100.0), &text, false);
         assert!(

@@ -444,13 +444,16 @@ fn short_position(method: Method, bytes: u64) -> String {
     }
 }
 
-/// `text` cut to `max` characters, an ellipsis marking the cut.
+/// `text` on one line, cut to `max` characters, an ellipsis marking the cut.
 fn shorten(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= max {
-        return text;
+    let mut line: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .take(max)
+        .collect();
+    if text.chars().nth(max).is_some() {
+        line.pop();
+        line.push('…');
     }
-    let mut cut: String = text.chars().take(max - 1).collect();
-    cut.push('…');
-    cut
+    line
 }
