@@ -14,6 +14,8 @@
 //!
 //! This module must not know about yew, the DOM or the wall clock.
 
+pub mod labels;
+
 /// Width of the abstract canvas the layout places nodes in.
 pub const CANVAS_WIDTH: f64 = 800.0;
 /// Height of the abstract canvas the layout places nodes in.

@@ -114,7 +114,8 @@ pub fn seen(
         | TraceKind::RequestRejected { .. } => return Some((NARRATED, String::new())),
         _ => return None,
     };
-    let (kind, label) = describe_message(msg, method);
+    let sender = world.node(*from).and_then(LabNode::as_server);
+    let (kind, label) = describe_message(msg, method, sender);
     if !carries_lesson(kind) {
         return None;
     }

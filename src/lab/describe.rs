@@ -13,6 +13,7 @@ use crate::replication::family::{self, Command, Description};
 use crate::replication::messages::{ClientMsg, Msg};
 use crate::replication::node::LabNode;
 use crate::replication::render::format_position;
+use crate::replication::server::Server;
 use crate::sim::{NodeId, NodeStatus as SimStatus, World};
 use crate::view::{
     FamilyWords, LinkKind, LinkView, MessageKind, MessageView, NodeAction, NodeCommand, NodeKind,
@@ -115,7 +116,8 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
     let messages: Vec<MessageView> = world
         .in_flight()
         .map(|m| {
-            let (kind, label) = describe_message(&m.msg, method);
+            let sender = world.node(m.from).and_then(LabNode::as_server);
+            let (kind, label) = describe_message(&m.msg, method, sender);
             MessageView {
                 id: m.id.0,
                 from: m.from.0,
@@ -243,10 +245,14 @@ fn first_line(text: &str) -> &str {
 }
 
 /// How a message is drawn and labelled: the client protocol's here, a family's by its family.
-pub(super) fn describe_message(msg: &Msg, method: Method) -> (MessageKind, String) {
+pub(super) fn describe_message(
+    msg: &Msg,
+    method: Method,
+    sender: Option<&Server>,
+) -> (MessageKind, String) {
     let Msg::Client(client) = msg else {
         // Every message that is not the client protocol's is a family's.
-        let (kind, label) = family::message(msg, method).unwrap_or_default();
+        let (kind, label) = family::message(msg, method, sender).unwrap_or_default();
         let kind = match kind {
             family::MessageKind::Data => MessageKind::Data,
             family::MessageKind::Ack => MessageKind::Ack,
@@ -255,12 +261,12 @@ pub(super) fn describe_message(msg: &Msg, method: Method) -> (MessageKind, Strin
         return (kind, label);
     };
     let label = match client {
-        ClientMsg::Query { sql, .. } => truncate(sql, 28),
+        ClientMsg::Query { sql, .. } => truncate(sql, 20),
         ClientMsg::ConnectionsReset => "connection reset".into(),
         ClientMsg::Cancel { .. } => "cancel".into(),
         ClientMsg::QueryResult { outcome, .. } => match outcome {
             Ok(ok) => ok.tag.clone(),
-            Err(e) => truncate(first_line(e), 28),
+            Err(e) => truncate(first_line(e), 20),
         },
     };
     (MessageKind::Client, label)

@@ -16,6 +16,7 @@ use crate::sim::{NodeId, World};
 use super::config::Method;
 use super::messages::Msg;
 use super::node::LabNode;
+use super::server::Server;
 use super::single_leader;
 
 /// A node's part in replication, as every family has it.
@@ -168,11 +169,16 @@ pub fn refuse(world: &World<LabNode>, id: NodeId, command: Command) -> Result<()
     single_leader::describe::refuse(world, id, command)
 }
 
-/// How a family's message is drawn and labelled, or `None` for the client protocol's.
-pub fn message(msg: &Msg, method: Method) -> Option<(MessageKind, String)> {
+/// How a family's message is drawn and labelled, or `None` for the client protocol's;
+/// `sender` is the server that sent it, if a server did (its log gives the positions).
+pub fn message(
+    msg: &Msg,
+    method: Method,
+    sender: Option<&Server>,
+) -> Option<(MessageKind, String)> {
     match msg {
         Msg::Client(_) => None,
-        Msg::SingleLeader(msg) => Some(single_leader::describe::message(msg, method)),
+        Msg::SingleLeader(msg) => Some(single_leader::describe::message(msg, method, sender)),
     }
 }
 

@@ -20,6 +20,7 @@ use super::event_log::EventLog;
 use super::header::Header;
 use super::hooks::{use_animation_frame, use_reduced_motion};
 use super::inspector::Inspector;
+use super::legend::legend;
 use super::prompt::Prompt;
 use super::state::{Action, UiState};
 use super::transport::Transport;
@@ -113,6 +114,7 @@ pub fn App() -> Html {
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">
                     { super::caption::caption(&details.caption) }
+                    { legend() }
                     <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link} />
                 </section>
                 // Right after the diagram in reading order: on a phone the panes stack and the

@@ -8,12 +8,13 @@
 use std::rc::Rc;
 
 use replication_lab::view::{
-    self, svg_number, Drawing, LinkKind, LinkPath, LinkView, MessageKind, MessageView, Point, Room,
-    View, CANVAS_HEIGHT, CANVAS_WIDTH,
+    self, svg_number, Drawing, LinkKind, LinkPath, LinkView, Point, Room, View, CANVAS_HEIGHT,
+    CANVAS_WIDTH,
 };
 use yew::prelude::*;
 
 use super::hooks::use_element_size;
+use super::message::{message_layer, Canvas};
 use super::node::NodeShape;
 
 /// How far from a node's centre a message starts and ends (just outside its shape), at full
@@ -183,12 +184,11 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                 }
             </g>
             <g class="messages" aria-hidden="true">
-                for message in props.view.messages.iter() {
+                { message_layer(&props.view, &props.view.messages.iter().map(|message| {
                     // Along its link, from the sender's rim to the receiver's.
-                    if let Some(at) = view::message_point(&props.view, &drawing, message, rim) {
-                        <MessageMarker message={message.clone()} {at} />
-                    }
-                }
+                    view::message_point(&props.view, &drawing, message, rim)
+                }).collect::<Vec<_>>(), &Canvas { at: &at, width: frame.width,
+                    height: frame.height, compact: frame.compact, show_format }) }
             </g>
             <g class="nodes">
                 for node in props.view.nodes.iter() {
@@ -266,43 +266,5 @@ fn link_class(kind: LinkKind) -> &'static str {
         LinkKind::Client => "link-client",
         LinkKind::Coordination => "link-coordination",
         LinkKind::Transient => "link-transient",
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct MessageMarkerProps {
-    message: MessageView,
-    at: Point,
-}
-
-/// A message on its way: replication data filled, acknowledgements hollow, heartbeats a small
-/// dot, client traffic a square — the shape carries the meaning, not only the colour.
-#[component]
-fn MessageMarker(props: &MessageMarkerProps) -> Html {
-    let m = &props.message;
-    let transform = format!(
-        "translate({} {})",
-        svg_number(props.at.x),
-        svg_number(props.at.y)
-    );
-    let marker = match m.kind {
-        MessageKind::Data => html! { <circle class="msg msg-data" r="8" /> },
-        MessageKind::Ack => html! { <circle class="msg msg-ack" r="7" /> },
-        MessageKind::Heartbeat => html! { <circle class="msg msg-heartbeat" r="3.5" /> },
-        MessageKind::Client => {
-            html! { <rect class="msg msg-client" x="-7" y="-7" width="14" height="14" rx="2" /> }
-        }
-    };
-    let label = match m.kind {
-        MessageKind::Heartbeat if m.label.is_empty() => None,
-        _ => Some(m.label.clone()),
-    };
-    html! {
-        <g class="message" transform={transform}>
-            { marker }
-            if let Some(label) = label {
-                <text class="msg-label" x="11" y="4">{ label }</text>
-            }
-        </g>
     }
 }

@@ -19,6 +19,8 @@ mod event_log;
 mod header;
 mod hooks;
 mod inspector;
+mod legend;
+mod message;
 mod node;
 mod node_actions;
 mod prompt;

@@ -7,10 +7,12 @@
 //!
 //! Reads the world; never changes it. Knows nothing of the UI or the lab.
 
-use crate::replication::config::Method;
+use crate::engine::{RowChange, RowOp};
+use crate::replication::config::{AckPolicy, AckStage, Method};
 use crate::replication::family::{
     Command, Description, Link, LinkKind, MessageKind, Offer, Refusal, Role, RoleKind, Words,
 };
+use crate::replication::log::{LogEntry, Payload};
 use crate::replication::node::LabNode;
 use crate::replication::render::format_position;
 use crate::replication::server::Server;
@@ -297,39 +299,68 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
 
-/// How one of the family's messages is drawn and labelled.
-pub fn message(msg: &SingleLeaderMsg, method: Method) -> (MessageKind, String) {
+/// How one of the family's messages is drawn, and its words on the diagram: short, in the
+/// method's own terms — what a stream carries (`WAL 0/0100018D`, `binlog INSERT INTO …`,
+/// `row INSERT orders`), an acknowledgement by the stage the ack level waits for
+/// (`ack: flushed 0/0100018D`), a base backup's pieces. `sender`, the server that sent it
+/// (if a server did), turns its log indexes into the positions a DBA reads.
+pub fn message(
+    msg: &SingleLeaderMsg,
+    method: Method,
+    sender: Option<&Server>,
+) -> (MessageKind, String) {
     use MessageKind::{Ack, Data, Heartbeat};
+    let at = |index: u64| match sender {
+        Some(server) => short_position(method, server.disk.end_of(index)),
+        None => format!("entry {index}"),
+    };
+    let backup = if method.ships_pages() {
+        "base backup"
+    } else {
+        "snapshot"
+    };
     match msg {
-        SingleLeaderMsg::Entries { entries, .. } => {
-            let label = match (entries.first(), entries.last()) {
-                (Some(a), Some(b)) if a.index == b.index => {
-                    format!("entry {} → {}", a.index, format_position(method, a.end))
-                }
-                (Some(a), Some(b)) => format!("entries {}–{}", a.index, b.index),
-                _ => "entries".into(),
-            };
-            (Data, label)
-        }
+        SingleLeaderMsg::Entries { entries, .. } => (Data, entries_label(entries, method)),
+        SingleLeaderMsg::Feedback {
+            stalled: Some(_), ..
+        } => (Ack, "ack: apply error".into()),
         SingleLeaderMsg::Feedback {
             write,
             flush,
             apply,
             ..
-        } => (Ack, format!("ack w{write} f{flush} a{apply}")),
+        } => {
+            // What the leader waits for under this ack level (asynchronous: the flush, as
+            // `synchronous_commit = on` would).
+            let stage = match sender.map(|s| &s.disk.ack) {
+                Some(AckPolicy::Sync { stage, .. }) => *stage,
+                _ => AckStage::Flush,
+            };
+            let (word, index) = match stage {
+                AckStage::Write => ("written", write),
+                AckStage::Flush => ("flushed", flush),
+                AckStage::Apply => ("applied", apply),
+            };
+            (Ack, format!("ack: {word} {}", at(*index)))
+        }
         SingleLeaderMsg::Keepalive { .. } => (Heartbeat, String::new()),
         SingleLeaderMsg::StartStreaming { last_index, .. } => {
-            (Heartbeat, format!("START_REPLICATION after {last_index}"))
+            (Heartbeat, format!("start streaming at {}", at(*last_index)))
         }
         SingleLeaderMsg::StreamStart { .. } => (Heartbeat, "streaming starts".into()),
-        SingleLeaderMsg::Rewind { common, .. } => (Heartbeat, format!("diverged after {common}")),
-        SingleLeaderMsg::SnapshotRequest => (Heartbeat, "BASE_BACKUP".into()),
+        SingleLeaderMsg::Rewind { snapshot: true, .. } => {
+            (Heartbeat, format!("too far behind: {backup}"))
+        }
+        SingleLeaderMsg::Rewind { common, .. } => {
+            (Heartbeat, format!("diverged after {}", at(*common)))
+        }
+        SingleLeaderMsg::SnapshotRequest => (Heartbeat, format!("{backup}, please")),
         SingleLeaderMsg::SnapshotChunk { chunk, chunks, .. } => {
-            (Data, format!("backup {}/{}", chunk + 1, chunks))
+            (Data, format!("{backup} {}/{}", chunk + 1, chunks))
         }
         SingleLeaderMsg::ElectionQuery { .. } => (Heartbeat, "who is most up to date?".into()),
         SingleLeaderMsg::ElectionInfo { last_index, .. } => {
-            (Heartbeat, format!("I have {last_index}"))
+            (Heartbeat, format!("I have up to {}", at(*last_index)))
         }
         SingleLeaderMsg::LeaderIs { .. } | SingleLeaderMsg::NewLeader { .. } => {
             (Heartbeat, "new leader".into())
@@ -340,16 +371,84 @@ pub fn message(msg: &SingleLeaderMsg, method: Method) -> (MessageKind, String) {
         SingleLeaderMsg::KeyAnswer { granted: true, .. } => (Ack, "key granted".into()),
         SingleLeaderMsg::KeyAnswer { .. } => (Ack, "key held".into()),
         SingleLeaderMsg::PollChangelog { after_seq } => {
-            (Heartbeat, format!("poll sl_log > {after_seq}"))
+            (Heartbeat, format!("poll sl_log after {after_seq}"))
+        }
+        SingleLeaderMsg::ChangelogRows { rows, .. } if rows.is_empty() => {
+            (Data, "sl_log: nothing new".into())
         }
         SingleLeaderMsg::ChangelogRows { rows, .. } => {
-            (Data, format!("{} sl_log rows", rows.len()))
+            (Data, format!("sl_log {} rows", rows.len()))
         }
-        SingleLeaderMsg::ApplyChanges { through_seq, .. } => {
-            (Data, format!("apply through {through_seq}"))
+        SingleLeaderMsg::ApplyChanges { changes, .. } => {
+            (Data, format!("apply {}", row_changes(changes)))
         }
+        SingleLeaderMsg::ChangesApplied { error: Some(_), .. } => (Ack, "apply error".into()),
         SingleLeaderMsg::ChangesApplied { through_seq, .. } => {
-            (Ack, format!("applied {through_seq}"))
+            (Ack, format!("ack: applied {through_seq}"))
         }
     }
+}
+
+/// A stream's entries in the method's terms: one commit as what it carries, several as how
+/// many (WAL with the position they reach).
+fn entries_label(entries: &[LogEntry], method: Method) -> String {
+    let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
+        return "no entries".into();
+    };
+    let many = entries.len() > 1;
+    match &first.payload {
+        Payload::Wal(_) if many => format!(
+            "WAL {} ({} commits)",
+            short_position(method, last.end),
+            entries.len()
+        ),
+        Payload::Wal(_) => format!("WAL {}", short_position(method, last.end)),
+        _ if many => format!("{} transactions", entries.len()),
+        Payload::Statements(statements) => match statements.first() {
+            Some(s) => format!("binlog {}", shorten(&s.sql, 22)),
+            None => "binlog".into(),
+        },
+        Payload::Rows(changes) => format!("row {}", row_changes(changes)),
+    }
+}
+
+/// Row changes as `INSERT orders`, with how many more (`UPDATE orders +2`).
+fn row_changes(changes: &[RowChange]) -> String {
+    let Some(first) = changes.first() else {
+        return "nothing".into();
+    };
+    let op = match first.op {
+        RowOp::Insert => "INSERT",
+        RowOp::Update => "UPDATE",
+        RowOp::Delete => "DELETE",
+    };
+    let more = match changes.len() {
+        0 | 1 => String::new(),
+        n => format!(" +{}", n - 1),
+    };
+    format!("{op} {}{more}", first.table)
+}
+
+/// A log position, short: an LSN as `pg_waldump` writes it (`0/0100018D`), a binlog offset as
+/// `pos 1735` (the file is always the lab's one).
+fn short_position(method: Method, bytes: u64) -> String {
+    if method.speaks_mysql() && !method.ships_pages() {
+        format!("pos {bytes}")
+    } else {
+        format_position(method, bytes)
+    }
+}
+
+/// `text` on one line, cut to `max` characters, an ellipsis marking the cut.
+fn shorten(text: &str, max: usize) -> String {
+    let mut line: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .take(max)
+        .collect();
+    if text.chars().nth(max).is_some() {
+        line.pop();
+        line.push('…');
+    }
+    line
 }
