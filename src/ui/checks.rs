@@ -145,7 +145,9 @@ pub fn ChecksBar(props: &ChecksBarProps) -> Html {
                 }
             </div>
             if let Some(check) = shown {
-                <div id="check-details" class={classes!("check-details", (check.count > 0).then_some("warn"))}>
+                // Focusable: on a wide screen it is a fixed-height strip that scrolls.
+                <div id="check-details" class={classes!("check-details", (check.count > 0).then_some("warn"))}
+                    tabindex="0" role="region" aria-label={format!("{} details", check.name)}>
                     <p class="check-meaning">
                         <strong>{ check.name }</strong>{ ": counts " }{ check.meaning }{ "." }
                     </p>

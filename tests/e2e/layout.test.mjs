@@ -95,7 +95,8 @@ test('the diagram keeps its size and place when a check opens and the event log 
     assert.deepEqual(await box(page), first, `${width}: a check's details open`);
     for (let i = 0; i < 4; i += 1) {
       await button(page, 'Run').click();
-      await playUntil(page, async () => false, '1×', 300);
+      // At 1× playing slows while a statement's messages travel: about 1.3 s a statement.
+      await playUntil(page, async () => false, '1×', 1_500);
     }
     assert.ok((await page.locator('.events .event').count()) >= 6, 'the event log filled');
     assert.deepEqual(await box(page), first, `${width}: the event log filled`);

@@ -85,7 +85,7 @@ async function shareWithMessages(page, speed) {
         const sample = () => {
           const text = document.querySelector('.transport .clock-time').textContent;
           const seconds = parseFloat(text);
-          frames.push({ seconds, messages: document.querySelectorAll('svg.cluster .message').length, slowed: !!document.querySelector('.slowed') });
+          frames.push({ seconds, messages: [...document.querySelectorAll('svg.cluster .messages .msg:not(.msg-heartbeat)')].reduce((n, p) => n + ((p.getAttribute('d') ?? '').match(/M/g) ?? []).length, 0), slowed: !!document.querySelector('.slowed') });
           if (seconds >= 0.025 || performance.now() - start > 20_000) resolve(frames);
           else requestAnimationFrame(sample);
         };

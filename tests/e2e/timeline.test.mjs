@@ -31,7 +31,9 @@ async function seek(page, micros) {
 
 /** Crashes follower-1 after a few steps, then goes back to the start. */
 async function crashThenBack(page) {
-  await steps(page, 4);
+  // Four single events (Shift+→): a few milliseconds in, not a visible Step's 2 s of quiet.
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  for (let i = 0; i < 4; i += 1) await page.keyboard.press('Shift+ArrowRight');
   await node(page, 'follower-1').click();
   await page.locator('.node-actions button', { hasText: 'Crash' }).click();
   await node(page, 'follower-1').locator('.node-role', { hasText: 'crashed' }).waitFor({ timeout: 2_000 });
