@@ -10,7 +10,7 @@
 //!
 //! Knows nothing of the UI.
 
-use std::collections::BTreeMap;
+use crate::engine::small_map::SmallMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -143,7 +143,7 @@ pub struct Client {
     pub name: String,
     /// Where its statements go.
     pub router: Router,
-    pub outstanding: BTreeMap<InputId, Outstanding>,
+    pub outstanding: SmallMap<InputId, Outstanding>,
     /// Every answer so far: shared in chunks between clones of the world (the timeline's
     /// checkpoints), so a checkpoint does not copy them.
     pub answered: Chunked<Answered>,
@@ -157,7 +157,7 @@ impl Client {
         Client {
             name: name.to_string(),
             router,
-            outstanding: BTreeMap::new(),
+            outstanding: SmallMap::default(),
             answered: Chunked::new(),
             directory,
             program: ClientProgram::Psql,

@@ -28,9 +28,9 @@ use super::node::{NodeId, NodeStatus};
 use super::process::{Context, Effect, Process};
 use super::queue::EventQueue;
 use super::rng::{derive_seed, SimRng};
+use super::small_map::SmallMap;
 use super::time::Time;
 use super::trace::{Trace, TraceEvent, TraceKind};
-use std::collections::BTreeMap;
 
 /// A deterministic simulated world of `P` processes (see the module docs).
 #[derive(Clone, Debug)]
@@ -41,7 +41,7 @@ pub struct World<P: Process> {
     network: Network,
     nodes: Vec<NodeSlot<P>>,
     queue: EventQueue<Pending<P>>,
-    in_flight: BTreeMap<MessageId, InFlight<P::Msg>>,
+    in_flight: SmallMap<MessageId, InFlight<P::Msg>>,
     trace: Trace<P>,
     next_message: u64,
     next_input: u64,
@@ -56,7 +56,7 @@ struct NodeSlot<P: Process> {
     name: String,
     status: NodeStatus,
     process: P,
-    timers: BTreeMap<P::Timer, ActiveTimer>,
+    timers: SmallMap<P::Timer, ActiveTimer>,
 }
 
 /// A timer that is set. The queue may also hold older entries for the same timer (moved or
@@ -107,7 +107,7 @@ impl<P: Process> World<P> {
             network: Network::new(network),
             nodes: Vec::new(),
             queue: EventQueue::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: SmallMap::default(),
             trace: Trace::new(),
             next_message: 0,
             next_input: 0,
@@ -146,7 +146,7 @@ impl<P: Process> World<P> {
             name: name.clone(),
             status: NodeStatus::Up,
             process,
-            timers: BTreeMap::new(),
+            timers: SmallMap::default(),
         });
         self.network.add_node();
         self.record(TraceKind::NodeAdded { node: id, name });

@@ -84,7 +84,7 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
             if let Some(format) = format {
                 { " " }
                 // Under the state, out of the way of links and messages.
-                <text class="node-format" y={(RADIUS + 62.0 + below_state).to_string()} text-anchor="middle">
+                <text class="node-format" y={svg_number(RADIUS + 62.0 + below_state)} text-anchor="middle">
                     { format }
                 </text>
             }

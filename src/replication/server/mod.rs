@@ -17,7 +17,7 @@
 //!
 //! Knows nothing of the UI.
 
-use std::collections::BTreeMap;
+use crate::engine::small_map::SmallMap;
 use std::rc::Rc;
 
 use rand_chacha::ChaCha8Rng;
@@ -188,7 +188,7 @@ pub struct Activity {
 /// role the server plays (see [`crate::replication::single_leader::state`]).
 #[derive(Clone, Debug)]
 pub struct Memory {
-    pub connections: BTreeMap<NodeId, Connection>,
+    pub connections: SmallMap<NodeId, Connection>,
     pub role: RoleMemory,
 }
 
@@ -196,7 +196,7 @@ impl Memory {
     /// Fresh memory for a server in `role`.
     pub fn for_role(role: ServerRole) -> Memory {
         Memory {
-            connections: BTreeMap::new(),
+            connections: SmallMap::default(),
             role: RoleMemory::for_role(role),
         }
     }

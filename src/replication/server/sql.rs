@@ -81,7 +81,10 @@ impl Server {
         } else {
             self.execute(cx.now(), client, &sql)
         };
-        let connection = self.mem.connections.entry(client).or_default();
+        let connection = self
+            .mem
+            .connections
+            .get_or_insert_with(client, Connection::default);
         connection.last_query = sql.clone();
         connection.last_at = cx.now();
         if let Some(holder) = connection.blocked.take() {
@@ -283,7 +286,10 @@ impl Server {
     ) -> Result<StatementReport, String> {
         let now_micros = self.clock(now);
         let mysql = self.speaks_mysql();
-        let connection = self.mem.connections.entry(client).or_default();
+        let connection = self
+            .mem
+            .connections
+            .get_or_insert_with(client, Connection::default);
         // The default isolation and the error semantics of the database the method speaks.
         connection.session.set_isolation(if mysql {
             Isolation::RepeatableRead

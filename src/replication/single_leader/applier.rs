@@ -4,7 +4,7 @@
 //!
 //! Knows nothing of the UI.
 
-use std::collections::BTreeMap;
+use crate::engine::small_map::SmallMap;
 use std::rc::Rc;
 
 use crate::engine::{RowChange, TableSchema, Value};
@@ -37,7 +37,7 @@ pub struct Applier {
     pub pending: Vec<(i64, RowChange)>,
     /// The last action sequence read.
     pub fetched: i64,
-    pub subscribers: BTreeMap<NodeId, Subscriber>,
+    pub subscribers: SmallMap<NodeId, Subscriber>,
     /// Changelog rows it could not turn into changes.
     pub unreadable: Vec<String>,
     pub directory: Rc<Directory>,

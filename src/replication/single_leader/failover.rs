@@ -9,11 +9,11 @@
 //! one promotes only once it holds the key, so two sides of a partition never both lead.
 //! What the lab leaves out: STONITH (powering the old node off) and Patroni's watchdog.
 
+use crate::engine::small_map::SmallMap;
 use crate::replication::messages::{ClientMsg, Msg, SingleLeaderMsg};
 use crate::replication::node::Note;
 use crate::replication::node::Timer;
 use crate::replication::server::*;
-use std::collections::BTreeMap;
 
 use crate::replication::log::TermHistory;
 use crate::replication::node::PromotionReason;
@@ -40,7 +40,7 @@ impl Server {
         cx.note(Note::LeaderSilent {
             node: self.name.clone(),
         });
-        let mut votes = BTreeMap::new();
+        let mut votes = SmallMap::default();
         votes.insert(cx.me(), self.candidacy());
         if let Some(follower) = self.mem.role.follower_mut() {
             follower.election = Some(votes);

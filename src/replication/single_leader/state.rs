@@ -8,7 +8,7 @@
 //!
 //! Knows nothing of the UI.
 
-use std::collections::BTreeMap;
+use crate::engine::small_map::SmallMap;
 
 use crate::replication::log::{LogEntry, TermHistory};
 use crate::replication::messages::{QueryOk, SnapshotData};
@@ -169,7 +169,7 @@ impl CommitTimes {
 #[derive(Clone, Debug)]
 pub struct LeaderMemory {
     /// Each follower as this leader tracks it (`pg_stat_replication`).
-    pub followers: BTreeMap<NodeId, FollowerProgress>,
+    pub followers: SmallMap<NodeId, FollowerProgress>,
     /// Commits waiting for their acknowledgement.
     pub waiting: Vec<PendingCommit>,
     /// The virtual time each entry committed (for lag in time).
@@ -185,7 +185,7 @@ pub struct LeaderMemory {
     /// key's time to live).
     pub key_until: Time,
     /// Base backups being sent, by follower.
-    pub snapshots_out: BTreeMap<NodeId, OutgoingSnapshot>,
+    pub snapshots_out: SmallMap<NodeId, OutgoingSnapshot>,
     /// An old leader asked to rejoin: it asks who leads before following.
     pub rejoining: bool,
 }
@@ -193,14 +193,14 @@ pub struct LeaderMemory {
 impl Default for LeaderMemory {
     fn default() -> Self {
         LeaderMemory {
-            followers: BTreeMap::new(),
+            followers: SmallMap::default(),
             waiting: Vec::new(),
             commit_times: CommitTimes::default(),
             semi_sync_off: false,
             accepting_writes: false,
             fenced: false,
             key_until: Time::ZERO,
-            snapshots_out: BTreeMap::new(),
+            snapshots_out: SmallMap::default(),
             rejoining: false,
         }
     }
@@ -231,7 +231,7 @@ pub struct FollowerMemory {
     pub last_from_leader: Time,
     /// When the follower last asked to stream (to retry if the request was lost).
     pub connect_sent_at: Time,
-    pub election: Option<BTreeMap<NodeId, (u32, u64)>>,
+    pub election: Option<SmallMap<NodeId, (u32, u64)>>,
     pub snapshot_in: Vec<SnapshotData>,
     /// Which base backup is arriving: from whom, consistent at which entry.
     pub snapshot_from: Option<(NodeId, u64)>,
