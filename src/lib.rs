@@ -9,5 +9,6 @@ pub mod engine;
 pub mod lab;
 pub mod replication;
 pub mod sim;
+pub mod small_map;
 pub mod timeline;
 pub mod view;

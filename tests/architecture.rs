@@ -112,8 +112,11 @@ fn the_core_uses_ordered_maps() {
 /// inside simulated nodes; the timeline drives any simulated world; the view is plain data.
 /// Only the lab, which the UI holds, puts them all together.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("sim", &[]),
-    ("engine", &[]),
+    // A sorted-list map both use (a `BTreeMap` per key and value type costs the page
+    // kilobytes); it names nothing.
+    ("small_map", &[]),
+    ("sim", &["small_map"]),
+    ("engine", &["small_map"]),
     ("replication", &["engine", "sim"]),
     ("timeline", &["sim"]),
     ("view", &[]),

@@ -25,7 +25,7 @@ pub mod page;
 pub mod page_list;
 pub mod report;
 pub mod shared_map;
-pub mod small_map;
+pub use crate::small_map;
 pub mod sql;
 pub mod storage;
 pub mod value;

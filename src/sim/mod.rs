@@ -84,11 +84,7 @@ pub mod node;
 pub mod process;
 pub mod queue;
 pub mod rng;
-/// The engine's sorted-list map, the same file compiled here too: the simulator and the engine
-/// must not name each other, and a `BTreeMap` per key and value type costs the page kilobytes.
-#[path = "../engine/small_map.rs"]
-#[allow(clippy::duplicate_mod)] // on purpose: one source, two layers that must not share a type
-pub mod small_map;
+pub use crate::small_map;
 pub mod time;
 pub mod trace;
 pub mod world;
