@@ -143,4 +143,14 @@ fn trigger_based_replication_says_sl_log() {
         "{seen:?}"
     );
     assert!(has(&seen, MessageKind::Ack, "ack: applied "), "{seen:?}");
+    // The applier polls every 200 ms; an empty answer carries nothing, so it is drawn (and
+    // stepped over) as a heartbeat, not as data.
+    assert!(
+        has(&seen, MessageKind::Heartbeat, "sl_log: nothing new"),
+        "{seen:?}"
+    );
+    assert!(
+        !has(&seen, MessageKind::Data, "sl_log: nothing new"),
+        "{seen:?}"
+    );
 }

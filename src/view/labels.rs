@@ -151,8 +151,9 @@ pub enum Placement {
 /// above, below, the four diagonals), then further out to the sides, above and below with a
 /// leader line.
 fn candidates(at: Point, width: f64, height: f64, gap: f64) -> impl Iterator<Item = (Rect, bool)> {
-    // (horizontal, vertical): -1 left or above, 0 centred, 1 right or below.
-    const BESIDE: [(f64, f64); 8] = [
+    // (horizontal, vertical): -1 left or above, 0 centred, 1 right or below; the same
+    // directions beside the glyph and further out.
+    const DIRECTIONS: [(f64, f64); 8] = [
         (1.0, 0.0),
         (-1.0, 0.0),
         (0.0, -1.0),
@@ -162,18 +163,8 @@ fn candidates(at: Point, width: f64, height: f64, gap: f64) -> impl Iterator<Ite
         (-1.0, -1.0),
         (-1.0, 1.0),
     ];
-    const AWAY: [(f64, f64); 8] = [
-        (1.0, 0.0),
-        (-1.0, 0.0),
-        (0.0, -1.0),
-        (0.0, 1.0),
-        (1.0, -1.0),
-        (1.0, 1.0),
-        (-1.0, -1.0),
-        (-1.0, 1.0),
-    ];
-    let beside = BESIDE.iter().map(|&hv| (hv, 0.0));
-    let away = (1..=4).flat_map(|step| AWAY.iter().map(move |&hv| (hv, f64::from(step))));
+    let beside = DIRECTIONS.iter().map(|&hv| (hv, 0.0));
+    let away = (1..=4).flat_map(|step| DIRECTIONS.iter().map(move |&hv| (hv, f64::from(step))));
     beside.chain(away).map(move |((h, v), step)| {
         // Diagonals come a little nearer, as a circle would.
         let g = if h != 0.0 && v != 0.0 { gap * 0.7 } else { gap };

@@ -5,12 +5,10 @@
 // can be crashed like any node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, SHOTS } from './harness.mjs';
+import { useLab, SHOTS, button, node } from './harness.mjs';
 
 const lab = useLab();
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const node = (page, name) => page.locator(`svg.cluster g.node[aria-label^="${name},"]`);
 
 /** Sends `sql` from `client` (to the leader unless `target` names a read target). */
 async function send(page, client, sql, target) {

@@ -12,6 +12,11 @@ export { APP_PATH };
 export const SHOTS = 'target/screenshots';
 const DIST = 'dist';
 
+/** The button named `name` (exactly). */
+export const button = (page, name) => page.getByRole('button', { name, exact: true });
+/** The diagram's node named `name`. */
+export const node = (page, name) => page.locator(`svg.cluster g.node[aria-label^="${name},"]`);
+
 /** Registers the before/after hooks of one test file; returns its handles. */
 export function useLab() {
   const lab = {
@@ -20,6 +25,14 @@ export function useLab() {
     /** Opens `url` (default: the app) and collects console errors and page errors. */
     open(url) {
       return open(lab.context, url ?? lab.server.base + APP_PATH);
+    },
+    /** Opens the app in a `width` x `height` viewport. */
+    async openAt(width, height) {
+      const opened = await lab.open('about:blank');
+      await opened.page.setViewportSize({ width, height });
+      await opened.page.goto(lab.server.base + APP_PATH);
+      await opened.page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
+      return opened;
     },
     async openApp() {
       const opened = await lab.open();

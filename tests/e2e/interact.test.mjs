@@ -4,14 +4,12 @@
 // move between inspector tabs with the arrow keys; and measure what a frame costs while playing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, APP_PATH, SHOTS } from './harness.mjs';
+import { useLab, APP_PATH, SHOTS, button, node } from './harness.mjs';
 
 const lab = useLab();
 
 const openApp = () => lab.openApp();
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const node = (page, name) => page.locator(`svg.cluster g.node[aria-label^="${name},"]`);
 
 /** Plays at `speed` for `ms` real milliseconds, then pauses. */
 async function playFor(page, ms, speed = '1×') {

@@ -11,20 +11,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
-import { useLab, APP_PATH, SHOTS } from './harness.mjs';
+import { useLab, APP_PATH, SHOTS, button } from './harness.mjs';
 
 const lab = useLab();
+const openAt = (width, height) => lab.openAt(width, height);
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-
-/** Opens the app in a `width` x `height` viewport. */
-async function openAt(width, height) {
-  const opened = await lab.open('about:blank');
-  await opened.page.setViewportSize({ width, height });
-  await opened.page.goto(lab.server.base + APP_PATH);
-  await opened.page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
-  return opened;
-}
 
 /** The diagram's messages, labels and nodes' boxes on screen, in CSS pixels. */
 async function measure(page) {

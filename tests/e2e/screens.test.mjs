@@ -5,22 +5,12 @@
 // nothing serious or critical. Screenshots at 1280x800, 390x844 and 480x320.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, APP_PATH, SHOTS } from './harness.mjs';
+import { useLab, APP_PATH, SHOTS, button, node } from './harness.mjs';
 import { seriousFindings } from './axe.mjs';
 
 const lab = useLab();
+const openAt = (width, height) => lab.openAt(width, height);
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const node = (page, name) => page.locator(`svg.cluster g.node[aria-label^="${name},"]`);
-
-/** Opens the app in a `width` x `height` viewport. */
-async function openAt(width, height) {
-  const opened = await lab.open('about:blank');
-  await opened.page.setViewportSize({ width, height });
-  await opened.page.goto(lab.server.base + APP_PATH);
-  await opened.page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
-  return opened;
-}
 
 /** What the diagram looks like on screen, measured in `target` (a page or a frame). */
 function diagram(target) {

@@ -4,12 +4,10 @@
 // 10×, playing slows down so a message marker is on screen in most frames (and says so).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, SHOTS } from './harness.mjs';
+import { useLab, SHOTS, button, node } from './harness.mjs';
 
 const lab = useLab();
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const node = (page, name) => page.locator(`svg.cluster g.node[aria-label^="${name},"]`);
 const caption = async (page) => (await page.locator('.caption').textContent()).trim();
 const clock = async (page) => (await page.locator('.transport .clock-time').textContent()).trim();
 

@@ -4,12 +4,10 @@
 // restart can be undone. Screenshots at 1280x800, 390x844 and 480x320.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, SHOTS } from './harness.mjs';
+import { useLab, SHOTS, button, node } from './harness.mjs';
 
 const lab = useLab();
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const node = (page, name) => page.locator(`svg.cluster g.node[aria-label^="${name},"]`);
 const marks = (page, kind) => page.locator(`.timeline-track .mark-${kind}`);
 const dialog = (page) => page.getByRole('alertdialog');
 

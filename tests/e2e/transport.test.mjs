@@ -3,7 +3,7 @@
 // of the bar for a human to look at.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, APP_PATH, SHOTS } from './harness.mjs';
+import { useLab, APP_PATH, SHOTS, button } from './harness.mjs';
 
 const lab = useLab();
 
@@ -17,7 +17,6 @@ async function readout(page) {
   return Number(match[1]) + Number(match[2]) / 1000;
 }
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
 
 test('Step advances the time readout and Step back returns it', async () => {
   const { page, problems } = await openApp();

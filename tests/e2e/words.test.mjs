@@ -7,24 +7,15 @@
 // the event log. Screenshots at 1280x800, 390x844 and 480x320.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, APP_PATH, SHOTS } from './harness.mjs';
+import { useLab, APP_PATH, SHOTS, button, node } from './harness.mjs';
 
 const lab = useLab();
+const openAt = (width, height) => lab.openAt(width, height);
 
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const node = (page, name) => page.locator(`svg.cluster g.node[aria-label^="${name},"]`);
 
 const WARNING = 'WARNING:  canceling wait for synchronous replication due to user request';
 const DETAIL =
   'DETAIL:  The transaction has already committed locally, but might not have been replicated to the standby.';
-
-async function openAt(width, height) {
-  const opened = await lab.open('about:blank');
-  await opened.page.setViewportSize({ width, height });
-  await opened.page.goto(lab.server.base + APP_PATH);
-  await opened.page.locator('svg.cluster g.node').first().waitFor({ timeout: 15_000 });
-  return opened;
-}
 
 async function playFor(page, ms, speed = '1×') {
   await page.getByRole('radio', { name: speed, exact: true }).check();

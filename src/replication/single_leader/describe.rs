@@ -373,8 +373,9 @@ pub fn message(
         SingleLeaderMsg::PollChangelog { after_seq } => {
             (Heartbeat, format!("poll sl_log after {after_seq}"))
         }
+        // An empty poll's answer carries nothing: drawn (and stepped over) as a heartbeat.
         SingleLeaderMsg::ChangelogRows { rows, .. } if rows.is_empty() => {
-            (Data, "sl_log: nothing new".into())
+            (Heartbeat, "sl_log: nothing new".into())
         }
         SingleLeaderMsg::ChangelogRows { rows, .. } => {
             (Data, format!("sl_log {} rows", rows.len()))
