@@ -9,7 +9,6 @@ import { useLab, SHOTS, button, node } from './harness.mjs';
 
 const lab = useLab();
 
-
 /** Sends `sql` from `client` (to the leader unless `target` names a read target). */
 async function send(page, client, sql, target) {
   await page.getByLabel('Client', { exact: true }).selectOption({ label: client });

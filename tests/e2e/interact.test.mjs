@@ -10,7 +10,6 @@ const lab = useLab();
 
 const openApp = () => lab.openApp();
 
-
 /** Plays at `speed` for `ms` real milliseconds, then pauses. */
 async function playFor(page, ms, speed = '1×') {
   await page.getByRole('radio', { name: speed, exact: true }).check();

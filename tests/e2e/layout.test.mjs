@@ -9,7 +9,6 @@ import { useLab, APP_PATH, SHOTS, button, node } from './harness.mjs';
 const lab = useLab();
 const openAt = (width, height) => lab.openAt(width, height);
 
-
 /** Each node's centre on screen (CSS pixels), by name, and its shape's kind. */
 function centres(page) {
   return page.evaluate(() =>

@@ -16,7 +16,6 @@ import { useLab, APP_PATH, SHOTS, button } from './harness.mjs';
 const lab = useLab();
 const openAt = (width, height) => lab.openAt(width, height);
 
-
 /** The diagram's messages, labels and nodes' boxes on screen, in CSS pixels. */
 async function measure(page) {
   // What a person sees: the frame after the step has been drawn and the layout has settled.

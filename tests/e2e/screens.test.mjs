@@ -11,7 +11,6 @@ import { seriousFindings } from './axe.mjs';
 const lab = useLab();
 const openAt = (width, height) => lab.openAt(width, height);
 
-
 /** What the diagram looks like on screen, measured in `target` (a page or a frame). */
 function diagram(target) {
   return target.evaluate(() => {

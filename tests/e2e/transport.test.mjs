@@ -17,7 +17,6 @@ async function readout(page) {
   return Number(match[1]) + Number(match[2]) / 1000;
 }
 
-
 test('Step advances the time readout and Step back returns it', async () => {
   const { page, problems } = await openApp();
   assert.equal(await readout(page), 0);

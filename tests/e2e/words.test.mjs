@@ -12,7 +12,6 @@ import { useLab, APP_PATH, SHOTS, button, node } from './harness.mjs';
 const lab = useLab();
 const openAt = (width, height) => lab.openAt(width, height);
 
-
 const WARNING = 'WARNING:  canceling wait for synchronous replication due to user request';
 const DETAIL =
   'DETAIL:  The transaction has already committed locally, but might not have been replicated to the standby.';
