@@ -252,6 +252,21 @@ impl Fired {
     }
 }
 
+/// How often, in virtual time, the watch runs when the only news is followers applying
+/// entries (with steady writes, every few milliseconds): the diverged rows check compares
+/// whole tables, so running it at each one made computing a long history quadratic. Anything
+/// else that may fire a check (a crash, a promotion, a failed apply…) is watched at once.
+pub(super) const WATCH_APPLIED_EVERY: Micros = 100_000;
+
+/// Whether the newly read events `fresh` hold one that may change the checks other than a
+/// follower applying an entry.
+pub(super) fn urgent(fresh: &[LabEvent]) -> bool {
+    fresh.iter().any(|event| {
+        !matches!(event.kind, EventKind::Note(Note::Applied { .. }))
+            && may_fire(std::slice::from_ref(event)).is_some()
+    })
+}
+
 /// The last of the newly read events `fresh` that may change what the watched checks flag, if
 /// any (commits and answers alone do not: a write is lost when its leader's history is, a
 /// follower stalls or diverges when it replays).

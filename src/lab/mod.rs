@@ -122,6 +122,12 @@ pub struct Lab {
     quiet: Option<(u64, Micros, Micros)>,
     /// The live checks seen firing as the timeline was computed (for the slider's marks).
     fired: marks::Fired,
+    /// The checks the slider's watch last ran, with the time and trace length of the world
+    /// they describe: the panels ask for the same checks in the same frame, and the diverged
+    /// rows check compares whole tables.
+    checked: Option<(Micros, u64, Checks)>,
+    /// When the slider's watch last ran (see [`marks::WATCH_APPLIED_EVERY`]).
+    watched_at: Micros,
 }
 
 /// What an action taken before later ones (after a step back) does with them.
@@ -143,6 +149,8 @@ impl Lab {
             history: narrate::History::default(),
             quiet: None,
             fired: marks::Fired::default(),
+            checked: None,
+            watched_at: 0,
         };
         lab.catch_up();
         lab
@@ -211,8 +219,16 @@ impl Lab {
         // recomputed with it).
         let now = self.world().trace().len();
         self.history.forget_from(now);
-        let checks = self.checks();
-        self.fired.forget_from(now, &checks);
+        // At the newest time computed there is no future to forget, and the watch's counts
+        // are already this world's: running the checks here (whole tables compared) at every
+        // write made computing a long history quadratic.
+        if self.timeline.time() < self.timeline.horizon() {
+            let checks = self.checks();
+            self.fired.forget_from(now, &checks);
+        }
+        // A world of the new future may reach this time and length with other events.
+        self.checked = None;
+        self.watched_at = 0;
         let result = match later {
             Later::Discard => self.timeline.act(input),
             Later::Keep => self.timeline.act_keeping_future(input),
@@ -491,9 +507,15 @@ impl Lab {
         let read = self.history.upto(u64::MAX).len();
         self.history.catch_up(self.timeline.world());
         let fresh = self.history.upto(u64::MAX).get(read..).unwrap_or(&[]);
-        if let Some(cause) = marks::may_fire(fresh) {
+        let due = |lab: &Lab| {
+            marks::urgent(fresh)
+                || lab.time() >= lab.watched_at.saturating_add(marks::WATCH_APPLIED_EVERY)
+        };
+        if let Some(cause) = marks::may_fire(fresh).filter(|_| due(self)) {
+            self.watched_at = self.time();
             let checks = self.checks();
             self.fired.watch(cause, &checks);
+            self.checked = Some((self.time(), self.world().trace().len(), checks));
         }
     }
 
@@ -512,7 +534,14 @@ impl Lab {
     // One copy in the wasm, shared by the panels and the slider's marks.
     #[inline(never)]
     pub fn checks(&self) -> Checks {
-        checks::check(self.world(), self.settings.cluster.method)
+        match &self.checked {
+            Some((time, len, checks))
+                if *time == self.time() && *len == self.world().trace().len() =>
+            {
+                checks.clone()
+            }
+            _ => checks::check(self.world(), self.settings.cluster.method),
+        }
     }
 
     /// The last `limit` narrated events up to now.
@@ -790,6 +819,33 @@ mod tests {
                 .filter(|l| l.kind == crate::view::LinkKind::Replication)
                 .count(),
             2
+        );
+    }
+
+    #[test]
+    fn the_checks_kept_for_the_slider_are_the_checks_of_the_world_shown() {
+        let mut lab = Lab::new(LabSettings::default());
+        let fresh = |lab: &Lab| checks::check(lab.world(), lab.settings.cluster.method);
+        lab.perform(LabAction::Crash(0))
+            .expect("the leader crashes");
+        let mut flagged = false;
+        for t in (100_000..8_000_000).step_by(250_000) {
+            lab.seek(t);
+            assert_eq!(lab.checks(), fresh(&lab), "at {t} µs");
+            flagged |= lab.checks() != Checks::default();
+        }
+        // Back, and a new future from there: nothing kept from the old one is shown.
+        lab.seek(3_000_000);
+        assert_eq!(lab.checks(), fresh(&lab));
+        lab.perform(LabAction::Restart(0))
+            .expect("the old leader restarts");
+        for t in (3_100_000..8_000_000).step_by(250_000) {
+            lab.seek(t);
+            assert_eq!(lab.checks(), fresh(&lab), "after the fork, at {t} µs");
+        }
+        assert!(
+            flagged,
+            "the run flags something (a failover), so the test means something"
         );
     }
 
