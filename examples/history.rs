@@ -90,13 +90,14 @@ fn measure(events: u64) -> String {
     let (seeks, backs, in_a_row) =
         moves(&mut loaded, MOVES, || clock.elapsed().as_secs_f64() * 1e3);
     format!(
-        "{processed} events ({} writes, {:.1} virtual s): computed in {:.2} s; \
-         RSS {:.1} MB (start {:.1} MB); {} checkpoints\n    {}\n    seek to a random point: {}\n    \
+        "{processed} events ({} writes, {:.1} virtual s): computed in {:.2} s \
+         ({} check watches); RSS {:.1} MB (start {:.1} MB); {} checkpoints\n    {}\n    seek to a random point: {}\n    \
          step back from a random point: {}\n    \
          step back {STEPS_IN_A_ROW} times in a row from a random point: {}\n",
         loaded.writes,
         loaded.end as f64 / 1e6,
         compute.as_secs_f64(),
+        loaded.lab.watch_runs(),
         rss_end as f64 / 1024.0,
         rss_start as f64 / 1024.0,
         loaded.lab.checkpoint_count(),

@@ -1,6 +1,9 @@
 //! The timeline's marks and what an action after a step back does with the actions after it
 //! (`Lab::marks`, `Lab::later_actions`, `Lab::perform_with`).
 
+#[path = "support/history_load.rs"]
+mod history_load;
+
 use replication_lab::lab::marks::{MarkKind, BUCKETS};
 use replication_lab::lab::{Lab, LabAction, LabSettings, Later};
 use replication_lab::replication::config::{ClusterConfig, Method};
@@ -189,4 +192,33 @@ fn a_long_session_keeps_the_marks_bounded() {
             "{kind:?}"
         );
     }
+}
+
+/// The watch for checks firing runs the checks (whole tables compared, every answer read), so
+/// it must not run at every write: under the history benchmark's steady load it ran at each
+/// one (computing 100k events took 4 s, not 0.6 s) until the throttle survived actions.
+#[test]
+fn the_check_watch_runs_a_bounded_number_of_times_under_steady_writes() {
+    let short = history_load::load(5_000);
+    let long = history_load::load(80_000);
+    for loaded in [&short, &long] {
+        assert!(
+            loaded.lab.watch_runs() * 10 <= loaded.writes,
+            "the watch ran {} times for {} writes over {} virtual µs",
+            loaded.lab.watch_runs(),
+            loaded.writes,
+            loaded.end
+        );
+    }
+    // Sixteen times the writes, fewer than half as many more watches: past the first
+    // seconds its interval grows with the session, so a class's long session does not slow
+    // down as it goes.
+    assert!(
+        long.lab.watch_runs() < short.lab.watch_runs() * 8,
+        "{} watches for {} writes, {} for {}",
+        short.lab.watch_runs(),
+        short.writes,
+        long.lab.watch_runs(),
+        long.writes
+    );
 }

@@ -2,9 +2,11 @@
 //! and table by table, row by row by key with columns matched by name (do they hold the same
 //! data?). Read-only.
 
+use super::catalog::TableSchema;
 use super::database::Database;
 use super::value::Value;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageDifference {
@@ -89,19 +91,6 @@ impl RowComparison {
     }
 }
 
-fn named_rows(db: &Database, table: &str) -> Vec<(Value, Vec<(String, Value)>)> {
-    let Some(schema) = db.schema(table) else {
-        return vec![];
-    };
-    let names = schema.column_names();
-    let pk = schema.primary_key;
-    db.rows(table)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| (r[pk].clone(), names.iter().cloned().zip(r).collect()))
-        .collect()
-}
-
 /// Compares rows by key, columns by (case-insensitive) name.
 pub fn compare_rows(left: &Database, right: &Database) -> RowComparison {
     let mut out = RowComparison::default();
@@ -116,60 +105,86 @@ pub fn compare_rows(left: &Database, right: &Database) -> RowComparison {
         }
     }
     for t in left.tables() {
-        if right.schema(&t.name).is_none() {
+        let (Some(left_schema), Some(right_schema)) = (left.schema(&t.name), right.schema(&t.name))
+        else {
             continue;
-        }
-        let l = named_rows(left, &t.name);
-        let r = named_rows(right, &t.name);
-        let (mut i, mut j) = (0, 0);
-        while i < l.len() || j < r.len() {
-            let order = match (l.get(i), r.get(j)) {
-                (Some(a), Some(b)) => a.0.cmp(&b.0),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
-            };
-            let diff = |key: &Value, left, right, columns| RowDifference {
-                table: t.name.clone(),
-                key: key.clone(),
-                left,
-                right,
-                columns,
+        };
+        let (Some(left_rows), Some(right_rows)) =
+            (left.stored_rows(&t.name), right.stored_rows(&t.name))
+        else {
+            continue;
+        };
+        // The same bytes under the same format and columns are the same values: a row is
+        // decoded only when its bytes differ (the live checks compare whole tables often).
+        let same_layout = left.format == right.format && left_schema == right_schema;
+        let named = |db: &Database, schema: &TableSchema, bytes: Option<&[u8]>| {
+            let values = db.decode_stored(schema, bytes?)?;
+            Some(
+                schema
+                    .columns
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .zip(values)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let diff = |key: &Value, left, right, columns| RowDifference {
+            table: t.name.clone(),
+            key: key.clone(),
+            left,
+            right,
+            columns,
+        };
+        let (mut l, mut r) = (left_rows.peekable(), right_rows.peekable());
+        loop {
+            let order = match (l.peek(), r.peek()) {
+                (Some(a), Some(b)) => a.0.cmp(b.0),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => break,
             };
             match order {
-                std::cmp::Ordering::Less => {
-                    out.differences
-                        .push(diff(&l[i].0, Some(l[i].1.clone()), None, vec![]));
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    out.differences
-                        .push(diff(&r[j].0, None, Some(r[j].1.clone()), vec![]));
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    let columns: Vec<String> = l[i]
-                        .1
-                        .iter()
-                        .filter(|(name, v)| {
-                            r[j].1
-                                .iter()
-                                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                                .map(|(_, rv)| rv)
-                                != Some(v)
-                        })
-                        .map(|(n, _)| n.clone())
-                        .collect();
-                    let extra = r[j].1.len() != l[i].1.len();
-                    if !columns.is_empty() || extra {
-                        out.differences.push(diff(
-                            &l[i].0,
-                            Some(l[i].1.clone()),
-                            Some(r[j].1.clone()),
-                            columns,
-                        ));
+                Ordering::Less => {
+                    if let Some((key, bytes)) = l.next() {
+                        if let Some(row) = named(left, left_schema, bytes) {
+                            out.differences.push(diff(key, Some(row), None, vec![]));
+                        }
                     }
-                    i += 1;
-                    j += 1;
+                }
+                Ordering::Greater => {
+                    if let Some((key, bytes)) = r.next() {
+                        if let Some(row) = named(right, right_schema, bytes) {
+                            out.differences.push(diff(key, None, Some(row), vec![]));
+                        }
+                    }
+                }
+                Ordering::Equal => {
+                    let (Some((key, lb)), Some((_, rb))) = (l.next(), r.next()) else {
+                        break;
+                    };
+                    if same_layout && lb.is_some() && lb == rb {
+                        continue;
+                    }
+                    match (named(left, left_schema, lb), named(right, right_schema, rb)) {
+                        (Some(lv), Some(rv)) => {
+                            let columns: Vec<String> = lv
+                                .iter()
+                                .filter(|(name, v)| {
+                                    rv.iter()
+                                        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                                        .map(|(_, value)| value)
+                                        != Some(v)
+                                })
+                                .map(|(n, _)| n.clone())
+                                .collect();
+                            if !columns.is_empty() || rv.len() != lv.len() {
+                                out.differences.push(diff(key, Some(lv), Some(rv), columns));
+                            }
+                        }
+                        (Some(lv), None) => out.differences.push(diff(key, Some(lv), None, vec![])),
+                        (None, Some(rv)) => out.differences.push(diff(key, None, Some(rv), vec![])),
+                        (None, None) => {}
+                    }
                 }
             }
         }

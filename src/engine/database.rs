@@ -55,6 +55,9 @@ use super::wal::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// A row's key and its stored bytes (see [`Database::stored_rows`]).
+pub(super) type StoredRow<'a> = (&'a Value, Option<&'a [u8]>);
+
 /// One node's database.
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -973,6 +976,35 @@ impl Database {
                 })
             })
             .collect()
+    }
+
+    /// A table's rows in primary-key order as the bytes stored on their pages (`None` for a
+    /// row its location does not lead to): comparing two databases reads these, and decodes
+    /// only the rows whose bytes differ.
+    pub(super) fn stored_rows<'a>(
+        &'a self,
+        table: &str,
+    ) -> Option<impl Iterator<Item = StoredRow<'a>> + 'a> {
+        let def = self.derived.catalog.find(table)?;
+        let rows = self
+            .derived
+            .indexes
+            .get(&def.id)
+            .into_iter()
+            .flat_map(|index| index.iter())
+            .map(move |(key, loc)| {
+                let tuple = self
+                    .pages
+                    .get(loc.page as usize)
+                    .and_then(|p| p.tuple(loc.slot));
+                (key, tuple)
+            });
+        Some(rows)
+    }
+
+    /// A stored row's values (see [`Database::stored_rows`]), or `None` if it does not decode.
+    pub(super) fn decode_stored(&self, schema: &TableSchema, bytes: &[u8]) -> Option<Vec<Value>> {
+        super::codec::decode_row(self.format, schema, bytes).ok()
     }
 
     /// One row by key.

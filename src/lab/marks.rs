@@ -252,11 +252,24 @@ impl Fired {
     }
 }
 
-/// How often, in virtual time, the watch runs when the only news is followers applying
-/// entries (with steady writes, every few milliseconds): the diverged rows check compares
-/// whole tables, so running it at each one made computing a long history quadratic. Anything
-/// else that may fire a check (a crash, a promotion, a failed apply…) is watched at once.
+/// How often, in virtual time, the watch runs at least when the only news is followers
+/// applying entries (with steady writes, every few milliseconds): the checks compare whole
+/// tables and read every answer, so running them at each one made computing a long history
+/// quadratic. Anything else that may fire a check (a crash, a promotion, a failed apply…) is
+/// watched at once.
 pub(super) const WATCH_APPLIED_EVERY: Micros = 100_000;
+
+/// The slider's marks are grouped in [`BUCKETS`] stretches: later in a long session the
+/// applies-only watch runs once per this fraction of the time so far, so the number of watches
+/// grows with the logarithm of the session's length, not with it (and a mark still lands in
+/// its stretch or the next).
+const WATCHES_PER_SPAN: Micros = 64;
+
+/// The virtual time before the applies-only watch runs again after running at `watched_at`,
+/// now being `now`.
+pub(super) fn applied_watch_interval(now: Micros) -> Micros {
+    WATCH_APPLIED_EVERY.max(now / WATCHES_PER_SPAN)
+}
 
 /// Whether the newly read events `fresh` hold one that may change the checks other than a
 /// follower applying an entry.

@@ -126,8 +126,11 @@ pub struct Lab {
     /// they describe: the panels ask for the same checks in the same frame, and the diverged
     /// rows check compares whole tables.
     checked: Option<(Micros, u64, Checks)>,
-    /// When the slider's watch last ran (see [`marks::WATCH_APPLIED_EVERY`]).
+    /// When the slider's watch last ran (see [`marks::applied_watch_interval`]).
     watched_at: Micros,
+    /// How many times the watch ran the checks (for the history benchmark and the test that
+    /// keeps it from running at every write).
+    watch_runs: u64,
 }
 
 /// What an action taken before later ones (after a step back) does with them.
@@ -151,6 +154,7 @@ impl Lab {
             fired: marks::Fired::default(),
             checked: None,
             watched_at: 0,
+            watch_runs: 0,
         };
         lab.catch_up();
         lab
@@ -196,6 +200,12 @@ impl Lab {
         self.timeline.horizon().as_micros().max(MIN_HORIZON)
     }
 
+    /// How many times the slider's watch has run the checks (each run compares whole tables
+    /// and reads every answer), for the history benchmark.
+    pub fn watch_runs(&self) -> u64 {
+        self.watch_runs
+    }
+
     /// How many timeline checkpoints are kept (for the history benchmark).
     pub fn checkpoint_count(&self) -> usize {
         self.timeline.checkpoint_count()
@@ -228,7 +238,9 @@ impl Lab {
         }
         // A world of the new future may reach this time and length with other events.
         self.checked = None;
-        self.watched_at = 0;
+        // A watch later than now belonged to the future being replaced. (Resetting it to 0
+        // here ran the checks at every write again.)
+        self.watched_at = self.watched_at.min(self.time());
         let result = match later {
             Later::Discard => self.timeline.act(input),
             Later::Keep => self.timeline.act_keeping_future(input),
@@ -509,10 +521,14 @@ impl Lab {
         let fresh = self.history.upto(u64::MAX).get(read..).unwrap_or(&[]);
         let due = |lab: &Lab| {
             marks::urgent(fresh)
-                || lab.time() >= lab.watched_at.saturating_add(marks::WATCH_APPLIED_EVERY)
+                || lab.time()
+                    >= lab
+                        .watched_at
+                        .saturating_add(marks::applied_watch_interval(lab.time()))
         };
         if let Some(cause) = marks::may_fire(fresh).filter(|_| due(self)) {
             self.watched_at = self.time();
+            self.watch_runs += 1;
             let checks = self.checks();
             self.fired.watch(cause, &checks);
             self.checked = Some((self.time(), self.world().trace().len(), checks));
