@@ -94,6 +94,12 @@ impl RowComparison {
 /// Compares rows by key, columns by (case-insensitive) name.
 pub fn compare_rows(left: &Database, right: &Database) -> RowComparison {
     let mut out = RowComparison::default();
+    // A caught-up follower usually holds the leader's pages (under every method, when it
+    // replayed the same changes in the same order): nothing to decode. The live checks
+    // compare whole tables at every frame the page draws.
+    if left.same_pages(right) {
+        return out;
+    }
     for t in left.tables() {
         if right.schema(&t.name).is_none() {
             out.tables_only_left.push(t.name.clone());

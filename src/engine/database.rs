@@ -1002,9 +1002,50 @@ impl Database {
         Some(rows)
     }
 
+    /// Whether `other` holds the same pages apart from their LSNs and checksums (see
+    /// [`Page::same_contents`]): then its catalog, keys and rows are this database's, since
+    /// all of them are read from the pages. Pages shared between clones are not compared.
+    pub(super) fn same_pages(&self, other: &Database) -> bool {
+        self.format == other.format
+            && self.pages.len() == other.pages.len()
+            && self
+                .pages
+                .iter()
+                .zip(other.pages.iter())
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a.same_contents(b))
+    }
+
     /// A stored row's values (see [`Database::stored_rows`]), or `None` if it does not decode.
     pub(super) fn decode_stored(&self, schema: &TableSchema, bytes: &[u8]) -> Option<Vec<Value>> {
         super::codec::decode_row(self.format, schema, bytes).ok()
+    }
+
+    /// Up to `limit` of a table's rows, in primary-key order, from key `from` on (reading only
+    /// those: a trigger applier polls a changelog that grows with the session).
+    pub fn rows_from(&self, table: &str, from: &Value, limit: usize) -> Vec<Vec<Value>> {
+        let Some(def) = self.derived.catalog.find(table) else {
+            return vec![];
+        };
+        let Some(index) = self.derived.indexes.get(&def.id) else {
+            return vec![];
+        };
+        index
+            .iter_from(from)
+            .take(limit)
+            .filter_map(|(_, loc)| self.decode_at(&def.schema, loc.page, loc.slot))
+            .collect()
+    }
+
+    /// A table's row with the greatest primary key.
+    pub fn last_row(&self, table: &str) -> Option<Vec<Value>> {
+        let def = self.derived.catalog.find(table)?;
+        let (_, loc) = self.derived.indexes.get(&def.id)?.last()?;
+        self.decode_at(&def.schema, loc.page, loc.slot)
+    }
+
+    fn decode_at(&self, schema: &TableSchema, page: u32, slot: u16) -> Option<Vec<Value>> {
+        let tuple = self.pages.get(page as usize)?.tuple(slot)?;
+        super::codec::decode_row(self.format, schema, tuple).ok()
     }
 
     /// One row by key.

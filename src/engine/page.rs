@@ -197,6 +197,21 @@ impl Page {
         self.version
     }
 
+    /// Whether `other` holds the same things: the same format and the same bytes apart from
+    /// the page LSN and checksum, which say when and on which node the page was last written
+    /// (a follower's pages carry its own LSNs under logical and statement-based replication).
+    pub fn same_contents(&self, other: &Page) -> bool {
+        if self.version != other.version {
+            return false;
+        }
+        let l = self.layout();
+        let (lsn, checksum) = (l.lsn..l.lsn + 8, l.checksum..l.checksum + 2);
+        let (a, b) = (&self.bytes, &other.bytes);
+        // The LSN and checksum are adjacent in both layouts: compare around them.
+        let (skip_from, skip_to) = (lsn.start.min(checksum.start), lsn.end.max(checksum.end));
+        a[..skip_from] == b[..skip_from] && a[skip_to..] == b[skip_to..]
+    }
+
     fn layout(&self) -> &'static Layout {
         self.version.layout()
     }
@@ -546,6 +561,29 @@ mod tests {
 
     fn heap(v: FormatVersion) -> Page {
         Page::new(v, PageKind::Heap, 3)
+    }
+
+    #[test]
+    fn same_contents_ignores_only_the_lsn_and_checksum() {
+        for v in [FormatVersion::V16, FormatVersion::V17] {
+            let mut a = heap(v);
+            a.insert(b"row one").expect("room");
+            let mut b = a.clone();
+            b.set_lsn(0x0100_0838);
+            b.write_bytes(v.layout().checksum, &[0xAB, 0xCD]);
+            assert!(a.same_contents(&b), "{v}: LSN and checksum only");
+            let mut c = a.clone();
+            c.insert(b"row two").expect("room");
+            assert!(!a.same_contents(&c), "{v}: a tuple more");
+            let mut d = a.clone();
+            d.write_bytes(PAGE_SIZE - 1, b"X");
+            assert!(!a.same_contents(&d), "{v}: a tuple's last byte");
+            let mut e = a.clone();
+            e.write_bytes(v.layout().kind, &[9]);
+            assert!(!a.same_contents(&e), "{v}: the byte after the checksum");
+        }
+        let (a, b) = (heap(FormatVersion::V16), heap(FormatVersion::V17));
+        assert!(!a.same_contents(&b), "another format");
     }
 
     #[test]

@@ -97,6 +97,21 @@ impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
             .and_then(|(_, leaf)| leaf.iter().next())
     }
 
+    /// The entries at or after `key`, in key order.
+    pub fn iter_from(&self, key: &K) -> impl Iterator<Item = (&K, &V)> + '_ {
+        let leaves = match self.leaves.range(..=key).next_back() {
+            Some((first, _)) => self.leaves.range(first.clone()..),
+            None => self.leaves.range(..),
+        };
+        let key = key.clone();
+        leaves.flat_map(move |(_, leaf)| leaf.range(key.clone()..))
+    }
+
+    /// The entry with the greatest key.
+    pub fn last(&self) -> Option<(&K, &V)> {
+        self.leaves.values().next_back()?.iter().next_back()
+    }
+
     /// Inserts, returning the value `key` had (as `BTreeMap::insert`).
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         let Some(at) = self.leaf_key(&key) else {
@@ -191,7 +206,10 @@ mod tests {
         assert!(shared.iter().eq(plain.iter()));
         for probe in 0..720u32 {
             assert_eq!(shared.first_from(&probe), plain.range(probe..).next());
+            assert!(shared.iter_from(&probe).eq(plain.range(probe..)));
         }
+        assert_eq!(shared.last(), plain.iter().next_back());
+        assert_eq!(SharedMap::<u32, u32>::new().last(), None);
         assert!(shared.leaves.values().all(|leaf| !leaf.is_empty()));
         assert!(shared
             .leaves

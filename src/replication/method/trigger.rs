@@ -121,13 +121,9 @@ pub fn execute_with_triggers(
 
 /// Changelog rows after `after_seq`, in action-sequence order, at most one batch.
 pub fn read_changelog(db: &Database, after_seq: i64) -> Vec<Vec<Value>> {
-    let Ok(rows) = db.rows(CHANGELOG_TABLE) else {
-        return Vec::new();
-    };
-    rows.into_iter()
-        .filter(|row| matches!(row.get(ACTIONSEQ), Some(Value::Integer(seq)) if *seq > after_seq))
-        .take(POLL_BATCH)
-        .collect()
+    // The action sequence is the changelog's primary key: read from the next one on.
+    let from = Value::Integer(after_seq.saturating_add(1));
+    db.rows_from(CHANGELOG_TABLE, &from, POLL_BATCH)
 }
 
 /// A row entry as `sl_log_1` rows (the lab's trigger method ships no log entries itself; a

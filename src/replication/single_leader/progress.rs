@@ -190,9 +190,7 @@ fn walsender_state(world: &World<LabNode>, replica: &Server, id: NodeId) -> Opti
 
 /// The last action sequence in a leader's trigger changelog (0 when empty).
 pub fn changelog_end(db: &Database) -> i64 {
-    db.rows(CHANGELOG_TABLE)
-        .ok()
-        .and_then(|rows| rows.last().cloned())
+    db.last_row(CHANGELOG_TABLE)
         .and_then(|row| match row.get(ACTIONSEQ) {
             Some(Value::Integer(seq)) => Some(*seq),
             _ => None,
