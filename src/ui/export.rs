@@ -20,12 +20,13 @@ use yew::prelude::*;
 
 /// The control: its markup never changes, so it is one constant piece of markup (a component
 /// tree would cost the page code for a static text); one click listener on its corner serves
-/// both buttons, told apart by their `value`.
+/// both buttons, told apart by their `value`. The message line is inside the menu: shown
+/// while the menu is open, never left over the diagram.
 const MENU: &str = concat!(
-    r#"<div class="export-stack"><details class="export"><summary>Save diagram</summary>"#,
+    r#"<details class="export"><summary>Save<span class="export-word"> diagram</span></summary>"#,
     r#"<button type="button" value="svg">SVG</button>"#,
-    r#"<button type="button" value="png">PNG</button></details>"#,
-    r#"<p class="export-status" role="status"></p></div>"#,
+    r#"<button type="button" value="png">PNG</button>"#,
+    r#"<p class="export-status" role="status"></p></details>"#,
 );
 /// The name the files are saved under, before the extension.
 const FILE_NAME: &str = "replication-lab";
@@ -35,8 +36,11 @@ const PNG_SCALE: u32 = 2;
 /// size here: the float formatter is kilobytes of code in the page.
 const TITLE: (u32, u32, u32) = (20, 26, 16);
 /// The properties the stylesheet sets on the diagram's elements (through classes and
-/// `var()`s), copied from their computed styles.
-const STYLED: [&str; 10] = [
+/// `var()`s), copied from their computed styles; a compact diagram's shapes and text are
+/// scaled and moved by CSS transforms.
+const STYLED: [&str; 12] = [
+    "transform",
+    "vector-effect",
     "fill",
     "stroke",
     "stroke-width",
@@ -171,7 +175,8 @@ fn inline_styles(window: &Window, original: &Element, copy: &Element) -> Option<
         let style = window.get_computed_style(from).ok()??;
         for property in STYLED {
             let value = style.get_property_value(property).ok()?;
-            if !value.is_empty() {
+            // An element the stylesheet does not transform keeps its own `transform`.
+            if !value.is_empty() && (property != "transform" || value != "none") {
                 let _ = to.set_attribute(property, &value);
             }
         }

@@ -200,6 +200,7 @@ test('dark theme: readable at 1280x800 and 480x320 (axe), and the saved picture 
       await page.locator('details.export button').first().focus();
     }
     assert.deepEqual(await seriousFindings(page), [], `axe at ${width}x${height}, dark`);
+    await page.evaluate(() => scrollTo(0, 0));
     await page.screenshot({ path: `${SHOTS}/dark-theme-${width}x${height}.png` });
     if (width > 800) {
       const svg = await parsed(page, readFileSync((await save(page, 'SVG')).path, 'utf8'));
@@ -218,5 +219,19 @@ test('data-theme="light" keeps the light theme on a system that prefers dark', a
   assert.equal((await onScreen(page)).background, 'rgb(21, 22, 26)', 'the system preference is honoured');
   await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'light'));
   assert.equal((await onScreen(page)).background, 'rgb(251, 250, 247)', 'the explicit theme wins');
+  assert.deepEqual(problems, []);
+});
+
+test('on a phone the control fits beside the Legend and saves', async () => {
+  const { page, problems } = await openWith(390, 844);
+  const menu = page.locator('details.export summary');
+  const legend = page.locator('details.legend summary');
+  const [a, b] = [await menu.boundingBox(), await legend.boundingBox()];
+  await page.screenshot({ path: `${SHOTS}/export-390x844.png` });
+  assert.ok(a.x >= 0 && a.x + a.width <= b.x, `left of the Legend toggle, on screen (${JSON.stringify([a, b])})`);
+  assert.ok(Math.abs(a.y - b.y) < 2, 'on its line');
+  const { name } = await save(page, 'PNG');
+  assert.equal(name, 'replication-lab.png');
+  await page.screenshot({ path: `${SHOTS}/export-390x844.png` });
   assert.deepEqual(problems, []);
 });
