@@ -276,7 +276,7 @@ fn download(pane: &Element, url: &str, extension: &str) -> Option<()> {
     link.set_href(url);
     link.set_download(&name);
     link.click();
-    tell(pane, &format!("Saved the diagram as {name}."));
+    tell(pane, &format!("Saved {name}."));
     Some(())
 }
 

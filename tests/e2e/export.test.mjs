@@ -109,7 +109,7 @@ test('SVG: the diagram as on screen, with its caption, its nodes and its looks, 
   assert.equal(svg.background, shown.background, "on the page's background");
   assert.ok(svg.labelSize, 'message labels in flight keep their font size');
   await page.screenshot({ path: `${SHOTS}/export-page.png` });
-  assert.match(await page.locator('.export-status').textContent(), /Saved the diagram as replication-lab\.svg/);
+  assert.match(await page.locator('.export-status').textContent(), /^Saved replication-lab\.svg\.$/);
 
   // Alone, with no stylesheet at all, it still looks like the diagram.
   copyFileSync(path, `${SHOTS}/export-diagram.svg`);
@@ -168,7 +168,7 @@ test('PNG: twice the size of the diagram on screen, and not blank', async () => 
   assert.deepEqual(`rgb(${counts.corner.join(', ')})`, shown.background, "its corner is the page's background");
   assert.ok(counts.share > 0.02, `not blank: ${(counts.share * 100).toFixed(1)} % of pixels are drawn`);
   assert.ok(counts.colours > 8, `the nodes' colours are there (${counts.colours} colours sampled)`);
-  assert.match(await page.locator('.export-status').textContent(), /Saved the diagram as replication-lab\.png/);
+  assert.match(await page.locator('.export-status').textContent(), /^Saved replication-lab\.png\.$/);
   assert.deepEqual(problems, []);
 });
 
