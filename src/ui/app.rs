@@ -115,6 +115,7 @@ pub fn App() -> Html {
                 <section class="cluster-pane" aria-label="Cluster">
                     { super::caption::caption(&details.caption) }
                     { legend() }
+                    { super::export::export_menu() }
                     <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link} />
                 </section>
                 // Right after the diagram in reading order: on a phone the panes stack and the

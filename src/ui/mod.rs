@@ -16,6 +16,7 @@ mod cluster;
 mod console;
 mod driver;
 mod event_log;
+mod export;
 mod header;
 mod hooks;
 mod inspector;
