@@ -238,8 +238,8 @@ pub enum Expect {
     State { node: String, contains: String },
     /// `client`'s newest answer is an error containing `contains`.
     Error { client: String, contains: String },
-    /// `client`'s newest answer succeeded, and its tag or a cell of its result contains
-    /// `contains`.
+    /// `client`'s newest answer succeeded, and its tag, what its commit waited for
+    /// (`flush on follower-1`), its warning or a cell of its result contains `contains`.
     Answer { client: String, contains: String },
     /// A line of the event log so far contains `contains`.
     Event { contains: String },

@@ -356,6 +356,10 @@ fn newest_answer(lab: &Lab, client: &str) -> Option<Result<String, String>> {
     let answer = inspection.answers.into_iter().next()?;
     Some(answer.outcome.map(|ok| {
         let mut text = ok.tag;
+        for extra in [ok.waited_for, ok.warning].into_iter().flatten() {
+            text.push_str(" — ");
+            text.push_str(&extra);
+        }
         if let Some((_, rows)) = ok.result {
             for row in rows {
                 text.push_str(" | ");
