@@ -68,7 +68,22 @@ pub struct LessonInfo {
 }
 
 /// The built-in lessons' files, in the chapter's order.
-const BUILTIN: &[&str] = &[include_str!("../../lessons/leaders-and-followers.json")];
+const BUILTIN: &[&str] = &[
+    include_str!("../../lessons/leaders-and-followers.json"),
+    include_str!("../../lessons/sync-vs-async.json"),
+    include_str!("../../lessons/first-n-any-n.json"),
+    include_str!("../../lessons/semi-sync-fallback.json"),
+    include_str!("../../lessons/new-follower.json"),
+    include_str!("../../lessons/follower-catch-up.json"),
+    include_str!("../../lessons/failover-lost-write.json"),
+    include_str!("../../lessons/reused-key.json"),
+    include_str!("../../lessons/split-brain.json"),
+    include_str!("../../lessons/statement-pitfalls.json"),
+    include_str!("../../lessons/statement-unsafe.json"),
+    include_str!("../../lessons/wal-storage-versions.json"),
+    include_str!("../../lessons/logical-missing-column.json"),
+    include_str!("../../lessons/trigger-subset.json"),
+];
 
 /// The built-in lessons: id, title and one-line summary each, in the chapter's order.
 pub fn builtin() -> Vec<LessonInfo> {
