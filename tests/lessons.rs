@@ -414,3 +414,21 @@ fn odd_but_valid_files_run_to_their_end_without_panicking() {
         runner.go_to(0);
     }
 }
+
+#[test]
+fn the_documented_example_is_a_lesson_that_runs_and_holds() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/lesson-format.md"
+    ))
+    .expect("docs/lesson-format.md");
+    let start = doc.find("```json\n").expect("an example") + "```json\n".len();
+    let end = start + doc[start..].find("```").expect("its end");
+    let lesson = lesson::parse(&doc[start..end]).unwrap_or_else(|e| panic!("{e}"));
+    let mut runner = Runner::new(lesson).unwrap();
+    while runner.next_step() {}
+    assert!(runner.refused().is_empty());
+    let outcomes = runner.outcomes();
+    assert_eq!(outcomes.len(), 3);
+    assert!(outcomes.iter().all(|o| o.held), "{outcomes:?}");
+}
