@@ -231,6 +231,12 @@ fn malformed_files_are_refused_with_the_field_path() {
         "\"at_ms\": 18446744073709551615",
     ));
     assert_eq!(e.path, "steps[4].at_ms");
+    // An action's microseconds past a whole millisecond.
+    let e = error_of(&altered(
+        "{ \"at_ms\": 500, \"action\"",
+        "{ \"at_ms\": 500, \"plus_us\": 1000, \"action\"",
+    ));
+    assert_eq!(e.path, "actions[0].plus_us");
     // The file ends too soon.
     let text = lesson::builtin_source("leaders-and-followers").unwrap();
     let e = error_of(&text[..text.len() / 2]);
@@ -339,17 +345,22 @@ fn leaving_a_lesson_hands_back_the_lab_to_play_on() {
 #[test]
 fn a_session_becomes_a_lesson_that_replays_it() {
     let mut lab = Lab::new(LabSettings::default());
-    lab.seek(300_000);
+    // Not on a millisecond: the page acts at whatever time a frame shows.
+    lab.seek(300_417);
     lab.perform(LabAction::Sql {
         client: 4,
         sql: "INSERT INTO orders (status) VALUES ('new')".into(),
     })
     .unwrap();
-    lab.seek(1_000_000);
+    lab.seek(1_000_999);
     lab.perform(LabAction::Crash(0)).unwrap();
     lab.seek(6_000_000);
     let lesson = lesson::from_session(&lab, "mine", "My session");
     assert_eq!(lesson.actions.len(), 2, "{:?}", lesson.actions);
+    assert_eq!(
+        (lesson.actions[0].at_ms, lesson.actions[0].plus_us),
+        (300, 417)
+    );
     assert!(lesson.steps.iter().all(|s| s.caption.is_empty()));
     let text = lesson::to_json(&lesson);
     let again = lesson::parse(&text).unwrap();
