@@ -37,9 +37,13 @@ fn every_built_in_lesson_runs_to_its_end_and_its_outcomes_hold() {
         let mut bad = failures(&runner);
         // The outcomes seen going forward, for the way back.
         let mut seen = vec![runner.outcomes()];
+        // And the world itself at each step: back must be exact, not merely alike.
+        let state = |r: &Runner| (r.lab().time(), r.lab().world().trace_hash(), r.lab().view());
+        let mut states = vec![state(&runner)];
         while runner.next_step() {
             bad.extend(failures(&runner));
             seen.push(runner.outcomes());
+            states.push(state(&runner));
         }
         assert_eq!(runner.step_index(), lesson.steps.len() - 1);
         assert!(
@@ -52,6 +56,11 @@ fn every_built_in_lesson_runs_to_its_end_and_its_outcomes_hold() {
         // Back to each earlier step, then forward again: the same outcomes.
         for back in (0..lesson.steps.len()).rev() {
             runner.go_to(back);
+            assert!(
+                state(&runner) == states[back],
+                "{} back at step {back}: another world",
+                info.id
+            );
             assert_eq!(
                 runner.outcomes(),
                 seen[back],
@@ -61,6 +70,11 @@ fn every_built_in_lesson_runs_to_its_end_and_its_outcomes_hold() {
         }
         for (forward, outcomes) in seen.iter().enumerate() {
             runner.go_to(forward);
+            assert!(
+                state(&runner) == states[forward],
+                "{} forward again at {forward}: another world",
+                info.id
+            );
             assert_eq!(
                 &runner.outcomes(),
                 outcomes,
