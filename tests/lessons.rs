@@ -457,3 +457,36 @@ fn the_documented_example_is_a_lesson_that_runs_and_holds() {
     assert_eq!(outcomes.len(), 3);
     assert!(outcomes.iter().all(|o| o.held), "{outcomes:?}");
 }
+
+#[test]
+fn a_session_saved_as_a_lesson_keeps_its_labs_settings() {
+    for info in lesson::builtin() {
+        let lab = Runner::new(load(&info.id)).unwrap().leave();
+        let saved = lesson::from_session(&lab, "saved", "Saved");
+        assert_eq!(
+            &lesson::lab_settings(&saved).unwrap(),
+            lab.settings(),
+            "{}",
+            info.id
+        );
+    }
+    // And the page's own default lab, under every method.
+    for method in [
+        replication_lab::lab::Method::Wal,
+        replication_lab::lab::Method::Trigger,
+        replication_lab::lab::Method::Statement {
+            context_events: false,
+        },
+    ] {
+        let settings = LabSettings {
+            seed: 9,
+            cluster: replication_lab::lab::ClusterConfig::lab_default(method),
+        };
+        let saved = lesson::from_session(&Lab::new(settings.clone()), "saved", "Saved");
+        assert_eq!(
+            lesson::lab_settings(&saved).unwrap(),
+            settings,
+            "{method:?}"
+        );
+    }
+}
