@@ -262,6 +262,9 @@ pub(super) fn describe_message(
     };
     let label = match client {
         ClientMsg::Query { sql, .. } => truncate(sql, 20),
+        ClientMsg::QueryAfter { sql, position, .. } => {
+            format!("{} (after {position})", truncate(sql, 14))
+        }
         ClientMsg::ConnectionsReset => "connection reset".into(),
         ClientMsg::Cancel { .. } => "cancel".into(),
         ClientMsg::QueryResult { outcome, .. } => match outcome {
