@@ -70,6 +70,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         };
         let awaiting_answers =
             matches!(node.process, LabNode::Client(client) if !client.outstanding.is_empty());
+        let reads = node.process.as_client().map(|c| c.reads.routing.label());
         let home = family
             .as_ref()
             .map_or(RoleKind::None, |d| role_kind(d.home));
@@ -111,6 +112,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             format,
             actions,
             awaiting_answers,
+            reads,
         });
     }
     let messages: Vec<MessageView> = world

@@ -61,18 +61,16 @@ impl ReadRouting {
     /// What the choice does, in a sentence (the picker's hint).
     pub fn explain(self) -> &'static str {
         match self {
-            ReadRouting::Leader => "Every read goes to the leader: always current.",
+            ReadRouting::Leader => "Always current.",
             ReadRouting::AnyFollower => {
-                "Each read goes to the next follower: a lagging one can miss your own write, and two at different lag can make time go backwards."
+                "Followers in turn: a lagging one misses your write; two can go back in time."
             }
             ReadRouting::PinnedFollower => {
-                "Every read goes to the same follower: it may lag, but never goes back in time (monotonic reads)."
+                "One follower: it may lag, never goes back in time (monotonic reads)."
             }
-            ReadRouting::LeaderAfterWrite => {
-                "For 1 s after your last write, reads go to the leader; then to any follower (read your writes)."
-            }
+            ReadRouting::LeaderAfterWrite => "Then any follower (read your writes).",
             ReadRouting::AtLeastPosition => {
-                "The client remembers its last commit's position; the follower waits until it has replayed that far before answering (pg_wal_replay_wait)."
+                "The follower waits until it has replayed your last commit (pg_wal_replay_wait)."
             }
         }
     }
@@ -80,14 +78,16 @@ impl ReadRouting {
 
 /// Whether `sql` is a read a client may route (a `SELECT`).
 pub fn is_routed_read(sql: &str) -> bool {
-    first_keyword(sql) == "SELECT"
+    first_keyword_is(sql, &["SELECT"])
 }
 
-fn first_keyword(sql: &str) -> String {
-    sql.split(|c: char| !c.is_ascii_alphabetic())
+/// Whether the statement's first word is one of `words` (upper case).
+fn first_keyword_is(sql: &str, words: &[&str]) -> bool {
+    let first = sql
+        .split(|c: char| !c.is_ascii_alphabetic())
         .find(|w| !w.is_empty())
-        .unwrap_or("")
-        .to_ascii_uppercase()
+        .unwrap_or("");
+    words.iter().any(|w| first.eq_ignore_ascii_case(w))
 }
 
 /// Where one statement goes.
@@ -176,11 +176,12 @@ impl ReadRoutes {
         if route.routed && !pinned && self.replicas.contains(&route.server) {
             self.turn = self.turn.wrapping_add(1);
         }
-        match first_keyword(sql).as_str() {
-            "BEGIN" | "START" => self.in_transaction = true,
-            "COMMIT" | "ROLLBACK" | "END" => self.in_transaction = false,
-            "SELECT" => {}
-            _ => self.last_write_at = Some(now),
+        if first_keyword_is(sql, &["BEGIN", "START"]) {
+            self.in_transaction = true;
+        } else if first_keyword_is(sql, &["COMMIT", "ROLLBACK", "END"]) {
+            self.in_transaction = false;
+        } else if !is_routed_read(sql) {
+            self.last_write_at = Some(now);
         }
     }
 
