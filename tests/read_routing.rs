@@ -196,6 +196,8 @@ fn a_pinned_follower_never_goes_back_in_time() {
         reads.windows(2).all(|w| w[0].0 <= w[1].0),
         "rows went down: {reads:?}"
     );
+    // client-1's id pins it to follower-1, the follower that keeps up.
+    assert_eq!(reads, vec![(1, "follower-1".to_string()); 3]);
 }
 
 #[test]
@@ -220,4 +222,67 @@ fn setting_the_same_routing_twice_is_refused() {
     );
     lab.seek(10_000);
     assert_eq!(lab.read_routing(client), Some(ReadRouting::PinnedFollower));
+}
+
+/// Runs the built-in lesson `id` step by step to its end; every expected outcome holds at
+/// its step and the lab refuses none of its actions.
+fn run_lesson(id: &str) -> replication_lab::lesson::Runner {
+    use replication_lab::lesson::{self, Runner};
+    let lesson = lesson::load_builtin(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+    let mut runner = Runner::new(lesson.clone()).expect("the lesson runs");
+    let mut failed = vec![];
+    loop {
+        failed.extend(runner.outcomes().into_iter().filter(|o| !o.held).map(|o| {
+            format!(
+                "step {}: {:?}, found {:?}",
+                runner.step_index(),
+                o.expect,
+                o.found
+            )
+        }));
+        if !runner.next_step() {
+            break;
+        }
+    }
+    assert_eq!(
+        runner.step_index(),
+        lesson.steps.len() - 1,
+        "{id} reached its end"
+    );
+    assert!(runner.refused().is_empty(), "{id}: {:?}", runner.refused());
+    assert!(failed.is_empty(), "{id}:\n{}", failed.join("\n"));
+    runner
+}
+
+#[test]
+fn the_read_your_writes_lesson_runs_to_its_end() {
+    let runner = run_lesson("read-your-writes");
+    let lesson = runner.lesson();
+    assert_eq!(lesson.steps.len(), 6);
+    let routings: Vec<String> = lesson
+        .actions
+        .iter()
+        .filter_map(|a| match &a.action {
+            replication_lab::lesson::ScriptAction::SetReadRouting { routing, .. } => {
+                Some(routing.label().to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    // The anomaly, then its three fixes.
+    assert_eq!(
+        routings,
+        vec![
+            "any follower",
+            "leader",
+            "leader for 1 s after writing",
+            "follower at my last write's position"
+        ]
+    );
+}
+
+#[test]
+fn the_monotonic_reads_lesson_runs_to_its_end() {
+    let runner = run_lesson("monotonic-reads");
+    assert_eq!(runner.lesson().steps.len(), 3);
 }

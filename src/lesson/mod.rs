@@ -68,7 +68,11 @@ pub struct LessonInfo {
 }
 
 /// The built-in lessons' files, in the chapter's order.
-const BUILTIN: &[&str] = &[include_str!("../../lessons/leaders-and-followers.json")];
+const BUILTIN: &[&str] = &[
+    include_str!("../../lessons/leaders-and-followers.json"),
+    include_str!("../../lessons/read-your-writes.json"),
+    include_str!("../../lessons/monotonic-reads.json"),
+];
 
 /// The built-in lessons: id, title and one-line summary each, in the chapter's order.
 pub fn builtin() -> Vec<LessonInfo> {
@@ -288,6 +292,7 @@ pub(crate) fn action_nodes(action: &ScriptAction) -> Vec<(&'static str, &str)> {
         ScriptAction::SetAck(_) => vec![],
         ScriptAction::Checkpoint(n) => vec![("checkpoint", n)],
         ScriptAction::Cancel(n) => vec![("cancel", n)],
+        ScriptAction::SetReadRouting { client, .. } => vec![("set_read_routing.client", client)],
     }
 }
 

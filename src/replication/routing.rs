@@ -13,14 +13,19 @@
 //! Pure and deterministic: round robin and a pin from the client's id, no randomness. Knows
 //! nothing of the UI, nor of how a server waits (that is `server::read_wait`).
 
+use serde::{Deserialize, Serialize};
+
 use crate::sim::{NodeId, Time};
 
 /// How long a client reads from the leader after its last write under
 /// [`ReadRouting::LeaderAfterWrite`] (virtual time).
 pub const LEADER_AFTER_WRITE: Time = Time::secs(1);
 
-/// A client's read-routing setting.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A client's read-routing setting. In JSON (lessons, links): `"any_follower"`.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum ReadRouting {
     /// Every read goes to the leader (no anomaly; the leader carries every read).
     #[default]
