@@ -359,3 +359,76 @@ fn a_session_becomes_a_lesson_that_replays_it() {
     assert_eq!(runner.lab().view(), lab.view());
     assert_eq!(runner.lab().world().trace_hash(), lab.world().trace_hash());
 }
+
+#[test]
+fn the_built_in_lessons_are_the_chapters_moments_each_once() {
+    let ids: Vec<String> = lesson::builtin().into_iter().map(|i| i.id).collect();
+    assert_eq!(ids.len(), 16, "{ids:?}");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "ids are unique: {ids:?}");
+    for id in &ids {
+        assert_eq!(&load(id).id, id);
+    }
+    assert!(lesson::load_builtin("no-such-lesson").is_err());
+}
+
+#[test]
+fn odd_but_valid_files_run_to_their_end_without_panicking() {
+    let base = lesson::builtin_source("sync-vs-async").unwrap();
+    let odd = [
+        // Standbys that do not exist, and more of them than there are.
+        base.replacen(
+            "{ \"count\": 1, \"names\": [\"follower-1\"] }",
+            "{ \"count\": 4294967295, \"names\": [] }",
+            1,
+        ),
+        // A semi-sync timeout as long as time itself.
+        base.replacen(
+            "{ \"first\": { \"count\": 1, \"names\": [\"follower-1\"] } } }",
+            "{ \"first\": { \"count\": 1, \"names\": [\"follower-1\"] } }, \"timeout\": 18446744073709551615 }",
+            1,
+        ),
+        // No followers at all, one client, SQL that is not SQL.
+        base.replacen(
+            "\"failover_timeout_ms\": 0",
+            "\"failover_timeout_ms\": 0, \"followers\": 0, \"spare\": false, \"clients\": 1",
+            1,
+        )
+        .replace("INSERT INTO orders (status) VALUES ('sync')", "\\u0000 DROP EVERYTHING;;"),
+    ];
+    for text in odd {
+        assert_ne!(text, base, "the fixture changed");
+        let lesson = match lesson::parse(&text) {
+            Ok(lesson) => lesson,
+            Err(e) => {
+                // Refusing is fine too, as long as it says where.
+                assert!(!e.path.is_empty(), "{e}");
+                continue;
+            }
+        };
+        let mut runner = Runner::new(lesson).expect("runs");
+        runner.go_to(usize::MAX);
+        let _ = runner.outcomes();
+        runner.go_to(0);
+    }
+}
+
+#[test]
+fn the_documented_example_is_a_lesson_that_runs_and_holds() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/lesson-format.md"
+    ))
+    .expect("docs/lesson-format.md");
+    let start = doc.find("```json\n").expect("an example") + "```json\n".len();
+    let end = start + doc[start..].find("```").expect("its end");
+    let lesson = lesson::parse(&doc[start..end]).unwrap_or_else(|e| panic!("{e}"));
+    let mut runner = Runner::new(lesson).unwrap();
+    while runner.next_step() {}
+    assert!(runner.refused().is_empty());
+    let outcomes = runner.outcomes();
+    assert_eq!(outcomes.len(), 3);
+    assert!(outcomes.iter().all(|o| o.held), "{outcomes:?}");
+}

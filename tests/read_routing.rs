@@ -286,3 +286,48 @@ fn the_monotonic_reads_lesson_runs_to_its_end() {
     let runner = run_lesson("monotonic-reads");
     assert_eq!(runner.lesson().steps.len(), 3);
 }
+
+#[test]
+fn a_session_that_routes_reads_becomes_a_lesson_that_replays_it() {
+    use replication_lab::lesson::{self, Runner};
+    let (mut lab, client) = lab(2);
+    act(
+        &mut lab,
+        10_000,
+        LabAction::SetReadRouting {
+            client,
+            routing: ReadRouting::AtLeastPosition,
+        },
+    );
+    sql(&mut lab, 100_000, client, WRITE);
+    sql(&mut lab, 300_000, client, READ);
+    lab.seek(1_000_000);
+    let session = lesson::from_session(&lab, "mine", "My session");
+    let text = lesson::to_json(&session);
+    assert!(
+        text.contains("\"routing\": \"at_least_position\"")
+            || text.contains("\"routing\":\"at_least_position\""),
+        "{text}"
+    );
+    let mut runner = Runner::new(lesson::parse(&text).expect("it reads back")).expect("it runs");
+    runner.go_to(usize::MAX);
+    assert_eq!(
+        runner.lab().read_routing(client),
+        Some(ReadRouting::AtLeastPosition)
+    );
+    assert_eq!(runner.lab().world().trace_hash(), lab.world().trace_hash());
+}
+
+#[test]
+fn an_unknown_routing_in_a_lesson_is_refused_with_its_path() {
+    use replication_lab::lesson;
+    let text = lesson::builtin_source("read-your-writes")
+        .expect("built in")
+        .replacen("\"any_follower\"", "\"nearest\"", 1);
+    let error = lesson::parse(&text).expect_err("refused").to_string();
+    assert!(
+        error.contains("actions[0].action.set_read_routing.routing")
+            && error.contains("any_follower"),
+        "{error}"
+    );
+}

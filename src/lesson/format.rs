@@ -1,4 +1,4 @@
-//! The lesson file format, version 1: plain data that serde reads from and writes to JSON.
+//! The lesson file format, version 1: plain data read from and written to JSON.
 //!
 //! A lesson is cluster settings, a timeline of scripted actions at virtual times, and steps
 //! a student walks through (a caption, maybe a highlight, a question, expected outcomes).
@@ -7,10 +7,9 @@
 //! `{"crash": "leader"}`, `{"row": {...}}`, `"async"`. The format is documented with a full
 //! example in `docs/lesson-format.md`.
 //!
-//! This module only describes the shapes; reading a file (with its errors' field paths) is
-//! `super::parse`, running one is `super::runner`. It knows nothing of the UI.
-
-use serde::{Deserialize, Serialize};
+//! This module only describes the shapes; reading and writing a file (with its errors' field
+//! paths) is `super::json`, behind `super::parse`; running one is `super::runner`. It knows
+//! nothing of the UI.
 
 use crate::engine::FormatVersion;
 use crate::lab::{AckPolicy, Method};
@@ -19,8 +18,7 @@ use crate::lab::{AckPolicy, Method};
 pub const VERSION: u32 = 1;
 
 /// One lesson, as its file holds it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lesson {
     /// The format version ([`VERSION`]).
     pub version: u32,
@@ -31,7 +29,6 @@ pub struct Lesson {
     pub summary: String,
     pub settings: Settings,
     /// The scripted actions, in time order.
-    #[serde(default)]
     pub actions: Vec<Scripted>,
     /// The steps, in time order; at least one.
     pub steps: Vec<Step>,
@@ -39,72 +36,47 @@ pub struct Lesson {
 
 /// How the lesson's lab starts: the page's default cluster (a leader, followers, an empty
 /// spare, clients, the `orders` table) changed by what is given.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
-    #[serde(default = "default_seed")]
     pub seed: u64,
     pub method: Method,
-    #[serde(default = "default_ack")]
     pub ack: AckPolicy,
     /// Streaming followers (`follower-1`…); 2 when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<u32>,
     /// An empty spare after them that joins when asked; true when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare: Option<bool>,
     /// Clients (`client-1`…); 2 when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<u32>,
     /// A coordination service (`etcd`) fences the old leader; true when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fencing: Option<bool>,
     /// Followers promote one of themselves after this much leader silence; `0` turns
     /// automatic failover off. The method's default when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failover_timeout_ms: Option<u64>,
     /// MySQL's `innodb_lock_wait_timeout`; 50 s when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_wait_timeout_ms: Option<u64>,
     /// The schema SQL; the `orders` table when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Vec<String>>,
     /// For trigger-based replication: the tables the triggers capture; `orders` when not
     /// given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicated_tables: Option<Vec<String>>,
     /// One server's own setup, by name.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub servers: Vec<ServerSetup>,
 }
 
-fn default_seed() -> u64 {
-    1
-}
-
-fn default_ack() -> AckPolicy {
-    AckPolicy::Async
-}
-
 /// What one server does differently from the others.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerSetup {
     pub name: String,
     /// Its storage-format version (`"v16"`, `"v17"`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<FormatVersion>,
     /// How far its clock runs ahead (negative: behind), in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_skew_ms: Option<i64>,
     /// Schema SQL run on this server alone (for methods that do not carry DDL).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Vec<String>>,
 }
 
 /// An action at a virtual time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scripted {
     /// Milliseconds of virtual time since the lab started.
     pub at_ms: u64,
@@ -112,8 +84,7 @@ pub struct Scripted {
 }
 
 /// [`crate::lab::LabAction`] with nodes named.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScriptAction {
     /// `client` runs `sql` on the leader it knows.
     Sql {
@@ -150,39 +121,29 @@ pub enum ScriptAction {
 }
 
 /// One step of a lesson: the lab shown at `at_ms`, after every action up to then.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub at_ms: u64,
     /// Short plain text (no HTML).
     pub caption: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlight: Option<Highlight>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<Question>,
     /// What must hold at this step (checked when it is reached).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expect>,
 }
 
 /// What the diagram and inspector point at during a step.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Highlight {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<String>,
     /// Links, each the two nodes it joins.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<[String; 2]>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cell: Option<Cell>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_record: Option<LogRecord>,
 }
 
 /// One cell of a table on one node; `key` is the row's first column as text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cell {
     pub node: String,
     pub table: String,
@@ -191,16 +152,14 @@ pub struct Cell {
 }
 
 /// One line of a node's replication log (0 is the first).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogRecord {
     pub node: String,
     pub index: u32,
 }
 
 /// "Predict, then reveal": the lab waits for a choice, then says what happened and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Question {
     pub prompt: String,
     pub choices: Vec<String>,
@@ -211,8 +170,7 @@ pub struct Question {
 }
 
 /// An outcome a step expects, checked against the lab at the step's time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expect {
     /// The row `key` (its first column, as text) of `table` on `node` has `column` = `equals`
     /// (as the Rows tab shows it).
@@ -251,8 +209,7 @@ pub enum Expect {
 }
 
 /// The live checks a step can count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckName {
     /// Servers accepting writes, when more than one does.
     TwoLeaders,

@@ -1,7 +1,7 @@
 //! Lessons: a scripted lab a student steps through, forward and back, with captions,
 //! highlights, "predict, then reveal" questions and outcomes the lab checks at each step.
 //!
-//! - [`format`]: the file's shapes (serde, JSON, versioned).
+//! - [`format`]: the file's shapes (JSON, versioned), read and written by `json`.
 //! - this module: reading a file ([`parse`]) into a checked [`Lesson`] — an error names the
 //!   field path and what is wrong (`steps[3].expect[0].row.table: unknown table "ordrs"`) —,
 //!   writing one ([`to_json`]), and the built-in lessons ([`builtin`], [`load_builtin`]).
@@ -11,6 +11,7 @@
 //! It sits above the lab and knows nothing of how anything is drawn.
 
 pub mod format;
+mod json;
 mod paths;
 pub mod runner;
 mod settings;
@@ -70,6 +71,19 @@ pub struct LessonInfo {
 /// The built-in lessons' files, in the chapter's order.
 const BUILTIN: &[&str] = &[
     include_str!("../../lessons/leaders-and-followers.json"),
+    include_str!("../../lessons/sync-vs-async.json"),
+    include_str!("../../lessons/first-n-any-n.json"),
+    include_str!("../../lessons/semi-sync-fallback.json"),
+    include_str!("../../lessons/new-follower.json"),
+    include_str!("../../lessons/follower-catch-up.json"),
+    include_str!("../../lessons/failover-lost-write.json"),
+    include_str!("../../lessons/reused-key.json"),
+    include_str!("../../lessons/split-brain.json"),
+    include_str!("../../lessons/statement-pitfalls.json"),
+    include_str!("../../lessons/statement-unsafe.json"),
+    include_str!("../../lessons/wal-storage-versions.json"),
+    include_str!("../../lessons/logical-missing-column.json"),
+    include_str!("../../lessons/trigger-subset.json"),
     include_str!("../../lessons/read-your-writes.json"),
     include_str!("../../lessons/monotonic-reads.json"),
 ];
@@ -78,7 +92,7 @@ const BUILTIN: &[&str] = &[
 pub fn builtin() -> Vec<LessonInfo> {
     BUILTIN
         .iter()
-        .filter_map(|text| serde_json::from_str::<Lesson>(text).ok())
+        .filter_map(|text| read(text).ok())
         .map(|l| LessonInfo {
             id: l.id,
             title: l.title,
@@ -92,7 +106,7 @@ pub fn builtin_source(id: &str) -> Option<&'static str> {
     BUILTIN
         .iter()
         .copied()
-        .find(|text| serde_json::from_str::<Lesson>(text).is_ok_and(|lesson| lesson.id == id))
+        .find(|text| read(text).is_ok_and(|lesson| lesson.id == id))
 }
 
 /// The built-in lesson `id`, read and checked.
@@ -105,33 +119,39 @@ pub fn load_builtin(id: &str) -> Result<Lesson, LessonError> {
 /// Reads a lesson file and checks it: the JSON, its shape, its version, and that what it
 /// names exists (nodes, tables) and its times are in order. An error names the field path.
 pub fn parse(text: &str) -> Result<Lesson, LessonError> {
+    let lesson = read(text)?;
+    validate(&lesson)?;
+    Ok(lesson)
+}
+
+/// Reads a lesson file's JSON and shape, without checking names and times.
+fn read(text: &str) -> Result<Lesson, LessonError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| paths::error(text, &e))?;
     // The version first: a newer file may have fields this lab does not know.
-    #[derive(serde::Deserialize)]
-    struct Version {
-        version: Option<u64>,
-    }
-    let probe: Version = serde_json::from_str(text).map_err(|e| paths::error(text, &e))?;
-    match probe.version {
-        None => return Err(LessonError::at("version", "missing (this lab reads version 1)")),
-        Some(n) if n > u64::from(VERSION) => {
+    match value.get("version") {
+        None | Some(serde_json::Value::Null) => {
+            return Err(LessonError::at(
+                "version",
+                format!("missing (this lab reads version {VERSION})"),
+            ))
+        }
+        Some(v) if v.as_u64().is_some_and(|n| n > u64::from(VERSION)) => {
             return Err(LessonError::at(
                 "version",
                 format!(
-                    "this file is version {n}, newer than this lab reads (version {VERSION}): open it in a newer Replication Lab"
+                    "this file is version {v}, newer than this lab reads (version {VERSION}): open it in a newer Replication Lab"
                 ),
             ))
         }
         _ => {}
     }
-    let lesson: Lesson = serde_json::from_str(text).map_err(|e| paths::error(text, &e))?;
-    validate(&lesson)?;
-    Ok(lesson)
+    json::lesson(&value)
 }
 
-/// A lesson as a JSON file (pretty-printed).
+/// A lesson as a JSON file (pretty-printed, fields in the format's order).
 pub fn to_json(lesson: &Lesson) -> String {
-    // Serializing plain data with string keys cannot fail.
-    serde_json::to_string_pretty(lesson).unwrap_or_default()
+    json::write(lesson)
 }
 
 /// The lab settings a lesson starts from.

@@ -3,7 +3,7 @@
 
 use super::format::{ScriptAction, Scripted, ServerSetup, Settings};
 use super::LessonError;
-use crate::lab::{ClusterConfig, LabSettings};
+use crate::lab::{ClusterConfig, LabSettings, Method};
 use crate::replication::cluster;
 use crate::replication::config::ServerSpec;
 use crate::sim::Time;
@@ -151,6 +151,10 @@ pub(super) fn tables(config: &ClusterConfig, actions: &[Scripted]) -> Vec<String
         }
     }
     let mut tables: Vec<String> = Vec::new();
+    // Slony's changelog, which the triggers write inside the leader's database.
+    if config.method == Method::Trigger {
+        tables.push("sl_log_1".into());
+    }
     for text in sql {
         let words: Vec<&str> = text
             .split(|c: char| c.is_whitespace() || c == '(' || c == ';')

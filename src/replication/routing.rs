@@ -52,6 +52,22 @@ impl ReadRouting {
         ReadRouting::AtLeastPosition,
     ];
 
+    /// Its name in JSON (lessons, links): `any_follower`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadRouting::Leader => "leader",
+            ReadRouting::AnyFollower => "any_follower",
+            ReadRouting::PinnedFollower => "pinned_follower",
+            ReadRouting::LeaderAfterWrite => "leader_after_write",
+            ReadRouting::AtLeastPosition => "at_least_position",
+        }
+    }
+
+    /// The choice named `name` in JSON.
+    pub fn named(name: &str) -> Option<ReadRouting> {
+        ReadRouting::ALL.into_iter().find(|r| r.name() == name)
+    }
+
     /// A short name for a picker and the event log.
     pub fn label(self) -> &'static str {
         match self {
