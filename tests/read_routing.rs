@@ -331,3 +331,24 @@ fn an_unknown_routing_in_a_lesson_is_refused_with_its_path() {
         "{error}"
     );
 }
+
+#[test]
+fn the_clients_status_says_where_its_reads_go_and_its_last_commit() {
+    let (mut lab, client) = lab(1);
+    act(
+        &mut lab,
+        10_000,
+        LabAction::SetReadRouting {
+            client,
+            routing: ReadRouting::AtLeastPosition,
+        },
+    );
+    sql(&mut lab, 100_000, client, WRITE);
+    lab.seek(500_000);
+    let status = lab.inspect(client).expect("client-1").status;
+    assert!(
+        status.contains(&"reads go to: follower at my last write's position".to_string())
+            && status.contains(&"last commit at position: 1".to_string()),
+        "{status:?}"
+    );
+}

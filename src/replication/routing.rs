@@ -13,6 +13,8 @@
 //! Pure and deterministic: round robin and a pin from the client's id, no randomness. Knows
 //! nothing of the UI, nor of how a server waits (that is `server::read_wait`).
 
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::sim::{NodeId, Time};
@@ -126,8 +128,9 @@ pub struct Route {
 pub struct ReadRoutes {
     pub routing: ReadRouting,
     /// The servers that may serve reads (every server that starts streaming, the first leader
-    /// included: after a failover it is a follower again), in configuration order.
-    pub replicas: Vec<NodeId>,
+    /// included: after a failover it is a follower again), in configuration order. Shared:
+    /// the timeline's checkpoints clone every client.
+    pub replicas: Rc<[NodeId]>,
     /// The next follower in turn for [`ReadRouting::AnyFollower`].
     turn: usize,
     /// When the client last sent or committed a write.
@@ -141,7 +144,7 @@ pub struct ReadRoutes {
 impl ReadRoutes {
     pub fn new(replicas: Vec<NodeId>) -> ReadRoutes {
         ReadRoutes {
-            replicas,
+            replicas: replicas.into(),
             ..ReadRoutes::default()
         }
     }

@@ -55,15 +55,8 @@ impl Server {
 
     /// Runs the held reads whose position is now replayed (after an apply).
     pub(crate) fn release_read_waits(&mut self, cx: &mut Cx) {
-        if self.mem.read_waits.is_empty() {
-            return;
-        }
-        let (ready, held): (Vec<ReadWait>, Vec<ReadWait>) =
-            std::mem::take(&mut self.mem.read_waits)
-                .into_iter()
-                .partition(|w| self.replayed(w.position));
-        self.mem.read_waits = held;
-        for wait in ready {
+        while let Some(at) = (self.mem.read_waits.iter()).position(|w| self.replayed(w.position)) {
+            let wait = self.mem.read_waits.remove(at);
             self.on_query(cx, wait.client, wait.request, wait.sql);
         }
     }
