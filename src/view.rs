@@ -207,6 +207,8 @@ pub struct NodeView {
     /// A client with statements whose answers have not arrived (in flight or waiting at a
     /// server); false for every other node.
     pub awaiting_answers: bool,
+    /// A client's read-routing setting in words (`any follower`); None for other nodes.
+    pub reads: Option<&'static str>,
 }
 
 impl NodeView {
@@ -609,6 +611,7 @@ mod tests {
             format: String::new(),
             actions: vec![],
             awaiting_answers: false,
+            reads: None,
         }
     }
 

@@ -388,7 +388,7 @@ fn a_session_becomes_a_lesson_that_replays_it() {
 #[test]
 fn the_built_in_lessons_are_the_chapters_moments_each_once() {
     let ids: Vec<String> = lesson::builtin().into_iter().map(|i| i.id).collect();
-    assert_eq!(ids.len(), 14, "{ids:?}");
+    assert_eq!(ids.len(), 16, "{ids:?}");
     let mut unique = ids.clone();
     unique.sort();
     unique.dedup();

@@ -70,6 +70,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         };
         let awaiting_answers =
             matches!(node.process, LabNode::Client(client) if !client.outstanding.is_empty());
+        let reads = node.process.as_client().map(|c| c.reads.routing.label());
         let home = family
             .as_ref()
             .map_or(RoleKind::None, |d| role_kind(d.home));
@@ -111,6 +112,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
             format,
             actions,
             awaiting_answers,
+            reads,
         });
     }
     let messages: Vec<MessageView> = world
@@ -262,6 +264,9 @@ pub(super) fn describe_message(
     };
     let label = match client {
         ClientMsg::Query { sql, .. } => truncate(sql, 20),
+        ClientMsg::QueryAfter { sql, position, .. } => {
+            format!("{} (after {position})", truncate(sql, 14))
+        }
         ClientMsg::ConnectionsReset => "connection reset".into(),
         ClientMsg::Cancel { .. } => "cancel".into(),
         ClientMsg::QueryResult { outcome, .. } => match outcome {

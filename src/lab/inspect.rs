@@ -1288,6 +1288,10 @@ fn other_status(node: &LabNode, method: Method, now: crate::sim::Time) -> Vec<St
                 "sends writes to: {}",
                 client.directory.name(client.router.target())
             )];
+            lines.push(format!("reads go to: {}", client.reads.routing.label()));
+            if let Some(position) = client.reads.last_commit() {
+                lines.push(format!("last commit at position: {position}"));
+            }
             for answered in client.answered.iter().rev().take(8) {
                 let latency = answered.answered_at.saturating_sub(answered.sent_at);
                 let outcome = match &answered.outcome {

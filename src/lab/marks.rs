@@ -155,6 +155,7 @@ fn input_words(world: &World<LabNode>, input: &Input<LabNode>) -> Option<String>
                 Request::Checkpoint => format!("checkpoint on {node}"),
                 Request::Cancel => format!("{node} cancels"),
                 Request::ServerGone { .. } => return None,
+                Request::SetReadRouting(routing) => format!("{node} reads: {}", routing.label()),
             }
         }
         Input::Fault(fault) => match fault {

@@ -23,6 +23,7 @@ pub use stepping::Stepped;
 // and `view`: the live checks it lists, and the settings its pickers choose.
 pub use crate::replication::checks::Checks;
 pub use crate::replication::config::{AckPolicy, ClusterConfig, Method};
+pub use crate::replication::routing::ReadRouting;
 
 use crate::replication::checks;
 use crate::replication::client::Client;
@@ -93,6 +94,11 @@ pub enum LabAction {
     Checkpoint(u32),
     /// This client cancels the statements it is waiting on.
     Cancel(u32),
+    /// This client routes its reads this way from now on (writes always go to the leader).
+    SetReadRouting {
+        client: u32,
+        routing: ReadRouting,
+    },
 }
 
 impl LabAction {
@@ -163,6 +169,14 @@ impl Lab {
         };
         lab.catch_up();
         lab
+    }
+
+    /// How `client` routes its reads now (None: not a client).
+    pub fn read_routing(&self, client: u32) -> Option<ReadRouting> {
+        self.world()
+            .node(NodeId(client))
+            .and_then(LabNode::as_client)
+            .map(|c| c.reads.routing)
     }
 
     pub fn settings(&self) -> &LabSettings {
@@ -282,12 +296,14 @@ impl Lab {
         };
         let input = match action {
             LabAction::Sql { client, sql } => {
-                let leader = self
+                // The leader it knows, or for a read the server its routing picks.
+                let now = self.timeline.time();
+                let target = self
                     .world()
                     .node(NodeId(client))
                     .and_then(LabNode::as_client)
-                    .map(|c| c.router.target());
-                match leader {
+                    .map(|c| c.route(NodeId(client), &sql, now).server);
+                match target {
                     Some(server) if self.is_down(server) => {
                         request(client, Request::Unreachable { server, sql })
                     }
@@ -368,6 +384,9 @@ impl Lab {
             }
             LabAction::Checkpoint(node) => request(node, Request::Checkpoint),
             LabAction::Cancel(client) => request(client, Request::Cancel),
+            LabAction::SetReadRouting { client, routing } => {
+                request(client, Request::SetReadRouting(routing))
+            }
         };
         self.act_with(input, later)
             .map_err(|e| LabError::from_input(self.world(), e))
@@ -421,6 +440,14 @@ impl Lab {
             } => {
                 client(*c)?;
                 server(*s)?;
+            }
+            LabAction::SetReadRouting { client: c, routing } => {
+                if client(*c)?.reads.routing == *routing {
+                    return Err(LabError::SameRouting {
+                        client: name(*c),
+                        routing: routing.label(),
+                    });
+                }
             }
             LabAction::Cancel(c) => {
                 let waiting = client(*c)?;
@@ -685,6 +712,11 @@ pub enum LabError {
     SameAck {
         setting: String,
     },
+    /// A client's read routing already in force.
+    SameRouting {
+        client: String,
+        routing: &'static str,
+    },
     /// There is no running leader.
     NoLeader,
     /// Something the lab does not model.
@@ -786,6 +818,9 @@ impl std::fmt::Display for LabError {
             LabError::NotCut { a, b } => write!(f, "the link between {a} and {b} is not cut"),
             LabError::SameAck { setting } => {
                 write!(f, "the acknowledgement setting is already {setting}")
+            }
+            LabError::SameRouting { client, routing } => {
+                write!(f, "{client} already reads from: {routing}")
             }
             LabError::NoLeader => f.write_str("there is no leader running"),
             LabError::NotModelled { what } => write!(f, "{what} is not modelled by the lab"),

@@ -496,6 +496,32 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
         Note::ClientFollows { client, leader } => {
             (format!("{client} now sends writes to {leader}"), false)
         }
+        Note::ReadRouted {
+            client,
+            server,
+            routing,
+            wait_for,
+        } => (
+            match wait_for {
+                Some(position) => format!(
+                    "{client} reads from {server} (reads: {}); it must first replay position {position}, {client}'s last commit",
+                    routing.label()
+                ),
+                None => format!("{client} reads from {server} (reads: {})", routing.label()),
+            },
+            false,
+        ),
+        Note::ReadWaits {
+            node,
+            client,
+            position,
+            applied,
+        } => (
+            format!(
+                "{node} holds {client}'s read until it has replayed position {position} (it is at {applied}), as pg_wal_replay_wait does"
+            ),
+            false,
+        ),
         Note::SnapshotTaken {
             node,
             follower,

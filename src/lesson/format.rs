@@ -116,6 +116,11 @@ pub enum ScriptAction {
     SetAck(AckPolicy),
     Checkpoint(String),
     Cancel(String),
+    /// `client` routes its reads this way from now on.
+    SetReadRouting {
+        client: String,
+        routing: crate::lab::ReadRouting,
+    },
 }
 
 /// One step of a lesson: the lab shown at `at_ms`, after every action up to then.

@@ -14,7 +14,7 @@ use super::format::{
 };
 use super::LessonError;
 use crate::engine::FormatVersion;
-use crate::lab::{AckPolicy, Method};
+use crate::lab::{AckPolicy, Method, ReadRouting};
 use crate::replication::config::{AckStage, RowImage, StandbySet};
 use crate::sim::Time;
 
@@ -318,6 +318,7 @@ const ACTIONS: &[&str] = &[
     "set_ack",
     "checkpoint",
     "cancel",
+    "set_read_routing",
 ];
 
 fn action(v: &Value, path: &str) -> Result<ScriptAction> {
@@ -358,6 +359,16 @@ fn action(v: &Value, path: &str) -> Result<ScriptAction> {
         }
         "set_ack" => ScriptAction::SetAck(ack(content, &path)?),
         "checkpoint" => ScriptAction::Checkpoint(node()?),
+        "set_read_routing" => {
+            let o = Obj::new(content, &path, &["client", "routing"])?;
+            let names = ReadRouting::ALL.map(ReadRouting::name);
+            ScriptAction::SetReadRouting {
+                client: o.get("client", text)?,
+                routing: o.get("routing", |v, p| {
+                    Ok(ReadRouting::named(tagged(v, p, &names)?.0).unwrap_or_default())
+                })?,
+            }
+        }
         _ => ScriptAction::Cancel(node()?),
     })
 }
@@ -701,6 +712,13 @@ fn action_json(a: &ScriptAction) -> J {
         ScriptAction::SetAck(policy) => tag("set_ack", ack_json(policy)),
         ScriptAction::Checkpoint(n) => tag("checkpoint", s(n)),
         ScriptAction::Cancel(n) => tag("cancel", s(n)),
+        ScriptAction::SetReadRouting { client, routing } => tag(
+            "set_read_routing",
+            obj(vec![
+                ("client", Some(s(client))),
+                ("routing", Some(s(routing.name()))),
+            ]),
+        ),
     }
 }
 

@@ -84,6 +84,8 @@ const BUILTIN: &[&str] = &[
     include_str!("../../lessons/wal-storage-versions.json"),
     include_str!("../../lessons/logical-missing-column.json"),
     include_str!("../../lessons/trigger-subset.json"),
+    include_str!("../../lessons/read-your-writes.json"),
+    include_str!("../../lessons/monotonic-reads.json"),
 ];
 
 /// The built-in lessons: id, title and one-line summary each, in the chapter's order.
@@ -310,6 +312,7 @@ pub(crate) fn action_nodes(action: &ScriptAction) -> Vec<(&'static str, &str)> {
         ScriptAction::SetAck(_) => vec![],
         ScriptAction::Checkpoint(n) => vec![("checkpoint", n)],
         ScriptAction::Cancel(n) => vec![("cancel", n)],
+        ScriptAction::SetReadRouting { client, .. } => vec![("set_read_routing.client", client)],
     }
 }
 

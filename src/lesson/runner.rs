@@ -214,6 +214,10 @@ fn resolve(
         ScriptAction::SetAck(policy) => LabAction::SetAck(policy.clone()),
         ScriptAction::Checkpoint(n) => LabAction::Checkpoint(at("checkpoint", n)?),
         ScriptAction::Cancel(n) => LabAction::Cancel(at("cancel", n)?),
+        ScriptAction::SetReadRouting { client, routing } => LabAction::SetReadRouting {
+            client: at("set_read_routing.client", client)?,
+            routing: *routing,
+        },
     })
 }
 
@@ -396,6 +400,10 @@ pub fn from_session(lab: &Lab, id: &str, title: &str) -> Lesson {
                 Request::SetAck(policy) => ScriptAction::SetAck(policy.clone()),
                 Request::Checkpoint => ScriptAction::Checkpoint(name(node)),
                 Request::Cancel => ScriptAction::Cancel(name(node)),
+                Request::SetReadRouting(routing) => ScriptAction::SetReadRouting {
+                    client: name(node),
+                    routing: *routing,
+                },
                 // Part of a crash.
                 Request::ServerGone { .. } => continue,
             },

@@ -1,8 +1,9 @@
 //! An application client: sends SQL (typed by the user or scripted by a lesson) where its
-//! [`Router`] says (under single-leader replication, the leader it knows), or to a chosen
-//! server for a read, and reports each answer with its latency and the id of the request it
-//! answers. The client speaks only the client protocol ([`ClientMsg`]); the router alone
-//! reads the family's news (a new leader announcing itself).
+//! [`Router`] says (under single-leader replication, the leader it knows) — its reads where
+//! its read-routing setting says ([`ReadRoutes`]: the leader, a follower, one that has
+//! replayed its last write) —, or to a chosen server, and reports each answer with its
+//! latency and the id of the request it answers. The client speaks only the client protocol
+//! ([`ClientMsg`]); the router alone reads the family's news (a new leader announcing itself).
 //!
 //! It speaks as the client program of the database the method names ([`ClientProgram`]):
 //! psql (libpq) for PostgreSQL methods, the `mysql` client for MySQL ones, with their own
@@ -20,6 +21,7 @@ use super::config::{AckPolicy, Method};
 use super::directory::Directory;
 use super::messages::{ClientMsg, Msg, QueryOk, Reply, Request, SingleLeaderMsg};
 use super::node::{LabNode, Note, Timer};
+use super::routing::{ReadRoutes, ReadRouting, Route};
 
 type Cx = Context<LabNode>;
 
@@ -150,6 +152,8 @@ pub struct Client {
     pub directory: Rc<Directory>,
     /// Whose texts its connection errors use.
     pub program: ClientProgram,
+    /// Where its reads go, and what it remembers of its own writes to route them.
+    pub reads: ReadRoutes,
 }
 
 impl Client {
@@ -161,7 +165,22 @@ impl Client {
             answered: Chunked::new(),
             directory,
             program: ClientProgram::Psql,
+            reads: ReadRoutes::default(),
         }
+    }
+
+    /// The same client, able to read from `replicas` (its read-routing setting says when).
+    pub fn reading_from(self, replicas: Vec<NodeId>) -> Client {
+        Client {
+            reads: ReadRoutes::new(replicas),
+            ..self
+        }
+    }
+
+    /// Where `sql` sent now by this client (`me`) goes: writes to the leader it knows, reads
+    /// where its setting says.
+    pub fn route(&self, me: NodeId, sql: &str, now: Time) -> Route {
+        self.reads.route(me, self.router.target(), sql, now)
     }
 
     /// The same client, speaking as `program`.
@@ -177,8 +196,15 @@ impl Client {
 
     pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
         let (server, sql) = match req {
-            Request::Sql(sql) => (self.router.target(), sql),
+            Request::Sql(sql) => {
+                self.send_routed(cx, request, sql);
+                return;
+            }
             Request::SqlOn { server, sql } => (server, sql),
+            Request::SetReadRouting(routing) => {
+                self.reads.set(routing);
+                return;
+            }
             Request::Cancel => {
                 for (&id, waiting) in &self.outstanding {
                     cx.send(
@@ -189,6 +215,11 @@ impl Client {
                 return;
             }
             Request::Unreachable { server, sql } => {
+                // A routed read's turn moves on as if it had been sent.
+                let route = self.route(cx.me(), &sql, cx.now());
+                if route.server == server {
+                    self.reads.sent(&sql, route, cx.now());
+                }
                 // Nothing is sent: the connection attempt itself fails, at once.
                 self.outstanding.insert(
                     request,
@@ -222,6 +253,40 @@ impl Client {
         cx.send(server, Msg::Client(ClientMsg::Query { request, sql }));
     }
 
+    /// Sends `sql` where the routing says; a read sent to a follower is narrated (which
+    /// server, why, and the position it must wait for).
+    fn send_routed(&mut self, cx: &mut Cx, request: InputId, sql: String) {
+        let route = self.route(cx.me(), &sql, cx.now());
+        self.reads.sent(&sql, route, cx.now());
+        self.outstanding.insert(
+            request,
+            Outstanding {
+                sql: sql.clone(),
+                server: route.server,
+                sent_at: cx.now(),
+            },
+        );
+        // Under the default (every read to the leader) nothing new is said or sent: the
+        // trace stays what it was before reads could be routed.
+        if self.reads.routing != ReadRouting::Leader && route.routed {
+            cx.note(Note::ReadRouted {
+                client: self.name.clone(),
+                server: self.directory.name(route.server).to_string(),
+                routing: self.reads.routing,
+                wait_for: route.wait_for,
+            });
+        }
+        let msg = match route.wait_for {
+            Some(position) => ClientMsg::QueryAfter {
+                request,
+                sql,
+                position,
+            },
+            None => ClientMsg::Query { request, sql },
+        };
+        cx.send(route.server, Msg::Client(msg));
+    }
+
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
             // The server is back (it restarted): psql's reconnection succeeds.
@@ -229,7 +294,9 @@ impl Client {
             Msg::Client(ClientMsg::QueryResult { request, outcome }) => {
                 self.answer(cx, request, outcome)
             }
-            Msg::Client(ClientMsg::Query { .. } | ClientMsg::Cancel { .. }) => {}
+            Msg::Client(
+                ClientMsg::Query { .. } | ClientMsg::QueryAfter { .. } | ClientMsg::Cancel { .. },
+            ) => {}
             Msg::SingleLeader(news) => {
                 let old = self.router.target();
                 if let Some(new) = self.router.follow(&news) {
@@ -273,6 +340,11 @@ impl Client {
         let Some(sent) = self.outstanding.remove(&request) else {
             return;
         };
+        if let Ok(ok) = &outcome {
+            if let Some((_, index)) = ok.committed {
+                self.reads.committed(index, cx.now());
+            }
+        }
         let latency = cx.now().saturating_sub(sent.sent_at).as_micros();
         cx.note(Note::ClientAnswer {
             client: self.name.clone(),

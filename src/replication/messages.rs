@@ -10,6 +10,7 @@ use crate::engine::{PageChanges, ResultSet, RowChange};
 use crate::sim::{InputId, NodeId};
 
 use super::config::AckPolicy;
+use super::routing::ReadRouting;
 
 pub use super::single_leader::messages::SingleLeaderMsg;
 
@@ -63,6 +64,14 @@ pub enum ClientMsg {
     QueryResult {
         request: InputId,
         outcome: Result<Arc<QueryOk>, String>,
+    },
+    /// A read the server answers only once it has replayed log position `position` (the
+    /// client's last commit): PostgreSQL's `pg_wal_replay_wait`, MySQL's
+    /// `WAIT_FOR_EXECUTED_GTID_SET`, then the statement.
+    QueryAfter {
+        request: InputId,
+        sql: String,
+        position: u64,
     },
 }
 
@@ -122,6 +131,8 @@ pub enum Request {
     /// Client: `server` crashed under the client's open connections (the kernel closed its
     /// sockets): what the client was waiting on from it is lost.
     ServerGone { server: NodeId },
+    /// Client: route reads this way from now on.
+    SetReadRouting(ReadRouting),
 }
 
 /// The answer to a client request, as the outside world receives it.

@@ -6,7 +6,8 @@
 //! - [`method`]: the log methods (statement, WAL, logical, trigger), one module each;
 //! - [`log`], [`config`], [`directory`], [`render`]: the log's shapes, the settings, who is
 //!   who, and the log and status as the real tools print them;
-//! - [`client`]: the application client, routed by its family's [`client::Router`];
+//! - [`client`]: the application client, routed by its family's [`client::Router`], its
+//!   reads by its [`routing::ReadRouting`] setting;
 //! - [`messages`]: the client protocol, and the envelope that carries a family's own;
 //! - [`family`]: what a family tells the lab about its nodes (roles, states, links, the
 //!   commands offered and refused), in terms every family shares, and the one place that
@@ -28,6 +29,7 @@ pub mod messages;
 pub mod method;
 pub mod node;
 pub mod render;
+pub mod routing;
 pub mod server;
 pub mod single_leader;
 

@@ -351,6 +351,21 @@ pub enum Note {
         holder: String,
         ttl_ms: u64,
     },
+    /// A client sent a read where its read-routing setting says (not under the default,
+    /// every read to the leader): to `server`, which must first replay `wait_for`.
+    ReadRouted {
+        client: String,
+        server: String,
+        routing: crate::replication::routing::ReadRouting,
+        wait_for: Option<u64>,
+    },
+    /// A follower holds `client`'s read until it has replayed `position` (it has `applied`).
+    ReadWaits {
+        node: String,
+        client: String,
+        position: u64,
+        applied: u64,
+    },
 }
 
 /// Why a follower was promoted.

@@ -185,7 +185,7 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
                         <span class="control-label">{ "on" }</span>
                         <select id="sql-target" aria-label="Send to" onchange={on_target}>
                             <option value="default" selected={props.console.target.is_none()}>
-                                { view.words.default_target }
+                                { default_target(view, client) }
                             </option>
                             for s in view.of_kind(NodeKind::Database) {
                                 <option value={s.id.to_string()} selected={props.console.target == Some(s.id)}>
@@ -275,6 +275,16 @@ fn reveal(pane: &NodeRef, item: &NodeRef) {
 /// One answer: the statement, then its tag, latency and what it waited for, or the error;
 /// a SELECT's rows as a small table; MySQL's note for an unsafe statement. The newest
 /// (`latest`, with the reference the console scrolls to) is framed.
+/// The default target's words: the family's, and where the client's reads go when it routes
+/// them elsewhere than the leader.
+fn default_target(view: &View, client: Option<u32>) -> String {
+    let words = view.words.default_target;
+    match client.and_then(|id| view.node(id)).and_then(|n| n.reads) {
+        Some(reads) if reads != "leader" => format!("{words} · reads: {reads}"),
+        _ => words.to_string(),
+    }
+}
+
 fn answer_item(answer: &AnswerView, latest: Option<NodeRef>) -> Html {
     let error = answer.outcome.is_err();
     let latency = format_time(answer.latency);

@@ -25,6 +25,7 @@ mod message;
 mod node;
 mod node_actions;
 mod prompt;
+mod routing;
 mod rows;
 mod state;
 mod timeline_marks;

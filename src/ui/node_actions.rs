@@ -10,6 +10,8 @@ use replication_lab::lab::LabAction;
 use replication_lab::view::{NodeCommand, NodeKind, NodeView, View};
 use yew::prelude::*;
 
+use super::routing::read_routing;
+
 #[derive(Properties, PartialEq)]
 pub struct NodeActionsProps {
     /// The lab now, shared with the other panels.
@@ -51,6 +53,7 @@ pub fn NodeActions(props: &NodeActionsProps) -> Html {
                     </button>
                 }
             </div>
+            { read_routing(node, &props.on_perform) }
             if let Some(why) = props.refusal.as_ref() {
                 <p class="refusal" role="alert">{ format!("Refused: {why}") }</p>
             }

@@ -190,6 +190,8 @@ pub struct Activity {
 pub struct Memory {
     pub connections: SmallMap<NodeId, Connection>,
     pub role: RoleMemory,
+    /// Reads held until replay reaches their client's last commit (see `read_wait`).
+    pub read_waits: Vec<read_wait::ReadWait>,
 }
 
 impl Memory {
@@ -198,6 +200,7 @@ impl Memory {
         Memory {
             connections: SmallMap::default(),
             role: RoleMemory::for_role(role),
+            read_waits: Vec::new(),
         }
     }
 }
@@ -418,6 +421,11 @@ impl Server {
         self.heard_from(cx, from);
         match msg {
             Msg::Client(ClientMsg::Query { request, sql }) => self.on_query(cx, from, request, sql),
+            Msg::Client(ClientMsg::QueryAfter {
+                request,
+                sql,
+                position,
+            }) => self.on_query_after(cx, from, request, sql, position),
             Msg::Client(ClientMsg::Cancel { request }) => self.on_cancel(cx, from, request),
             // From a peer server: its stream (or its connections) to this one are gone.
             Msg::Client(ClientMsg::ConnectionsReset) => self.on_stream_closed(cx, from),
@@ -440,6 +448,7 @@ impl Server {
     }
 }
 
+mod read_wait;
 mod sql;
 
 #[cfg(test)]

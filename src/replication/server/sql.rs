@@ -383,7 +383,7 @@ impl Server {
     /// A client cancelled a statement: one parked on a row lock fails; otherwise the family
     /// may release a commit waiting for its acknowledgement.
     pub(crate) fn on_cancel(&mut self, cx: &mut Cx, client: NodeId, request: InputId) {
-        if self.cancel_parked(cx, client, request) {
+        if self.cancel_parked(cx, client, request) || self.cancel_read_wait(cx, client, request) {
             return;
         }
         self.cancel_commit_wait(cx, client, request);

@@ -73,12 +73,23 @@ pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World
             )))
         });
     }
+    // The servers a client may read from: every one that starts streaming, the first leader
+    // included (a follower again after a failover).
+    let replicas: Vec<NodeId> = directory
+        .servers
+        .iter()
+        .zip(&config.servers)
+        .enumerate()
+        .filter(|(i, (_, spec))| *i == 0 || spec.starts_streaming)
+        .map(|(_, ((id, _), _))| *id)
+        .collect();
     for name in &config.clients {
         world.add_node(
             name.clone(),
             LabNode::Client(
                 Client::new(name, Router::to_leader(leader), directory.clone())
-                    .speaking(ClientProgram::for_cluster(config.method, &config.ack)),
+                    .speaking(ClientProgram::for_cluster(config.method, &config.ack))
+                    .reading_from(replicas.clone()),
             ),
         );
     }

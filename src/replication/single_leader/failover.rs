@@ -194,6 +194,7 @@ impl Server {
             end: self.disk.last_end(),
             why,
         });
+        self.end_read_waits(cx);
         // A leader's memory starts afresh: no connections, no followers yet.
         self.mem = Memory {
             role: RoleMemory::Leader(LeaderMemory {

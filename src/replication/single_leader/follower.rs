@@ -198,6 +198,7 @@ impl Server {
                 node: self.name.clone(),
                 index: self.disk.applied,
             });
+            self.release_read_waits(cx);
         }
         self.send_feedback(cx);
     }

@@ -197,7 +197,8 @@ impl Server {
             | Request::SqlOn { .. }
             | Request::Cancel
             | Request::Unreachable { .. }
-            | Request::ServerGone { .. } => {
+            | Request::ServerGone { .. }
+            | Request::SetReadRouting(_) => {
                 // Servers take SQL from clients over the network, not from outside.
                 let _ = request;
             }
