@@ -9,6 +9,7 @@
 //!
 //! It must not know how anything is drawn.
 
+pub mod api;
 pub mod caption;
 pub mod controls;
 pub mod describe;
