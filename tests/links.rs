@@ -213,13 +213,13 @@ fn hostile_links_are_refused_without_work() {
     let long = "A".repeat(MAX_STATE_CHARS + 1);
     assert!(refused(&long).contains("more than the"));
     // Too many actions.
-    let action = r#"{"t":0,"a":{"Crash":0}}"#;
+    let action = r#"{"t":0,"a":{"crash":0}}"#;
     let many = vec![action; MAX_ACTIONS + 1].join(",");
     let json = format!(r#"{{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{many}],"t":0}}"#);
     assert!(refused(&encoded(&json)).contains(&format!("{} actions", MAX_ACTIONS + 1)));
     // An action at the end of time.
     let json = format!(
-        r#"{{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{{"t":{},"a":{{"Crash":0}}}}],"t":0}}"#,
+        r#"{{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{{"t":{},"a":{{"crash":0}}}}],"t":0}}"#,
         u64::MAX
     );
     assert!(refused(&encoded(&json)).starts_with("the link asks for"));
@@ -231,7 +231,7 @@ fn hostile_links_are_refused_without_work() {
     assert!(refused(&encoded(json)).starts_with("the link's state is not a lab state"));
     // A node that does not exist, and an action the lab refuses at its time.
     let json =
-        r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"Crash":99}}],"t":0}"#;
+        r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"crash":99}}],"t":0}"#;
     assert_eq!(
         refused(&encoded(json)),
         format!(
@@ -240,10 +240,10 @@ fn hostile_links_are_refused_without_work() {
         )
     );
     let json =
-        r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"Promote":0}}],"t":0}"#;
+        r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"promote":0}}],"t":0}"#;
     assert!(refused(&encoded(json)).starts_with("the link's action 1 (at 0.000 s) was refused: "));
     // Unicode, control characters and markup in the SQL are only SQL.
-    let json = r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"Sql":{"client":4,"sql":"\u0000<img src=x onerror=alert(1)>é😀"}}}],"t":100000}"#;
+    let json = r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"sql":{"client":4,"sql":"\u0000<img src=x onerror=alert(1)>é😀"}}}],"t":100000}"#;
     let state = LinkState::decode(&encoded(json)).expect("well-formed");
     let lab = replay(&state).expect("any SQL is sent; the server answers with an error");
     assert_eq!(lab.time(), 100_000);
@@ -295,4 +295,14 @@ fn a_lab_with_a_cluster_no_picker_builds_is_not_linkable() {
         cluster: ClusterConfig::standard(MethodChoice::Wal.method(), 2),
     });
     assert_eq!(LinkState::of(&lab), Err(LinkError::NotLinkable));
+}
+
+#[test]
+fn a_state_past_the_bounds_is_refused_by_name() {
+    let mut state = LinkState::of(&default_lab()).unwrap();
+    state.time = MAX_TIME + 1;
+    assert_eq!(
+        LinkState::decode(&state.encode()),
+        Err(LinkError::TooLate { at: MAX_TIME + 1 })
+    );
 }

@@ -46,9 +46,9 @@ async function nodeId(lab, name) {
 const actions = {
   write: async (lab) =>
     send(lab, 'action', {
-      action: { Sql: { client: await nodeId(lab, 'client-1'), sql: "INSERT INTO orders (status) VALUES ('paid')" } },
+      action: { sql: { client: await nodeId(lab, 'client-1'), sql: "INSERT INTO orders (status) VALUES ('paid')" } },
     }),
-  crash: async (lab, button) => send(lab, 'action', { action: { Crash: await nodeId(lab, button.dataset.node) } }),
+  crash: async (lab, button) => send(lab, 'action', { action: { crash: await nodeId(lab, button.dataset.node) } }),
   play: (lab) => send(lab, 'play'),
   pause: (lab) => send(lab, 'pause'),
   step: (lab) => send(lab, 'step'),

@@ -7,8 +7,7 @@
 //! unknown type or a malformed field gets an error reply naming it. Parsing never panics on
 //! what a page sends. This module must not know the DOM (the UI's `host_api` does).
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::link::MAX_TIME;
 use super::narrate::EventLine;
@@ -21,8 +20,7 @@ pub const API: &str = "replication-lab";
 pub const VERSION: u64 = 1;
 
 /// What a host asks.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
     Play,
     Pause,
@@ -31,101 +29,289 @@ pub enum Request {
     /// Back to the previous visible moment.
     StepBack,
     /// To a virtual time, in microseconds.
-    Seek {
-        time: Micros,
-    },
+    Seek(Micros),
     /// A link's state (the `state=` value, or a whole link holding one).
-    LoadState {
-        state: String,
-    },
+    LoadState(String),
     LoadLesson {
         lesson: String,
-        #[serde(default)]
         step: Option<u32>,
     },
-    GoToStep {
-        step: u32,
-    },
-    /// An action now, as a lesson writes it (`{"Crash": 0}`); the actions after now are
+    GoToStep(u32),
+    /// An action now, as a lesson writes it (`{"crash": 0}`); the actions after now are
     /// forgotten, as when a person acts.
-    Action {
-        action: LabAction,
-    },
+    Action(LabAction),
     GetState,
+}
+
+/// The types a request may have, in the words of the errors.
+const TYPES: &str = "play, pause, step, step_back, seek, load_state, load_lesson, go_to_step, \
+                     action, get_state";
+
+/// A request's id, echoed in its reply as it came: a number, a string, or none (`null`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Id {
+    #[default]
+    None,
+    Number(i64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Id, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Id;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Id, E> {
+                Ok(Id::Number(n))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Id, E> {
+                i64::try_from(n).map(Id::Number).map_err(E::custom)
+            }
+            fn visit_str<E>(self, text: &str) -> Result<Id, E> {
+                Ok(Id::Text(text.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<Id, E> {
+                Ok(Id::None)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Id::None => serializer.serialize_none(),
+            Id::Number(n) => serializer.serialize_i64(*n),
+            Id::Text(text) => serializer.serialize_str(text),
+        }
+    }
 }
 
 /// A message from a host that is for the lab.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Incoming {
-    /// The request's id, echoed in the reply (`null` when it had none).
-    pub id: Value,
+    /// The request's id, echoed in the reply.
+    pub id: Id,
     /// The request, or why it could not be read.
     pub request: Result<Request, String>,
 }
 
-/// Reads a message's JSON: `None` when it is not for the lab (another script's message).
-pub fn parse(message: &Value) -> Option<Incoming> {
-    let object = message.as_object()?;
-    if object.get("api").and_then(Value::as_str) != Some(API) {
+/// Whose a message is: only its `api`, whatever else it holds.
+#[derive(Deserialize)]
+struct Whose {
+    api: Option<String>,
+}
+
+/// Only a message's id, so that a malformed request is still answered to it.
+#[derive(Deserialize)]
+struct IdOnly {
+    #[serde(default)]
+    id: Id,
+}
+
+/// Every field a request may have.
+#[derive(Deserialize)]
+struct Message {
+    v: Option<u64>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    time: Option<Micros>,
+    state: Option<String>,
+    lesson: Option<String>,
+    step: Option<u32>,
+    action: Option<LabAction>,
+}
+
+/// Reads a message's JSON text: `None` when it is not for the lab (another script's).
+pub fn parse(json: &str) -> Option<Incoming> {
+    let whose: Whose = serde_json::from_str(json).ok()?;
+    if whose.api.as_deref() != Some(API) {
         return None;
     }
-    let id = object.get("id").cloned().unwrap_or(Value::Null);
-    let request = match object.get("v").and_then(Value::as_u64) {
-        Some(VERSION) => read_request(message),
-        Some(v) => Err(format!(
-            "version {v} is not spoken here: this lab speaks version {VERSION}"
-        )),
-        None => Err("the message has no version (\"v\": 1)".to_string()),
-    };
+    let id = serde_json::from_str::<IdOnly>(json)
+        .map(|only| only.id)
+        .unwrap_or_default();
+    let request = serde_json::from_str::<Message>(json)
+        .map_err(|e| e.to_string())
+        .and_then(read_request);
     Some(Incoming { id, request })
 }
 
-fn read_request(message: &Value) -> Result<Request, String> {
-    let request = Request::deserialize(message).map_err(|e| e.to_string())?;
-    if let Request::Seek { time } = request {
-        if time > MAX_TIME {
+fn read_request(message: Message) -> Result<Request, String> {
+    match message.v {
+        Some(VERSION) => {}
+        Some(v) => {
             return Err(format!(
-                "seek to {time} µs is later than the {MAX_TIME} µs the lab computes"
-            ));
+                "version {v} is not spoken here: this lab speaks version {VERSION}"
+            ))
+        }
+        None => return Err("the message has no version (\"v\": 1)".to_string()),
+    }
+    let kind = message
+        .kind
+        .ok_or_else(|| format!("the message has no type (one of {TYPES})"))?;
+    let missing = |field: &str| format!("{kind}: missing field `{field}`");
+    Ok(match kind.as_str() {
+        "play" => Request::Play,
+        "pause" => Request::Pause,
+        "step" => Request::Step,
+        "step_back" => Request::StepBack,
+        "get_state" => Request::GetState,
+        "seek" => {
+            let time = message.time.ok_or_else(|| missing("time"))?;
+            if time > MAX_TIME {
+                return Err(format!(
+                    "seek to {time} µs is later than the {MAX_TIME} µs the lab computes"
+                ));
+            }
+            Request::Seek(time)
+        }
+        "load_state" => Request::LoadState(message.state.ok_or_else(|| missing("state"))?),
+        "load_lesson" => Request::LoadLesson {
+            lesson: message.lesson.ok_or_else(|| missing("lesson"))?,
+            step: message.step,
+        },
+        "go_to_step" => Request::GoToStep(message.step.ok_or_else(|| missing("step"))?),
+        "action" => Request::Action(message.action.ok_or_else(|| missing("action"))?),
+        other => return Err(format!("unknown type `{other}`: expected one of {TYPES}")),
+    })
+}
+
+/// A node as a host sees it: its id (for actions), name, role and state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeReport {
+    pub id: u32,
+    pub name: String,
+    pub role: &'static str,
+    pub state: String,
+}
+
+/// What `get_state` answers and every reply carries: the time, whether it plays, the
+/// cluster's nodes and the link state of this moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub time: Micros,
+    pub playing: bool,
+    pub nodes: Vec<NodeReport>,
+    pub state: Option<String>,
+}
+
+impl Report {
+    pub fn of(view: &View, playing: bool, link: Option<String>) -> Report {
+        let nodes = view
+            .nodes
+            .iter()
+            .map(|n| NodeReport {
+                id: n.id,
+                name: n.name.clone(),
+                role: n.role.text,
+                state: n.state.clone(),
+            })
+            .collect();
+        Report {
+            time: view.time,
+            playing,
+            nodes,
+            state: link,
         }
     }
-    Ok(request)
 }
 
-/// A success reply to `id`, with `fields` merged in (an object, or nothing).
-pub fn reply_ok(id: &Value, fields: Value) -> Value {
-    let mut reply = json!({ "api": API, "v": VERSION, "id": id, "ok": true });
-    if let (Some(reply), Value::Object(fields)) = (reply.as_object_mut(), fields) {
-        reply.extend(fields);
-    }
-    reply
+#[derive(Serialize)]
+struct Reply<'a> {
+    api: &'static str,
+    v: u64,
+    id: &'a Id,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<Micros>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    playing: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nodes: Option<&'a [NodeReport]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
 }
 
-/// An error reply to `id`, saying why.
-pub fn reply_error(id: &Value, error: &str) -> Value {
-    json!({ "api": API, "v": VERSION, "id": id, "ok": false, "error": error })
+/// A success reply to `id`, with the lab's report (JSON text).
+pub fn reply_ok(id: &Id, report: &Report) -> String {
+    to_json(&Reply {
+        api: API,
+        v: VERSION,
+        id,
+        ok: true,
+        error: None,
+        time: Some(report.time),
+        playing: Some(report.playing),
+        nodes: Some(&report.nodes),
+        state: report.state.as_deref(),
+    })
 }
 
-/// What `get_state` answers and updates carry: the time, whether it plays, the cluster's
-/// nodes (ids for actions, names, roles and states) and the link of this moment.
-pub fn state(view: &View, playing: bool, link: Option<&str>) -> Value {
-    let nodes: Vec<Value> = view
-        .nodes
-        .iter()
-        .map(|n| json!({ "id": n.id, "name": n.name, "role": n.role.text, "state": n.state }))
-        .collect();
-    json!({ "time": view.time, "playing": playing, "nodes": nodes, "state": link })
+/// An error reply to `id`, saying why (JSON text).
+pub fn reply_error(id: &Id, error: &str) -> String {
+    to_json(&Reply {
+        api: API,
+        v: VERSION,
+        id,
+        ok: false,
+        error: Some(error),
+        time: None,
+        playing: None,
+        nodes: None,
+        state: None,
+    })
+}
+
+#[derive(Serialize)]
+struct Update<'a> {
+    api: &'static str,
+    v: u64,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    time: Micros,
+    playing: bool,
+    step: Option<u32>,
+    events: Vec<EventReport<'a>>,
+}
+
+#[derive(Serialize)]
+struct EventReport<'a> {
+    time: Micros,
+    text: &'a str,
+    important: bool,
 }
 
 /// The update pushed to the host when the lab moved or something happened: the time, the
-/// lesson step if any, and the events since the last update (their sentences).
-pub fn update(time: Micros, playing: bool, step: Option<u32>, events: &[EventLine]) -> Value {
-    let events: Vec<Value> = events
-        .iter()
-        .map(|e| json!({ "time": e.time, "text": e.text, "important": e.important }))
-        .collect();
-    json!({ "api": API, "v": VERSION, "type": "update", "time": time, "playing": playing,
-            "step": step, "events": events })
+/// lesson step if any, and the events since the last update (their sentences). JSON text.
+pub fn update(time: Micros, playing: bool, step: Option<u32>, events: &[EventLine]) -> String {
+    to_json(&Update {
+        api: API,
+        v: VERSION,
+        kind: "update",
+        time,
+        playing,
+        step,
+        events: events
+            .iter()
+            .map(|e| EventReport {
+                time: e.time,
+                text: &e.text,
+                important: e.important,
+            })
+            .collect(),
+    })
+}
+
+/// Structs of strings, integers and booleans always serialize.
+fn to_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Whether a message from `origin` is taken, given the origins accepted (`*` takes any).

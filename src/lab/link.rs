@@ -77,6 +77,12 @@ struct Wire {
     t: Micros,
 }
 
+/// Only the version of a state, whatever else it holds.
+#[derive(Deserialize)]
+struct Version {
+    v: Option<u64>,
+}
+
 /// Why a link could not be written or opened: the sentence a reader sees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkError {
@@ -173,6 +179,8 @@ impl LinkState {
         if state.settings() != *settings {
             return Err(LinkError::NotLinkable);
         }
+        // What a link could not open again is not written.
+        state.check_bounds()?;
         Ok(state)
     }
 
@@ -215,13 +223,11 @@ impl LinkState {
         let bytes = from_base64url(text)?;
         let json = String::from_utf8(bytes).map_err(|_| LinkError::NotText)?;
         // The version first, so a newer link is named as such rather than as bad JSON.
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&json) {
-            if let Some(version) = map.get("v").and_then(serde_json::Value::as_u64) {
-                if version > u64::from(VERSION) {
-                    return Err(LinkError::NewerVersion {
-                        version: u32::try_from(version).unwrap_or(u32::MAX),
-                    });
-                }
+        if let Ok(Version { v: Some(version) }) = serde_json::from_str(&json) {
+            if version > u64::from(VERSION) {
+                return Err(LinkError::NewerVersion {
+                    version: u32::try_from(version).unwrap_or(u32::MAX),
+                });
             }
         }
         let wire: Wire = serde_json::from_str(&json).map_err(|e| LinkError::Json(e.to_string()))?;
@@ -230,28 +236,35 @@ impl LinkState {
         }
         let method = MethodChoice::from_key(&wire.m).ok_or(LinkError::UnknownMethod(wire.m))?;
         let ack = AckChoice::from_key(&wire.ack).ok_or(LinkError::UnknownAck(wire.ack))?;
-        if wire.a.len() > MAX_ACTIONS {
-            return Err(LinkError::TooManyActions {
-                count: wire.a.len(),
-            });
-        }
-        if let Some(at) = wire
-            .a
-            .iter()
-            .map(|taken| taken.at)
-            .chain([wire.t])
-            .find(|at| *at > MAX_TIME)
-        {
-            return Err(LinkError::TooLate { at });
-        }
-        Ok(LinkState {
+        let state = LinkState {
             seed: wire.s,
             method,
             ack,
             fencing: wire.f,
             taken: wire.a,
             time: wire.t,
-        })
+        };
+        state.check_bounds()?;
+        Ok(state)
+    }
+
+    /// At most [`MAX_ACTIONS`] actions, none after [`MAX_TIME`]: a replay's bounded work.
+    fn check_bounds(&self) -> Result<(), LinkError> {
+        if self.taken.len() > MAX_ACTIONS {
+            return Err(LinkError::TooManyActions {
+                count: self.taken.len(),
+            });
+        }
+        match self
+            .taken
+            .iter()
+            .map(|taken| taken.at)
+            .chain([self.time])
+            .find(|at| *at > MAX_TIME)
+        {
+            Some(at) => Err(LinkError::TooLate { at }),
+            None => Ok(()),
+        }
     }
 }
 

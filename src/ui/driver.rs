@@ -446,12 +446,10 @@ impl Driver {
             .map_err(|why| why.to_string())
     }
 
-    /// What a host page hears of the lab now (see `lab::api::state`).
-    pub fn host_state(&self, playing: bool) -> serde_json::Value {
+    /// What a host page hears of the lab now (see `lab::api::Report`).
+    pub fn host_state(&self, playing: bool) -> Option<api::Report> {
         let link = self.link_state().ok();
-        match self.lab.try_borrow() {
-            Ok(lab) => api::state(&lab.view(), playing, link.as_deref()),
-            Err(_) => serde_json::Value::Null,
-        }
+        let lab = self.lab.try_borrow().ok()?;
+        Some(api::Report::of(&lab.view(), playing, link))
     }
 }

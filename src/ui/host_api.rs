@@ -11,11 +11,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::events::EventListener;
-use replication_lab::lab::api::{self, Request};
+use replication_lab::lab::api::{self, Id, Request};
 use replication_lab::lab::controls::TimeControl;
 use replication_lab::lab::link::{replay, LinkState, Params};
 use replication_lab::view::Micros;
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys::JSON;
 use yew::prelude::*;
@@ -52,13 +51,15 @@ pub fn use_host_api(
                     if !api::accepts(&accepted, &origin) {
                         return;
                     }
-                    let Some(incoming) = json_of(&event.data()).as_ref().and_then(api::parse)
+                    let Some(incoming) = json_of(&event.data()).as_deref().and_then(api::parse)
                     else {
                         return;
                     };
+                    // Another origin's window: a proxy that is no `instanceof Window` here,
+                    // but takes `postMessage`.
                     let Some(source) = event
                         .source()
-                        .and_then(|s| s.dyn_into::<web_sys::Window>().ok())
+                        .map(|s| s.unchecked_into::<web_sys::Window>())
                     else {
                         return;
                     };
@@ -117,16 +118,16 @@ fn default_host(accepted: &[String]) -> Option<(web_sys::Window, String)> {
 }
 
 /// Runs `request` on the lab as a click would, dispatches what it shows, and says how it went.
-fn answer(driver: &Driver, ui: &UseReducerHandle<UiState>, request: Request, id: &Value) -> Value {
+fn answer(driver: &Driver, ui: &UseReducerHandle<UiState>, request: Request, id: &Id) -> String {
     let control = |control: TimeControl| driver.control(ui, control);
     let (action, playing) = match request {
         Request::Play => (control(TimeControl::Play), true),
         Request::Pause => (control(TimeControl::Pause), false),
         Request::Step => (control(TimeControl::Step), false),
         Request::StepBack => (control(TimeControl::StepBack), false),
-        Request::Seek { time } => (control(TimeControl::Seek(time)), ui.playing),
+        Request::Seek(time) => (control(TimeControl::Seek(time)), ui.playing),
         Request::GetState => (None, ui.playing),
-        Request::Action { action } => {
+        Request::Action(action) => {
             let node = api::subject(&action);
             match driver.perform_now(ui, node, vec![action]) {
                 Some(Action::Performed {
@@ -135,7 +136,7 @@ fn answer(driver: &Driver, ui: &UseReducerHandle<UiState>, request: Request, id:
                 other => (other, ui.playing),
             }
         }
-        Request::LoadState { state } => {
+        Request::LoadState(state) => {
             let text = state
                 .split_once(['#', '?'])
                 .map(|(_, params)| Params::parse("", params).state.unwrap_or_default())
@@ -145,28 +146,30 @@ fn answer(driver: &Driver, ui: &UseReducerHandle<UiState>, request: Request, id:
                 Err(why) => return api::reply_error(id, &why.to_string()),
             }
         }
-        Request::LoadLesson { .. } | Request::GoToStep { .. } => {
+        Request::LoadLesson { .. } | Request::GoToStep(_) => {
             return api::reply_error(id, "lessons are not available in this lab yet");
         }
     };
     if let Some(action) = action {
         ui.dispatch(action);
     }
-    api::reply_ok(id, driver.host_state(playing))
+    match driver.host_state(playing) {
+        Some(report) => api::reply_ok(id, &report),
+        None => api::reply_error(id, "the lab is busy"),
+    }
 }
 
-/// A message's data as JSON: an object, or a string holding one.
-fn json_of(data: &JsValue) -> Option<Value> {
-    let text = match data.as_string() {
-        Some(text) => text,
-        None => JSON::stringify(data).ok()?.as_string()?,
-    };
-    serde_json::from_str(&text).ok()
+/// A message's data as JSON text: an object's, or a string holding one.
+fn json_of(data: &JsValue) -> Option<String> {
+    match data.as_string() {
+        Some(text) => Some(text),
+        None => JSON::stringify(data).ok()?.as_string(),
+    }
 }
 
-/// Posts `message` to `window`, for `origin` only.
-fn post(window: &web_sys::Window, message: &Value, origin: &str) {
-    if let Ok(value) = JSON::parse(&message.to_string()) {
+/// Posts `message` (JSON text) to `window` as an object, for `origin` only.
+fn post(window: &web_sys::Window, message: &str, origin: &str) {
+    if let Ok(value) = JSON::parse(message) {
         let _ = window.post_message(&value, origin);
     }
 }

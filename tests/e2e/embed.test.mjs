@@ -102,9 +102,9 @@ test('bad requests get an error naming what was wrong, with their id', async () 
   const { page, problems } = await openExample();
   const unknown = await ask(page, 'lab-async', 'dance');
   assert.equal(unknown.ok, false);
-  assert.match(unknown.error, /unknown variant `dance`/);
+  assert.match(unknown.error, /unknown type `dance`/);
   assert.match(unknown.id, /^test-/);
-  const refused = await ask(page, 'lab-async', 'action', { action: { Promote: 0 } });
+  const refused = await ask(page, 'lab-async', 'action', { action: { promote: 0 } });
   assert.equal(refused.ok, false);
   assert.match(refused.error, /^refused: /);
   const link = await ask(page, 'lab-async', 'load_state', { state: 'not a link!' });

@@ -8,12 +8,14 @@ import { useLab, APP_PATH, SHOTS, button, node } from './harness.mjs';
 
 const lab = useLab();
 
-/** What the page shows, in words: nodes, the clock, the event log, the caption. */
+/** What the page shows, in words: nodes, the clock, the caption, the event log, the checks, the marks. */
 async function view(page) {
   return {
     nodes: await page.locator('svg.cluster g.node').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label'))),
     clock: await page.locator('.transport').getByRole('slider', { name: 'Timeline' }).inputValue(),
-    events: await page.locator('.event-log').innerText(),
+    caption: await page.locator('.caption').innerText(),
+    events: await page.locator('.event-log .events').innerText(),
+    checks: await page.locator('.checks').innerText(),
     marks: await page.locator('.timeline-track .mark').count(),
   };
 }
