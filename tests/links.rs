@@ -306,3 +306,36 @@ fn a_state_past_the_bounds_is_refused_by_name() {
         Err(LinkError::TooLate { at: MAX_TIME + 1 })
     );
 }
+
+#[test]
+fn acting_again_at_the_very_time_of_an_earlier_action_replays_exactly() {
+    let mut lab = default_lab();
+    lab.seek(200_000);
+    lab.perform(insert(&lab, "client-1", "first"))
+        .expect("write");
+    lab.seek(700_000);
+    lab.perform(LabAction::Crash(id(&lab, "follower-2")))
+        .expect("crash");
+    // Back to the first action's own time, and act there: forgetting, then keeping.
+    lab.seek(200_000);
+    lab.perform(insert(&lab, "client-2", "same time"))
+        .expect("write");
+    lab.seek(900_000);
+    assert_reopens_the_same(&lab);
+    lab.seek(200_000);
+    lab.perform_with(
+        insert(&lab, "client-1", "kept at the same time"),
+        Later::Keep,
+    )
+    .expect("keep");
+    lab.seek(1_500_000);
+    assert_reopens_the_same(&lab);
+    // Stepping back onto an action's time by events, then acting.
+    while lab.time() > 200_000 {
+        lab.step_back();
+    }
+    lab.perform(LabAction::Crash(id(&lab, "follower-1")))
+        .expect("crash");
+    lab.seek(1_000_000);
+    assert_reopens_the_same(&lab);
+}
