@@ -30,7 +30,11 @@ const hash = createHash('sha384').update(found[1]).digest();
 const name = `loader-${hash.subarray(0, 8).toString('hex')}.js`;
 writeFileSync(`${dist}/${name}`, found[1]);
 const tag = `<script type=module src=./${name} integrity=sha384-${hash.toString('base64')}></script>`;
-const out = html.replace(inline, () => tag);
+// A sandboxed frame (an opaque origin) checks the stylesheet's integrity only on a CORS
+// request: without `crossorigin` the browser blocks it there.
+const out = html
+  .replace(inline, () => tag)
+  .replace(/<link (?![^>]*crossorigin)([^>]*rel=stylesheet)/g, '<link crossorigin $1');
 if (/<script(?![^>]*\bsrc=)[^>]*>/.test(out)) throw new Error('an inline script is left in dist/index.html');
 writeFileSync(`${dist}/index.html`, out);
 JS

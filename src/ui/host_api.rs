@@ -8,12 +8,14 @@
 //! the window, the message events and the driver, and nothing of how anything is drawn.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo::events::EventListener;
 use replication_lab::lab::api::{self, Id, Request};
 use replication_lab::lab::controls::TimeControl;
 use replication_lab::lab::link::{replay, LinkState, Params};
+use replication_lab::lab::narrate::EventLine;
 use replication_lab::view::Micros;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::js_sys::JSON;
@@ -77,30 +79,40 @@ pub fn use_host_api(
     }
 
     // Updates: after every change of time, playing or events.
-    let pushed = use_mut_ref(|| 0 as Micros);
+    let told = use_mut_ref(Told::default);
     let time = state.view.time;
-    let newest = state
-        .details
-        .events
-        .last()
-        .map(|e| (e.time, e.text.clone()));
+    let newest = state.details.events.last().map(|e| (e.time, e.text.clone()));
     let details = state.details.clone();
     use_effect_with((time, state.playing, newest), move |(time, playing, _)| {
-        let mut from = pushed.borrow_mut();
-        if *time < *from {
-            *from = *time; // back in time: nothing new to tell
-        }
-        let new: Vec<_> = details
-            .events
-            .iter()
-            .filter(|e| e.time > *from && e.time <= *time)
-            .cloned()
-            .collect();
-        *from = *time;
+        let new = told.borrow_mut().news(*time, &details.events);
         if let Some((window, origin)) = host.borrow().as_ref() {
             post(window, &api::update(*time, *playing, None, &new), origin);
         }
     });
+}
+
+/// The events the host was told of, so each is told once; a move back in time forgets
+/// those after it (they may happen again, or not).
+#[derive(Default)]
+struct Told {
+    events: BTreeSet<(Micros, String)>,
+}
+
+impl Told {
+    /// The events at or before `now` not told yet, which now count as told.
+    fn news(&mut self, now: Micros, events: &[EventLine]) -> Vec<EventLine> {
+        self.events.retain(|(at, _)| *at <= now);
+        // Only the events still shown can come again: the rest need not be remembered.
+        if let Some(oldest) = events.iter().map(|e| e.time).min() {
+            self.events.retain(|(at, _)| *at >= oldest);
+        }
+        events
+            .iter()
+            .filter(|e| e.time <= now)
+            .filter(|e| self.events.insert((e.time, e.text.clone())))
+            .cloned()
+            .collect()
+    }
 }
 
 /// Before any host spoke: the parent window, if the lab is framed and exactly one origin is
