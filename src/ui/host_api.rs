@@ -8,7 +8,6 @@
 //! the window, the message events and the driver, and nothing of how anything is drawn.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo::events::EventListener;
@@ -95,7 +94,8 @@ pub fn use_host_api(
 /// those after it (they may happen again, or not).
 #[derive(Default)]
 struct Told {
-    events: BTreeSet<(Micros, String)>,
+    /// At most the events shown (a list: a `BTreeSet` costs kilobytes of wasm).
+    events: Vec<(Micros, String)>,
 }
 
 impl Told {
@@ -109,7 +109,14 @@ impl Told {
         events
             .iter()
             .filter(|e| e.time <= now)
-            .filter(|e| self.events.insert((e.time, e.text.clone())))
+            .filter(|e| {
+                let key = (e.time, e.text.clone());
+                let new = !self.events.contains(&key);
+                if new {
+                    self.events.push(key);
+                }
+                new
+            })
             .cloned()
             .collect()
     }

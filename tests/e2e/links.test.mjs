@@ -58,7 +58,7 @@ test('a malformed link opens the default lab with a notice saying what was wrong
   for (const [state, why] of [
     ['eyJ2Ij<script>alert(1)</script>', /not base64url/],
     ['eyJ2IjoyfQ', /from a newer lab/],
-    ['eyJ2IjoxLCJzIjoxLCJtIjoid2FsIiwiYWNrIjoiYXN5bmMiLCJmIjp0cnVlLCJhIjpbeyJ0IjowLCJhIjp7IkNyYXNoIjo5OX19XSwidCI6MH0', /action 1 \(at 0\.000 s\) was refused/],
+    ['eyJ2IjoxLCJzIjoxLCJtIjoid2FsIiwiYWNrIjoiYXN5bmMiLCJmIjp0cnVlLCJhIjpbeyJ0IjowLCJhIjp7ImNyYXNoIjo5OX19XSwidCI6MH0', /action 1 \(at 0\.000 s\) was refused/],
   ]) {
     const { page, problems } = await lab.open(`${lab.server.base}${APP_PATH}#state=${state}`);
     await page.locator('svg.cluster g.node').first().waitFor({ timeout: 20_000 });
