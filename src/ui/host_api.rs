@@ -80,7 +80,11 @@ pub fn use_host_api(
     // Updates: after every change of time, playing or events.
     let told = use_mut_ref(Told::default);
     let time = state.view.time;
-    let newest = state.details.events.last().map(|e| (e.time, e.text.clone()));
+    let newest = state
+        .details
+        .events
+        .last()
+        .map(|e| (e.time, e.text.clone()));
     let details = state.details.clone();
     use_effect_with((time, state.playing, newest), move |(time, playing, _)| {
         let new = told.borrow_mut().news(*time, &details.events);
