@@ -9,10 +9,12 @@
 //!
 //! It must not know how anything is drawn.
 
+pub mod api;
 pub mod caption;
 pub mod controls;
 pub mod describe;
 pub mod inspect;
+pub mod link;
 pub mod marks;
 pub mod narrate;
 mod stepping;
@@ -142,6 +144,9 @@ pub struct Lab {
     /// How many times the watch ran the checks (for the history benchmark and the test that
     /// keeps it from running at every write).
     watch_runs: u64,
+    /// The actions taken that the timeline still holds, in the order they were taken: what a
+    /// link carries (see [`link`]).
+    taken: Vec<link::Taken>,
 }
 
 /// What an action taken before later ones (after a step back) does with them.
@@ -166,6 +171,7 @@ impl Lab {
             checked: None,
             watched_at: 0,
             watch_runs: 0,
+            taken: Vec::new(),
         };
         lab.catch_up();
         lab
@@ -177,6 +183,13 @@ impl Lab {
             .node(NodeId(client))
             .and_then(LabNode::as_client)
             .map(|c| c.reads.routing)
+    }
+
+    /// The actions taken that the timeline still holds (forgotten ones gone), in the order
+    /// they were taken: taken again in that order, each at its time, on a fresh lab with the
+    /// same settings, they give the same trace (see [`link::replay`]).
+    pub fn taken(&self) -> &[link::Taken] {
+        &self.taken
     }
 
     pub fn settings(&self) -> &LabSettings {
@@ -290,6 +303,32 @@ impl Lab {
     /// [`Lab::perform`], deciding what becomes of the actions after now (see [`Later`]).
     pub fn perform_with(&mut self, action: LabAction, later: Later) -> Result<InputId, LabError> {
         self.check(&action)?;
+        let (now, taken) = (self.time(), action.clone());
+        let result = self.perform_checked(action, later);
+        // An ack change with no leader to take it did nothing; every other checked action
+        // reached the timeline (a rejected input is kept and traced there too).
+        if !(matches!(taken, LabAction::SetAck(_)) && result == Err(LabError::NoLeader)) {
+            self.record(now, taken, later);
+        }
+        result
+    }
+
+    /// Keeps `action`, taken at `now`, beside the timeline's inputs: what the timeline
+    /// forgets (the inputs after now, unless kept) is forgotten here too. Kept ones stay
+    /// before it, in the order they were taken: a replay keeps them the same way.
+    fn record(&mut self, now: Micros, action: LabAction, later: Later) {
+        if later == Later::Discard {
+            self.taken.retain(|taken| taken.at <= now);
+        }
+        self.taken.push(link::Taken {
+            at: now,
+            action,
+            keep: later == Later::Keep,
+        });
+    }
+
+    /// [`Lab::perform_with`] once the action passed its check.
+    fn perform_checked(&mut self, action: LabAction, later: Later) -> Result<InputId, LabError> {
         let request = |node: u32, req: Request| Input::Request {
             node: NodeId(node),
             req,

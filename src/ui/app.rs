@@ -9,16 +9,18 @@
 use std::rc::Rc;
 
 use replication_lab::lab::controls::{MethodChoice, Speed};
-use replication_lab::lab::{LabAction, LabSettings};
+use replication_lab::lab::LabAction;
 use yew::prelude::*;
 
 use super::checks::ChecksBar;
 use super::cluster::ClusterDiagram;
 use super::console::SqlConsole;
 use super::driver::{Driver, Statement};
+use super::embed::{self, Share};
 use super::event_log::EventLog;
 use super::header::Header;
 use super::hooks::{use_animation_frame, use_reduced_motion};
+use super::host_api::use_host_api;
 use super::inspector::Inspector;
 use super::legend::legend;
 use super::prompt::Prompt;
@@ -42,11 +44,28 @@ fn intent<T: 'static>(
 
 #[component]
 pub fn App() -> Html {
-    let driver = use_memo((), |_| Driver::new(LabSettings::default()));
+    // The page's address: a link's state, embed mode, theme, host origins (see `embed`).
+    let page = use_memo((), |_| embed::page());
+    let opened = use_memo((), |_| {
+        embed::apply_theme(&page.params);
+        let (lab, notice) = embed::open_lab(&page.params);
+        (Rc::new(Driver::with_lab(lab)), notice)
+    });
+    let driver = opened.0.clone();
     let state = {
-        let driver = driver.clone();
-        use_reducer(move || driver.start(Speed::DEFAULT, false))
+        let (driver, notice) = (driver.clone(), opened.1.clone());
+        use_reducer(move || {
+            let mut first = driver.start(Speed::DEFAULT, false);
+            first.notice = notice;
+            first
+        })
     };
+    use_host_api(driver.clone(), state.clone(), page.origins.clone());
+    let link_state = {
+        let driver = driver.clone();
+        Callback::from(move |()| driver.link_state())
+    };
+    let embed = page.params.embed;
 
     // Playing: every frame turns the real time elapsed into virtual time (see `Driver::frame`).
     use_animation_frame(
@@ -107,9 +126,12 @@ pub fn App() -> Html {
     let details = &state.details;
 
     html! {
-        <div class="app">
-            <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
-                {on_method} {on_fencing} {on_ack} />
+        <div class={classes!("app", embed.then_some("embed"), page.params.minimal.then_some("controls-min"))}>
+            <div class="topbar">
+                <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
+                    {on_method} {on_fencing} {on_ack} />
+                <Share {embed} state={link_state} />
+            </div>
             <Prompt question={state.question.clone()} notice={state.notice.clone()} undo={state.undo.clone()} {on_answer} />
             <main class="workspace">
                 <section class="cluster-pane" aria-label="Cluster">

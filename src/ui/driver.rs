@@ -12,7 +12,8 @@ use std::cell::RefCell;
 use replication_lab::lab::controls::{
     restart_announcement, AckChoice, Focus, MethodChoice, Player, Shown, Speed, TimeControl,
 };
-use replication_lab::lab::{ClusterConfig, Lab, LabAction, LabSettings, Later};
+use replication_lab::lab::link::LinkState;
+use replication_lab::lab::{api, ClusterConfig, Lab, LabAction, LabSettings, Later};
 use replication_lab::view::Micros;
 
 use super::prompt::{actions_words, plural, Answer, Question};
@@ -47,9 +48,10 @@ pub struct Driver {
 }
 
 impl Driver {
-    pub fn new(settings: LabSettings) -> Driver {
+    /// A driver for `lab` (the default lab, or a link's).
+    pub fn with_lab(lab: Lab) -> Driver {
         Driver {
-            lab: RefCell::new(Lab::new(settings)),
+            lab: RefCell::new(lab),
             player: RefCell::new(Player::default()),
             deferred: RefCell::new(None),
             previous: RefCell::new(None),
@@ -419,5 +421,35 @@ impl Driver {
         fresh.announcement = restart_announcement(method, fencing);
         fresh.undo = undo;
         Some(Action::Restarted(Box::new(fresh)))
+    }
+
+    /// Node and link actions done now, forgetting any actions after now without asking (a
+    /// host page's request: no one is there to answer a question).
+    pub fn perform_now(&self, ui: &UiState, node: u32, actions: Vec<LabAction>) -> Option<Action> {
+        self.perform_with(ui, node, actions, Later::Discard)
+    }
+
+    /// Shows `lab` instead (a link's, loaded by a host page), as a restart would.
+    pub fn load(&self, ui: &UiState, lab: Lab) -> Option<Action> {
+        *self.lab.try_borrow_mut().ok()? = lab;
+        self.restart_clock();
+        Some(Action::Restarted(Box::new(
+            self.start(ui.speed, ui.reduced_motion),
+        )))
+    }
+
+    /// The link state of this moment (`#state=…`), or why the lab has none.
+    pub fn link_state(&self) -> Result<String, String> {
+        let lab = self.lab.try_borrow().map_err(|e| e.to_string())?;
+        LinkState::of(&lab)
+            .map(|state| state.encode())
+            .map_err(|why| why.to_string())
+    }
+
+    /// What a host page hears of the lab now (see `lab::api::Report`).
+    pub fn host_state(&self, playing: bool) -> Option<api::Report> {
+        let link = self.link_state().ok();
+        let lab = self.lab.try_borrow().ok()?;
+        Some(api::Report::of(&lab.view(), playing, link))
     }
 }

@@ -57,9 +57,34 @@ fn one(mark: &Mark, end: Micros, on_control: &Callback<TimeControl>) -> Html {
     let title = format!("{} {what}: {}{more}", format_time(mark.time), mark.label);
     let time = mark.time;
     html! {
-        <button type="button" tabindex="-1" class={classes!("mark", class)}
-            style={format!("left:{}.{:02}%", at / 100, at % 100)}
-            title={title}
-            onclick={on_control.reform(move |_: MouseEvent| TimeControl::Seek(time))} />
+        <Placed left={format!("{}.{:02}%", at / 100, at % 100)} class={classes!("mark", class)}
+            {title} onclick={on_control.reform(move |_: MouseEvent| TimeControl::Seek(time))} />
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PlacedProps {
+    left: String,
+    class: Classes,
+    title: String,
+    onclick: Callback<MouseEvent>,
+}
+
+/// A mark's button, placed through its style property rather than a `style` attribute: a
+/// strict Content Security Policy (no 'unsafe-inline' styles) blocks the attribute.
+#[component]
+fn Placed(props: &PlacedProps) -> Html {
+    let button = use_node_ref();
+    {
+        let button = button.clone();
+        use_effect_with(props.left.clone(), move |left| {
+            if let Some(button) = button.cast::<web_sys::HtmlElement>() {
+                let _ = button.style().set_property("left", left);
+            }
+        });
+    }
+    html! {
+        <button ref={button} type="button" tabindex="-1" class={props.class.clone()}
+            title={props.title.clone()} onclick={props.onclick.clone()} />
     }
 }

@@ -16,6 +16,8 @@ const TYPES = {
 };
 
 export const APP_PATH = '/docs/replication-lab/';
+/** No inline script or style; WebAssembly compiled from the page's own files only. */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
 /** The embedding page; `?w=480&h=320` sizes its iframe (960 x 600 by default). */
 const embedPage = (width, height) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Docs page</title></head>
@@ -45,7 +47,15 @@ export function serve(root) {
     rel = normalize(rel).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(root, rel));
-      res.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' });
+      const headers = {
+        'content-type': TYPES[extname(rel)] ?? 'application/octet-stream',
+        // As GitHub Pages sends it: a sandboxed frame (an opaque origin) fetches the lab's
+        // module script and wasm in CORS mode.
+        'access-control-allow-origin': '*',
+      };
+      // `?csp=strict`: the page under the strictest policy the lab runs with.
+      if (url.searchParams.get('csp') === 'strict') headers['content-security-policy'] = STRICT_CSP;
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

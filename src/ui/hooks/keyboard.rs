@@ -17,10 +17,16 @@ pub fn use_document_keydown(on_key: Callback<KeyboardEvent>) {
         let listener = document.map(|document| {
             // Not passive: shortcut handlers stop Space from scrolling the page.
             let options = EventListenerOptions::enable_prevent_default();
+            let focused = document.clone();
             EventListener::new_with_options(&document, "keydown", options, move |event| {
                 let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
+                // Keys go to the lab only while it has focus (in an embed, the host page's
+                // shortcuts stay the host's).
+                if focused.has_focus() == Ok(false) {
+                    return;
+                }
                 let on_key = latest.borrow().clone();
                 on_key.emit(event.clone());
             })

@@ -1,0 +1,457 @@
+//! Links: the lab's whole state written into a URL and read back — the settings the pickers
+//! chose (method, acknowledgement level, fencing), the seed, the actions taken with their
+//! virtual times, and the time shown. Opening a link replays those actions on a fresh lab
+//! ([`replay`]), so it shows the same trace, not a copy of one.
+//!
+//! The state travels as `#state=` followed by JSON in base64url (no padding): URL-safe
+//! without escaping, and a few hundred characters for a session of a dozen actions. The
+//! page's other parameters (`embed`, `theme`, `controls`, `lesson`, `step`, `origin`) are
+//! plain `key=value` pairs in the query or the fragment ([`Params`]).
+//!
+//! A link is input from anyone: decoding checks its length, its characters, its JSON, its
+//! version, its choices and its times, and says what was wrong ([`LinkError`]); nothing in
+//! it is unwrapped. This module must not know the DOM.
+
+use serde::{Deserialize, Serialize};
+
+use super::controls::{AckChoice, MethodChoice};
+use super::{ClusterConfig, Lab, LabAction, LabSettings, Later};
+use crate::view::Micros;
+
+/// The version of the state a link carries; a link from a newer lab is refused by name.
+pub const VERSION: u32 = 1;
+/// The longest `state` value read (characters): far beyond any session a person clicks.
+pub const MAX_STATE_CHARS: usize = 48 * 1024;
+/// The most actions a link may replay.
+pub const MAX_ACTIONS: usize = 400;
+/// The latest virtual time a link may ask for (15 minutes): replaying it stays within a few
+/// seconds of computing.
+pub const MAX_TIME: Micros = 15 * 60 * 1_000_000;
+
+/// One action taken: at which virtual time, and whether the actions after that time were
+/// kept (see [`Later::Keep`]) rather than forgotten. Kept in the order taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taken {
+    #[serde(rename = "t")]
+    pub at: Micros,
+    #[serde(rename = "a")]
+    pub action: LabAction,
+    #[serde(rename = "k", default, skip_serializing_if = "is_false")]
+    pub keep: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// What a link holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkState {
+    pub seed: u64,
+    pub method: MethodChoice,
+    pub ack: AckChoice,
+    pub fencing: bool,
+    /// In the order taken.
+    pub taken: Vec<Taken>,
+    /// The virtual time shown.
+    pub time: Micros,
+}
+
+/// The JSON a link carries, with short keys.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    v: u32,
+    /// The seed.
+    s: u64,
+    /// The method's key (`MethodChoice::key`).
+    m: String,
+    /// The acknowledgement level's key (`AckChoice::key`).
+    ack: String,
+    /// Fencing through etcd.
+    f: bool,
+    /// The actions taken.
+    #[serde(default)]
+    a: Vec<Taken>,
+    /// The time shown.
+    t: Micros,
+}
+
+/// Only the version of a state, whatever else it holds.
+#[derive(Deserialize)]
+struct Version {
+    v: Option<u64>,
+}
+
+/// Why a link could not be written or opened: the sentence a reader sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// The lab's cluster is not one the pickers build (a lesson's own cluster).
+    NotLinkable,
+    TooLong {
+        chars: usize,
+    },
+    Empty,
+    NotBase64 {
+        position: usize,
+        found: char,
+    },
+    NotText,
+    Json(String),
+    NewerVersion {
+        version: u32,
+    },
+    UnknownMethod(String),
+    UnknownAck(String),
+    TooManyActions {
+        count: usize,
+    },
+    TooLate {
+        at: Micros,
+    },
+    /// An action the lab refused at its time on replay.
+    Refused {
+        index: usize,
+        at: Micros,
+        why: String,
+    },
+}
+
+impl std::fmt::Display for LinkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = |at: &Micros| format!("{}.{:03} s", at / 1_000_000, at % 1_000_000 / 1_000);
+        match self {
+            LinkError::NotLinkable => write!(f, "this lab's cluster cannot be written into a link"),
+            LinkError::TooLong { chars } => write!(
+                f,
+                "the link's state is {chars} characters long, more than the {MAX_STATE_CHARS} read"
+            ),
+            LinkError::Empty => write!(f, "the link's state is empty"),
+            LinkError::NotBase64 { position, found } => write!(
+                f,
+                "the link's state has {found:?} at character {position}, which is not base64url"
+            ),
+            LinkError::NotText => write!(f, "the link's state is not UTF-8 text"),
+            LinkError::Json(why) => write!(f, "the link's state is not a lab state: {why}"),
+            LinkError::NewerVersion { version } => write!(
+                f,
+                "the link is from a newer lab (state version {version}; this lab reads {VERSION})"
+            ),
+            LinkError::UnknownMethod(m) => write!(f, "the link names an unknown method {m:?}"),
+            LinkError::UnknownAck(a) => {
+                write!(f, "the link names an unknown acknowledgement level {a:?}")
+            }
+            LinkError::TooManyActions { count } => write!(
+                f,
+                "the link holds {count} actions, more than the {MAX_ACTIONS} a link replays"
+            ),
+            LinkError::TooLate { at } => write!(
+                f,
+                "the link asks for {}, later than the {} a link may reach",
+                secs(at),
+                secs(&MAX_TIME)
+            ),
+            LinkError::Refused { index, at, why } => write!(
+                f,
+                "the link's action {} (at {}) was refused: {why}",
+                index + 1,
+                secs(at)
+            ),
+        }
+    }
+}
+
+impl LinkState {
+    /// The state of `lab` now; an error if its cluster is not one the pickers build.
+    pub fn of(lab: &Lab) -> Result<LinkState, LinkError> {
+        let settings = lab.settings();
+        let method = MethodChoice::of(settings.cluster.method);
+        let ack = AckChoice::of(&settings.cluster.ack).ok_or(LinkError::NotLinkable)?;
+        let fencing = settings.cluster.failover.fencing;
+        let state = LinkState {
+            seed: settings.seed,
+            method,
+            ack,
+            fencing,
+            taken: lab.taken().to_vec(),
+            time: lab.time(),
+        };
+        if state.settings() != *settings {
+            return Err(LinkError::NotLinkable);
+        }
+        // What a link could not open again is not written.
+        state.check_bounds()?;
+        Ok(state)
+    }
+
+    /// The settings the lab starts with: the pickers' cluster.
+    pub fn settings(&self) -> LabSettings {
+        let mut cluster = ClusterConfig::lab_default(self.method.method());
+        cluster.ack = self.ack.policy();
+        cluster.failover.fencing = self.fencing;
+        LabSettings {
+            seed: self.seed,
+            cluster,
+        }
+    }
+
+    /// The `state` value: JSON in base64url.
+    pub fn encode(&self) -> String {
+        let wire = Wire {
+            v: VERSION,
+            s: self.seed,
+            m: self.method.key().to_string(),
+            ack: self.ack.key().to_string(),
+            f: self.fencing,
+            a: self.taken.clone(),
+            t: self.time,
+        };
+        // A struct of strings, numbers and plain enums always serializes.
+        let json = serde_json::to_string(&wire).unwrap_or_default();
+        base64url(json.as_bytes())
+    }
+
+    /// Reads a `state` value back, checking everything a hostile link could get wrong.
+    pub fn decode(text: &str) -> Result<LinkState, LinkError> {
+        let chars = text.chars().count();
+        if chars > MAX_STATE_CHARS {
+            return Err(LinkError::TooLong { chars });
+        }
+        if text.is_empty() {
+            return Err(LinkError::Empty);
+        }
+        let bytes = from_base64url(text)?;
+        let json = String::from_utf8(bytes).map_err(|_| LinkError::NotText)?;
+        // The version first, so a newer link is named as such rather than as bad JSON.
+        if let Ok(Version { v: Some(version) }) = serde_json::from_str(&json) {
+            if version > u64::from(VERSION) {
+                return Err(LinkError::NewerVersion {
+                    version: u32::try_from(version).unwrap_or(u32::MAX),
+                });
+            }
+        }
+        let wire: Wire = serde_json::from_str(&json).map_err(|e| LinkError::Json(e.to_string()))?;
+        if wire.v > VERSION {
+            return Err(LinkError::NewerVersion { version: wire.v });
+        }
+        let method = MethodChoice::from_key(&wire.m).ok_or(LinkError::UnknownMethod(wire.m))?;
+        let ack = AckChoice::from_key(&wire.ack).ok_or(LinkError::UnknownAck(wire.ack))?;
+        let state = LinkState {
+            seed: wire.s,
+            method,
+            ack,
+            fencing: wire.f,
+            taken: wire.a,
+            time: wire.t,
+        };
+        state.check_bounds()?;
+        Ok(state)
+    }
+
+    /// At most [`MAX_ACTIONS`] actions, none after [`MAX_TIME`]: a replay's bounded work.
+    fn check_bounds(&self) -> Result<(), LinkError> {
+        if self.taken.len() > MAX_ACTIONS {
+            return Err(LinkError::TooManyActions {
+                count: self.taken.len(),
+            });
+        }
+        match self
+            .taken
+            .iter()
+            .map(|taken| taken.at)
+            .chain([self.time])
+            .find(|at| *at > MAX_TIME)
+        {
+            Some(at) => Err(LinkError::TooLate { at }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A fresh lab with the link's settings, its actions taken again in their order, each at
+/// its time, then shown at the link's time: the same trace as the lab the link was made
+/// from. The first action the lab refuses is named.
+pub fn replay(state: &LinkState) -> Result<Lab, LinkError> {
+    let mut lab = Lab::new(state.settings());
+    for (index, taken) in state.taken.iter().enumerate() {
+        lab.seek(taken.at);
+        let later = if taken.keep {
+            Later::Keep
+        } else {
+            Later::Discard
+        };
+        lab.perform_with(taken.action.clone(), later)
+            .map_err(|why| LinkError::Refused {
+                index,
+                at: taken.at,
+                why: why.to_string(),
+            })?;
+    }
+    lab.seek(state.time);
+    Ok(lab)
+}
+
+/// The page's parameters, from its query and fragment (`?embed=1&theme=dark#state=…`); the
+/// fragment wins where both name one. Unknown keys are ignored, unknown values fall back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Params {
+    pub embed: bool,
+    pub dark: bool,
+    /// `controls=min`: the diagram and the transport only.
+    pub minimal: bool,
+    pub lesson: Option<String>,
+    pub step: Option<u32>,
+    /// The host origins whose messages are taken (`origin=`, comma-separated; `*` for any).
+    pub origins: Vec<String>,
+    /// The raw `state` value, decoded by [`LinkState::decode`].
+    pub state: Option<String>,
+}
+
+impl Params {
+    /// Reads `query` (`location.search`) then `fragment` (`location.hash`), each with or
+    /// without its leading `?` / `#`.
+    pub fn parse(query: &str, fragment: &str) -> Params {
+        let mut params = Params::default();
+        for part in [
+            query.trim_start_matches('?'),
+            fragment.trim_start_matches('#'),
+        ] {
+            for pair in part.split('&').filter(|p| !p.is_empty()) {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                params.set(key, &percent_decode(value));
+            }
+        }
+        params
+    }
+
+    fn set(&mut self, key: &str, value: &str) {
+        let on = |v: &str| matches!(v, "" | "1" | "true" | "yes");
+        match key {
+            "embed" => self.embed = on(value),
+            "theme" => self.dark = value == "dark",
+            "controls" => self.minimal = value == "min",
+            "lesson" if !value.is_empty() => self.lesson = Some(value.to_string()),
+            "step" => self.step = value.parse().ok(),
+            "origin" => {
+                self.origins = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }
+            "state" => self.state = Some(value.to_string()),
+            _ => {}
+        }
+    }
+}
+
+/// The `<iframe>` a documentation page pastes to embed the lab at `src`: sandboxed to
+/// scripts only, titled, lazily loaded.
+pub fn embed_snippet(src: &str) -> String {
+    format!(
+        "<iframe src=\"{}\" title=\"Replication Lab\" sandbox=\"allow-scripts\" \
+         width=\"720\" height=\"480\" loading=\"lazy\" style=\"border:0\"></iframe>",
+        escape_attribute(src)
+    )
+}
+
+fn escape_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `%XX` escapes and `+` as a space; a broken escape is kept as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64url without padding (RFC 4648 §5).
+fn base64url(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+fn from_base64url(text: &str) -> Result<Vec<u8>, LinkError> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for (position, found) in text.chars().enumerate() {
+        let value = ALPHABET
+            .iter()
+            .position(|a| char::from(*a) == found)
+            .ok_or(LinkError::NotBase64 {
+                position: position + 1,
+                found,
+            })?;
+        acc = (acc << 6 | value as u32) & 0xff_ffff;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits & 0xff) as u8);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for len in 0..40u8 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| i.wrapping_mul(97).wrapping_add(3))
+                .collect();
+            assert_eq!(from_base64url(&base64url(&bytes)), Ok(bytes));
+        }
+        assert_eq!(base64url(b"any carnal pleas"), "YW55IGNhcm5hbCBwbGVhcw");
+    }
+
+    #[test]
+    fn percent_decoding_keeps_broken_escapes() {
+        assert_eq!(percent_decode("a%20b+c"), "a b c");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+    }
+}

@@ -1,0 +1,341 @@
+//! Links: the lab's state written into a URL and read back. A link reopened shows the same
+//! trace (its hash) and the same view; a malformed or hostile link is refused with a sentence
+//! saying what was wrong, never a panic.
+
+use replication_lab::lab::controls::{AckChoice, MethodChoice};
+use replication_lab::lab::link::{
+    embed_snippet, replay, LinkError, LinkState, Params, MAX_ACTIONS, MAX_STATE_CHARS, MAX_TIME,
+};
+use replication_lab::lab::{ClusterConfig, Lab, LabAction, LabSettings, Later};
+
+fn default_lab() -> Lab {
+    Lab::new(LabSettings::default())
+}
+
+fn id(lab: &Lab, name: &str) -> u32 {
+    lab.view()
+        .nodes
+        .iter()
+        .find(|n| n.name == name)
+        .map(|n| n.id)
+        .unwrap_or_else(|| panic!("no node {name}"))
+}
+
+fn insert(lab: &Lab, client: &str, status: &str) -> LabAction {
+    LabAction::Sql {
+        client: id(lab, client),
+        sql: format!("INSERT INTO orders (status) VALUES ('{status}')"),
+    }
+}
+
+/// Writes `lab` into a link, reads it back and replays it: the same trace and view.
+fn assert_reopens_the_same(lab: &Lab) -> String {
+    let state = LinkState::of(lab).expect("a picker-built lab is linkable");
+    let text = state.encode();
+    let decoded = LinkState::decode(&text).expect("its own link decodes");
+    assert_eq!(decoded, state, "the state round-trips");
+    let reopened = replay(&decoded).expect("its own link replays");
+    assert_eq!(reopened.time(), lab.time());
+    assert_eq!(reopened.settings(), lab.settings());
+    assert_eq!(
+        reopened.world().trace().hash(),
+        lab.world().trace().hash(),
+        "the same trace: {:?}",
+        reopened
+            .world()
+            .trace()
+            .first_difference(lab.world().trace())
+    );
+    assert_eq!(reopened.view(), lab.view(), "the same view");
+    assert_eq!(
+        reopened.taken(),
+        lab.taken(),
+        "the same actions, to link again"
+    );
+    text
+}
+
+#[test]
+fn a_fresh_lab_round_trips_in_a_short_link() {
+    let text = assert_reopens_the_same(&default_lab());
+    assert!(text.len() < 80, "{} chars: {text}", text.len());
+}
+
+#[test]
+fn a_session_with_writes_a_crash_and_a_failover_reopens_exactly() {
+    let mut lab = default_lab();
+    lab.seek(100_000);
+    lab.perform(insert(&lab, "client-1", "paid"))
+        .expect("write");
+    lab.seek(150_000);
+    lab.perform(insert(&lab, "client-2", "it's \"quoted\" & <odd>"))
+        .expect("write");
+    lab.seek(400_000);
+    lab.perform(LabAction::Crash(id(&lab, "leader")))
+        .expect("crash");
+    lab.seek(6_000_000);
+    let text = assert_reopens_the_same(&lab);
+    // A dozen actions is a few hundred characters.
+    assert!(text.len() < 600, "{} chars", text.len());
+}
+
+#[test]
+fn settings_picked_in_the_header_travel_with_the_link() {
+    let mut cluster = ClusterConfig::lab_default(MethodChoice::StatementNaive.method());
+    cluster.ack = AckChoice::SemiSync.policy();
+    cluster.failover.fencing = false;
+    let mut lab = Lab::new(LabSettings { seed: 42, cluster });
+    lab.seek(50_000);
+    lab.perform(LabAction::Sql {
+        client: id(&lab, "client-1"),
+        sql: "INSERT INTO orders (status) VALUES (RAND())".into(),
+    })
+    .expect("write");
+    lab.seek(300_000);
+    lab.perform(LabAction::SetAck(AckChoice::Async.policy()))
+        .expect("ack change");
+    lab.seek(900_000);
+    assert_reopens_the_same(&lab);
+    let state = LinkState::of(&lab).unwrap();
+    assert_eq!(
+        (state.seed, state.method, state.ack, state.fencing),
+        (42, MethodChoice::StatementNaive, AckChoice::SemiSync, false)
+    );
+}
+
+#[test]
+fn forgotten_and_kept_actions_after_a_step_back_replay_as_they_were_taken() {
+    let mut lab = default_lab();
+    lab.seek(200_000);
+    lab.perform(insert(&lab, "client-1", "a")).expect("write a");
+    lab.seek(800_000);
+    lab.perform(insert(&lab, "client-1", "b")).expect("write b");
+    lab.seek(1_200_000);
+    lab.perform(LabAction::Crash(id(&lab, "follower-1")))
+        .expect("crash");
+    // Back before b: a write that keeps what came later...
+    lab.seek(500_000);
+    lab.perform_with(insert(&lab, "client-2", "kept"), Later::Keep)
+        .expect("keep");
+    assert_eq!(lab.taken().len(), 4);
+    lab.seek(2_000_000);
+    assert_reopens_the_same(&lab);
+    // ...then one before it that forgets everything after its time.
+    lab.seek(300_000);
+    lab.perform(insert(&lab, "client-2", "forgets"))
+        .expect("discard");
+    let times: Vec<u64> = lab.taken().iter().map(|t| t.at).collect();
+    assert_eq!(times, vec![200_000, 300_000]);
+    lab.seek(1_000_000);
+    assert_reopens_the_same(&lab);
+    // And a link made while looking back at the past shows that moment.
+    lab.seek(250_000);
+    assert_reopens_the_same(&lab);
+}
+
+#[test]
+fn a_refused_action_is_not_in_the_link() {
+    let mut lab = default_lab();
+    lab.seek(100_000);
+    let leader = id(&lab, "leader");
+    assert!(lab.perform(LabAction::Promote(leader)).is_err());
+    assert!(lab.taken().is_empty());
+    assert_reopens_the_same(&lab);
+}
+
+fn encoded(json: &str) -> String {
+    // The same alphabet as the lab's: standard base64 with `-_` and no padding.
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in json.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn refused(text: &str) -> String {
+    let err = LinkState::decode(text)
+        .and_then(|state| replay(&state).map(|_| state))
+        .expect_err("a malformed link is refused");
+    err.to_string()
+}
+
+#[test]
+fn malformed_links_say_what_was_wrong() {
+    assert_eq!(refused(""), "the link's state is empty");
+    assert_eq!(
+        refused("eyJ2Ij<script>"),
+        "the link's state has '<' at character 7, which is not base64url"
+    );
+    assert_eq!(refused("__8"), "the link's state is not UTF-8 text");
+    let truncated = LinkState::of(&default_lab()).unwrap().encode();
+    let truncated = &truncated[..truncated.len() / 2];
+    assert!(refused(truncated).starts_with("the link's state is not a lab state: EOF"));
+    assert!(refused(&encoded("[1,2]")).starts_with("the link's state is not a lab state"));
+    assert!(refused(&encoded(
+        r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"t":0,"x":1}"#
+    ))
+    .contains("unknown field `x`"));
+    assert_eq!(
+        refused(&encoded(r#"{"v":2,"s":1,"future":true}"#)),
+        "the link is from a newer lab (state version 2; this lab reads 1)"
+    );
+    assert_eq!(
+        refused(&encoded(
+            r#"{"v":1,"s":1,"m":"paxos","ack":"async","f":true,"t":0}"#
+        )),
+        "the link names an unknown method \"paxos\""
+    );
+    assert_eq!(
+        refused(&encoded(
+            r#"{"v":1,"s":1,"m":"wal","ack":"all","f":true,"t":0}"#
+        )),
+        "the link names an unknown acknowledgement level \"all\""
+    );
+    assert_eq!(
+        refused(&encoded(&format!(
+            r#"{{"v":1,"s":1,"m":"wal","ack":"async","f":true,"t":{}}}"#,
+            MAX_TIME + 1
+        ))),
+        "the link asks for 900.000 s, later than the 900.000 s a link may reach"
+    );
+}
+
+#[test]
+fn hostile_links_are_refused_without_work() {
+    // Too long to read.
+    let long = "A".repeat(MAX_STATE_CHARS + 1);
+    assert!(refused(&long).contains("more than the"));
+    // Too many actions.
+    let action = r#"{"t":0,"a":{"crash":0}}"#;
+    let many = vec![action; MAX_ACTIONS + 1].join(",");
+    let json = format!(r#"{{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{many}],"t":0}}"#);
+    assert!(refused(&encoded(&json)).contains(&format!("{} actions", MAX_ACTIONS + 1)));
+    // An action at the end of time.
+    let json = format!(
+        r#"{{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{{"t":{},"a":{{"crash":0}}}}],"t":0}}"#,
+        u64::MAX
+    );
+    assert!(refused(&encoded(&json)).starts_with("the link asks for"));
+    // Nesting as deep as a parser allows.
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert!(refused(&encoded(&deep)).starts_with("the link's state is not a lab state"));
+    // Numbers that do not fit.
+    let json = r#"{"v":1,"s":-1,"m":"wal","ack":"async","f":true,"t":0}"#;
+    assert!(refused(&encoded(json)).starts_with("the link's state is not a lab state"));
+    // A node that does not exist, and an action the lab refuses at its time.
+    let json =
+        r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"crash":99}}],"t":0}"#;
+    assert_eq!(
+        refused(&encoded(json)),
+        format!(
+            "the link's action 1 (at 0.000 s) was refused: {}",
+            unknown_node(99)
+        )
+    );
+    let json =
+        r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"promote":0}}],"t":0}"#;
+    assert!(refused(&encoded(json)).starts_with("the link's action 1 (at 0.000 s) was refused: "));
+    // Unicode, control characters and markup in the SQL are only SQL.
+    let json = r#"{"v":1,"s":1,"m":"wal","ack":"async","f":true,"a":[{"t":5,"a":{"sql":{"client":4,"sql":"\u0000<img src=x onerror=alert(1)>é😀"}}}],"t":100000}"#;
+    let state = LinkState::decode(&encoded(json)).expect("well-formed");
+    let lab = replay(&state).expect("any SQL is sent; the server answers with an error");
+    assert_eq!(lab.time(), 100_000);
+}
+
+fn unknown_node(node: u32) -> String {
+    replication_lab::lab::LabError::UnknownNode(node).to_string()
+}
+
+#[test]
+fn the_page_parameters_are_read_from_query_and_fragment() {
+    let p = Params::parse(
+        "?embed=1&theme=dark&controls=min&lesson=failover&step=3&origin=https%3A%2F%2Fdocs.example,https://b.example",
+        "#state=abc-_",
+    );
+    assert_eq!(
+        p,
+        Params {
+            embed: true,
+            dark: true,
+            minimal: true,
+            lesson: Some("failover".into()),
+            step: Some(3),
+            origins: vec!["https://docs.example".into(), "https://b.example".into()],
+            state: Some("abc-_".into()),
+        }
+    );
+    assert_eq!(Params::parse("", ""), Params::default());
+    // The fragment wins; nonsense is ignored.
+    let p = Params::parse("?embed=1&step=x&theme=neon&&=&%%", "#embed=0");
+    assert!(!p.embed && !p.dark && p.step.is_none());
+}
+
+#[test]
+fn the_embed_snippet_is_a_sandboxed_titled_iframe_with_the_src_escaped() {
+    let snippet = embed_snippet("https://lab.example/?embed=1&x=\"><script>#state=ab");
+    assert_eq!(
+        snippet,
+        "<iframe src=\"https://lab.example/?embed=1&amp;x=&quot;&gt;&lt;script&gt;#state=ab\" \
+         title=\"Replication Lab\" sandbox=\"allow-scripts\" width=\"720\" height=\"480\" \
+         loading=\"lazy\" style=\"border:0\"></iframe>"
+    );
+}
+
+#[test]
+fn a_lab_with_a_cluster_no_picker_builds_is_not_linkable() {
+    let lab = Lab::new(LabSettings {
+        seed: 1,
+        cluster: ClusterConfig::standard(MethodChoice::Wal.method(), 2),
+    });
+    assert_eq!(LinkState::of(&lab), Err(LinkError::NotLinkable));
+}
+
+#[test]
+fn a_state_past_the_bounds_is_refused_by_name() {
+    let mut state = LinkState::of(&default_lab()).unwrap();
+    state.time = MAX_TIME + 1;
+    assert_eq!(
+        LinkState::decode(&state.encode()),
+        Err(LinkError::TooLate { at: MAX_TIME + 1 })
+    );
+}
+
+#[test]
+fn acting_again_at_the_very_time_of_an_earlier_action_replays_exactly() {
+    let mut lab = default_lab();
+    lab.seek(200_000);
+    lab.perform(insert(&lab, "client-1", "first"))
+        .expect("write");
+    lab.seek(700_000);
+    lab.perform(LabAction::Crash(id(&lab, "follower-2")))
+        .expect("crash");
+    // Back to the first action's own time, and act there: forgetting, then keeping.
+    lab.seek(200_000);
+    lab.perform(insert(&lab, "client-2", "same time"))
+        .expect("write");
+    lab.seek(900_000);
+    assert_reopens_the_same(&lab);
+    lab.seek(200_000);
+    lab.perform_with(
+        insert(&lab, "client-1", "kept at the same time"),
+        Later::Keep,
+    )
+    .expect("keep");
+    lab.seek(1_500_000);
+    assert_reopens_the_same(&lab);
+    // Stepping back onto an action's time by events, then acting.
+    while lab.time() > 200_000 {
+        lab.step_back();
+    }
+    lab.perform(LabAction::Crash(id(&lab, "follower-1")))
+        .expect("crash");
+    lab.seek(1_000_000);
+    assert_reopens_the_same(&lab);
+}
