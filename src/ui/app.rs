@@ -19,6 +19,8 @@ use super::driver::{Driver, Statement};
 use super::event_log::EventLog;
 use super::header::Header;
 use super::hooks::{use_animation_frame, use_reduced_motion};
+use super::lesson_keys::use_presenter_keys;
+use super::lesson_panel::LessonPanel;
 use super::inspector::Inspector;
 use super::legend::legend;
 use super::prompt::Prompt;
@@ -98,6 +100,11 @@ pub fn App() -> Html {
     };
     let on_control = intent(&driver, &state, |d, ui, control| d.control(ui, control));
     let on_answer = intent(&driver, &state, |d, ui, answer| d.answer(ui, answer));
+    let on_lesson = intent(&driver, &state, |d, ui, lesson| d.lesson(ui, lesson));
+    use_presenter_keys(
+        state.lesson.is_some(),
+        intent(&driver, &state, |d, ui, key| d.presenter_key(ui, key)),
+    );
 
     let refusal = state
         .refusal
@@ -107,15 +114,20 @@ pub fn App() -> Html {
     let details = &state.details;
 
     html! {
-        <div class="app">
+        <div class={classes!("app", state.presenter.then_some("presenter"))}>
             <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
-                {on_method} {on_fencing} {on_ack} />
+                {on_method} {on_fencing} {on_ack}
+                lessons={Driver::lessons()} lesson={state.lesson_id.clone()} on_lesson={on_lesson.clone()}
+                lesson_error={state.lesson_error.clone().filter(|_| state.lesson.is_none())} />
             <Prompt question={state.question.clone()} notice={state.notice.clone()} undo={state.undo.clone()} {on_answer} />
-            <main class="workspace">
+            <main class={classes!("workspace", state.lesson.is_some().then_some("with-lesson"))}>
+                <LessonPanel lesson={state.lesson.clone()} error={state.lesson_error.clone()}
+                    presenter={state.presenter} on_intent={on_lesson} />
                 <section class="cluster-pane" aria-label="Cluster">
                     { super::caption::caption(&details.caption) }
                     { legend() }
-                    <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link} />
+                    <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link}
+                        highlight={state.lesson.as_ref().map(|l| l.highlight.clone()).unwrap_or_default()} />
                 </section>
                 // Right after the diagram in reading order: on a phone the panes stack and the
                 // transport stays next to what it moves; on wide screens the stylesheet puts

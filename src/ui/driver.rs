@@ -16,6 +16,9 @@ use replication_lab::lab::{ClusterConfig, Lab, LabAction, LabSettings, Later};
 use replication_lab::view::Micros;
 
 use super::prompt::{actions_words, plural, Answer, Question};
+
+#[path = "lesson_driver.rs"]
+mod lesson;
 use super::state::{Action, Move, Sent, UiState};
 
 /// A statement the console asks to run.

@@ -20,6 +20,8 @@ mod header;
 mod hooks;
 mod inspector;
 mod legend;
+mod lesson_keys;
+mod lesson_panel;
 mod message;
 mod node;
 mod node_actions;
