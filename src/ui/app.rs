@@ -19,10 +19,10 @@ use super::driver::{Driver, Statement};
 use super::event_log::EventLog;
 use super::header::Header;
 use super::hooks::{use_animation_frame, use_reduced_motion};
-use super::lesson_keys::use_presenter_keys;
-use super::lesson_panel::LessonPanel;
 use super::inspector::Inspector;
 use super::legend::legend;
+use super::lesson_keys::use_presenter_keys;
+use super::lesson_panel::LessonPanel;
 use super::prompt::Prompt;
 use super::state::{Action, UiState};
 use super::transport::Transport;
@@ -45,6 +45,7 @@ fn intent<T: 'static>(
 #[component]
 pub fn App() -> Html {
     let driver = use_memo((), |_| Driver::new(LabSettings::default()));
+    let lessons = use_memo((), |_| Driver::lessons());
     let state = {
         let driver = driver.clone();
         use_reducer(move || driver.start(Speed::DEFAULT, false))
@@ -117,7 +118,7 @@ pub fn App() -> Html {
         <div class={classes!("app", state.presenter.then_some("presenter"))}>
             <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
                 {on_method} {on_fencing} {on_ack}
-                lessons={Driver::lessons()} lesson={state.lesson_id.clone()} on_lesson={on_lesson.clone()}
+                lessons={(*lessons).clone()} lesson={state.lesson_id.clone()} on_lesson={on_lesson.clone()}
                 lesson_error={state.lesson_error.clone().filter(|_| state.lesson.is_none())} />
             <Prompt question={state.question.clone()} notice={state.notice.clone()} undo={state.undo.clone()} {on_answer} />
             <main class={classes!("workspace", state.lesson.is_some().then_some("with-lesson"))}>
@@ -138,7 +139,8 @@ pub fn App() -> Html {
                 <div class="side-pane">
                     <aside class="inspector-pane" aria-label="Inspector">
                         <Inspector view={state.view.clone()} selected={state.selected}
-                            inspection={details.inspection.clone()} {refusal} {on_perform} />
+                            inspection={details.inspection.clone()} {refusal} {on_perform}
+                            highlight={state.lesson.as_ref().map(|l| l.highlight.clone()).unwrap_or_default()} />
                     </aside>
                     <SqlConsole view={state.view.clone()} client={state.console_client()}
                         console={state.console.clone()} answers={details.client.clone()}

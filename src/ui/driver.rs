@@ -47,6 +47,8 @@ pub struct Driver {
     deferred: RefCell<Option<Deferred>>,
     /// The lab before the last restart, and its method's words, for its undo.
     previous: RefCell<Option<(Lab, &'static str)>>,
+    /// The open lesson (see `lesson_driver.rs`).
+    lesson: RefCell<Option<lesson::Open>>,
 }
 
 impl Driver {
@@ -56,6 +58,7 @@ impl Driver {
             player: RefCell::new(Player::default()),
             deferred: RefCell::new(None),
             previous: RefCell::new(None),
+            lesson: RefCell::new(None),
         }
     }
 

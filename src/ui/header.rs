@@ -25,7 +25,7 @@ pub struct HeaderProps {
     /// The leader's acknowledgement level changes now.
     pub on_ack: Callback<AckChoice>,
     /// The built-in lessons: (id, title).
-    pub lessons: Vec<(&'static str, &'static str)>,
+    pub lessons: std::rc::Rc<Vec<(String, String)>>,
     /// The open lesson's id, if it is a built-in one.
     pub lesson: Option<String>,
     /// Open, import, save a session.
@@ -126,7 +126,9 @@ fn lesson_controls(props: &HeaderProps) -> Html {
         let to = props.on_lesson.reform(LessonIntent::Import);
         Callback::from(move |event: Event| read_file(&event, to.clone()))
     };
-    let on_save = props.on_lesson.reform(|_: MouseEvent| LessonIntent::SaveSession);
+    let on_save = props
+        .on_lesson
+        .reform(|_: MouseEvent| LessonIntent::SaveSession);
     let open = props.lesson.as_deref().unwrap_or("");
     html! {
         <div class="control lesson-control">
@@ -134,15 +136,16 @@ fn lesson_controls(props: &HeaderProps) -> Html {
             <select id="lesson-picker" onchange={on_pick}>
                 <option value="" selected={open.is_empty()}>{ "Play freely (no lesson)" }</option>
                 for (id, title) in props.lessons.iter() {
-                    <option value={*id} selected={*id == open}>{ *title }</option>
+                    <option value={id.clone()} selected={id == open}>{ title.clone() }</option>
                 }
             </select>
             <label class="file-button">
-                { "Import lesson…" }
+                { "Import…" }
                 <input type="file" class="visually-hidden" accept=".json,application/json"
                     aria-label="Import a lesson file (.json)" onchange={on_import} />
             </label>
-            <button type="button" class="file-button" onclick={on_save}>{ "Save session as lesson" }</button>
+            <button type="button" class="file-button" onclick={on_save}
+                title="Download what you did as a lesson file, captions to fill in">{ "Save as lesson" }</button>
             if let Some(error) = props.lesson_error.as_ref() {
                 <p class="lesson-error" role="alert">{ error.clone() }</p>
             }

@@ -115,7 +115,15 @@ pub struct LessonPanelProps {
 #[component]
 pub fn LessonPanel(props: &LessonPanelProps) -> Html {
     let Some(lesson) = props.lesson.as_ref() else {
-        return Html::default();
+        // Presenter mode hides the header: its way out stays on screen.
+        return html! {
+            if props.presenter {
+                <button type="button" class="lesson-button presenter-leave"
+                    onclick={props.on_intent.reform(|_: MouseEvent| LessonIntent::Presenter)}>
+                    { "Leave presenter mode (Esc)" }
+                </button>
+            }
+        };
     };
     let send = |intent: LessonIntent| props.on_intent.reform(move |_: MouseEvent| intent.clone());
     let last = lesson.steps.len().saturating_sub(1);
@@ -164,19 +172,23 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
                 <button type="button" class="lesson-button" onclick={send(LessonIntent::Presenter)}
                     aria-pressed={props.presenter.to_string()}>{ "Presenter mode" }</button>
                 <button type="button" class="lesson-button lesson-leave" onclick={send(LessonIntent::Leave)}>
-                    { "Leave the lesson and play freely from here" }
+                    { "Leave" }<span class="long">{ " the lesson and play freely from here" }</span>
                 </button>
             </div>
             if let Some(error) = props.error.as_ref() {
                 <p class="lesson-error" role="alert">{ error.clone() }</p>
             }
-            <details class="lesson-more">
-                <summary>{ "Keys and files" }</summary>
+            if props.presenter {
                 { key_help() }
-                <div class="lesson-files">
-                    <button type="button" class="lesson-button" onclick={send(LessonIntent::Export)}>{ "Export lesson (.json)" }</button>
-                </div>
-            </details>
+            } else {
+                <details class="lesson-more">
+                    <summary>{ "Keys and files" }</summary>
+                    { key_help() }
+                    <button type="button" class="lesson-button" onclick={send(LessonIntent::Export)}>
+                        { "Export lesson (.json)" }
+                    </button>
+                </details>
+            }
         </section>
     }
 }

@@ -164,6 +164,10 @@ pub enum Action {
     Lesson {
         lesson: Option<Rc<LessonShown>>,
         shown: Option<Shown>,
+        /// The node the step points into (a cell's, a log record's), to inspect.
+        selected: Option<u32>,
+        /// Play on (after a question is answered).
+        play: bool,
     },
     /// A lesson file did not open (or a lesson action was refused): why, in words.
     LessonError(String),
@@ -389,7 +393,16 @@ impl Reducible for UiState {
                     ..*fresh
                 }
             }
-            Action::Lesson { lesson, shown } => next.lesson_moved(lesson, shown),
+            Action::Lesson {
+                lesson,
+                shown,
+                selected,
+                play,
+            } => {
+                next.selected = selected.or(next.selected);
+                next.lesson_moved(lesson, shown);
+                next.playing = play;
+            }
             Action::LessonError(why) => {
                 next.announce(why.clone());
                 next.lesson_error = Some(why);
