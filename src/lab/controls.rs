@@ -614,7 +614,10 @@ mod tests {
         assert_eq!(presenter_key("f", false), Some(PresenterKey::Promote));
         assert_eq!(presenter_key("w", false), Some(PresenterKey::Write));
         assert_eq!(presenter_key("p", false), Some(PresenterKey::Presenter));
-        assert_eq!(presenter_key("Escape", false), Some(PresenterKey::LeavePresenter));
+        assert_eq!(
+            presenter_key("Escape", false),
+            Some(PresenterKey::LeavePresenter)
+        );
         assert_eq!(presenter_key("x", true), None);
         // Every key the help lists is one the function knows (the first word of each).
         for (keys, _) in PRESENTER_HELP {
