@@ -55,7 +55,13 @@ impl Driver {
             LessonIntent::Next => self.step_to(ui, |at| Some(at + 1)),
             LessonIntent::Back => self.step_to(ui, |at| at.checked_sub(1)),
             LessonIntent::GoTo(n) => self.step_to(ui, |_| Some(n)),
-            LessonIntent::Restart => self.step_to(ui, |_| Some(0)),
+            LessonIntent::Restart => {
+                // From the start again: the questions too.
+                if let Some(open) = self.lesson.try_borrow_mut().ok()?.as_mut() {
+                    open.answers.iter_mut().for_each(|a| *a = None);
+                }
+                self.step_to(ui, |_| Some(0))
+            }
             LessonIntent::Answer(choice) => self.answer_lesson(ui, choice),
             LessonIntent::Leave => {
                 // The copy the page shows is the lab to play freely with.

@@ -118,10 +118,13 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
         // Presenter mode hides the header: its way out stays on screen.
         return html! {
             if props.presenter {
-                <button type="button" class="lesson-button presenter-leave"
-                    onclick={props.on_intent.reform(|_: MouseEvent| LessonIntent::Presenter)}>
-                    { "Leave presenter mode (Esc)" }
-                </button>
+                <div class="presenter-leave">
+                    <button type="button" class="lesson-button"
+                        onclick={props.on_intent.reform(|_: MouseEvent| LessonIntent::Presenter)}>
+                        { "Leave presenter mode (Esc)" }
+                    </button>
+                    { key_help() }
+                </div>
             }
         };
     };

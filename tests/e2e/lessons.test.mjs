@@ -230,3 +230,26 @@ test('presenter mode and a lesson step at 1280x800, 390x844 and 480x320', async 
     await page.close();
   }
 });
+
+test('one-key actions outside a lesson: C crashes the selected node, U restarts it; P shows presenter mode with its keys', async () => {
+  const { page, problems } = await lab.openApp();
+  await page.locator('svg.cluster g.node[aria-label^="follower-1,"]').click();
+  await press(page, 'c');
+  await page.locator('svg.cluster g.node[aria-label^="follower-1,"] .node-role', { hasText: 'crashed' }).waitFor({ timeout: 2_000 });
+  await press(page, 'u');
+  await page.locator('svg.cluster g.node[aria-label^="follower-1,"] .node-role', { hasText: 'follower' }).waitFor({ timeout: 2_000 });
+  // B and "." mean nothing outside a lesson; Space still plays.
+  await press(page, 'b');
+  await press(page, ' ');
+  await page.locator('.play-pause', { hasText: 'Pause' }).waitFor({ timeout: 2_000 });
+  await press(page, ' ');
+  await press(page, 'p');
+  const bar = page.locator('.presenter-leave');
+  await bar.waitFor({ timeout: 2_000 });
+  assert.match(await bar.textContent(), /C crash the selected node/);
+  assert.equal(await page.locator('.header').isVisible(), false);
+  await page.screenshot({ path: `${SHOTS}/presenter-no-lesson-1280x800.png` });
+  await button(page, 'Leave presenter mode (Esc)').click();
+  await page.locator('.header').waitFor({ timeout: 2_000 });
+  assert.deepEqual(problems, []);
+});
