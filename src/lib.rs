@@ -7,6 +7,7 @@
 
 pub mod engine;
 pub mod lab;
+pub mod lesson;
 pub mod replication;
 pub mod sim;
 pub mod small_map;

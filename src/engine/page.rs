@@ -29,6 +29,7 @@ pub const NO_PAGE: u32 = u32::MAX;
 /// V17 has a longer page header (a magic word and a 32-bit table id) and a tuple header with an
 /// attribute count and flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FormatVersion {
     V16,
     V17,

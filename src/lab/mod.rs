@@ -36,7 +36,7 @@ use crate::timeline::Timeline;
 use crate::view::{Micros, NodeCommand, View};
 
 /// How a lab starts: its cluster and the seed every random draw comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LabSettings {
     pub seed: u64,
     pub cluster: ClusterConfig,
@@ -53,7 +53,12 @@ impl Default for LabSettings {
 
 /// What a person (or a lesson) can do to the lab. Plain values: a lesson or a link can carry
 /// a list of them, stamped with times.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// In JSON (serde) an action is externally tagged in snake_case: `{"crash": 2}`,
+/// `{"sql": {"client": 4, "sql": "SELECT 1"}}`, `{"set_ack": "async"}`; nodes are ids here
+/// (a lesson file names them instead: `crate::lesson::format::ScriptAction`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LabAction {
     /// `client` runs `sql` on the leader it knows.
     Sql {
@@ -194,6 +199,12 @@ impl Lab {
     /// [`MIN_HORIZON`], so the slider has room ahead of the present.
     pub fn horizon(&self) -> Micros {
         self.timeline.horizon().as_micros().max(MIN_HORIZON)
+    }
+
+    /// The inputs of the session's timeline with their times, oldest first: what a lesson
+    /// made from the session replays.
+    pub fn inputs(&self) -> &[(Time, Input<LabNode>)] {
+        self.timeline.inputs()
     }
 
     /// How many timeline checkpoints are kept (for the history benchmark).

@@ -23,6 +23,7 @@ pub fn speaks_mysql(method: Method, ack: &AckPolicy) -> bool {
 
 /// How far a standby must have got with a commit before it counts as acknowledged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AckStage {
     /// `remote_write`: received and written (to the OS), not yet flushed.
     Write,
@@ -45,6 +46,7 @@ impl AckStage {
 
 /// Which standbys must acknowledge (PostgreSQL's `synchronous_standby_names`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StandbySet {
     /// `FIRST n (a, b, ...)`: the first `n` connected standbys in priority order.
     First { count: u32, names: Vec<String> },
@@ -94,6 +96,7 @@ impl StandbySet {
 
 /// When a client's commit returns.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AckPolicy {
     /// The leader replies as soon as its own commit is durable.
     Async,
@@ -198,6 +201,7 @@ impl AckPolicy {
 
 /// How a leader failure is handled.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub struct FailoverConfig {
     /// Followers promote one of themselves when the leader is silent this long; `None` means
     /// failover is manual only.
@@ -239,6 +243,7 @@ impl Default for FailoverConfig {
 
 /// One database node's own setup.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub struct ServerSpec {
     /// `leader`, `follower-1`, ...
     pub name: String,
@@ -269,6 +274,7 @@ impl ServerSpec {
 /// Timings of the simulated servers. Defaults are chosen so that one message takes a few
 /// milliseconds and the stages of a commit (write, flush, apply) are visibly apart.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub struct Timings {
     /// How long a follower takes to flush what it wrote.
     pub flush_delay: Time,
@@ -318,6 +324,7 @@ impl Default for Timings {
 
 /// Everything a cluster is built from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub struct ClusterConfig {
     pub method: Method,
     pub ack: AckPolicy,

@@ -30,6 +30,7 @@ use super::render::RenderOptions;
 
 /// How the leader ships its changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Method {
     /// MySQL `binlog_format=STATEMENT`: the SQL text. With `context_events`, the leader also
     /// logs `SET TIMESTAMP`, `SET INSERT_ID` and the RAND seeds (MySQL's way); without, the
@@ -46,6 +47,7 @@ pub enum Method {
 
 /// MySQL's `binlog_row_image`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RowImage {
     /// All columns in the before and after images.
     Full,
