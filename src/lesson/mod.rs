@@ -14,6 +14,7 @@ pub mod format;
 mod json;
 mod paths;
 pub mod runner;
+pub mod ui_support;
 mod settings;
 
 pub use format::{
