@@ -14,8 +14,8 @@ pub mod format;
 mod json;
 mod paths;
 pub mod runner;
-pub mod ui_support;
 mod settings;
+pub mod ui_support;
 
 pub use format::{
     Cell, CheckName, Expect, Highlight, Lesson, LogRecord, Question, ScriptAction, Scripted,

@@ -21,7 +21,7 @@ use super::header::Header;
 use super::hooks::{use_animation_frame, use_reduced_motion};
 use super::inspector::Inspector;
 use super::legend::legend;
-use super::lesson_keys::use_presenter_keys;
+use super::lesson_keys::{use_presenter_keys, KeysNow};
 use super::lesson_panel::LessonPanel;
 use super::prompt::Prompt;
 use super::state::{Action, UiState};
@@ -103,7 +103,11 @@ pub fn App() -> Html {
     let on_answer = intent(&driver, &state, |d, ui, answer| d.answer(ui, answer));
     let on_lesson = intent(&driver, &state, |d, ui, lesson| d.lesson(ui, lesson));
     use_presenter_keys(
-        state.lesson.is_some(),
+        KeysNow {
+            in_lesson: state.lesson.is_some(),
+            presenter: state.presenter,
+            asking: state.question.is_some(),
+        },
         intent(&driver, &state, |d, ui, key| d.presenter_key(ui, key)),
     );
 

@@ -12,14 +12,32 @@ use yew::prelude::*;
 
 use super::hooks::{is_typing_target, use_document_keydown_first};
 
-/// Calls `on_key` for each presenter key pressed; the lesson's keys only `in_lesson`.
+/// What the page is in, for its keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeysNow {
+    pub in_lesson: bool,
+    pub presenter: bool,
+    /// The page asks a question (a dialog): its keys are its own.
+    pub asking: bool,
+}
+
+/// Calls `on_key` for each presenter key pressed; the lesson's keys only in a lesson, Escape
+/// only in presenter mode (elsewhere it is the page's or a dialog's), none while the page
+/// asks a question.
 #[hook]
-pub fn use_presenter_keys(in_lesson: bool, on_key: Callback<PresenterKey>) {
+pub fn use_presenter_keys(now: KeysNow, on_key: Callback<PresenterKey>) {
     use_document_keydown_first(Callback::from(move |event: KeyboardEvent| {
-        if event.ctrl_key() || event.alt_key() || event.meta_key() || is_typing_target(&event) {
+        if now.asking
+            || event.ctrl_key()
+            || event.alt_key()
+            || event.meta_key()
+            || is_typing_target(&event)
+        {
             return;
         }
-        if let Some(key) = presenter_key(&event.key(), in_lesson) {
+        let key = presenter_key(&event.key(), now.in_lesson)
+            .filter(|key| now.presenter || *key != PresenterKey::LeavePresenter);
+        if let Some(key) = key {
             // Taken: Space must not also play (the transport listens after this) nor scroll.
             event.prevent_default();
             event.stop_propagation();
