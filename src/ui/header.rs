@@ -55,6 +55,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             }
         }
     });
+    let file = use_node_ref();
     let on_method = picked(&props.on_method, MethodChoice::from_key, props.method.key());
     let on_fencing = picked(
         &props.on_fencing,
@@ -65,7 +66,7 @@ pub fn Header(props: &HeaderProps) -> Html {
     html! {
         <header class="header">
             <h1 class="title">{ "Replication Lab" }</h1>
-            { lesson_controls(props) }
+            { lesson_controls(props, file) }
             <div class="control">
                 <label for="method-picker" class="control-label">{ "Method" }</label>
                 <select id="method-picker" onchange={on_method} aria-describedby="method-note">
@@ -112,23 +113,36 @@ pub fn Header(props: &HeaderProps) -> Html {
     }
 }
 
+/// The picker's values for its two commands (a lesson's id is never empty nor starts with `:`).
+const IMPORT: &str = ":import";
+const SAVE: &str = ":save";
+
 /// The lesson picker, the import of a lesson file and "save this session as a lesson".
-fn lesson_controls(props: &HeaderProps) -> Html {
+fn lesson_controls(props: &HeaderProps, file: NodeRef) -> Html {
     let on_lesson = props.on_lesson.clone();
+    let open = props.lesson.clone().unwrap_or_default();
+    let chooser = file.clone();
+    // The lesson files are commands at the end of the list (no room for buttons on a phone).
     let on_pick = Callback::from(move |event: Event| {
         let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
-        let id = select.value();
-        if !id.is_empty() {
-            on_lesson.emit(LessonIntent::Open(id));
+        let value = select.value();
+        match value.as_str() {
+            IMPORT | SAVE => {
+                select.set_value(&open);
+                if value == SAVE {
+                    on_lesson.emit(LessonIntent::SaveSession);
+                } else if let Some(input) = chooser.cast::<web_sys::HtmlElement>() {
+                    input.click();
+                }
+            }
+            "" => {}
+            _ => on_lesson.emit(LessonIntent::Open(value)),
         }
     });
     let on_import = {
         let to = props.on_lesson.reform(LessonIntent::Import);
         Callback::from(move |event: Event| read_file(&event, to.clone()))
     };
-    let on_save = props
-        .on_lesson
-        .reform(|_: MouseEvent| LessonIntent::SaveSession);
     let open = props.lesson.as_deref().unwrap_or("");
     html! {
         <div class="control lesson-control">
@@ -138,14 +152,11 @@ fn lesson_controls(props: &HeaderProps) -> Html {
                 for (id, title) in props.lessons.iter() {
                     <option value={id.clone()} selected={id == open}>{ title.clone() }</option>
                 }
+                <option value={IMPORT}>{ "Import a lesson file…" }</option>
+                <option value={SAVE}>{ "Save this session as a lesson (.json)" }</option>
             </select>
-            <label class="file-button">
-                { "Import…" }
-                <input type="file" class="visually-hidden" accept=".json,application/json"
-                    aria-label="Import a lesson file (.json)" onchange={on_import} />
-            </label>
-            <button type="button" class="file-button" onclick={on_save}
-                title="Download what you did as a lesson file, captions to fill in">{ "Save as lesson" }</button>
+            <input ref={file} type="file" class="visually-hidden" accept=".json,application/json"
+                aria-label="Import a lesson file (.json)" tabindex="-1" onchange={on_import} />
             if let Some(error) = props.lesson_error.as_ref() {
                 <p class="lesson-error" role="alert">{ error.clone() }</p>
             }

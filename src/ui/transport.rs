@@ -219,9 +219,6 @@ fn ShortcutHelp(props: &ShortcutHelpProps) -> Html {
             <span><kbd>{ "←" }</kbd>{ " " }<kbd>{ "→" }</kbd>{ " step to the next change" }</span>
             <span><kbd>{ "Shift+← →" }</kbd>{ " one event" }</span>
             <span><kbd>{ "Home" }</kbd>{ " start" }</span>
-            // The presenter's one-key actions (all of them listed in the lesson panel).
-            <span class="presenter-shortcuts"><kbd>{ "C" }</kbd>{ " " }<kbd>{ "U" }</kbd>{ " " }<kbd>{ "F" }</kbd>
-                { " crash, restart, promote the selected node · " }<kbd>{ "W" }</kbd>{ " write · " }<kbd>{ "P" }</kbd>{ " presenter mode" }</span>
             if props.reduced_motion {
                 <span class="reduced-motion-note">{ "Reduced motion: playing jumps once a second" }</span>
             }

@@ -180,6 +180,9 @@ test('export a lesson and import it again; save a session as a lesson', async ()
   // Leave, then import the exported file: the same lesson opens at its first step.
   await button(page, 'Leave the lesson and play freely from here').click();
   await page.locator('.lesson-panel').waitFor({ state: 'detached', timeout: 2_000 });
+  // The picker's "Import a lesson file…" opens the file chooser.
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.selectOption('#lesson-picker', ':import')]);
+  assert.equal(chooser.isMultiple(), false);
   await page.locator('input[type=file]').setInputFiles({ name: 'l.json', mimeType: 'application/json', buffer: Buffer.from(text) });
   await atStep(page, 1);
   assert.equal(await page.locator('.lesson-title').textContent(), 'Leaders and followers');
@@ -195,7 +198,7 @@ test('export a lesson and import it again; save a session as a lesson', async ()
 async function saveSession(page) {
   await press(page, 'w');
   await page.locator('.timeline-track .mark-action').first().waitFor({ timeout: 2_000 });
-  const [saved] = await Promise.all([page.waitForEvent('download'), button(page, 'Save as lesson').click()]);
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.selectOption('#lesson-picker', ':save')]);
   const session = JSON.parse(readFileSync(await saved.path(), 'utf8'));
   assert.equal(session.version, 1);
   assert.equal(session.actions.length, 1);
