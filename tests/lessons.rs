@@ -37,9 +37,13 @@ fn every_built_in_lesson_runs_to_its_end_and_its_outcomes_hold() {
         let mut bad = failures(&runner);
         // The outcomes seen going forward, for the way back.
         let mut seen = vec![runner.outcomes()];
+        // And the world itself at each step: back must be exact, not merely alike.
+        let state = |r: &Runner| (r.lab().time(), r.lab().world().trace_hash(), r.lab().view());
+        let mut states = vec![state(&runner)];
         while runner.next_step() {
             bad.extend(failures(&runner));
             seen.push(runner.outcomes());
+            states.push(state(&runner));
         }
         assert_eq!(runner.step_index(), lesson.steps.len() - 1);
         assert!(
@@ -52,6 +56,11 @@ fn every_built_in_lesson_runs_to_its_end_and_its_outcomes_hold() {
         // Back to each earlier step, then forward again: the same outcomes.
         for back in (0..lesson.steps.len()).rev() {
             runner.go_to(back);
+            assert!(
+                state(&runner) == states[back],
+                "{} back at step {back}: another world",
+                info.id
+            );
             assert_eq!(
                 runner.outcomes(),
                 seen[back],
@@ -61,6 +70,11 @@ fn every_built_in_lesson_runs_to_its_end_and_its_outcomes_hold() {
         }
         for (forward, outcomes) in seen.iter().enumerate() {
             runner.go_to(forward);
+            assert!(
+                state(&runner) == states[forward],
+                "{} forward again at {forward}: another world",
+                info.id
+            );
             assert_eq!(
                 &runner.outcomes(),
                 outcomes,
@@ -231,6 +245,12 @@ fn malformed_files_are_refused_with_the_field_path() {
         "\"at_ms\": 18446744073709551615",
     ));
     assert_eq!(e.path, "steps[4].at_ms");
+    // An action's microseconds past a whole millisecond.
+    let e = error_of(&altered(
+        "{ \"at_ms\": 500, \"action\"",
+        "{ \"at_ms\": 500, \"plus_us\": 1000, \"action\"",
+    ));
+    assert_eq!(e.path, "actions[0].plus_us");
     // The file ends too soon.
     let text = lesson::builtin_source("leaders-and-followers").unwrap();
     let e = error_of(&text[..text.len() / 2]);
@@ -339,17 +359,22 @@ fn leaving_a_lesson_hands_back_the_lab_to_play_on() {
 #[test]
 fn a_session_becomes_a_lesson_that_replays_it() {
     let mut lab = Lab::new(LabSettings::default());
-    lab.seek(300_000);
+    // Not on a millisecond: the page acts at whatever time a frame shows.
+    lab.seek(300_417);
     lab.perform(LabAction::Sql {
         client: 4,
         sql: "INSERT INTO orders (status) VALUES ('new')".into(),
     })
     .unwrap();
-    lab.seek(1_000_000);
+    lab.seek(1_000_999);
     lab.perform(LabAction::Crash(0)).unwrap();
     lab.seek(6_000_000);
     let lesson = lesson::from_session(&lab, "mine", "My session");
     assert_eq!(lesson.actions.len(), 2, "{:?}", lesson.actions);
+    assert_eq!(
+        (lesson.actions[0].at_ms, lesson.actions[0].plus_us),
+        (300, 417)
+    );
     assert!(lesson.steps.iter().all(|s| s.caption.is_empty()));
     let text = lesson::to_json(&lesson);
     let again = lesson::parse(&text).unwrap();
@@ -431,4 +456,37 @@ fn the_documented_example_is_a_lesson_that_runs_and_holds() {
     let outcomes = runner.outcomes();
     assert_eq!(outcomes.len(), 3);
     assert!(outcomes.iter().all(|o| o.held), "{outcomes:?}");
+}
+
+#[test]
+fn a_session_saved_as_a_lesson_keeps_its_labs_settings() {
+    for info in lesson::builtin() {
+        let lab = Runner::new(load(&info.id)).unwrap().leave();
+        let saved = lesson::from_session(&lab, "saved", "Saved");
+        assert_eq!(
+            &lesson::lab_settings(&saved).unwrap(),
+            lab.settings(),
+            "{}",
+            info.id
+        );
+    }
+    // And the page's own default lab, under every method.
+    for method in [
+        replication_lab::lab::Method::Wal,
+        replication_lab::lab::Method::Trigger,
+        replication_lab::lab::Method::Statement {
+            context_events: false,
+        },
+    ] {
+        let settings = LabSettings {
+            seed: 9,
+            cluster: replication_lab::lab::ClusterConfig::lab_default(method),
+        };
+        let saved = lesson::from_session(&Lab::new(settings.clone()), "saved", "Saved");
+        assert_eq!(
+            lesson::lab_settings(&saved).unwrap(),
+            settings,
+            "{method:?}"
+        );
+    }
 }

@@ -80,6 +80,9 @@ pub struct ServerSetup {
 pub struct Scripted {
     /// Milliseconds of virtual time since the lab started.
     pub at_ms: u64,
+    /// Microseconds after `at_ms` (0 to 999): a session saved as a lesson keeps its actions'
+    /// exact times. Written only when not 0.
+    pub plus_us: u32,
     pub action: ScriptAction,
 }
 

@@ -290,9 +290,17 @@ fn ack(v: &Value, path: &str) -> Result<AckPolicy> {
 }
 
 fn scripted(v: &Value, path: &str) -> Result<Scripted> {
-    let o = Obj::new(v, path, &["at_ms", "action"])?;
+    let o = Obj::new(v, path, &["at_ms", "plus_us", "action"])?;
+    let plus_us = o.maybe("plus_us", small)?.unwrap_or(0);
+    if plus_us > 999 {
+        return Err(LessonError::at(
+            child(path, "plus_us"),
+            format!("{plus_us} µs: at most 999 (more is a later at_ms)"),
+        ));
+    }
     Ok(Scripted {
         at_ms: o.get("at_ms", whole)?,
+        plus_us,
         action: o.get("action", action)?,
     })
 }
@@ -548,6 +556,7 @@ fn lesson_json(l: &Lesson) -> J {
                     .map(|a| {
                         obj(vec![
                             ("at_ms", Some(J::Num(a.at_ms))),
+                            ("plus_us", (a.plus_us > 0).then(|| J::Num(a.plus_us.into()))),
                             ("action", Some(action_json(&a.action))),
                         ])
                     })

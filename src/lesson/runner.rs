@@ -63,10 +63,8 @@ impl Runner {
             .enumerate()
             .map(|(i, s)| {
                 let path = format!("actions[{i}].action");
-                Ok((
-                    s.at_ms.saturating_mul(1_000),
-                    resolve(&s.action, &path, &id)?,
-                ))
+                let at = s.at_ms.saturating_mul(1_000) + u64::from(s.plus_us.min(999));
+                Ok((at, resolve(&s.action, &path, &id)?))
             })
             .collect::<Result<Vec<_>, LessonError>>()?;
         let mut runner = Runner {
@@ -139,6 +137,8 @@ impl Runner {
     /// Shows the lesson's lab at time `t` (µs) without changing the step: for playing the
     /// time between two steps. Scripted actions up to `t` are performed first.
     pub fn show(&mut self, t: Micros) {
+        // A lesson runs at most MAX_TIME_MS (a UI asking for the end of time would wait).
+        let t = t.min(super::MAX_TIME_MS * 1_000);
         while let Some((at, action)) = self.script.get(self.performed).cloned() {
             if at > t {
                 break;
@@ -414,6 +414,7 @@ pub fn from_session(lab: &Lab, id: &str, title: &str) -> Lesson {
         };
         let scripted = Scripted {
             at_ms: at.as_millis(),
+            plus_us: (at.as_micros() % 1_000) as u32,
             action,
         };
         // A change of the acknowledgement level reaches every server, but is one action.
