@@ -322,6 +322,67 @@ pub fn shortcut(key: &str, shift: bool) -> Option<TimeControl> {
     }
 }
 
+/// What a presenter's key does (like RaftScope's): lesson steps, one-key actions on the
+/// selected node, presenter mode. Lesson keys do nothing outside a lesson (Space then plays
+/// or pauses, see [`shortcut`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PresenterKey {
+    /// The lesson's next step (Space or `.`).
+    Next,
+    /// The lesson's previous step, exactly as it was (`B`).
+    Back,
+    /// The lesson's step with this index, from 0 (the digits `1`–`9`).
+    GoTo(usize),
+    /// Crash the selected node (`C`).
+    Crash,
+    /// Bring the selected node back up (`U`).
+    Revive,
+    /// Fail over to the selected follower (`F`).
+    Promote,
+    /// One write from the console's client (`W`): [`PRESENTER_WRITE`].
+    Write,
+    /// Presenter mode on or off (`P`).
+    Presenter,
+    /// Out of presenter mode (`Escape`).
+    LeavePresenter,
+}
+
+/// The statement the `W` key sends.
+pub const PRESENTER_WRITE: &str = "INSERT INTO orders (status) VALUES ('new')";
+
+/// The presenter keys as the key help lists them: the keys, and what they do.
+pub const PRESENTER_HELP: [(&str, &str); 9] = [
+    ("Space / .", "next step"),
+    ("B", "back a step"),
+    ("1–9", "go to step"),
+    ("C", "crash the selected node"),
+    ("U", "restart the selected node"),
+    ("F", "promote the selected follower"),
+    ("W", "write a row"),
+    ("P", "presenter mode"),
+    ("Esc", "leave presenter mode"),
+];
+
+/// The presenter key `key` (a `keydown`'s `key`, no Ctrl, Alt or Meta held) stands for;
+/// the lesson's keys only `in_lesson`.
+pub fn presenter_key(key: &str, in_lesson: bool) -> Option<PresenterKey> {
+    let lesson = |k: PresenterKey| in_lesson.then_some(k);
+    match key {
+        " " | "." => lesson(PresenterKey::Next),
+        "b" | "B" => lesson(PresenterKey::Back),
+        "c" | "C" => Some(PresenterKey::Crash),
+        "u" | "U" => Some(PresenterKey::Revive),
+        "f" | "F" => Some(PresenterKey::Promote),
+        "w" | "W" => Some(PresenterKey::Write),
+        "p" | "P" => Some(PresenterKey::Presenter),
+        "Escape" => Some(PresenterKey::LeavePresenter),
+        _ => {
+            let digit = key.parse::<usize>().ok().filter(|d| (1..=9).contains(d))?;
+            lesson(PresenterKey::GoTo(digit - 1))
+        }
+    }
+}
+
 /// How many event-log lines the UI keeps.
 pub const EVENTS_SHOWN: usize = 60;
 /// How many new events one announcement reads out at most.
@@ -533,6 +594,47 @@ mod tests {
         assert_eq!(shortcut("ArrowRight", true), Some(TimeControl::FineStep));
         assert_eq!(shortcut("Home", false), Some(TimeControl::ToStart));
         assert_eq!(shortcut("a", false), None);
+    }
+
+    #[test]
+    fn presenter_keys_step_lessons_only_in_a_lesson_and_act_everywhere() {
+        assert_eq!(presenter_key(" ", true), Some(PresenterKey::Next));
+        assert_eq!(presenter_key(".", true), Some(PresenterKey::Next));
+        assert_eq!(presenter_key("B", true), Some(PresenterKey::Back));
+        assert_eq!(presenter_key("b", true), Some(PresenterKey::Back));
+        assert_eq!(presenter_key("3", true), Some(PresenterKey::GoTo(2)));
+        assert_eq!(presenter_key("0", true), None);
+        assert_eq!(presenter_key("10", true), None);
+        // Outside a lesson Space is the transport's play/pause, and B and digits are free.
+        assert_eq!(presenter_key(" ", false), None);
+        assert_eq!(presenter_key("b", false), None);
+        assert_eq!(presenter_key("3", false), None);
+        assert_eq!(presenter_key("c", false), Some(PresenterKey::Crash));
+        assert_eq!(presenter_key("U", true), Some(PresenterKey::Revive));
+        assert_eq!(presenter_key("f", false), Some(PresenterKey::Promote));
+        assert_eq!(presenter_key("w", false), Some(PresenterKey::Write));
+        assert_eq!(presenter_key("p", false), Some(PresenterKey::Presenter));
+        assert_eq!(
+            presenter_key("Escape", false),
+            Some(PresenterKey::LeavePresenter)
+        );
+        assert_eq!(presenter_key("x", true), None);
+        // Every key the help lists is one the function knows (the first word of each).
+        for (keys, _) in PRESENTER_HELP {
+            let key = match keys.split(' ').next() {
+                Some("Space") => " ",
+                Some("Esc") => "Escape",
+                Some("1–9") => "1",
+                Some(other) => other,
+                None => "",
+            };
+            assert!(presenter_key(key, true).is_some(), "{keys}");
+        }
+        // No presenter key takes a transport shortcut's key outside a lesson.
+        for key in [" ", "ArrowLeft", "ArrowRight", "Home"] {
+            assert!(shortcut(key, false).is_some());
+            assert_eq!(presenter_key(key, false), None, "{key:?}");
+        }
     }
 
     /// Plays `lab` at `speed` in 16 ms frames for `frames` frames, pacing by its view;

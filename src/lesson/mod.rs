@@ -15,6 +15,7 @@ mod json;
 mod paths;
 pub mod runner;
 mod settings;
+pub mod ui_support;
 
 pub use format::{
     Cell, CheckName, Expect, Highlight, Lesson, LogRecord, Question, ScriptAction, Scripted,

@@ -23,6 +23,8 @@ use super::hooks::{use_animation_frame, use_reduced_motion};
 use super::host_api::use_host_api;
 use super::inspector::Inspector;
 use super::legend::legend;
+use super::lesson_keys::{use_presenter_keys, KeysNow};
+use super::lesson_panel::LessonPanel;
 use super::prompt::Prompt;
 use super::state::{Action, UiState};
 use super::transport::Transport;
@@ -52,6 +54,7 @@ pub fn App() -> Html {
         (Rc::new(Driver::with_lab(lab)), notice)
     });
     let driver = opened.0.clone();
+    let lessons = use_memo((), |_| Driver::lessons());
     let state = {
         let (driver, notice) = (driver.clone(), opened.1.clone());
         use_reducer(move || {
@@ -117,6 +120,15 @@ pub fn App() -> Html {
     };
     let on_control = intent(&driver, &state, |d, ui, control| d.control(ui, control));
     let on_answer = intent(&driver, &state, |d, ui, answer| d.answer(ui, answer));
+    let on_lesson = intent(&driver, &state, |d, ui, lesson| d.lesson(ui, lesson));
+    use_presenter_keys(
+        KeysNow {
+            in_lesson: state.lesson.is_some(),
+            presenter: state.presenter,
+            asking: state.question.is_some(),
+        },
+        intent(&driver, &state, |d, ui, key| d.presenter_key(ui, key)),
+    );
 
     let refusal = state
         .refusal
@@ -126,19 +138,24 @@ pub fn App() -> Html {
     let details = &state.details;
 
     html! {
-        <div class={classes!("app", embed.then_some("embed"), page.params.minimal.then_some("controls-min"))}>
+        <div class={classes!("app", embed.then_some("embed"), page.params.minimal.then_some("controls-min"), state.presenter.then_some("presenter"))}>
             <div class="topbar">
                 <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
-                    {on_method} {on_fencing} {on_ack} />
+                    {on_method} {on_fencing} {on_ack}
+                    lessons={(*lessons).clone()} lesson={state.lesson_id.clone()} on_lesson={on_lesson.clone()}
+                    lesson_error={state.lesson_error.clone().filter(|_| state.lesson.is_none())} />
                 <Share {embed} state={link_state} />
             </div>
             <Prompt question={state.question.clone()} notice={state.notice.clone()} undo={state.undo.clone()} {on_answer} />
-            <main class="workspace">
+            <main class={classes!("workspace", state.lesson.is_some().then_some("with-lesson"))}>
+                <LessonPanel lesson={state.lesson.clone()} error={state.lesson_error.clone()}
+                    presenter={state.presenter} on_intent={on_lesson} />
                 <section class="cluster-pane" aria-label="Cluster">
                     { super::caption::caption(&details.caption) }
                     { legend() }
                     { super::export::export_menu() }
-                    <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link} />
+                    <ClusterDiagram view={state.view.clone()} selected={state.selected} {on_select} {on_link}
+                        highlight={state.lesson.as_ref().map(|l| l.highlight.clone()).unwrap_or_default()} />
                 </section>
                 // Right after the diagram in reading order: on a phone the panes stack and the
                 // transport stays next to what it moves; on wide screens the stylesheet puts
@@ -149,7 +166,8 @@ pub fn App() -> Html {
                 <div class="side-pane">
                     <aside class="inspector-pane" aria-label="Inspector">
                         <Inspector view={state.view.clone()} selected={state.selected}
-                            inspection={details.inspection.clone()} {refusal} {on_perform} />
+                            inspection={details.inspection.clone()} {refusal} {on_perform}
+                            highlight={state.lesson.as_ref().map(|l| l.highlight.clone()).unwrap_or_default()} />
                     </aside>
                     <SqlConsole view={state.view.clone()} client={state.console_client()}
                         console={state.console.clone()} answers={details.client.clone()}

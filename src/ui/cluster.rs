@@ -14,6 +14,7 @@ use replication_lab::view::{
 use yew::prelude::*;
 
 use super::hooks::use_element_size;
+use super::lesson_panel::Highlighted;
 use super::message::{message_layer, Canvas};
 use super::node::NodeShape;
 
@@ -139,6 +140,9 @@ pub struct ClusterDiagramProps {
     pub on_select: Callback<u32>,
     /// A link was activated: cut it if it is whole, heal it if it is cut.
     pub on_link: Callback<(u32, u32, bool)>,
+    /// What a lesson's step points at: nodes, and links by their two ends (either way).
+    #[prop_or_default]
+    pub highlight: Rc<Highlighted>,
 }
 
 #[component]
@@ -178,6 +182,7 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                 for (link, path) in props.view.links.iter().zip(&drawing.paths) {
                     if let Some(path) = path {
                         <LinkLine link={link.clone()} path={*path}
+                            highlighted={props.highlight.link(link.from, link.to)}
                             names={(name(link.from), name(link.to))}
                             on_link={props.on_link.clone()} />
                     }
@@ -196,6 +201,7 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                         <NodeShape node={node.clone()} x={centre.x} y={centre.y}
                             selected={props.selected == Some(node.id)}
                             compact={frame.compact} {show_format}
+                            highlighted={props.highlight.nodes.contains(&node.id)}
                             on_select={props.on_select.clone()} />
                     }
                 }
@@ -210,6 +216,7 @@ struct LinkLineProps {
     path: LinkPath,
     names: (String, String),
     on_link: Callback<(u32, u32, bool)>,
+    highlighted: bool,
 }
 
 /// A link: a line, and over it a wider invisible stroke that is a button — click it, or focus
@@ -247,7 +254,7 @@ fn LinkLine(props: &LinkLineProps) -> Html {
     // Nearer the lower end: the upper node's labels sit just below it.
     let mark = props.path.point_at(0.6);
     html! {
-        <g class="link-control" role="button" tabindex="0" aria-label={label.clone()}
+        <g class={classes!("link-control", props.highlighted.then_some("highlighted"))} role="button" tabindex="0" aria-label={label.clone()}
             onclick={onclick} onkeydown={onkeydown}>
             <title>{ label }</title>
             <path class={classes!("link", link_class(link.kind), cut.then_some("cut"))} d={d.clone()} />

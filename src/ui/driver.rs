@@ -17,6 +17,9 @@ use replication_lab::lab::{api, ClusterConfig, Lab, LabAction, LabSettings, Late
 use replication_lab::view::Micros;
 
 use super::prompt::{actions_words, plural, Answer, Question};
+
+#[path = "lesson_driver.rs"]
+mod lesson;
 use super::state::{Action, Move, Sent, UiState};
 
 /// A statement the console asks to run.
@@ -45,6 +48,8 @@ pub struct Driver {
     deferred: RefCell<Option<Deferred>>,
     /// The lab before the last restart, and its method's words, for its undo.
     previous: RefCell<Option<(Lab, &'static str)>>,
+    /// The open lesson (see `lesson_driver.rs`).
+    lesson: RefCell<Option<lesson::Open>>,
 }
 
 impl Driver {
@@ -55,6 +60,7 @@ impl Driver {
             player: RefCell::new(Player::default()),
             deferred: RefCell::new(None),
             previous: RefCell::new(None),
+            lesson: RefCell::new(None),
         }
     }
 

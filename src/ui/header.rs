@@ -1,11 +1,14 @@
-//! The header: the lab's name, the lesson picker (lessons are not written yet, and it says
-//! so), the replication method and the fencing (each a new lab, asked first when the session
-//! has actions: a picker shows what the lab has until the new lab starts) and the
+//! The header: the lab's name, the lesson picker (the built-in lessons; picking one opens the
+//! lesson panel) with the lesson files (import one, save this session as one), the
+//! replication method and the fencing (each a new lab, asked first when the session has
+//! actions: a picker shows what the lab has until the new lab starts) and the
 //! acknowledgement level (a live setting on the leader).
 
 use replication_lab::lab::controls::{AckChoice, MethodChoice};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+use super::lesson_panel::{read_file, LessonIntent};
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
@@ -21,6 +24,15 @@ pub struct HeaderProps {
     pub on_fencing: Callback<bool>,
     /// The leader's acknowledgement level changes now.
     pub on_ack: Callback<AckChoice>,
+    /// The built-in lessons: (id, title).
+    pub lessons: std::rc::Rc<Vec<(String, String)>>,
+    /// The open lesson's id, if it is a built-in one.
+    pub lesson: Option<String>,
+    /// Open, import, save a session.
+    pub on_lesson: Callback<LessonIntent>,
+    /// Why the last lesson file did not open, when no lesson is open (the panel shows it
+    /// otherwise).
+    pub lesson_error: Option<String>,
 }
 
 #[component]
@@ -43,6 +55,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             }
         }
     });
+    let file = use_node_ref();
     let on_method = picked(&props.on_method, MethodChoice::from_key, props.method.key());
     let on_fencing = picked(
         &props.on_fencing,
@@ -53,12 +66,7 @@ pub fn Header(props: &HeaderProps) -> Html {
     html! {
         <header class="header">
             <h1 class="title">{ "Replication Lab" }</h1>
-            <div class="control">
-                <label for="lesson-picker" class="control-label">{ "Lesson" }</label>
-                <select id="lesson-picker" disabled=true>
-                    <option>{ "Lessons: coming" }</option>
-                </select>
-            </div>
+            { lesson_controls(props, file) }
             <div class="control">
                 <label for="method-picker" class="control-label">{ "Method" }</label>
                 <select id="method-picker" onchange={on_method} aria-describedby="method-note">
@@ -102,6 +110,57 @@ pub fn Header(props: &HeaderProps) -> Html {
                 </span>
             </div>
         </header>
+    }
+}
+
+/// The picker's values for its two commands (a lesson's id is never empty nor starts with `:`).
+const IMPORT: &str = ":import";
+const SAVE: &str = ":save";
+
+/// The lesson picker, the import of a lesson file and "save this session as a lesson".
+fn lesson_controls(props: &HeaderProps, file: NodeRef) -> Html {
+    let on_lesson = props.on_lesson.clone();
+    let open = props.lesson.clone().unwrap_or_default();
+    let chooser = file.clone();
+    // The lesson files are commands at the end of the list (no room for buttons on a phone).
+    let on_pick = Callback::from(move |event: Event| {
+        let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+        let value = select.value();
+        match value.as_str() {
+            IMPORT | SAVE => {
+                select.set_value(&open);
+                if value == SAVE {
+                    on_lesson.emit(LessonIntent::SaveSession);
+                } else if let Some(input) = chooser.cast::<web_sys::HtmlElement>() {
+                    input.click();
+                }
+            }
+            "" => {}
+            _ => on_lesson.emit(LessonIntent::Open(value)),
+        }
+    });
+    let on_import = {
+        let to = props.on_lesson.reform(LessonIntent::Import);
+        Callback::from(move |event: Event| read_file(&event, to.clone()))
+    };
+    let open = props.lesson.as_deref().unwrap_or("");
+    html! {
+        <div class="control lesson-control">
+            <label for="lesson-picker" class="control-label">{ "Lesson" }</label>
+            <select id="lesson-picker" onchange={on_pick}>
+                <option value="" selected={open.is_empty()}>{ "Play freely (no lesson)" }</option>
+                for (id, title) in props.lessons.iter() {
+                    <option value={id.clone()} selected={id == open}>{ title.clone() }</option>
+                }
+                <option value={IMPORT}>{ "Import a lesson file…" }</option>
+                <option value={SAVE}>{ "Save this session as a lesson (.json)" }</option>
+            </select>
+            <input ref={file} type="file" class="visually-hidden" accept=".json,application/json"
+                aria-label="Import a lesson file (.json)" tabindex="-1" onchange={on_import} />
+            if let Some(error) = props.lesson_error.as_ref() {
+                <p class="lesson-error" role="alert">{ error.clone() }</p>
+            }
+        </div>
     }
 }
 

@@ -10,6 +10,7 @@ use replication_lab::lab::LabAction;
 use replication_lab::view::{NodeKind, NodeStatus, View};
 use yew::prelude::*;
 
+use super::lesson_panel::Highlighted;
 use super::node_actions::NodeActions;
 use super::rows::RowsTab;
 
@@ -24,6 +25,9 @@ pub struct InspectorProps {
     pub refusal: Option<String>,
     /// Actions on the selected node, done now in order.
     pub on_perform: Callback<Vec<LabAction>>,
+    /// What a lesson's step points at (a cell, a log record: drawn when on this node).
+    #[prop_or_default]
+    pub highlight: Rc<Highlighted>,
 }
 
 #[component]
@@ -59,7 +63,9 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             </div>
             if let Some(inspection) = props.inspection.as_ref() {
                 if node.kind == NodeKind::Database {
-                    <InspectorTabs inspection={inspection.clone()} reference={props.view.words.reference} />
+                    <InspectorTabs inspection={inspection.clone()} reference={props.view.words.reference}
+                        cell={props.highlight.cell.clone().filter(|c| c.0 == node.id).map(|(_, t, k, c)| (t, k, c))}
+                        record={props.highlight.record.filter(|r| r.0 == node.id).map(|r| r.1)} />
                 } else {
                     <section class="tab-panel" aria-label={format!("{} status", node.name)}>
                         <h3 class="panel-title">
@@ -70,6 +76,24 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 }
             }
         </div>
+    }
+}
+
+/// Scrolls the inspector's pane (only it: not the page) so that what a lesson points at is
+/// in view.
+fn show_pointed() {
+    let document = web_sys::window().and_then(|w| w.document());
+    let pointed = document.and_then(|d| d.query_selector(".inspector .highlighted").ok().flatten());
+    let Some(pointed) = pointed else {
+        return;
+    };
+    let Some(pane) = pointed.closest(".inspector-pane").ok().flatten() else {
+        return;
+    };
+    let below = pointed.get_bounding_client_rect().top() - pane.get_bounding_client_rect().top();
+    if pane.scroll_height() > pane.client_height() {
+        // A little of what is above it stays in view (the table's caption and head).
+        pane.set_scroll_top(pane.scroll_top() + below as i32 - 60);
     }
 }
 
@@ -113,6 +137,10 @@ struct InspectorTabsProps {
     inspection: Rc<Inspection>,
     /// The copy rows are compared with, in words (`the leader`).
     reference: &'static str,
+    /// A lesson points at this cell: (table, row key, column).
+    cell: Option<(String, String, String)>,
+    /// A lesson points at this log line (from 0).
+    record: Option<usize>,
 }
 
 /// Log | Rows | Status, as an ARIA tablist: arrow keys (and Home, End) move between tabs and
@@ -120,6 +148,22 @@ struct InspectorTabsProps {
 #[component]
 fn InspectorTabs(props: &InspectorTabsProps) -> Html {
     let chosen = use_state_eq(|| Tab::Rows);
+    {
+        // A lesson's pointer shows its tab.
+        let chosen = chosen.clone();
+        let to = match (props.record, props.cell.is_some()) {
+            (Some(_), _) => Some(Tab::Log),
+            (None, true) => Some(Tab::Rows),
+            _ => None,
+        };
+        use_effect_with((to, props.cell.clone(), props.record), move |(to, _, _)| {
+            if let Some(to) = *to {
+                chosen.set(to);
+                // Once drawn, the pointed-at cell or line scrolls into the inspector's view.
+                gloo::timers::callback::Timeout::new(0, show_pointed).forget();
+            }
+        });
+    }
     let refs = use_memo((), |_| {
         [NodeRef::default(), NodeRef::default(), NodeRef::default()]
     });
@@ -165,8 +209,8 @@ fn InspectorTabs(props: &InspectorTabsProps) -> Html {
             <div class="tab-panel" role="tabpanel" id={chosen.panel_id()} aria-labelledby={chosen.id()}
                 tabindex="0">
                 { match *chosen {
-                    Tab::Log => log_panel(inspection),
-                    Tab::Rows => html! { <RowsTab tables={inspection.tables.clone()} reference={props.reference} /> },
+                    Tab::Log => log_panel(inspection, props.record),
+                    Tab::Rows => html! { <RowsTab tables={inspection.tables.clone()} reference={props.reference} cell={props.cell.clone()} /> },
                     // The databases' tables stay aligned: scroll sideways rather than wrap.
                     Tab::Status => html! { <>
                         // Where a replica stands, in its node's words, before the database's own.
@@ -182,7 +226,7 @@ fn InspectorTabs(props: &InspectorTabsProps) -> Html {
 }
 
 /// The replication log as the method's tool prints it, and what was discarded at a rejoin.
-fn log_panel(inspection: &Inspection) -> Html {
+fn log_panel(inspection: &Inspection, record: Option<usize>) -> Html {
     html! { <>
         <p class="panel-caption">
             { "As " }<code>{ inspection.log_tool.clone() }</code>{ " prints it (newest entries last)" }
@@ -190,7 +234,16 @@ fn log_panel(inspection: &Inspection) -> Html {
         if inspection.log.is_empty() {
             <p class="hint">{ "Nothing logged yet: run a write in the SQL console." }</p>
         } else {
-            <pre class="mono-block">{ inspection.log.join("\n") }</pre>
+            <pre class="mono-block">
+                if let Some(record) = record {
+                    // The lesson's line outlined and marked, the others as they are.
+                    for (i, line) in inspection.log.iter().enumerate() {
+                        <span class={classes!("log-line", (i == record).then_some("highlighted"))}>{ line.clone() }</span>
+                    }
+                } else {
+                    { inspection.log.join("\n") }
+                }
+            </pre>
         }
         if !inspection.discarded.is_empty() {
             <h3 class="panel-title warning-title">{ "Discarded at rejoin" }</h3>

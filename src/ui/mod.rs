@@ -23,6 +23,8 @@ mod hooks;
 mod host_api;
 mod inspector;
 mod legend;
+mod lesson_keys;
+mod lesson_panel;
 mod message;
 mod node;
 mod node_actions;

@@ -25,6 +25,9 @@ pub struct NodeShapeProps {
     /// Whether the storage-format line is drawn (it is always in the button's name).
     pub show_format: bool,
     pub on_select: Callback<u32>,
+    /// A lesson points at this node: a dashed ring round it (not only a colour).
+    #[prop_or_default]
+    pub highlighted: bool,
 }
 
 #[component]
@@ -61,6 +64,7 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
         style_class(node),
         crashed.then_some("crashed"),
         props.selected.then_some("selected"),
+        props.highlighted.then_some("highlighted"),
     );
     let transform = format!("translate({} {})", svg_number(props.x), svg_number(props.y));
 
@@ -68,6 +72,9 @@ pub fn NodeShape(props: &NodeShapeProps) -> Html {
         <g class={class} transform={transform} role="button" tabindex="0"
             aria-label={label} aria-pressed={props.selected.to_string()}
             onclick={onclick} onkeydown={onkeydown}>
+            if props.highlighted {
+                <circle class="highlight-ring" r={svg_number(RADIUS + 14.0)} />
+            }
             { shape(node.kind, node.role.kind) }
             // The texts in the order the button's name reads them, a space between each, so
             // that the name contains what is on screen, word for word.

@@ -18,6 +18,9 @@ pub struct RowsTabProps {
     pub tables: Vec<TableView>,
     /// The copy the rows are compared with, in words (`the leader`).
     pub reference: &'static str,
+    /// A lesson points at this cell: (table, row key, column).
+    #[prop_or_default]
+    pub cell: Option<(String, String, String)>,
 }
 
 #[component]
@@ -27,7 +30,8 @@ pub fn RowsTab(props: &RowsTabProps) -> Html {
     }
     html! { <>
         for table in props.tables.iter() {
-            <Table table={table.clone()} reference={props.reference} />
+            <Table table={table.clone()} reference={props.reference}
+                cell={props.cell.as_ref().filter(|c| c.0.eq_ignore_ascii_case(&table.name)).map(|c| (c.1.clone(), c.2.clone()))} />
         }
     </> }
 }
@@ -36,6 +40,8 @@ pub fn RowsTab(props: &RowsTabProps) -> Html {
 struct TableProps {
     table: TableView,
     reference: &'static str,
+    /// A lesson points at this cell: (row key, column).
+    cell: Option<(String, String)>,
 }
 
 #[component]
@@ -81,7 +87,7 @@ fn Table(props: &TableProps) -> Html {
                             <tr><td class="empty" colspan={t.columns.len().max(1).to_string()}>{ "(0 rows)" }</td></tr>
                         }
                         for row in shown.iter() {
-                            { table_row(row, reference) }
+                            { table_row(row, reference, pointed(t, row, props.cell.as_ref())) }
                         }
                     </tbody>
                 </table>
@@ -108,33 +114,51 @@ fn Table(props: &TableProps) -> Html {
     }
 }
 
-fn table_row(row: &RowView, reference: &str) -> Html {
+/// The column of `row` a lesson points at, if it points into this row.
+fn pointed(table: &TableView, row: &RowView, cell: Option<&(String, String)>) -> Option<usize> {
+    let (key, column) = cell?;
+    if row.cells.first().map(|c| c.text.as_str()) != Some(key.as_str()) {
+        return None;
+    }
+    table
+        .columns
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(column))
+}
+
+fn table_row(row: &RowView, reference: &str, pointed: Option<usize>) -> Html {
     html! {
         <tr class={classes!(row.extra.then_some("extra-row"))}>
             for (i, cell) in row.cells.iter().enumerate() {
-                { table_cell(cell, reference, i == 0 && row.extra) }
+                { table_cell(cell, reference, i == 0 && row.extra, pointed == Some(i)) }
             }
         </tr>
     }
 }
 
-/// A cell; `extra` marks the first cell of a row the reference copy lacks.
-fn table_cell(cell: &CellView, reference: &str, extra: bool) -> Html {
+/// A cell; `extra` marks the first cell of a row the reference copy lacks, `pointed` the
+/// cell a lesson points at (outlined, and said in words).
+fn table_cell(cell: &CellView, reference: &str, extra: bool, pointed: bool) -> Html {
+    let lesson = pointed
+        .then(|| html! { <span class="visually-hidden">{ " (the lesson points here)" }</span> });
+    let class = classes!(pointed.then_some("highlighted"));
     match cell.reference_value.as_ref() {
         Some(value) => {
             // The tooltip's short form: "leader has 5".
             let words = format!("{} has {value}", reference.trim_start_matches("the "));
             html! {
-                <td class="diverged" title={words.clone()}>
+                <td class={classes!("diverged", class)} title={words.clone()}>
                     <span class="neq" aria-hidden="true">{ "≠ " }</span>
                     { cell.text.clone() }
                     <span class="visually-hidden">{ format!(" (differs: {words})") }</span>
+                    { lesson }
                 </td>
             }
         }
         None => html! {
-            <td>
+            <td {class}>
                 { cell.text.clone() }
+                { lesson }
                 if extra {
                     <span class="extra-note">{ format!(" (not on {reference})") }</span>
                 }

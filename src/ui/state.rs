@@ -17,6 +17,7 @@ use replication_lab::lab::Lab;
 use replication_lab::view::{Micros, View};
 use yew::Reducible;
 
+use super::lesson_panel::LessonShown;
 use super::prompt::Question;
 
 /// A statement the console sent.
@@ -78,6 +79,14 @@ pub struct UiState {
     pub notice: Option<String>,
     /// The words of the undo a restart offers, until the next action.
     pub undo: Option<String>,
+    /// The open lesson, as its panel shows it.
+    pub lesson: Option<Rc<LessonShown>>,
+    /// The open lesson's id, when it is a built-in one (the header's picker shows it).
+    pub lesson_id: Option<String>,
+    /// Why the last lesson file did not open, naming the field path.
+    pub lesson_error: Option<String>,
+    /// Presenter mode: a larger caption, the side panels hidden.
+    pub presenter: bool,
 }
 
 /// How the lab came to show a new moment, which decides what is announced.
@@ -151,6 +160,19 @@ pub enum Action {
     },
     /// The notice and the undo go away.
     Dismissed,
+    /// The lesson moved (a step, an answer) or opened or closed, and the lab with it.
+    Lesson {
+        lesson: Option<Rc<LessonShown>>,
+        shown: Option<Shown>,
+        /// The node the step points into (a cell's, a log record's), to inspect.
+        selected: Option<u32>,
+        /// Play on (after a question is answered).
+        play: bool,
+    },
+    /// A lesson file did not open (or a lesson action was refused): why, in words.
+    LessonError(String),
+    /// Presenter mode on or off.
+    SetPresenter(bool),
 }
 
 impl UiState {
@@ -183,6 +205,10 @@ impl UiState {
             question: None,
             notice: None,
             undo: None,
+            lesson: None,
+            lesson_id: None,
+            lesson_error: None,
+            presenter: false,
         }
     }
 
@@ -270,6 +296,7 @@ impl Reducible for UiState {
             Action::SetPlaying(playing) => self.playing == *playing,
             Action::SetSpeed(speed) => self.speed == *speed,
             Action::SetReducedMotion(reduced) => self.reduced_motion == *reduced,
+            Action::SetPresenter(on) => self.presenter == *on,
             Action::ConsoleTarget(target) => self.console.target == *target,
             _ => false,
         };
@@ -362,9 +389,25 @@ impl Reducible for UiState {
                 next = UiState {
                     speed: next.speed,
                     reduced_motion: next.reduced_motion,
+                    presenter: next.presenter,
                     ..*fresh
                 }
             }
+            Action::Lesson {
+                lesson,
+                shown,
+                selected,
+                play,
+            } => {
+                next.selected = selected.or(next.selected);
+                next.lesson_moved(lesson, shown);
+                next.playing = play;
+            }
+            Action::LessonError(why) => {
+                next.announce(why.clone());
+                next.lesson_error = Some(why);
+            }
+            Action::SetPresenter(on) => next.presenter = on,
             Action::Asked(question) => {
                 next.question = Some(question);
                 next.playing = false;
@@ -380,6 +423,30 @@ impl Reducible for UiState {
 }
 
 impl UiState {
+    /// The lesson shows `lesson` now (closed if `None`), the lab `shown`; its caption is
+    /// announced. Playing stops: a step is a place to talk from.
+    fn lesson_moved(&mut self, lesson: Option<Rc<LessonShown>>, shown: Option<Shown>) {
+        if let Some(shown) = shown {
+            self.show(shown);
+            self.announced_up_to = self.time();
+        }
+        self.playing = false;
+        self.lesson_error = None;
+        if lesson.is_none() {
+            self.lesson_id = None;
+        }
+        if let Some(lesson) = lesson.as_ref() {
+            let lead = format!(
+                "Step {} of {}: {}",
+                lesson.at + 1,
+                lesson.steps.len(),
+                lesson.caption()
+            );
+            self.announce(lead);
+        }
+        self.lesson = lesson;
+    }
+
     /// The question is answered: `then` (what was done) goes through the reducer, and
     /// `notice` is shown and said.
     fn answered(self: Rc<Self>, notice: Option<String>, then: Option<Box<Action>>) -> Rc<Self> {

@@ -1,13 +1,27 @@
 //! Document-wide keys, for shortcuts that work wherever focus is — except where the focused
 //! element already gives the key a meaning of its own (see [`is_typing_target`]).
 
-use gloo::events::{EventListener, EventListenerOptions};
+use gloo::events::{EventListener, EventListenerOptions, EventListenerPhase};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Calls `on_key` for every `keydown` on the document while the component is mounted.
 #[hook]
 pub fn use_document_keydown(on_key: Callback<KeyboardEvent>) {
+    use_listen(on_key, EventListenerPhase::Bubble);
+}
+
+/// [`use_document_keydown`], called before the other listeners (in the capture phase): the
+/// presenter's keys, which take Space from the transport while a lesson is open (their
+/// handler stops the keys it takes). Only while the page has focus: an embed's keys belong
+/// to the lab only when it is focused.
+#[hook]
+pub fn use_document_keydown_first(on_key: Callback<KeyboardEvent>) {
+    use_listen(on_key, EventListenerPhase::Capture);
+}
+
+#[hook]
+fn use_listen(on_key: Callback<KeyboardEvent>, phase: EventListenerPhase) {
     let latest = use_mut_ref(|| on_key.clone());
     if let Ok(mut slot) = latest.try_borrow_mut() {
         *slot = on_key;
@@ -16,7 +30,10 @@ pub fn use_document_keydown(on_key: Callback<KeyboardEvent>) {
         let document = web_sys::window().and_then(|window| window.document());
         let listener = document.map(|document| {
             // Not passive: shortcut handlers stop Space from scrolling the page.
-            let options = EventListenerOptions::enable_prevent_default();
+            let options = EventListenerOptions {
+                phase,
+                passive: false,
+            };
             let focused = document.clone();
             EventListener::new_with_options(&document, "keydown", options, move |event| {
                 let Some(event) = event.dyn_ref::<KeyboardEvent>() else {

@@ -11,5 +11,5 @@ mod preferences;
 
 pub use animation_frame::use_animation_frame;
 pub use element_size::use_element_size;
-pub use keyboard::{is_typing_target, use_document_keydown};
+pub use keyboard::{is_typing_target, use_document_keydown, use_document_keydown_first};
 pub use preferences::use_reduced_motion;
