@@ -64,6 +64,20 @@ pub fn App() -> Html {
         })
     };
     use_host_api(driver.clone(), state.clone(), page.origins.clone());
+    // A link or an embed naming a lesson (`lesson=…&step=…`) opens it once the page is up;
+    // a lesson that does not open leaves the lab as it was and says why.
+    {
+        let (driver, state, params) = (driver.clone(), state.clone(), page.params.clone());
+        use_effect_with((), move |_| {
+            if let Some(id) = params.lesson.clone() {
+                if let Err(why) = super::host_api::open_lesson(&driver, &state, id, params.step) {
+                    state.dispatch(Action::LessonError(format!(
+                        "The link's lesson did not open: {why}."
+                    )));
+                }
+            }
+        });
+    }
     let link_state = {
         let driver = driver.clone();
         Callback::from(move |()| driver.link_state())

@@ -21,6 +21,7 @@ use web_sys::js_sys::JSON;
 use yew::prelude::*;
 
 use super::driver::Driver;
+use super::lesson_panel::LessonIntent;
 use super::state::{Action, UiState};
 
 /// Where updates go: the host's window and its origin.
@@ -38,6 +39,7 @@ pub fn use_host_api(
         *slot = state.clone();
     }
     let host: Host = (*use_memo((), |_| Rc::new(RefCell::new(default_host(&accepted))))).clone();
+    let step = lesson_step(&driver);
 
     {
         let host = host.clone();
@@ -86,12 +88,15 @@ pub fn use_host_api(
         .last()
         .map(|e| (e.time, e.text.clone()));
     let details = state.details.clone();
-    use_effect_with((time, state.playing, newest), move |(time, playing, _)| {
-        let new = told.borrow_mut().news(*time, &details.events);
-        if let Some((window, origin)) = host.borrow().as_ref() {
-            post(window, &api::update(*time, *playing, None, &new), origin);
-        }
-    });
+    use_effect_with(
+        (time, state.playing, newest, step),
+        move |(time, playing, _, step)| {
+            let new = told.borrow_mut().news(*time, &details.events);
+            if let Some((window, origin)) = host.borrow().as_ref() {
+                post(window, &api::update(*time, *playing, *step, &new), origin);
+            }
+        },
+    );
 }
 
 /// The events the host was told of, so each is told once; a move back in time forgets
@@ -169,9 +174,14 @@ fn answer(driver: &Driver, ui: &UseReducerHandle<UiState>, request: Request, id:
                 Err(why) => return api::reply_error(id, &why.to_string()),
             }
         }
-        Request::LoadLesson { .. } | Request::GoToStep(_) => {
-            return api::reply_error(id, "lessons are not available in this lab yet");
-        }
+        Request::LoadLesson { lesson, step } => match open_lesson(driver, ui, lesson, step) {
+            Ok(()) => (None, false),
+            Err(why) => return api::reply_error(id, &why),
+        },
+        Request::GoToStep(step) => match go_to_step(driver, ui, step) {
+            Ok(()) => (None, false),
+            Err(why) => return api::reply_error(id, &why),
+        },
     };
     if let Some(action) = action {
         ui.dispatch(action);
@@ -180,6 +190,54 @@ fn answer(driver: &Driver, ui: &UseReducerHandle<UiState>, request: Request, id:
         Some(report) => api::reply_ok(id, &report),
         None => api::reply_error(id, "the lab is busy"),
     }
+}
+
+/// Opens the built-in lesson `id` at `step` (numbered from 1, as the panel shows them; the
+/// first when `None`), for a host page's `load_lesson` or a link's `lesson=…&step=…`.
+pub(super) fn open_lesson(
+    driver: &Driver,
+    ui: &UseReducerHandle<UiState>,
+    id: String,
+    step: Option<u32>,
+) -> Result<(), String> {
+    let known = replication_lab::lesson::builtin();
+    if !known.iter().any(|info| info.id == id) {
+        let ids: Vec<&str> = known.iter().map(|info| info.id.as_str()).collect();
+        return Err(format!(
+            "no built-in lesson \"{id}\" (the lessons are: {})",
+            ids.join(", ")
+        ));
+    }
+    match driver.lesson(ui, LessonIntent::Open(id)) {
+        Some(Action::LessonError(why)) => return Err(why),
+        Some(action) => ui.dispatch(action),
+        None => return Err("the lab is busy".into()),
+    }
+    match step {
+        Some(step) => go_to_step(driver, ui, step),
+        None => Ok(()),
+    }
+}
+
+/// Goes to step `step` (numbered from 1) of the open lesson.
+fn go_to_step(driver: &Driver, ui: &UseReducerHandle<UiState>, step: u32) -> Result<(), String> {
+    let (_, count) = driver.lesson_step().ok_or("no lesson is open")?;
+    let index = usize::try_from(step)
+        .ok()
+        .and_then(|step| step.checked_sub(1))
+        .filter(|&index| index < count)
+        .ok_or_else(|| format!("the lesson's steps are 1 to {count}, not {step}"))?;
+    if let Some(action) = driver.jump_to_step(ui, index) {
+        ui.dispatch(action);
+    }
+    Ok(())
+}
+
+/// The open lesson's step, numbered from 1, for the host page.
+fn lesson_step(driver: &Driver) -> Option<u32> {
+    driver
+        .lesson_step()
+        .and_then(|(index, _)| u32::try_from(index + 1).ok())
 }
 
 /// A message's data as JSON text: an object's, or a string holding one.

@@ -52,15 +52,15 @@ impl Driver {
                     "This lesson file did not open: {why}. The lab keeps what it had."
                 ))),
             },
-            LessonIntent::Next => self.step_to(ui, |at| Some(at + 1)),
-            LessonIntent::Back => self.step_to(ui, |at| at.checked_sub(1)),
-            LessonIntent::GoTo(n) => self.step_to(ui, |_| Some(n)),
+            LessonIntent::Next => self.step_to(ui, |at| Some(at + 1), false),
+            LessonIntent::Back => self.step_to(ui, |at| at.checked_sub(1), false),
+            LessonIntent::GoTo(n) => self.step_to(ui, |_| Some(n), false),
             LessonIntent::Restart => {
                 // From the start again: the questions too.
                 if let Some(open) = self.lesson.try_borrow_mut().ok()?.as_mut() {
                     open.answers.iter_mut().for_each(|a| *a = None);
                 }
-                self.step_to(ui, |_| Some(0))
+                self.step_to(ui, |_| Some(0), false)
             }
             LessonIntent::Answer(choice) => self.answer_lesson(ui, choice),
             LessonIntent::Leave => {
@@ -126,15 +126,33 @@ impl Driver {
         Some(Action::Restarted(Box::new(fresh)))
     }
 
+    /// The open lesson's step (from 0) and its number of steps.
+    pub fn lesson_step(&self) -> Option<(usize, usize)> {
+        let open = self.lesson.try_borrow().ok()?;
+        let open = open.as_ref()?;
+        Some((open.runner.step_index(), open.runner.step_count()))
+    }
+
+    /// Goes to step `n` (from 0) of the open lesson, past unanswered questions: a host page
+    /// or a link that names a step shows it, as a teacher's step buttons would.
+    pub fn jump_to_step(&self, ui: &UiState, n: usize) -> Option<Action> {
+        self.step_to(ui, |_| Some(n), true)
+    }
+
     /// Shows the step `to` picks from the current one, exactly as the script makes it.
-    /// Forward waits while the step's question is not answered.
-    fn step_to(&self, ui: &UiState, to: impl Fn(usize) -> Option<usize>) -> Option<Action> {
+    /// Forward waits while the step's question is not answered, unless `past_questions`.
+    fn step_to(
+        &self,
+        ui: &UiState,
+        to: impl Fn(usize) -> Option<usize>,
+        past_questions: bool,
+    ) -> Option<Action> {
         let mut open = self.lesson.try_borrow_mut().ok()?;
         let open = open.as_mut()?;
         let at = open.runner.step_index();
         let to = to(at)?.min(open.runner.step_count().saturating_sub(1));
         let waiting = open.runner.step().question.is_some() && open.answers[at].is_none();
-        if to > at && waiting {
+        if to > at && waiting && !past_questions {
             return None;
         }
         open.runner.go_to(to);

@@ -112,10 +112,47 @@ test('bad requests get an error naming what was wrong, with their id', async () 
   assert.match(link.error, /not base64url/);
   const lesson = await ask(page, 'lab-async', 'load_lesson', { lesson: 'failover' });
   assert.equal(lesson.ok, false);
-  assert.match(lesson.error, /not available/);
+  assert.match(lesson.error, /no built-in lesson "failover" \(the lessons are: leaders-and-followers, /);
+  const noLesson = await ask(page, 'lab-async', 'go_to_step', { step: 2 });
+  assert.equal(noLesson.ok, false);
+  assert.match(noLesson.error, /no lesson is open/);
   const seek = await ask(page, 'lab-async', 'seek', { time: 1_500_000 });
   assert.equal(seek.time, 1_500_000);
   assert.deepEqual(problems, []);
+});
+
+test('a host page opens a lesson at a step and moves between steps; a link names one too', async () => {
+  const { page, problems } = await openExample();
+  const frame = page.frameLocator('#lab-async');
+  const opened = await ask(page, 'lab-async', 'load_lesson', { lesson: 'leaders-and-followers', step: 2 });
+  assert.equal(opened.ok, true, JSON.stringify(opened));
+  await frame.locator('.lesson-where').filter({ hasText: 'step 2 of' }).waitFor({ timeout: 5_000 });
+  const updated = () => page.evaluate(() => window.labMessages.filter((m) => m.lab === 'async' && m.type === 'update').map((m) => m.step));
+  await page.waitForFunction(() => window.labMessages.some((m) => m.lab === 'async' && m.type === 'update' && m.step === 2), null, { timeout: 5_000 });
+  // Past the lesson's last step: an error naming the range; the lab stays where it was.
+  const tooFar = await ask(page, 'lab-async', 'go_to_step', { step: 99 });
+  assert.equal(tooFar.ok, false);
+  assert.match(tooFar.error, /the lesson's steps are 1 to \d+, not 99/);
+  // Forward past a question a student has not answered: a host page may, as a teacher does.
+  const moved = await ask(page, 'lab-async', 'go_to_step', { step: 4 });
+  assert.equal(moved.ok, true, JSON.stringify(moved));
+  await frame.locator('.lesson-where').filter({ hasText: 'step 4 of' }).waitFor({ timeout: 5_000 });
+  assert.ok((await updated()).includes(4), JSON.stringify(await updated()));
+  // Back is exact: step 2 again shows what it showed.
+  await ask(page, 'lab-async', 'go_to_step', { step: 2 });
+  await frame.locator('.lesson-where').filter({ hasText: 'step 2 of' }).waitFor({ timeout: 5_000 });
+  // The other lab has no lesson.
+  assert.equal(await page.frameLocator('#lab-sync').locator('.lesson-panel').count(), 0);
+  assert.deepEqual(problems, []);
+
+  // A link naming a lesson and a step opens there; an unknown lesson says so and the lab stays.
+  const linked = await lab.open(`${lab.server.base}${APP_PATH}?lesson=failover-lost-write&step=3`);
+  await linked.page.locator('.lesson-where').filter({ hasText: 'step 3 of' }).waitFor({ timeout: 15_000 });
+  assert.deepEqual(linked.problems, []);
+  const unknown = await lab.open(`${lab.server.base}${APP_PATH}?lesson=nope`);
+  await unknown.page.getByText(/The link's lesson did not open: no built-in lesson "nope"/).first().waitFor({ timeout: 15_000 });
+  assert.ok(await unknown.page.locator('svg.cluster g.node').count() > 0, 'the default lab is there');
+  assert.deepEqual(unknown.problems, []);
 });
 
 test('a lab answers only the origins it accepts', async () => {
