@@ -80,7 +80,7 @@ pub fn App() -> Html {
     }
     let link_state = {
         let driver = driver.clone();
-        Callback::from(move |()| driver.link_state())
+        Callback::from(move |()| driver.link_params())
     };
     let embed = page.params.embed;
 

@@ -452,6 +452,15 @@ impl Driver {
             .map_err(|why| why.to_string())
     }
 
+    /// The address parameters that reopen what the page shows: the open built-in lesson at
+    /// its step, else the lab's link state (`state=…`), or why there is none.
+    pub fn link_params(&self) -> Result<String, String> {
+        match self.lesson_link() {
+            Some(lesson) => Ok(lesson),
+            None => self.link_state().map(|state| format!("state={state}")),
+        }
+    }
+
     /// What a host page hears of the lab now (see `lab::api::Report`).
     pub fn host_state(&self, playing: bool) -> Option<api::Report> {
         let link = self.link_state().ok();

@@ -99,20 +99,22 @@ fn base_url() -> String {
     format!("{origin}{path}")
 }
 
-/// The full lab showing `state`.
-pub fn full_lab_url(state: &str) -> String {
-    format!("{}#state={state}", base_url())
+/// The full lab showing what the address parameters `params` name (`state=…`, or
+/// `lesson=…&step=…`).
+pub fn full_lab_url(params: &str) -> String {
+    format!("{}#{params}", base_url())
 }
 
-/// An embed showing `state`.
-fn embed_url(state: &str) -> String {
-    format!("{}?embed=1#state={state}", base_url())
+/// An embed showing what `params` name.
+fn embed_url(params: &str) -> String {
+    format!("{}?embed=1#{params}", base_url())
 }
 
 #[derive(Properties, PartialEq)]
 pub struct ShareProps {
     pub embed: bool,
-    /// The link state of the lab now, or why it has none.
+    /// The address parameters of what the page shows now (`state=…` or
+    /// `lesson=…&step=…`), or why it has none.
     pub state: Callback<(), Result<String, String>>,
 }
 

@@ -133,6 +133,16 @@ impl Driver {
         Some((open.runner.step_index(), open.runner.step_count()))
     }
 
+    /// The address parameters of the open built-in lesson at its step (`lesson=…&step=…`,
+    /// steps from 1), if a built-in lesson is open: what "Copy link" shares then.
+    pub fn lesson_link(&self) -> Option<String> {
+        let open = self.lesson.try_borrow().ok()?;
+        let open = open.as_ref()?;
+        let id = &open.runner.lesson().id;
+        lesson::builtin_source(id)?;
+        Some(format!("lesson={id}&step={}", open.runner.step_index() + 1))
+    }
+
     /// Goes to step `n` (from 0) of the open lesson, past unanswered questions: a host page
     /// or a link that names a step shows it, as a teacher's step buttons would.
     pub fn jump_to_step(&self, ui: &UiState, n: usize) -> Option<Action> {

@@ -148,7 +148,16 @@ test('a host page opens a lesson at a step and moves between steps; a link names
   // A link naming a lesson and a step opens there; an unknown lesson says so and the lab stays.
   const linked = await lab.open(`${lab.server.base}${APP_PATH}?lesson=failover-lost-write&step=3`);
   await linked.page.locator('.lesson-where').filter({ hasText: 'step 3 of' }).waitFor({ timeout: 15_000 });
+  // Inside a lesson, "Copy link" shares the lesson at its step; the link reopens there.
+  await linked.page.getByRole('button', { name: 'Next', exact: false }).first().click();
+  await linked.page.locator('.lesson-where').filter({ hasText: 'step 4 of' }).waitFor({ timeout: 5_000 });
+  await linked.page.getByRole('button', { name: 'Copy link' }).click();
+  const shared = await linked.page.locator('.share-field').inputValue();
+  assert.match(shared, /#lesson=failover-lost-write&step=4$/);
   assert.deepEqual(linked.problems, []);
+  const reopened = await lab.open(shared);
+  await reopened.page.locator('.lesson-where').filter({ hasText: 'step 4 of' }).waitFor({ timeout: 15_000 });
+  assert.deepEqual(reopened.problems, []);
   const unknown = await lab.open(`${lab.server.base}${APP_PATH}?lesson=nope`);
   await unknown.page.getByText(/The link's lesson did not open: no built-in lesson "nope"/).first().waitFor({ timeout: 15_000 });
   assert.ok(await unknown.page.locator('svg.cluster g.node').count() > 0, 'the default lab is there');
