@@ -77,18 +77,7 @@ impl Server {
             return false;
         };
         self.mem.read_waits.remove(at);
-        let error = if self.speaks_mysql() {
-            "ERROR 1317 (70100): Query execution was interrupted"
-        } else {
-            "ERROR:  canceling statement due to user request"
-        };
-        cx.send(
-            client,
-            Msg::Client(ClientMsg::QueryResult {
-                request,
-                outcome: Err(error.into()),
-            }),
-        );
+        self.answer_cancelled(cx, client, request);
         true
     }
 

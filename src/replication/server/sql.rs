@@ -389,6 +389,22 @@ impl Server {
         self.cancel_commit_wait(cx, client, request);
     }
 
+    /// Answers `request` with the database's cancel error, as its client program prints it.
+    pub(crate) fn answer_cancelled(&self, cx: &mut Cx, client: NodeId, request: InputId) {
+        let error = if self.speaks_mysql() {
+            "ERROR 1317 (70100): Query execution was interrupted"
+        } else {
+            "ERROR:  canceling statement due to user request"
+        };
+        cx.send(
+            client,
+            Msg::Client(ClientMsg::QueryResult {
+                request,
+                outcome: Err(error.into()),
+            }),
+        );
+    }
+
     /// Cancels a statement parked on a row lock (or queued behind one): it never ran, so it
     /// fails with the database's cancel error. Under MySQL the transaction stays open; under
     /// PostgreSQL the cancel of the waiting statement is an error like any other and aborts
@@ -410,18 +426,7 @@ impl Server {
                 connection.statements.clear();
             }
         }
-        let error = if mysql {
-            "ERROR 1317 (70100): Query execution was interrupted"
-        } else {
-            "ERROR:  canceling statement due to user request"
-        };
-        cx.send(
-            client,
-            Msg::Client(ClientMsg::QueryResult {
-                request,
-                outcome: Err(error.into()),
-            }),
-        );
+        self.answer_cancelled(cx, client, request);
         self.wake_parked(cx);
         true
     }
