@@ -6,7 +6,7 @@
 //! length, so it is only for maps of at most a few thousand entries.
 
 /// A sorted list of `(key, value)`, one entry a key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SmallMap<K, V>(Vec<(K, V)>);
 
 impl<K, V> Default for SmallMap<K, V> {

@@ -75,6 +75,8 @@ pub struct Database {
     /// Row locks, waits, sequences and not-yet-visible commits (volatile: see
     /// [`Database::reset_sessions`]).
     locks: Locks,
+    /// MySQL's `auto_increment_increment` and `auto_increment_offset`, when set.
+    auto_increment_step: Option<(i64, i64)>,
 }
 
 /// Where [`Database::apply_inner`] gets the derived state of the new pages from.
@@ -214,7 +216,14 @@ impl Database {
             generation: 0,
             derived: Derived::default(),
             locks: Locks::default(),
+            auto_increment_step: None,
         }
+    }
+
+    /// Sets MySQL's `auto_increment_increment` and `auto_increment_offset` (multi-leader
+    /// clusters set them so leaders hand out ids apart: 1, 4, 7… and 2, 5, 8…).
+    pub fn set_auto_increment_step(&mut self, increment: i64, offset: i64) {
+        self.auto_increment_step = Some((increment, offset));
     }
 
     pub fn format(&self) -> FormatVersion {
@@ -426,7 +435,7 @@ impl Database {
                 session.transaction = Some(tx);
             }
         };
-        let mut cx = StatementContext::new(env, *options);
+        let mut cx = StatementContext::new(env, *options).stepping(self.auto_increment_step);
         let result = {
             let mut store = Store {
                 base: &self.pages,
@@ -558,7 +567,7 @@ impl Database {
         for change in &tx.row_changes {
             apply_one(&mut store, change).ok()?;
         }
-        let mut cx = StatementContext::new(env, *options);
+        let mut cx = StatementContext::new(env, *options).stepping(self.auto_increment_step);
         let outcome = match exec::execute(stmt, sql, &mut store, &mut cx) {
             Ok(o) => o,
             Err(e) => return Some(Err(e)),

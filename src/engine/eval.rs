@@ -21,6 +21,8 @@ pub struct StatementContext<'e> {
     pub values: ContextValues,
     pub rand_calls: u64,
     pub uuid_calls: u64,
+    /// MySQL's `auto_increment_increment` and `auto_increment_offset` (None: 1 and 1).
+    auto_increment: Option<(i64, i64)>,
 }
 
 impl<'e> StatementContext<'e> {
@@ -32,6 +34,15 @@ impl<'e> StatementContext<'e> {
             values: ContextValues::default(),
             rand_calls: 0,
             uuid_calls: 0,
+            auto_increment: None,
+        }
+    }
+
+    /// The same context, handing out generated ids as `offset + k × increment`.
+    pub fn stepping(self, auto_increment: Option<(i64, i64)>) -> Self {
+        StatementContext {
+            auto_increment,
+            ..self
         }
     }
 
@@ -88,7 +99,10 @@ impl<'e> StatementContext<'e> {
         let id = match (self.values.generated_ids.last(), self.options.insert_id) {
             (None, Some(first)) => first,
             (Some(prev), Some(_)) => prev.saturating_add(1),
-            (_, None) => counter,
+            (_, None) => match self.auto_increment {
+                Some((increment, offset)) => next_in_step(counter, increment, offset),
+                None => counter,
+            },
         };
         if self.values.insert_id.is_none() {
             self.values.insert_id = Some(id);
@@ -96,6 +110,18 @@ impl<'e> StatementContext<'e> {
         self.values.generated_ids.push(id);
         id
     }
+}
+
+/// The first id at least `counter` that `auto_increment_increment` = `increment` and
+/// `auto_increment_offset` = `offset` allow: `offset + k × increment`.
+pub fn next_in_step(counter: i64, increment: i64, offset: i64) -> i64 {
+    let increment = increment.max(1);
+    let offset = offset.clamp(1, increment);
+    if counter <= offset {
+        return offset;
+    }
+    let steps = (counter - offset + increment - 1) / increment;
+    offset.saturating_add(steps.saturating_mul(increment))
 }
 
 /// The row an expression is evaluated against: the table's schema, names it may be qualified
@@ -392,6 +418,17 @@ pub fn coerce(value: Value, column: &ColumnSchema, span: Span) -> Result<Value, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_in_a_step_follow_mysqls_increment_and_offset() {
+        // auto_increment_increment = 3, auto_increment_offset = 2: 2, 5, 8…
+        assert_eq!(next_in_step(1, 3, 2), 2);
+        assert_eq!(next_in_step(3, 3, 2), 5);
+        assert_eq!(next_in_step(5, 3, 2), 5);
+        assert_eq!(next_in_step(6, 3, 2), 8);
+        // One and one: every id.
+        assert_eq!(next_in_step(7, 1, 1), 7);
+    }
     use crate::engine::env::SeededEnv;
     use crate::engine::sql::{ast::SelectItem, ast::Statement, parse};
 

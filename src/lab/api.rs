@@ -356,6 +356,6 @@ pub fn subject(action: &LabAction) -> u32 {
         | LabAction::Rejoin(n)
         | LabAction::Checkpoint(n) => *n,
         LabAction::Partition { a, .. } | LabAction::Heal { a, .. } => *a,
-        LabAction::SetAck(_) => 0,
+        LabAction::SetAck(_) | LabAction::SetTopology(_) => 0,
     }
 }

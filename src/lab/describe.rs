@@ -137,7 +137,7 @@ pub fn view(world: &World<LabNode>, method: Method) -> View {
         .flat_map(|a| ((a + 1)..count).map(move |b| (a, b)))
         .filter(|&(a, b)| cut(NodeId(a), NodeId(b)))
         .collect();
-    let words = family::words();
+    let words = family::words(world);
     View {
         time: world.now().as_micros(),
         nodes,

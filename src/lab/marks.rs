@@ -156,6 +156,7 @@ fn input_words(world: &World<LabNode>, input: &Input<LabNode>) -> Option<String>
                 Request::Cancel => format!("{node} cancels"),
                 Request::ServerGone { .. } => return None,
                 Request::SetReadRouting(routing) => format!("{node} reads: {}", routing.label()),
+                Request::SetTopology(topology) => format!("topology: {}", topology.label()),
             }
         }
         Input::Fault(fault) => match fault {

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod caption;
+pub mod conflicts;
 pub mod controls;
 pub mod describe;
 pub mod inspect;
@@ -24,7 +25,9 @@ pub use stepping::Stepped;
 // What the UI needs from the rest of the core, named here so that the UI names only `lab`
 // and `view`: the live checks it lists, and the settings its pickers choose.
 pub use crate::replication::checks::Checks;
-pub use crate::replication::config::{AckPolicy, ClusterConfig, Method};
+pub use crate::replication::config::{
+    AckPolicy, ClusterConfig, Method, MultiLeaderConfig, Resolver, Topology,
+};
 pub use crate::replication::routing::ReadRouting;
 
 use crate::replication::checks;
@@ -101,6 +104,8 @@ pub enum LabAction {
         client: u32,
         routing: ReadRouting,
     },
+    /// Multi-leader: every leader sends by this topology from now on.
+    SetTopology(Topology),
 }
 
 impl LabAction {
@@ -161,7 +166,11 @@ pub enum Later {
 impl Lab {
     /// A cluster as `settings` describe it, at time zero.
     pub fn new(settings: LabSettings) -> Lab {
-        let world = cluster::build(&settings.cluster, settings.seed, cluster::default_network());
+        let world = cluster::build(
+            &settings.cluster,
+            settings.seed,
+            cluster::network_for(&settings.cluster),
+        );
         let mut lab = Lab {
             timeline: Timeline::new(world),
             settings,
@@ -175,6 +184,23 @@ impl Lab {
         };
         lab.catch_up();
         lab
+    }
+
+    /// Every conflict the leaders of a multi-leader cluster detected, in order (empty for a
+    /// single-leader cluster).
+    pub fn conflicts(&self) -> Vec<conflicts::ConflictLine> {
+        conflicts::conflicts(self.world())
+    }
+
+    /// The topology the running multi-leader servers send by (None: not multi-leader, or
+    /// none running).
+    pub fn topology(&self) -> Option<Topology> {
+        self.world()
+            .nodes()
+            .filter(|n| n.status == crate::sim::NodeStatus::Up)
+            .filter_map(|n| n.process.as_server())
+            .find(|s| s.is_multi_leader())
+            .map(Server::topology)
     }
 
     /// How `client` routes its reads now (None: not a client).
@@ -426,6 +452,24 @@ impl Lab {
             LabAction::SetReadRouting { client, routing } => {
                 request(client, Request::SetReadRouting(routing))
             }
+            LabAction::SetTopology(topology) => {
+                // Every running leader is reconfigured; a crashed one keeps its old topology
+                // until it is changed again (as its configuration file would).
+                let servers: Vec<NodeId> = self
+                    .world()
+                    .nodes()
+                    .filter(|n| n.process.as_server().is_some())
+                    .filter(|n| n.status == crate::sim::NodeStatus::Up)
+                    .map(|n| n.id)
+                    .collect();
+                let mut first = None;
+                for server in servers {
+                    let id =
+                        self.act_with(request(server.0, Request::SetTopology(topology)), later);
+                    first = first.or(id.ok());
+                }
+                return first.ok_or(LabError::NoLeader);
+            }
         };
         self.act_with(input, later)
             .map_err(|e| LabError::from_input(self.world(), e))
@@ -536,6 +580,18 @@ impl Lab {
                     return Err(LabError::NotCut {
                         a: name(*a),
                         b: name(*b),
+                    });
+                }
+            }
+            LabAction::SetTopology(topology) => {
+                if !family::is_multi_leader(world) {
+                    return Err(LabError::NotModelled {
+                        what: "a topology for a single-leader cluster",
+                    });
+                }
+                if self.topology() == Some(*topology) {
+                    return Err(LabError::SameTopology {
+                        topology: topology.label(),
                     });
                 }
             }
@@ -756,6 +812,10 @@ pub enum LabError {
         client: String,
         routing: &'static str,
     },
+    /// A multi-leader topology already in force.
+    SameTopology {
+        topology: &'static str,
+    },
     /// There is no running leader.
     NoLeader,
     /// Something the lab does not model.
@@ -860,6 +920,9 @@ impl std::fmt::Display for LabError {
             }
             LabError::SameRouting { client, routing } => {
                 write!(f, "{client} already reads from: {routing}")
+            }
+            LabError::SameTopology { topology } => {
+                write!(f, "the leaders already replicate {topology}")
             }
             LabError::NoLeader => f.write_str("there is no leader running"),
             LabError::NotModelled { what } => write!(f, "{what} is not modelled by the lab"),

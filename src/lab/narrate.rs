@@ -496,6 +496,52 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
         Note::ClientFollows { client, leader } => {
             (format!("{client} now sends writes to {leader}"), false)
         }
+        Note::TopologyChanged { node, topology } => (
+            format!("{node} now replicates {}", topology.label()),
+            false,
+        ),
+        Note::ChangeDropped {
+            node,
+            origin,
+            seq,
+            own,
+        } => (
+            if *own {
+                format!("{node} dropped its own change #{seq} coming back round: it carries {node}'s id (a loop ends here)")
+            } else {
+                format!("{node} dropped {origin}'s change #{seq}: it had passed {node} already")
+            },
+            false,
+        ),
+        Note::ChangeHeld {
+            node,
+            origin,
+            seq,
+            waits_for,
+        } => (
+            format!("{node} holds {origin}'s change #{seq} until {waits_for} arrives (it depends on it)"),
+            false,
+        ),
+        Note::ChangeApplied {
+            node, origin, seq, ..
+        } => (format!("{node} applied {origin}'s change #{seq}"), false),
+        Note::Conflict {
+            node,
+            kind,
+            table,
+            key,
+            lost,
+        } => (
+            format!(
+                "{node}: LOG:  conflict detected on relation \"public.{table}\": conflict={kind} (key {key}){}",
+                match lost {
+                    0 => String::new(),
+                    1 => "; 1 write lost to conflict resolution".into(),
+                    n => format!("; {n} writes lost to conflict resolution"),
+                }
+            ),
+            true,
+        ),
         Note::ReadRouted {
             client,
             server,

@@ -406,6 +406,8 @@ pub fn from_session(lab: &Lab, id: &str, title: &str) -> Lesson {
                 },
                 // Part of a crash.
                 Request::ServerGone { .. } => continue,
+                // The lesson format (version 1) has no multi-leader actions yet.
+                Request::SetTopology(_) => continue,
             },
             Input::Fault(Fault::Crash(node)) => ScriptAction::Crash(name(node)),
             Input::Fault(Fault::Restart(node)) => ScriptAction::Restart(name(node)),

@@ -101,6 +101,14 @@ pub struct Answered {
 pub enum Router {
     /// Single-leader: to the leader announced in the highest term heard of.
     Leader { leader: NodeId, term: u32 },
+    /// Multi-leader: to the leader in the client's own datacenter.
+    Nearby { leader: NodeId },
+    /// Multi-leader, conflict avoidance: a write to the home leader of the row it names
+    /// (by its key: key 1 to the first leader, 2 to the second…), anything else nearby.
+    Home {
+        nearby: NodeId,
+        leaders: Vec<NodeId>,
+    },
 }
 
 impl Router {
@@ -113,6 +121,22 @@ impl Router {
     pub fn target(&self) -> NodeId {
         match self {
             Router::Leader { leader, .. } => *leader,
+            Router::Nearby { leader } => *leader,
+            Router::Home { nearby, .. } => *nearby,
+        }
+    }
+
+    /// The server `sql` goes to: under [`Router::Home`], the home leader of the row a write
+    /// names by its key, if it names one.
+    pub fn target_for(&self, sql: &str) -> NodeId {
+        match self {
+            Router::Home { leaders, .. } if !leaders.is_empty() => {
+                match named_key(sql).filter(|k| *k > 0) {
+                    Some(key) => leaders[((key - 1) % leaders.len() as i64) as usize],
+                    None => self.target(),
+                }
+            }
+            _ => self.target(),
         }
     }
 
@@ -137,6 +161,26 @@ impl Router {
             }
             _ => None,
         }
+    }
+}
+
+/// The integer key a write names: `… WHERE id = 7`, or the first value of
+/// `INSERT … VALUES (7, …)`.
+fn named_key(sql: &str) -> Option<i64> {
+    let lower = sql.to_ascii_lowercase();
+    let after = |marker: &str| -> Option<i64> {
+        let at = lower.find(marker)? + marker.len();
+        let digits: String = lower[at..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        digits.parse().ok()
+    };
+    if lower.trim_start().starts_with("insert") {
+        after("values (").or_else(|| after("values("))
+    } else {
+        after("where id =").or_else(|| after("where id="))
     }
 }
 
@@ -180,7 +224,7 @@ impl Client {
     /// Where `sql` sent now by this client (`me`) goes: writes to the leader it knows, reads
     /// where its setting says.
     pub fn route(&self, me: NodeId, sql: &str, now: Time) -> Route {
-        self.reads.route(me, self.router.target(), sql, now)
+        self.reads.route(me, self.router.target_for(sql), sql, now)
     }
 
     /// The same client, speaking as `program`.
@@ -297,6 +341,7 @@ impl Client {
             Msg::Client(
                 ClientMsg::Query { .. } | ClientMsg::QueryAfter { .. } | ClientMsg::Cancel { .. },
             ) => {}
+            Msg::MultiLeader(_) => {}
             Msg::SingleLeader(news) => {
                 let old = self.router.target();
                 if let Some(new) = self.router.follow(&news) {

@@ -11,6 +11,7 @@ use crate::sim::Time;
 
 /// The log method a cluster runs is defined with its behaviour, in [`super::method`].
 pub use super::method::{Method, RowImage};
+pub use super::multi_leader::config::{MultiLeaderConfig, Resolver, Topology};
 
 /// Whether a cluster under `method` and `ack` speaks as MySQL — its clients are `mysql`, its
 /// errors are MySQL's, its sessions REPEATABLE READ: a MySQL method, or semi-sync (an
@@ -339,6 +340,9 @@ pub struct ClusterConfig {
     pub schema: Vec<String>,
     /// For trigger-based replication: the tables the triggers capture.
     pub replicated_tables: Vec<String>,
+    /// Set for a multi-leader cluster (every server a leader); absent for single-leader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_leader: Option<MultiLeaderConfig>,
 }
 
 impl ClusterConfig {
@@ -352,6 +356,33 @@ impl ClusterConfig {
         let mut spare = ServerSpec::new("follower-3");
         spare.starts_streaming = false;
         config.servers.push(spare);
+        config
+    }
+
+    /// A multi-leader cluster: `leaders` leaders (2 or 3, one per datacenter: `leader-a`,
+    /// `leader-b`, `leader-c`), a client beside each (`client-a`…), the orders table,
+    /// replicating row changes between them (PostgreSQL's logical replication) as `multi`
+    /// says. No failover: every server leads already.
+    pub fn multi_leader(leaders: u32, multi: MultiLeaderConfig) -> ClusterConfig {
+        use super::multi_leader::cluster::{CLIENT_NAMES, LEADER_NAMES};
+        let leaders = (leaders as usize).clamp(2, LEADER_NAMES.len());
+        let mut config = ClusterConfig::standard(
+            Method::Logical {
+                image: RowImage::Full,
+            },
+            0,
+        );
+        config.servers = LEADER_NAMES[..leaders]
+            .iter()
+            .map(|name| ServerSpec::new(name))
+            .collect();
+        config.clients = CLIENT_NAMES[..leaders]
+            .iter()
+            .map(|name| name.to_string())
+            .collect();
+        config.failover.timeout = None;
+        config.failover.fencing = false;
+        config.multi_leader = Some(multi);
         config
     }
 
@@ -379,6 +410,7 @@ impl ClusterConfig {
                     .into(),
             ],
             replicated_tables: vec!["orders".into()],
+            multi_leader: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::sim::{NodeId, World};
 
 use super::config::Method;
 use super::messages::Msg;
+use super::multi_leader;
 use super::node::LabNode;
 use super::server::Server;
 use super::single_leader;
@@ -159,13 +160,27 @@ pub enum Refusal {
     NotModelled { what: &'static str },
 }
 
+/// Whether `world` runs a multi-leader cluster (its servers' configuration says so).
+pub fn is_multi_leader(world: &World<LabNode>) -> bool {
+    world
+        .nodes()
+        .find_map(|n| n.process.as_server())
+        .is_some_and(Server::is_multi_leader)
+}
+
 /// Node `id` as its family describes it, or `None` for a node no family owns (a client).
 pub fn describe(world: &World<LabNode>, id: NodeId) -> Option<Description> {
+    if is_multi_leader(world) {
+        return multi_leader::describe::node(world, id);
+    }
     single_leader::describe::node(world, id)
 }
 
 /// Whether node `id` (a running database server) takes `command` now.
 pub fn refuse(world: &World<LabNode>, id: NodeId, command: Command) -> Result<(), Refusal> {
+    if is_multi_leader(world) {
+        return multi_leader::describe::refuse(world, id, command);
+    }
     single_leader::describe::refuse(world, id, command)
 }
 
@@ -179,10 +194,14 @@ pub fn message(
     match msg {
         Msg::Client(_) => None,
         Msg::SingleLeader(msg) => Some(single_leader::describe::message(msg, method, sender)),
+        Msg::MultiLeader(msg) => Some(multi_leader::describe::message(msg, sender)),
     }
 }
 
 /// The family's words.
-pub fn words() -> Words {
+pub fn words(world: &World<LabNode>) -> Words {
+    if is_multi_leader(world) {
+        return multi_leader::describe::WORDS;
+    }
     single_leader::describe::WORDS
 }

@@ -12,6 +12,7 @@ use crate::sim::{InputId, NodeId};
 use super::config::AckPolicy;
 use super::routing::ReadRouting;
 
+pub use super::multi_leader::messages::MultiLeaderMsg;
 pub use super::single_leader::messages::SingleLeaderMsg;
 
 /// A message between nodes: the client protocol, which every family shares, or one
@@ -20,6 +21,7 @@ pub use super::single_leader::messages::SingleLeaderMsg;
 pub enum Msg {
     Client(ClientMsg),
     SingleLeader(SingleLeaderMsg),
+    MultiLeader(MultiLeaderMsg),
 }
 
 // Hand-written so that the trace hash stays what it was when the protocols were one flat
@@ -30,6 +32,11 @@ impl Hash for Msg {
         match self {
             Msg::Client(msg) => msg.hash(state),
             Msg::SingleLeader(msg) => msg.hash(state),
+            Msg::MultiLeader(msg) => {
+                // After every discriminant the other two protocols use.
+                state.write_u8(0xF0);
+                msg.hash(state)
+            }
         }
     }
 }
@@ -133,6 +140,8 @@ pub enum Request {
     ServerGone { server: NodeId },
     /// Client: route reads this way from now on.
     SetReadRouting(ReadRouting),
+    /// Multi-leader server: send by this topology from now on.
+    SetTopology(crate::replication::multi_leader::Topology),
 }
 
 /// The answer to a client request, as the outside world receives it.

@@ -27,6 +27,7 @@ pub mod family;
 pub mod log;
 pub mod messages;
 pub mod method;
+pub mod multi_leader;
 pub mod node;
 pub mod render;
 pub mod routing;

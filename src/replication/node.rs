@@ -57,6 +57,8 @@ pub enum Timer {
     /// Leader (speaking MySQL): this client's statement may have waited for its row lock
     /// longer than `innodb_lock_wait_timeout`.
     LockWaitTimeout(NodeId, InputId),
+    /// Multi-leader: resend what peers have not acknowledged.
+    MultiResend,
 }
 
 /// A durable write of any node (servers and the coordination service have disks).
@@ -81,6 +83,9 @@ impl From<DiskWrite> for Durable {
 /// Domain events for the trace: what a person watching the lab would want narrated. Each is a
 /// fact with its numbers (positions, terms, counts), never a sentence: the event log
 /// (`lab::narrate`) writes the sentence, and lessons and tests read the fact.
+///
+/// New variants go at the end: the trace hashes a note by its discriminant, so a variant
+/// inserted in the middle would change every trace's hash after it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Note {
     Committed {
@@ -365,6 +370,42 @@ pub enum Note {
         client: String,
         position: u64,
         applied: u64,
+    },
+    /// Multi-leader: `node` sends by `topology` from now on.
+    TopologyChanged {
+        node: String,
+        topology: crate::replication::multi_leader::Topology,
+    },
+    /// Multi-leader: `node` dropped `origin`'s change #`seq` because it had passed `node`
+    /// already (`own`: it was `node`'s own) — how a ring ends a loop.
+    ChangeDropped {
+        node: String,
+        origin: String,
+        seq: u64,
+        own: bool,
+    },
+    /// Multi-leader: `node` holds `origin`'s change #`seq` until `waits_for` has arrived.
+    ChangeHeld {
+        node: String,
+        origin: String,
+        seq: u64,
+        waits_for: String,
+    },
+    /// Multi-leader: `node` applied `origin`'s change #`seq`.
+    ChangeApplied {
+        node: String,
+        origin: String,
+        seq: u64,
+        at: u64,
+    },
+    /// Multi-leader: `node` detected a conflict (`kind`: PostgreSQL's name for it) on a row;
+    /// its resolver threw `lost` writes away.
+    Conflict {
+        node: String,
+        kind: &'static str,
+        table: String,
+        key: String,
+        lost: u64,
     },
 }
 

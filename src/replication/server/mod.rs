@@ -31,6 +31,7 @@ use super::directory::Directory;
 use super::log::{LogEntry, LoggedStatement, TermHistory};
 use super::messages::{ClientMsg, Msg, QueryOk, Request};
 use super::method;
+use super::multi_leader::state::{MultiDisk, MultiMemory};
 use super::node::{LabNode, Note, Timer};
 
 /// The lab's wall clock at virtual time zero: 2026-11-26 09:31:07 UTC, in microseconds.
@@ -64,6 +65,9 @@ pub struct Disk {
     /// (Slony stores its confirmed position in the subscriber's database, in the same
     /// transaction), so a crash cannot make it apply a batch twice.
     pub applied_seq: i64,
+    /// Multi-leader: the leader's log, progress by origin, row versions and conflicts (its
+    /// `family` says "leader" and stays so).
+    pub multi: MultiDisk,
 }
 
 impl Disk {
@@ -192,6 +196,8 @@ pub struct Memory {
     pub role: RoleMemory,
     /// Reads held until replay reaches their client's last commit (see `read_wait`).
     pub read_waits: Vec<read_wait::ReadWait>,
+    /// Multi-leader: how far each peer has got.
+    pub multi: MultiMemory,
 }
 
 impl Memory {
@@ -201,6 +207,7 @@ impl Memory {
             connections: SmallMap::default(),
             role: RoleMemory::for_role(role),
             read_waits: Vec::new(),
+            multi: MultiMemory::default(),
         }
     }
 }
@@ -297,6 +304,7 @@ impl Server {
                 discarded: Vec::new(),
                 changelog_writes: 0,
                 applied_seq: 0,
+                multi: MultiDisk::default(),
             },
             mem: Memory::for_role(role),
             spec,
@@ -325,7 +333,11 @@ impl Server {
                 cx.send(*client, Msg::Client(ClientMsg::ConnectionsReset));
             }
         }
-        self.start_role(cx, restart);
+        if self.is_multi_leader() {
+            self.ml_start(cx);
+        } else {
+            self.start_role(cx, restart);
+        }
     }
 
     /// Whenever the server's memory was reset (a promotion or demotion starts afresh), the
@@ -411,14 +423,20 @@ impl Server {
 
     pub fn on_request(&mut self, cx: &mut Cx, request: InputId, req: Request) {
         self.forget_orphaned_sessions();
-        self.on_family_request(cx, request, req);
+        if self.is_multi_leader() {
+            self.ml_on_request(cx, request, req);
+        } else {
+            self.on_family_request(cx, request, req);
+        }
     }
 
     // ------------------------------------------------------------------ messages
 
     pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         self.forget_orphaned_sessions();
-        self.heard_from(cx, from);
+        if !self.is_multi_leader() {
+            self.heard_from(cx, from);
+        }
         match msg {
             Msg::Client(ClientMsg::Query { request, sql }) => self.on_query(cx, from, request, sql),
             Msg::Client(ClientMsg::QueryAfter {
@@ -431,6 +449,7 @@ impl Server {
             Msg::Client(ClientMsg::ConnectionsReset) => self.on_stream_closed(cx, from),
             Msg::Client(ClientMsg::QueryResult { .. }) => {}
             Msg::SingleLeader(msg) => self.on_family_message(cx, from, msg),
+            Msg::MultiLeader(msg) => self.ml_on_message(cx, from, msg),
         }
     }
 
@@ -443,6 +462,7 @@ impl Server {
             Timer::LockWaitTimeout(client, request) => {
                 self.on_lock_wait_timeout(cx, client, request)
             }
+            Timer::MultiResend => self.ml_on_timer(cx),
             timer => self.on_family_timer(cx, timer),
         }
     }

@@ -377,7 +377,11 @@ impl Server {
             waited_for: None,
             server: cx.me(),
         };
-        self.on_statement_done(cx, client, request, report, reply);
+        if self.is_multi_leader() {
+            self.ml_on_statement_done(cx, client, request, report, reply);
+        } else {
+            self.on_statement_done(cx, client, request, report, reply);
+        }
     }
 
     /// A client cancelled a statement: one parked on a row lock fails; otherwise the family

@@ -70,6 +70,25 @@ pub struct Checks {
     /// crashed, connecting... Their rows are not compared until they catch up (lag is not
     /// divergence). Empty spares are not listed.
     pub replicas: Vec<(String, ReplicaProgress)>,
+    /// Multi-leader: conflicts detected so far, by all leaders together.
+    pub conflicts: usize,
+    /// Multi-leader: writes a conflict resolver threw away (or an apply skipped), each once.
+    pub lost_to_conflicts: Vec<LostToConflict>,
+    /// Multi-leader: changes held back until what they depend on arrives.
+    pub held: usize,
+}
+
+/// A write a multi-leader cluster's conflict resolution threw away.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LostToConflict {
+    /// `leader-b #2`: the origin's change, by number.
+    pub write: String,
+    pub table: String,
+    pub key: Value,
+    /// PostgreSQL's name for the conflict (`update_origin_differs`…).
+    pub kind: &'static str,
+    /// The leader where it was first thrown away.
+    pub node: String,
 }
 
 impl Checks {
@@ -80,6 +99,7 @@ impl Checks {
             && self.diverged_rows.is_empty()
             && self.stalled.is_empty()
             && self.blocked_commits == 0
+            && self.lost_to_conflicts.is_empty()
     }
 }
 
@@ -95,6 +115,9 @@ pub fn current_leader(world: &World<LabNode>) -> Option<(NodeId, &Server)> {
 
 /// Runs every check on `world` (each server knows its method: `_method` is the cluster's).
 pub fn check(world: &World<LabNode>, _method: Method) -> Checks {
+    if crate::replication::family::is_multi_leader(world) {
+        return crate::replication::multi_leader::checks::check(world);
+    }
     let mut checks = Checks::default();
     let leader = current_leader(world);
     for node in world.nodes() {

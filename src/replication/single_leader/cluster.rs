@@ -23,6 +23,15 @@ pub fn default_network() -> NetworkConfig {
     NetworkConfig::uniform(LinkConfig::new(Time::millis(4)).with_jitter(Time::millis(2)))
 }
 
+/// The network a configuration runs on: [`default_network`], or for a multi-leader cluster
+/// its datacenters' ([`crate::replication::multi_leader::cluster::network`]).
+pub fn network_for(config: &ClusterConfig) -> NetworkConfig {
+    match &config.multi_leader {
+        Some(multi) => crate::replication::multi_leader::cluster::network(config, multi),
+        None => default_network(),
+    }
+}
+
 /// The directory a configuration implies.
 pub fn directory(config: &ClusterConfig) -> Directory {
     let servers: Vec<(NodeId, String)> = config
@@ -56,6 +65,9 @@ pub fn has_coordinator(config: &ClusterConfig) -> bool {
 
 /// A world running `config`, seeded with `seed`.
 pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World<LabNode> {
+    if config.multi_leader.is_some() {
+        return crate::replication::multi_leader::cluster::build(config, seed, network);
+    }
     let config = Rc::new(config.clone());
     let directory = Rc::new(directory(&config));
     let leader = NodeId(0);

@@ -198,7 +198,8 @@ impl Server {
             | Request::Cancel
             | Request::Unreachable { .. }
             | Request::ServerGone { .. }
-            | Request::SetReadRouting(_) => {
+            | Request::SetReadRouting(_)
+            | Request::SetTopology(_) => {
                 // Servers take SQL from clients over the network, not from outside.
                 let _ = request;
             }
@@ -365,7 +366,8 @@ impl Server {
             | Timer::LockWaitTimeout(..)
             | Timer::ClientTimeout(_)
             | Timer::Poll
-            | Timer::KeyExpiry => {}
+            | Timer::KeyExpiry
+            | Timer::MultiResend => {}
         }
     }
 }
