@@ -12,10 +12,10 @@
 //! version, its choices and its times, and says what was wrong ([`LinkError`]); nothing in
 //! it is unwrapped. This module must not know the DOM.
 
-use serde::{Deserialize, Serialize};
-
 use super::controls::{AckChoice, MethodChoice};
+use super::json::{action, action_json};
 use super::{ClusterConfig, Lab, LabAction, LabSettings, Later};
+use crate::json::{self, flag, text, whole, Obj, Value};
 use crate::view::Micros;
 
 /// The version of the state a link carries; a link from a newer lab is refused by name.
@@ -30,18 +30,13 @@ pub const MAX_TIME: Micros = 15 * 60 * 1_000_000;
 
 /// One action taken: at which virtual time, and whether the actions after that time were
 /// kept (see [`Later::Keep`]) rather than forgotten. Kept in the order taken.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// In a link: `{"t": 150000, "a": {"crash": 2}, "k": true}`, `k` only when true.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Taken {
-    #[serde(rename = "t")]
     pub at: Micros,
-    #[serde(rename = "a")]
     pub action: LabAction,
-    #[serde(rename = "k", default, skip_serializing_if = "is_false")]
     pub keep: bool,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 /// What a link holds.
@@ -55,32 +50,6 @@ pub struct LinkState {
     pub taken: Vec<Taken>,
     /// The virtual time shown.
     pub time: Micros,
-}
-
-/// The JSON a link carries, with short keys.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Wire {
-    v: u32,
-    /// The seed.
-    s: u64,
-    /// The method's key (`MethodChoice::key`).
-    m: String,
-    /// The acknowledgement level's key (`AckChoice::key`).
-    ack: String,
-    /// Fencing through etcd.
-    f: bool,
-    /// The actions taken.
-    #[serde(default)]
-    a: Vec<Taken>,
-    /// The time shown.
-    t: Micros,
-}
-
-/// Only the version of a state, whatever else it holds.
-#[derive(Deserialize)]
-struct Version {
-    v: Option<u64>,
 }
 
 /// Why a link could not be written or opened: the sentence a reader sees.
@@ -195,20 +164,27 @@ impl LinkState {
         }
     }
 
-    /// The `state` value: JSON in base64url.
+    /// The `state` value: JSON in base64url. The JSON has short keys: `v` the version, `s`
+    /// the seed, `m` the method's key ([`MethodChoice::key`]), `ack` the acknowledgement
+    /// level's key ([`AckChoice::key`]), `f` fencing, `a` the actions taken, `t` the time shown.
     pub fn encode(&self) -> String {
-        let wire = Wire {
-            v: VERSION,
-            s: self.seed,
-            m: self.method.key().to_string(),
-            ack: self.ack.key().to_string(),
-            f: self.fencing,
-            a: self.taken.clone(),
-            t: self.time,
-        };
-        // A struct of strings, numbers and plain enums always serializes.
-        let json = serde_json::to_string(&wire).unwrap_or_default();
-        base64url(json.as_bytes())
+        let taken = self.taken.iter().map(|taken| {
+            Value::fields([
+                ("t", Some(Value::Whole(taken.at))),
+                ("a", Some(action_json(&taken.action))),
+                ("k", taken.keep.then_some(Value::Bool(true))),
+            ])
+        });
+        let json = Value::fields([
+            ("v", Some(Value::Whole(VERSION.into()))),
+            ("s", Some(Value::Whole(self.seed))),
+            ("m", Some(Value::text(self.method.key()))),
+            ("ack", Some(Value::text(self.ack.key()))),
+            ("f", Some(Value::Bool(self.fencing))),
+            ("a", Some(Value::Array(taken.collect()))),
+            ("t", Some(Value::Whole(self.time))),
+        ]);
+        base64url(json.to_text().as_bytes())
     }
 
     /// Reads a `state` value back, checking everything a hostile link could get wrong.
@@ -222,28 +198,16 @@ impl LinkState {
         }
         let bytes = from_base64url(text)?;
         let json = String::from_utf8(bytes).map_err(|_| LinkError::NotText)?;
+        let value = json::parse(&json).map_err(|e| LinkError::Json(e.to_string()))?;
         // The version first, so a newer link is named as such rather than as bad JSON.
-        if let Ok(Version { v: Some(version) }) = serde_json::from_str(&json) {
+        if let Some(version) = value.get("v").and_then(Value::as_u64) {
             if version > u64::from(VERSION) {
                 return Err(LinkError::NewerVersion {
                     version: u32::try_from(version).unwrap_or(u32::MAX),
                 });
             }
         }
-        let wire: Wire = serde_json::from_str(&json).map_err(|e| LinkError::Json(e.to_string()))?;
-        if wire.v > VERSION {
-            return Err(LinkError::NewerVersion { version: wire.v });
-        }
-        let method = MethodChoice::from_key(&wire.m).ok_or(LinkError::UnknownMethod(wire.m))?;
-        let ack = AckChoice::from_key(&wire.ack).ok_or(LinkError::UnknownAck(wire.ack))?;
-        let state = LinkState {
-            seed: wire.s,
-            method,
-            ack,
-            fencing: wire.f,
-            taken: wire.a,
-            time: wire.t,
-        };
+        let state = read(&value).map_err(|e| LinkError::Json(e.to_string()))??;
         state.check_bounds()?;
         Ok(state)
     }
@@ -266,6 +230,42 @@ impl LinkState {
             None => Ok(()),
         }
     }
+}
+
+/// A link's JSON as a state; the outer error is the JSON's shape, the inner the choices it
+/// names. A field added to links is one more key and one more line here.
+fn read(value: &Value) -> Result<Result<LinkState, LinkError>, json::Error> {
+    let o = Obj::new(value, "", &["v", "s", "m", "ack", "f", "a", "t"])?;
+    o.get("v", whole)?;
+    let seed = o.get("s", whole)?;
+    let method = o.get("m", text)?;
+    let ack = o.get("ack", text)?;
+    let fencing = o.get("f", flag)?;
+    let taken = o.many("a", taken)?;
+    let time = o.get("t", whole)?;
+    let Some(method) = MethodChoice::from_key(&method) else {
+        return Ok(Err(LinkError::UnknownMethod(method)));
+    };
+    let Some(ack) = AckChoice::from_key(&ack) else {
+        return Ok(Err(LinkError::UnknownAck(ack)));
+    };
+    Ok(Ok(LinkState {
+        seed,
+        method,
+        ack,
+        fencing,
+        taken,
+        time,
+    }))
+}
+
+fn taken(v: &Value, path: &str) -> Result<Taken, json::Error> {
+    let o = Obj::new(v, path, &["t", "a", "k"])?;
+    Ok(Taken {
+        at: o.get("t", whole)?,
+        action: o.get("a", action)?,
+        keep: o.maybe("k", flag)?.unwrap_or(false),
+    })
 }
 
 /// A fresh lab with the link's settings, its actions taken again in their order, each at

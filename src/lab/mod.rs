@@ -14,6 +14,7 @@ pub mod caption;
 pub mod controls;
 pub mod describe;
 pub mod inspect;
+pub mod json;
 pub mod link;
 pub mod marks;
 pub mod narrate;
