@@ -217,7 +217,7 @@ fn head(id: Option<&Id>, ok: Option<bool>) -> Vec<(&'static str, Option<Value>)>
 /// A success reply to `id`, with the lab's report (JSON text).
 pub fn reply_ok(id: &Id, report: &Report) -> String {
     let nodes = report.nodes.iter().map(|n| {
-        Value::fields([
+        Value::fields(vec![
             ("id", Some(Value::Whole(n.id.into()))),
             ("name", Some(Value::text(&n.name))),
             ("role", Some(Value::text(n.role))),
@@ -246,7 +246,7 @@ pub fn reply_error(id: &Id, error: &str) -> String {
 /// sentences). JSON text.
 pub fn update(time: Micros, playing: bool, step: Option<u32>, events: &[EventLine]) -> String {
     let events = events.iter().map(|e| {
-        Value::fields([
+        Value::fields(vec![
             ("time", Some(Value::Whole(e.time))),
             ("text", Some(Value::text(&e.text))),
             ("important", Some(Value::Bool(e.important))),

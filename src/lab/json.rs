@@ -81,11 +81,14 @@ pub fn action(v: &Value, path: &str) -> Result<LabAction> {
 /// An action as JSON; read back by [`action`].
 pub fn action_json(a: &LabAction) -> Value {
     let n = |n: &u32| Value::Whole(u64::from(*n));
-    let pair = |a: &u32, b: &u32| Value::fields([("a", Some(n(a))), ("b", Some(n(b)))]);
+    let pair = |a: &u32, b: &u32| Value::fields(vec![("a", Some(n(a))), ("b", Some(n(b)))]);
     let (tag, content) = match a {
         LabAction::Sql { client, sql } => (
             "sql",
-            Value::fields([("client", Some(n(client))), ("sql", Some(Value::text(sql)))]),
+            Value::fields(vec![
+                ("client", Some(n(client))),
+                ("sql", Some(Value::text(sql))),
+            ]),
         ),
         LabAction::SqlOn {
             client,
@@ -93,7 +96,7 @@ pub fn action_json(a: &LabAction) -> Value {
             sql,
         } => (
             "sql_on",
-            Value::fields([
+            Value::fields(vec![
                 ("client", Some(n(client))),
                 ("server", Some(n(server))),
                 ("sql", Some(Value::text(sql))),
@@ -111,7 +114,7 @@ pub fn action_json(a: &LabAction) -> Value {
         LabAction::Cancel(node) => ("cancel", n(node)),
         LabAction::SetReadRouting { client, routing } => (
             "set_read_routing",
-            Value::fields([
+            Value::fields(vec![
                 ("client", Some(n(client))),
                 ("routing", Some(Value::text(routing.name()))),
             ]),
@@ -185,7 +188,7 @@ pub fn ack_json(a: &AckPolicy, none: Timeout) -> Value {
                 StandbySet::First { count, names } => ("first", count, names),
                 StandbySet::Any { count, names } => ("any", count, names),
             };
-            let set = Value::fields([
+            let set = Value::fields(vec![
                 ("count", Some(Value::Whole(u64::from(*count)))),
                 ("names", Some(Value::texts(names))),
             ]);
@@ -196,7 +199,7 @@ pub fn ack_json(a: &AckPolicy, none: Timeout) -> Value {
             };
             Value::tagged(
                 "sync",
-                Value::fields([
+                Value::fields(vec![
                     ("stage", Some(Value::text(stage))),
                     ("standbys", Some(Value::tagged(kind, set))),
                     ("timeout", timeout),

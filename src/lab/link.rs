@@ -169,13 +169,13 @@ impl LinkState {
     /// level's key ([`AckChoice::key`]), `f` fencing, `a` the actions taken, `t` the time shown.
     pub fn encode(&self) -> String {
         let taken = self.taken.iter().map(|taken| {
-            Value::fields([
+            Value::fields(vec![
                 ("t", Some(Value::Whole(taken.at))),
                 ("a", Some(action_json(&taken.action))),
                 ("k", taken.keep.then_some(Value::Bool(true))),
             ])
         });
-        let json = Value::fields([
+        let json = Value::fields(vec![
             ("v", Some(Value::Whole(VERSION.into()))),
             ("s", Some(Value::Whole(self.seed))),
             ("m", Some(Value::text(self.method.key()))),

@@ -574,8 +574,9 @@ fn highlight_json(h: &Highlight) -> Value {
 }
 
 fn expect_json(e: &Expect) -> Value {
-    let f =
-        |fields: Vec<(&str, Value)>| Value::fields(fields.into_iter().map(|(k, v)| (k, Some(v))));
+    let f = |fields: Vec<(&str, Value)>| {
+        Value::fields(fields.into_iter().map(|(k, v)| (k, Some(v))).collect())
+    };
     match e {
         Expect::Row {
             node,
