@@ -38,24 +38,24 @@ fn action() -> impl Strategy<Value = LabAction> {
             }),
     ];
     prop_oneof![
-        (id.clone(), any::<String>()).prop_map(|(client, sql)| LabAction::Sql { client, sql }),
-        (id.clone(), id.clone(), any::<String>()).prop_map(|(client, server, sql)| {
+        (id, any::<String>()).prop_map(|(client, sql)| LabAction::Sql { client, sql }),
+        (id, id, any::<String>()).prop_map(|(client, server, sql)| {
             LabAction::SqlOn {
                 client,
                 server,
                 sql,
             }
         }),
-        id.clone().prop_map(LabAction::Crash),
-        id.clone().prop_map(LabAction::Restart),
-        id.clone().prop_map(LabAction::Promote),
-        id.clone().prop_map(LabAction::Join),
-        id.clone().prop_map(LabAction::Rejoin),
-        (id.clone(), id.clone()).prop_map(|(a, b)| LabAction::Partition { a, b }),
-        (id.clone(), id.clone()).prop_map(|(a, b)| LabAction::Heal { a, b }),
+        id.prop_map(LabAction::Crash),
+        id.prop_map(LabAction::Restart),
+        id.prop_map(LabAction::Promote),
+        id.prop_map(LabAction::Join),
+        id.prop_map(LabAction::Rejoin),
+        (id, id).prop_map(|(a, b)| LabAction::Partition { a, b }),
+        (id, id).prop_map(|(a, b)| LabAction::Heal { a, b }),
         ack.prop_map(LabAction::SetAck),
-        id.clone().prop_map(LabAction::Checkpoint),
-        id.clone().prop_map(LabAction::Cancel),
+        id.prop_map(LabAction::Checkpoint),
+        id.prop_map(LabAction::Cancel),
         (id, prop::sample::select(ReadRouting::ALL.to_vec()))
             .prop_map(|(client, routing)| LabAction::SetReadRouting { client, routing }),
     ]
