@@ -92,42 +92,55 @@ pub fn parse(json: &str) -> Option<Incoming> {
         return None;
     }
     let id = Id::of(&message);
-    let request = read_request(&message)
+    let request = Message::read(&message)
         .map_err(|e| match e.kind {
             Kind::Type => format!("invalid type: {e}"),
             _ => e.to_string(),
         })
-        .and_then(|request| request);
+        .and_then(read_request);
     Some(Incoming { id, request })
 }
 
-/// Every field a request may have; others are ignored.
-const FIELDS: &[&str] = &[
-    "api", "v", "id", "type", "time", "state", "lesson", "step", "action",
-];
-
-fn read_request(message: &Value) -> Result<Result<Request, String>, json::Error> {
-    let o = Obj::open(message, "", FIELDS)?;
-    let version = o.maybe("v", whole)?;
-    let kind = o.maybe("type", text)?;
-    let time = o.maybe("time", whole)?;
-    let state = o.maybe("state", text)?;
-    let lesson = o.maybe("lesson", text)?;
-    let step = o.maybe("step", small)?;
-    let action = o.maybe("action", action)?;
-    Ok(request(version, kind, time, state, lesson, step, action))
-}
-
-fn request(
-    version: Option<u64>,
+/// Every field a request may have, read with its type; a field no request has is ignored.
+struct Message {
+    v: Option<u64>,
     kind: Option<String>,
     time: Option<Micros>,
     state: Option<String>,
     lesson: Option<String>,
     step: Option<u32>,
     action: Option<LabAction>,
-) -> Result<Request, String> {
-    match version {
+}
+
+impl Message {
+    fn read(message: &Value) -> Result<Message, json::Error> {
+        let fields = &[
+            "api", "v", "id", "type", "time", "state", "lesson", "step", "action",
+        ];
+        let o = Obj::open(message, "", fields)?;
+        Ok(Message {
+            v: o.maybe("v", whole)?,
+            kind: o.maybe("type", text)?,
+            time: o.maybe("time", whole)?,
+            state: o.maybe("state", text)?,
+            lesson: o.maybe("lesson", text)?,
+            step: o.maybe("step", small)?,
+            action: o.maybe("action", action)?,
+        })
+    }
+}
+
+fn read_request(message: Message) -> Result<Request, String> {
+    let Message {
+        v,
+        kind,
+        time,
+        state,
+        lesson,
+        step,
+        action,
+    } = message;
+    match v {
         Some(VERSION) => {}
         Some(v) => {
             return Err(format!(

@@ -86,6 +86,13 @@ pub enum LinkError {
     },
 }
 
+/// A link's JSON that is malformed or of the wrong shape.
+impl From<json::Error> for LinkError {
+    fn from(e: json::Error) -> LinkError {
+        LinkError::Json(e.to_string())
+    }
+}
+
 impl std::fmt::Display for LinkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let secs = |at: &Micros| format!("{}.{:03} s", at / 1_000_000, at % 1_000_000 / 1_000);
@@ -198,7 +205,7 @@ impl LinkState {
         }
         let bytes = from_base64url(text)?;
         let json = String::from_utf8(bytes).map_err(|_| LinkError::NotText)?;
-        let value = json::parse(&json).map_err(|e| LinkError::Json(e.to_string()))?;
+        let value = json::parse(&json)?;
         // The version first, so a newer link is named as such rather than as bad JSON.
         if let Some(version) = value.get("v").and_then(Value::as_u64) {
             if version > u64::from(VERSION) {
@@ -207,7 +214,7 @@ impl LinkState {
                 });
             }
         }
-        let state = read(&value).map_err(|e| LinkError::Json(e.to_string()))??;
+        let state = read(&value)?;
         state.check_bounds()?;
         Ok(state)
     }
@@ -232,9 +239,9 @@ impl LinkState {
     }
 }
 
-/// A link's JSON as a state; the outer error is the JSON's shape, the inner the choices it
-/// names. A field added to links is one more key and one more line here.
-fn read(value: &Value) -> Result<Result<LinkState, LinkError>, json::Error> {
+/// A link's JSON as a state. A field added to links is one more key in the list and one
+/// more line here.
+fn read(value: &Value) -> Result<LinkState, LinkError> {
     let o = Obj::new(value, "", &["v", "s", "m", "ack", "f", "a", "t"])?;
     o.get("v", whole)?;
     let seed = o.get("s", whole)?;
@@ -243,20 +250,14 @@ fn read(value: &Value) -> Result<Result<LinkState, LinkError>, json::Error> {
     let fencing = o.get("f", flag)?;
     let taken = o.many("a", taken)?;
     let time = o.get("t", whole)?;
-    let Some(method) = MethodChoice::from_key(&method) else {
-        return Ok(Err(LinkError::UnknownMethod(method)));
-    };
-    let Some(ack) = AckChoice::from_key(&ack) else {
-        return Ok(Err(LinkError::UnknownAck(ack)));
-    };
-    Ok(Ok(LinkState {
+    Ok(LinkState {
         seed,
-        method,
-        ack,
+        method: MethodChoice::from_key(&method).ok_or(LinkError::UnknownMethod(method))?,
+        ack: AckChoice::from_key(&ack).ok_or(LinkError::UnknownAck(ack))?,
         fencing,
         taken,
         time,
-    }))
+    })
 }
 
 fn taken(v: &Value, path: &str) -> Result<Taken, json::Error> {
