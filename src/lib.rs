@@ -6,6 +6,7 @@
 //! compiled only for wasm32) renders [`view::View`]s built from it.
 
 pub mod engine;
+pub mod json;
 pub mod lab;
 pub mod lesson;
 pub mod replication;

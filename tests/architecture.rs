@@ -115,16 +115,29 @@ const LAYERS: &[(&str, &[&str])] = &[
     // A sorted-list map both use (a `BTreeMap` per key and value type costs the page
     // kilobytes); it names nothing.
     ("small_map", &[]),
+    // The page's one JSON parser and writer; it knows no format.
+    ("json", &[]),
     ("sim", &["small_map"]),
     ("engine", &["small_map"]),
     ("replication", &["engine", "sim"]),
     ("timeline", &["sim"]),
     ("view", &[]),
-    ("lab", &["engine", "replication", "sim", "timeline", "view"]),
+    (
+        "lab",
+        &["engine", "json", "replication", "sim", "timeline", "view"],
+    ),
     // Lessons script a lab: they sit above it.
     (
         "lesson",
-        &["engine", "lab", "replication", "sim", "timeline", "view"],
+        &[
+            "engine",
+            "json",
+            "lab",
+            "replication",
+            "sim",
+            "timeline",
+            "view",
+        ],
     ),
 ];
 

@@ -2,7 +2,7 @@
 //! each step, forward and after going back; files round-trip; malformed files are refused
 //! with the field path; and the checker can fail.
 
-use replication_lab::lab::{Lab, LabAction, LabSettings};
+use replication_lab::lab::{json, Lab, LabAction, LabSettings};
 use replication_lab::lesson::{self, Expect, Lesson, Runner};
 
 /// Every step's outcomes at the step, as (step, expectation, held, found).
@@ -142,13 +142,17 @@ fn a_lesson_round_trips_through_json() {
 
 #[test]
 fn lab_settings_and_actions_round_trip_through_json() {
+    // Settings are written as a lesson's (a link carries the pickers' choices instead:
+    // tests/links.rs).
     let settings = LabSettings::default();
-    let text = serde_json::to_string(&settings).unwrap();
+    let lesson = lesson::from_session(&Lab::new(settings.clone()), "s", "Settings");
+    let text = lesson::to_json(&lesson);
+    assert!(text.contains("\"method\": \"wal\""), "{text}");
     assert_eq!(
-        serde_json::from_str::<LabSettings>(&text).unwrap(),
+        lesson::lab_settings(&lesson::parse(&text).unwrap()).unwrap(),
         settings
     );
-    assert!(text.contains("\"method\":\"wal\""), "{text}");
+    // Actions as links and the host API carry them.
     let actions = vec![
         LabAction::Crash(2),
         LabAction::Sql {
@@ -157,15 +161,12 @@ fn lab_settings_and_actions_round_trip_through_json() {
         },
         LabAction::SetAck(replication_lab::lab::AckPolicy::Async),
     ];
-    let text = serde_json::to_string(&actions).unwrap();
+    let text = json::actions_to_text(&actions);
     assert_eq!(
         text,
         r#"[{"crash":2},{"sql":{"client":4,"sql":"SELECT 1"}},{"set_ack":"async"}]"#
     );
-    assert_eq!(
-        serde_json::from_str::<Vec<LabAction>>(&text).unwrap(),
-        actions
-    );
+    assert_eq!(json::actions_from_text(&text).unwrap(), actions);
 }
 
 /// The first built-in lesson's text with `from` replaced by `to` (once).

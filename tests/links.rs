@@ -339,3 +339,219 @@ fn acting_again_at_the_very_time_of_an_earlier_action_replays_exactly() {
     lab.seek(1_000_000);
     assert_reopens_the_same(&lab);
 }
+
+/// A link made by the lab before links were read by hand (main's serde encoder, commit
+/// 8d61262): a session of every kind of action a header, a node or the console takes, one
+/// kept after a step back, SQL with quotes, a backslash, a tab and non-ASCII characters.
+const SESSION_LINK: &str =
+    "eyJ2IjoxLCJzIjo3LCJtIjoibG9naWNhbC1mdWxsIiwiYWNrIjoib24iLCJmIjpmYWxzZSwiYSI6W3sidCI6\
+MTAwMDAwLCJhIjp7InNxbCI6eyJjbGllbnQiOjQsInNxbCI6IklOU0VSVCBJTlRPIG9yZGVycyAoc3RhdHVz\
+KSBWQUxVRVMgKCdpdCcncyBcInFcIiDDqfCfmIBcXCBcdCcpIn19fSx7InQiOjE1MDAwMCwiYSI6eyJzcWxf\
+b24iOnsiY2xpZW50Ijo1LCJzZXJ2ZXIiOjEsInNxbCI6IlNFTEVDVCAqIEZST00gb3JkZXJzIn19fSx7InQi\
+OjIwMDAwMCwiYSI6eyJzZXRfcmVhZF9yb3V0aW5nIjp7ImNsaWVudCI6NCwicm91dGluZyI6ImFueV9mb2xs\
+b3dlciJ9fX0seyJ0IjozMDAwMDAsImEiOnsic2V0X2FjayI6eyJzeW5jIjp7InN0YWdlIjoiZmx1c2giLCJz\
+dGFuZGJ5cyI6eyJhbnkiOnsiY291bnQiOjEsIm5hbWVzIjpbImZvbGxvd2VyLTEiLCJmb2xsb3dlci0yIl19\
+fSwidGltZW91dCI6MTAwMDAwMDB9fX19LHsidCI6NDAwMDAwLCJhIjp7InBhcnRpdGlvbiI6eyJhIjowLCJi\
+IjoyfX19LHsidCI6NTAwMDAwLCJhIjp7ImNoZWNrcG9pbnQiOjB9fSx7InQiOjcwMDAwMCwiYSI6eyJoZWFs\
+Ijp7ImEiOjAsImIiOjJ9fX0seyJ0Ijo4MDAwMDAsImEiOnsiY3Jhc2giOjF9fSx7InQiOjEyMDAwMDAsImEi\
+OnsicmVzdGFydCI6MX19LHsidCI6MjUwMDAwLCJhIjp7InNxbCI6eyJjbGllbnQiOjUsInNxbCI6IklOU0VS\
+VCBJTlRPIG9yZGVycyAoc3RhdHVzKSBWQUxVRVMgKCdrZXB0JykifX0sImsiOnRydWV9XSwidCI6MjAwMDAw\
+MH0";
+
+/// A state with every action and every field shape a link can hold (not replayable: it only
+/// has to decode to the same values), from the same encoder.
+const EVERY_SHAPE_LINK: &str =
+    "eyJ2IjoxLCJzIjoxODQ0Njc0NDA3MzcwOTU1MTYxNSwibSI6InN0YXRlbWVudC1jb250ZXh0IiwiYWNrIjoi\
+cmVtb3RlX2FwcGx5IiwiZiI6dHJ1ZSwiYSI6W3sidCI6MTcsImEiOnsicHJvbW90ZSI6Mn0sImsiOnRydWV9\
+LHsidCI6MTAxNywiYSI6eyJqb2luIjozfX0seyJ0IjoyMDE3LCJhIjp7InJlam9pbiI6MH19LHsidCI6MzAx\
+NywiYSI6eyJjYW5jZWwiOjR9LCJrIjp0cnVlfSx7InQiOjQwMTcsImEiOnsic2V0X2FjayI6ImFzeW5jIn19\
+LHsidCI6NTAxNywiYSI6eyJzZXRfYWNrIjp7InN5bmMiOnsic3RhZ2UiOiJ3cml0ZSIsInN0YW5kYnlzIjp7\
+ImFueSI6eyJjb3VudCI6MiwibmFtZXMiOlsiZm9sbG93ZXItMSIsImZvbGxvd2VyLTIiXX19LCJ0aW1lb3V0\
+IjoxMDAwMDAwMH19fX0seyJ0Ijo2MDE3LCJhIjp7InNldF9hY2siOnsic3luYyI6eyJzdGFnZSI6ImFwcGx5\
+Iiwic3RhbmRieXMiOnsiZmlyc3QiOnsiY291bnQiOjEsIm5hbWVzIjpbImZvbGxvd2VyLTEiXX19LCJ0aW1l\
+b3V0IjpudWxsfX19LCJrIjp0cnVlfSx7InQiOjcwMTcsImEiOnsic2V0X3JlYWRfcm91dGluZyI6eyJjbGll\
+bnQiOjUsInJvdXRpbmciOiJhdF9sZWFzdF9wb3NpdGlvbiJ9fX0seyJ0Ijo4MDE3LCJhIjp7InNldF9yZWFk\
+X3JvdXRpbmciOnsiY2xpZW50Ijo1LCJyb3V0aW5nIjoicGlubmVkX2ZvbGxvd2VyIn19fSx7InQiOjkwMTcs\
+ImEiOnsic2V0X3JlYWRfcm91dGluZyI6eyJjbGllbnQiOjUsInJvdXRpbmciOiJsZWFkZXJfYWZ0ZXJfd3Jp\
+dGUifX0sImsiOnRydWV9LHsidCI6MTAwMTcsImEiOnsic2V0X3JlYWRfcm91dGluZyI6eyJjbGllbnQiOjUs\
+InJvdXRpbmciOiJsZWFkZXIifX19LHsidCI6MTEwMTcsImEiOnsic3FsIjp7ImNsaWVudCI6NCwic3FsIjoi\
+XHUwMDAwXHUwMDFmXCJcXC88PiZcblxyXHQgw6kg8J-YgCJ9fX1dLCJ0Ijo5MDAwMDAwMDB9";
+
+#[test]
+fn links_made_before_open_to_the_same_state() {
+    use replication_lab::lab::link::Taken;
+    use replication_lab::lab::{AckPolicy, ReadRouting};
+    use replication_lab::replication::config::{AckStage, StandbySet};
+    use replication_lab::sim::Time;
+
+    let state = LinkState::decode(SESSION_LINK).expect("an old link decodes");
+    // The same session, taken now.
+    let mut cluster = ClusterConfig::lab_default(MethodChoice::LogicalFull.method());
+    cluster.ack = AckChoice::On.policy();
+    cluster.failover.fencing = false;
+    let mut lab = Lab::new(LabSettings { seed: 7, cluster });
+    let sql = |client, sql: &str| LabAction::Sql {
+        client,
+        sql: sql.into(),
+    };
+    for (at, action) in [
+        (
+            100_000,
+            sql(
+                4,
+                "INSERT INTO orders (status) VALUES ('it''s \"q\" é😀\\ \t')",
+            ),
+        ),
+        (
+            150_000,
+            LabAction::SqlOn {
+                client: 5,
+                server: 1,
+                sql: "SELECT * FROM orders".into(),
+            },
+        ),
+        (
+            200_000,
+            LabAction::SetReadRouting {
+                client: 4,
+                routing: ReadRouting::AnyFollower,
+            },
+        ),
+        (300_000, LabAction::SetAck(AckChoice::SemiSync.policy())),
+        (400_000, LabAction::Partition { a: 0, b: 2 }),
+        (500_000, LabAction::Checkpoint(0)),
+        (700_000, LabAction::Heal { a: 0, b: 2 }),
+        (800_000, LabAction::Crash(1)),
+        (1_200_000, LabAction::Restart(1)),
+    ] {
+        lab.seek(at);
+        lab.perform(action).expect("taken");
+    }
+    lab.seek(250_000);
+    lab.perform_with(
+        sql(5, "INSERT INTO orders (status) VALUES ('kept')"),
+        Later::Keep,
+    )
+    .expect("kept");
+    lab.seek(2_000_000);
+    assert_eq!(state, LinkState::of(&lab).unwrap(), "the same state");
+    assert_eq!(state.encode(), SESSION_LINK, "written as it was");
+    let reopened = replay(&state).expect("it replays");
+    assert_eq!(reopened.world().trace().hash(), lab.world().trace().hash());
+    assert_eq!(reopened.view(), lab.view());
+
+    let every = LinkState::decode(EVERY_SHAPE_LINK).expect("an old link decodes");
+    let names = |n: &[&str]| n.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let actions = [
+        LabAction::Promote(2),
+        LabAction::Join(3),
+        LabAction::Rejoin(0),
+        LabAction::Cancel(4),
+        LabAction::SetAck(AckPolicy::Async),
+        LabAction::SetAck(AckPolicy::Sync {
+            stage: AckStage::Write,
+            standbys: StandbySet::Any {
+                count: 2,
+                names: names(&["follower-1", "follower-2"]),
+            },
+            timeout: Some(Time(10_000_000)),
+        }),
+        LabAction::SetAck(AckPolicy::Sync {
+            stage: AckStage::Apply,
+            standbys: StandbySet::First {
+                count: 1,
+                names: names(&["follower-1"]),
+            },
+            timeout: None,
+        }),
+        LabAction::SetReadRouting {
+            client: 5,
+            routing: ReadRouting::AtLeastPosition,
+        },
+        LabAction::SetReadRouting {
+            client: 5,
+            routing: ReadRouting::PinnedFollower,
+        },
+        LabAction::SetReadRouting {
+            client: 5,
+            routing: ReadRouting::LeaderAfterWrite,
+        },
+        LabAction::SetReadRouting {
+            client: 5,
+            routing: ReadRouting::Leader,
+        },
+        sql(4, "\u{0}\u{1f}\"\\/<>&\n\r\t é 😀"),
+    ];
+    let expected = LinkState {
+        seed: u64::MAX,
+        method: MethodChoice::StatementContext,
+        ack: AckChoice::RemoteApply,
+        fencing: true,
+        taken: actions
+            .into_iter()
+            .enumerate()
+            .map(|(i, action)| Taken {
+                at: 1000 * i as u64 + 17,
+                action,
+                keep: i % 3 == 0,
+            })
+            .collect(),
+        time: MAX_TIME,
+        multi_leader: None,
+    };
+    assert_eq!(every, expected);
+    assert_eq!(every.encode(), EVERY_SHAPE_LINK, "written as it was");
+}
+
+#[test]
+fn a_multi_leader_session_with_a_conflict_and_a_new_topology_reopens_exactly() {
+    use replication_lab::lab::{MultiLeaderConfig, Resolver, Topology};
+    let mut cluster = ClusterConfig::multi_leader(
+        3,
+        MultiLeaderConfig {
+            topology: Topology::Circular,
+            resolver: Resolver::Siblings,
+            version_vectors: true,
+            ..MultiLeaderConfig::default()
+        },
+    );
+    cluster.servers[1].clock_skew = -2_000_000;
+    let mut lab = Lab::new(LabSettings { seed: 9, cluster });
+    let a = id(&lab, "leader-a");
+    let b = id(&lab, "leader-b");
+    let write = |client: &str, status: &str| LabAction::Sql {
+        client: id(&lab, client),
+        sql: format!("INSERT INTO orders (id, status) VALUES (1, '{status}')"),
+    };
+    let (first, second) = (write("client-a", "from a"), write("client-b", "from b"));
+    lab.seek(10_000);
+    lab.perform(LabAction::Partition { a, b }).unwrap();
+    lab.perform(first).unwrap();
+    lab.seek(20_000);
+    lab.perform(second).unwrap();
+    lab.seek(300_000);
+    lab.perform(LabAction::SetTopology(Topology::AllToAll))
+        .unwrap();
+    lab.perform(LabAction::Heal { a, b }).unwrap();
+    lab.seek(2_000_000);
+    assert!(
+        !lab.conflicts().is_empty(),
+        "the session made a conflict: {:#?}",
+        lab.events(40)
+    );
+    let text = assert_reopens_the_same(&lab);
+    assert!(text.len() < 2_000, "{} characters", text.len());
+}
+
+#[test]
+fn a_malformed_multi_leader_link_says_what_was_wrong() {
+    let base = r#"{"v":1,"s":1,"m":"logical","ack":"async","f":false,"t":0,"a":[],"ml":"#;
+    let why = refused(&encoded(&format!(
+        r#"{base}{{"n":7,"t":"star","r":"merge","vv":false,"ai":false,"lat":60000,"skew":[]}}}}"#
+    )));
+    assert!(why.contains("2 or 3 leaders, not 7"), "{why}");
+    let why = refused(&encoded(&format!(
+        r#"{base}{{"n":2,"t":"mesh","r":"merge","vv":false,"ai":false,"lat":60000,"skew":[]}}}}"#
+    )));
+    assert!(why.contains("mesh"), "{why}");
+}

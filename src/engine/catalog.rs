@@ -5,11 +5,10 @@
 //! derived from those pages and never the source of truth.
 
 use super::value::{DataType, Value};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A column's DEFAULT.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ColumnDefault {
     Literal(Value),
     /// `DEFAULT NOW()` / `DEFAULT CURRENT_TIMESTAMP`: the statement's timestamp.
@@ -17,7 +16,7 @@ pub enum ColumnDefault {
 }
 
 /// One declared column.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ColumnSchema {
     pub name: String,
     pub data_type: DataType,
@@ -27,7 +26,7 @@ pub struct ColumnSchema {
 }
 
 /// What a user declared for a table. Every table has exactly one primary-key column.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TableSchema {
     pub name: String,
     pub columns: Vec<ColumnSchema>,
@@ -84,7 +83,7 @@ impl TableSchema {
 }
 
 /// Where a tuple lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RowLocation {
     pub page: u32,
     pub slot: u16,

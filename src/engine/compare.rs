@@ -5,10 +5,9 @@
 use super::catalog::TableSchema;
 use super::database::Database;
 use super::value::Value;
-use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageDifference {
     pub page: u32,
     /// First differing byte (0 when the page exists on one side only).
@@ -18,7 +17,7 @@ pub struct PageDifference {
     pub on_both: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageComparison {
     pub left_pages: u32,
     pub right_pages: u32,
@@ -66,7 +65,7 @@ pub fn compare_pages(left: &Database, right: &Database) -> PageComparison {
 
 /// A row that differs: `None` on the side that lacks it. Values are `(column, value)` pairs in
 /// the left table's column order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowDifference {
     pub table: String,
     pub key: Value,
@@ -76,7 +75,7 @@ pub struct RowDifference {
     pub columns: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RowComparison {
     pub tables_only_left: Vec<String>,
     pub tables_only_right: Vec<String>,

@@ -6,7 +6,6 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
 
 /// The node's clock and randomness as the caller provides them.
 pub trait Env {
@@ -50,7 +49,7 @@ impl Env for SeededEnv {
 /// Context values a statement-based follower replays with, as MySQL's binary log carries
 /// `SET TIMESTAMP`, `SET INSERT_ID` and `SET @@RAND_SEED1/2`. UUID() and the order rows are
 /// visited in are deliberately not covered: they still diverge.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExecOptions {
     /// Use this instead of the node's clock for NOW() and DEFAULT NOW().
     pub timestamp: Option<i64>,

@@ -3,11 +3,10 @@
 //!
 //! This module knows nothing about how statements run; it only formats and locates errors.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What went wrong, coarsely, so a caller (the UI, a replication protocol) can react.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// The text is not SQL the grammar accepts.
     Syntax,
@@ -46,7 +45,7 @@ pub enum ErrorKind {
 
 /// Where an error points in the statement text. Lines and columns count from 1, columns in
 /// characters (not bytes); `start..end` is the byte span.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Position {
     pub line: u32,
     pub column: u32,
@@ -56,7 +55,7 @@ pub struct Position {
 
 /// A byte range in the statement text. Kept as fixed-width integers so reports look the same
 /// on wasm32 and on the host.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -84,7 +83,7 @@ fn clamp_u32(n: usize) -> u32 {
 }
 
 /// An error from parsing, executing or replaying.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SqlError {
     pub kind: ErrorKind,
     /// The problem in words, without the position (`Display` appends it).

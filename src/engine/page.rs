@@ -15,7 +15,6 @@
 //!
 //! This module knows bytes only: not what a tuple means, nor SQL, nor replication.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Bytes per page: small on purpose, so a handful of rows fill a page and page changes show.
@@ -28,8 +27,7 @@ pub const NO_PAGE: u32 = u32::MAX;
 /// The on-disk format of a database. Two versions store the same rows in different bytes:
 /// V17 has a longer page header (a magic word and a 32-bit table id) and a tuple header with an
 /// attribute count and flags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FormatVersion {
     V16,
     V17,
@@ -111,7 +109,7 @@ static V17_LAYOUT: Layout = Layout {
 };
 
 /// What a page holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageKind {
     /// Table definitions (the catalog); page 0 is always one.
     Catalog,

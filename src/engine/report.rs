@@ -8,14 +8,13 @@ use super::catalog::TableSchema;
 use super::sql::ast::Function;
 use super::value::Value;
 use super::wal::PageChanges;
-use serde::{Deserialize, Serialize};
 
 /// The first sentence of MySQL's note 1592 for a statement that statement-based replication
 /// may not reproduce; the full note adds the reason ([`UnsafeReason::mysql_note`]).
 pub const MYSQL_UNSAFE_WARNING: &str =
     "Unsafe statement written to the binary log using statement format since BINLOG_FORMAT = STATEMENT.";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum StatementKind {
     CreateTable,
     AlterTable,
@@ -43,14 +42,14 @@ impl StatementKind {
 }
 
 /// Rows a SELECT returned.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ResultSet {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
 }
 
 /// One value a nondeterministic function produced, in the order they were produced.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FunctionValue {
     pub function: Function,
     pub value: Value,
@@ -58,7 +57,7 @@ pub struct FunctionValue {
 
 /// The context a statement ran in: what MySQL's binary log writes before a statement
 /// (`SET TIMESTAMP`, `SET INSERT_ID`, `SET @@RAND_SEED1/2`) plus what each function returned.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ContextValues {
     /// The one timestamp the statement took (only if it used NOW() or DEFAULT NOW()).
     pub timestamp: Option<i64>,
@@ -73,7 +72,7 @@ pub struct ContextValues {
 }
 
 /// Why statement-based replication may not reproduce a statement on a follower.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum UnsafeReason {
     /// UUID() is random per node, and no binlog context value carries it.
     Uuid,
@@ -120,7 +119,7 @@ impl UnsafeReason {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RowOp {
     Insert,
     Update,
@@ -130,7 +129,7 @@ pub enum RowOp {
 /// A logical change to one row, full images (MySQL's `binlog_row_image=FULL`, PostgreSQL's
 /// `REPLICA IDENTITY FULL`). Images list values in `columns` order; a follower matches
 /// columns by name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RowChange {
     pub table: String,
     pub op: RowOp,
@@ -144,7 +143,7 @@ pub struct RowChange {
 
 /// A row change cut down as MySQL's `binlog_row_image=MINIMAL` does: the before image keeps
 /// only the key, the after image only the columns that changed (all of them for an insert).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MinimalRowChange {
     pub table: String,
     pub op: RowOp,
@@ -196,14 +195,14 @@ impl RowChange {
 }
 
 /// A schema change. Logical and trigger-based replication do not carry these.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ddl {
     pub sql: String,
     pub schema: TableSchema,
 }
 
 /// What a commit made durable.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CommitReport {
     /// The physical changes, already applied to this node with `Database::apply`.
     pub changes: PageChanges,
@@ -214,7 +213,7 @@ pub struct CommitReport {
 }
 
 /// Everything one executed statement reports.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StatementReport {
     pub sql: String,
     pub kind: StatementKind,

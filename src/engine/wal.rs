@@ -4,7 +4,6 @@
 //! Knows pages as byte arrays only; says nothing about rows, SQL or the network.
 
 use super::page::{FormatVersion, PAGE_SIZE};
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Bytes of a WAL page (`XLOG_BLCKSZ`); every page starts with a page header.
@@ -53,9 +52,7 @@ fn page_header_at(position: u64) -> u64 {
 
 /// A log sequence number: a byte position in a node's WAL. Displays as PostgreSQL does,
 /// `0/016B3748` (see [`Lsn::unpadded`] for `0/16B3748`).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Lsn(pub u64);
 
 impl Lsn {
@@ -99,7 +96,7 @@ impl fmt::Display for Lsn {
 }
 
 /// One physical change to one page.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PageChange {
     /// Overwrite `bytes.len()` bytes at `offset`.
     Write {
@@ -132,7 +129,7 @@ impl PageChange {
 }
 
 /// A change and the LSN where its record starts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct WalRecord {
     pub lsn: Lsn,
     pub change: PageChange,
@@ -142,7 +139,7 @@ pub struct WalRecord {
 /// [`Database::apply`](super::Database::apply). `start..end` is the WAL range the commit's
 /// records occupy, the last [`COMMIT_RECORD_SIZE`] bytes of it (from `commit_lsn`) being the
 /// commit record.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PageChanges {
     pub format: FormatVersion,
     pub start: Lsn,

@@ -7,11 +7,11 @@
 //! unknown type or a malformed field gets an error reply naming it. Parsing never panics on
 //! what a page sends. This module must not know the DOM (the UI's `host_api` does).
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
+use super::json::action;
 use super::link::MAX_TIME;
 use super::narrate::EventLine;
 use super::LabAction;
+use crate::json::{self, small, text, whole, Kind, Obj, Value};
 use crate::view::{Micros, View};
 
 /// The `api` field every message carries.
@@ -56,37 +56,22 @@ pub enum Id {
     Text(String),
 }
 
-impl<'de> Deserialize<'de> for Id {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Id, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Id;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an integer or a string")
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Id, E> {
-                Ok(Id::Number(n))
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Id, E> {
-                i64::try_from(n).map(Id::Number).map_err(E::custom)
-            }
-            fn visit_str<E>(self, text: &str) -> Result<Id, E> {
-                Ok(Id::Text(text.to_string()))
-            }
-            fn visit_unit<E>(self) -> Result<Id, E> {
-                Ok(Id::None)
-            }
+impl Id {
+    /// The id a message carries: a whole number that fits 64 bits signed, a string, or none
+    /// (absent, null, or anything else).
+    fn of(message: &Value) -> Id {
+        match message.get("id") {
+            Some(Value::String(text)) => Id::Text(text.clone()),
+            Some(n) => n.as_i64().map_or(Id::None, Id::Number),
+            None => Id::None,
         }
-        deserializer.deserialize_any(Visitor)
     }
-}
 
-impl Serialize for Id {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn json(&self) -> Value {
         match self {
-            Id::None => serializer.serialize_none(),
-            Id::Number(n) => serializer.serialize_i64(*n),
-            Id::Text(text) => serializer.serialize_str(text),
+            Id::None => Value::Null,
+            Id::Number(n) => Value::int(*n),
+            Id::Text(text) => Value::text(text),
         }
     }
 }
@@ -100,24 +85,25 @@ pub struct Incoming {
     pub request: Result<Request, String>,
 }
 
-/// Whose a message is: only its `api`, whatever else it holds.
-#[derive(Deserialize)]
-struct Whose {
-    api: Option<String>,
+/// Reads a message's JSON text: `None` when it is not for the lab (another script's).
+pub fn parse(json: &str) -> Option<Incoming> {
+    let message = json::parse(json).ok()?;
+    if message.get("api").and_then(Value::as_str) != Some(API) {
+        return None;
+    }
+    let id = Id::of(&message);
+    let request = Message::read(&message)
+        .map_err(|e| match e.kind {
+            Kind::Type => format!("invalid type: {e}"),
+            _ => e.to_string(),
+        })
+        .and_then(read_request);
+    Some(Incoming { id, request })
 }
 
-/// Only a message's id, so that a malformed request is still answered to it.
-#[derive(Deserialize)]
-struct IdOnly {
-    #[serde(default)]
-    id: Id,
-}
-
-/// Every field a request may have.
-#[derive(Deserialize)]
+/// Every field a request may have, read with its type; a field no request has is ignored.
 struct Message {
     v: Option<u64>,
-    #[serde(rename = "type")]
     kind: Option<String>,
     time: Option<Micros>,
     state: Option<String>,
@@ -126,23 +112,35 @@ struct Message {
     action: Option<LabAction>,
 }
 
-/// Reads a message's JSON text: `None` when it is not for the lab (another script's).
-pub fn parse(json: &str) -> Option<Incoming> {
-    let whose: Whose = serde_json::from_str(json).ok()?;
-    if whose.api.as_deref() != Some(API) {
-        return None;
+impl Message {
+    fn read(message: &Value) -> Result<Message, json::Error> {
+        let fields = &[
+            "api", "v", "id", "type", "time", "state", "lesson", "step", "action",
+        ];
+        let o = Obj::open(message, "", fields)?;
+        Ok(Message {
+            v: o.maybe("v", whole)?,
+            kind: o.maybe("type", text)?,
+            time: o.maybe("time", whole)?,
+            state: o.maybe("state", text)?,
+            lesson: o.maybe("lesson", text)?,
+            step: o.maybe("step", small)?,
+            action: o.maybe("action", action)?,
+        })
     }
-    let id = serde_json::from_str::<IdOnly>(json)
-        .map(|only| only.id)
-        .unwrap_or_default();
-    let request = serde_json::from_str::<Message>(json)
-        .map_err(|e| e.to_string())
-        .and_then(read_request);
-    Some(Incoming { id, request })
 }
 
 fn read_request(message: Message) -> Result<Request, String> {
-    match message.v {
+    let Message {
+        v,
+        kind,
+        time,
+        state,
+        lesson,
+        step,
+        action,
+    } = message;
+    match v {
         Some(VERSION) => {}
         Some(v) => {
             return Err(format!(
@@ -151,9 +149,7 @@ fn read_request(message: Message) -> Result<Request, String> {
         }
         None => return Err("the message has no version (\"v\": 1)".to_string()),
     }
-    let kind = message
-        .kind
-        .ok_or_else(|| format!("the message has no type (one of {TYPES})"))?;
+    let kind = kind.ok_or_else(|| format!("the message has no type (one of {TYPES})"))?;
     let missing = |field: &str| format!("{kind}: missing field `{field}`");
     Ok(match kind.as_str() {
         "play" => Request::Play,
@@ -162,7 +158,7 @@ fn read_request(message: Message) -> Result<Request, String> {
         "step_back" => Request::StepBack,
         "get_state" => Request::GetState,
         "seek" => {
-            let time = message.time.ok_or_else(|| missing("time"))?;
+            let time = time.ok_or_else(|| missing("time"))?;
             if time > MAX_TIME {
                 return Err(format!(
                     "seek to {time} µs is later than the {MAX_TIME} µs the lab computes"
@@ -170,19 +166,19 @@ fn read_request(message: Message) -> Result<Request, String> {
             }
             Request::Seek(time)
         }
-        "load_state" => Request::LoadState(message.state.ok_or_else(|| missing("state"))?),
+        "load_state" => Request::LoadState(state.ok_or_else(|| missing("state"))?),
         "load_lesson" => Request::LoadLesson {
-            lesson: message.lesson.ok_or_else(|| missing("lesson"))?,
-            step: message.step,
+            lesson: lesson.ok_or_else(|| missing("lesson"))?,
+            step,
         },
-        "go_to_step" => Request::GoToStep(message.step.ok_or_else(|| missing("step"))?),
-        "action" => Request::Action(message.action.ok_or_else(|| missing("action"))?),
+        "go_to_step" => Request::GoToStep(step.ok_or_else(|| missing("step"))?),
+        "action" => Request::Action(action.ok_or_else(|| missing("action"))?),
         other => return Err(format!("unknown type `{other}`: expected one of {TYPES}")),
     })
 }
 
 /// A node as a host sees it: its id (for actions), name, role and state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeReport {
     pub id: u32,
     pub name: String,
@@ -192,7 +188,7 @@ pub struct NodeReport {
 
 /// What `get_state` answers and every reply carries: the time, whether it plays, the
 /// cluster's nodes and the link state of this moment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
     pub time: Micros,
     pub playing: bool,
@@ -221,97 +217,66 @@ impl Report {
     }
 }
 
-#[derive(Serialize)]
-struct Reply<'a> {
-    api: &'static str,
-    v: u64,
-    id: &'a Id,
-    ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    time: Option<Micros>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    playing: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nodes: Option<&'a [NodeReport]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state: Option<&'a str>,
+/// The fields every message from the lab starts with.
+fn head(id: Option<&Id>, ok: Option<bool>) -> Vec<(&'static str, Option<Value>)> {
+    vec![
+        ("api", Some(Value::text(API))),
+        ("v", Some(Value::Whole(VERSION))),
+        ("id", id.map(Id::json)),
+        ("ok", ok.map(Value::Bool)),
+    ]
 }
 
 /// A success reply to `id`, with the lab's report (JSON text).
 pub fn reply_ok(id: &Id, report: &Report) -> String {
-    to_json(&Reply {
-        api: API,
-        v: VERSION,
-        id,
-        ok: true,
-        error: None,
-        time: Some(report.time),
-        playing: Some(report.playing),
-        nodes: Some(&report.nodes),
-        state: report.state.as_deref(),
-    })
+    let nodes = report.nodes.iter().map(|n| {
+        Value::fields(vec![
+            ("id", Some(Value::Whole(n.id.into()))),
+            ("name", Some(Value::text(&n.name))),
+            ("role", Some(Value::text(n.role))),
+            ("state", Some(Value::text(&n.state))),
+        ])
+    });
+    let mut fields = head(Some(id), Some(true));
+    fields.extend([
+        ("time", Some(Value::Whole(report.time))),
+        ("playing", Some(Value::Bool(report.playing))),
+        ("nodes", Some(Value::Array(nodes.collect()))),
+        ("state", report.state.as_deref().map(Value::text)),
+    ]);
+    Value::fields(fields).to_text()
 }
 
 /// An error reply to `id`, saying why (JSON text).
 pub fn reply_error(id: &Id, error: &str) -> String {
-    to_json(&Reply {
-        api: API,
-        v: VERSION,
-        id,
-        ok: false,
-        error: Some(error),
-        time: None,
-        playing: None,
-        nodes: None,
-        state: None,
-    })
-}
-
-#[derive(Serialize)]
-struct Update<'a> {
-    api: &'static str,
-    v: u64,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    time: Micros,
-    playing: bool,
-    step: Option<u32>,
-    events: Vec<EventReport<'a>>,
-}
-
-#[derive(Serialize)]
-struct EventReport<'a> {
-    time: Micros,
-    text: &'a str,
-    important: bool,
+    let mut fields = head(Some(id), Some(false));
+    fields.push(("error", Some(Value::text(error))));
+    Value::fields(fields).to_text()
 }
 
 /// The update pushed to the host when the lab moved or something happened: the time, the
-/// lesson step if any, and the events since the last update (their sentences). JSON text.
+/// lesson step if any (`null` outside a lesson), and the events since the last update (their
+/// sentences). JSON text.
 pub fn update(time: Micros, playing: bool, step: Option<u32>, events: &[EventLine]) -> String {
-    to_json(&Update {
-        api: API,
-        v: VERSION,
-        kind: "update",
-        time,
-        playing,
-        step,
-        events: events
-            .iter()
-            .map(|e| EventReport {
-                time: e.time,
-                text: &e.text,
-                important: e.important,
-            })
-            .collect(),
-    })
-}
-
-/// Structs of strings, integers and booleans always serialize.
-fn to_json(value: &impl Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+    let events = events.iter().map(|e| {
+        Value::fields(vec![
+            ("time", Some(Value::Whole(e.time))),
+            ("text", Some(Value::text(&e.text))),
+            ("important", Some(Value::Bool(e.important))),
+        ])
+    });
+    let mut fields = head(None, None);
+    fields.extend([
+        ("type", Some(Value::text("update"))),
+        ("time", Some(Value::Whole(time))),
+        ("playing", Some(Value::Bool(playing))),
+        (
+            "step",
+            Some(step.map_or(Value::Null, |s| Value::Whole(s.into()))),
+        ),
+        ("events", Some(Value::Array(events.collect()))),
+    ]);
+    Value::fields(fields).to_text()
 }
 
 /// Whether a message from `origin` is taken, given the origins accepted (`*` takes any).

@@ -12,10 +12,11 @@
 //! version, its choices and its times, and says what was wrong ([`LinkError`]); nothing in
 //! it is unwrapped. This module must not know the DOM.
 
-use serde::{Deserialize, Serialize};
-
 use super::controls::{AckChoice, MethodChoice};
-use super::{ClusterConfig, Lab, LabAction, LabSettings, Later};
+use super::json::{action, action_json, resolver, resolver_name, topology, topology_name};
+use super::{ClusterConfig, Lab, LabAction, LabSettings, Later, MultiLeaderConfig};
+use crate::json::{self, flag, signed, small, text, whole, Obj, Value};
+use crate::sim::Time;
 use crate::view::Micros;
 
 /// The version of the state a link carries; a link from a newer lab is refused by name.
@@ -30,18 +31,13 @@ pub const MAX_TIME: Micros = 15 * 60 * 1_000_000;
 
 /// One action taken: at which virtual time, and whether the actions after that time were
 /// kept (see [`Later::Keep`]) rather than forgotten. Kept in the order taken.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// In a link: `{"t": 150000, "a": {"crash": 2}, "k": true}`, `k` only when true.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Taken {
-    #[serde(rename = "t")]
     pub at: Micros,
-    #[serde(rename = "a")]
     pub action: LabAction,
-    #[serde(rename = "k", default, skip_serializing_if = "is_false")]
     pub keep: bool,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 /// What a link holds.
@@ -55,32 +51,89 @@ pub struct LinkState {
     pub taken: Vec<Taken>,
     /// The virtual time shown.
     pub time: Micros,
+    /// A multi-leader cluster's settings (absent for the single-leader pickers' cluster).
+    pub multi_leader: Option<MultiLeaderLink>,
 }
 
-/// The JSON a link carries, with short keys.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Wire {
-    v: u32,
-    /// The seed.
-    s: u64,
-    /// The method's key (`MethodChoice::key`).
-    m: String,
-    /// The acknowledgement level's key (`AckChoice::key`).
-    ack: String,
-    /// Fencing through etcd.
-    f: bool,
-    /// The actions taken.
-    #[serde(default)]
-    a: Vec<Taken>,
-    /// The time shown.
-    t: Micros,
+/// What a link says of a multi-leader cluster: the number of leaders, its replication
+/// settings, and each leader's clock skew (µs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MultiLeaderLink {
+    pub leaders: u32,
+    pub config: MultiLeaderConfig,
+    pub skews: Vec<i64>,
 }
 
-/// Only the version of a state, whatever else it holds.
-#[derive(Deserialize)]
-struct Version {
-    v: Option<u64>,
+impl MultiLeaderLink {
+    fn of(cluster: &ClusterConfig) -> Option<MultiLeaderLink> {
+        Some(MultiLeaderLink {
+            leaders: cluster.servers.len() as u32,
+            config: cluster.multi_leader.clone()?,
+            skews: cluster.servers.iter().map(|s| s.clock_skew).collect(),
+        })
+    }
+
+    fn cluster(&self) -> ClusterConfig {
+        let mut cluster = ClusterConfig::multi_leader(self.leaders, self.config.clone());
+        for (server, skew) in cluster.servers.iter_mut().zip(&self.skews) {
+            server.clock_skew = *skew;
+        }
+        cluster
+    }
+
+    fn json(&self) -> Value {
+        let c = &self.config;
+        Value::fields(vec![
+            ("n", Some(Value::Whole(self.leaders.into()))),
+            ("t", Some(Value::text(topology_name(c.topology)))),
+            ("r", Some(Value::text(resolver_name(c.resolver)))),
+            ("vv", Some(Value::Bool(c.version_vectors))),
+            ("ai", Some(Value::Bool(c.auto_increment_offsets))),
+            ("lat", Some(Value::Whole(c.inter_dc_latency.as_micros()))),
+            (
+                "skew",
+                Some(Value::Array(
+                    self.skews.iter().map(|s| Value::int(*s)).collect(),
+                )),
+            ),
+        ])
+    }
+
+    fn read(v: &Value, path: &str) -> Result<MultiLeaderLink, json::Error> {
+        let o = Obj::new(v, path, &["n", "t", "r", "vv", "ai", "lat", "skew"])?;
+        let leaders = o.get("n", small)?;
+        if !(2..=3).contains(&leaders) {
+            return Err(json::Error::at(
+                format!("{path}.n"),
+                format!("a multi-leader lab has 2 or 3 leaders, not {leaders}"),
+            ));
+        }
+        let lat = o.get("lat", whole)?;
+        if lat > MAX_TIME {
+            return Err(json::Error::at(
+                format!("{path}.lat"),
+                format!("a latency of {lat} µs is too long"),
+            ));
+        }
+        let skews = o.many("skew", signed)?;
+        if skews.len() > leaders as usize || skews.iter().any(|s| s.unsigned_abs() > MAX_TIME) {
+            return Err(json::Error::at(
+                format!("{path}.skew"),
+                "one clock skew per leader, each within the time a link may reach",
+            ));
+        }
+        Ok(MultiLeaderLink {
+            leaders,
+            config: MultiLeaderConfig {
+                topology: o.get("t", topology)?,
+                resolver: o.get("r", resolver)?,
+                version_vectors: o.get("vv", flag)?,
+                auto_increment_offsets: o.get("ai", flag)?,
+                inter_dc_latency: Time::micros(lat),
+            },
+            skews,
+        })
+    }
 }
 
 /// Why a link could not be written or opened: the sentence a reader sees.
@@ -115,6 +168,13 @@ pub enum LinkError {
         at: Micros,
         why: String,
     },
+}
+
+/// A link's JSON that is malformed or of the wrong shape.
+impl From<json::Error> for LinkError {
+    fn from(e: json::Error) -> LinkError {
+        LinkError::Json(e.to_string())
+    }
 }
 
 impl std::fmt::Display for LinkError {
@@ -175,6 +235,7 @@ impl LinkState {
             fencing,
             taken: lab.taken().to_vec(),
             time: lab.time(),
+            multi_leader: MultiLeaderLink::of(&settings.cluster),
         };
         if state.settings() != *settings {
             return Err(LinkError::NotLinkable);
@@ -189,26 +250,39 @@ impl LinkState {
         let mut cluster = ClusterConfig::lab_default(self.method.method());
         cluster.ack = self.ack.policy();
         cluster.failover.fencing = self.fencing;
+        if let Some(multi) = &self.multi_leader {
+            cluster = multi.cluster();
+        }
         LabSettings {
             seed: self.seed,
             cluster,
         }
     }
 
-    /// The `state` value: JSON in base64url.
+    /// The `state` value: JSON in base64url. The JSON has short keys: `v` the version, `s`
+    /// the seed, `m` the method's key ([`MethodChoice::key`]), `ack` the acknowledgement
+    /// level's key ([`AckChoice::key`]), `f` fencing, `a` the actions taken, `t` the time shown,
+    /// and for a multi-leader cluster `ml` its settings (left out otherwise, so single-leader
+    /// links read as they always have).
     pub fn encode(&self) -> String {
-        let wire = Wire {
-            v: VERSION,
-            s: self.seed,
-            m: self.method.key().to_string(),
-            ack: self.ack.key().to_string(),
-            f: self.fencing,
-            a: self.taken.clone(),
-            t: self.time,
-        };
-        // A struct of strings, numbers and plain enums always serializes.
-        let json = serde_json::to_string(&wire).unwrap_or_default();
-        base64url(json.as_bytes())
+        let taken = self.taken.iter().map(|taken| {
+            Value::fields(vec![
+                ("t", Some(Value::Whole(taken.at))),
+                ("a", Some(action_json(&taken.action))),
+                ("k", taken.keep.then_some(Value::Bool(true))),
+            ])
+        });
+        let json = Value::fields(vec![
+            ("v", Some(Value::Whole(VERSION.into()))),
+            ("s", Some(Value::Whole(self.seed))),
+            ("m", Some(Value::text(self.method.key()))),
+            ("ack", Some(Value::text(self.ack.key()))),
+            ("f", Some(Value::Bool(self.fencing))),
+            ("a", Some(Value::Array(taken.collect()))),
+            ("t", Some(Value::Whole(self.time))),
+            ("ml", self.multi_leader.as_ref().map(MultiLeaderLink::json)),
+        ]);
+        base64url(json.to_text().as_bytes())
     }
 
     /// Reads a `state` value back, checking everything a hostile link could get wrong.
@@ -222,28 +296,16 @@ impl LinkState {
         }
         let bytes = from_base64url(text)?;
         let json = String::from_utf8(bytes).map_err(|_| LinkError::NotText)?;
+        let value = json::parse(&json)?;
         // The version first, so a newer link is named as such rather than as bad JSON.
-        if let Ok(Version { v: Some(version) }) = serde_json::from_str(&json) {
+        if let Some(version) = value.get("v").and_then(Value::as_u64) {
             if version > u64::from(VERSION) {
                 return Err(LinkError::NewerVersion {
                     version: u32::try_from(version).unwrap_or(u32::MAX),
                 });
             }
         }
-        let wire: Wire = serde_json::from_str(&json).map_err(|e| LinkError::Json(e.to_string()))?;
-        if wire.v > VERSION {
-            return Err(LinkError::NewerVersion { version: wire.v });
-        }
-        let method = MethodChoice::from_key(&wire.m).ok_or(LinkError::UnknownMethod(wire.m))?;
-        let ack = AckChoice::from_key(&wire.ack).ok_or(LinkError::UnknownAck(wire.ack))?;
-        let state = LinkState {
-            seed: wire.s,
-            method,
-            ack,
-            fencing: wire.f,
-            taken: wire.a,
-            time: wire.t,
-        };
+        let state = read(&value)?;
         state.check_bounds()?;
         Ok(state)
     }
@@ -266,6 +328,38 @@ impl LinkState {
             None => Ok(()),
         }
     }
+}
+
+/// A link's JSON as a state. A field added to links is one more key in the list and one
+/// more line here.
+fn read(value: &Value) -> Result<LinkState, LinkError> {
+    let o = Obj::new(value, "", &["v", "s", "m", "ack", "f", "a", "t", "ml"])?;
+    o.get("v", whole)?;
+    let seed = o.get("s", whole)?;
+    let method = o.get("m", text)?;
+    let ack = o.get("ack", text)?;
+    let fencing = o.get("f", flag)?;
+    let taken = o.many("a", taken)?;
+    let time = o.get("t", whole)?;
+    let multi_leader = o.maybe("ml", MultiLeaderLink::read)?;
+    Ok(LinkState {
+        seed,
+        method: MethodChoice::from_key(&method).ok_or(LinkError::UnknownMethod(method))?,
+        ack: AckChoice::from_key(&ack).ok_or(LinkError::UnknownAck(ack))?,
+        fencing,
+        taken,
+        time,
+        multi_leader,
+    })
+}
+
+fn taken(v: &Value, path: &str) -> Result<Taken, json::Error> {
+    let o = Obj::new(v, path, &["t", "a", "k"])?;
+    Ok(Taken {
+        at: o.get("t", whole)?,
+        action: o.get("a", action)?,
+        keep: o.maybe("k", flag)?.unwrap_or(false),
+    })
 }
 
 /// A fresh lab with the link's settings, its actions taken again in their order, each at

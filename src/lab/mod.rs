@@ -15,6 +15,7 @@ pub mod conflicts;
 pub mod controls;
 pub mod describe;
 pub mod inspect;
+pub mod json;
 pub mod link;
 pub mod marks;
 pub mod narrate;
@@ -42,7 +43,7 @@ use crate::timeline::Timeline;
 use crate::view::{Micros, NodeCommand, View};
 
 /// How a lab starts: its cluster and the seed every random draw comes from.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LabSettings {
     pub seed: u64,
     pub cluster: ClusterConfig,
@@ -60,11 +61,10 @@ impl Default for LabSettings {
 /// What a person (or a lesson) can do to the lab. Plain values: a lesson or a link can carry
 /// a list of them, stamped with times.
 ///
-/// In JSON (serde) an action is externally tagged in snake_case: `{"crash": 2}`,
+/// In JSON ([`json`]) an action is externally tagged in snake_case: `{"crash": 2}`,
 /// `{"sql": {"client": 4, "sql": "SELECT 1"}}`, `{"set_ack": "async"}`; nodes are ids here
 /// (a lesson file names them instead: `crate::lesson::format::ScriptAction`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LabAction {
     /// `client` runs `sql` on the leader it knows.
     Sql {

@@ -1,12 +1,9 @@
-//! Reading and writing a lesson's JSON by hand, over `serde_json::Value`: each field is read
-//! where its path is known, so an error names it (`steps[3].question.answer: expected a
-//! whole number`), and the page carries one JSON parser and one small writer instead of a
-//! derived deserializer and serializer per type (they cost it some 40 KB gzipped).
+//! Reading and writing a lesson's JSON field by field over [`crate::json`] (the page's one
+//! JSON parser and writer), so that each error names its field path (`steps[3].question.answer:
+//! expected a whole number`), with no derived deserializer or serializer per type.
 //!
 //! The shapes are [`super::format`]'s; the conventions (externally tagged snake_case,
 //! unknown fields refused, `null` as absent) are `docs/lesson-format.md`'s.
-
-use serde_json::{Map, Value};
 
 use super::format::{
     Cell, CheckName, Expect, Highlight, Lesson, LogRecord, Question, ScriptAction, Scripted,
@@ -14,153 +11,31 @@ use super::format::{
 };
 use super::LessonError;
 use crate::engine::FormatVersion;
-use crate::lab::{AckPolicy, Method, ReadRouting};
-use crate::replication::config::{AckStage, RowImage, StandbySet};
-use crate::sim::Time;
+use crate::json::{
+    child, flag, list, signed, small, tagged, text, texts, whole, Error, Kind, Obj, Value,
+};
+use crate::lab::json::{ack, ack_json, routing, Timeout};
+use crate::lab::{AckPolicy, Method};
+use crate::replication::config::RowImage;
 
-type Result<T> = std::result::Result<T, LessonError>;
+type Result<T> = std::result::Result<T, Error>;
 
-/// `path.key`, or `key` at the top.
-fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// A JSON error as a lesson's: a syntax error says "not valid JSON" with its line and column,
+/// or that the file ends too soon; the path is the field open where it happened.
+impl From<Error> for LessonError {
+    fn from(e: Error) -> LessonError {
+        let message = match e.kind {
+            Kind::Syntax { eof: true, .. } => format!("the file ends too soon: {}", e.message),
+            Kind::Syntax { line, column, .. } => {
+                format!(
+                    "not valid JSON ({}) at line {line} column {column}",
+                    e.message
+                )
+            }
+            Kind::Type | Kind::Shape => e.message,
+        };
+        LessonError::at(e.path, message)
     }
-}
-
-fn wrong(path: &str, expected: &str, found: &Value) -> LessonError {
-    let found = match found {
-        Value::Null => "null",
-        Value::Bool(_) => "true or false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    };
-    LessonError::at(path, format!("expected {expected}, found {found}"))
-}
-
-fn text(v: &Value, path: &str) -> Result<String> {
-    v.as_str()
-        .map(str::to_string)
-        .ok_or_else(|| wrong(path, "a string", v))
-}
-
-fn whole(v: &Value, path: &str) -> Result<u64> {
-    v.as_u64()
-        .ok_or_else(|| wrong(path, "a whole number (0 or more)", v))
-}
-
-fn small(v: &Value, path: &str) -> Result<u32> {
-    let n = whole(v, path)?;
-    u32::try_from(n).map_err(|_| LessonError::at(path, format!("{n} is too large")))
-}
-
-fn signed(v: &Value, path: &str) -> Result<i64> {
-    v.as_i64().ok_or_else(|| wrong(path, "a whole number", v))
-}
-
-fn flag(v: &Value, path: &str) -> Result<bool> {
-    v.as_bool().ok_or_else(|| wrong(path, "true or false", v))
-}
-
-fn list<T>(v: &Value, path: &str, item: impl Fn(&Value, &str) -> Result<T>) -> Result<Vec<T>> {
-    let items = v.as_array().ok_or_else(|| wrong(path, "a list", v))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, v)| item(v, &format!("{path}[{i}]")))
-        .collect()
-}
-
-fn texts(v: &Value, path: &str) -> Result<Vec<String>> {
-    list(v, path, text)
-}
-
-/// An object's fields, read by name; unknown names are refused up front.
-struct Obj<'a> {
-    map: &'a Map<String, Value>,
-    path: String,
-}
-
-impl<'a> Obj<'a> {
-    fn new(v: &'a Value, path: &str, known: &[&str]) -> Result<Obj<'a>> {
-        let map = v.as_object().ok_or_else(|| wrong(path, "an object", v))?;
-        if let Some(key) = map.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(LessonError::at(
-                child(path, key),
-                format!("unknown field `{key}`, expected one of {}", quoted(known)),
-            ));
-        }
-        Ok(Obj {
-            map,
-            path: path.to_string(),
-        })
-    }
-
-    /// A field, if present and not null, with its path.
-    fn opt(&self, key: &str) -> Option<(&'a Value, String)> {
-        self.map
-            .get(key)
-            .filter(|v| !v.is_null())
-            .map(|v| (v, child(&self.path, key)))
-    }
-
-    fn req(&self, key: &str) -> Result<(&'a Value, String)> {
-        self.opt(key)
-            .ok_or_else(|| LessonError::at(self.path.clone(), format!("missing field `{key}`")))
-    }
-
-    fn get<T>(&self, key: &str, read: impl Fn(&Value, &str) -> Result<T>) -> Result<T> {
-        let (v, path) = self.req(key)?;
-        read(v, &path)
-    }
-
-    fn maybe<T>(&self, key: &str, read: impl Fn(&Value, &str) -> Result<T>) -> Result<Option<T>> {
-        self.opt(key).map(|(v, path)| read(v, &path)).transpose()
-    }
-
-    /// A list that may be left out (empty).
-    fn many<T>(&self, key: &str, item: impl Fn(&Value, &str) -> Result<T>) -> Result<Vec<T>> {
-        Ok(self
-            .maybe(key, |v, p| list(v, p, &item))?
-            .unwrap_or_default())
-    }
-}
-
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// An externally tagged value: a bare string (`"async"`) or a one-key object
-/// (`{"crash": "leader"}`). Returns the tag, its content (null for a bare string) and the
-/// content's path.
-fn tagged<'a>(v: &'a Value, path: &str, tags: &[&str]) -> Result<(&'a str, &'a Value, String)> {
-    let (tag, content) = match v {
-        Value::String(s) => (s.as_str(), &Value::Null),
-        Value::Object(map) if map.len() == 1 => match map.iter().next() {
-            Some((k, v)) => (k.as_str(), v),
-            None => unreachable_empty(path)?,
-        },
-        _ => return Err(wrong(path, &format!("one of {}", quoted(tags)), v)),
-    };
-    let content_path = child(path, tag);
-    if !tags.contains(&tag) {
-        return Err(LessonError::at(
-            content_path,
-            format!("unknown variant `{tag}`, expected one of {}", quoted(tags)),
-        ));
-    }
-    Ok((tag, content, content_path))
-}
-
-fn unreachable_empty<T>(path: &str) -> Result<T> {
-    Err(LessonError::at(path, "expected a one-key object"))
 }
 
 /// A lesson from its parsed JSON.
@@ -259,41 +134,11 @@ fn method(v: &Value, path: &str) -> Result<Method> {
     })
 }
 
-fn ack(v: &Value, path: &str) -> Result<AckPolicy> {
-    let (tag, content, path) = tagged(v, path, &["async", "sync"])?;
-    if tag == "async" {
-        return Ok(AckPolicy::Async);
-    }
-    let o = Obj::new(content, &path, &["stage", "standbys", "timeout"])?;
-    let stage = o.get("stage", |v, p| {
-        Ok(match tagged(v, p, &["write", "flush", "apply"])?.0 {
-            "write" => AckStage::Write,
-            "flush" => AckStage::Flush,
-            _ => AckStage::Apply,
-        })
-    })?;
-    let standbys = o.get("standbys", |v, p| {
-        let (tag, content, path) = tagged(v, p, &["first", "any"])?;
-        let o = Obj::new(content, &path, &["count", "names"])?;
-        let (count, names) = (o.get("count", small)?, o.get("names", texts)?);
-        Ok(if tag == "first" {
-            StandbySet::First { count, names }
-        } else {
-            StandbySet::Any { count, names }
-        })
-    })?;
-    Ok(AckPolicy::Sync {
-        stage,
-        standbys,
-        timeout: o.maybe("timeout", whole)?.map(Time::micros),
-    })
-}
-
 fn scripted(v: &Value, path: &str) -> Result<Scripted> {
     let o = Obj::new(v, path, &["at_ms", "plus_us", "action"])?;
     let plus_us = o.maybe("plus_us", small)?.unwrap_or(0);
     if plus_us > 999 {
-        return Err(LessonError::at(
+        return Err(Error::at(
             child(path, "plus_us"),
             format!("{plus_us} µs: at most 999 (more is a later at_ms)"),
         ));
@@ -361,12 +206,9 @@ fn action(v: &Value, path: &str) -> Result<ScriptAction> {
         "checkpoint" => ScriptAction::Checkpoint(node()?),
         "set_read_routing" => {
             let o = Obj::new(content, &path, &["client", "routing"])?;
-            let names = ReadRouting::ALL.map(ReadRouting::name);
             ScriptAction::SetReadRouting {
                 client: o.get("client", text)?,
-                routing: o.get("routing", |v, p| {
-                    Ok(ReadRouting::named(tagged(v, p, &names)?.0).unwrap_or_default())
-                })?,
+                routing: o.get("routing", routing)?,
             }
         }
         _ => ScriptAction::Cancel(node()?),
@@ -396,7 +238,7 @@ fn highlight(v: &Value, path: &str) -> Result<Highlight> {
             let ends = texts(v, p)?;
             match <[String; 2]>::try_from(ends) {
                 Ok(pair) => Ok(pair),
-                Err(ends) => Err(LessonError::at(
+                Err(ends) => Err(Error::at(
                     p,
                     format!("a link is two node names, not {}", ends.len()),
                 )),
@@ -510,64 +352,51 @@ fn check_name(v: &Value, path: &str) -> Result<CheckName> {
         .map_or(CheckName::TwoLeaders, |(_, c)| *c))
 }
 
-// Writing: a small tree of JSON values in field order, printed with two-space indents.
+// Writing: a tree of JSON values in the format's field order, printed with two-space indents.
 
-/// A JSON value to write, objects keeping their fields' order.
-enum J {
-    Bool(bool),
-    Num(u64),
-    Int(i64),
-    Str(String),
-    List(Vec<J>),
-    Obj(Vec<(&'static str, J)>),
+fn s(text: &str) -> Value {
+    Value::text(text)
 }
 
-fn s(text: &str) -> J {
-    J::Str(text.to_string())
+fn tag(name: &str, content: Value) -> Value {
+    Value::tagged(name, content)
 }
 
-fn tag(name: &'static str, content: J) -> J {
-    J::Obj(vec![(name, content)])
-}
-
-fn strings(items: &[String]) -> J {
-    J::List(items.iter().map(|i| s(i)).collect())
+fn strings(items: &[String]) -> Value {
+    Value::texts(items)
 }
 
 /// An object from fields, the absent ones left out.
-fn obj(fields: Vec<(&'static str, Option<J>)>) -> J {
-    J::Obj(
-        fields
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect(),
-    )
+fn obj(fields: Vec<(&str, Option<Value>)>) -> Value {
+    Value::fields(fields)
 }
 
 /// A lesson as pretty-printed JSON.
 pub(super) fn write(lesson: &Lesson) -> String {
-    let mut out = String::new();
-    print(&lesson_json(lesson), 0, &mut out);
+    let mut out = lesson_json(lesson).to_pretty();
     out.push('\n');
     out
 }
 
-fn lesson_json(l: &Lesson) -> J {
+fn lesson_json(l: &Lesson) -> Value {
     obj(vec![
-        ("version", Some(J::Num(l.version.into()))),
+        ("version", Some(Value::Whole(l.version.into()))),
         ("id", Some(s(&l.id))),
         ("title", Some(s(&l.title))),
         ("summary", Some(s(&l.summary))),
         ("settings", Some(settings_json(&l.settings))),
         (
             "actions",
-            Some(J::List(
+            Some(Value::Array(
                 l.actions
                     .iter()
                     .map(|a| {
                         obj(vec![
-                            ("at_ms", Some(J::Num(a.at_ms))),
-                            ("plus_us", (a.plus_us > 0).then(|| J::Num(a.plus_us.into()))),
+                            ("at_ms", Some(Value::Whole(a.at_ms))),
+                            (
+                                "plus_us",
+                                (a.plus_us > 0).then(|| Value::Whole(a.plus_us.into())),
+                            ),
                             ("action", Some(action_json(&a.action))),
                         ])
                     })
@@ -576,21 +405,21 @@ fn lesson_json(l: &Lesson) -> J {
         ),
         (
             "steps",
-            Some(J::List(l.steps.iter().map(step_json).collect())),
+            Some(Value::Array(l.steps.iter().map(step_json).collect())),
         ),
     ])
 }
 
-fn settings_json(st: &Settings) -> J {
-    let num = |n: Option<u64>| n.map(J::Num);
+fn settings_json(st: &Settings) -> Value {
+    let num = |n: Option<u64>| n.map(Value::Whole);
     obj(vec![
-        ("seed", Some(J::Num(st.seed))),
+        ("seed", Some(Value::Whole(st.seed))),
         ("method", Some(method_json(st.method))),
-        ("ack", Some(ack_json(&st.ack))),
+        ("ack", Some(ack_json(&st.ack, Timeout::Absent))),
         ("followers", num(st.followers.map(u64::from))),
-        ("spare", st.spare.map(J::Bool)),
+        ("spare", st.spare.map(Value::Bool)),
         ("clients", num(st.clients.map(u64::from))),
-        ("fencing", st.fencing.map(J::Bool)),
+        ("fencing", st.fencing.map(Value::Bool)),
         ("failover_timeout_ms", num(st.failover_timeout_ms)),
         ("lock_wait_timeout_ms", num(st.lock_wait_timeout_ms)),
         ("schema", st.schema.as_deref().map(strings)),
@@ -601,7 +430,7 @@ fn settings_json(st: &Settings) -> J {
         (
             "servers",
             (!st.servers.is_empty()).then(|| {
-                J::List(
+                Value::Array(
                     st.servers
                         .iter()
                         .map(|sv| {
@@ -617,7 +446,7 @@ fn settings_json(st: &Settings) -> J {
                                         })
                                     }),
                                 ),
-                                ("clock_skew_ms", sv.clock_skew_ms.map(J::Int)),
+                                ("clock_skew_ms", sv.clock_skew_ms.map(Value::int)),
                                 ("schema", sv.schema.as_deref().map(strings)),
                             ])
                         })
@@ -628,7 +457,7 @@ fn settings_json(st: &Settings) -> J {
     ])
 }
 
-fn method_json(m: Method) -> J {
+fn method_json(m: Method) -> Value {
     match m {
         Method::Wal => s("wal"),
         Method::Trigger => s("trigger"),
@@ -645,45 +474,12 @@ fn method_json(m: Method) -> J {
         ),
         Method::Statement { context_events } => tag(
             "statement",
-            obj(vec![("context_events", Some(J::Bool(context_events)))]),
+            obj(vec![("context_events", Some(Value::Bool(context_events)))]),
         ),
     }
 }
 
-fn ack_json(a: &AckPolicy) -> J {
-    match a {
-        AckPolicy::Async => s("async"),
-        AckPolicy::Sync {
-            stage,
-            standbys,
-            timeout,
-        } => {
-            let stage = match stage {
-                AckStage::Write => "write",
-                AckStage::Flush => "flush",
-                AckStage::Apply => "apply",
-            };
-            let (kind, count, names) = match standbys {
-                StandbySet::First { count, names } => ("first", count, names),
-                StandbySet::Any { count, names } => ("any", count, names),
-            };
-            let set = obj(vec![
-                ("count", Some(J::Num((*count).into()))),
-                ("names", Some(strings(names))),
-            ]);
-            tag(
-                "sync",
-                obj(vec![
-                    ("stage", Some(s(stage))),
-                    ("standbys", Some(tag(kind, set))),
-                    ("timeout", timeout.map(|t| J::Num(t.as_micros()))),
-                ]),
-            )
-        }
-    }
-}
-
-fn action_json(a: &ScriptAction) -> J {
+fn action_json(a: &ScriptAction) -> Value {
     let pair = |a: &str, b: &str| obj(vec![("a", Some(s(a))), ("b", Some(s(b)))]);
     match a {
         ScriptAction::Sql { client, sql } => tag(
@@ -709,7 +505,7 @@ fn action_json(a: &ScriptAction) -> J {
         ScriptAction::Rejoin(n) => tag("rejoin", s(n)),
         ScriptAction::Partition { a, b } => tag("partition", pair(a, b)),
         ScriptAction::Heal { a, b } => tag("heal", pair(a, b)),
-        ScriptAction::SetAck(policy) => tag("set_ack", ack_json(policy)),
+        ScriptAction::SetAck(policy) => tag("set_ack", ack_json(policy, Timeout::Absent)),
         ScriptAction::Checkpoint(n) => tag("checkpoint", s(n)),
         ScriptAction::Cancel(n) => tag("cancel", s(n)),
         ScriptAction::SetReadRouting { client, routing } => tag(
@@ -722,9 +518,9 @@ fn action_json(a: &ScriptAction) -> J {
     }
 }
 
-fn step_json(st: &Step) -> J {
+fn step_json(st: &Step) -> Value {
     obj(vec![
-        ("at_ms", Some(J::Num(st.at_ms))),
+        ("at_ms", Some(Value::Whole(st.at_ms))),
         ("caption", Some(s(&st.caption))),
         ("highlight", st.highlight.as_ref().map(highlight_json)),
         (
@@ -733,24 +529,26 @@ fn step_json(st: &Step) -> J {
                 obj(vec![
                     ("prompt", Some(s(&q.prompt))),
                     ("choices", Some(strings(&q.choices))),
-                    ("answer", Some(J::Num(q.answer.into()))),
+                    ("answer", Some(Value::Whole(q.answer.into()))),
                     ("reveal", Some(s(&q.reveal))),
                 ])
             }),
         ),
         (
             "expect",
-            (!st.expect.is_empty()).then(|| J::List(st.expect.iter().map(expect_json).collect())),
+            (!st.expect.is_empty())
+                .then(|| Value::Array(st.expect.iter().map(expect_json).collect())),
         ),
     ])
 }
 
-fn highlight_json(h: &Highlight) -> J {
+fn highlight_json(h: &Highlight) -> Value {
     obj(vec![
         ("nodes", (!h.nodes.is_empty()).then(|| strings(&h.nodes))),
         (
             "links",
-            (!h.links.is_empty()).then(|| J::List(h.links.iter().map(|l| strings(l)).collect())),
+            (!h.links.is_empty())
+                .then(|| Value::Array(h.links.iter().map(|l| strings(l)).collect())),
         ),
         (
             "cell",
@@ -768,15 +566,17 @@ fn highlight_json(h: &Highlight) -> J {
             h.log_record.as_ref().map(|r| {
                 obj(vec![
                     ("node", Some(s(&r.node))),
-                    ("index", Some(J::Num(r.index.into()))),
+                    ("index", Some(Value::Whole(r.index.into()))),
                 ])
             }),
         ),
     ])
 }
 
-fn expect_json(e: &Expect) -> J {
-    let f = |fields: Vec<(&'static str, J)>| J::Obj(fields);
+fn expect_json(e: &Expect) -> Value {
+    let f = |fields: Vec<(&str, Value)>| {
+        Value::fields(fields.into_iter().map(|(k, v)| (k, Some(v))).collect())
+    };
     match e {
         Expect::Row {
             node,
@@ -807,7 +607,7 @@ fn expect_json(e: &Expect) -> J {
             f(vec![
                 ("node", s(node)),
                 ("table", s(table)),
-                ("count", J::Num(*count)),
+                ("count", Value::Whole(*count)),
             ]),
         ),
         Expect::Check { name, count } => {
@@ -817,7 +617,7 @@ fn expect_json(e: &Expect) -> J {
                 .map_or("two_leaders", |(n, _)| n);
             tag(
                 "check",
-                f(vec![("name", s(name)), ("count", J::Num(*count))]),
+                f(vec![("name", s(name)), ("count", Value::Whole(*count))]),
             )
         }
         Expect::Role { node, is } => tag("role", f(vec![("node", s(node)), ("is", s(is))])),
@@ -835,65 +635,4 @@ fn expect_json(e: &Expect) -> J {
         ),
         Expect::Event { contains } => tag("event", f(vec![("contains", s(contains))])),
     }
-}
-
-/// Prints `j` at `depth` (two spaces each).
-fn print(j: &J, depth: usize, out: &mut String) {
-    let indent = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push_str("  ");
-        }
-    };
-    match j {
-        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        J::Num(n) => out.push_str(&n.to_string()),
-        J::Int(n) => out.push_str(&n.to_string()),
-        J::Str(text) => quote(text, out),
-        J::List(items) if items.is_empty() => out.push_str("[]"),
-        J::Obj(fields) if fields.is_empty() => out.push_str("{}"),
-        J::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                indent(out, depth + 1);
-                print(item, depth + 1, out);
-            }
-            indent(out, depth);
-            out.push(']');
-        }
-        J::Obj(fields) => {
-            out.push('{');
-            for (i, (key, value)) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                indent(out, depth + 1);
-                quote(key, out);
-                out.push_str(": ");
-                print(value, depth + 1, out);
-            }
-            indent(out, depth);
-            out.push('}');
-        }
-    }
-}
-
-/// `text` as a JSON string.
-fn quote(text: &str, out: &mut String) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }

@@ -12,7 +12,6 @@
 
 pub mod format;
 mod json;
-mod paths;
 pub mod runner;
 mod settings;
 pub mod ui_support;
@@ -127,27 +126,28 @@ pub fn parse(text: &str) -> Result<Lesson, LessonError> {
 
 /// Reads a lesson file's JSON and shape, without checking names and times.
 fn read(text: &str) -> Result<Lesson, LessonError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| paths::error(text, &e))?;
+    let value = crate::json::parse(text)?;
     // The version first: a newer file may have fields this lab does not know.
     match value.get("version") {
-        None | Some(serde_json::Value::Null) => {
+        None | Some(crate::json::Value::Null) => {
             return Err(LessonError::at(
                 "version",
                 format!("missing (this lab reads version {VERSION})"),
             ))
         }
-        Some(v) if v.as_u64().is_some_and(|n| n > u64::from(VERSION)) => {
-            return Err(LessonError::at(
-                "version",
-                format!(
-                    "this file is version {v}, newer than this lab reads (version {VERSION}): open it in a newer Replication Lab"
-                ),
-            ))
-        }
-        _ => {}
+        Some(v) => match v.as_u64() {
+            Some(n) if n > u64::from(VERSION) => {
+                return Err(LessonError::at(
+                    "version",
+                    format!(
+                        "this file is version {n}, newer than this lab reads (version {VERSION}): open it in a newer Replication Lab"
+                    ),
+                ))
+            }
+            _ => {}
+        },
     }
-    json::lesson(&value)
+    Ok(json::lesson(&value)?)
 }
 
 /// A lesson as a JSON file (pretty-printed, fields in the format's order).
@@ -160,7 +160,7 @@ pub fn lab_settings(lesson: &Lesson) -> Result<LabSettings, LessonError> {
     settings::build(&lesson.settings)
 }
 
-/// Checks what serde cannot: the version, limits, names, tables, order of times, questions.
+/// Checks what the JSON's shape cannot: the version, limits, names, tables, order of times, questions.
 fn validate(lesson: &Lesson) -> Result<(), LessonError> {
     if lesson.version != VERSION {
         return Err(LessonError::at(

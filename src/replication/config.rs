@@ -4,8 +4,6 @@
 //!
 //! Knows nothing of the world or the UI.
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::FormatVersion;
 use crate::sim::Time;
 
@@ -23,8 +21,7 @@ pub fn speaks_mysql(method: Method, ack: &AckPolicy) -> bool {
 }
 
 /// How far a standby must have got with a commit before it counts as acknowledged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AckStage {
     /// `remote_write`: received and written (to the OS), not yet flushed.
     Write,
@@ -46,8 +43,7 @@ impl AckStage {
 }
 
 /// Which standbys must acknowledge (PostgreSQL's `synchronous_standby_names`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StandbySet {
     /// `FIRST n (a, b, ...)`: the first `n` connected standbys in priority order.
     First { count: u32, names: Vec<String> },
@@ -96,8 +92,7 @@ impl StandbySet {
 }
 
 /// When a client's commit returns.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AckPolicy {
     /// The leader replies as soon as its own commit is durable.
     Async,
@@ -201,8 +196,7 @@ impl AckPolicy {
 }
 
 /// How a leader failure is handled.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FailoverConfig {
     /// Followers promote one of themselves when the leader is silent this long; `None` means
     /// failover is manual only.
@@ -217,7 +211,6 @@ pub struct FailoverConfig {
     /// The leader key's time to live. Patroni's default is 30 s with a 10 s loop; the lab's
     /// failover timeouts are a few virtual seconds, so its key lives as long as the default
     /// failover timeout, and the leader renews it every third of that.
-    #[serde(default = "default_key_ttl")]
     pub key_ttl: Time,
 }
 
@@ -243,8 +236,7 @@ impl Default for FailoverConfig {
 }
 
 /// One database node's own setup.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ServerSpec {
     /// `leader`, `follower-1`, ...
     pub name: String,
@@ -274,8 +266,7 @@ impl ServerSpec {
 
 /// Timings of the simulated servers. Defaults are chosen so that one message takes a few
 /// milliseconds and the stages of a commit (write, flush, apply) are visibly apart.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Timings {
     /// How long a follower takes to flush what it wrote.
     pub flush_delay: Time,
@@ -299,7 +290,6 @@ pub struct Timings {
     /// default), the transaction stays open. InnoDB's default is 50 s, kept here; the lab's
     /// runs last a few virtual seconds, so a lesson that wants to show the timeout sets it
     /// lower. PostgreSQL's `lock_timeout` is 0 (off) by default: its sessions wait forever.
-    #[serde(default = "default_lock_wait_timeout")]
     pub innodb_lock_wait_timeout: Time,
 }
 
@@ -324,8 +314,7 @@ impl Default for Timings {
 }
 
 /// Everything a cluster is built from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ClusterConfig {
     pub method: Method,
     pub ack: AckPolicy,
@@ -341,7 +330,6 @@ pub struct ClusterConfig {
     /// For trigger-based replication: the tables the triggers capture.
     pub replicated_tables: Vec<String>,
     /// Set for a multi-leader cluster (every server a leader); absent for single-leader.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_leader: Option<MultiLeaderConfig>,
 }
 

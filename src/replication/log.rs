@@ -12,8 +12,6 @@ use core::fmt;
 use core::ops::Deref;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use crate::engine::{PageChanges, RowChange, UnsafeReason};
 
 /// Where a binary log starts: MySQL's first event follows the 4-byte magic and a format
@@ -24,7 +22,7 @@ pub const BINLOG_START: u64 = 4 + 120;
 pub const BINLOG_FILE: &str = "binlog.000001";
 
 /// A statement as a statement-based log carries it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LoggedStatement {
     /// The SQL text as the client sent it.
     pub sql: String,
@@ -36,7 +34,7 @@ pub struct LoggedStatement {
 
 /// The context events MySQL writes before a statement so that it replays with the leader's
 /// values: `SET TIMESTAMP`, `SET INSERT_ID`, `SET @@RAND_SEED1/2`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct StatementContext {
     /// The statement's start time on the leader (microseconds since the epoch).
     pub timestamp: Option<i64>,
@@ -47,7 +45,7 @@ pub struct StatementContext {
 }
 
 /// What one log entry carries.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Payload {
     /// Statement-based: the transaction's statements, in order.
     Statements(Vec<LoggedStatement>),
@@ -111,20 +109,8 @@ impl fmt::Debug for LogEntry {
     }
 }
 
-impl Serialize for LogEntry {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for LogEntry {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        LogEntryData::deserialize(deserializer).map(LogEntry::new)
-    }
-}
-
 /// What a [`LogEntry`] holds.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LogEntryData {
     /// Position in the log: 1 for the first entry.
     pub index: u64,
@@ -196,7 +182,7 @@ pub fn payload_bytes(payload: &Payload) -> u64 {
 /// The leader's history of terms, like PostgreSQL's timeline history files: term `t` ended
 /// (was taken over) after entry `ended_after`. Used to find where a rejoining node's log
 /// diverged from the new leader's.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct TermHistory {
     /// `(term, last index of that term)` for every term before the current one, ascending.
     pub ended: Vec<(u32, u64)>,

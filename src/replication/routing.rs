@@ -15,8 +15,6 @@
 
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::sim::{NodeId, Time};
 
 /// How long a client reads from the leader after its last write under
@@ -24,10 +22,7 @@ use crate::sim::{NodeId, Time};
 pub const LEADER_AFTER_WRITE: Time = Time::secs(1);
 
 /// A client's read-routing setting. In JSON (lessons, links): `"any_follower"`.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ReadRouting {
     /// Every read goes to the leader (no anomaly; the leader carries every read).
     #[default]

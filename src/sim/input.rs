@@ -14,13 +14,10 @@ use super::rng::Probability;
 use super::time::Time;
 use core::fmt;
 use core::hash::{Hash, Hasher};
-use serde::{Deserialize, Serialize};
 
 /// The number of an input given to the world, unique in a world. For a request, this is the id
 /// the process receives in `on_request` and answers with `Context::reply`.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct InputId(pub u64);
 
 impl fmt::Display for InputId {
@@ -30,7 +27,7 @@ impl fmt::Display for InputId {
 }
 
 /// Something that goes wrong (or is repaired) in the world, as a plain value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Fault {
     /// The node stops: volatile state, timers and connections are lost.
     Crash(NodeId),
@@ -128,7 +125,7 @@ impl<P: Process> Hash for Input<P> {
 }
 
 /// Why an input could not be applied. Nothing changed in the world.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum InputError {
     /// The input names a node that does not exist.
     UnknownNode(NodeId),
@@ -157,7 +154,7 @@ impl fmt::Display for InputError {
 impl std::error::Error for InputError {}
 
 /// Why an input could not be scheduled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScheduleError {
     /// `at` is before the world's current time.
     InThePast {

@@ -24,14 +24,13 @@ use super::node::NodeId;
 use super::rng::{Probability, SimRng};
 use super::time::Time;
 use core::fmt;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The smallest delay any message has, so simulated time always advances with each hop.
 pub const MIN_LATENCY: Time = Time::micros(1);
 
 /// How one link (or, as the default, every link) behaves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LinkConfig {
     /// The base one-way delay.
     pub latency: Time,
@@ -75,7 +74,7 @@ impl Default for LinkConfig {
 }
 
 /// The network's configuration: a default for every link plus per-link exceptions.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct NetworkConfig {
     /// How links behave unless overridden.
     pub default: LinkConfig,
@@ -108,9 +107,7 @@ impl NetworkConfig {
 }
 
 /// A message's number, unique in a world, in the order messages were sent.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct MessageId(pub u64);
 
 impl fmt::Display for MessageId {
@@ -120,7 +117,7 @@ impl fmt::Display for MessageId {
 }
 
 /// Why a message was not delivered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DropReason {
     /// The link was cut (partition) when it was sent or when it arrived.
     LinkCut,

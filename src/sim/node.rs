@@ -3,14 +3,11 @@
 //! This module knows nothing about what a node does; see [`crate::sim::process`] for that.
 
 use core::fmt;
-use serde::{Deserialize, Serialize};
 
 /// A node of the world, numbered from zero in the order nodes were added.
 ///
 /// A `u32` rather than a `usize` so it hashes and serialises the same on every platform.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct NodeId(pub u32);
 
 impl NodeId {
@@ -27,7 +24,7 @@ impl fmt::Display for NodeId {
 }
 
 /// Whether a node is running.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NodeStatus {
     /// Running: handles messages, timers and requests.
     Up,

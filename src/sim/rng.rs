@@ -12,7 +12,6 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
 
 /// A deterministic random number generator (ChaCha8) with the few draws the simulation needs.
 #[derive(Clone, Debug)]
@@ -83,9 +82,7 @@ pub fn derive_seed(world_seed: u64, part: u64) -> u64 {
 /// A probability in parts per million (`0` = never, `1_000_000` = always).
 ///
 /// Values above a million are treated as "always"; constructors clamp them.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Probability(u32);
 
 impl Probability {

@@ -174,9 +174,7 @@ impl BinaryOp {
 }
 
 /// The nondeterministic functions the lab supports.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Function {
     Now,
     Rand,

@@ -20,8 +20,6 @@ pub mod statement;
 pub mod trigger;
 pub mod wal;
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::{CommitReport, Database, Env, FormatVersion, RowChange, StatementReport};
 
 use super::log::{LogEntry, LoggedStatement, Payload};
@@ -29,8 +27,7 @@ use super::messages::SnapshotData;
 use super::render::RenderOptions;
 
 /// How the leader ships its changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
     /// MySQL `binlog_format=STATEMENT`: the SQL text. With `context_events`, the leader also
     /// logs `SET TIMESTAMP`, `SET INSERT_ID` and the RAND seeds (MySQL's way); without, the
@@ -46,8 +43,7 @@ pub enum Method {
 }
 
 /// MySQL's `binlog_row_image`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RowImage {
     /// All columns in the before and after images.
     Full,

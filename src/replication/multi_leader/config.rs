@@ -5,13 +5,10 @@
 //!
 //! Knows nothing of the world or the UI.
 
-use serde::{Deserialize, Serialize};
-
 use crate::sim::Time;
 
 /// Which leaders send their changes to which (DDIA figure 5-8).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Topology {
     /// Each leader sends to the next in a ring, forwarding what it received (MySQL's
     /// circular replication with `log_replica_updates`).
@@ -55,8 +52,7 @@ impl Topology {
 }
 
 /// What a leader does when a change from another leader conflicts with a concurrent one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Resolver {
     /// The version with the latest commit timestamp wins, by the origin's own clock
     /// (pglogical's `last_update_wins`; Cassandra's only way). Ties: higher server id.
@@ -103,8 +99,7 @@ impl Resolver {
 }
 
 /// A multi-leader cluster's replication settings.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MultiLeaderConfig {
     pub topology: Topology,
     pub resolver: Resolver,
