@@ -389,7 +389,7 @@ fn a_session_becomes_a_lesson_that_replays_it() {
 #[test]
 fn the_built_in_lessons_are_the_chapters_moments_each_once() {
     let ids: Vec<String> = lesson::builtin().into_iter().map(|i| i.id).collect();
-    assert_eq!(ids.len(), 16, "{ids:?}");
+    assert_eq!(ids.len(), 20, "{ids:?}");
     let mut unique = ids.clone();
     unique.sort();
     unique.dedup();
@@ -490,4 +490,67 @@ fn a_session_saved_as_a_lesson_keeps_its_labs_settings() {
             "{method:?}"
         );
     }
+}
+
+#[test]
+fn a_multi_leader_session_becomes_a_lesson_that_replays_it() {
+    use replication_lab::lab::{ClusterConfig, MultiLeaderConfig, Resolver, Topology};
+    let mut cluster = ClusterConfig::multi_leader(
+        3,
+        MultiLeaderConfig {
+            topology: Topology::Circular,
+            resolver: Resolver::Merge,
+            ..MultiLeaderConfig::default()
+        },
+    );
+    cluster.servers[2].clock_skew = 1_500_000;
+    let mut lab = Lab::new(LabSettings { seed: 4, cluster });
+    lab.seek(200_000);
+    lab.perform(LabAction::Sql {
+        client: 3,
+        sql: "INSERT INTO orders (id, status) VALUES (1, 'new')".into(),
+    })
+    .unwrap();
+    lab.seek(700_000);
+    lab.perform(LabAction::SetTopology(Topology::Star)).unwrap();
+    lab.seek(1_500_000);
+    let lesson = lesson::from_session(&lab, "mine", "My multi-leader session");
+    // The topology change went to three leaders: one action in the lesson.
+    assert_eq!(lesson.actions.len(), 2, "{:?}", lesson.actions);
+    let again = lesson::parse(&lesson::to_json(&lesson)).unwrap();
+    assert_eq!(again, lesson);
+    let mut runner = Runner::new(again).unwrap();
+    runner.go_to(usize::MAX);
+    assert_eq!(runner.lab().settings(), lab.settings());
+    assert_eq!(runner.lab().world().trace_hash(), lab.world().trace_hash());
+}
+
+#[test]
+fn a_multi_leader_lesson_refuses_followers_and_other_methods_with_the_field_path() {
+    let file = |settings: &str| {
+        format!(
+            r#"{{"version": 1, "id": "x", "title": "x", "summary": "x", "settings": {settings},
+            "actions": [], "steps": [{{"at_ms": 0, "caption": "x"}}]}}"#
+        )
+    };
+    let err = |settings: &str| lesson::parse(&file(settings)).unwrap_err().to_string();
+    assert!(
+        err(r#"{"method": "wal", "multi_leader": {}}"#).starts_with("settings.method"),
+        "{}",
+        err(r#"{"method": "wal", "multi_leader": {}}"#)
+    );
+    let full = r#""method": {"logical": {"image": "full"}}"#;
+    assert!(err(&format!(
+        r#"{{{full}, "followers": 1, "multi_leader": {{}}}}"#
+    ))
+    .starts_with("settings.followers"));
+    assert!(
+        err(&format!(r#"{{{full}, "multi_leader": {{"leaders": 5}}}}"#))
+            .starts_with("settings.multi_leader.leaders")
+    );
+    assert!(err(&format!(
+        r#"{{{full}, "multi_leader": {{"topology": "mesh"}}}}"#
+    ))
+    .contains("mesh"));
+    assert!(lesson::parse(&file(&format!(r#"{{{full}, "multi_leader": {{}}}}"#))).is_ok());
 }

@@ -61,6 +61,27 @@ pub struct Settings {
     pub replicated_tables: Option<Vec<String>>,
     /// One server's own setup, by name.
     pub servers: Vec<ServerSetup>,
+    /// A multi-leader cluster instead of a leader and followers (`leader-a`, `leader-b`…,
+    /// each with its client `client-a`…): `followers`, `spare` and `clients` are not given,
+    /// and `method` is logical with full row images.
+    pub multi_leader: Option<MultiLeaderSettings>,
+}
+
+/// A multi-leader lesson's cluster; every field has a default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MultiLeaderSettings {
+    /// 2 or 3; 3 when not given.
+    pub leaders: Option<u32>,
+    /// All-to-all when not given.
+    pub topology: Option<crate::lab::Topology>,
+    /// Last write wins when not given.
+    pub resolver: Option<crate::lab::Resolver>,
+    /// Off when not given.
+    pub version_vectors: Option<bool>,
+    /// Off when not given.
+    pub auto_increment_offsets: Option<bool>,
+    /// One-way latency between two leaders; 60 ms when not given.
+    pub inter_dc_latency_ms: Option<u64>,
 }
 
 /// What one server does differently from the others.
@@ -121,6 +142,8 @@ pub enum ScriptAction {
         client: String,
         routing: crate::lab::ReadRouting,
     },
+    /// Multi-leader: every running leader sends by this topology from now on.
+    SetTopology(crate::lab::Topology),
 }
 
 /// One step of a lesson: the lab shown at `at_ms`, after every action up to then.
@@ -220,4 +243,10 @@ pub enum CheckName {
     DivergedRows,
     Stalled,
     BlockedCommits,
+    /// Multi-leader: conflicts the leaders detected.
+    Conflicts,
+    /// Multi-leader: writes a conflict resolver threw away.
+    LostToConflicts,
+    /// Multi-leader: changes held until what they depend on arrives.
+    Held,
 }

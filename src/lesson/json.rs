@@ -6,15 +6,17 @@
 //! unknown fields refused, `null` as absent) are `docs/lesson-format.md`'s.
 
 use super::format::{
-    Cell, CheckName, Expect, Highlight, Lesson, LogRecord, Question, ScriptAction, Scripted,
-    ServerSetup, Settings, Step,
+    Cell, CheckName, Expect, Highlight, Lesson, LogRecord, MultiLeaderSettings, Question,
+    ScriptAction, Scripted, ServerSetup, Settings, Step,
 };
 use super::LessonError;
 use crate::engine::FormatVersion;
 use crate::json::{
     child, flag, list, signed, small, tagged, text, texts, whole, Error, Kind, Obj, Value,
 };
-use crate::lab::json::{ack, ack_json, routing, Timeout};
+use crate::lab::json::{
+    ack, ack_json, resolver, resolver_name, routing, topology, topology_name, Timeout,
+};
 use crate::lab::{AckPolicy, Method};
 use crate::replication::config::RowImage;
 
@@ -75,6 +77,7 @@ fn settings(v: &Value, path: &str) -> Result<Settings> {
             "schema",
             "replicated_tables",
             "servers",
+            "multi_leader",
         ],
     )?;
     Ok(Settings {
@@ -90,7 +93,48 @@ fn settings(v: &Value, path: &str) -> Result<Settings> {
         schema: o.maybe("schema", texts)?,
         replicated_tables: o.maybe("replicated_tables", texts)?,
         servers: o.many("servers", server)?,
+        multi_leader: o.maybe("multi_leader", multi_leader)?,
     })
+}
+
+fn multi_leader(v: &Value, path: &str) -> Result<MultiLeaderSettings> {
+    let o = Obj::new(
+        v,
+        path,
+        &[
+            "leaders",
+            "topology",
+            "resolver",
+            "version_vectors",
+            "auto_increment_offsets",
+            "inter_dc_latency_ms",
+        ],
+    )?;
+    Ok(MultiLeaderSettings {
+        leaders: o.maybe("leaders", small)?,
+        topology: o.maybe("topology", topology)?,
+        resolver: o.maybe("resolver", resolver)?,
+        version_vectors: o.maybe("version_vectors", flag)?,
+        auto_increment_offsets: o.maybe("auto_increment_offsets", flag)?,
+        inter_dc_latency_ms: o.maybe("inter_dc_latency_ms", whole)?,
+    })
+}
+
+fn multi_leader_json(m: &MultiLeaderSettings) -> Value {
+    obj(vec![
+        ("leaders", m.leaders.map(|n| Value::Whole(n.into()))),
+        ("topology", m.topology.map(|t| s(topology_name(t)))),
+        ("resolver", m.resolver.map(|r| s(resolver_name(r)))),
+        ("version_vectors", m.version_vectors.map(Value::Bool)),
+        (
+            "auto_increment_offsets",
+            m.auto_increment_offsets.map(Value::Bool),
+        ),
+        (
+            "inter_dc_latency_ms",
+            m.inter_dc_latency_ms.map(Value::Whole),
+        ),
+    ])
 }
 
 fn server(v: &Value, path: &str) -> Result<ServerSetup> {
@@ -164,6 +208,7 @@ const ACTIONS: &[&str] = &[
     "checkpoint",
     "cancel",
     "set_read_routing",
+    "set_topology",
 ];
 
 fn action(v: &Value, path: &str) -> Result<ScriptAction> {
@@ -211,6 +256,7 @@ fn action(v: &Value, path: &str) -> Result<ScriptAction> {
                 routing: o.get("routing", routing)?,
             }
         }
+        "set_topology" => ScriptAction::SetTopology(topology(content, &path)?),
         _ => ScriptAction::Cancel(node()?),
     })
 }
@@ -341,6 +387,9 @@ const CHECKS: &[(&str, CheckName)] = &[
     ("diverged_rows", CheckName::DivergedRows),
     ("stalled", CheckName::Stalled),
     ("blocked_commits", CheckName::BlockedCommits),
+    ("conflicts", CheckName::Conflicts),
+    ("lost_to_conflicts", CheckName::LostToConflicts),
+    ("held", CheckName::Held),
 ];
 
 fn check_name(v: &Value, path: &str) -> Result<CheckName> {
@@ -454,6 +503,10 @@ fn settings_json(st: &Settings) -> Value {
                 )
             }),
         ),
+        (
+            "multi_leader",
+            st.multi_leader.as_ref().map(multi_leader_json),
+        ),
     ])
 }
 
@@ -508,6 +561,7 @@ fn action_json(a: &ScriptAction) -> Value {
         ScriptAction::SetAck(policy) => tag("set_ack", ack_json(policy, Timeout::Absent)),
         ScriptAction::Checkpoint(n) => tag("checkpoint", s(n)),
         ScriptAction::Cancel(n) => tag("cancel", s(n)),
+        ScriptAction::SetTopology(t) => tag("set_topology", s(topology_name(*t))),
         ScriptAction::SetReadRouting { client, routing } => tag(
             "set_read_routing",
             obj(vec![

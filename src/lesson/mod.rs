@@ -86,6 +86,10 @@ const BUILTIN: &[&str] = &[
     include_str!("../../lessons/trigger-subset.json"),
     include_str!("../../lessons/read-your-writes.json"),
     include_str!("../../lessons/monotonic-reads.json"),
+    include_str!("../../lessons/multi-leader-conflict.json"),
+    include_str!("../../lessons/multi-leader-ring.json"),
+    include_str!("../../lessons/multi-leader-causality.json"),
+    include_str!("../../lessons/version-vectors.json"),
 ];
 
 /// The built-in lessons: id, title and one-line summary each, in the chapter's order.
@@ -310,7 +314,7 @@ pub(crate) fn action_nodes(action: &ScriptAction) -> Vec<(&'static str, &str)> {
         ScriptAction::Rejoin(n) => vec![("rejoin", n)],
         ScriptAction::Partition { a, b } => vec![("partition.a", a), ("partition.b", b)],
         ScriptAction::Heal { a, b } => vec![("heal.a", a), ("heal.b", b)],
-        ScriptAction::SetAck(_) => vec![],
+        ScriptAction::SetAck(_) | ScriptAction::SetTopology(_) => vec![],
         ScriptAction::Checkpoint(n) => vec![("checkpoint", n)],
         ScriptAction::Cancel(n) => vec![("cancel", n)],
         ScriptAction::SetReadRouting { client, .. } => vec![("set_read_routing.client", client)],

@@ -185,6 +185,7 @@ fn resolve(
 ) -> Result<LabAction, LessonError> {
     let at = |field: &str, name: &str| id(format!("{path}.{field}"), name);
     Ok(match action {
+        ScriptAction::SetTopology(t) => LabAction::SetTopology(*t),
         ScriptAction::Sql { client, sql } => LabAction::Sql {
             client: at("sql.client", client)?,
             sql: sql.clone(),
@@ -253,6 +254,9 @@ fn check(lab: &Lab, expect: &Expect) -> Outcome {
                 CheckName::DivergedRows => checks.diverged_rows.len(),
                 CheckName::Stalled => checks.stalled.len(),
                 CheckName::BlockedCommits => checks.blocked_commits,
+                CheckName::Conflicts => checks.conflicts,
+                CheckName::LostToConflicts => checks.lost_to_conflicts.len(),
+                CheckName::Held => checks.held,
             } as u64;
             (n == *count, format!("{n}"))
         }
@@ -406,8 +410,14 @@ pub fn from_session(lab: &Lab, id: &str, title: &str) -> Lesson {
                 },
                 // Part of a crash.
                 Request::ServerGone { .. } => continue,
-                // The lesson format (version 1) has no multi-leader actions yet.
-                Request::SetTopology(_) => continue,
+                // Sent to every running leader: one action, at its first request.
+                Request::SetTopology(topology) => {
+                    let repeated = matches!(actions.last(), Some(Scripted { at_ms, action: ScriptAction::SetTopology(t), .. }) if *t == *topology && *at_ms == at.as_millis());
+                    if repeated {
+                        continue;
+                    }
+                    ScriptAction::SetTopology(*topology)
+                }
             },
             Input::Fault(Fault::Crash(node)) => ScriptAction::Crash(name(node)),
             Input::Fault(Fault::Restart(node)) => ScriptAction::Restart(name(node)),

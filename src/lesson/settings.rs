@@ -1,10 +1,11 @@
 //! A lesson's [`Settings`] as the lab's [`LabSettings`] and back: the page's default cluster
 //! changed by what the lesson gives; and the names and tables a lesson may refer to.
 
-use super::format::{ScriptAction, Scripted, ServerSetup, Settings};
+use super::format::{MultiLeaderSettings, ScriptAction, Scripted, ServerSetup, Settings};
 use super::LessonError;
-use crate::lab::{ClusterConfig, LabSettings, Method};
+use crate::lab::{ClusterConfig, LabSettings, Method, MultiLeaderConfig};
 use crate::replication::cluster;
+use crate::replication::config::RowImage;
 use crate::replication::config::ServerSpec;
 use crate::sim::Time;
 
@@ -12,8 +13,58 @@ use crate::sim::Time;
 const MAX_FOLLOWERS: u32 = 6;
 const MAX_CLIENTS: u32 = 4;
 
+/// The cluster a multi-leader lesson describes.
+fn multi_leader_cluster(
+    settings: &Settings,
+    multi: &MultiLeaderSettings,
+) -> Result<ClusterConfig, LessonError> {
+    let full = Method::Logical {
+        image: RowImage::Full,
+    };
+    if settings.method != full {
+        return Err(LessonError::at(
+            "settings.method",
+            "a multi-leader lesson replicates logical rows: write {\"logical\": {\"image\": \"full\"}}",
+        ));
+    }
+    for (given, name) in [
+        (settings.followers.is_some(), "followers"),
+        (settings.spare.is_some(), "spare"),
+        (settings.clients.is_some(), "clients"),
+    ] {
+        if given {
+            return Err(LessonError::at(
+                format!("settings.{name}"),
+                "a multi-leader lesson has leaders and their clients only",
+            ));
+        }
+    }
+    let leaders = multi.leaders.unwrap_or(3);
+    if !(2..=3).contains(&leaders) {
+        return Err(LessonError::at(
+            "settings.multi_leader.leaders",
+            format!("{leaders} leaders: a multi-leader lesson has 2 or 3"),
+        ));
+    }
+    let defaults = MultiLeaderConfig::default();
+    let config = MultiLeaderConfig {
+        topology: multi.topology.unwrap_or(defaults.topology),
+        resolver: multi.resolver.unwrap_or(defaults.resolver),
+        version_vectors: multi.version_vectors.unwrap_or(false),
+        auto_increment_offsets: multi.auto_increment_offsets.unwrap_or(false),
+        inter_dc_latency: multi
+            .inter_dc_latency_ms
+            .map_or(defaults.inter_dc_latency, Time::millis),
+    };
+    Ok(ClusterConfig::multi_leader(leaders, config))
+}
+
 /// The lab settings `settings` describe.
 pub(super) fn build(settings: &Settings) -> Result<LabSettings, LessonError> {
+    if let Some(multi) = &settings.multi_leader {
+        let cluster = multi_leader_cluster(settings, multi)?;
+        return finish(settings, cluster);
+    }
     let followers = settings.followers.unwrap_or(2);
     let clients = settings.clients.unwrap_or(2);
     if followers > MAX_FOLLOWERS {
@@ -42,6 +93,12 @@ pub(super) fn build(settings: &Settings) -> Result<LabSettings, LessonError> {
     if let Some(ms) = settings.failover_timeout_ms {
         cluster.failover.timeout = (ms > 0).then(|| Time::millis(ms));
     }
+    finish(settings, cluster)
+}
+
+/// What every lesson's cluster takes from its settings: lock waits, schema, tables, and each
+/// server's own setup.
+fn finish(settings: &Settings, mut cluster: ClusterConfig) -> Result<LabSettings, LessonError> {
     if let Some(ms) = settings.lock_wait_timeout_ms {
         cluster.timings.innodb_lock_wait_timeout = Time::millis(ms);
     }
@@ -103,15 +160,24 @@ pub(super) fn from_lab(lab: &LabSettings) -> Settings {
             changed.then_some(setup)
         })
         .collect();
+    let multi = config.multi_leader.as_ref().map(|m| MultiLeaderSettings {
+        leaders: Some(config.servers.len() as u32),
+        topology: Some(m.topology),
+        resolver: Some(m.resolver),
+        version_vectors: Some(m.version_vectors),
+        auto_increment_offsets: Some(m.auto_increment_offsets),
+        inter_dc_latency_ms: Some(m.inter_dc_latency.as_millis()),
+    });
+    let single = multi.is_none();
     Settings {
         seed: lab.seed,
         method: config.method,
         ack: config.ack.clone(),
-        followers: Some(streaming),
-        spare: Some(config.servers.iter().skip(1).any(|s| !s.starts_streaming)),
-        clients: Some(config.clients.len() as u32),
-        fencing: Some(config.failover.fencing),
-        failover_timeout_ms: (config.failover.timeout != plain.failover.timeout)
+        followers: single.then_some(streaming),
+        spare: single.then(|| config.servers.iter().skip(1).any(|s| !s.starts_streaming)),
+        clients: single.then_some(config.clients.len() as u32),
+        fencing: single.then_some(config.failover.fencing),
+        failover_timeout_ms: (single && config.failover.timeout != plain.failover.timeout)
             .then(|| config.failover.timeout.map_or(0, Time::as_millis)),
         lock_wait_timeout_ms: (config.timings.innodb_lock_wait_timeout
             != plain.timings.innodb_lock_wait_timeout)
@@ -120,6 +186,7 @@ pub(super) fn from_lab(lab: &LabSettings) -> Settings {
         replicated_tables: (config.replicated_tables != plain.replicated_tables)
             .then(|| config.replicated_tables.clone()),
         servers,
+        multi_leader: multi,
     }
 }
 

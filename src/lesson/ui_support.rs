@@ -60,6 +60,9 @@ fn check_words(name: CheckName) -> &'static str {
         CheckName::DivergedRows => "diverged rows",
         CheckName::Stalled => "stalled",
         CheckName::BlockedCommits => "blocked commits",
+        CheckName::Conflicts => "conflicts",
+        CheckName::LostToConflicts => "writes lost to conflict resolution",
+        CheckName::Held => "changes held",
     }
 }
 
