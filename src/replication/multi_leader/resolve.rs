@@ -39,13 +39,18 @@ fn highest_id(versions: &[RowVersion]) -> Option<&RowVersion> {
         .max_by_key(|v| (v.dot.server_id, v.commit_ts, v.dot.seq))
 }
 
-/// Resolves `versions` (at least two, concurrent), `incoming` being the one that arrived.
-pub fn resolve(resolver: Resolver, versions: &[RowVersion], incoming: Dot) -> Resolved {
-    let pick = match resolver {
+/// The version `resolver` shows of concurrent `versions` (for merge, the one whose other
+/// columns are kept; for siblings, the one the table shows).
+pub fn winner(resolver: Resolver, versions: &[RowVersion]) -> Option<&RowVersion> {
+    match resolver {
         Resolver::HighestReplicaId => highest_id(versions),
         _ => latest(versions),
-    };
-    let Some(winner) = pick else {
+    }
+}
+
+/// Resolves `versions` (at least two, concurrent), `incoming` being the one that arrived.
+pub fn resolve(resolver: Resolver, versions: &[RowVersion], incoming: Dot) -> Resolved {
+    let Some(winner) = winner(resolver, versions) else {
         return Resolved {
             image: None,
             resolution: Resolution::Skipped,

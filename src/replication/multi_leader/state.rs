@@ -89,8 +89,15 @@ pub struct MultiDisk {
     pub own_seq: u64,
     /// What it has applied of every origin (its own commits included).
     pub applied: VersionVector,
-    /// For each peer, the last position of the peer's log received (in order) from it.
+    /// For each peer, the last position of the peer's log received (in order) from it, all
+    /// of it (when the peer forwards: a ring or a star).
     pub received: SmallMap<NodeId, u64>,
+    /// For each peer, the last position of the peer's log up to which its own changes were
+    /// received (when the peer sends only its own: all-to-all). Never behind `received`: a
+    /// stretch received whole holds its own changes too; but a stretch received own-only
+    /// lacks what the peer forwards, so a peer that starts forwarding (a topology changed)
+    /// is read again from `received`, not from here.
+    pub received_own: SmallMap<NodeId, u64>,
     /// Changes received whose dependencies are not applied yet (version vectors on).
     pub held: Vec<Change>,
     /// The versions of every row it has seen (several when concurrent versions are kept).
@@ -110,8 +117,10 @@ pub struct MultiMemory {
     pub sent: SmallMap<NodeId, u64>,
     /// For each peer, the last position it acknowledged.
     pub acked: SmallMap<NodeId, u64>,
-    /// For each peer, when it was last sent something.
-    pub sent_at: SmallMap<NodeId, Time>,
+    /// For each peer with something sent and not acknowledged, since when it has waited
+    /// (the last acknowledgement, or the send after nothing was outstanding): after
+    /// `RESEND_EVERY` without progress, what was not acknowledged is sent again.
+    pub waiting_since: SmallMap<NodeId, Time>,
 }
 
 impl MultiDisk {
