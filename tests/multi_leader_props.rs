@@ -161,12 +161,10 @@ fn run_case(seed: u64) -> Case {
             run.restart(at, leader);
         }
     }
-    for a in 0..leaders {
-        for b in 0..leaders {
-            if a != b {
-                let at = run.world.now() + ms(1);
-                run.heal(at, LEADERS[a], LEADERS[b]);
-            }
+    for (i, a) in LEADERS[..leaders].iter().enumerate() {
+        for b in &LEADERS[i + 1..leaders] {
+            let at = run.world.now() + ms(1);
+            run.heal(at, a, b);
         }
     }
     run.run_until(ms(3_010));
