@@ -5,9 +5,12 @@
 //! waits for what it depends on, and checked against the row's versions: a concurrent one is
 //! a conflict, which the configured [`Resolver`] settles the same way on every leader.
 //!
-//! Shipping: each leader sends a peer what it has not sent, and every `RESEND_EVERY` resends
-//! from the peer's last acknowledgement what was not acknowledged (a cut link or a crash
-//! loses messages); a receiver takes a batch only if it follows on from what it has.
+//! Shipping: each leader sends a peer what it has not sent, a batch at a time (the next on
+//! each acknowledgement or commit), and after `RESEND_EVERY` without an acknowledgement's
+//! progress resends from the peer's last acknowledgement (a cut link or a crash loses
+//! messages); a receiver takes a batch only if it follows on from what it has of that kind
+//! of stream — a peer's whole log (a ring, a star) or only its own changes (all-to-all) —
+//! and skips, by dot, a change that reached it by another path.
 //!
 //! Knows nothing of the UI.
 
