@@ -676,3 +676,70 @@ fn an_observer_sees_the_answer_before_its_question_without_version_vectors_never
     assert!(!with.contains(&answer_alone), "{with:?}");
     assert_eq!(with.last(), Some(&both));
 }
+
+// ---------------------------------------------------------------------------------------
+// Shipping through a topology change and under steady writes.
+
+#[test]
+fn after_a_topology_change_a_leader_gets_what_the_old_one_did_not_forward() {
+    // All-to-all, leader-a and leader-b cut apart: leader-b's write reaches leader-c only,
+    // and leader-c, sending only its own, passes it on to nobody.
+    let mut lab = lab(3, config(Topology::AllToAll, Resolver::LastWriteWins));
+    act(&mut lab, 50 * MS, LabAction::Partition { a: 0, b: 1 });
+    insert(&mut lab, 100 * MS, 1, 1);
+    insert(&mut lab, 300 * MS, 2, 2);
+    lab.seek(2_000 * MS);
+    assert_eq!(ids(&lab, 0), vec![2]);
+    assert_eq!(ids(&lab, 2), vec![1, 2]);
+    // In a ring leader-c forwards: leader-a must now take leader-b's write from leader-c's
+    // log, although it had already read past it when it took only leader-c's own.
+    act(
+        &mut lab,
+        2_000 * MS,
+        LabAction::SetTopology(Topology::Circular),
+    );
+    lab.seek(4_000 * MS);
+    assert_eq!(
+        ids(&lab, 0),
+        vec![1, 2],
+        "leader-a skipped what leader-c forwards"
+    );
+    act(&mut lab, 4_000 * MS, LabAction::Heal { a: 0, b: 1 });
+    lab.seek(6_000 * MS);
+    for leader in 0..3 {
+        assert_eq!(ids(&lab, leader), vec![1, 2], "leader {leader}");
+    }
+    assert!(lab.checks().all_clear(), "{:?}", lab.checks());
+}
+
+#[test]
+fn a_leader_cut_off_under_steady_writes_catches_up_while_the_writes_go_on() {
+    let mut lab = lab(2, config(Topology::AllToAll, Resolver::LastWriteWins));
+    // One write every 10 ms on leader-a from 0 to 5 s, the link to leader-b cut from 0.5 s to
+    // 1 s: the cut lost some of what was sent, and leader-a keeps sending the newest all
+    // the while (inputs in time order: one in the past would rewrite the future).
+    for i in 0..500u64 {
+        let at = (5 + 10 * i) * MS;
+        if at == 505 * MS {
+            act(&mut lab, 500 * MS, LabAction::Partition { a: 0, b: 1 });
+        }
+        if at == 1_005 * MS {
+            assert!(ids(&lab, 1).len() < 50, "the cut let writes through");
+            act(&mut lab, 1_000 * MS, LabAction::Heal { a: 0, b: 1 });
+        }
+        sql(
+            &mut lab,
+            at,
+            2,
+            &format!("INSERT INTO orders (id, status) VALUES ({}, 'w')", i + 1),
+        );
+    }
+    // Still writing at 5 s; everything written by 4 s has reached leader-b.
+    lab.seek(5_000 * MS);
+    let b: Vec<i64> = ids(&lab, 1);
+    assert!(
+        (1..=400).all(|id| b.contains(&id)),
+        "leader-b stuck at {} rows while leader-a kept writing",
+        b.len()
+    );
+}
