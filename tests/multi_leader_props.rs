@@ -1,10 +1,11 @@
 //! Properties of multi-leader replication over many seeded random workloads: two or three
-//! leaders, a random topology, resolver, version vectors on or off; random INSERTs, UPDATEs
-//! and DELETEs of a few keys from every client; random partitions between leaders, crashes
-//! and restarts, and changes of topology; then every link healed, every leader restarted and
-//! set to one topology, and time to settle. Each case comes from its seed alone and every
-//! failure names it: `LAB_SEED=<seed> cargo test --test multi_leader_props` replays one;
-//! `LAB_CASES=<n>` changes how many seeds run.
+//! leaders, a random topology, resolver, version vectors on or off, clocks skewed apart;
+//! random INSERTs, UPDATEs and DELETEs of a few keys (and transactions changing one twice)
+//! from every client; random partitions between leaders (some one way), crashes and
+//! restarts, and changes of topology; then every link healed, every leader restarted and set
+//! to one topology, and time to settle. Each case comes from its seed alone and every failure
+//! names it: `LAB_SEED=<seed> cargo test --test multi_leader_props` replays one;
+//! `LAB_CASES=<n>` changes how many seeds run (1,500 by default: about 15 s in debug).
 //!
 //! What must hold once everything has healed and settled:
 //! - every running leader has applied the same changes, holds nothing back, and nothing is
@@ -39,7 +40,7 @@ use replication_lab::replication::multi_leader::version::{Dot, RowVersion};
 use replication_lab::replication::multi_leader::{MultiLeaderConfig, Resolver, Topology};
 use replication_lab::replication::node::Note;
 use replication_lab::replication::server::Server;
-use replication_lab::sim::{NodeStatus, Time, TraceKind};
+use replication_lab::sim::{Fault, Input, NodeStatus, Time, TraceKind};
 use support::{ms, Run};
 
 const LEADERS: [&str; 3] = ["leader-a", "leader-b", "leader-c"];
@@ -105,7 +106,11 @@ fn run_case(seed: u64) -> Case {
         auto_increment_offsets: dice.chance(50),
         inter_dc_latency: ms(20 + dice.below(80)),
     };
-    let config = ClusterConfig::multi_leader(leaders as u32, multi.clone());
+    let mut config = ClusterConfig::multi_leader(leaders as u32, multi.clone());
+    for server in &mut config.servers {
+        // Clocks up to a second and a half off either way (last write wins by them).
+        server.clock_skew = dice.below(3_000_001) as i64 - 1_500_000;
+    }
     let net = network(&config, &multi);
     let mut run = Run::with_network(&config, seed, net);
     let writes = 6 + dice.below(20);
@@ -138,7 +143,19 @@ fn run_case(seed: u64) -> Case {
         let b = (a + 1 + dice.below(leaders as u64 - 1) as usize) % leaders;
         let start = 20 + dice.below(2_000);
         let end = start + 50 + dice.below(1_500);
-        if dice.chance(60) {
+        if dice.chance(20) {
+            // One way only: changes flow, acknowledgements do not (or the other way round).
+            let (from, to) = (run.id(LEADERS[a]), run.id(LEADERS[b]));
+            run.input(
+                ms(start),
+                Input::Fault(Fault::Partition {
+                    a: from,
+                    b: to,
+                    two_way: false,
+                }),
+            );
+            run.heal(ms(end), LEADERS[a], LEADERS[b]);
+        } else if dice.chance(60) {
             run.partition(ms(start), LEADERS[a], LEADERS[b]);
             run.heal(ms(end), LEADERS[a], LEADERS[b]);
         } else {
@@ -185,7 +202,7 @@ fn set_topology(run: &mut Run, at: Time, leader: &str, topology: Topology) {
     let node = run.id(leader);
     let _ = run.world.schedule(
         at,
-        replication_lab::sim::Input::Request {
+        Input::Request {
             node,
             req: Request::SetTopology(topology),
         },

@@ -447,7 +447,7 @@ impl Server {
             lost: lost.len() as u64,
         });
         for dot in &lost {
-            if !self.disk.multi.lost.contains(dot) {
+            if !self.disk.multi.lost.iter().rev().any(|d| d == dot) {
                 self.disk.multi.lost.push(*dot);
             }
         }
