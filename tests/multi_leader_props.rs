@@ -9,7 +9,10 @@
 //!
 //! What must hold once everything has healed and settled:
 //! - every running leader has applied the same changes, holds nothing back, and nothing is
-//!   in flight between leaders any more (the world goes quiet);
+//!   in flight between leaders any more, nor sent in the last two seconds (the world goes
+//!   quiet);
+//! - in a ring or a star whose topology never changed, no change overtakes what it depends
+//!   on (one way into each leader, in causal order), with or without version vectors;
 //! - a loop never forms: no leader applies a change twice, or its own;
 //! - every leader's rows are what its row versions say (the resolver's pick of them);
 //! - the leaders' rows are the same — unless a change was skipped because the row it
@@ -92,6 +95,8 @@ struct Case {
     run: Run,
     multi: MultiLeaderConfig,
     leaders: usize,
+    /// Whether the leaders ever sent by another topology than the configured one.
+    changed_topology: bool,
 }
 
 /// Builds and runs the case of `seed`: workload and faults over the first 2.5 s, then
@@ -163,14 +168,17 @@ fn run_case(seed: u64) -> Case {
             run.restart(ms(end), LEADERS[a]);
         }
     }
+    let mut changed_topology = false;
     if dice.chance(30) {
         let at = ms(100 + dice.below(2_000));
         let topology = dice.pick(&Topology::ALL);
+        changed_topology |= topology != multi.topology;
         for leader in &LEADERS[..leaders] {
             set_topology(&mut run, at, leader, topology);
         }
     }
     let final_topology = dice.pick(&Topology::ALL);
+    changed_topology |= final_topology != multi.topology;
     run.run_until(ms(3_000));
     for leader in &LEADERS[..leaders] {
         if run.world.node_status(run.id(leader)) == Some(NodeStatus::Crashed) {
@@ -193,6 +201,7 @@ fn run_case(seed: u64) -> Case {
         run,
         multi,
         leaders,
+        changed_topology,
     }
 }
 
@@ -277,6 +286,18 @@ fn assert_settled(case: &Case) {
         changes_in_flight, 0,
         "changes still travel after settling (seed {seed})"
     );
+    // Quiet: in the last two seconds no leader sent another anything (no resends, no acks).
+    let late = case
+        .run
+        .world
+        .trace()
+        .iter()
+        .filter(|e| e.at > ms(10_000))
+        .filter(|e| {
+            matches!(&e.kind, TraceKind::Sent { msg, .. } if matches!(**msg, Msg::MultiLeader(_)))
+        })
+        .count();
+    assert_eq!(late, 0, "leaders still talk after settling (seed {seed})");
 }
 
 /// No leader applied a change twice, nor one of its own.
@@ -421,6 +442,16 @@ fn leaders_converge_once_healed_and_every_write_is_present_or_counted_lost() {
             .count();
         let skips = case.skipped_for_a_missing_row();
         skipped += usize::from(skips);
+        // A ring or a star has one way into each leader, in its sender's log order, which
+        // is causal: an update cannot overtake its insert there. Only all-to-all (or paths
+        // mixed by a change of topology) can reorder.
+        if case.multi.topology != Topology::AllToAll && !case.changed_topology {
+            assert!(
+                !skips,
+                "a change overtook its dependency in a {:?} (seed {seed})",
+                case.multi.topology
+            );
+        }
         let rows: Vec<Vec<Vec<Value>>> = servers
             .iter()
             .map(|s| s.disk.db.rows("orders").unwrap_or_default())
