@@ -8,7 +8,7 @@ mod support;
 use replication_lab::engine::Value;
 use replication_lab::lab::{Lab, LabAction, LabSettings, MultiLeaderConfig, Resolver, Topology};
 use replication_lab::replication::config::ClusterConfig;
-use replication_lab::replication::messages::Msg;
+use replication_lab::replication::messages::{Msg, MultiLeaderMsg};
 use replication_lab::replication::multi_leader::cluster::network;
 use replication_lab::replication::node::{LabNode, Note};
 use replication_lab::sim::{InputId, LinkConfig, NodeId, Time, TraceKind};
@@ -742,4 +742,40 @@ fn a_leader_cut_off_under_steady_writes_catches_up_while_the_writes_go_on() {
         "leader-b stuck at {} rows while leader-a kept writing",
         b.len()
     );
+}
+
+#[test]
+fn in_all_to_all_a_write_is_one_message_to_each_other_leader_and_nothing_else() {
+    let mut lab = lab(3, config(Topology::AllToAll, Resolver::LastWriteWins));
+    insert(&mut lab, 10 * MS, 0, 1);
+    insert(&mut lab, 1_000 * MS, 1, 2);
+    lab.seek(3_000 * MS);
+    let mut batches: Vec<(NodeId, NodeId, usize)> = Vec::new();
+    let mut acks = 0;
+    for event in lab.world().trace().iter() {
+        if let TraceKind::Sent { from, to, msg, .. } = &event.kind {
+            match &**msg {
+                Msg::MultiLeader(MultiLeaderMsg::Changes { entries, .. }) => {
+                    batches.push((*from, *to, entries.len()))
+                }
+                Msg::MultiLeader(MultiLeaderMsg::Ack { .. }) => acks += 1,
+                _ => {}
+            }
+        }
+    }
+    // leader-a's write to leader-b and leader-c; then leader-b's (its log also holds
+    // leader-a's, which it does not send on, nor says anything about).
+    assert_eq!(
+        batches,
+        vec![
+            (NodeId(0), NodeId(1), 1),
+            (NodeId(0), NodeId(2), 1),
+            (NodeId(1), NodeId(0), 1),
+            (NodeId(1), NodeId(2), 1),
+        ]
+    );
+    assert_eq!(acks, 4);
+    for leader in 0..3 {
+        assert_eq!(ids(&lab, leader), vec![1, 2]);
+    }
 }

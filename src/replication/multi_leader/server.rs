@@ -83,6 +83,7 @@ impl Server {
             // New peers start from the beginning of the log; receivers drop what they have.
             self.mem.multi.sent.clear();
             self.mem.multi.acked.clear();
+            self.mem.multi.scanned.clear();
             cx.note(Note::TopologyChanged {
                 node: self.name.clone(),
                 topology,
@@ -108,6 +109,8 @@ impl Server {
             // by the acks' progress, not by the last send, so steady writes cannot hide a gap.
             if acked < sent && now.saturating_sub(since) >= RESEND_EVERY {
                 self.mem.multi.sent.insert(peer, acked);
+                // What was scanned past lies beyond own changes now to be sent again.
+                self.mem.multi.scanned.remove(&peer);
             }
         }
         self.ml_ship(cx);
@@ -130,9 +133,28 @@ impl Server {
             }
             let mut entries = Vec::new();
             let mut upto = from;
-            for logged in self.disk.multi.log.iter_from(from as usize).take(BATCH) {
-                upto = logged.pos;
-                if !own_only || logged.change.origin == me {
+            if own_only {
+                // Only this leader's own changes go: scan past what it applied from others
+                // (each stretch once: `scanned` remembers where a scan found none), and say
+                // nothing when there is nothing of its own to send.
+                let scanned = self.mem.multi.scanned.get(&peer).copied().unwrap_or(0);
+                upto = from.max(scanned);
+                for logged in self.disk.multi.log.iter_from(upto as usize) {
+                    if entries.len() == BATCH {
+                        break;
+                    }
+                    upto = logged.pos;
+                    if logged.change.origin == me {
+                        entries.push(logged.clone());
+                    }
+                }
+                if entries.is_empty() {
+                    self.mem.multi.scanned.insert(peer, upto);
+                    continue;
+                }
+            } else {
+                for logged in self.disk.multi.log.iter_from(from as usize).take(BATCH) {
+                    upto = logged.pos;
                     entries.push(logged.clone());
                 }
             }

@@ -118,6 +118,11 @@ pub struct MultiMemory {
     pub sent: SmallMap<NodeId, u64>,
     /// For each peer, the last position it acknowledged.
     pub acked: SmallMap<NodeId, u64>,
+    /// For each peer, when only own changes are sent (all-to-all): a position such that the
+    /// log between what was sent and it holds none of them (others' changes scanned past, so
+    /// a leader that only receives neither sends empty batches nor scans its log again).
+    /// Forgotten when sending goes back to the last acknowledgement.
+    pub scanned: SmallMap<NodeId, u64>,
     /// For each peer with something sent and not acknowledged, since when it has waited
     /// (the last acknowledgement, or the send after nothing was outstanding): after
     /// `RESEND_EVERY` without progress, what was not acknowledged is sent again.
