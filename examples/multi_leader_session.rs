@@ -1,6 +1,6 @@
 //! How a multi-leader session costs over a long run: three leaders, each client writing
-//! every 5 virtual ms (an autocommit INSERT, every third write an UPDATE of a recent order,
-//! so some writes conflict), driven through the [`Lab`] as the page drives it, for 60
+//! every 5 virtual ms (an autocommit INSERT; every third time all three update the same
+//! recent order at once, so those writes conflict), driven through the [`Lab`] as the page drives it, for 60
 //! virtual seconds. Every 10 virtual seconds it prints the wall time so far, the process's
 //! CPU time, resident memory (VmRSS from /proc/self/status — fine in a measurement binary, never in
 //! the core), the trace's events, and what the leaders keep (log entries, row versions,
@@ -76,13 +76,15 @@ fn main() {
     let started = Instant::now();
     let end = seconds * 1_000_000;
     let mut writes: u64 = 0;
+    let mut tick: u64 = 0;
     let mut next_report = REPORT_EVERY_MICROS;
     while lab.time() < end {
         for (i, &client) in clients.iter().enumerate() {
-            let sql = if writes % 3 == 2 {
-                // A recent order (ids are spread 1, 4, 7… / 2, 5, 8… / 3, 6, 9…).
-                let id = (writes / 3).saturating_sub(i as u64 * 2).max(1);
-                format!("UPDATE orders SET note = 'edit {writes}' WHERE id = {id}")
+            let sql = if tick % 3 == 2 {
+                // Every third tick all three clients update the same recent order at once:
+                // concurrent writes at three leaders, a conflict for the resolver.
+                let id = (tick / 2).max(1);
+                format!("UPDATE orders SET note = 'edit {writes} by {i}' WHERE id = {id}")
             } else {
                 format!("INSERT INTO orders (status, note) VALUES ('pending', 'w {writes}')")
             };
@@ -90,6 +92,7 @@ fn main() {
                 .expect("a client's write is taken");
             writes += 1;
         }
+        tick += 1;
         lab.seek(lab.time() + WRITE_EVERY_MICROS);
         if lab.time() >= next_report {
             report(&lab, writes, started.elapsed().as_secs_f64());

@@ -469,9 +469,7 @@ impl Server {
             lost: lost.len() as u64,
         });
         for dot in &lost {
-            if !self.disk.multi.lost.iter().rev().any(|d| d == dot) {
-                self.disk.multi.lost.push(*dot);
-            }
+            self.disk.multi.lost.push(*dot);
         }
         self.disk.multi.conflicts.push(Conflict {
             at: cx.now(),

@@ -104,8 +104,10 @@ pub struct MultiDisk {
     pub versions: SharedMap<(String, Value), Vec<RowVersion>>,
     /// Conflicts it detected, in order.
     pub conflicts: Chunked<Conflict>,
-    /// Writes its resolver discarded (or skipped), in order, each once (in chunks shared
-    /// between the timeline's checkpoints, like the log: it grows with the history).
+    /// Writes its resolver discarded (or skipped), in order, as each conflict threw them
+    /// away (one can be thrown away again when a third version arrives: the live check
+    /// counts each write once). In chunks shared between the timeline's checkpoints, like the
+    /// log: it grows with the history.
     pub lost: Chunked<Dot>,
     /// The topology it sends by (None: the cluster's configured one).
     pub topology: Option<Topology>,
