@@ -779,3 +779,64 @@ fn in_all_to_all_a_write_is_one_message_to_each_other_leader_and_nothing_else() 
         assert_eq!(ids(&lab, leader), vec![1, 2]);
     }
 }
+
+#[test]
+fn a_change_held_for_its_dependency_survives_a_crash_of_the_leader_holding_it() {
+    let mut run = slow_a_to_c(true);
+    run.sql(
+        ms(10),
+        "client-a",
+        "INSERT INTO orders (id, status) VALUES (1, 'new')",
+    );
+    run.sql(
+        ms(300),
+        "client-b",
+        "UPDATE orders SET status = 'paid' WHERE id = 1",
+    );
+    run.run_until(ms(500));
+    assert_eq!(run.server("leader-c").disk.multi.held.len(), 1);
+    // leader-c crashes holding it; leader-b will not send it again (it was acknowledged).
+    run.crash(ms(500), "leader-c").restart(ms(700), "leader-c");
+    run.run_until(ms(5_000));
+    for leader in ["leader-a", "leader-b", "leader-c"] {
+        assert_eq!(run.rows(leader, "orders"), run.rows("leader-a", "orders"));
+        assert_eq!(run.rows(leader, "orders")[0][1], "paid", "{leader}");
+    }
+    assert!(checks_of(&run).all_clear(), "{:?}", checks_of(&run));
+}
+
+#[test]
+fn a_delete_concurrent_with_an_update_is_settled_alike_on_both_leaders() {
+    // (the first write's time, the second's): the later one wins under last write wins.
+    for delete_first in [true, false] {
+        let mut lab = lab(2, config(Topology::AllToAll, Resolver::LastWriteWins));
+        sql(
+            &mut lab,
+            10 * MS,
+            2,
+            "INSERT INTO orders (id, status) VALUES (1, 'new')",
+        );
+        act(&mut lab, 500 * MS, LabAction::Partition { a: 0, b: 1 });
+        let (delete_at, update_at) = if delete_first { (600, 700) } else { (700, 600) };
+        let delete = "DELETE FROM orders WHERE id = 1";
+        let update = "UPDATE orders SET status = 'paid' WHERE id = 1";
+        if delete_first {
+            sql(&mut lab, delete_at * MS, 2, delete);
+            sql(&mut lab, update_at * MS, 3, update);
+        } else {
+            sql(&mut lab, update_at * MS, 3, update);
+            sql(&mut lab, delete_at * MS, 2, delete);
+        }
+        act(&mut lab, 800 * MS, LabAction::Heal { a: 0, b: 1 });
+        lab.seek(3_000 * MS);
+        let (expected, lost_write): (Vec<(i64, String)>, &str) = if delete_first {
+            (vec![(1, "paid".into())], "leader-a #2")
+        } else {
+            (vec![], "leader-b #1")
+        };
+        assert_eq!(rows(&lab, 0), expected, "delete first: {delete_first}");
+        assert_eq!(rows(&lab, 1), expected, "delete first: {delete_first}");
+        assert_eq!(lost(&lab), vec![lost_write.to_string()]);
+        assert!(lab.checks().diverged_rows.is_empty());
+    }
+}
