@@ -840,3 +840,23 @@ fn a_delete_concurrent_with_an_update_is_settled_alike_on_both_leaders() {
         assert!(lab.checks().diverged_rows.is_empty());
     }
 }
+
+#[test]
+fn a_home_router_sends_a_write_to_its_rows_home_and_anything_else_nearby() {
+    use replication_lab::replication::client::Router;
+    let router = Router::Home {
+        nearby: NodeId(1),
+        leaders: vec![NodeId(0), NodeId(1), NodeId(2)],
+    };
+    let to = |sql: &str| router.target_for(sql);
+    assert_eq!(to("UPDATE orders SET status = 'x' WHERE id = 3"), NodeId(2));
+    assert_eq!(to("delete from orders where id=4"), NodeId(0));
+    assert_eq!(
+        to("INSERT INTO orders (id, status) VALUES (5, 'x')"),
+        NodeId(1)
+    );
+    // No key named, or a read: nearby.
+    assert_eq!(to("INSERT INTO orders (status) VALUES ('x')"), NodeId(1));
+    assert_eq!(to("SELECT * FROM orders WHERE id = 3"), NodeId(1));
+    assert_eq!(to("UPDATE orders SET status = 'x'"), NodeId(1));
+}
