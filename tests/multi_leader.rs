@@ -860,3 +860,46 @@ fn a_home_router_sends_a_write_to_its_rows_home_and_anything_else_nearby() {
     assert_eq!(to("SELECT * FROM orders WHERE id = 3"), NodeId(1));
     assert_eq!(to("UPDATE orders SET status = 'x'"), NodeId(1));
 }
+
+#[test]
+fn a_leader_offline_for_long_keeps_writing_and_syncs_with_the_same_conflict_machinery() {
+    // DDIA's calendar: leader-c stands for a device that goes offline for half a minute,
+    // takes writes locally, and syncs when it is back (the lab has no device of its own yet:
+    // this is a leader cut off from both others).
+    let mut lab = lab(3, config(Topology::AllToAll, Resolver::Siblings));
+    insert(&mut lab, 10 * MS, 0, 1);
+    act(&mut lab, 500 * MS, LabAction::Partition { a: 2, b: 0 });
+    act(&mut lab, 500 * MS, LabAction::Partition { a: 2, b: 1 });
+    sql(
+        &mut lab,
+        1_000 * MS,
+        5,
+        "UPDATE orders SET status = 'moved to 3pm' WHERE id = 1",
+    );
+    insert(&mut lab, 2_000 * MS, 2, 2);
+    sql(
+        &mut lab,
+        10_000 * MS,
+        3,
+        "UPDATE orders SET status = 'cancelled' WHERE id = 1",
+    );
+    lab.seek(30_000 * MS);
+    assert_eq!(
+        ids(&lab, 0),
+        vec![1],
+        "the device's writes stay on the device"
+    );
+    assert_eq!(ids(&lab, 2), vec![1, 2]);
+    act(&mut lab, 30_000 * MS, LabAction::Heal { a: 2, b: 0 });
+    act(&mut lab, 30_000 * MS, LabAction::Heal { a: 2, b: 1 });
+    lab.seek(33_000 * MS);
+    for leader in 0..3 {
+        assert_eq!(rows(&lab, leader), rows(&lab, 0), "leader {leader}");
+        assert_eq!(ids(&lab, leader), vec![1, 2]);
+    }
+    // The offline edit and the online one were concurrent: both kept, nothing lost.
+    let conflicts = lab.conflicts();
+    assert!(!conflicts.is_empty());
+    assert!(conflicts.iter().all(|c| c.lost.is_empty()));
+    assert!(lab.checks().lost_to_conflicts.is_empty());
+}
