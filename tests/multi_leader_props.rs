@@ -457,6 +457,15 @@ fn leaders_converge_once_healed_and_every_write_is_present_or_counted_lost() {
             .map(|s| s.disk.db.rows("orders").unwrap_or_default())
             .collect();
         let same = rows.iter().all(|r| *r == rows[0]);
+        let method = servers[0].config.method;
+        let checks = case.run.checks(method);
+        assert_eq!(checks.held, 0, "seed {seed}");
+        if same {
+            assert!(
+                checks.diverged_rows.is_empty(),
+                "the check flags rows that are the same (seed {seed})"
+            );
+        }
         if !same {
             diverged += 1;
             assert!(
@@ -464,9 +473,8 @@ fn leaders_converge_once_healed_and_every_write_is_present_or_counted_lost() {
                 "leaders differ with nothing skipped (seed {seed}, {:?}): {rows:?}",
                 case.multi
             );
-            let method = servers[0].config.method;
             assert!(
-                !case.run.checks(method).diverged_rows.is_empty(),
+                !checks.diverged_rows.is_empty(),
                 "leaders differ and the check does not say so (seed {seed})"
             );
         }
