@@ -274,11 +274,20 @@ pub(super) fn applied_watch_interval(now: Micros) -> Micros {
 }
 
 /// Whether the newly read events `fresh` hold one that may change the checks other than a
-/// follower applying an entry.
+/// follower applying an entry (or, alike, a multi-leader leader applying, holding, dropping
+/// a change or settling a conflict: with steady writes, every few milliseconds too).
 pub(super) fn urgent(fresh: &[LabEvent]) -> bool {
     fresh.iter().any(|event| {
-        !matches!(event.kind, EventKind::Note(Note::Applied { .. }))
-            && may_fire(std::slice::from_ref(event)).is_some()
+        !matches!(
+            event.kind,
+            EventKind::Note(
+                Note::Applied { .. }
+                    | Note::ChangeApplied { .. }
+                    | Note::ChangeHeld { .. }
+                    | Note::ChangeDropped { .. }
+                    | Note::Conflict { .. }
+            )
+        ) && may_fire(std::slice::from_ref(event)).is_some()
     })
 }
 

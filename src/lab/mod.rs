@@ -589,7 +589,14 @@ impl Lab {
                         what: "a topology for a single-leader cluster",
                     });
                 }
-                if self.topology() == Some(*topology) {
+                // Refused only when every running leader sends by it already: one that was
+                // down when the topology last changed still sends by the old one.
+                let running_have_it = world
+                    .nodes()
+                    .filter(|n| n.status == crate::sim::NodeStatus::Up)
+                    .filter_map(|n| n.process.as_server())
+                    .all(|s| s.topology() == *topology);
+                if running_have_it {
                     return Err(LabError::SameTopology {
                         topology: topology.label(),
                     });

@@ -177,10 +177,14 @@ fn named_key(sql: &str) -> Option<i64> {
             .collect();
         digits.parse().ok()
     };
-    if lower.trim_start().starts_with("insert") {
+    let statement = lower.trim_start();
+    if statement.starts_with("insert") {
         after("values (").or_else(|| after("values("))
-    } else {
+    } else if statement.starts_with("update") || statement.starts_with("delete") {
         after("where id =").or_else(|| after("where id="))
+    } else {
+        // A read (or anything else) names no row to send home.
+        None
     }
 }
 

@@ -10,6 +10,8 @@
 //!
 //! Reads the world; never changes it. Knows nothing of the UI.
 
+use std::collections::BTreeSet;
+
 use crate::sim::{NodeStatus, World};
 
 use crate::replication::node::LabNode;
@@ -29,7 +31,7 @@ pub fn check(world: &World<LabNode>) -> Checks {
                 .map(|s| (n.name, s, n.status == NodeStatus::Up))
         })
         .collect();
-    let mut lost: Vec<Dot> = Vec::new();
+    let mut lost: BTreeSet<Dot> = BTreeSet::new();
     for (name, server, up) in &servers {
         checks.conflicts += server.disk.multi.conflicts.len();
         if *up {
@@ -37,10 +39,9 @@ pub fn check(world: &World<LabNode>) -> Checks {
         }
         for conflict in server.disk.multi.conflicts.iter() {
             for dot in &conflict.lost {
-                if lost.contains(dot) {
+                if !lost.insert(*dot) {
                     continue;
                 }
-                lost.push(*dot);
                 checks.lost_to_conflicts.push(LostToConflict {
                     write: server.dot_name(*dot),
                     table: conflict.table.clone(),

@@ -89,6 +89,6 @@ pub fn message(msg: &MultiLeaderMsg, sender: Option<&Server>) -> (MessageKind, S
             }
             many => (MessageKind::Data, format!("{} changes", many.len())),
         },
-        MultiLeaderMsg::Ack { upto } => (MessageKind::Ack, format!("ack {upto}")),
+        MultiLeaderMsg::Ack { upto, .. } => (MessageKind::Ack, format!("ack {upto}")),
     }
 }

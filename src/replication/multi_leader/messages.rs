@@ -44,12 +44,16 @@ pub struct Logged {
 #[derive(Clone, Debug, Hash)]
 pub enum MultiLeaderMsg {
     /// The sender's log after position `from` up to `upto`, in order (positions are the
-    /// sender's; in all-to-all only the sender's own changes of that stretch are included).
+    /// sender's; `own_only`: in all-to-all only the sender's own changes of that stretch are
+    /// included).
     Changes {
         from: u64,
         upto: u64,
         entries: Vec<Logged>,
+        own_only: bool,
     },
-    /// The receiver has the sender's log up to `upto`.
-    Ack { upto: u64 },
+    /// The receiver has the sender's log up to `upto`, as a stream of that kind (all of it,
+    /// or only the sender's own changes: having all of a stretch implies having its own
+    /// changes, not the other way round, so the receiver keeps a position for each kind).
+    Ack { upto: u64, own_only: bool },
 }

@@ -39,13 +39,18 @@ fn highest_id(versions: &[RowVersion]) -> Option<&RowVersion> {
         .max_by_key(|v| (v.dot.server_id, v.commit_ts, v.dot.seq))
 }
 
-/// Resolves `versions` (at least two, concurrent), `incoming` being the one that arrived.
-pub fn resolve(resolver: Resolver, versions: &[RowVersion], incoming: Dot) -> Resolved {
-    let pick = match resolver {
+/// The version `resolver` shows of concurrent `versions` (for merge, the one whose other
+/// columns are kept; for siblings, the one the table shows).
+pub fn winner(resolver: Resolver, versions: &[RowVersion]) -> Option<&RowVersion> {
+    match resolver {
         Resolver::HighestReplicaId => highest_id(versions),
         _ => latest(versions),
-    };
-    let Some(winner) = pick else {
+    }
+}
+
+/// Resolves `versions` (at least two, concurrent), `incoming` being the one that arrived.
+pub fn resolve(resolver: Resolver, versions: &[RowVersion], incoming: Dot) -> Resolved {
+    let Some(winner) = winner(resolver, versions) else {
         return Resolved {
             image: None,
             resolution: Resolution::Skipped,
@@ -83,8 +88,9 @@ pub fn resolve(resolver: Resolver, versions: &[RowVersion], incoming: Dot) -> Re
 }
 
 /// Text columns joined from every version (in server-id order, each distinct value once,
-/// `" + "` between them); other columns as `winner` has them. A delete merged with an update
-/// keeps the row.
+/// `" + "` between them; a version with NULL there adds nothing, so a text one version set
+/// where the winner has NULL is kept); other columns as `winner` has them. A delete merged
+/// with an update keeps the row.
 fn merge(versions: &[RowVersion], winner: &RowVersion) -> Option<Vec<Value>> {
     let mut sorted: Vec<&RowVersion> = versions.iter().filter(|v| v.image.is_some()).collect();
     sorted.sort_by_key(|v| (v.dot.server_id, v.dot.seq));
@@ -94,7 +100,7 @@ fn merge(versions: &[RowVersion], winner: &RowVersion) -> Option<Vec<Value>> {
         .or_else(|| sorted.last().and_then(|v| v.image.clone()))?;
     let mut merged = base;
     for (i, value) in merged.iter_mut().enumerate() {
-        if !matches!(value, Value::Text(_)) {
+        if !matches!(value, Value::Text(_) | Value::Null) {
             continue;
         }
         let mut parts: Vec<String> = Vec::new();
@@ -108,7 +114,9 @@ fn merge(versions: &[RowVersion], winner: &RowVersion) -> Option<Vec<Value>> {
                 }
             }
         }
-        *value = Value::Text(parts.join(" + "));
+        if !parts.is_empty() {
+            *value = Value::Text(parts.join(" + "));
+        }
     }
     Some(merged)
 }
@@ -154,6 +162,22 @@ mod tests {
         let siblings = resolve(Resolver::Siblings, &both, b.dot);
         assert_eq!(siblings.resolution, Resolution::Siblings { shown: a.dot });
         assert!(siblings.lost.is_empty());
+    }
+
+    #[test]
+    fn merge_keeps_a_text_set_by_one_where_the_other_has_null() {
+        let mut a = version(1, 2_000, "paid");
+        let mut b = version(2, 1_000, "paid");
+        a.columns.push("note".into());
+        b.columns.push("note".into());
+        if let (Some(ai), Some(bi)) = (a.image.as_mut(), b.image.as_mut()) {
+            ai.push(Value::Null);
+            bi.push(Value::Text("gift".into()));
+        }
+        let merged = resolve(Resolver::Merge, &[a.clone(), b.clone()], b.dot);
+        let image = merged.image.expect("a row");
+        assert_eq!(image[1], Value::Text("paid".into()));
+        assert_eq!(image[2], Value::Text("gift".into()));
     }
 
     #[test]

@@ -5,9 +5,12 @@
 //! waits for what it depends on, and checked against the row's versions: a concurrent one is
 //! a conflict, which the configured [`Resolver`] settles the same way on every leader.
 //!
-//! Shipping: each leader sends a peer what it has not sent, and every `RESEND_EVERY` resends
-//! from the peer's last acknowledgement what was not acknowledged (a cut link or a crash
-//! loses messages); a receiver takes a batch only if it follows on from what it has.
+//! Shipping: each leader sends a peer what it has not sent, a batch at a time (the next on
+//! each acknowledgement or commit), and after `RESEND_EVERY` without an acknowledgement's
+//! progress resends from the peer's last acknowledgement (a cut link or a crash loses
+//! messages); a receiver takes a batch only if it follows on from what it has of that kind
+//! of stream — a peer's whole log (a ring, a star) or only its own changes (all-to-all) —
+//! and skips, by dot, a change that reached it by another path.
 //!
 //! Knows nothing of the UI.
 
@@ -80,6 +83,7 @@ impl Server {
             // New peers start from the beginning of the log; receivers drop what they have.
             self.mem.multi.sent.clear();
             self.mem.multi.acked.clear();
+            self.mem.multi.scanned.clear();
             cx.note(Note::TopologyChanged {
                 node: self.name.clone(),
                 topology,
@@ -89,19 +93,24 @@ impl Server {
     }
 
     pub(crate) fn ml_on_timer(&mut self, cx: &mut Cx) {
-        let end = self.disk.multi.end();
         let now = cx.now();
         for peer in self.downstream(cx.me()) {
             let acked = self.mem.multi.acked.get(&peer).copied().unwrap_or(0);
-            let sent_at = self
+            let sent = self.mem.multi.sent.get(&peer).copied().unwrap_or(acked);
+            let since = self
                 .mem
                 .multi
-                .sent_at
+                .waiting_since
                 .get(&peer)
                 .copied()
                 .unwrap_or(Time::ZERO);
-            if acked < end && now.saturating_sub(sent_at) >= RESEND_EVERY {
+            // No acknowledgement for a while of something sent: it was lost (a cut link, a
+            // crash) or refused (it did not follow on); send again from the last ack. Judged
+            // by the acks' progress, not by the last send, so steady writes cannot hide a gap.
+            if acked < sent && now.saturating_sub(since) >= RESEND_EVERY {
                 self.mem.multi.sent.insert(peer, acked);
+                // What was scanned past lies beyond own changes now to be sent again.
+                self.mem.multi.scanned.remove(&peer);
             }
         }
         self.ml_ship(cx);
@@ -110,41 +119,57 @@ impl Server {
 
     // ------------------------------------------------------------------ shipping
 
-    /// Sends every downstream peer the part of the log it has not been sent.
+    /// Sends every downstream peer the part of the log it has not been sent (one batch; the
+    /// next goes when this one is acknowledged, or with the next commit).
     fn ml_ship(&mut self, cx: &mut Cx) {
         let me = cx.me();
         let end = self.disk.multi.end();
-        let forwards = self.topology().forwards();
+        let own_only = !self.topology().forwards();
         for peer in self.downstream(me) {
-            let from = self
-                .mem
-                .multi
-                .sent
-                .get(&peer)
-                .copied()
-                .unwrap_or_else(|| self.mem.multi.acked.get(&peer).copied().unwrap_or(0));
+            let acked = self.mem.multi.acked.get(&peer).copied().unwrap_or(0);
+            let from = self.mem.multi.sent.get(&peer).copied().unwrap_or(acked);
             if from >= end {
                 continue;
             }
             let mut entries = Vec::new();
             let mut upto = from;
-            for logged in self.disk.multi.log.iter_from(from as usize) {
-                if entries.len() == BATCH {
-                    break;
+            if own_only {
+                // Only this leader's own changes go: scan past what it applied from others
+                // (each stretch once: `scanned` remembers where a scan found none), and say
+                // nothing when there is nothing of its own to send.
+                let scanned = self.mem.multi.scanned.get(&peer).copied().unwrap_or(0);
+                upto = from.max(scanned);
+                for logged in self.disk.multi.log.iter_from(upto as usize) {
+                    if entries.len() == BATCH {
+                        break;
+                    }
+                    upto = logged.pos;
+                    if logged.change.origin == me {
+                        entries.push(logged.clone());
+                    }
                 }
-                upto = logged.pos;
-                if forwards || logged.change.origin == me {
+                if entries.is_empty() {
+                    self.mem.multi.scanned.insert(peer, upto);
+                    continue;
+                }
+            } else {
+                for logged in self.disk.multi.log.iter_from(from as usize).take(BATCH) {
+                    upto = logged.pos;
                     entries.push(logged.clone());
                 }
             }
+            if from <= acked {
+                // Nothing was outstanding: the wait for an acknowledgement starts now.
+                self.mem.multi.waiting_since.insert(peer, cx.now());
+            }
             self.mem.multi.sent.insert(peer, upto);
-            self.mem.multi.sent_at.insert(peer, cx.now());
             cx.send(
                 peer,
                 Msg::MultiLeader(MultiLeaderMsg::Changes {
                     from,
                     upto,
                     entries,
+                    own_only,
                 }),
             );
         }
@@ -156,28 +181,76 @@ impl Server {
                 from: start,
                 upto,
                 entries,
+                own_only,
             } => {
-                let received = self.disk.multi.received.get(&from).copied().unwrap_or(0);
-                if start <= received {
-                    for logged in entries {
-                        let have = self.disk.multi.received.get(&from).copied().unwrap_or(0);
-                        if logged.pos <= have {
-                            continue;
-                        }
-                        self.disk.multi.received.insert(from, logged.pos);
-                        self.ml_receive(cx, from, logged.change);
-                    }
-                    let have = self.disk.multi.received.get(&from).copied().unwrap_or(0);
-                    self.disk.multi.received.insert(from, have.max(upto));
-                }
-                let upto = self.disk.multi.received.get(&from).copied().unwrap_or(0);
-                cx.send(from, Msg::MultiLeader(MultiLeaderMsg::Ack { upto }));
+                let upto = self.ml_take(cx, from, start, upto, entries, own_only);
+                cx.send(
+                    from,
+                    Msg::MultiLeader(MultiLeaderMsg::Ack { upto, own_only }),
+                );
             }
-            MultiLeaderMsg::Ack { upto } => {
-                let acked = self.mem.multi.acked.get_or_insert_with(from, || 0);
-                *acked = (*acked).max(upto);
+            MultiLeaderMsg::Ack { upto, own_only } => {
+                if own_only == self.topology().forwards() {
+                    // An ack of the stream this leader sent before its topology changed.
+                    return;
+                }
+                let acked = self.mem.multi.acked.get(&from).copied().unwrap_or(0);
+                if upto <= acked {
+                    return;
+                }
+                self.mem.multi.acked.insert(from, upto);
+                self.mem.multi.waiting_since.insert(from, cx.now());
+                let sent = self.mem.multi.sent.get(&from).copied().unwrap_or(0);
+                self.mem.multi.sent.insert(from, sent.max(upto));
+                self.ml_ship(cx);
             }
         }
+    }
+
+    /// Takes a batch of `peer`'s log if it follows on from what this leader has of that
+    /// kind of stream; returns how far it has the stream now (what it acknowledges).
+    fn ml_take(
+        &mut self,
+        cx: &mut Cx,
+        peer: NodeId,
+        start: u64,
+        upto: u64,
+        entries: Vec<Logged>,
+        own_only: bool,
+    ) -> u64 {
+        let whole = self.disk.multi.received.get(&peer).copied().unwrap_or(0);
+        let own = self
+            .disk
+            .multi
+            .received_own
+            .get(&peer)
+            .copied()
+            .unwrap_or(0);
+        let mut have = if own_only { whole.max(own) } else { whole };
+        if start > have {
+            return have;
+        }
+        let mut took = false;
+        for logged in entries {
+            if logged.pos <= have {
+                continue;
+            }
+            have = logged.pos;
+            took |= self.ml_receive(cx, logged.change);
+        }
+        have = have.max(upto);
+        if own_only {
+            self.disk.multi.received_own.insert(peer, have);
+        } else {
+            self.disk.multi.received.insert(peer, have);
+            if have > own {
+                self.disk.multi.received_own.insert(peer, have);
+            }
+        }
+        if took {
+            self.ml_ship(cx);
+        }
+        have
     }
 
     // ------------------------------------------------------------------ receiving
@@ -192,7 +265,10 @@ impl Server {
         !self.ml_config().version_vectors || applied.dominates(&change.deps)
     }
 
-    fn ml_receive(&mut self, cx: &mut Cx, from: NodeId, change: Change) {
+    /// Takes one change from another leader: dropped if it passed here already (loop
+    /// prevention) or is here already (it came by two paths), held if it must wait, else
+    /// applied, with every held change that can follow it. Whether anything was applied.
+    fn ml_receive(&mut self, cx: &mut Cx, change: Change) -> bool {
         let me = server_id(cx.me());
         if change.path.contains(&me) {
             cx.note(Note::ChangeDropped {
@@ -201,13 +277,13 @@ impl Server {
                 seq: change.dot.seq,
                 own: change.origin == cx.me(),
             });
-            return;
+            return false;
         }
         if self.disk.multi.applied.includes(change.dot)
             || self.disk.multi.held.iter().any(|h| h.dot == change.dot)
         {
             // It came by another path too (after a change of topology).
-            return;
+            return false;
         }
         if !self.ready(&change) {
             let waits_for = self.missing_dependency(&change);
@@ -218,16 +294,15 @@ impl Server {
                 waits_for,
             });
             self.disk.multi.held.push(change);
-            return;
+            return false;
         }
-        let _ = from;
         self.ml_apply(cx, change);
         // Held changes whose dependencies are now here, in the order they arrived.
         while let Some(at) = self.disk.multi.held.iter().position(|c| self.ready(c)) {
             let change = self.disk.multi.held.remove(at);
             self.ml_apply(cx, change);
         }
-        self.ml_ship(cx);
+        true
     }
 
     /// The first change `change` waits for, as `origin #seq`.
@@ -266,12 +341,16 @@ impl Server {
 
     /// Applies a change from another leader: each row against its versions here, conflicts
     /// resolved, the rows written as one local transaction, the change logged (with this
-    /// leader added to its path) and its origin's progress recorded, all at once.
+    /// leader added to its path) and its origin's progress recorded, all at once. The row
+    /// versions and conflicts are kept only if the engine takes the rows: a change the
+    /// engine refuses leaves the rows and their versions as they were (and is noted).
     fn ml_apply(&mut self, cx: &mut Cx, change: Change) {
         let resolver = self.ml_config().resolver;
         let now = cx.now();
         let me = cx.me();
         let mut writes = Vec::new();
+        let mut versions = Vec::new();
+        let mut conflicts = Vec::new();
         for (row, version) in &change.rows {
             let key = (row.table.clone(), row.key.clone());
             let local = self
@@ -296,25 +375,20 @@ impl Server {
                 } else {
                     ConflictKind::UpdateMissing
                 };
-                // PostgreSQL skips it; an UPDATE skipped is a write lost.
-                let lost = if row.op == RowOp::Delete {
-                    vec![]
-                } else {
-                    vec![version.dot]
-                };
-                self.record_conflict(
-                    cx,
+                // PostgreSQL skips it: the write is lost (a DELETE too: the row it meant to
+                // remove has not arrived yet, and will stay when it does).
+                conflicts.push((
                     kind,
-                    row,
+                    row.clone(),
                     Vec::new(),
-                    version,
+                    version.clone(),
                     Resolution::Skipped,
-                    lost,
-                );
+                    vec![version.dot],
+                ));
                 continue;
             }
             if concurrent.is_empty() {
-                self.disk.multi.versions.insert(key, vec![version.clone()]);
+                versions.push((key, vec![version.clone()]));
                 writes.extend(engine_write(row, current, version.image.clone()));
                 continue;
             }
@@ -330,16 +404,30 @@ impl Server {
                 resolution,
                 lost,
             } = resolve(resolver, &all, version.dot);
-            self.disk.multi.versions.insert(key, all);
+            versions.push((key, all));
             writes.extend(engine_write(row, current, image));
-            self.record_conflict(cx, kind, row, concurrent, version, resolution, lost);
+            conflicts.push((
+                kind,
+                row.clone(),
+                concurrent,
+                version.clone(),
+                resolution,
+                lost,
+            ));
         }
         match self
             .disk
             .db
             .apply_row_changes_with(&writes, MissingRow::Skip)
         {
-            Ok(_) => {}
+            Ok(_) => {
+                for (key, kept) in versions {
+                    self.disk.multi.versions.insert(key, kept);
+                }
+                for (kind, row, local, remote, resolution, lost) in conflicts {
+                    self.record_conflict(cx, kind, &row, local, &remote, resolution, lost);
+                }
+            }
             Err(e) => cx.note(Note::ApplyFailed {
                 node: self.name.clone(),
                 index: change.dot.seq,
@@ -381,9 +469,7 @@ impl Server {
             lost: lost.len() as u64,
         });
         for dot in &lost {
-            if !self.disk.multi.lost.contains(dot) {
-                self.disk.multi.lost.push(*dot);
-            }
+            self.disk.multi.lost.push(*dot);
         }
         self.disk.multi.conflicts.push(Conflict {
             at: cx.now(),
@@ -421,7 +507,7 @@ impl Server {
             let commit_ts = self.clock(cx.now());
             let deps = self.disk.multi.applied.clone();
             let mut rows = Vec::new();
-            for row in &commit.row_changes {
+            for row in &one_per_row(&commit.row_changes) {
                 let key = (row.table.clone(), row.key.clone());
                 let mut seen = VersionVector::default();
                 for v in self.disk.multi.versions.get(&key).into_iter().flatten() {
@@ -498,4 +584,33 @@ fn engine_write(
         before: current,
         after: image,
     })
+}
+
+/// A transaction's row changes with one per row: a row changed twice (inserted then updated,
+/// updated twice) travels as one change from its first image to its last, as the version
+/// it made is one; a row inserted and deleted again travels not at all.
+fn one_per_row(changes: &[RowChange]) -> Vec<RowChange> {
+    let mut rows: Vec<RowChange> = Vec::new();
+    for change in changes {
+        match rows
+            .iter_mut()
+            .find(|r| r.table == change.table && r.key == change.key)
+        {
+            Some(row) => {
+                row.after = change.after.clone();
+                row.columns = change.columns.clone();
+            }
+            None => rows.push(change.clone()),
+        }
+    }
+    rows.retain_mut(|row| {
+        row.op = match (&row.before, &row.after) {
+            (None, None) => return false,
+            (None, Some(_)) => RowOp::Insert,
+            (Some(_), Some(_)) => RowOp::Update,
+            (Some(_), None) => RowOp::Delete,
+        };
+        true
+    });
+    rows
 }

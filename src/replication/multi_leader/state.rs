@@ -89,16 +89,26 @@ pub struct MultiDisk {
     pub own_seq: u64,
     /// What it has applied of every origin (its own commits included).
     pub applied: VersionVector,
-    /// For each peer, the last position of the peer's log received (in order) from it.
+    /// For each peer, the last position of the peer's log received (in order) from it, all
+    /// of it (when the peer forwards: a ring or a star).
     pub received: SmallMap<NodeId, u64>,
+    /// For each peer, the last position of the peer's log up to which its own changes were
+    /// received (when the peer sends only its own: all-to-all). Never behind `received`: a
+    /// stretch received whole holds its own changes too; but a stretch received own-only
+    /// lacks what the peer forwards, so a peer that starts forwarding (a topology changed)
+    /// is read again from `received`, not from here.
+    pub received_own: SmallMap<NodeId, u64>,
     /// Changes received whose dependencies are not applied yet (version vectors on).
     pub held: Vec<Change>,
     /// The versions of every row it has seen (several when concurrent versions are kept).
     pub versions: SharedMap<(String, Value), Vec<RowVersion>>,
     /// Conflicts it detected, in order.
     pub conflicts: Chunked<Conflict>,
-    /// Writes its resolver discarded (or skipped), in order.
-    pub lost: Vec<Dot>,
+    /// Writes its resolver discarded (or skipped), in order, as each conflict threw them
+    /// away (one can be thrown away again when a third version arrives: the live check
+    /// counts each write once). In chunks shared between the timeline's checkpoints, like the
+    /// log: it grows with the history.
+    pub lost: Chunked<Dot>,
     /// The topology it sends by (None: the cluster's configured one).
     pub topology: Option<Topology>,
 }
@@ -110,8 +120,15 @@ pub struct MultiMemory {
     pub sent: SmallMap<NodeId, u64>,
     /// For each peer, the last position it acknowledged.
     pub acked: SmallMap<NodeId, u64>,
-    /// For each peer, when it was last sent something.
-    pub sent_at: SmallMap<NodeId, Time>,
+    /// For each peer, when only own changes are sent (all-to-all): a position such that the
+    /// log between what was sent and it holds none of them (others' changes scanned past, so
+    /// a leader that only receives neither sends empty batches nor scans its log again).
+    /// Forgotten when sending goes back to the last acknowledgement.
+    pub scanned: SmallMap<NodeId, u64>,
+    /// For each peer with something sent and not acknowledged, since when it has waited
+    /// (the last acknowledgement, or the send after nothing was outstanding): after
+    /// `RESEND_EVERY` without progress, what was not acknowledged is sent again.
+    pub waiting_since: SmallMap<NodeId, Time>,
 }
 
 impl MultiDisk {
