@@ -64,7 +64,7 @@ test('a conflict made by hand is flagged, resolved by last write wins, and its l
   await multiLeader(page);
   assert.equal(await page.locator('svg.cluster g.node').count(), 6, 'three leaders, three clients');
   assert.equal(await page.locator('#method-picker').count(), 0, 'no method picker');
-  assert.match(await page.locator('#family-note').innerText(), /method, fencing and ack are single-leader settings/);
+  assert.match(await page.locator('#family-note').innerText(), /method, fencing, ack: single-leader only/);
   assert.equal(await page.locator('.datacenter').count(), 3, 'a datacenter per leader');
   // A resolver by a click, then back to last write wins by the keyboard.
   await page.getByLabel('Resolver', { exact: true }).selectOption('highest replica id wins');
@@ -108,8 +108,8 @@ test('a conflict made by hand is flagged, resolved by last write wins, and its l
   const text = await newest.innerText();
   assert.match(text, /⚠/, 'flagged by an icon');
   assert.match(text, /Conflict update_origin_differs on orders id 1 · detected by leader-\w/);
-  assert.match(text, /leader-a #2 .*committed .* by its clock: \(1, 'paid'/);
-  assert.match(text, /leader-b #1 .*committed .* by its clock: \(1, 'cancelled'/);
+  assert.match(text, /leader-a #2 .*committed \S+ by leader-a's clock: \(1, 'paid'/);
+  assert.match(text, /leader-b #1 .*committed \S+ by leader-b's clock: \(1, 'cancelled'/);
   assert.match(text, /Resolved: last write wins: kept leader-b #1/);
   assert.match(text, /✕ lost: leader-a #2/);
   assert.match(await panel.locator('h2').innerText(), /Conflicts \(3\)/);
