@@ -356,18 +356,16 @@ impl Setup {
     /// (`with WAL replication`, `without fencing`).
     pub fn restart_words(self, now: Setup) -> String {
         match (self, now) {
-            (Setup::Single { method, fencing }, Setup::Single { method: was, .. }) => {
-                if method != was {
-                    format!("with {} replication", method.label())
-                } else if fencing {
+            (Setup::Single { method, fencing }, Setup::Single { method: was, .. })
+                if method == was =>
+            {
+                if fencing {
                     "with fencing through etcd".to_string()
                 } else {
                     "without fencing".to_string()
                 }
             }
-            (Setup::Single { method, .. }, Setup::Multi(_)) => {
-                format!("with single-leader {} replication", method.label())
-            }
+            (Setup::Single { method, .. }, _) => format!("with {} replication", method.label()),
             (Setup::Multi(multi), _) => {
                 format!("with multi-leader replication ({})", multi.words())
             }
@@ -859,7 +857,7 @@ mod tests {
         );
         assert_eq!(
             first.restart_words(multi),
-            format!("with single-leader {} replication", method.label())
+            format!("with {} replication", method.label())
         );
         assert_eq!(multi.label(), "multi-leader");
         assert_eq!(

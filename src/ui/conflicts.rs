@@ -26,7 +26,7 @@ pub fn ConflictsPanel(props: &ConflictsPanelProps) -> Html {
     html! {
         <section class="conflicts" aria-labelledby="conflicts-title">
             <h2 id="conflicts-title" class="pane-title">
-                { "Conflicts " }<span class="conflicts-count">{ format!("({count})") }</span>
+                { format!("Conflicts ({count})") }
             </h2>
             if count == 0 {
                 <p class="hint">
@@ -78,11 +78,9 @@ fn conflict(line: &ConflictLine) -> Html {
 fn version(whence: &'static str, v: &VersionLine, lost: bool) -> Html {
     html! {
         <li class={classes!("conflict-version", lost.then_some("lost"))}>
-            <span class="version-tag">{ if lost { "✕ lost" } else { "✓ kept" } }</span>
-            <strong>{ format!(" {} ", v.write) }</strong>
+            <strong>{ format!("{} {} ", if lost { "✕ lost" } else { "✓ kept" }, v.write) }</strong>
             { format!("({whence}) committed {} by {}'s clock: ", time_of_day(&v.committed), origin(&v.write)) }
-            <code>{ v.row.clone() }</code>
-            <span class="version-seen">{ format!(" seen {}", v.seen) }</span>
+            <code>{ format!("{} seen {}", v.row, v.seen) }</code>
         </li>
     }
 }

@@ -103,41 +103,17 @@ pub fn MultiSettings(props: &MultiSettingsProps) -> Html {
         auto_increment_offsets: on,
         ..m
     });
-    let select = |id: &'static str,
-                  label: &'static str,
-                  options: Vec<&'static str>,
-                  now: &'static str,
-                  onchange: Callback<Event>| {
-        html! {
-            <div class="control">
-                <label for={id} class="control-label">{ label }</label>
-                <select {id} {onchange}>
-                    for option in options {
-                        <option value={option} selected={option == now}>{ option }</option>
-                    }
-                </select>
-            </div>
+    let topology_note = match props.refusal.as_ref() {
+        Some(why) => {
+            html! { <span class="refusal" role="alert">{ format!("not changed: {why}") }</span> }
         }
+        None => html! { "live" },
     };
     html! {
         <>
-            { select(IDS[0], "Leaders", vec!["2", "3"], values[0], on_leaders) }
-            <div class="control">
-                <label for={IDS[1]} class="control-label">{ "Topology" }</label>
-                <select id={IDS[1]} onchange={on_topology} aria-describedby="topology-note">
-                    for option in Topology::ALL {
-                        <option value={option.label()} selected={option == multi.topology}>{ option.label() }</option>
-                    }
-                </select>
-                <span id="topology-note" class="control-note">
-                    if let Some(why) = props.refusal.as_ref() {
-                        <span class="refusal" role="alert">{ format!("not changed: {why}") }</span>
-                    } else {
-                        { "live" }
-                    }
-                </span>
-            </div>
-            { select(IDS[2], "Resolver", Resolver::ALL.iter().map(|r| r.label()).collect(), values[2], on_resolver) }
+            { select(0, "Leaders", &["2", "3"], values, on_leaders, None) }
+            { select(1, "Topology", &Topology::ALL.map(Topology::label), values, on_topology, Some(topology_note)) }
+            { select(2, "Resolver", &Resolver::ALL.map(Resolver::label), values, on_resolver, None) }
             <label class="control choice">
                 <input type="checkbox" checked={multi.version_vectors} onchange={on_vectors} />
                 { "version vectors" }
@@ -146,7 +122,33 @@ pub fn MultiSettings(props: &MultiSettingsProps) -> Html {
                 <input type="checkbox" checked={multi.auto_increment_offsets} onchange={on_offsets} />
                 { "auto-increment offsets" }
             </label>
-            { select(IDS[3], "leader-b clock", SkewChoice::ALL.iter().map(|s| s.label()).collect(), values[3], on_skew) }
+            { select(3, "leader-b clock", &SkewChoice::ALL.map(SkewChoice::label), values, on_skew, None) }
         </>
+    }
+}
+
+/// Picker `i` of [`IDS`]: its label, its options (`values[i]` chosen) and a note beside it.
+fn select(
+    i: usize,
+    label: &'static str,
+    options: &[&'static str],
+    values: [&'static str; 4],
+    onchange: Callback<Event>,
+    note: Option<Html>,
+) -> Html {
+    let id = IDS[i];
+    let note_id = note.as_ref().map(|_| format!("{id}-note"));
+    html! {
+        <div class="control">
+            <label for={id} class="control-label">{ label }</label>
+            <select {id} {onchange} aria-describedby={note_id.clone()}>
+                for option in options {
+                    <option value={*option} selected={*option == values[i]}>{ *option }</option>
+                }
+            </select>
+            if let Some(note) = note {
+                <span id={note_id} class="control-note">{ note }</span>
+            }
+        </div>
     }
 }
