@@ -81,31 +81,39 @@ pub fn Header(props: &HeaderProps) -> Html {
         },
         family_key,
     );
+    let multi = props.multi.is_some();
+    // Single-leader, the picker comes last and its label is for screen readers: the header
+    // keeps the rows it had (the method says "restarts the lab").
+    let family = html! {
+        <div class="control">
+            <label for="family-picker" class={classes!("control-label", (!multi).then_some("visually-hidden"))}>
+                { "Replication" }
+            </label>
+            <select id="family-picker" onchange={on_family}
+                aria-describedby={multi.then_some("family-note")}>
+                for key in ["single-leader", "multi-leader"] {
+                    <option value={key} selected={key == family_key}>{ key }</option>
+                }
+            </select>
+            if multi {
+                <span id="family-note" class="control-note">
+                    { "restarts the lab · method, fencing, ack: single-leader only" }
+                </span>
+            }
+        </div>
+    };
     html! {
         <header class="header">
             <h1 class="title">{ "Replication Lab" }</h1>
             { lesson_controls(props, file) }
-            <div class="control">
-                <label for="family-picker" class="control-label">{ "Replication" }</label>
-                <select id="family-picker" onchange={on_family} aria-describedby="family-note">
-                    for key in ["single-leader", "multi-leader"] {
-                        <option value={key} selected={key == family_key}>{ key }</option>
-                    }
-                </select>
-                <span id="family-note" class="control-note">
-                    if props.multi.is_some() {
-                        { "restarts the lab · method, fencing, ack: single-leader only" }
-                    } else {
-                        { "restarts the lab" }
-                    }
-                </span>
-            </div>
             if let Some(multi) = props.multi {
+                { family }
                 <MultiSettings {multi} on_setup={props.on_setup.clone()}
                     on_topology={props.on_topology.clone()}
                     refusal={props.topology_refusal.clone()} />
             } else {
                 { single_leader_controls(props) }
+                { family }
             }
         </header>
     }
