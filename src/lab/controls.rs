@@ -1,5 +1,6 @@
 //! What the UI's controls mean, as plain values a host test can check: the settings the
-//! header offers (method, acknowledgement level), the speed ladder and the clock that turns
+//! header offers (the family — single-leader with its method, fencing and acknowledgement
+//! level, or multi-leader with its leaders, topology, resolver and clocks), the speed ladder and the clock that turns
 //! real milliseconds into virtual time, the keyboard shortcuts, what a screen reader is told,
 //! which client the console sends from, and what the panels show besides the diagram
 //! ([`Details`], [`Shown`]).
@@ -9,9 +10,10 @@
 
 use std::rc::Rc;
 
+use super::conflicts::ConflictLine;
 use super::inspect::Inspection;
 use super::narrate::EventLine;
-use super::{Checks, Lab};
+use super::{Checks, ClusterConfig, Lab, MultiLeaderConfig, Resolver, Topology};
 use crate::replication::config::{AckPolicy, AckStage, Method, RowImage};
 use crate::sim::Time;
 use crate::view::{format_time, MessageKind, Micros, NodeKind, View};
@@ -160,6 +162,226 @@ impl AckChoice {
 
     pub fn from_key(key: &str) -> Option<AckChoice> {
         AckChoice::ALL.into_iter().find(|c| c.key() == key)
+    }
+}
+
+/// How far the clock of [`SKEWED_LEADER`] is off, as the header offers it: enough for last
+/// write wins to keep the older of two writes a second apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SkewChoice {
+    #[default]
+    InStep,
+    Behind,
+    Ahead,
+}
+
+/// The leader whose clock the header sets (`leader-b`, by place).
+pub const SKEWED_LEADER: usize = 1;
+
+impl SkewChoice {
+    pub const ALL: [SkewChoice; 3] = [SkewChoice::InStep, SkewChoice::Behind, SkewChoice::Ahead];
+
+    /// The skew in microseconds (`ServerSpec::clock_skew`).
+    pub fn micros(self) -> i64 {
+        match self {
+            SkewChoice::InStep => 0,
+            SkewChoice::Behind => -2_000_000,
+            SkewChoice::Ahead => 2_000_000,
+        }
+    }
+
+    /// The words the picker shows (also its values).
+    pub fn label(self) -> &'static str {
+        match self {
+            SkewChoice::InStep => "in step",
+            SkewChoice::Behind => "2 s behind",
+            SkewChoice::Ahead => "2 s ahead",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<SkewChoice> {
+        SkewChoice::ALL.into_iter().find(|c| c.label() == label)
+    }
+}
+
+/// A topology by the word the page shows.
+pub fn topology_from_label(label: &str) -> Option<Topology> {
+    Topology::ALL.into_iter().find(|t| t.label() == label)
+}
+
+/// A resolver by the word the page shows.
+pub fn resolver_from_label(label: &str) -> Option<Resolver> {
+    Resolver::ALL.into_iter().find(|r| r.label() == label)
+}
+
+/// A multi-leader lab as the header offers it. The topology is also a live setting: the
+/// header shows the one in force, and a new lab starts with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MultiChoice {
+    /// 2 or 3.
+    pub leaders: u32,
+    pub topology: Topology,
+    pub resolver: Resolver,
+    pub version_vectors: bool,
+    pub auto_increment_offsets: bool,
+    /// `leader-b`'s clock.
+    pub skew: SkewChoice,
+}
+
+impl Default for MultiChoice {
+    fn default() -> Self {
+        let core = MultiLeaderConfig::default();
+        MultiChoice {
+            leaders: 3,
+            topology: core.topology,
+            resolver: core.resolver,
+            version_vectors: core.version_vectors,
+            auto_increment_offsets: core.auto_increment_offsets,
+            skew: SkewChoice::InStep,
+        }
+    }
+}
+
+impl MultiChoice {
+    /// The cluster this choice builds.
+    pub fn cluster(self) -> ClusterConfig {
+        let mut cluster = ClusterConfig::multi_leader(
+            self.leaders,
+            MultiLeaderConfig {
+                topology: self.topology,
+                resolver: self.resolver,
+                version_vectors: self.version_vectors,
+                auto_increment_offsets: self.auto_increment_offsets,
+                ..MultiLeaderConfig::default()
+            },
+        );
+        if let Some(server) = cluster.servers.get_mut(SKEWED_LEADER) {
+            server.clock_skew = self.skew.micros();
+        }
+        cluster
+    }
+
+    /// The choice that stands for `cluster`, if it is multi-leader (a skew the header does
+    /// not offer reads as in step).
+    pub fn of(cluster: &ClusterConfig) -> Option<MultiChoice> {
+        let multi = cluster.multi_leader.as_ref()?;
+        let skew = cluster
+            .servers
+            .get(SKEWED_LEADER)
+            .map_or(0, |s| s.clock_skew);
+        Some(MultiChoice {
+            leaders: cluster.servers.len() as u32,
+            topology: multi.topology,
+            resolver: multi.resolver,
+            version_vectors: multi.version_vectors,
+            auto_increment_offsets: multi.auto_increment_offsets,
+            skew: SkewChoice::ALL
+                .into_iter()
+                .find(|c| c.micros() == skew)
+                .unwrap_or_default(),
+        })
+    }
+
+    /// `3 leaders, all-to-all, last write wins` and whatever else is on.
+    pub fn words(self) -> String {
+        let mut words = format!(
+            "{} leaders, {}, {}",
+            self.leaders,
+            self.topology.label(),
+            self.resolver.label()
+        );
+        if self.version_vectors {
+            words.push_str(", version vectors");
+        }
+        if self.auto_increment_offsets {
+            words.push_str(", auto-increment offsets");
+        }
+        if self.skew != SkewChoice::InStep {
+            words.push_str(&format!(", leader-b's clock {}", self.skew.label()));
+        }
+        words
+    }
+}
+
+/// The lab the header's settings build: a replication family and its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setup {
+    Single { method: MethodChoice, fencing: bool },
+    Multi(MultiChoice),
+}
+
+impl Setup {
+    /// The single-leader lab the page opens with.
+    pub fn single_default() -> Setup {
+        let cluster = super::LabSettings::default().cluster;
+        Setup::Single {
+            method: MethodChoice::of(cluster.method),
+            fencing: cluster.failover.fencing,
+        }
+    }
+
+    /// The setup that builds `cluster` (as near as the header offers).
+    pub fn of(cluster: &ClusterConfig) -> Setup {
+        match MultiChoice::of(cluster) {
+            Some(multi) => Setup::Multi(multi),
+            None => Setup::Single {
+                method: MethodChoice::of(cluster.method),
+                fencing: cluster.failover.fencing,
+            },
+        }
+    }
+
+    /// The cluster it builds; a single-leader one at acknowledgement level `ack`.
+    pub fn cluster(self, ack: AckChoice) -> ClusterConfig {
+        match self {
+            Setup::Single { method, fencing } => {
+                let mut cluster = ClusterConfig::lab_default(method.method());
+                cluster.ack = ack.policy();
+                cluster.failover.fencing = fencing;
+                cluster
+            }
+            Setup::Multi(multi) => multi.cluster(),
+        }
+    }
+
+    /// Its replication in a word or two: `WAL`, `multi-leader`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Setup::Single { method, .. } => method.label(),
+            Setup::Multi(_) => "multi-leader",
+        }
+    }
+
+    /// What a restart from `now` to this setup brings, for the question before it
+    /// (`with WAL replication`, `without fencing`).
+    pub fn restart_words(self, now: Setup) -> String {
+        match (self, now) {
+            (Setup::Single { method, fencing }, Setup::Single { method: was, .. })
+                if method == was =>
+            {
+                if fencing {
+                    "with fencing through etcd".to_string()
+                } else {
+                    "without fencing".to_string()
+                }
+            }
+            (Setup::Single { method, .. }, _) => format!("with {} replication", method.label()),
+            (Setup::Multi(multi), _) => {
+                format!("with multi-leader replication ({})", multi.words())
+            }
+        }
+    }
+
+    /// The sentence for a new lab with this setup.
+    pub fn announcement(self) -> String {
+        match self {
+            Setup::Single { method, fencing } => restart_announcement(method, fencing),
+            Setup::Multi(multi) => format!(
+                "New lab with multi-leader replication: {}, at {}.",
+                multi.words(),
+                time_words(0)
+            ),
+        }
     }
 }
 
@@ -459,6 +681,9 @@ pub struct Details {
     pub client: Option<Rc<Inspection>>,
     /// The timeline slider's marks (see [`Lab::marks`]).
     pub marks: Rc<Vec<super::marks::Mark>>,
+    /// The conflicts a multi-leader cluster's leaders detected, in order (see
+    /// [`Lab::conflicts`]); none in a single-leader cluster.
+    pub conflicts: Rc<Vec<ConflictLine>>,
 }
 
 impl Details {
@@ -472,6 +697,7 @@ impl Details {
             inspection: focus.selected.and_then(|id| lab.inspect(id)).map(Rc::new),
             client: focus.client.and_then(|id| lab.inspect(id)).map(Rc::new),
             marks: Rc::new(lab.marks()),
+            conflicts: Rc::new(lab.conflicts()),
         }
     }
 }
@@ -489,6 +715,8 @@ pub struct Shown {
     /// The level the leader applies at this moment of the timeline, when the header offers it
     /// (read with the details).
     pub ack: Option<AckChoice>,
+    /// The topology multi-leader servers send by at this moment (read with the details).
+    pub topology: Option<Topology>,
 }
 
 impl Shown {
@@ -499,19 +727,21 @@ impl Shown {
         let view = lab.view();
         let happened = before.is_none_or(|before| something_happened(before, &view));
         let horizon = lab.horizon().max(view.time);
-        let (details, ack) = if happened {
+        let (details, ack, topology) = if happened {
             (
                 Some(Rc::new(Details::of(lab, focus))),
                 lab.ack().as_ref().and_then(AckChoice::of),
+                lab.topology(),
             )
         } else {
-            (None, None)
+            (None, None, None)
         };
         Shown {
             view: Rc::new(view),
             horizon,
             details,
             ack,
+            topology,
         }
     }
 }
@@ -544,6 +774,158 @@ mod tests {
             assert_eq!(AckChoice::of(&choice.policy()), Some(choice));
         }
         assert_eq!(MethodChoice::from_key("paxos"), None);
+    }
+
+    #[test]
+    fn a_multi_leader_choice_builds_its_cluster_and_reads_back_from_it() {
+        let choice = MultiChoice {
+            leaders: 2,
+            topology: Topology::Circular,
+            resolver: Resolver::HighestReplicaId,
+            version_vectors: true,
+            auto_increment_offsets: true,
+            skew: SkewChoice::Behind,
+        };
+        let cluster = choice.cluster();
+        assert_eq!(cluster.servers.len(), 2);
+        assert_eq!(cluster.servers[SKEWED_LEADER].name, "leader-b");
+        assert_eq!(cluster.servers[SKEWED_LEADER].clock_skew, -2_000_000);
+        assert_eq!(cluster.servers[0].clock_skew, 0);
+        let multi = cluster.multi_leader.as_ref().expect("multi-leader");
+        assert_eq!(multi.topology, Topology::Circular);
+        assert_eq!(multi.resolver, Resolver::HighestReplicaId);
+        assert!(multi.version_vectors && multi.auto_increment_offsets);
+        assert_eq!(MultiChoice::of(&cluster), Some(choice));
+        assert_eq!(Setup::of(&cluster), Setup::Multi(choice));
+        assert_eq!(
+            MultiChoice::of(&ClusterConfig::lab_default(Method::Wal)),
+            None
+        );
+        // Every label the pickers offer reads back as its choice.
+        for t in Topology::ALL {
+            assert_eq!(topology_from_label(t.label()), Some(t));
+        }
+        for r in Resolver::ALL {
+            assert_eq!(resolver_from_label(r.label()), Some(r));
+        }
+        for k in SkewChoice::ALL {
+            assert_eq!(SkewChoice::from_label(k.label()), Some(k));
+        }
+        assert_eq!(topology_from_label("mesh"), None);
+        assert_eq!(
+            choice.words(),
+            "2 leaders, circular, highest replica id wins, version vectors, \
+             auto-increment offsets, leader-b's clock 2 s behind"
+        );
+    }
+
+    #[test]
+    fn a_single_leader_setup_builds_the_lab_and_words_the_pickers_did() {
+        // The page's first lab is the single-leader default, and building it again with the
+        // current ack is what the method picker always did.
+        let first = Setup::single_default();
+        assert_eq!(first, Setup::of(&LabSettings::default().cluster));
+        assert_eq!(
+            first.cluster(AckChoice::Async),
+            LabSettings::default().cluster
+        );
+        let Setup::Single { method, fencing } = first else {
+            panic!("the default lab is single-leader");
+        };
+        let mut expected = ClusterConfig::lab_default(MethodChoice::Trigger.method());
+        expected.ack = AckChoice::On.policy();
+        expected.failover.fencing = fencing;
+        let trigger = Setup::Single {
+            method: MethodChoice::Trigger,
+            fencing,
+        };
+        assert_eq!(trigger.cluster(AckChoice::On), expected);
+        assert_eq!(trigger.restart_words(first), "with Trigger replication");
+        let unfenced = Setup::Single {
+            method,
+            fencing: false,
+        };
+        assert_eq!(unfenced.restart_words(first), "without fencing");
+        assert_eq!(
+            trigger.announcement(),
+            restart_announcement(MethodChoice::Trigger, fencing)
+        );
+        let multi = Setup::Multi(MultiChoice::default());
+        assert_eq!(
+            multi.restart_words(first),
+            "with multi-leader replication (3 leaders, all-to-all, last write wins)"
+        );
+        assert_eq!(
+            first.restart_words(multi),
+            format!("with {} replication", method.label())
+        );
+        assert_eq!(multi.label(), "multi-leader");
+        assert_eq!(
+            multi.announcement(),
+            "New lab with multi-leader replication: 3 leaders, all-to-all, last write wins, \
+             at t = 0.000 s."
+        );
+    }
+
+    #[test]
+    fn a_multi_leader_lab_shows_its_topology_and_conflicts_with_its_details() {
+        let mut lab = Lab::new(LabSettings {
+            seed: 5,
+            cluster: MultiChoice {
+                leaders: 2,
+                ..MultiChoice::default()
+            }
+            .cluster(),
+        });
+        let focus = Focus::default();
+        let first = Shown::of(&lab, None, focus);
+        assert_eq!(first.topology, Some(Topology::AllToAll));
+        lab.perform(LabAction::SetTopology(Topology::Circular))
+            .expect("a new topology");
+        let shown = Shown::of(&lab, None, focus);
+        assert_eq!(shown.topology, Some(Topology::Circular), "in force at once");
+        // A conflict by hand: a row, a cut link, the same row written at both, heal.
+        let sql = |lab: &mut Lab, at: Micros, client: u32, sql: &str| {
+            lab.seek(at);
+            lab.perform(LabAction::Sql {
+                client,
+                sql: sql.into(),
+            })
+            .expect("sent");
+        };
+        sql(
+            &mut lab,
+            10_000,
+            2,
+            "INSERT INTO orders (id, status) VALUES (1, 'new')",
+        );
+        lab.seek(500_000);
+        lab.perform(LabAction::Partition { a: 0, b: 1 })
+            .expect("cut");
+        sql(
+            &mut lab,
+            600_000,
+            2,
+            "UPDATE orders SET status = 'paid' WHERE id = 1",
+        );
+        sql(
+            &mut lab,
+            700_000,
+            3,
+            "UPDATE orders SET status = 'gone' WHERE id = 1",
+        );
+        lab.perform(LabAction::Heal { a: 0, b: 1 }).expect("heal");
+        lab.seek(3_000_000);
+        let details = Details::of(&lab, focus);
+        assert_eq!(details.conflicts.len(), 2, "each leader detects its own");
+        assert_eq!(details.checks.lost_to_conflicts.len(), 1);
+        assert_eq!(details.conflicts[0].lost, vec!["leader-a #2".to_string()]);
+        assert_eq!(
+            Details::of(&Lab::new(LabSettings::default()), focus)
+                .conflicts
+                .len(),
+            0
+        );
     }
 
     #[test]

@@ -8,12 +8,13 @@
 
 use std::rc::Rc;
 
-use replication_lab::lab::controls::{MethodChoice, Speed};
+use replication_lab::lab::controls::{MethodChoice, Setup, Speed};
 use replication_lab::lab::LabAction;
 use yew::prelude::*;
 
 use super::checks::ChecksBar;
 use super::cluster::ClusterDiagram;
+use super::conflicts::ConflictsPanel;
 use super::console::SqlConsole;
 use super::driver::{Driver, Statement};
 use super::embed::{self, Share};
@@ -100,10 +101,16 @@ pub fn App() -> Html {
     }
 
     let on_method = intent(&driver, &state, |d, ui, method: MethodChoice| {
-        d.restart(ui, method, ui.fencing)
+        let fencing = ui.fencing;
+        d.restart(ui, Setup::Single { method, fencing })
     });
     let on_fencing = intent(&driver, &state, |d, ui, fencing: bool| {
-        d.restart(ui, ui.method, fencing)
+        let method = ui.method;
+        d.restart(ui, Setup::Single { method, fencing })
+    });
+    let on_setup = intent(&driver, &state, |d, ui, setup| d.restart(ui, setup));
+    let on_topology = intent(&driver, &state, |d, ui, topology| {
+        d.set_topology(ui, topology)
     });
     let on_ack = intent(&driver, &state, |d, ui, ack| d.set_ack(ui, ack));
     let on_select = intent(&driver, &state, |d, ui, id: u32| d.select(ui, id));
@@ -155,7 +162,8 @@ pub fn App() -> Html {
         <div class={classes!("app", embed.then_some("embed"), page.params.minimal.then_some("controls-min"), state.presenter.then_some("presenter"))}>
             <div class="topbar">
                 <Header method={state.method} fencing={state.fencing} ack={state.ack} ack_refusal={state.ack_refusal.clone()}
-                    {on_method} {on_fencing} {on_ack}
+                    {on_method} {on_fencing} {on_ack} multi={state.multi} {on_setup} {on_topology}
+                    topology_refusal={state.topology_refusal.clone()}
                     lessons={(*lessons).clone()} lesson={state.lesson_id.clone()} on_lesson={on_lesson.clone()}
                     lesson_error={state.lesson_error.clone().filter(|_| state.lesson.is_none())} />
                 <Share {embed} state={link_state} />
@@ -176,13 +184,16 @@ pub fn App() -> Html {
                 // the checks under the diagram and the transport across the bottom.
                 <Transport time={state.time()} horizon={state.horizon} playing={state.playing}
                     speed={state.speed} reduced_motion={state.reduced_motion} slowed={state.slowed()} {on_control} marks={details.marks.clone()} />
-                <ChecksBar checks={details.checks.clone()} />
-                <div class="side-pane">
+                <ChecksBar checks={details.checks.clone()} multi={state.multi.is_some()} />
+                <div class={classes!("side-pane", state.multi.is_some().then_some("with-conflicts"))}>
                     <aside class="inspector-pane" aria-label="Inspector">
                         <Inspector view={state.view.clone()} selected={state.selected}
                             inspection={details.inspection.clone()} {refusal} {on_perform}
                             highlight={state.lesson.as_ref().map(|l| l.highlight.clone()).unwrap_or_default()} />
                     </aside>
+                    if state.multi.is_some() {
+                        <ConflictsPanel conflicts={details.conflicts.clone()} />
+                    }
                     <SqlConsole view={state.view.clone()} client={state.console_client()}
                         console={state.console.clone()} answers={details.client.clone()}
                         {on_run} {on_cancel} {on_client} {on_target} />

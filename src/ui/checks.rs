@@ -1,5 +1,7 @@
 //! The live checks under the diagram: two leaders (split brain), lost acknowledged writes,
-//! diverged rows, blocked commits, stalled followers. Each is a disclosure: a check mark and "0" when clear; a
+//! diverged rows, blocked commits, stalled followers; in a multi-leader lab instead, writes
+//! lost to conflict resolution, conflicts detected, changes held, rows that differ between
+//! leaders. Each is a disclosure: a check mark and "0" when clear; a
 //! warning sign, the count and the word "warning" when not, with what exactly went wrong one
 //! keypress away. Replicas not up to date are listed too, in their nodes' words (lag is not
 //! divergence).
@@ -16,6 +18,9 @@ const BEHIND_MEANS: &str =
 #[derive(Properties, PartialEq)]
 pub struct ChecksBarProps {
     pub checks: Rc<Checks>,
+    /// A multi-leader lab: its own checks.
+    #[prop_or_default]
+    pub multi: bool,
 }
 
 /// One check: its name, what it means, and the lines that explain a non-zero count.
@@ -26,8 +31,76 @@ struct Check {
     lines: Vec<String>,
 }
 
-fn checks_of(c: &Checks) -> [Check; 5] {
-    [
+/// How a diverged row's differing columns read: `status: leader 'a' ≠ 'b'` (a
+/// multi-leader lab compares with the first running leader).
+fn columns_words<T: ToString>(
+    columns: &[(String, Option<T>, Option<T>)],
+    reference: &str,
+) -> String {
+    columns
+        .iter()
+        .map(|(column, leader, here)| {
+            let show = |v: &Option<_>| v.as_ref().map_or("NULL".to_string(), ToString::to_string);
+            format!("{column}: {reference} {} ≠ {}", show(leader), show(here))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A multi-leader lab's checks.
+fn multi_checks_of(c: &Checks) -> Vec<Check> {
+    vec![
+        Check {
+            name: "writes lost to conflict resolution",
+            meaning: "committed writes a conflict resolver threw away (or an apply skipped)",
+            count: c.lost_to_conflicts.len(),
+            lines: c
+                .lost_to_conflicts
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{}: {} id {} — discarded at {} ({})",
+                        l.write, l.table, l.key, l.node, l.kind
+                    )
+                })
+                .collect(),
+        },
+        Check {
+            name: "conflicts detected",
+            meaning: "changes that met a concurrent change to the same row at a leader (the Conflicts panel lists them)",
+            count: c.conflicts,
+            lines: vec![],
+        },
+        Check {
+            name: "changes held",
+            meaning: "changes a leader holds until what they depend on arrives (version vectors)",
+            count: c.held,
+            lines: vec![],
+        },
+        Check {
+            name: "rows differ between leaders",
+            meaning: "rows that differ between running leaders once all applied the same changes",
+            count: c.diverged_rows.len(),
+            lines: c
+                .diverged_rows
+                .iter()
+                .map(|d| {
+                    let what = if d.missing_on_follower {
+                        "missing here".to_string()
+                    } else if d.missing_on_leader {
+                        "not on the first leader".to_string()
+                    } else {
+                        columns_words(&d.columns, "first leader")
+                    };
+                    format!("{} · {} id {}: {what}", d.follower, d.table, d.key)
+                })
+                .collect(),
+        },
+    ]
+}
+
+fn checks_of(c: &Checks) -> Vec<Check> {
+    vec![
         Check {
             name: "two leaders",
             meaning: "servers accepting writes at the same time in one cluster (split brain)",
@@ -71,16 +144,7 @@ fn checks_of(c: &Checks) -> [Check; 5] {
                     } else if d.missing_on_leader {
                         "not on the leader".to_string()
                     } else {
-                        d.columns
-                            .iter()
-                            .map(|(column, leader, here)| {
-                                let show = |v: &Option<_>| {
-                                    v.as_ref().map_or("NULL".to_string(), ToString::to_string)
-                                };
-                                format!("{column}: leader {} ≠ {}", show(leader), show(here))
-                            })
-                            .collect::<Vec<_>>()
-                            .join("; ")
+                        columns_words(&d.columns, "leader")
                     };
                     format!("{} · {} id {}: {what}", d.follower, d.table, d.key)
                 })
@@ -113,7 +177,11 @@ pub fn ChecksBar(props: &ChecksBarProps) -> Html {
     // Which check's details are open (one at a time, under the bar, never over the diagram).
     let open = use_state_eq(|| None::<usize>);
     let replicas = &props.checks.replicas;
-    let checks = checks_of(&props.checks);
+    let checks = if props.multi {
+        multi_checks_of(&props.checks)
+    } else {
+        checks_of(&props.checks)
+    };
     let shown = (*open).and_then(|i| checks.get(i));
     html! {
         <div class="checks" role="group" aria-label="Live checks">

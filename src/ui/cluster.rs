@@ -4,12 +4,16 @@
 //! layout's canvas at that size (a phone, an embed), the canvas takes the drawn shape and the
 //! layout is spread over it (a [`Frame`]); the font is not scaled down. Small frames also draw
 //! the nodes compact (the stylesheet's `.compact`).
+//!
+//! Several writable nodes (multi-leader) are drawn as datacenters: each leader under its
+//! client, in a faint labelled box, and their replication links directed (an arrowhead at
+//! the receiving end), so that a ring reads as a ring.
 
 use std::rc::Rc;
 
 use replication_lab::view::{
-    self, svg_number, Drawing, LinkKind, LinkPath, LinkView, Point, Room, View, CANVAS_HEIGHT,
-    CANVAS_WIDTH,
+    self, svg_number, Drawing, LinkKind, LinkPath, LinkView, NodeKind, Point, Room, Row, View,
+    CANVAS_HEIGHT, CANVAS_WIDTH,
 };
 use yew::prelude::*;
 
@@ -32,6 +36,9 @@ const COMPACT_BELOW: (f64, f64) = (600.0, 420.0);
 /// right, above, below (name and state), below with the format line; at full size and
 /// compact (where the state may take two lines).
 const MARGIN: [(f64, f64, f64, f64); 2] = [(116.0, 58.0, 102.0, 122.0), (62.0, 33.0, 78.0, 92.0)];
+
+/// How much lower clients sit in a diagram of datacenters (canvas units).
+const CLIENTS_LOWER: f64 = 44.0;
 
 /// The canvas the diagram draws on, in the units of its `viewBox`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -159,7 +166,25 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
         .filter(|f| !f.is_empty());
     let first_format = formats.next();
     let show_format = !frame.compact || formats.any(|f| Some(f) != first_format);
-    let placed = frame.arrange(view::layout(&props.view), show_format);
+    let leaders = datacenter_leaders(&props.view);
+    let mut placed = frame.arrange(
+        in_datacenters(&props.view, view::layout(&props.view), &leaders),
+        show_format,
+    );
+    if !leaders.is_empty() {
+        // Clear of the Save diagram and Legend buttons over the top right corner, and of
+        // the datacenters' names.
+        let clients = placed.iter_mut().filter(|(id, _)| {
+            props
+                .view
+                .node(*id)
+                .is_some_and(|n| n.kind == NodeKind::Client)
+        });
+        for (_, at) in clients {
+            at.y += CLIENTS_LOWER;
+        }
+    }
+    let boxes = datacenter_boxes(&frame, &placed, &leaders);
     let drawing = Drawing::new(&props.view, placed, frame.room(show_format));
     let at = |id: u32| drawing.at(id);
     let view_box = format!(
@@ -178,10 +203,14 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
         <svg ref={svg} class={classes!("cluster", frame.compact.then_some("compact"))}
             viewBox={view_box} role="group"
             aria-label={format!("Cluster of {} nodes", props.view.nodes.len())}>
+            if !boxes.is_empty() {
+                <g class="datacenters" aria-hidden="true">{ boxes }</g>
+            }
             <g class="links">
                 for (link, path) in props.view.links.iter().zip(&drawing.paths) {
                     if let Some(path) = path {
                         <LinkLine link={link.clone()} path={*path}
+                            arrow={(!leaders.is_empty() && link.kind == LinkKind::Replication).then_some(rim)}
                             highlighted={props.highlight.link(link.from, link.to)}
                             names={(name(link.from), name(link.to))}
                             on_link={props.on_link.clone()} />
@@ -210,10 +239,84 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
     }
 }
 
+/// The writable nodes, when there are several (multi-leader: one per datacenter) and no
+/// service beside them; otherwise none, and the diagram is drawn as before.
+fn datacenter_leaders(view: &View) -> Vec<u32> {
+    let writable: Vec<u32> = view
+        .nodes
+        .iter()
+        .filter(|n| Row::of(n) == Row::Writable)
+        .map(|n| n.id)
+        .collect();
+    let services = view.nodes.iter().any(|n| Row::of(n) == Row::Services);
+    if writable.len() < 2 || services {
+        return Vec::new();
+    }
+    writable
+}
+
+/// The layout with `leaders` spread evenly over the whole width and each client right above
+/// the leader it sends to (its datacenter's).
+fn in_datacenters(
+    view: &View,
+    mut placed: Vec<(u32, Point)>,
+    leaders: &[u32],
+) -> Vec<(u32, Point)> {
+    let columns = leaders.len() as f64;
+    let column = |id: u32| -> Option<f64> {
+        let i = leaders.iter().position(|l| *l == id)?;
+        Some(CANVAS_WIDTH * (i as f64 + 0.5) / columns)
+    };
+    let target = |client: u32| {
+        view.links
+            .iter()
+            .find(|l| l.from == client && l.kind == LinkKind::Client)
+            .map(|l| l.to)
+    };
+    for (id, at) in placed.iter_mut() {
+        let x = match view.node(*id).map(|n| n.kind) {
+            Some(NodeKind::Client) => target(*id).and_then(column),
+            _ => column(*id),
+        };
+        if let Some(x) = x {
+            at.x = x;
+        }
+    }
+    placed
+}
+
+/// A faint box round each datacenter's column (its leader and clients), from halfway to the
+/// column on its left to halfway to the one on its right, labelled at its top left corner:
+/// `datacenter A`.
+fn datacenter_boxes(frame: &Frame, placed: &[(u32, Point)], leaders: &[u32]) -> Vec<Html> {
+    let gap = 6.0;
+    let xs: Vec<f64> = leaders
+        .iter()
+        .filter_map(|id| placed.iter().find(|(n, _)| n == id).map(|(_, p)| p.x))
+        .collect();
+    (0..xs.len())
+        .map(|i| {
+            let left = if i == 0 { 0.0 } else { (xs[i - 1] + xs[i]) / 2.0 } + gap / 2.0;
+            let right = xs.get(i + 1).map_or(frame.width, |next| (xs[i] + next) / 2.0) - gap / 2.0;
+            let name = char::from(b'A' + i as u8);
+            html! {
+                <g class="datacenter">
+                    <rect x={svg_number(left)} y={svg_number(gap)} rx="10"
+                        width={svg_number(right - left)} height={svg_number(frame.height - 2.0 * gap)} />
+                    <text x={svg_number(left + 8.0)} y={svg_number(gap + 17.0)}>{ format!("datacenter {name}") }</text>
+                </g>
+            }
+        })
+        .collect()
+}
+
 #[derive(Properties, PartialEq)]
 struct LinkLineProps {
     link: LinkView,
     path: LinkPath,
+    /// Directed: an arrowhead this far short of the receiving node's centre.
+    #[prop_or_default]
+    arrow: Option<f64>,
     names: (String, String),
     on_link: Callback<(u32, u32, bool)>,
     highlighted: bool,
@@ -239,9 +342,11 @@ fn LinkLine(props: &LinkLineProps) -> Html {
             activate();
         }
     });
+    // A directed link names its direction: `leader-a → leader-b`.
     let label = format!(
-        "link {} – {}, {}: press to {}",
+        "link {} {} {}, {}: press to {}",
         props.names.0,
+        if props.arrow.is_some() { "→" } else { "–" },
         props.names.1,
         if cut { "cut" } else { "connected" },
         if cut {
@@ -259,12 +364,37 @@ fn LinkLine(props: &LinkLineProps) -> Html {
             <title>{ label }</title>
             <path class={classes!("link", link_class(link.kind), cut.then_some("cut"))} d={d.clone()} />
             <path class="link-hit" {d} />
+            if let Some(rim) = props.arrow {
+                <path class="link-arrow" d={arrowhead(&props.path, rim)} />
+            }
             if cut {
                 <text class="link-cut-mark" x={svg_number(mark.x)} y={svg_number(mark.y)}
                     text-anchor="middle">{ "✕" }</text>
             }
         </g>
     }
+}
+
+/// A small triangle pointing along `path` into its end, `rim` short of it (outside the
+/// receiving node's shape).
+fn arrowhead(path: &LinkPath, rim: f64) -> String {
+    let tip = path.between_rims(1.0, rim);
+    let back = path.between_rims(0.97, rim);
+    let (dx, dy) = (tip.x - back.x, tip.y - back.y);
+    let length = (dx * dx + dy * dy).sqrt().max(0.001);
+    let (ux, uy) = (dx / length, dy / length);
+    let (size, half) = (16.0, 7.0);
+    let base = Point {
+        x: tip.x - ux * size,
+        y: tip.y - uy * size,
+    };
+    let p = |x: f64, y: f64| format!("{} {}", svg_number(x), svg_number(y));
+    format!(
+        "M{}L{}L{}Z",
+        p(tip.x, tip.y),
+        p(base.x - uy * half, base.y + ux * half),
+        p(base.x + uy * half, base.y - ux * half)
+    )
 }
 
 fn link_class(kind: LinkKind) -> &'static str {

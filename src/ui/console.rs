@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use replication_lab::lab::inspect::{AnswerView, Inspection};
-use replication_lab::view::{format_time, Micros, NodeCommand, NodeKind, View};
+use replication_lab::view::{format_time, Micros, NodeCommand, NodeKind, RoleKind, View};
 use yew::prelude::*;
 
 use super::driver::Statement;
@@ -119,6 +119,11 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
             on_target.emit(select.value().parse::<u32>().ok());
         })
     };
+    // Several leaders (multi-leader): any statement may go to any of them, not only reads.
+    let leaders = view
+        .of_kind(NodeKind::Database)
+        .filter(|n| n.home == RoleKind::Writable)
+        .count();
     // A Cancel is what the client offers while its statement waits at a server.
     let cancel = client
         .and_then(|id| view.node(id))
@@ -189,7 +194,11 @@ pub fn SqlConsole(props: &SqlConsoleProps) -> Html {
                             </option>
                             for s in view.of_kind(NodeKind::Database) {
                                 <option value={s.id.to_string()} selected={props.console.target == Some(s.id)}>
-                                    { format!("{} (read)", s.name) }
+                                    if leaders > 1 {
+                                        { s.name.clone() }
+                                    } else {
+                                        { format!("{} (read)", s.name) }
+                                    }
                                 </option>
                             }
                         </select>

@@ -9,11 +9,9 @@
 
 use std::cell::RefCell;
 
-use replication_lab::lab::controls::{
-    restart_announcement, AckChoice, Focus, MethodChoice, Player, Shown, Speed, TimeControl,
-};
+use replication_lab::lab::controls::{AckChoice, Focus, Player, Setup, Shown, Speed, TimeControl};
 use replication_lab::lab::link::LinkState;
-use replication_lab::lab::{api, ClusterConfig, Lab, LabAction, LabSettings, Later};
+use replication_lab::lab::{api, Lab, LabAction, LabSettings, Later, Topology};
 use replication_lab::view::Micros;
 
 use super::prompt::{actions_words, plural, Answer, Question};
@@ -37,7 +35,8 @@ enum Deferred {
     Perform { node: u32, actions: Vec<LabAction> },
     Run(Statement),
     Ack(AckChoice),
-    Restart(MethodChoice, bool),
+    Topology(Topology),
+    Restart(Setup),
 }
 
 /// The lab and the player's clock, shared by every callback of the app.
@@ -69,18 +68,12 @@ impl Driver {
     fn ask_first(&self, intent: Deferred) -> Option<Action> {
         let lab = self.lab.try_borrow().ok()?;
         let question = match &intent {
-            Deferred::Restart(method, fencing) => {
+            Deferred::Restart(setup) => {
                 let actions = lab.actions().len();
                 if actions == 0 {
                     return None;
                 }
-                let to = if *method != MethodChoice::of(lab.settings().cluster.method) {
-                    format!("with {} replication", method.label())
-                } else if *fencing {
-                    "with fencing through etcd".to_string()
-                } else {
-                    "without fencing".to_string()
-                };
+                let to = setup.restart_words(Setup::of(&lab.settings().cluster));
                 Question::Restart { to, actions }
             }
             _ => {
@@ -121,13 +114,12 @@ impl Driver {
             Deferred::Perform { node, actions } => self.perform_with(ui, node, actions, later),
             Deferred::Run(statement) => self.run_with(ui, statement, later),
             Deferred::Ack(ack) => self.set_ack_with(ui, ack, later),
-            Deferred::Restart(method, fencing) => {
-                return self
-                    .restart_now(ui, method, fencing)
-                    .map(|then| Action::Answered {
-                        notice: Some(restart_announcement(method, fencing)),
-                        then: Some(Box::new(then)),
-                    })
+            Deferred::Topology(topology) => self.set_topology_with(ui, topology, later),
+            Deferred::Restart(setup) => {
+                return self.restart_now(ui, setup).map(|then| Action::Answered {
+                    notice: Some(setup.announcement()),
+                    then: Some(Box::new(then)),
+                })
             }
         };
         let notice = match later {
@@ -146,14 +138,14 @@ impl Driver {
     fn undo(&self, ui: &UiState) -> Option<Action> {
         let (lab, _) = self.previous.try_borrow_mut().ok()?.take()?;
         let actions = plural(lab.actions().len());
-        let method = MethodChoice::of(lab.settings().cluster.method);
+        let setup = Setup::of(&lab.settings().cluster);
         *self.lab.try_borrow_mut().ok()? = lab;
         self.restart_clock();
         let fresh = self.start(ui.speed, ui.reduced_motion);
         Some(Action::Answered {
             notice: Some(format!(
                 "Back to {} replication with your {actions}.",
-                method.label()
+                setup.label()
             )),
             then: Some(Box::new(Action::Restarted(Box::new(fresh)))),
         })
@@ -396,35 +388,50 @@ impl Driver {
         })
     }
 
-    /// A fresh lab with `method` and `fencing` (and the current acknowledgement level), at
-    /// time zero; nothing if both are what the lab has. Asks first when the lab has actions.
-    pub fn restart(&self, ui: &UiState, method: MethodChoice, fencing: bool) -> Option<Action> {
-        if (method, fencing) == (ui.method, ui.fencing) {
+    /// Every multi-leader server sends by `topology` from now on (asking first when there
+    /// are actions after now).
+    pub fn set_topology(&self, ui: &UiState, topology: Topology) -> Option<Action> {
+        self.ask_first(Deferred::Topology(topology))
+            .or_else(|| self.set_topology_with(ui, topology, Later::Discard))
+    }
+
+    fn set_topology_with(&self, ui: &UiState, topology: Topology, later: Later) -> Option<Action> {
+        self.change(ui.focus(), None, |lab| {
+            lab.perform_with(LabAction::SetTopology(topology), later)
+                .map(|_| ())
+                .map_err(|why| why.to_string())
+        })
+        .map(|(shown, outcome)| Action::TopologyAsked { shown, outcome })
+    }
+
+    /// A fresh lab as `setup` says (a single-leader one at the current acknowledgement
+    /// level), at time zero; nothing if it is what the lab has. Asks first when the lab has
+    /// actions.
+    pub fn restart(&self, ui: &UiState, setup: Setup) -> Option<Action> {
+        if setup == ui.setup() {
             return None;
         }
-        self.ask_first(Deferred::Restart(method, fencing))
-            .or_else(|| self.restart_now(ui, method, fencing))
+        self.ask_first(Deferred::Restart(setup))
+            .or_else(|| self.restart_now(ui, setup))
     }
 
     /// The restart itself; a lab with actions is kept for an undo.
-    fn restart_now(&self, ui: &UiState, method: MethodChoice, fencing: bool) -> Option<Action> {
+    fn restart_now(&self, ui: &UiState, setup: Setup) -> Option<Action> {
         let mut lab = self.lab.try_borrow_mut().ok()?;
-        let mut cluster = ClusterConfig::lab_default(method.method());
-        cluster.ack = ui.ack.policy();
-        cluster.failover.fencing = fencing;
+        let cluster = setup.cluster(ui.ack);
         let seed = lab.settings().seed;
         let old = std::mem::replace(&mut *lab, Lab::new(LabSettings { seed, cluster }));
         drop(lab);
         let actions = old.actions().len();
         let undo = (actions > 0).then(|| {
-            let back = MethodChoice::of(old.settings().cluster.method).label();
+            let back = Setup::of(&old.settings().cluster).label();
             let words = format!("Undo: back to {back} with your {}", plural(actions));
             *self.previous.borrow_mut() = Some((old, back));
             words
         });
         self.restart_clock();
         let mut fresh = self.start(ui.speed, ui.reduced_motion);
-        fresh.announcement = restart_announcement(method, fencing);
+        fresh.announcement = setup.announcement();
         fresh.undo = undo;
         Some(Action::Restarted(Box::new(fresh)))
     }

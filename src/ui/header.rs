@@ -1,14 +1,18 @@
 //! The header: the lab's name, the lesson picker (the built-in lessons; picking one opens the
 //! lesson panel) with the lesson files (import one, save this session as one), the
-//! replication method and the fencing (each a new lab, asked first when the session has
-//! actions: a picker shows what the lab has until the new lab starts) and the
-//! acknowledgement level (a live setting on the leader).
+//! replication family (single-leader or multi-leader), and the family's settings: for a
+//! single leader the method and the fencing (each a new lab, asked first when the session
+//! has actions: a picker shows what the lab has until the new lab starts) and the
+//! acknowledgement level (a live setting on the leader); for several leaders, theirs
+//! ([`super::multi_settings`]).
 
-use replication_lab::lab::controls::{AckChoice, MethodChoice};
+use replication_lab::lab::controls::{AckChoice, MethodChoice, MultiChoice, Setup};
+use replication_lab::lab::Topology;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::lesson_panel::{read_file, LessonIntent};
+use super::multi_settings::MultiSettings;
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
@@ -24,6 +28,14 @@ pub struct HeaderProps {
     pub on_fencing: Callback<bool>,
     /// The leader's acknowledgement level changes now.
     pub on_ack: Callback<AckChoice>,
+    /// A multi-leader lab's settings; `None` for a single-leader lab.
+    pub multi: Option<MultiChoice>,
+    /// Why the lab refused the last topology change.
+    pub topology_refusal: Option<String>,
+    /// A new lab as this setup says.
+    pub on_setup: Callback<Setup>,
+    /// The leaders send by this topology from now on.
+    pub on_topology: Callback<Topology>,
     /// The built-in lessons: (id, title).
     pub lessons: std::rc::Rc<Vec<(String, String)>>,
     /// The open lesson's id, if it is a built-in one.
@@ -38,24 +50,100 @@ pub struct HeaderProps {
 #[component]
 pub fn Header(props: &HeaderProps) -> Html {
     let fencing_key = if props.fencing { "etcd" } else { "none" };
+    let family_key = family_key(props.multi.is_some());
     // The pickers show the lab's settings: back after a question is cancelled, forward when
     // the new lab starts (a browser stops following `selected` once a person picked).
-    use_effect_with([props.method.key(), fencing_key, props.ack.key()], |keys| {
-        let document = web_sys::window().and_then(|w| w.document());
-        for (id, key) in ["method-picker", "fencing-picker", "ack-picker"]
-            .iter()
-            .zip(keys)
-        {
-            if let Some(select) = document
-                .as_ref()
-                .and_then(|d| d.get_element_by_id(id))
-                .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            {
-                select.set_value(key);
-            }
-        }
-    });
+    use_effect_with(
+        [props.method.key(), fencing_key, props.ack.key(), family_key],
+        |keys| {
+            show_values(
+                &[
+                    "method-picker",
+                    "fencing-picker",
+                    "ack-picker",
+                    "family-picker",
+                ],
+                keys,
+            )
+        },
+    );
     let file = use_node_ref();
+    let single = Setup::Single {
+        method: props.method,
+        fencing: props.fencing,
+    };
+    let on_family = picked(
+        &props.on_setup,
+        move |key| match key {
+            "multi-leader" => Some(Setup::Multi(MultiChoice::default())),
+            "single-leader" => Some(single),
+            _ => None,
+        },
+        family_key,
+    );
+    let multi = props.multi.is_some();
+    // Single-leader, the picker comes last and its label is for screen readers: the header
+    // keeps the rows it had (the method says "restarts the lab").
+    let family = html! {
+        <div class="control">
+            <label for="family-picker" class={classes!("control-label", (!multi).then_some("visually-hidden"))}>
+                { "Replication" }
+            </label>
+            <select id="family-picker" onchange={on_family}
+                aria-describedby={multi.then_some("family-note")}>
+                for key in ["single-leader", "multi-leader"] {
+                    <option value={key} selected={key == family_key}>{ key }</option>
+                }
+            </select>
+            if multi {
+                <span id="family-note" class="control-note">
+                    { "restarts the lab · method, fencing, ack: single-leader only" }
+                </span>
+            }
+        </div>
+    };
+    html! {
+        <header class="header">
+            <h1 class="title">{ "Replication Lab" }</h1>
+            { lesson_controls(props, file) }
+            if let Some(multi) = props.multi {
+                { family }
+                <MultiSettings {multi} on_setup={props.on_setup.clone()}
+                    on_topology={props.on_topology.clone()}
+                    refusal={props.topology_refusal.clone()} />
+            } else {
+                { single_leader_controls(props) }
+                { family }
+            }
+        </header>
+    }
+}
+
+fn family_key(multi: bool) -> &'static str {
+    if multi {
+        "multi-leader"
+    } else {
+        "single-leader"
+    }
+}
+
+/// Sets each `<select>` named by id to its value (those not on the page are skipped).
+pub(super) fn show_values(ids: &[&str], values: &[&'static str]) {
+    let document = web_sys::window().and_then(|w| w.document());
+    for (id, value) in ids.iter().zip(values) {
+        if let Some(select) = document
+            .as_ref()
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        {
+            select.set_value(value);
+        }
+    }
+}
+
+/// The single-leader settings: method, fencing, acknowledgement level.
+fn single_leader_controls(props: &HeaderProps) -> Html {
+    let fencing_key = if props.fencing { "etcd" } else { "none" };
     let on_method = picked(&props.on_method, MethodChoice::from_key, props.method.key());
     let on_fencing = picked(
         &props.on_fencing,
@@ -64,9 +152,7 @@ pub fn Header(props: &HeaderProps) -> Html {
     );
     let on_ack = picked(&props.on_ack, AckChoice::from_key, props.ack.key());
     html! {
-        <header class="header">
-            <h1 class="title">{ "Replication Lab" }</h1>
-            { lesson_controls(props, file) }
+        <>
             <div class="control">
                 <label for="method-picker" class="control-label">{ "Method" }</label>
                 <select id="method-picker" onchange={on_method} aria-describedby="method-note">
@@ -109,7 +195,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                     }
                 </span>
             </div>
-        </header>
+        </>
     }
 }
 
@@ -166,9 +252,9 @@ fn lesson_controls(props: &HeaderProps, file: NodeRef) -> Html {
 
 /// A `<select>`'s change handler: the value it changed to, read by `parse`, goes to `to`
 /// (an unreadable value is ignored); the picker shows `now` until the setting changes.
-fn picked<T: 'static>(
+pub(super) fn picked<T: 'static>(
     to: &Callback<T>,
-    parse: fn(&str) -> Option<T>,
+    parse: impl Fn(&str) -> Option<T> + 'static,
     now: &'static str,
 ) -> Callback<Event> {
     let to = to.clone();

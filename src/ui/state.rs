@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use replication_lab::lab::controls::{
     announcement, console_client, paced, time_words, AckChoice, Details, Focus, MethodChoice,
-    Shown, Speed,
+    MultiChoice, Setup, Shown, Speed,
 };
 use replication_lab::lab::Lab;
 use replication_lab::view::{Micros, View};
@@ -65,6 +65,11 @@ pub struct UiState {
     pub ack: AckChoice,
     /// Why the lab refused the last ack change.
     pub ack_refusal: Option<String>,
+    /// A multi-leader lab's settings (its topology the one in force now); `None` for a
+    /// single-leader lab, whose settings are `method`, `fencing` and `ack`.
+    pub multi: Option<MultiChoice>,
+    /// Why the lab refused the last topology change.
+    pub topology_refusal: Option<String>,
     pub console: Console,
     /// Why the lab refused the last node or link action: (node, sentence).
     pub refusal: Option<(u32, String)>,
@@ -143,6 +148,11 @@ pub enum Action {
     },
     /// The console's target picker: a server for reads, or `None` for the default target.
     ConsoleTarget(Option<u32>),
+    /// A multi-leader topology was asked for (the lab shows the one in force).
+    TopologyAsked {
+        shown: Shown,
+        outcome: Result<(), String>,
+    },
     /// An acknowledgement level was asked for.
     AckAsked {
         ack: AckChoice,
@@ -186,6 +196,19 @@ impl UiState {
             client: console_client(&view, None),
         };
         let shown = Shown::of(lab, None, focus);
+        let multi = MultiChoice::of(&settings.cluster).map(|multi| MultiChoice {
+            topology: shown.topology.unwrap_or(multi.topology),
+            ..multi
+        });
+        // A multi-leader lab keeps the single-leader pickers at the page's first lab, for a
+        // way back.
+        let (method, fencing) = match (multi, Setup::single_default()) {
+            (Some(_), Setup::Single { method, fencing }) => (method, fencing),
+            _ => (
+                MethodChoice::of(settings.cluster.method),
+                settings.cluster.failover.fencing,
+            ),
+        };
         UiState {
             details: shown.details.unwrap_or_default(),
             view: shown.view,
@@ -194,10 +217,12 @@ impl UiState {
             playing: false,
             reduced_motion,
             selected,
-            method: MethodChoice::of(settings.cluster.method),
-            fencing: settings.cluster.failover.fencing,
+            method,
+            fencing,
             ack: AckChoice::of(&settings.cluster.ack).unwrap_or(AckChoice::Async),
             ack_refusal: None,
+            multi,
+            topology_refusal: None,
             console: Console::default(),
             refusal: None,
             announcement: String::new(),
@@ -209,6 +234,17 @@ impl UiState {
             lesson_id: None,
             lesson_error: None,
             presenter: false,
+        }
+    }
+
+    /// The lab the header's settings build now.
+    pub fn setup(&self) -> Setup {
+        match self.multi {
+            Some(multi) => Setup::Multi(multi),
+            None => Setup::Single {
+                method: self.method,
+                fencing: self.fencing,
+            },
         }
     }
 
@@ -250,6 +286,9 @@ impl UiState {
         }
         if let Some(ack) = shown.ack {
             self.ack = ack;
+        }
+        if let (Some(topology), Some(multi)) = (shown.topology, self.multi.as_mut()) {
+            multi.topology = topology;
         }
     }
 
@@ -309,7 +348,10 @@ impl Reducible for UiState {
         let mut next = Rc::unwrap_or_clone(self);
         if matches!(
             action,
-            Action::Performed { .. } | Action::Ran { .. } | Action::AckAsked { .. }
+            Action::Performed { .. }
+                | Action::Ran { .. }
+                | Action::AckAsked { .. }
+                | Action::TopologyAsked { .. }
         ) {
             // A new action: what the last question did is old news, and no undo is offered
             // over it.
@@ -371,6 +413,10 @@ impl Reducible for UiState {
                 next.show(shown);
             }
             Action::ConsoleTarget(target) => next.console.target = target,
+            Action::TopologyAsked { shown, outcome } => {
+                next.show(shown);
+                next.topology_refusal = outcome.err();
+            }
             Action::AckAsked {
                 ack,
                 shown,
