@@ -41,6 +41,8 @@ use crate::replication::server::{
 use crate::replication::single_leader::progress::{progress, ReplicaProgress};
 use crate::sim::{NodeId, Time, World};
 
+mod multi;
+
 /// How many log entries the inspector renders (the most recent ones).
 const LOG_ENTRIES_SHOWN: usize = 12;
 
@@ -104,6 +106,9 @@ pub struct RowView {
     pub cells: Vec<CellView>,
     /// This row does not exist on the leader.
     pub extra: bool,
+    /// Multi-leader: the version(s) of the row here — the write that made it, by origin and
+    /// number, and its version vector (`leader-c #2 [1:1, 3:2]`); siblings joined by ` | `.
+    pub version: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,6 +123,9 @@ pub struct CellView {
 pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Inspection> {
     let name = world.node_name(id)?.to_string();
     let node = world.node(id)?;
+    if let Some(server) = node.as_server().filter(|s| s.is_multi_leader()) {
+        return Some(multi::inspect_leader(world, server, id, name, method));
+    }
     let Some(server) = node.as_server() else {
         return Some(Inspection {
             name,
@@ -191,7 +199,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         name,
         log,
         log_tool: method.log_tool().into(),
-        tables: tables(server, &differences),
+        tables: tables(server, &differences, |_, _| None),
         status,
         progress: progress(world, id).map(progress_line),
         discarded,
@@ -247,7 +255,13 @@ fn sql_position(method: Method, bytes: u64) -> String {
     method.sql_position(bytes)
 }
 
-fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
+/// The server's tables; `version` gives a row's version words (multi-leader), by table and
+/// key.
+fn tables(
+    server: &Server,
+    differences: &[DivergedRow],
+    version: impl Fn(&str, &Value) -> Option<String>,
+) -> Vec<TableView> {
     let db = &server.disk.db;
     db.tables()
         .into_iter()
@@ -266,6 +280,7 @@ fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
                     let key = row.get(pk).cloned().unwrap_or(Value::Null);
                     let diff = here.iter().find(|d| d.key == key);
                     RowView {
+                        version: version(&schema.name, &key),
                         extra: diff.is_some_and(|d| d.missing_on_leader),
                         cells: row
                             .iter()
