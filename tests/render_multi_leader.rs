@@ -91,7 +91,9 @@ fn test_decoding_marks_what_came_from_another_leader_with_its_origin() {
         logged(2, 1, 1, &[1, 2], RowOp::Update, "paid"),
     ];
     let lines = test_decoding_view(&entries, leaders, ReplicaIdentity::Default, &[], false);
-    assert!(lines[0].starts_with("-- lab: leader-b's changes as pg_recvlogical"));
+    assert!(
+        lines[0].starts_with("-- lab: leader-b's changes, pg_recvlogical --plugin=test_decoding")
+    );
     // The lines as test_decoding prints them (the PostgreSQL 15 sample's third call, with
     // include-xids=0 and include-timestamp=1): BEGIN, the change, COMMIT (at …+00).
     assert_eq!(
@@ -173,9 +175,9 @@ fn a_rings_binlog_keeps_each_transactions_originating_server_id() {
         logged(2, 1, 1, &[1, 2, 3], RowOp::Update, "paid"),
     ];
     let lines = ring_binlog_view(&entries, leaders, 157);
-    assert!(
-        lines[0].starts_with("# lab: leader-c's binary log (server_id=3, log_replica_updates=ON)")
-    );
+    assert!(lines[0].starts_with(
+        "# lab: mysqlbinlog -v of leader-c's binlog (server_id=3, log_replica_updates=ON)"
+    ));
     let headers: Vec<(u32, u64, &str)> = lines.iter().filter_map(|l| header(l)).collect();
     let ats: Vec<u64> = lines
         .iter()
@@ -495,7 +497,7 @@ fn a_leader_inspected_shows_origins_counters_and_the_conflict_in_postgresql_18s_
     assert!(a
         .log
         .iter()
-        .any(|l| l.starts_with("# lab: leader-a's binary log")));
+        .any(|l| l.starts_with("# lab: mysqlbinlog -v of leader-a's binlog (server_id=1")));
     assert!(a
         .log
         .iter()
@@ -507,7 +509,9 @@ fn a_leader_inspected_shows_origins_counters_and_the_conflict_in_postgresql_18s_
     );
     let status = a.status.join("\n");
     assert!(
-        status.contains("-- one of 3 leaders, topology all-to-all"),
+        status.contains(
+            "-- all-to-all topology: sends to leader-b, leader-c; receives from leader-b, leader-c"
+        ),
         "{status}"
     );
     assert!(status.contains("        1 | pg_16395    | 0/"), "{status}");
@@ -526,11 +530,13 @@ fn a_leader_inspected_shows_origins_counters_and_the_conflict_in_postgresql_18s_
         .iter()
         .skip_while(|l| !l.starts_with("-- leader-a's server log"))
         .collect();
-    assert!(log[1].ends_with(
+    assert_eq!(
+        log[1],
         "LOG:  conflict detected on relation \"public.orders\": conflict=update_origin_differs"
-    ));
-    assert!(log[1].contains(" UTC [97"), "{}", log[1]);
-    assert!(log[2].contains("DETAIL:  Updating the row that was modified locally in transaction "));
+    );
+    assert!(
+        log[2].starts_with("DETAIL:  Updating the row that was modified locally in transaction ")
+    );
     assert!(
         log[3].starts_with("\tExisting local row (1, paid, null, "),
         "{}",
@@ -543,16 +549,12 @@ fn a_leader_inspected_shows_origins_counters_and_the_conflict_in_postgresql_18s_
         "{}",
         log[5]
     );
-    // The row's versions: the two concurrent writes, each with what it had seen.
+    // The row as last write wins left it.
     let orders = a
         .tables
         .iter()
         .find(|t| t.name == "orders")
         .expect("orders");
-    assert_eq!(
-        orders.rows[0].version.as_deref(),
-        Some("concurrent: leader-a #2 [1:2] | leader-b #1 [1:1, 2:1]")
-    );
     assert_eq!(orders.rows[0].cells[1].text, "cancelled");
 }
 
@@ -734,7 +736,7 @@ fn every_node_inspects_without_panicking_through_a_crash_and_a_topology_change()
     lab.seek(2_000 * MS);
     let a = lab.inspect(0).expect("leader-a");
     assert!(
-        a.status[0].contains("topology all-to-all"),
+        a.status[0].starts_with("-- all-to-all topology"),
         "{}",
         a.status[0]
     );

@@ -14,10 +14,8 @@
 use super::describe::describe_message;
 use super::narrate::EventLine;
 use crate::replication::config::Method;
-use crate::replication::messages::{Msg, MultiLeaderMsg, SingleLeaderMsg};
-use crate::replication::multi_leader::messages::Logged;
+use crate::replication::messages::{Msg, SingleLeaderMsg};
 use crate::replication::node::{LabNode, Note};
-use crate::replication::server::Server;
 use crate::sim::{MessageId, Trace, TraceEvent, TraceKind, World};
 use crate::view::{MessageKind, Micros};
 
@@ -133,9 +131,13 @@ pub fn seen(
             ),
             None => label,
         },
-        Msg::MultiLeader(MultiLeaderMsg::Changes { entries, .. }) if !entries.is_empty() => {
-            // Between leaders: which leader's change it is, and that it came via another.
-            let what = multi_changes(entries, sender);
+        // Between leaders, whose it is (its label) and which leader it came from.
+        Msg::MultiLeader(_) => {
+            let what = if label.ends_with("changes") {
+                label
+            } else {
+                format!("change {label}")
+            };
             return Some(match how {
                 Lost => (6, format!("{what} from {from} to {to} was lost")),
                 Delivered => (5, format!("{to} received {what} from {from}")),
@@ -152,36 +154,6 @@ pub fn seen(
         (Sent, MessageKind::Client) => (4, format!("{from} sent {what} to {to}")),
         (Sent, _) => (2, format!("{from} sent {what} to {to}")),
     })
-}
-
-/// A batch of changes between leaders: `change leader-a #2` (`forwarded` when the sender is
-/// not its origin), or `3 changes, up to leader-b #1`.
-fn multi_changes(entries: &[Logged], sender: Option<&Server>) -> String {
-    let name = |l: &Logged| {
-        sender.map_or_else(
-            || format!("#{}", l.change.dot.seq),
-            |s| s.dot_name(l.change.dot),
-        )
-    };
-    match entries {
-        [one] => {
-            let forwarded = sender.is_some_and(|s| {
-                s.directory
-                    .server_id(&s.name)
-                    .is_some_and(|me| me != one.change.origin)
-            });
-            format!(
-                "change {}{}",
-                name(one),
-                if forwarded { " (forwarded)" } else { "" }
-            )
-        }
-        many => format!(
-            "{} changes, up to {}",
-            many.len(),
-            many.last().map(name).unwrap_or_default()
-        ),
-    }
 }
 
 /// The caption's own words for the notes of a statement's journey; the others are narrated.

@@ -106,9 +106,6 @@ pub struct RowView {
     pub cells: Vec<CellView>,
     /// This row does not exist on the leader.
     pub extra: bool,
-    /// Multi-leader: the version(s) of the row here — the write that made it, by origin and
-    /// number, and its version vector (`leader-c #2 [1:1, 3:2]`); siblings joined by ` | `.
-    pub version: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,7 +196,7 @@ pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Ins
         name,
         log,
         log_tool: method.log_tool().into(),
-        tables: tables(server, &differences, |_, _| None),
+        tables: tables(server, &differences),
         status,
         progress: progress(world, id).map(progress_line),
         discarded,
@@ -255,13 +252,7 @@ fn sql_position(method: Method, bytes: u64) -> String {
     method.sql_position(bytes)
 }
 
-/// The server's tables; `version` gives a row's version words (multi-leader), by table and
-/// key.
-fn tables(
-    server: &Server,
-    differences: &[DivergedRow],
-    version: impl Fn(&str, &Value) -> Option<String>,
-) -> Vec<TableView> {
+fn tables(server: &Server, differences: &[DivergedRow]) -> Vec<TableView> {
     let db = &server.disk.db;
     db.tables()
         .into_iter()
@@ -280,7 +271,6 @@ fn tables(
                     let key = row.get(pk).cloned().unwrap_or(Value::Null);
                     let diff = here.iter().find(|d| d.key == key);
                     RowView {
-                        version: version(&schema.name, &key),
                         extra: diff.is_some_and(|d| d.missing_on_leader),
                         cells: row
                             .iter()
@@ -477,6 +467,8 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
 /// The server's client sessions in its database's words: who waits for a row lock or a
 /// standby. PostgreSQL's `pg_stat_activity`; MySQL's `SHOW PROCESSLIST` and, while a statement
 /// waits for a row lock, `sys.innodb_lock_waits`.
+// Not inlined: both inspectors call it, and one copy is enough in the page.
+#[inline(never)]
 fn activity_status(server: &Server, method: Method, now: Time) -> Vec<String> {
     let sessions = server.activity();
     if sessions.is_empty() {

@@ -671,18 +671,12 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
 /// what and what the resolver threw away (the caption tells the last line).
 fn conflict_sentence(node: &str, kind: &str, table: &str, key: &str, lost: u64) -> String {
     let what = match kind {
-        "insert_exists" => format!(
-            "{table} row {key} was inserted at another leader too (PostgreSQL 18 stops here; the lab's resolver settles it)"
-        ),
-        "update_origin_differs" => {
-            format!("{table} row {key} was changed concurrently at another leader")
-        }
-        "delete_origin_differs" => {
-            format!("a delete of {table} row {key} met a concurrent change at another leader")
-        }
-        "update_missing" => format!("the {table} row {key} to update is not here: skipped"),
-        "delete_missing" => format!("the {table} row {key} to delete is not here: skipped"),
-        other => format!("{table} row {key}: {other}"),
+        "insert_exists" => "was inserted at another leader too (PostgreSQL 18 stops here; the lab's resolver settles it)",
+        "update_origin_differs" => "was changed concurrently at another leader",
+        "delete_origin_differs" => "was deleted at another leader while changed here",
+        "update_missing" => "is not here to update: skipped",
+        "delete_missing" => "is not here to delete: skipped",
+        other => other,
     };
     let lost = match lost {
         0 => String::new(),
@@ -690,7 +684,7 @@ fn conflict_sentence(node: &str, kind: &str, table: &str, key: &str, lost: u64) 
         n => format!("; {n} writes lost to conflict resolution"),
     };
     format!(
-        "{node}: {}\n{node}: {what}{lost}",
+        "{node}: {}\n{node}: {table} row {key} {what}{lost}",
         crate::replication::render::multi_leader::conflict_headline(kind, table)
     )
 }

@@ -11,7 +11,7 @@
 //!
 //! Reads the world; never changes it.
 
-use crate::engine::{TableSchema, Value};
+use crate::engine::TableSchema;
 use crate::lab::conflicts::resolution_words;
 use crate::replication::config::Method;
 use crate::replication::multi_leader::messages::{Change, Logged};
@@ -25,55 +25,53 @@ use crate::replication::render::multi_leader::{
     subscription_oid, upstream, ConflictReport, Leaders, LocalWrite, OriginStatus,
     SubscriptionStats,
 };
-use crate::replication::render::slots::{log_time, ApplyContext};
+use crate::replication::render::slots::ApplyContext;
 use crate::replication::server::Server;
 use crate::sim::{NodeId, World};
 
-use super::{activity_status, tables, wall_clock, Inspection, LOG_ENTRIES_SHOWN};
+use super::{activity_status, tables, Inspection, LOG_ENTRIES_SHOWN};
 
 /// How many of the newest transactions the MySQL view repeats under PostgreSQL's.
 const BINLOG_ENTRIES_SHOWN: usize = 3;
 /// How many of the newest conflicts the status tab reports in the server log's words.
 const CONFLICTS_SHOWN: usize = 3;
 
-/// Where each change in a leader's log came from, found by its dot.
-struct Provenance {
-    /// (dot, position here, the server id it came from or this leader's own, origin xid),
-    /// sorted by dot.
-    by_dot: Vec<(Dot, u64, u32, u64)>,
+/// A logged change by its dot (the newest first: what a conflict met is recent).
+fn find_logged(server: &Server, dot: Dot) -> Option<&Logged> {
+    server
+        .disk
+        .multi
+        .log
+        .iter()
+        .rev()
+        .find(|l| l.change.dot == dot)
 }
 
-impl Provenance {
-    fn of(server: &Server, me: u32) -> Provenance {
-        let mut by_dot: Vec<(Dot, u64, u32, u64)> = server
-            .disk
-            .multi
-            .log
-            .iter()
-            .map(|l| {
-                let from = upstream(l, me).unwrap_or(me);
-                (l.change.dot, l.pos, from, l.change.xid)
-            })
-            .collect();
-        by_dot.sort_by_key(|e| e.0);
-        Provenance { by_dot }
-    }
+/// The server id a write reached this leader from (`me` for its own), and its xid.
+fn source(server: &Server, me: u32, dot: Dot) -> (u32, u64) {
+    find_logged(server, dot).map_or((dot.server_id, 0), |l| {
+        (upstream(l, me).unwrap_or(me), l.change.xid)
+    })
+}
 
-    fn find(&self, dot: Dot) -> Option<&(Dot, u64, u32, u64)> {
-        self.by_dot
-            .binary_search_by_key(&dot, |e| e.0)
-            .ok()
-            .and_then(|i| self.by_dot.get(i))
+/// For each of the leader's conflicts, in order, the server id its incoming change came
+/// from. A change is logged right after the conflicts it met, so one walk through the log
+/// beside the conflicts finds them all.
+fn conflict_sources(server: &Server, me: u32) -> Vec<u32> {
+    let log = &server.disk.multi.log;
+    let mut at = 0;
+    let mut sources = Vec::new();
+    for c in server.disk.multi.conflicts.iter() {
+        let mut from = c.remote.dot.server_id;
+        if let Some(offset) = log.iter_from(at).position(|l| l.change.dot == c.remote.dot) {
+            at += offset;
+            if let Some(up) = log.iter_from(at).next().and_then(|l| upstream(l, me)) {
+                from = up;
+            }
+        }
+        sources.push(from);
     }
-
-    /// The server id a write reached this leader from (its own: `me`).
-    fn upstream(&self, dot: Dot) -> u32 {
-        self.find(dot).map_or(dot.server_id, |e| e.2)
-    }
-
-    fn xid(&self, dot: Dot) -> u64 {
-        self.find(dot).map_or(0, |e| e.3)
-    }
+    sources
 }
 
 /// The leaders' names by server id.
@@ -100,37 +98,15 @@ pub(super) fn inspect_leader(
         names: &names,
     };
     let schemas: Vec<TableSchema> = server.disk.db.tables().into_iter().cloned().collect();
-    let provenance = Provenance::of(server, leaders.me);
-    let version = |table: &str, key: &Value| {
-        server
-            .disk
-            .multi
-            .versions
-            .get(&(table.to_string(), key.clone()))
-            .map(|versions| version_words(server, versions))
-    };
     Inspection {
         name,
         log: log_lines(server, leaders, method, &schemas),
         log_tool: "test_decoding, then mysqlbinlog".into(),
-        tables: tables(server, &[], version),
-        status: status_lines(world, server, leaders, &schemas, &provenance),
+        tables: tables(server, &[]),
+        status: status_lines(world, server, leaders, &schemas),
         progress: None,
         discarded: Vec::new(),
         answers: Vec::new(),
-    }
-}
-
-/// `leader-c #2 [1:1, 3:2]`; concurrent versions the leader keeps (after a conflict)
-/// joined by ` | ` after `concurrent: `.
-fn version_words(server: &Server, versions: &[RowVersion]) -> String {
-    let words: Vec<String> = versions
-        .iter()
-        .map(|v| format!("{} {}", server.dot_name(v.dot), v.seen.text()))
-        .collect();
-    match words.as_slice() {
-        [one] => one.clone(),
-        many => format!("concurrent: {}", many.join(" | ")),
     }
 }
 
@@ -154,7 +130,10 @@ fn log_lines(
     let forwards = server.topology().forwards();
     let mut lines = ml::test_decoding_view(&shown, leaders, identity, schemas, forwards);
     let skip = log.len().saturating_sub(BINLOG_ENTRIES_SHOWN);
-    let first_start = ml::BINLOG_FIRST + log.iter().take(skip).map(ml::binlog_size).sum::<u64>();
+    let mut first_start = ml::BINLOG_FIRST;
+    for logged in log.iter().take(skip) {
+        first_start += ml::binlog_size(logged);
+    }
     let last: Vec<Logged> = log.iter_from(skip).cloned().collect();
     lines.push(String::new());
     lines.extend(ml::ring_binlog_view(&last, leaders, first_start));
@@ -166,21 +145,15 @@ fn log_lines(
 fn receives_from(server: &Server, me: u32) -> Vec<u32> {
     let leaders = server.directory.servers.len();
     let topology = server.topology();
-    let mut from: Vec<u32> = (0..leaders)
-        .filter(|&i| {
-            topology
-                .downstream(i, leaders)
-                .contains(&((me - 1) as usize))
-        })
-        .map(|i| i as u32 + 1)
-        .collect();
-    for (peer, _) in server.disk.multi.received.iter() {
-        let id = server_id(*peer);
-        if !from.contains(&id) {
-            from.push(id);
+    let mine = me.saturating_sub(1) as usize;
+    let mut from = Vec::new();
+    for i in 0..leaders {
+        if topology.downstream(i, leaders).contains(&mine)
+            || server.disk.multi.received.get(&NodeId(i as u32)).is_some()
+        {
+            from.push(i as u32 + 1);
         }
     }
-    from.sort_unstable();
     from
 }
 
@@ -215,50 +188,43 @@ fn status_lines(
     server: &Server,
     leaders: Leaders,
     schemas: &[TableSchema],
-    provenance: &Provenance,
 ) -> Vec<String> {
     let me = leaders.me;
     let topology = server.topology();
     let config = server.config.multi_leader.clone().unwrap_or_default();
     let names_of = |ids: &[u32]| -> String {
-        let names: Vec<String> = ids.iter().map(|i| leaders.name(*i)).collect();
-        if names.is_empty() {
-            "nobody".into()
-        } else {
-            names.join(", ")
+        let mut names = String::new();
+        for id in ids {
+            if !names.is_empty() {
+                names.push_str(", ");
+            }
+            names.push_str(&leaders.name(*id));
         }
+        if names.is_empty() {
+            names.push_str("nobody");
+        }
+        names
     };
-    let sends_to: Vec<u32> = server
-        .downstream(NodeId(me - 1))
-        .into_iter()
-        .map(server_id)
-        .collect();
+    let mut sends_to = Vec::new();
+    for peer in server.downstream(NodeId(me - 1)) {
+        sends_to.push(server_id(peer));
+    }
     let from = receives_from(server, me);
+    let on_off = |on: bool| if on { "on" } else { "off" };
     let mut lines = vec![
         format!(
-            "-- one of {} leaders, topology {} (sends to {}; receives from {}){}",
-            leaders.names.len(),
+            "-- {} topology: sends to {}; receives from {}",
             topology.label(),
             names_of(&sends_to),
-            names_of(&from),
-            if topology.forwards() {
-                ", forwarding what it receives"
-            } else {
-                ""
-            }
+            names_of(&from)
         ),
         format!(
-            "-- resolver: {}; version vectors: {}; auto_increment offsets: {}",
+            "-- resolver: {}; version vectors {}",
             config.resolver.label(),
-            if config.version_vectors { "on" } else { "off" },
-            if config.auto_increment_offsets {
-                "on"
-            } else {
-                "off"
-            }
+            on_off(config.version_vectors)
         ),
         format!(
-            "-- applied of every leader (server id:count): {}",
+            "-- applied (server id:count): {}",
             server.disk.multi.applied.text()
         ),
     ];
@@ -270,80 +236,60 @@ fn status_lines(
         ));
     }
     lines.push(String::new());
-    // Replication origins, one per subscription (its id in the order they were created).
-    let origins: Vec<OriginStatus> = from
-        .iter()
-        .enumerate()
-        .map(|(i, &up)| {
-            let remote = server
-                .disk
-                .multi
-                .received
-                .get(&NodeId(up - 1))
-                .copied()
-                .unwrap_or(0);
-            let local = server
-                .disk
-                .multi
-                .log
-                .iter()
-                .rev()
-                .find(|l| upstream(l, me) == Some(up))
-                .map_or(0, |l| l.pos);
-            OriginStatus {
-                local_id: i as u32 + 1,
-                external_id: origin_name(up),
-                remote_lsn: if remote == 0 {
-                    "0/0".into()
-                } else {
-                    lsn(remote)
-                },
-                local_lsn: if local == 0 { "0/0".into() } else { lsn(local) },
-            }
-        })
-        .collect();
-    lines.extend(ml::pg_replication_origin_status(&origins));
-    lines.push(
-        "-- lab: an LSN stands for a position in a leader's change log; a subscription's oid is \
-         16393 + its publisher's server id"
-            .into(),
-    );
-    lines.push(String::new());
+    // One subscription per leader it receives from, each with its replication origin (its
+    // local id in the order they were created) and the conflicts that came through it.
     let conflicts: Vec<&Conflict> = server.disk.multi.conflicts.iter().collect();
-    let subs: Vec<SubscriptionStats> = from
-        .iter()
-        .map(|&up| SubscriptionStats {
+    let sources = conflict_sources(server, me);
+    let mut origins = Vec::new();
+    let mut subs = Vec::new();
+    for (i, &up) in from.iter().enumerate() {
+        let remote = server.disk.multi.received.get(&NodeId(up - 1)).copied();
+        let local = server
+            .disk
+            .multi
+            .log
+            .iter()
+            .rev()
+            .find(|l| upstream(l, me) == Some(up));
+        origins.push(OriginStatus {
+            local_id: i as u32 + 1,
+            external_id: origin_name(up),
+            remote_lsn: lsn(remote.unwrap_or(0)),
+            local_lsn: lsn(local.map_or(0, |l| l.pos)),
+        });
+        let mut kinds = Vec::new();
+        for (c, source) in conflicts.iter().zip(&sources) {
+            if *source == up {
+                kinds.push(c.kind);
+            }
+        }
+        subs.push(SubscriptionStats {
             subid: subscription_oid(up),
             subname: subscription_name(&leaders.name(up)),
-            conflicts: conflicts
-                .iter()
-                .filter(|c| provenance.upstream(c.remote.dot) == up)
-                .map(|c| c.kind)
-                .collect(),
-        })
-        .collect();
+            conflicts: kinds,
+        });
+    }
+    lines.extend(ml::pg_replication_origin_status(&origins));
+    lines.push("-- lab: LSNs are positions in the leaders' change logs".into());
+    lines.push(String::new());
     lines.extend(ml::pg_stat_subscription_stats(&subs));
-    lines.push(format!(
-        "-- lab: the leaders run with track_commit_timestamp = on (PostgreSQL 18 detects \
-         *_origin_differs only then) and settle every conflict the same way on every leader, \
-         as pglogical and BDR do ({}), where PostgreSQL 18 stops on insert_exists and applies \
-         the remote change otherwise",
-        config.resolver.label()
-    ));
+    lines.push(
+        "-- lab: track_commit_timestamp = on; the leaders settle conflicts alike, as \
+         pglogical and BDR do"
+            .into(),
+    );
     let shown = conflicts.len().saturating_sub(CONFLICTS_SHOWN);
     if !conflicts.is_empty() {
         lines.push(String::new());
         lines.push(format!(
-            "-- {}'s server log, the last {} of {} conflicts:",
+            "-- {}'s server log (log_line_prefix = ''), the last {} of {} conflicts:",
             leaders.name(me),
             conflicts.len() - shown,
             conflicts.len()
         ));
     }
     for c in &conflicts[shown..] {
-        lines.extend(conflict_lines(
-            world, server, leaders, schemas, provenance, c,
-        ));
+        lines.extend(conflict_lines(world, server, leaders, schemas, c));
     }
     lines.extend(activity_status(
         server,
@@ -365,12 +311,12 @@ fn position_at(world: &World<LabNode>, at: u32, dot: Dot) -> u64 {
 }
 
 /// What a conflict's local row was, as PostgreSQL records its last write.
-fn local_write(v: &RowVersion, me: u32, provenance: &Provenance) -> LocalWrite {
-    let from = provenance.upstream(v.dot);
+fn local_write(server: &Server, v: &RowVersion, me: u32) -> LocalWrite {
+    let (from, xid) = source(server, me, v.dot);
     LocalWrite {
         row: v.image.clone(),
         origin: (from != me).then(|| origin_name(from)),
-        xid: provenance.xid(v.dot),
+        xid,
         committed: v.commit_ts,
     }
 }
@@ -382,11 +328,10 @@ fn conflict_lines(
     server: &Server,
     leaders: Leaders,
     schemas: &[TableSchema],
-    provenance: &Provenance,
     c: &Conflict,
 ) -> Vec<String> {
     let me = leaders.me;
-    let from = provenance.upstream(c.remote.dot);
+    let (from, xid) = source(server, me, c.remote.dot);
     let key_column = schemas
         .iter()
         .find(|s| s.name.eq_ignore_ascii_case(&c.table))
@@ -403,40 +348,21 @@ fn conflict_lines(
         table: c.table.clone(),
         key_column,
         key: c.key.clone(),
-        local: c.local.first().map(|v| local_write(v, me, provenance)),
+        local: c.local.first().map(|v| local_write(server, v, me)),
         remote: c.remote.image.clone(),
         context: Some(ApplyContext {
             origin: origin_name(from),
             message_type: message_type.into(),
             relation: Some(format!("public.{}", c.table)),
-            xid: provenance.xid(c.remote.dot),
+            xid,
             finished_at: lsn(finished),
         }),
     };
-    // The apply worker of the subscription the change came through.
-    let pid = 9_700 + 10 * me + from;
-    let prefix = format!("{} [{pid}] ", log_time(wall_clock(server, c.at)));
-    let mut lines: Vec<String> = conflict_log(&report)
-        .into_iter()
-        .map(|l| {
-            if l.starts_with('\t') {
-                l
-            } else {
-                format!("{prefix}{l}")
-            }
-        })
-        .collect();
+    let mut lines = conflict_log(&report);
     lines.push(format!(
         "-- lab: {}; the lab's resolver: {}",
         pg18_behaviour(c.kind),
         resolution_words(server, c)
     ));
-    if c.local.len() > 1 {
-        lines.push(format!(
-            "-- lab: {} versions were here (siblings); PostgreSQL keeps one row, the report \
-             shows the first",
-            c.local.len()
-        ));
-    }
     lines
 }

@@ -28,7 +28,7 @@ use super::text::pg_text;
 use super::RenderOptions;
 use crate::engine::{RowOp, TableSchema, Value};
 use crate::replication::config::RowImage;
-use crate::replication::log::{payload_bytes, LogEntry, LogEntryData, Payload};
+use crate::replication::log::{LogEntry, LogEntryData, Payload};
 use crate::replication::multi_leader::messages::Logged;
 use crate::replication::multi_leader::state::ConflictKind;
 
@@ -68,8 +68,11 @@ pub fn subscription_name(upstream_name: &str) -> String {
 }
 
 /// The lab's LSN for position `pos` of a leader's change log (184 bytes a transaction from
-/// `0/3000000`), as PostgreSQL prints one: `0/30000B8`.
+/// `0/3000000`), as PostgreSQL prints one: `0/30000B8`; `0/0` for nothing yet.
 pub fn lsn(pos: u64) -> String {
+    if pos == 0 {
+        return "0/0".into();
+    }
     let bytes = 0x300_0000u64.saturating_add(pos.saturating_mul(0xB8));
     format!("{:X}/{:X}", bytes >> 32, bytes & 0xFFFF_FFFF)
 }
@@ -87,10 +90,9 @@ pub fn upstream(logged: &Logged, me: u32) -> Option<u32> {
 }
 
 /// Why the PostgreSQL view of a forwarding topology is the lab's, in one line.
-const NO_RING_IN_POSTGRES: &str = "-- lab: PostgreSQL has no ring or star: an applied change \
-     keeps the origin of the subscription that applied it, not of the leader that wrote it, and \
-     a subscription with origin = any would send it round forever; the lab ends loops by the \
-     server ids a change passed, as MySQL does";
+const NO_RING_IN_POSTGRES: &str = "-- lab: PostgreSQL has no ring or star: a change keeps \
+     the origin of the subscription that applied it, and origin = any would send it round \
+     forever; the lab ends loops by server ids, as MySQL does";
 
 /// A leader's changes as test_decoding prints them (`include-xids=0`,
 /// `include-timestamp=1`), each applied one after a `-- origin` line. `forwards`: the
@@ -103,10 +105,9 @@ pub fn test_decoding_view(
     forwards: bool,
 ) -> Vec<String> {
     let mut out = vec![format!(
-        "-- lab: {}'s changes as pg_recvlogical --plugin=test_decoding -o include-xids=0 -o \
-         include-timestamp=1 prints them; test_decoding prints no origin (only-local=1 would \
-         leave out what came from elsewhere): the -- origin line is what pgoutput's Origin \
-         message carries, and COMMIT shows the origin's commit time",
+        "-- lab: {}'s changes, pg_recvlogical --plugin=test_decoding -o include-xids=0 -o \
+         include-timestamp=1; test_decoding prints no origin: -- origin is pgoutput's Origin \
+         message",
         leaders.name(leaders.me)
     )];
     if forwards {
@@ -128,11 +129,10 @@ pub fn test_decoding_view(
         }
         out.push("BEGIN".into());
         for (row, _) in &change.rows {
-            out.extend(
-                decoding_change(row, identity, schemas)
-                    .split('\n')
-                    .map(str::to_string),
-            );
+            // A value with a newline prints across lines, as pg_recvlogical shows it.
+            for line in decoding_change(row, identity, schemas).split('\n') {
+                out.push(line.to_string());
+            }
         }
         out.push(format!("COMMIT (at {})", pg_timestamptz(change.commit_ts)));
     }
@@ -143,11 +143,14 @@ pub fn test_decoding_view(
 /// description and previous-GTIDs events).
 pub const BINLOG_FIRST: u64 = 157;
 
-/// How many binlog bytes a logged change takes: its row events plus the GTID, `BEGIN`,
-/// table map and Xid events around them.
+/// How many binlog bytes a logged change takes, roughly: the GTID, `BEGIN`, table map and
+/// Xid events, and per row its event's header and images (about 8 bytes a value).
 pub fn binlog_size(logged: &Logged) -> u64 {
-    let rows = logged.change.rows.iter().map(|(r, _)| r.clone()).collect();
-    payload_bytes(&Payload::Rows(rows)) + 250
+    let mut size = 250;
+    for (row, _) in &logged.change.rows {
+        size += 30 + 16 * row.columns.len() as u64;
+    }
+    size
 }
 
 /// A server's binlog in a ring (`log_replica_updates=ON`) as `mysqlbinlog -v` prints it:
@@ -155,11 +158,9 @@ pub fn binlog_size(logged: &Logged) -> u64 {
 /// GTID is that server's; `first_start` is where the first of `entries` starts.
 pub fn ring_binlog_view(entries: &[Logged], leaders: Leaders, first_start: u64) -> Vec<String> {
     let mut out = vec![format!(
-        "# lab: {}'s binary log (server_id={}, log_replica_updates=ON) as mysqlbinlog -v prints \
-         it, binlog_row_image=FULL: a transaction it applied keeps the server id and GTID of the \
-         server that wrote it; a server skips events with its own server id \
-         (replicate-same-server-id=0), which ends a ring's loop; immediate_commit_timestamp \
-         shows the original's",
+        "# lab: mysqlbinlog -v of {}'s binlog (server_id={}, log_replica_updates=ON): applied \
+         transactions keep their writer's server id and GTID; a server skips its own \
+         (replicate-same-server-id=0), which ends a ring's loop",
         leaders.name(leaders.me),
         leaders.me
     )];
@@ -167,7 +168,10 @@ pub fn ring_binlog_view(entries: &[Logged], leaders: Leaders, first_start: u64) 
     for logged in entries {
         let change = &logged.change;
         let end = start + binlog_size(logged);
-        let changes: Vec<_> = change.rows.iter().map(|(r, _)| r.clone()).collect();
+        let mut changes = Vec::with_capacity(change.rows.len());
+        for (row, _) in &change.rows {
+            changes.push(row.clone());
+        }
         let entry = LogEntry::new(LogEntryData {
             index: logged.pos,
             term: change.dot.server_id,
@@ -175,7 +179,8 @@ pub fn ring_binlog_view(entries: &[Logged], leaders: Leaders, first_start: u64) 
             committed_at: change.commit_ts,
             start,
             end,
-            payload: Payload::Rows(changes.clone()),
+            // The events are printed from `changes`; the entry gives positions and times.
+            payload: Payload::Rows(Vec::new()),
         });
         let options = RenderOptions {
             server_id: change.dot.server_id,
@@ -185,9 +190,12 @@ pub fn ring_binlog_view(entries: &[Logged], leaders: Leaders, first_start: u64) 
             uuid: server_uuid(change.dot.server_id),
             number: change.dot.seq,
         };
-        let lines = row_transaction_as(&entry, &changes, RowImage::Full, &options, &gtid);
         // Each transaction's own `# lab:` line says what the header above says.
-        out.extend(lines.into_iter().skip_while(|l| l.starts_with("# lab:")));
+        for line in row_transaction_as(&entry, &changes, RowImage::Full, &options, &gtid) {
+            if !line.starts_with("# lab:") {
+                out.push(line);
+            }
+        }
         start = end;
     }
     out
@@ -208,8 +216,15 @@ fn slot_value(value: &Value) -> String {
 }
 
 fn row_desc(row: &[Value]) -> String {
-    let cells: Vec<String> = row.iter().map(slot_value).collect();
-    format!("({})", cells.join(", "))
+    let mut out = String::from("(");
+    for (i, value) in row.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&slot_value(value));
+    }
+    out.push(')');
+    out
 }
 
 /// Who last wrote the local row a conflict met, as PostgreSQL's commit timestamps record it.
@@ -264,8 +279,7 @@ pub fn conflict_headline(kind: &str, table: &str) -> String {
 pub fn pg18_behaviour(kind: ConflictKind) -> &'static str {
     match kind {
         ConflictKind::InsertExists => {
-            "PostgreSQL 18 stops here: the apply worker exits with this ERROR and retries \
-             every 5 s until the local row is removed"
+            "PostgreSQL 18 stops here (the apply worker retries until the row is removed)"
         }
         ConflictKind::UpdateOriginDiffers | ConflictKind::DeleteOriginDiffers => {
             "PostgreSQL 18 only logs it and applies the remote change"
@@ -283,44 +297,35 @@ pub fn pg18_behaviour(kind: ConflictKind) -> &'static str {
 pub fn conflict_log(report: &ConflictReport) -> Vec<String> {
     let kind = report.kind;
     let table = &report.table;
-    let written = |what: &str| match &report.local {
+    // Who last wrote the local row, after the conflict's own opening words.
+    let modified = |lead: &str, by: &str| match &report.local {
         Some(LocalWrite {
-            origin: Some(origin),
+            origin,
             xid,
             committed,
             ..
-        }) => format!(
-            "{what} by a different origin \"{origin}\" in transaction {xid} at {}.",
-            pg_timestamptz(*committed)
-        ),
-        Some(LocalWrite { xid, committed, .. }) => format!(
-            "{what} locally in transaction {xid} at {}.",
-            pg_timestamptz(*committed)
-        ),
-        None => format!("{what}."),
+        }) => {
+            let who = origin
+                .as_ref()
+                .map_or_else(|| "locally".to_string(), |o| format!("by {by} \"{o}\""));
+            format!(
+                "{lead} {who} in transaction {xid} at {}.",
+                pg_timestamptz(*committed)
+            )
+        }
+        None => format!("{lead}."),
     };
     let explanation = match kind {
-        ConflictKind::InsertExists => {
-            let index = format!("Key already exists in unique index \"{table}_pkey\"");
-            match &report.local {
-                Some(LocalWrite {
-                    origin: Some(origin),
-                    xid,
-                    committed,
-                    ..
-                }) => format!(
-                    "{index}, modified by origin \"{origin}\" in transaction {xid} at {}.",
-                    pg_timestamptz(*committed)
-                ),
-                Some(LocalWrite { xid, committed, .. }) => format!(
-                    "{index}, modified locally in transaction {xid} at {}.",
-                    pg_timestamptz(*committed)
-                ),
-                None => format!("{index}."),
-            }
+        ConflictKind::InsertExists => modified(
+            &format!("Key already exists in unique index \"{table}_pkey\", modified"),
+            "origin",
+        ),
+        ConflictKind::UpdateOriginDiffers => {
+            modified("Updating the row that was modified", "a different origin")
         }
-        ConflictKind::UpdateOriginDiffers => written("Updating the row that was modified"),
-        ConflictKind::DeleteOriginDiffers => written("Deleting the row that was modified"),
+        ConflictKind::DeleteOriginDiffers => {
+            modified("Deleting the row that was modified", "a different origin")
+        }
         ConflictKind::UpdateMissing => "Could not find the row to be updated.".into(),
         ConflictKind::DeleteMissing => "Could not find the row to be deleted.".into(),
     };
@@ -375,17 +380,15 @@ pub struct OriginStatus {
 
 /// `SELECT * FROM pg_replication_origin_status;` as psql prints it.
 pub fn pg_replication_origin_status(origins: &[OriginStatus]) -> Vec<String> {
-    let rows: Vec<Vec<Cell>> = origins
-        .iter()
-        .map(|o| {
-            vec![
-                Cell::right(o.local_id.to_string()),
-                Cell::left(o.external_id.clone()),
-                Cell::left(o.remote_lsn.clone()),
-                Cell::left(o.local_lsn.clone()),
-            ]
-        })
-        .collect();
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for o in origins {
+        rows.push(vec![
+            Cell::right(o.local_id.to_string()),
+            Cell::left(o.external_id.clone()),
+            Cell::left(o.remote_lsn.clone()),
+            Cell::left(o.local_lsn.clone()),
+        ]);
+    }
     let mut out = vec!["postgres=# SELECT * FROM pg_replication_origin_status;".to_string()];
     out.extend(aligned_table(
         &["local_id", "external_id", "remote_lsn", "local_lsn"],
@@ -428,27 +431,26 @@ pub struct SubscriptionStats {
 /// `SELECT * FROM pg_stat_subscription_stats;` in psql's expanded form (`\x`): PostgreSQL
 /// 18's columns, `stats_reset` NULL (never reset).
 pub fn pg_stat_subscription_stats(subs: &[SubscriptionStats]) -> Vec<String> {
-    let records: Vec<Vec<(String, String)>> = subs
-        .iter()
-        .map(|s| {
-            let mut record = vec![
-                ("subid".to_string(), s.subid.to_string()),
-                ("subname".to_string(), s.subname.clone()),
-                ("apply_error_count".to_string(), "0".to_string()),
-                ("sync_error_count".to_string(), "0".to_string()),
-            ];
-            for column in CONFLICT_COLUMNS {
-                let n = s
-                    .conflicts
-                    .iter()
-                    .filter(|k| conflict_column(**k) == column)
-                    .count();
-                record.push((column.to_string(), n.to_string()));
+    let mut records: Vec<Vec<(String, String)>> = Vec::new();
+    for s in subs {
+        let mut record = vec![
+            ("subid".to_string(), s.subid.to_string()),
+            ("subname".to_string(), s.subname.clone()),
+            ("apply_error_count".to_string(), "0".to_string()),
+            ("sync_error_count".to_string(), "0".to_string()),
+        ];
+        for column in CONFLICT_COLUMNS {
+            let mut n = 0;
+            for kind in &s.conflicts {
+                if conflict_column(*kind) == column {
+                    n += 1;
+                }
             }
-            record.push(("stats_reset".to_string(), String::new()));
-            record
-        })
-        .collect();
+            record.push((column.to_string(), n.to_string()));
+        }
+        record.push(("stats_reset".to_string(), String::new()));
+        records.push(record);
+    }
     let mut out = vec!["postgres=# SELECT * FROM pg_stat_subscription_stats;".to_string()];
     out.extend(expanded(&records));
     out
