@@ -1,10 +1,8 @@
 //! The inspector for a leader of a multi-leader cluster: its change log in PostgreSQL's
-//! words (test_decoding, with origins) and then the last few transactions as MySQL's binlog
-//! of a ring shows them (the page has one Log tab, so both views are in it, each headed by
-//! what it is); its rows with their versions; and its status: the topology in force, what it
-//! has applied of every leader, held changes, `pg_replication_origin_status`, PostgreSQL
-//! 18's conflict counters in `pg_stat_subscription_stats` (one subscription per leader it
-//! receives from) and the last conflicts as its server log reports them.
+//! words (test_decoding, with origins); its rows; and its status: the topology in force,
+//! what it has applied of every leader, held changes, `pg_replication_origin_status`,
+//! PostgreSQL 18's conflict counters in `pg_stat_subscription_stats` (one subscription per
+//! leader it receives from) and the last conflicts as its server log reports them.
 //!
 //! None of single-leader replication's words (walsender, standby, follower) appear here: a
 //! multi-leader server has no leader to follow.
@@ -31,8 +29,6 @@ use crate::sim::{NodeId, World};
 
 use super::{activity_status, tables, Inspection, LOG_ENTRIES_SHOWN};
 
-/// How many of the newest transactions the MySQL view repeats under PostgreSQL's.
-const BINLOG_ENTRIES_SHOWN: usize = 3;
 /// How many of the newest conflicts the status tab reports in the server log's words.
 const CONFLICTS_SHOWN: usize = 3;
 
@@ -101,7 +97,7 @@ pub(super) fn inspect_leader(
     Inspection {
         name,
         log: log_lines(server, leaders, method, &schemas),
-        log_tool: "test_decoding, then mysqlbinlog".into(),
+        log_tool: "pg_recvlogical (test_decoding)".into(),
         tables: tables(server, &[]),
         status: status_lines(world, server, leaders, &schemas),
         progress: None,
@@ -110,7 +106,8 @@ pub(super) fn inspect_leader(
     }
 }
 
-/// PostgreSQL's view of the newest changes, then MySQL's view of the last few.
+/// PostgreSQL's view of the newest changes. The page's Log tab shows one tool; MySQL's view
+/// of the same log ([`ml::ring_binlog_view`]) waits for a switch between views there.
 fn log_lines(
     server: &Server,
     leaders: Leaders,
@@ -128,16 +125,7 @@ fn log_lines(
         _ => ReplicaIdentity::Full,
     };
     let forwards = server.topology().forwards();
-    let mut lines = ml::test_decoding_view(&shown, leaders, identity, schemas, forwards);
-    let skip = log.len().saturating_sub(BINLOG_ENTRIES_SHOWN);
-    let mut first_start = ml::BINLOG_FIRST;
-    for logged in log.iter().take(skip) {
-        first_start += ml::binlog_size(logged);
-    }
-    let last: Vec<Logged> = log.iter_from(skip).cloned().collect();
-    lines.push(String::new());
-    lines.extend(ml::ring_binlog_view(&last, leaders, first_start));
-    lines
+    ml::test_decoding_view(&shown, leaders, identity, schemas, forwards)
 }
 
 /// The server ids this leader receives from: those whose topology sends to it, and any it
@@ -274,8 +262,8 @@ fn status_lines(
     lines.push(String::new());
     lines.extend(ml::pg_stat_subscription_stats(&subs));
     lines.push(
-        "-- lab: track_commit_timestamp = on; the leaders settle conflicts alike, as \
-         pglogical and BDR do"
+        "-- lab: track_commit_timestamp = on; transaction ids are the writing leader's; the \
+         leaders settle conflicts alike, as pglogical and BDR do"
             .into(),
     );
     let shown = conflicts.len().saturating_sub(CONFLICTS_SHOWN);
