@@ -131,6 +131,19 @@ pub fn seen(
             ),
             None => label,
         },
+        // Between leaders, whose it is (its label) and which leader it came from.
+        Msg::MultiLeader(_) => {
+            let what = if label.ends_with("changes") {
+                label
+            } else {
+                format!("change {label}")
+            };
+            return Some(match how {
+                Lost => (6, format!("{what} from {from} to {to} was lost")),
+                Delivered => (5, format!("{to} received {what} from {from}")),
+                Sent => (2, format!("{from} sent {what} to {to}")),
+            });
+        }
         _ => label,
     };
     Some(match (how, kind) {

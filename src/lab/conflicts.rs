@@ -61,7 +61,7 @@ fn version_line(server: &Server, v: &RowVersion) -> VersionLine {
     }
 }
 
-fn resolution_words(server: &Server, c: &Conflict) -> String {
+pub(crate) fn resolution_words(server: &Server, c: &Conflict) -> String {
     let remote = server.dot_name(c.remote.dot);
     let resolver = server
         .config
@@ -69,7 +69,11 @@ fn resolution_words(server: &Server, c: &Conflict) -> String {
         .as_ref()
         .map_or("", |m| m.resolver.label());
     match &c.resolution {
-        Resolution::KeptRemote => format!("{resolver}: kept {remote}"),
+        Resolution::KeptRemote if c.lost.is_empty() => format!("{resolver}: kept {remote}"),
+        Resolution::KeptRemote => {
+            let lost: Vec<String> = c.lost.iter().map(|d| server.dot_name(*d)).collect();
+            format!("{resolver}: kept {remote}, discarded {}", lost.join(", "))
+        }
         Resolution::KeptLocal => {
             let kept: Vec<String> = c
                 .local

@@ -41,6 +41,8 @@ use crate::replication::server::{
 use crate::replication::single_leader::progress::{progress, ReplicaProgress};
 use crate::sim::{NodeId, Time, World};
 
+mod multi;
+
 /// How many log entries the inspector renders (the most recent ones).
 const LOG_ENTRIES_SHOWN: usize = 12;
 
@@ -118,6 +120,9 @@ pub struct CellView {
 pub fn inspect(world: &World<LabNode>, method: Method, id: NodeId) -> Option<Inspection> {
     let name = world.node_name(id)?.to_string();
     let node = world.node(id)?;
+    if let Some(server) = node.as_server().filter(|s| s.is_multi_leader()) {
+        return Some(multi::inspect_leader(world, server, id, name, method));
+    }
     let Some(server) = node.as_server() else {
         return Some(Inspection {
             name,
@@ -462,6 +467,8 @@ fn mysql_source_status(world: &World<LabNode>, server: &Server) -> Vec<String> {
 /// The server's client sessions in its database's words: who waits for a row lock or a
 /// standby. PostgreSQL's `pg_stat_activity`; MySQL's `SHOW PROCESSLIST` and, while a statement
 /// waits for a row lock, `sys.innodb_lock_waits`.
+// Not inlined: both inspectors call it, and one copy is enough in the page.
+#[inline(never)]
 fn activity_status(server: &Server, method: Method, now: Time) -> Vec<String> {
     let sessions = server.activity();
     if sessions.is_empty() {

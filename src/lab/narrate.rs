@@ -497,7 +497,7 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
             (format!("{client} now sends writes to {leader}"), false)
         }
         Note::TopologyChanged { node, topology } => (
-            format!("{node} now replicates {}", topology.label()),
+            format!("{node} now sends by the {} topology", topology.label()),
             false,
         ),
         Note::ChangeDropped {
@@ -507,9 +507,9 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
             own,
         } => (
             if *own {
-                format!("{node} dropped its own change #{seq} coming back round: it carries {node}'s id (a loop ends here)")
+                format!("{node} skipped its own change #{seq} coming back round: it carries {node}'s server id (the loop ends here)")
             } else {
-                format!("{node} dropped {origin}'s change #{seq}: it had passed {node} already")
+                format!("{node} skipped {origin}'s change #{seq}: it carries {node}'s server id, so it came this way before")
             },
             false,
         ),
@@ -531,17 +531,7 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
             table,
             key,
             lost,
-        } => (
-            format!(
-                "{node}: LOG:  conflict detected on relation \"public.{table}\": conflict={kind} (key {key}){}",
-                match lost {
-                    0 => String::new(),
-                    1 => "; 1 write lost to conflict resolution".into(),
-                    n => format!("; {n} writes lost to conflict resolution"),
-                }
-            ),
-            true,
-        ),
+        } => (conflict_sentence(node, kind, table, key, *lost), true),
         Note::ReadRouted {
             client,
             server,
@@ -675,6 +665,28 @@ fn describe(note: &Note, method: Method) -> Option<(String, bool)> {
             true,
         ),
     })
+}
+
+/// A conflict: the leader's own log line (PostgreSQL 18's), then in plain words what met
+/// what and what the resolver threw away (the caption tells the last line).
+fn conflict_sentence(node: &str, kind: &str, table: &str, key: &str, lost: u64) -> String {
+    let what = match kind {
+        "insert_exists" => "was inserted at another leader too (PostgreSQL 18 stops here; the lab's resolver settles it)",
+        "update_origin_differs" => "was changed concurrently at another leader",
+        "delete_origin_differs" => "was deleted at another leader while changed here",
+        "update_missing" => "is not here to update: skipped",
+        "delete_missing" => "is not here to delete: skipped",
+        other => other,
+    };
+    let lost = match lost {
+        0 => String::new(),
+        1 => "; 1 write lost to conflict resolution".into(),
+        n => format!("; {n} writes lost to conflict resolution"),
+    };
+    format!(
+        "{node}: {}\n{node}: {table} row {key} {what}{lost}",
+        crate::replication::render::multi_leader::conflict_headline(kind, table)
+    )
 }
 
 fn first_line(text: &str) -> &str {

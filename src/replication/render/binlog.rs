@@ -140,7 +140,7 @@ fn commit_time_comment(micros: i64) -> String {
 /// workload's logical clock (`last_committed` is the transaction before), the commit
 /// timestamps, and `SET @@SESSION.GTID_NEXT`. Row-only transactions (`rbr_only=yes`) also
 /// print the isolation level the applier uses.
-fn gtid_event(entry: &LogEntry, when: i64, rbr_only: bool) -> Event {
+fn gtid_event(entry: &LogEntry, when: i64, rbr_only: bool, gtid: &Gtid) -> Event {
     let committed = entry.committed_at;
     let mut body = Vec::new();
     if rbr_only {
@@ -160,8 +160,7 @@ fn gtid_event(entry: &LogEntry, when: i64, rbr_only: bool) -> Event {
         format!("/*!80014 SET @@session.immediate_server_version={MYSQL_SERVER_VERSION}*//*!*/;"),
         format!(
             "SET @@SESSION.GTID_NEXT= '{}:{}'/*!*/;",
-            server_uuid(entry.term),
-            entry.index
+            gtid.uuid, gtid.number
         ),
     ]);
     Event {
@@ -342,7 +341,7 @@ pub fn statement_transaction(
         .and_then(|s| s.context.as_ref())
         .and_then(|c| c.timestamp)
         .unwrap_or(entry.committed_at);
-    let mut events = vec![gtid_event(entry, first_when, false)];
+    let mut events = vec![gtid_event(entry, first_when, false, &Gtid::of(entry))];
     if !ddl {
         events.push(begin_event(first_when, !naive, options));
     }
@@ -514,9 +513,38 @@ pub fn row_transaction(
     image: RowImage,
     options: &RenderOptions,
 ) -> Vec<String> {
+    row_transaction_as(entry, changes, image, options, &Gtid::of(entry))
+}
+
+/// A transaction's GTID: its source's `server_uuid` and its number there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gtid {
+    pub uuid: String,
+    pub number: u64,
+}
+
+impl Gtid {
+    /// The GTID a single-leader entry has: its term's source, its index.
+    fn of(entry: &LogEntry) -> Gtid {
+        Gtid {
+            uuid: server_uuid(entry.term),
+            number: entry.index,
+        }
+    }
+}
+
+/// [`row_transaction`] with the GTID given: a transaction a server applied from another
+/// keeps its origin's GTID in its own binlog (`log_replica_updates`).
+pub fn row_transaction_as(
+    entry: &LogEntry,
+    changes: &[RowChange],
+    image: RowImage,
+    options: &RenderOptions,
+    gtid: &Gtid,
+) -> Vec<String> {
     let when = entry.committed_at;
     let mut events = vec![
-        gtid_event(entry, when, true),
+        gtid_event(entry, when, true, gtid),
         begin_event(when, true, options),
     ];
     let mut runs: Vec<&[RowChange]> = Vec::new();

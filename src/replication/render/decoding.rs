@@ -93,7 +93,9 @@ fn tuple(
     out
 }
 
-/// One change as test_decoding prints it (`table public.orders: UPDATE: ...`).
+/// One change as test_decoding prints it (`table public.orders: UPDATE: ...`). Not inlined:
+/// the single-leader and multi-leader logs both call it, and one copy is enough in the page.
+#[inline(never)]
 pub fn decoding_change(
     change: &RowChange,
     identity: ReplicaIdentity,

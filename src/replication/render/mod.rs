@@ -11,7 +11,10 @@
 //! - [`activity`]: `pg_stat_activity` (who waits for a row lock or a standby);
 //! - [`processlist`]: MySQL's `SHOW PROCESSLIST` and `sys.innodb_lock_waits`;
 //! - [`slots`]: `pg_replication_slots` on a primary, `pg_stat_subscription` and
-//!   `pg_stat_subscription_stats` on a logical subscriber.
+//!   `pg_stat_subscription_stats` on a logical subscriber;
+//! - [`multi_leader`]: a multi-leader cluster's log with origins (test_decoding, a ring's
+//!   `mysqlbinlog`), PostgreSQL 18's conflict log lines, `pg_replication_origin_status` and
+//!   the conflict counters of `pg_stat_subscription_stats`.
 //!
 //! Every function is pure and total: deterministic text from data, no clock, no panics on
 //! empty or odd input. Where the lab simplifies what a tool would show, the rendering says
@@ -21,6 +24,7 @@
 pub mod activity;
 pub mod binlog;
 pub mod decoding;
+pub mod multi_leader;
 pub mod mysql;
 pub mod processlist;
 pub mod psql;
