@@ -7,7 +7,7 @@
 // restart only. Screenshots at 1280x800, 390x844 and 480x320; axe-clean; no console errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, SHOTS, button, node } from './harness.mjs';
+import { useLab, APP_PATH, SHOTS, button, node } from './harness.mjs';
 import { seriousFindings } from './axe.mjs';
 
 const lab = useLab();
@@ -194,4 +194,18 @@ test('a multi-leader lab\'s copied link reopens as multi-leader', async () => {
   assert.equal(await reopened.page.getByLabel('Topology', { exact: true }).inputValue(), 'star');
   assert.deepEqual(problems, []);
   assert.deepEqual(reopened.problems, []);
+});
+
+test('a multi-leader lesson opened by a link shows the multi-leader page at its step', async () => {
+  const { page, problems } = await lab.open(`${lab.server.base}${APP_PATH}?lesson=multi-leader-conflict&step=5`);
+  await node(page, 'leader-b').waitFor({ timeout: 20_000 });
+  assert.equal(await page.getByLabel('Replication', { exact: true }).inputValue(), 'multi-leader');
+  // The lesson's last step: both leaders kept 'paid', the later cancel was lost.
+  await page.locator('.conflict', { hasText: 'update_origin_differs' }).first().waitFor({ timeout: 10_000 });
+  const checks = await page.locator('.checks').innerText();
+  assert.match(checks, /writes lost to conflict resolution\s*1/);
+  const conflicts = await page.locator('.conflicts').innerText();
+  assert.match(conflicts, /lost: leader-b #1/, 'the cancel, written last by a clock 2 s behind, was lost');
+  await page.screenshot({ path: `${SHOTS}/multi-leader-lesson-1280x800.png` });
+  assert.deepEqual(problems, []);
 });
