@@ -81,22 +81,27 @@ fn multi_checks_of(c: &Checks) -> Vec<Check> {
             name: "rows differ between leaders",
             meaning: "rows that differ between running leaders once all applied the same changes",
             count: c.diverged_rows.len(),
-            lines: c
-                .diverged_rows
-                .iter()
-                .map(|d| {
-                    let what = if d.missing_on_follower {
-                        "missing here".to_string()
-                    } else if d.missing_on_leader {
-                        "not on the first leader".to_string()
-                    } else {
-                        columns_words(&d.columns, "first leader")
-                    };
-                    format!("{} · {} id {}: {what}", d.follower, d.table, d.key)
-                })
-                .collect(),
+            lines: diverged_lines(c, "missing here", "first leader"),
         },
     ]
+}
+
+/// The diverged rows in words: `missing` when the compared copy lacks the row, else what
+/// differs from `reference`'s.
+fn diverged_lines(c: &Checks, missing: &str, reference: &str) -> Vec<String> {
+    c.diverged_rows
+        .iter()
+        .map(|d| {
+            let what = if d.missing_on_follower {
+                missing.to_string()
+            } else if d.missing_on_leader {
+                format!("not on the {reference}")
+            } else {
+                columns_words(&d.columns, reference)
+            };
+            format!("{} · {} id {}: {what}", d.follower, d.table, d.key)
+        })
+        .collect()
 }
 
 fn checks_of(c: &Checks) -> Vec<Check> {
@@ -135,20 +140,7 @@ fn checks_of(c: &Checks) -> Vec<Check> {
             name: "diverged rows",
             meaning: "rows that differ between the leader and a follower that has replayed everything",
             count: c.diverged_rows.len(),
-            lines: c
-                .diverged_rows
-                .iter()
-                .map(|d| {
-                    let what = if d.missing_on_follower {
-                        "missing on the follower".to_string()
-                    } else if d.missing_on_leader {
-                        "not on the leader".to_string()
-                    } else {
-                        columns_words(&d.columns, "leader")
-                    };
-                    format!("{} · {} id {}: {what}", d.follower, d.table, d.key)
-                })
-                .collect(),
+            lines: diverged_lines(c, "missing on the follower", "leader"),
         },
         Check {
             name: "blocked commits",
