@@ -97,7 +97,7 @@ pub(super) fn inspect_leader(
     Inspection {
         name,
         log: log_lines(server, leaders, method, &schemas),
-        log_tool: "pg_recvlogical (test_decoding)".into(),
+        log_tool: log_tool(server).into(),
         tables: tables(server, &[]),
         status: status_lines(world, server, leaders, &schemas),
         progress: None,
@@ -106,8 +106,10 @@ pub(super) fn inspect_leader(
     }
 }
 
-/// PostgreSQL's view of the newest changes. The page's Log tab shows one tool; MySQL's view
-/// of the same log ([`ml::ring_binlog_view`]) waits for a switch between views there.
+/// The newest changes as the database whose setup the topology is prints them: a ring or a
+/// star is MySQL's circular replication (`log_replica_updates`), so its binlog, each event
+/// with its writer's `server id`; all-to-all is PostgreSQL's subscriptions with
+/// `origin = none`, so `test_decoding` with each transaction's origin.
 fn log_lines(
     server: &Server,
     leaders: Leaders,
@@ -125,7 +127,23 @@ fn log_lines(
         _ => ReplicaIdentity::Full,
     };
     let forwards = server.topology().forwards();
+    if forwards {
+        let start = log
+            .iter()
+            .take(skip)
+            .fold(ml::BINLOG_FIRST, |at, logged| at + ml::binlog_size(logged));
+        return ml::ring_binlog_view(&shown, leaders, start);
+    }
     ml::test_decoding_view(&shown, leaders, identity, schemas, forwards)
+}
+
+/// The tool [`log_lines`] speaks as.
+fn log_tool(server: &Server) -> &'static str {
+    if server.topology().forwards() {
+        "mysqlbinlog -v (a ring's binlog)"
+    } else {
+        "pg_recvlogical (test_decoding)"
+    }
 }
 
 /// The server ids this leader receives from: those whose topology sends to it, and any it
