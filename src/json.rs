@@ -551,6 +551,14 @@ fn write(value: &Value, indent: Option<usize>, out: &mut String) {
     }
 }
 
+/// `text` as a JSON string literal (for a writer outside this module: the Debezium JSON the
+/// renderings print).
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    quote(text, &mut out);
+    out
+}
+
 /// `text` as a JSON string: quotes, backslashes and control characters escaped, nothing else.
 fn quote(text: &str, out: &mut String) {
     out.push('"');

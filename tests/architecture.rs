@@ -119,7 +119,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("json", &[]),
     ("sim", &["small_map"]),
     ("engine", &["small_map"]),
-    ("replication", &["engine", "sim"]),
+    // Replication's renderings print JSON (Debezium's) with the page's one writer.
+    ("replication", &["engine", "json", "sim"]),
     ("timeline", &["sim"]),
     ("view", &[]),
     (

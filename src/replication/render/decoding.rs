@@ -196,25 +196,9 @@ pub fn render(entry: &LogEntry, identity: ReplicaIdentity, options: &RenderOptio
     }
 }
 
-/// `s` as a JSON string literal: quotes, backslashes and control characters escaped.
+/// `s` as a JSON string literal: the page's one JSON writer's quoting.
 pub fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::json::string_literal(s)
 }
 
 /// A value as Debezium's PostgreSQL connector encodes it: numbers, strings, booleans,
