@@ -111,7 +111,7 @@ fn run_case(seed: u64) -> Case {
         auto_increment_offsets: dice.chance(50),
         inter_dc_latency: ms(20 + dice.below(80)),
     };
-    let mut config = ClusterConfig::multi_leader(leaders as u32, multi.clone());
+    let mut config = ClusterConfig::multi_leader(leaders as u32, multi);
     for server in &mut config.servers {
         // Clocks up to a second and a half off either way (last write wins by them).
         server.clock_skew = dice.below(3_000_001) as i64 - 1_500_000;

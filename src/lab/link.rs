@@ -68,13 +68,13 @@ impl MultiLeaderLink {
     fn of(cluster: &ClusterConfig) -> Option<MultiLeaderLink> {
         Some(MultiLeaderLink {
             leaders: cluster.servers.len() as u32,
-            config: cluster.multi_leader.clone()?,
+            config: cluster.multi_leader?,
             skews: cluster.servers.iter().map(|s| s.clock_skew).collect(),
         })
     }
 
     fn cluster(&self) -> ClusterConfig {
-        let mut cluster = ClusterConfig::multi_leader(self.leaders, self.config.clone());
+        let mut cluster = ClusterConfig::multi_leader(self.leaders, self.config);
         for (server, skew) in cluster.servers.iter_mut().zip(&self.skews) {
             server.clock_skew = *skew;
         }

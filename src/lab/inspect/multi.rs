@@ -197,7 +197,7 @@ fn status_lines(
 ) -> Vec<String> {
     let me = leaders.me;
     let topology = server.topology();
-    let config = server.config.multi_leader.clone().unwrap_or_default();
+    let config = server.config.multi_leader.unwrap_or_default();
     let names_of = |ids: &[u32]| -> String {
         let mut names = String::new();
         for id in ids {

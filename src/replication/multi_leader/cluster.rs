@@ -52,7 +52,7 @@ pub fn network(config: &ClusterConfig, multi: &MultiLeaderConfig) -> NetworkConf
 
 /// A world running the multi-leader `config`, seeded with `seed`.
 pub fn build(config: &ClusterConfig, seed: u64, network: NetworkConfig) -> World<LabNode> {
-    let multi = config.multi_leader.clone().unwrap_or_default();
+    let multi = config.multi_leader.unwrap_or_default();
     let config = Rc::new(config.clone());
     let directory = Rc::new(directory(&config));
     let mut world = World::new(seed, network);

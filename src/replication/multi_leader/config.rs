@@ -99,7 +99,7 @@ impl Resolver {
 }
 
 /// A multi-leader cluster's replication settings.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MultiLeaderConfig {
     pub topology: Topology,
     pub resolver: Resolver,

@@ -43,7 +43,7 @@ impl Server {
     }
 
     fn ml_config(&self) -> MultiLeaderConfig {
-        self.config.multi_leader.clone().unwrap_or_default()
+        self.config.multi_leader.unwrap_or_default()
     }
 
     /// The topology this leader sends by now.
